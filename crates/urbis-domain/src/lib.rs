@@ -1,0 +1,12 @@
+//! Urbis domain: the types, invariants, permission policy and pure calculations of the platform.
+//!
+//! This crate does no IO: no database, no network, no async runtime. CI checks that with `cargo tree`.
+//! Modules follow the capabilities of DESIGN.md (`network`, and the cross-cutting `auth` policy,
+//! `geo` for map projection used by `charts`).
+
+pub mod error;
+pub mod geo;
+pub mod network;
+pub mod policy;
+
+pub use error::{FieldError, Invalid};

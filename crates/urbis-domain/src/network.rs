@@ -1,0 +1,515 @@
+//! The `network` capability: programmes, organisations (cities), people, roles, memberships, invitations.
+
+use crate::error::FieldError;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).map_err(|e| serde::de::Error::custom(e.message))
+            }
+        }
+    };
+}
+
+/// A public URL identifier: 1–64 characters of `a-z`, `0-9` and single hyphens, not at either end.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slug(String);
+string_newtype!(Slug);
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--");
+        if ok {
+            Ok(Slug(s.to_string()))
+        } else {
+            Err(FieldError::new(
+                "slug",
+                "invalid-slug",
+                "must be 1–64 lowercase letters, digits and single hyphens",
+            ))
+        }
+    }
+}
+
+/// An e-mail address, trimmed and lower-cased. Checked for shape only (one `@`, a dot in the domain);
+/// whether it receives mail is learnt by sending an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email(String);
+string_newtype!(Email);
+
+impl Email {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim().to_lowercase();
+        if s.is_empty() {
+            return Err(FieldError::new(
+                "email",
+                "required",
+                "enter an e-mail address",
+            ));
+        }
+        let invalid = || {
+            FieldError::new(
+                "email",
+                "invalid-email",
+                "enter an e-mail address in the correct format, like name@example.org",
+            )
+        };
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(invalid)?;
+        if local.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+        {
+            return Err(invalid());
+        }
+        Ok(Email(s))
+    }
+}
+
+/// ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CountryCode(String);
+string_newtype!(CountryCode);
+
+impl CountryCode {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let u = s.trim().to_ascii_uppercase();
+        if u.len() == 2 && u.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(CountryCode(u))
+        } else {
+            Err(FieldError::new(
+                "country_code",
+                "invalid-country",
+                "must be an ISO 3166-1 alpha-2 code such as NL",
+            ))
+        }
+    }
+}
+
+/// An IANA time-zone name known to the bundled tz database, e.g. `Europe/Helsinki`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TimeZone(String);
+string_newtype!(TimeZone);
+
+impl TimeZone {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        match chrono_tz::Tz::from_str(s.trim()) {
+            Ok(tz) => Ok(TimeZone(tz.name().to_string())),
+            Err(_) => Err(FieldError::new(
+                "timezone",
+                "invalid-timezone",
+                "must be an IANA time zone such as Europe/Helsinki",
+            )),
+        }
+    }
+    pub fn tz(&self) -> chrono_tz::Tz {
+        chrono_tz::Tz::from_str(&self.0).unwrap_or(chrono_tz::UTC)
+    }
+}
+
+/// A point on the WGS84 globe.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Coordinates {
+    pub fn parse(latitude: f64, longitude: f64) -> Result<Self, FieldError> {
+        if !(-90.0..=90.0).contains(&latitude) || !latitude.is_finite() {
+            return Err(FieldError::new(
+                "latitude",
+                "out-of-range",
+                "must be between -90 and 90",
+            ));
+        }
+        if !(-180.0..=180.0).contains(&longitude) || !longitude.is_finite() {
+            return Err(FieldError::new(
+                "longitude",
+                "out-of-range",
+                "must be between -180 and 180",
+            ));
+        }
+        Ok(Coordinates {
+            latitude,
+            longitude,
+        })
+    }
+}
+
+/// A web address for a profile: `http` or `https`, a host, no spaces, at most 300 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Website(String);
+string_newtype!(Website);
+
+impl Website {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim();
+        let invalid = || {
+            FieldError::new(
+                "website",
+                "invalid-url",
+                "enter a web address starting with https:// or http://",
+            )
+        };
+        let rest = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .ok_or_else(invalid)?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if s.len() > 300
+            || host.is_empty()
+            || !host.contains('.')
+            || s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        {
+            return Err(invalid());
+        }
+        Ok(Website(s.to_string()))
+    }
+}
+
+/// Check a required free-text field: trimmed, not empty, at most `max` characters, no control characters
+/// other than line breaks and tabs.
+pub fn required_text(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(FieldError::new(field, "required", "must not be empty"));
+    }
+    optional_text(field, t, max)
+}
+
+/// Check an optional free-text field (empty allowed).
+pub fn optional_text(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    let t = s.trim();
+    if t.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "too-long",
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            "control-characters",
+            "must not contain control characters",
+        ));
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+/// How an organisation takes part in a programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParticipationStatus {
+    Participating,
+    Invited,
+    Declined,
+}
+
+impl ParticipationStatus {
+    pub const ALL: [ParticipationStatus; 3] = [Self::Participating, Self::Invited, Self::Declined];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Participating => "participating",
+            Self::Invited => "invited",
+            Self::Declined => "declined",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "status",
+                    "invalid-choice",
+                    "must be participating, invited or declined",
+                )
+            })
+    }
+}
+
+/// What kind of organisation this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrganisationKind {
+    City,
+    Partner,
+    Funder,
+    University,
+}
+
+impl OrganisationKind {
+    pub const ALL: [OrganisationKind; 4] =
+        [Self::City, Self::Partner, Self::Funder, Self::University];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::City => "city",
+            Self::Partner => "partner",
+            Self::Funder => "funder",
+            Self::University => "university",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "kind",
+                    "invalid-choice",
+                    "must be city, partner, funder or university",
+                )
+            })
+    }
+}
+
+/// The state of an invitation at a given moment. `Expired` is derived from the expiry time of a
+/// pending invitation, never stored, so it cannot go stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InvitationState {
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+impl InvitationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// Derive the state from the stored facts: an invitation is accepted or revoked once and for all;
+    /// otherwise it is pending until it expires.
+    pub fn derive(
+        accepted_at: Option<DateTime<Utc>>,
+        revoked_at: Option<DateTime<Utc>>,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        if accepted_at.is_some() {
+            Self::Accepted
+        } else if revoked_at.is_some() {
+            Self::Revoked
+        } else if now >= expires_at {
+            Self::Expired
+        } else {
+            Self::Pending
+        }
+    }
+}
+
+/// How long an invitation link stays valid.
+pub const INVITATION_VALIDITY_DAYS: i64 = 14;
+
+/// A programme's dates must be in order.
+pub fn check_programme_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<(), FieldError> {
+    if ends_on < starts_on {
+        Err(FieldError::new(
+            "ends_on",
+            "before-start",
+            "must not be before the start date",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Minimum password length for accounts (NIST SP 800-63B: at least 8, we ask for 12), and a maximum
+/// to bound hashing cost.
+pub fn check_password(p: &str) -> Result<(), FieldError> {
+    let n = p.chars().count();
+    if n < 12 {
+        Err(FieldError::new(
+            "password",
+            "password-too-short",
+            "must be at least 12 characters",
+        ))
+    } else if n > 256 {
+        Err(FieldError::new(
+            "password",
+            "too-long",
+            "must be at most 256 characters",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn slugs() {
+        assert!(Slug::parse("digital-innovation-initiative").is_ok());
+        assert!(Slug::parse("riga").is_ok());
+        for bad in [
+            "",
+            "Riga",
+            "-riga",
+            "riga-",
+            "ri--ga",
+            "ri ga",
+            "rīga",
+            &"a".repeat(65),
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Ana@Example.ORG ").unwrap().as_str(),
+            "ana@example.org"
+        );
+        assert_eq!(Email::parse("").unwrap_err().code, "required");
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "a b@example.org",
+            "a@@example.org",
+            "a@example..org",
+        ] {
+            assert_eq!(
+                Email::parse(bad).unwrap_err().code,
+                "invalid-email",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn countries_timezones_coordinates() {
+        assert_eq!(CountryCode::parse("lv").unwrap().as_str(), "LV");
+        assert!(CountryCode::parse("LVA").is_err());
+        assert!(CountryCode::parse("1A").is_err());
+        assert_eq!(
+            TimeZone::parse("Europe/Riga").unwrap().as_str(),
+            "Europe/Riga"
+        );
+        assert!(TimeZone::parse("Europe/Atlantis").is_err());
+        assert!(Coordinates::parse(56.95, 24.1).is_ok());
+        assert_eq!(Coordinates::parse(91.0, 0.0).unwrap_err().field, "latitude");
+        assert_eq!(
+            Coordinates::parse(0.0, -181.0).unwrap_err().field,
+            "longitude"
+        );
+        assert!(Coordinates::parse(f64::NAN, 0.0).is_err());
+    }
+
+    #[test]
+    fn websites() {
+        assert!(Website::parse("https://www.riga.lv/en").is_ok());
+        assert!(Website::parse("http://example.org").is_ok());
+        for bad in [
+            "riga.lv",
+            "javascript:alert(1)",
+            "https://",
+            "https://localhost",
+            "https://a.lv/\"x",
+        ] {
+            assert!(Website::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_fields() {
+        assert_eq!(required_text("name", "  Rīga ", 10).unwrap(), "Rīga");
+        assert_eq!(
+            required_text("name", "   ", 10).unwrap_err().code,
+            "required"
+        );
+        assert_eq!(optional_text("d", "ab\r\ncd", 10).unwrap(), "ab\ncd");
+        assert_eq!(optional_text("d", "abc", 2).unwrap_err().code, "too-long");
+        assert_eq!(
+            optional_text("d", "a\u{0}b", 20).unwrap_err().code,
+            "control-characters"
+        );
+        assert!(check_password("short").is_err());
+        assert!(check_password("correct horse battery").is_ok());
+    }
+
+    #[test]
+    fn invitation_state_is_derived() {
+        let t = |d| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap();
+        assert_eq!(
+            InvitationState::derive(None, None, t(10), t(5)),
+            InvitationState::Pending
+        );
+        assert_eq!(
+            InvitationState::derive(None, None, t(10), t(10)),
+            InvitationState::Expired
+        );
+        assert_eq!(
+            InvitationState::derive(Some(t(3)), None, t(10), t(20)),
+            InvitationState::Accepted
+        );
+        assert_eq!(
+            InvitationState::derive(None, Some(t(3)), t(10), t(20)),
+            InvitationState::Revoked
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in ParticipationStatus::ALL {
+            assert_eq!(ParticipationStatus::parse(s.as_str()).unwrap(), s);
+        }
+        assert!(ParticipationStatus::parse("maybe").is_err());
+        for k in OrganisationKind::ALL {
+            assert_eq!(OrganisationKind::parse(k.as_str()).unwrap(), k);
+        }
+    }
+}

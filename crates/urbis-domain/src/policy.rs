@@ -1,0 +1,456 @@
+//! The one permission policy. Every route asks [`can`] before it reads private data or writes.
+//!
+//! Roles are held per programme or per organisation ([`Scope`]); `admin` is held globally.
+//! Public visitors are an [`Actor`] with no person and no grants.
+
+use crate::error::FieldError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Admin,
+    ProgrammeManager,
+    CityLead,
+    CityMember,
+    Expert,
+    Reviewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::ProgrammeManager,
+        Role::CityLead,
+        Role::CityMember,
+        Role::Expert,
+        Role::Reviewer,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ProgrammeManager => "programme-manager",
+            Role::CityLead => "city-lead",
+            Role::CityMember => "city-member",
+            Role::Expert => "expert",
+            Role::Reviewer => "reviewer",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Role, FieldError> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            FieldError::new(
+                "role",
+                "invalid-role",
+                "must be one of admin, programme-manager, city-lead, city-member, expert, reviewer",
+            )
+        })
+    }
+    /// Where a role is held: admins globally, city roles on an organisation, the others on a programme.
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Role::Admin => ScopeKind::Global,
+            Role::CityLead | Role::CityMember => ScopeKind::Organisation,
+            Role::ProgrammeManager | Role::Expert | Role::Reviewer => ScopeKind::Programme,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeKind {
+    Global,
+    Programme,
+    Organisation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
+pub enum Scope {
+    Global,
+    Programme(Uuid),
+    Organisation(Uuid),
+}
+
+impl Scope {
+    pub fn kind(&self) -> ScopeKind {
+        match self {
+            Scope::Global => ScopeKind::Global,
+            Scope::Programme(_) => ScopeKind::Programme,
+            Scope::Organisation(_) => ScopeKind::Organisation,
+        }
+    }
+}
+
+/// One role held in one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Who is asking: a signed-in person with their grants, or an anonymous visitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub person: Option<Uuid>,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn anonymous() -> Self {
+        Actor::default()
+    }
+    pub fn person(id: Uuid, grants: Vec<Grant>) -> Self {
+        Actor {
+            person: Some(id),
+            grants,
+        }
+    }
+    pub fn is_authenticated(&self) -> bool {
+        self.person.is_some()
+    }
+    fn has(&self, role: Role, scope: Scope) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.scope == scope)
+    }
+    fn is_admin(&self) -> bool {
+        self.has(Role::Admin, Scope::Global)
+    }
+    fn manages_any(&self, programmes: &[Uuid]) -> bool {
+        programmes
+            .iter()
+            .any(|p| self.has(Role::ProgrammeManager, Scope::Programme(*p)))
+    }
+    /// Programme staff: an admin, or a programme manager of one of these programmes.
+    fn is_staff_of(&self, programmes: &[Uuid]) -> bool {
+        self.is_admin() || self.manages_any(programmes)
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read something public (programme, city profile, people directory).
+    Read,
+    /// Read one's own account and roles.
+    ReadOwnAccount,
+    /// Change one's own account (name, listing consent, language, password).
+    UpdateOwnAccount,
+    /// Edit an organisation's profile.
+    UpdateProfile,
+    /// See an organisation's team with unlisted members and pending invitations.
+    ReadTeam,
+    /// Invite a person into an organisation's team with a role, or remove a member.
+    ManageTeam,
+    /// See every invitation of a programme.
+    ReadInvitations,
+    /// Revoke a pending invitation.
+    RevokeInvitation,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::Read,
+        Action::ReadOwnAccount,
+        Action::UpdateOwnAccount,
+        Action::UpdateProfile,
+        Action::ReadTeam,
+        Action::ManageTeam,
+        Action::ReadInvitations,
+        Action::RevokeInvitation,
+        Action::ReadAudit,
+    ];
+}
+
+/// What the action is about, with the facts the policy needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// Public reference information.
+    Public,
+    /// The signed-in person's own account.
+    OwnAccount,
+    /// A programme.
+    Programme { id: Uuid },
+    /// An organisation, with the programmes it takes part in.
+    Organisation { id: Uuid, programmes: Vec<Uuid> },
+    /// An invitation (existing, or to be made) into an organisation's team in a programme, for a role.
+    Invitation {
+        programme: Uuid,
+        organisation: Uuid,
+        role: Role,
+    },
+    /// The whole installation (audit log).
+    Installation,
+}
+
+/// The one policy: may `actor` do `action` on `resource`?
+pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
+    use Action::*;
+    match (action, resource) {
+        (Read, Resource::Public | Resource::Programme { .. } | Resource::Organisation { .. }) => {
+            true
+        }
+        (ReadOwnAccount | UpdateOwnAccount, Resource::OwnAccount) => actor.is_authenticated(),
+        (UpdateProfile | ManageTeam, Resource::Organisation { id, programmes }) => {
+            actor.is_staff_of(programmes) || actor.has(Role::CityLead, Scope::Organisation(*id))
+        }
+        (ReadTeam, Resource::Organisation { id, programmes }) => {
+            actor.is_staff_of(programmes)
+                || actor.has(Role::CityLead, Scope::Organisation(*id))
+                || actor.has(Role::CityMember, Scope::Organisation(*id))
+        }
+        (ReadInvitations, Resource::Programme { id }) => actor.is_staff_of(&[*id]),
+        (
+            ManageTeam | RevokeInvitation,
+            Resource::Invitation {
+                programme,
+                organisation,
+                role,
+            },
+        ) => match role.scope_kind() {
+            // Only an admin makes admins.
+            ScopeKind::Global => actor.is_admin(),
+            // Programme roles are given by programme staff.
+            ScopeKind::Programme => actor.is_staff_of(&[*programme]),
+            // City roles: staff, or the lead of that very city.
+            ScopeKind::Organisation => {
+                actor.is_staff_of(&[*programme])
+                    || actor.has(Role::CityLead, Scope::Organisation(*organisation))
+            }
+        },
+        (ReadAudit, Resource::Installation) => actor.is_admin(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids() -> (Uuid, Uuid, Uuid, Uuid) {
+        (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        )
+    }
+
+    #[test]
+    fn anonymous_reads_public_only() {
+        let (prog, riga, _, _) = ids();
+        let a = Actor::anonymous();
+        assert!(can(&a, Action::Read, &Resource::Public));
+        assert!(can(
+            &a,
+            Action::Read,
+            &Resource::Organisation {
+                id: riga,
+                programmes: vec![prog]
+            }
+        ));
+        for action in Action::ALL.into_iter().filter(|a| *a != Action::Read) {
+            for r in [
+                Resource::OwnAccount,
+                Resource::Programme { id: prog },
+                Resource::Organisation {
+                    id: riga,
+                    programmes: vec![prog],
+                },
+                Resource::Invitation {
+                    programme: prog,
+                    organisation: riga,
+                    role: Role::CityMember,
+                },
+                Resource::Installation,
+            ] {
+                assert!(!can(&a, action, &r), "anonymous must not {action:?} {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn city_lead_edits_own_city_only() {
+        let (prog, riga, oslo, me) = ids();
+        let lead = Actor::person(
+            me,
+            vec![Grant {
+                role: Role::CityLead,
+                scope: Scope::Organisation(riga),
+            }],
+        );
+        let riga_r = Resource::Organisation {
+            id: riga,
+            programmes: vec![prog],
+        };
+        let oslo_r = Resource::Organisation {
+            id: oslo,
+            programmes: vec![prog],
+        };
+        assert!(can(&lead, Action::UpdateProfile, &riga_r));
+        assert!(can(&lead, Action::ManageTeam, &riga_r));
+        assert!(!can(&lead, Action::UpdateProfile, &oslo_r));
+        assert!(!can(&lead, Action::ManageTeam, &oslo_r));
+        assert!(!can(&lead, Action::ReadTeam, &oslo_r));
+        assert!(!can(
+            &lead,
+            Action::ReadInvitations,
+            &Resource::Programme { id: prog }
+        ));
+        let inv = |organisation, role| Resource::Invitation {
+            programme: prog,
+            organisation,
+            role,
+        };
+        assert!(can(&lead, Action::ManageTeam, &inv(riga, Role::CityMember)));
+        assert!(can(&lead, Action::ManageTeam, &inv(riga, Role::CityLead)));
+        assert!(!can(
+            &lead,
+            Action::ManageTeam,
+            &inv(oslo, Role::CityMember)
+        ));
+        assert!(!can(
+            &lead,
+            Action::ManageTeam,
+            &inv(riga, Role::ProgrammeManager)
+        ));
+        assert!(!can(&lead, Action::ManageTeam, &inv(riga, Role::Admin)));
+    }
+
+    #[test]
+    fn city_member_reads_team_but_writes_nothing() {
+        let (prog, riga, _, me) = ids();
+        let m = Actor::person(
+            me,
+            vec![Grant {
+                role: Role::CityMember,
+                scope: Scope::Organisation(riga),
+            }],
+        );
+        let riga_r = Resource::Organisation {
+            id: riga,
+            programmes: vec![prog],
+        };
+        assert!(can(&m, Action::ReadTeam, &riga_r));
+        assert!(!can(&m, Action::UpdateProfile, &riga_r));
+        assert!(!can(&m, Action::ManageTeam, &riga_r));
+        assert!(can(&m, Action::UpdateOwnAccount, &Resource::OwnAccount));
+    }
+
+    #[test]
+    fn programme_manager_is_bounded_by_programme() {
+        let (prog, riga, other_prog, me) = ids();
+        let pm = Actor::person(
+            me,
+            vec![Grant {
+                role: Role::ProgrammeManager,
+                scope: Scope::Programme(prog),
+            }],
+        );
+        assert!(can(
+            &pm,
+            Action::UpdateProfile,
+            &Resource::Organisation {
+                id: riga,
+                programmes: vec![prog]
+            }
+        ));
+        assert!(!can(
+            &pm,
+            Action::UpdateProfile,
+            &Resource::Organisation {
+                id: riga,
+                programmes: vec![other_prog]
+            }
+        ));
+        assert!(can(
+            &pm,
+            Action::ReadInvitations,
+            &Resource::Programme { id: prog }
+        ));
+        assert!(!can(
+            &pm,
+            Action::ReadInvitations,
+            &Resource::Programme { id: other_prog }
+        ));
+        let inv = |role| Resource::Invitation {
+            programme: prog,
+            organisation: riga,
+            role,
+        };
+        assert!(can(&pm, Action::ManageTeam, &inv(Role::Expert)));
+        assert!(!can(&pm, Action::ManageTeam, &inv(Role::Admin)));
+        assert!(!can(&pm, Action::ReadAudit, &Resource::Installation));
+    }
+
+    #[test]
+    fn expert_and_reviewer_have_no_city_writes() {
+        let (prog, riga, _, me) = ids();
+        for role in [Role::Expert, Role::Reviewer] {
+            let a = Actor::person(
+                me,
+                vec![Grant {
+                    role,
+                    scope: Scope::Programme(prog),
+                }],
+            );
+            assert!(!can(
+                &a,
+                Action::UpdateProfile,
+                &Resource::Organisation {
+                    id: riga,
+                    programmes: vec![prog]
+                }
+            ));
+            assert!(!can(
+                &a,
+                Action::ReadInvitations,
+                &Resource::Programme { id: prog }
+            ));
+        }
+    }
+
+    #[test]
+    fn admin_can_everything_that_exists() {
+        let (prog, riga, _, me) = ids();
+        let a = Actor::person(
+            me,
+            vec![Grant {
+                role: Role::Admin,
+                scope: Scope::Global,
+            }],
+        );
+        assert!(can(
+            &a,
+            Action::UpdateProfile,
+            &Resource::Organisation {
+                id: riga,
+                programmes: vec![]
+            }
+        ));
+        assert!(can(
+            &a,
+            Action::ManageTeam,
+            &Resource::Invitation {
+                programme: prog,
+                organisation: riga,
+                role: Role::Admin
+            }
+        ));
+        assert!(can(&a, Action::ReadAudit, &Resource::Installation));
+    }
+
+    #[test]
+    fn roles_round_trip_and_scopes() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()).unwrap(), r);
+        }
+        assert_eq!(Role::parse("mayor").unwrap_err().code, "invalid-role");
+        assert_eq!(Role::Admin.scope_kind(), ScopeKind::Global);
+        assert_eq!(Role::CityLead.scope_kind(), ScopeKind::Organisation);
+        assert_eq!(Role::Reviewer.scope_kind(), ScopeKind::Programme);
+    }
+}
