@@ -1,1 +1,63 @@
+//! Urbis persistence. One migration tree and one set of queries serve SQLite and PostgreSQL: the
+//! backend is chosen at run time from the database URL (sqlx's `Any` driver), and every query is
+//! written once in the portable subset of SQL both databases share.
+//!
+//! Repositories follow the capabilities: [`network`], and the cross-cutting [`auth`], [`audit`],
+//! plus [`reference`] (reference data loading) and [`backup`] (portable archives).
 
+pub mod audit;
+pub mod auth;
+pub mod backup;
+mod db;
+mod error;
+pub mod network;
+pub mod reference;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+#[cfg(test)]
+mod tests;
+mod time;
+
+pub use db::{Backend, Store, WriteTx};
+pub use error::StoreError;
+pub use time::{now, parse_ts, ts};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Pagination request: 1-based page and page size (1–100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: u32 = 100;
+    pub fn new(page: u32, per_page: u32) -> Self {
+        Page {
+            page: page.max(1),
+            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+    pub fn all() -> Self {
+        Page {
+            page: 1,
+            per_page: u32::MAX / 2,
+        }
+    }
+    pub(crate) fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+    pub(crate) fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+/// One page of a list, with the total count for navigation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}

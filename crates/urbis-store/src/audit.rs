@@ -1,0 +1,103 @@
+//! The audit log: who did what, when, to which record, with the record before and after.
+
+use crate::{Result, Store, WriteTx, now, ts};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub entity_kind: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Write an audit entry inside the caller's transaction, so the change and its record commit together.
+pub async fn record<B: Serialize, A: Serialize>(
+    tx: &mut WriteTx,
+    actor: Option<Uuid>,
+    action: &str,
+    entity_kind: &str,
+    entity_id: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<()> {
+    let before = before.map(to_json).transpose()?;
+    let after = after.map(to_json).transpose()?;
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, action, entity_kind, entity_id, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(ts(now()))
+    .bind(actor.map(|a| a.to_string()))
+    .bind(action)
+    .bind(entity_kind)
+    .bind(entity_id)
+    .bind(before)
+    .bind(after)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    /// The audit entries about one record, newest first.
+    pub async fn audit_for(&self, entity_kind: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, at, actor_id, action, entity_kind, entity_id, before_json, after_json \
+                 FROM audit_log WHERE entity_kind = $1 AND entity_id = $2 ORDER BY id DESC",
+        )
+        .bind(entity_kind)
+        .bind(entity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(entry).collect())
+    }
+
+    /// The most recent audit entries, newest first.
+    pub async fn audit_recent(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, at, actor_id, action, entity_kind, entity_id, before_json, after_json \
+                 FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(entry).collect())
+    }
+}
+
+type AuditRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+fn entry(r: AuditRow) -> AuditEntry {
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    AuditEntry {
+        id: r.0,
+        at: r.1,
+        actor_id: r.2,
+        action: r.3,
+        entity_kind: r.4,
+        entity_id: r.5,
+        before: json(r.6),
+        after: json(r.7),
+    }
+}

@@ -1,0 +1,343 @@
+//! Portable backups: a JSON archive of every table's rows, taken inside one read snapshot while the
+//! server keeps serving, and restorable into an empty SQLite or PostgreSQL database of the same
+//! schema version. Sessions, API tokens and the cookie secret are deliberately left out: after a
+//! restore everyone signs in again.
+
+use crate::{Result, Store, StoreError, now, ts};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Text,
+    Int,
+    Real,
+}
+
+use Col::*;
+
+/// Every table that a backup holds, parents before children, with its columns and their types.
+/// A test checks this list against the live schema so that a new column cannot be forgotten.
+const TABLES: &[(&str, &[(&str, Col)])] = &[
+    (
+        "programmes",
+        &[
+            ("id", Text),
+            ("slug", Text),
+            ("name", Text),
+            ("description", Text),
+            ("starts_on", Text),
+            ("ends_on", Text),
+            ("announced_on", Text),
+            ("version", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "reference_capabilities",
+        &[("slug", Text), ("position", Int)],
+    ),
+    (
+        "reference_focus_areas",
+        &[("slug", Text), ("position", Int)],
+    ),
+    (
+        "organisations",
+        &[
+            ("id", Text),
+            ("slug", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("country_code", Text),
+            ("latitude", Real),
+            ("longitude", Real),
+            ("timezone", Text),
+            ("description", Text),
+            ("website", Text),
+            ("version", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "participations",
+        &[
+            ("programme_id", Text),
+            ("organisation_id", Text),
+            ("status", Text),
+            ("note", Text),
+        ],
+    ),
+    (
+        "people",
+        &[
+            ("id", Text),
+            ("email", Text),
+            ("name", Text),
+            ("job_title", Text),
+            ("password_hash", Text),
+            ("listed", Int),
+            ("locale", Text),
+            ("version", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "memberships",
+        &[
+            ("id", Text),
+            ("person_id", Text),
+            ("role", Text),
+            ("scope_kind", Text),
+            ("scope_id", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
+        "invitations",
+        &[
+            ("id", Text),
+            ("token_hash", Text),
+            ("email", Text),
+            ("name", Text),
+            ("programme_id", Text),
+            ("organisation_id", Text),
+            ("role", Text),
+            ("invited_by", Text),
+            ("created_at", Text),
+            ("expires_at", Text),
+            ("accepted_at", Text),
+            ("accepted_by", Text),
+            ("revoked_at", Text),
+            ("revoked_by", Text),
+            ("version", Int),
+        ],
+    ),
+    (
+        "audit_log",
+        &[
+            ("id", Text),
+            ("at", Text),
+            ("actor_id", Text),
+            ("action", Text),
+            ("entity_kind", Text),
+            ("entity_id", Text),
+            ("before_json", Text),
+            ("after_json", Text),
+        ],
+    ),
+    (
+        "outbox",
+        &[
+            ("id", Text),
+            ("kind", Text),
+            ("recipient", Text),
+            ("subject", Text),
+            ("body", Text),
+            ("created_at", Text),
+            ("sent_at", Text),
+        ],
+    ),
+];
+
+/// Tables that exist but are not archived, and why.
+pub const NOT_ARCHIVED: &[&str] = &["sessions", "api_tokens", "settings", "schema_migrations"];
+
+pub const FORMAT: &str = "urbis-backup";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Archive {
+    pub format: String,
+    pub format_version: u32,
+    pub schema_version: i64,
+    pub created_at: String,
+    pub source_backend: String,
+    pub tables: BTreeMap<String, TableData>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TableData {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+fn cell(r: &AnyRow, name: &str, col: Col) -> Result<Value> {
+    Ok(match col {
+        Text => r
+            .try_get::<Option<String>, _>(name)?
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+        Int => r
+            .try_get::<Option<i64>, _>(name)?
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+        Real => r
+            .try_get::<Option<f64>, _>(name)?
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+    })
+}
+
+impl Store {
+    /// Take a consistent archive of the whole database.
+    pub async fn backup(&self) -> Result<Archive> {
+        let mut tx = self.begin_snapshot().await?;
+        let mut tables = BTreeMap::new();
+        for (table, cols) in TABLES {
+            let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+            let sql = format!(
+                "SELECT {} FROM {table} ORDER BY {}",
+                names.join(", "),
+                names[0]
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut *tx)
+                .await?;
+            let rows = rows
+                .iter()
+                .map(|r| {
+                    cols.iter()
+                        .map(|(n, c)| cell(r, n, *c))
+                        .collect::<Result<Vec<_>>>()
+                })
+                .collect::<Result<Vec<_>>>()?;
+            tables.insert(
+                table.to_string(),
+                TableData {
+                    columns: names.iter().map(|s| s.to_string()).collect(),
+                    rows,
+                },
+            );
+        }
+        tx.rollback().await?;
+        Ok(Archive {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            schema_version: Store::schema_version(),
+            created_at: ts(now()),
+            source_backend: self.backend().as_str().into(),
+            tables,
+        })
+    }
+
+    /// Restore an archive into this database, which must be migrated and hold no programmes, people
+    /// or organisations (reference data is loaded again after a restore). All or nothing.
+    pub async fn restore(&self, archive: &Archive) -> Result<u64> {
+        if archive.format != FORMAT || archive.format_version != FORMAT_VERSION {
+            return Err(StoreError::Archive(format!(
+                "not an Urbis backup of format version {FORMAT_VERSION} (found {} {})",
+                archive.format, archive.format_version
+            )));
+        }
+        if archive.schema_version != Store::schema_version() {
+            return Err(StoreError::Archive(format!(
+                "archive has schema version {}, this Urbis has {}; restore with the matching release, then upgrade",
+                archive.schema_version,
+                Store::schema_version()
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        for t in ["programmes", "organisations", "people"] {
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if n > 0 {
+                return Err(StoreError::Archive(format!(
+                    "the target database is not empty ({t} has {n} rows); restore into a new database"
+                )));
+            }
+        }
+        // Reference rows that a fresh start may have added are replaced by the archive's.
+        sqlx::query("DELETE FROM reference_capabilities")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM reference_focus_areas")
+            .execute(&mut *tx)
+            .await?;
+        let mut restored = 0u64;
+        for (table, cols) in TABLES {
+            let Some(data) = archive.tables.get(*table) else {
+                return Err(StoreError::Archive(format!(
+                    "table {table} is missing from the archive"
+                )));
+            };
+            let expected: Vec<&str> = cols.iter().map(|c| c.0).collect();
+            if data.columns != expected {
+                return Err(StoreError::Archive(format!(
+                    "table {table} has unexpected columns {:?}",
+                    data.columns
+                )));
+            }
+            let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                expected.join(", "),
+                placeholders.join(", ")
+            );
+            for (ri, row) in data.rows.iter().enumerate() {
+                if row.len() != cols.len() {
+                    return Err(StoreError::Archive(format!(
+                        "{table} row {ri}: wrong number of values"
+                    )));
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for ((name, col), v) in cols.iter().zip(row) {
+                    let bad = || {
+                        StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"))
+                    };
+                    q = match (col, v) {
+                        (Text, Value::Null) => q.bind(None::<String>),
+                        (Int, Value::Null) => q.bind(None::<i64>),
+                        (Real, Value::Null) => q.bind(None::<f64>),
+                        (Text, Value::String(s)) => q.bind(s.clone()),
+                        (Int, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
+                        (Real, Value::Number(n)) => q.bind(n.as_f64().ok_or_else(bad)?),
+                        _ => return Err(bad()),
+                    };
+                }
+                q.execute(&mut *tx).await?;
+                restored += 1;
+            }
+        }
+        crate::audit::record::<(), _>(
+            &mut tx,
+            None,
+            "backup.restore",
+            "installation",
+            "",
+            None,
+            Some(&archive.created_at),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(restored)
+    }
+
+    /// The column names of a table as the live database has them (for the schema test).
+    pub async fn live_columns(&self, table: &str) -> Result<Vec<String>> {
+        use sqlx::Column;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM {table} LIMIT 1"
+        )))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| r.columns().iter().map(|c| c.name().to_string()).collect())
+            .unwrap_or_default())
+    }
+}
+
+/// The archived tables and their column names (for the schema test).
+pub fn archived_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+    TABLES
+        .iter()
+        .map(|(t, c)| (*t, c.iter().map(|x| x.0).collect()))
+        .collect()
+}

@@ -1,0 +1,194 @@
+use crate::{Result, StoreError};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A write transaction: on SQLite it begins IMMEDIATE (takes the write lock up front, so a
+/// read-then-write never fails on upgrade); on PostgreSQL it is a plain READ COMMITTED transaction
+/// whose writes are guarded by version columns.
+pub type WriteTx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// The handle to the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/0001_foundation.sql"),
+)];
+
+impl Store {
+    /// Connect to `sqlite://path` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Invalid(urbis_domain::Invalid::one(
+                "database_url",
+                "unsupported-database",
+                "must start with sqlite: or postgres:",
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let pool_opts = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10));
+        let pool_opts = if backend == Backend::Sqlite {
+            pool_opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            pool_opts
+        };
+        let pool = pool_opts.connect_with(opts).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begin a write transaction (see [`WriteTx`]).
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Begin a read transaction that sees one consistent snapshot (used by backups).
+    pub(crate) async fn begin_snapshot(&self) -> Result<WriteTx> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        })
+    }
+
+    /// Is the database answering?
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Apply pending migrations, each in its own transaction. Returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let mut applied = 0;
+        for (version, name, sql) in MIGRATIONS {
+            let mut tx = self.begin_write().await?;
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if done.is_some() {
+                continue;
+            }
+            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Migrate(format!("{version} {name}: {e}")))?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(*version)
+            .bind(*name)
+            .bind(crate::ts(crate::now()))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// The newest schema version this build knows.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+    }
+
+    /// The schema version of the connected database (0 when empty).
+    pub async fn current_schema_version(&self) -> Result<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+            .fetch_optional(&self.pool)
+            .await
+            .unwrap_or(None);
+        Ok(v.unwrap_or(0))
+    }
+
+    /// Close the pool (used by tests and the CLI before exit).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The installation's secret for signing cookies, made on first use.
+    pub async fn secret(&self) -> Result<Vec<u8>> {
+        let mut tx = self.begin_write().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'cookie-secret'")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let hexed = match existing {
+            Some(v) => v,
+            None => {
+                let v = hex::encode(crate::auth::random_bytes::<32>());
+                sqlx::query("INSERT INTO settings (key, value) VALUES ('cookie-secret', $1)")
+                    .bind(&v)
+                    .execute(&mut *tx)
+                    .await?;
+                v
+            }
+        };
+        tx.commit().await?;
+        hex::decode(hexed).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}

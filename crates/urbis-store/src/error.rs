@@ -1,0 +1,36 @@
+use urbis_domain::Invalid;
+
+/// Errors of the persistence layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The row changed since the caller read it (optimistic concurrency): nothing was written.
+    #[error("the record was changed by someone else (expected version {expected}, now {actual})")]
+    Conflict { expected: i64, actual: i64 },
+    /// A uniqueness rule or a state rule refused the write; the message says which.
+    #[error("{message}")]
+    Refused {
+        field: &'static str,
+        message: String,
+    },
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Invalid),
+    #[error("stored data is not as expected: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(String),
+    #[error("archive error: {0}")]
+    Archive(String),
+}
+
+impl StoreError {
+    pub(crate) fn refused(field: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Refused {
+            field,
+            message: message.into(),
+        }
+    }
+}

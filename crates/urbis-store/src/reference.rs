@@ -1,0 +1,274 @@
+//! Reference data: the reference programme, its cohort, the five diagnostic capabilities and the five
+//! focus areas, read from the reviewed data files under `data/reference/` (compiled into the binary).
+//!
+//! Loading is idempotent: what is missing is added, what exists (and may have been edited) is kept.
+
+use crate::{Result, Store, StoreError, audit, now, ts};
+use serde::Deserialize;
+use urbis_domain::Invalid;
+use urbis_domain::network::{
+    Coordinates, CountryCode, ParticipationStatus, Slug, TimeZone, check_programme_dates,
+};
+use uuid::Uuid;
+
+/// The reference data files shipped with Urbis.
+pub const REFERENCE_FILES: &[(&str, &str)] = &[(
+    "digital-innovation-initiative.toml",
+    include_str!("../../../data/reference/digital-innovation-initiative.toml"),
+)];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceFile {
+    pub programme: ProgrammeData,
+    #[serde(default)]
+    pub capabilities: Vec<SlugOnly>,
+    #[serde(default)]
+    pub focus_areas: Vec<SlugOnly>,
+    pub cities: Vec<CityData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeData {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub announced_on: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlugOnly {
+    pub slug: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityData {
+    pub slug: String,
+    pub name: String,
+    pub country_code: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub timezone: String,
+    pub status: String,
+    #[serde(default = "yes")]
+    pub invited: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Parse and check a reference file: every slug, country, zone, coordinate and status must be valid.
+pub fn parse_reference(name: &str, text: &str) -> Result<ReferenceFile> {
+    let file: ReferenceFile =
+        toml::from_str(text).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    let mut errors = Invalid::default();
+    errors.take("programme.slug", Slug::parse(&file.programme.slug));
+    errors.take(
+        "programme.ends_on",
+        check_programme_dates(file.programme.starts_on, file.programme.ends_on),
+    );
+    for (i, c) in file.cities.iter().enumerate() {
+        let at = |f: &str| format!("cities[{i}].{f}");
+        errors.take(&at("slug"), Slug::parse(&c.slug));
+        errors.take(&at("country_code"), CountryCode::parse(&c.country_code));
+        errors.take(&at("timezone"), TimeZone::parse(&c.timezone));
+        errors.take(
+            &at("coordinates"),
+            Coordinates::parse(c.latitude, c.longitude),
+        );
+        errors.take(&at("status"), ParticipationStatus::parse(&c.status));
+    }
+    for (i, s) in file
+        .capabilities
+        .iter()
+        .chain(file.focus_areas.iter())
+        .enumerate()
+    {
+        errors.take(&format!("slugs[{i}]"), Slug::parse(&s.slug));
+    }
+    errors
+        .into_result()
+        .map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    Ok(file)
+}
+
+impl Store {
+    /// Load every shipped reference file (idempotent). Returns how many rows were added.
+    pub async fn load_reference(&self) -> Result<u64> {
+        let mut added = 0;
+        for (name, text) in REFERENCE_FILES {
+            added += self
+                .load_reference_file(&parse_reference(name, text)?)
+                .await?;
+        }
+        Ok(added)
+    }
+
+    async fn load_reference_file(&self, f: &ReferenceFile) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let at = ts(now());
+        let mut added = 0u64;
+        for (table, list) in [
+            ("reference_capabilities", &f.capabilities),
+            ("reference_focus_areas", &f.focus_areas),
+        ] {
+            for (pos, s) in list.iter().enumerate() {
+                let sql = format!(
+                    "INSERT INTO {table} (slug, position) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
+                );
+                added += sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(&s.slug)
+                    .bind(pos as i64 + 1)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+        }
+        let p = &f.programme;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM programmes WHERE slug = $1")
+                .bind(&p.slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let programme_id = match existing {
+            Some(id) => id,
+            None => {
+                let id = Uuid::now_v7().to_string();
+                sqlx::query(
+                    "INSERT INTO programmes (id, slug, name, description, starts_on, ends_on, announced_on, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+                )
+                .bind(&id)
+                .bind(&p.slug)
+                .bind(&p.name)
+                .bind(p.description.trim())
+                .bind(p.starts_on.to_string())
+                .bind(p.ends_on.to_string())
+                .bind(p.announced_on.map(|d| d.to_string()))
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+                added += 1;
+                id
+            }
+        };
+        for c in &f.cities {
+            let org_id: Option<String> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+                    .bind(&c.slug)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let org_id = match org_id {
+                Some(id) => id,
+                None => {
+                    let id = Uuid::now_v7().to_string();
+                    sqlx::query(
+                        "INSERT INTO organisations (id, slug, name, kind, country_code, latitude, longitude, timezone, \
+                         description, website, version, created_at, updated_at) \
+                         VALUES ($1, $2, $3, 'city', $4, $5, $6, $7, '', '', 1, $8, $8)",
+                    )
+                    .bind(&id)
+                    .bind(&c.slug)
+                    .bind(&c.name)
+                    .bind(&c.country_code)
+                    .bind(c.latitude)
+                    .bind(c.longitude)
+                    .bind(&c.timezone)
+                    .bind(&at)
+                    .execute(&mut *tx)
+                    .await?;
+                    added += 1;
+                    id
+                }
+            };
+            added += sqlx::query(
+                "INSERT INTO participations (programme_id, organisation_id, status, note) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (programme_id, organisation_id) DO NOTHING",
+            )
+            .bind(&programme_id)
+            .bind(&org_id)
+            .bind(&c.status)
+            .bind(&c.note)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        if added > 0 {
+            audit::record::<(), _>(
+                &mut tx,
+                None,
+                "reference.load",
+                "programme",
+                &programme_id,
+                None,
+                Some(&added),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// The capability slugs of the diagnostic, in order.
+    pub async fn capabilities(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT slug FROM reference_capabilities ORDER BY position")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The focus-area slugs, in order.
+    pub async fn focus_areas(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT slug FROM reference_focus_areas ORDER BY position")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_reference_data_is_valid_and_matches_the_programme_facts() {
+        let (name, text) = REFERENCE_FILES[0];
+        let f = parse_reference(name, text).unwrap();
+        assert_eq!(f.cities.len(), 29, "28 invited EU capitals plus Reykjavik");
+        let participating: Vec<&str> = f
+            .cities
+            .iter()
+            .filter(|c| c.status == "participating")
+            .map(|c| c.slug.as_str())
+            .collect();
+        assert_eq!(participating.len(), 21);
+        assert_eq!(f.cities.iter().filter(|c| c.status == "invited").count(), 8);
+        assert_eq!(f.cities.iter().filter(|c| c.invited).count(), 28);
+        let reykjavik = f.cities.iter().find(|c| c.slug == "reykjavik").unwrap();
+        assert!(!reykjavik.invited && reykjavik.status == "participating");
+        for s in [
+            "bucharest",
+            "lisbon",
+            "luxembourg",
+            "paris",
+            "rome",
+            "valletta",
+            "vienna",
+            "zagreb",
+        ] {
+            assert!(!participating.contains(&s), "{s} did not take part");
+        }
+        assert_eq!(f.capabilities.len(), 5);
+        assert_eq!(f.focus_areas.len(), 5);
+    }
+}

@@ -1,0 +1,344 @@
+//! Store tests: each is written once and runs on SQLite and on PostgreSQL.
+
+use crate::network::{Acceptor, AccountUpdate, NewInvitation, NewPerson, OrganisationPatch};
+use crate::testing::TestDb;
+use crate::{Page, StoreError, both_backends};
+use urbis_domain::network::{InvitationState, ParticipationStatus};
+use urbis_domain::policy::{Grant, Role, Scope};
+
+async fn admin(db: &TestDb) -> uuid::Uuid {
+    db.store
+        .create_person(
+            None,
+            NewPerson {
+                email: "admin@example.org".into(),
+                name: "Ada Admin".into(),
+                job_title: String::new(),
+                password_hash: Some("x".into()),
+                listed: false,
+                locale: String::new(),
+            },
+            &[Grant {
+                role: Role::Admin,
+                scope: Scope::Global,
+            }],
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+both_backends!(reference_data_loads_once, true, |db: TestDb| async move {
+    let s = &db.store;
+    assert_eq!(
+        s.load_reference().await.unwrap(),
+        0,
+        "second load adds nothing"
+    );
+    let programmes = s.programmes(Page::new(1, 10)).await.unwrap();
+    assert_eq!(programmes.total, 1);
+    let p = &programmes.items[0];
+    assert_eq!(p.slug, "digital-innovation-initiative");
+    let all = s.cohort(p.id, None, Page::all()).await.unwrap();
+    assert_eq!(all.total, 29);
+    let part = s
+        .cohort(p.id, Some(ParticipationStatus::Participating), Page::all())
+        .await
+        .unwrap();
+    assert_eq!(part.total, 21);
+    let names: Vec<&str> = all
+        .items
+        .iter()
+        .map(|c| c.organisation.name.as_str())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "stable order by name");
+    let page2 = s.cohort(p.id, None, Page::new(2, 10)).await.unwrap();
+    assert_eq!(
+        page2.items[0].organisation.slug,
+        all.items[10].organisation.slug
+    );
+    assert_eq!(s.capabilities().await.unwrap().len(), 5);
+    assert_eq!(
+        s.focus_areas().await.unwrap(),
+        ["housing", "mobility", "health", "education", "jobs"]
+    );
+    let riga = s.organisation("riga").await.unwrap();
+    assert_eq!(riga.country_code, "LV");
+    assert_eq!(riga.timezone, "Europe/Riga");
+});
+
+both_backends!(
+    profile_updates_are_versioned_and_audited,
+    true,
+    |db: TestDb| async move {
+        let s = &db.store;
+        let actor = admin(&db).await;
+        let riga = s.organisation("riga").await.unwrap();
+        let patch = OrganisationPatch {
+            description: Some("Capital of Latvia.".into()),
+            website: None,
+        };
+        let after = s
+            .update_organisation(actor, riga.id, riga.version, patch.clone())
+            .await
+            .unwrap();
+        assert_eq!(after.version, riga.version + 1);
+        assert_eq!(
+            s.organisation("riga").await.unwrap().description,
+            "Capital of Latvia."
+        );
+        // A second writer still holding the old version loses nothing and changes nothing.
+        let stale = OrganisationPatch {
+            description: Some("Overwrite".into()),
+            website: None,
+        };
+        match s
+            .update_organisation(actor, riga.id, riga.version, stale)
+            .await
+        {
+            Err(StoreError::Conflict { expected, actual }) => {
+                assert_eq!((expected, actual), (riga.version, after.version))
+            }
+            other => panic!("expected conflict, got {other:?}"),
+        }
+        assert_eq!(
+            s.organisation("riga").await.unwrap().description,
+            "Capital of Latvia."
+        );
+        let log = s
+            .audit_for("organisation", &riga.id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].action, "organisation.update");
+        assert_eq!(log[0].actor_id.as_deref(), Some(actor.to_string().as_str()));
+        assert_eq!(log[0].before.as_ref().unwrap()["description"], "");
+        assert_eq!(
+            log[0].after.as_ref().unwrap()["description"],
+            "Capital of Latvia."
+        );
+    }
+);
+
+both_backends!(invitations_lifecycle, true, |db: TestDb| async move {
+    let s = &db.store;
+    let actor = admin(&db).await;
+    let prog = s.programme("digital-innovation-initiative").await.unwrap();
+    let riga = s.organisation("riga").await.unwrap();
+    let new = || NewInvitation {
+        email: "lead@riga.example".into(),
+        name: "Laura".into(),
+        programme_id: prog.id,
+        organisation_id: riga.id,
+        role: Role::CityLead,
+    };
+    let (inv, token) = s.create_invitation(actor, new()).await.unwrap();
+    assert_eq!(inv.state(crate::now()), InvitationState::Pending);
+    assert!(matches!(
+        s.create_invitation(actor, new()).await,
+        Err(StoreError::Refused { field: "email", .. })
+    ));
+    assert_eq!(s.invitation_by_token(&token).await.unwrap().id, inv.id);
+    assert!(matches!(
+        s.invitation_by_token("nope").await,
+        Err(StoreError::NotFound)
+    ));
+
+    let (accepted, person) = s
+        .accept_invitation(
+            &token,
+            Acceptor::New {
+                name: "Laura Lead".into(),
+                password_hash: "h".into(),
+                listed: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted.state(crate::now()), InvitationState::Accepted);
+    assert_eq!(person.email, "lead@riga.example");
+    let grants = s.grants(person.id).await.unwrap();
+    assert_eq!(
+        grants,
+        vec![Grant {
+            role: Role::CityLead,
+            scope: Scope::Organisation(riga.id)
+        }]
+    );
+    // Accepting twice is refused, and so is inviting someone to a role they hold.
+    assert!(
+        s.accept_invitation(&token, Acceptor::Existing(person.id))
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        s.create_invitation(actor, new()).await,
+        Err(StoreError::Refused { .. })
+    ));
+    let team = s.team(riga.id).await.unwrap();
+    assert_eq!(team.len(), 1);
+    assert_eq!(team[0].name, "Laura Lead");
+    assert!(team[0].listed);
+    let dir = s.directory(Page::new(1, 50)).await.unwrap();
+    assert_eq!(dir.total, 1, "only listed people");
+    assert_eq!(dir.items[0].memberships[0].scope_slug, "riga");
+
+    // Revoke: only pending ones; a revoked link cannot be accepted.
+    let (inv2, token2) = s
+        .create_invitation(
+            actor,
+            NewInvitation {
+                email: "m@riga.example".into(),
+                role: Role::CityMember,
+                ..new()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.revoke_invitation(actor, inv2.id, Some(inv2.version + 5))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let revoked = s
+        .revoke_invitation(actor, inv2.id, Some(inv2.version))
+        .await
+        .unwrap();
+    assert_eq!(revoked.state(crate::now()), InvitationState::Revoked);
+    assert!(s.revoke_invitation(actor, inv2.id, None).await.is_err());
+    let r = s
+        .accept_invitation(
+            &token2,
+            Acceptor::New {
+                name: "M".into(),
+                password_hash: "h".into(),
+                listed: false,
+            },
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::Refused { .. })));
+    assert!(
+        s.person_by_email("m@riga.example").await.unwrap().is_none(),
+        "nothing half-written"
+    );
+    let listed = s
+        .invitations(prog.id, None, Page::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 2);
+    assert_eq!(listed.items[0].id, inv2.id, "newest first");
+    let riga_only = s
+        .invitations(prog.id, Some(riga.id), Page::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(riga_only.total, 2);
+    assert_eq!(
+        s.audit_for("invitation", &inv.id.to_string())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+});
+
+both_backends!(accounts_sessions_tokens, true, |db: TestDb| async move {
+    let s = &db.store;
+    let id = admin(&db).await;
+    let me = s.person(id).await.unwrap();
+    let upd = AccountUpdate {
+        name: "Ada L.".into(),
+        job_title: "CDO".into(),
+        listed: true,
+        locale: "de".into(),
+    };
+    let after = s.update_account(id, me.version, upd.clone()).await.unwrap();
+    assert_eq!(after.locale, "de");
+    assert!(matches!(
+        s.update_account(id, me.version, upd).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let (session, _) = s.create_session(id).await.unwrap();
+    assert_eq!(s.session_person(&session).await.unwrap(), Some(id));
+    assert_eq!(s.session_person("forged").await.unwrap(), None);
+    s.delete_session(&session).await.unwrap();
+    assert_eq!(s.session_person(&session).await.unwrap(), None);
+    let (token, _) = s.create_api_token(id).await.unwrap();
+    assert_eq!(s.token_person(&token).await.unwrap(), Some(id));
+    let (session2, _) = s.create_session(id).await.unwrap();
+    s.set_password_hash(Some(id), id, "new").await.unwrap();
+    assert_eq!(
+        s.session_person(&session2).await.unwrap(),
+        None,
+        "password change ends sessions"
+    );
+    assert_eq!(
+        s.credentials("admin@example.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("new")
+    );
+});
+
+both_backends!(
+    backup_round_trips_and_covers_every_column,
+    true,
+    |db: TestDb| async move {
+        let s = &db.store;
+        let actor = admin(&db).await;
+        let riga = s.organisation("riga").await.unwrap();
+        s.update_organisation(
+            actor,
+            riga.id,
+            riga.version,
+            OrganisationPatch {
+                description: Some("Ünïcode ✓".into()),
+                website: Some("https://www.riga.lv".into()),
+            },
+        )
+        .await
+        .unwrap();
+        for (table, cols) in crate::backup::archived_columns() {
+            let live = s.live_columns(table).await.unwrap();
+            if !live.is_empty() {
+                assert_eq!(
+                    live, cols,
+                    "backup column list of {table} matches the schema"
+                );
+            }
+        }
+        let archive = s.backup().await.unwrap();
+        let text = serde_json::to_string(&archive).unwrap();
+        // Restore into a fresh database of each kind.
+        for backend in [crate::Backend::Sqlite, crate::Backend::Postgres] {
+            let Some(target) = TestDb::new(backend, false).await else {
+                continue;
+            };
+            let parsed: crate::backup::Archive = serde_json::from_str(&text).unwrap();
+            let n = target.store.restore(&parsed).await.unwrap();
+            assert!(n > 29);
+            let r = target.store.organisation("riga").await.unwrap();
+            assert_eq!(r.description, "Ünïcode ✓");
+            assert_eq!(r.latitude, riga.latitude);
+            assert_eq!(
+                target
+                    .store
+                    .person_by_email("admin@example.org")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                actor
+            );
+            // A second restore into the same (now non-empty) database is refused whole.
+            assert!(matches!(
+                target.store.restore(&parsed).await,
+                Err(StoreError::Archive(_))
+            ));
+        }
+    }
+);
