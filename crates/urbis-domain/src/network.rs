@@ -383,6 +383,141 @@ pub fn check_password(p: &str) -> Result<(), FieldError> {
     }
 }
 
+/// A checked change to an organisation's public profile. `None` leaves a field unchanged; an empty
+/// website clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileChange {
+    pub description: Option<String>,
+    pub website: Option<String>,
+}
+
+impl ProfileChange {
+    pub const DESCRIPTION_MAX: usize = 4000;
+
+    pub fn parse(description: Option<&str>, website: Option<&str>) -> Result<Self, crate::Invalid> {
+        let mut errors = crate::Invalid::default();
+        let description = description.and_then(|d| {
+            errors.take(
+                "description",
+                optional_text("description", d, Self::DESCRIPTION_MAX),
+            )
+        });
+        let website = website.and_then(|w| {
+            if w.trim().is_empty() {
+                Some(String::new())
+            } else {
+                errors
+                    .take("website", Website::parse(w))
+                    .map(|w| w.as_str().to_string())
+            }
+        });
+        errors.into_result()?;
+        Ok(ProfileChange {
+            description,
+            website,
+        })
+    }
+}
+
+/// A checked invitation: who is invited, under which name, to which role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRequest {
+    pub email: Email,
+    pub name: String,
+    pub role: crate::policy::Role,
+}
+
+impl InvitationRequest {
+    pub fn parse(email: &str, name: &str, role: &str) -> Result<Self, crate::Invalid> {
+        let mut errors = crate::Invalid::default();
+        let email = errors.take("email", Email::parse(email));
+        let name = errors.take("name", optional_text("name", name, 200));
+        let role = errors.take("role", crate::policy::Role::parse(role));
+        errors.into_result()?;
+        match (email, name, role) {
+            (Some(email), Some(name), Some(role)) => Ok(InvitationRequest { email, name, role }),
+            _ => Err(crate::Invalid::one(
+                "email",
+                "required",
+                "must not be empty",
+            )),
+        }
+    }
+}
+
+/// A checked new account made from an invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub name: String,
+    pub password: String,
+    pub listed: bool,
+}
+
+impl NewAccount {
+    pub fn parse(
+        name: &str,
+        password: &str,
+        confirm: Option<&str>,
+        listed: bool,
+    ) -> Result<Self, crate::Invalid> {
+        let mut errors = crate::Invalid::default();
+        let name = errors.take("name", required_text("name", name, 200));
+        errors.take("password", check_password(password));
+        if let Some(c) = confirm
+            && c != password
+        {
+            errors.0.push(FieldError::new(
+                "password_confirm",
+                "password-mismatch",
+                "must match the password",
+            ));
+        }
+        errors.into_result()?;
+        Ok(NewAccount {
+            name: name.unwrap_or_default(),
+            password: password.to_string(),
+            listed,
+        })
+    }
+}
+
+/// A checked change to one's own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    pub name: String,
+    pub job_title: String,
+    pub listed: bool,
+    pub locale: String,
+}
+
+impl AccountChange {
+    pub fn parse(
+        name: &str,
+        job_title: &str,
+        listed: bool,
+        locale: &str,
+        known_locales: &[&str],
+    ) -> Result<Self, crate::Invalid> {
+        let mut errors = crate::Invalid::default();
+        let name = errors.take("name", required_text("name", name, 200));
+        let job_title = errors.take("job_title", optional_text("job_title", job_title, 200));
+        if !locale.is_empty() && !known_locales.contains(&locale) {
+            errors.0.push(FieldError::new(
+                "locale",
+                "invalid-choice",
+                "must be one of the interface languages",
+            ));
+        }
+        errors.into_result()?;
+        Ok(AccountChange {
+            name: name.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            listed,
+            locale: locale.to_string(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,6 +634,57 @@ mod tests {
         assert_eq!(
             InvitationState::derive(None, Some(t(3)), t(10), t(20)),
             InvitationState::Revoked
+        );
+    }
+
+    #[test]
+    fn profile_invitation_account_inputs() {
+        let p = ProfileChange::parse(Some(" A city. "), Some("")).unwrap();
+        assert_eq!(
+            p,
+            ProfileChange {
+                description: Some("A city.".into()),
+                website: Some(String::new())
+            }
+        );
+        let e = ProfileChange::parse(Some(&"x".repeat(4001)), Some("ftp://x.lv")).unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["description", "website"]);
+        assert_eq!(
+            ProfileChange::parse(None, None).unwrap(),
+            ProfileChange::default()
+        );
+
+        let i = InvitationRequest::parse("Lead@Riga.example", "Laura", "city-lead").unwrap();
+        assert_eq!(i.email.as_str(), "lead@riga.example");
+        let e = InvitationRequest::parse("nope", "", "mayor").unwrap_err();
+        assert_eq!(
+            e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+            ["email", "role"]
+        );
+
+        assert!(
+            NewAccount::parse(
+                "Laura",
+                "long enough password",
+                Some("long enough password"),
+                true
+            )
+            .is_ok()
+        );
+        let e = NewAccount::parse("", "short", Some("other"), false).unwrap_err();
+        assert_eq!(
+            e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+            ["name", "password", "password_confirm"]
+        );
+
+        assert!(AccountChange::parse("Ana", "CDO", true, "de", &["en", "de"]).is_ok());
+        assert_eq!(
+            AccountChange::parse("Ana", "", true, "xx", &["en"])
+                .unwrap_err()
+                .0[0]
+                .field,
+            "locale"
         );
     }
 

@@ -12,6 +12,7 @@ pub enum StoreError {
     #[error("{message}")]
     Refused {
         field: &'static str,
+        code: &'static str,
         message: String,
     },
     #[error("invalid input: {0}")]
@@ -27,9 +28,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn refused(field: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn refused(
+        field: &'static str,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         StoreError::Refused {
             field,
+            code,
             message: message.into(),
         }
     }

@@ -167,6 +167,13 @@ const MEMBERSHIP_SELECT: &str = "SELECT m.id, m.person_id, m.role, m.scope_kind,
      LEFT JOIN organisations o ON m.scope_kind = 'organisation' AND o.id = m.scope_id \
      LEFT JOIN programmes p ON m.scope_kind = 'programme' AND p.id = m.scope_id";
 
+impl Membership {
+    /// Is this role held in an organisation (rather than a programme or globally)?
+    pub fn is_organisation(&self) -> bool {
+        matches!(self.scope, Scope::Organisation(_))
+    }
+}
+
 fn membership(r: &AnyRow) -> Result<Membership> {
     let kind: String = r.try_get("scope_kind")?;
     let scope_id: String = r.try_get("scope_id")?;
@@ -763,6 +770,7 @@ impl Store {
         if pending > 0 {
             return Err(StoreError::refused(
                 "email",
+                "already-invited",
                 "this person already has a pending invitation for this role",
             ));
         }
@@ -796,6 +804,7 @@ impl Store {
         if holds > 0 {
             return Err(StoreError::refused(
                 "email",
+                "already-holds-role",
                 "this person already holds this role",
             ));
         }
@@ -909,6 +918,7 @@ impl Store {
         if before.state(at) != InvitationState::Pending {
             return Err(StoreError::refused(
                 "state",
+                "not-pending",
                 format!(
                     "only a pending invitation can be revoked; this one is {}",
                     before.state(at).as_str()
@@ -951,6 +961,7 @@ impl Store {
         if state != InvitationState::Pending {
             return Err(StoreError::refused(
                 "invitation",
+                "not-pending",
                 format!("this invitation is {}", state.as_str()),
             ));
         }
@@ -968,6 +979,7 @@ impl Store {
             (Acceptor::Existing(_), _) => {
                 return Err(StoreError::refused(
                     "invitation",
+                    "wrong-account",
                     format!(
                         "this invitation is for {}; sign in with that account to accept it",
                         before.email
@@ -977,6 +989,7 @@ impl Store {
             (Acceptor::New { .. }, Some(_)) => {
                 return Err(StoreError::refused(
                     "email",
+                    "account-exists",
                     "an account with this e-mail address exists; sign in to accept the invitation",
                 ));
             }
@@ -1111,6 +1124,7 @@ async fn insert_person(tx: &mut WriteTx, actor: Option<Uuid>, new: &NewPerson) -
     if taken > 0 {
         return Err(StoreError::refused(
             "email",
+            "email-taken",
             "an account with this e-mail address already exists",
         ));
     }
@@ -1161,6 +1175,7 @@ async fn insert_membership(
     if grant.role.scope_kind() != grant.scope.kind() {
         return Err(StoreError::refused(
             "role",
+            "scope-mismatch",
             format!("{} is not held in that kind of scope", grant.role.as_str()),
         ));
     }

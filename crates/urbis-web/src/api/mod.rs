@@ -1,0 +1,213 @@
+//! The JSON API under `/api/v1`. The router and the OpenAPI 3.1 document are built from the same
+//! declarations (utoipa-axum `routes!`), so the spec cannot drift from the code.
+//!
+//! Conventions: lists are paginated with `?page=` (from 1) and `?per_page=` (1–100, default 50) and
+//! return `{items, page, per_page, total}` in a stable order; writes to versioned records need
+//! `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
+
+mod network;
+
+use crate::AppState;
+use crate::error::Problem;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use urbis_store::Page;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use network::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Urbis API",
+        description = "Programmes, cities, people and invitations of city digital-innovation programmes. \
+                       Errors are RFC 9457 problem details (`application/problem+json`).",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(Problem, crate::error::ProblemField)),
+    tags((name = "network", description = "Programmes, cities, people, invitations"),
+         (name = "auth", description = "Tokens and the current account"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API router with its OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(network::create_token))
+        .routes(routes!(network::me))
+        .routes(routes!(network::list_programmes))
+        .routes(routes!(network::get_programme))
+        .routes(routes!(network::list_cities))
+        .routes(routes!(network::get_city, network::patch_city))
+        .routes(routes!(network::city_team))
+        .routes(routes!(network::list_people))
+        .routes(routes!(
+            network::list_invitations,
+            network::create_invitation
+        ))
+        .routes(routes!(network::revoke_invitation))
+        .routes(routes!(network::get_invitation))
+        .routes(routes!(network::accept_invitation))
+        .route("/openapi.json", axum::routing::get(openapi_json))
+        .fallback(|| async { Problem::not_found("API route") })
+}
+
+/// The OpenAPI document as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = router().split_for_parts();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    doc
+}
+
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(openapi()).into_response()
+}
+
+/// A JSON body that, when wrong, becomes a problem naming the field: 415 without a JSON content
+/// type, 413 over the size limit, 400 for malformed JSON, 422 for a wrong or unknown field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = Problem;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                let ct = ct.split(';').next().unwrap_or("").trim();
+                ct == "application/json"
+                    || (ct.starts_with("application/") && ct.ends_with("+json"))
+            });
+        if !json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload-too-large",
+                    "Body too large",
+                    format!("the body must be at most {} bytes", crate::BODY_LIMIT),
+                )
+            } else {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad-body",
+                    "Unreadable body",
+                    e.body_text(),
+                )
+            }
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    return Err(Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed-json",
+                        "Malformed JSON",
+                        inner.to_string(),
+                    ));
+                }
+                let msg = inner.to_string();
+                // Unknown and missing fields are named by serde in the message, not in the path.
+                let field = if let Some(rest) = msg.strip_prefix("unknown field `") {
+                    rest.split('`').next().unwrap_or("").to_string()
+                } else if let Some(rest) = msg.strip_prefix("missing field `") {
+                    rest.split('`').next().unwrap_or("").to_string()
+                } else if path == "." {
+                    String::new()
+                } else {
+                    path
+                };
+                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                Err(Problem::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &field,
+                    "invalid-field",
+                    &msg,
+                ))
+            }
+        }
+    }
+}
+
+/// Parse `?page=` and `?per_page=`; values out of range are a 400 naming the parameter.
+pub fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
+    let num = |name: &str, default: u32, max: u32| -> Result<u32, Problem> {
+        match q.get(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if n >= 1 && n <= max => Ok(n),
+                _ => Err(Problem::field(
+                    StatusCode::BAD_REQUEST,
+                    name,
+                    "invalid-parameter",
+                    &format!("must be a whole number from 1 to {max}"),
+                )),
+            },
+        }
+    };
+    Ok(Page::new(
+        num("page", 1, 1_000_000)?,
+        num("per_page", 50, Page::MAX_PER_PAGE)?,
+    ))
+}
+
+/// The `ETag` of a versioned record.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version named by `If-Match`: 428 when missing, 412 when it is not one of ours.
+pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, Problem> {
+    let v = headers.get(header::IF_MATCH).ok_or_else(|| {
+        Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if-match-required",
+            "If-Match required",
+            "send the record's ETag in If-Match so that concurrent changes are not lost",
+        )
+    })?;
+    v.to_str()
+        .ok()
+        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|s| s.parse::<i64>().ok())
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version-mismatch",
+                "The record changed",
+                "If-Match does not match the record's current ETag",
+            )
+        })
+}

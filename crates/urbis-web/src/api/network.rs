@@ -1,0 +1,601 @@
+//! API handlers of the `network` capability (and tokens).
+
+use super::{ApiJson, etag, if_match, page_from};
+use crate::AppState;
+use crate::auth::{ApiCaller, Caller};
+use crate::error::Problem;
+use crate::network as ops;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use urbis_domain::network::{InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
+use urbis_domain::policy::{Action, Resource, Scope};
+use urbis_store::Paged;
+use urbis_store::network::{CohortMember, Invitation, Membership, Organisation, Programme};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A page of a list.
+#[derive(Serialize, ToSchema)]
+pub struct List<T: ToSchema> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl<T: ToSchema> List<T> {
+    fn map<U>(p: Paged<U>, f: impl Fn(U) -> T) -> List<T> {
+        List {
+            items: p.items.into_iter().map(f).collect(),
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeOut {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub announced_on: Option<NaiveDate>,
+}
+
+impl From<Programme> for ProgrammeOut {
+    fn from(p: Programme) -> Self {
+        ProgrammeOut {
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            announced_on: p.announced_on,
+        }
+    }
+}
+
+/// A city (an organisation of kind `city`).
+#[derive(Serialize, ToSchema)]
+pub struct CityOut {
+    pub slug: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// IANA time zone.
+    pub timezone: String,
+    pub description: String,
+    pub website: String,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Organisation> for CityOut {
+    fn from(o: Organisation) -> Self {
+        CityOut {
+            slug: o.slug,
+            name: o.name,
+            country_code: o.country_code,
+            latitude: o.latitude,
+            longitude: o.longitude,
+            timezone: o.timezone,
+            description: o.description,
+            website: o.website,
+            version: o.version,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// A city in a programme's cohort.
+#[derive(Serialize, ToSchema)]
+pub struct CohortCityOut {
+    #[serde(flatten)]
+    pub city: CityOut,
+    /// `participating`, `invited` or `declined`.
+    pub status: String,
+    pub note: String,
+}
+
+impl From<CohortMember> for CohortCityOut {
+    fn from(c: CohortMember) -> Self {
+        CohortCityOut {
+            city: c.organisation.into(),
+            status: c.status.as_str().into(),
+            note: c.note,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParticipationOut {
+    pub programme: String,
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CityDetailOut {
+    #[serde(flatten)]
+    pub city: CityOut,
+    pub programmes: Vec<ParticipationOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleOut {
+    pub role: String,
+    /// `global`, `programme` or `organisation`.
+    pub scope: String,
+    pub scope_slug: String,
+    pub scope_name: String,
+}
+
+impl From<Membership> for RoleOut {
+    fn from(m: Membership) -> Self {
+        let scope = match m.scope {
+            Scope::Global => "global",
+            Scope::Programme(_) => "programme",
+            Scope::Organisation(_) => "organisation",
+        };
+        RoleOut {
+            role: m.role.as_str().into(),
+            scope: scope.into(),
+            scope_slug: m.scope_slug,
+            scope_name: m.scope_name,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeOut {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub job_title: String,
+    pub listed: bool,
+    pub locale: String,
+    pub roles: Vec<RoleOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    pub id: Uuid,
+    pub name: String,
+    pub job_title: String,
+    pub roles: Vec<RoleOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TeamMemberOut {
+    pub person_id: Uuid,
+    pub name: String,
+    pub job_title: String,
+    pub role: String,
+    /// Whether the person agreed to be listed publicly (unlisted members are shown to the team only).
+    pub listed: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Profile fields a city's lead, programme managers and admins may change. Absent fields stay as
+/// they are; an empty `website` clears it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CityPatch {
+    pub description: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationOut {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub city: String,
+    pub role: String,
+    /// `pending`, `accepted`, `expired` or `revoked`.
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl From<Invitation> for InvitationOut {
+    fn from(i: Invitation) -> Self {
+        InvitationOut {
+            id: i.id,
+            state: i.state(urbis_store::now()).as_str().into(),
+            email: i.email,
+            name: i.name,
+            city: i.organisation_slug,
+            role: i.role.as_str().into(),
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            accepted_at: i.accepted_at,
+            revoked_at: i.revoked_at,
+            version: i.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationCreatedOut {
+    #[serde(flatten)]
+    pub invitation: InvitationOut,
+    /// The link that accepts the invitation. Shown only now: keep it or send it.
+    pub link: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationCreate {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    /// The city's slug.
+    pub city: String,
+    pub role: String,
+}
+
+/// Accept as a new account (name and password), or send a Bearer token of the invited account and
+/// an empty body.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationAccept {
+    pub name: Option<String>,
+    pub password: Option<String>,
+    #[serde(default)]
+    pub listed: bool,
+}
+
+fn with_etag(version: i64, body: impl Serialize) -> Response {
+    let mut res = Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag(version)) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// Exchange e-mail and password for an API token.
+#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
+    responses((status = 200, body = TokenOut), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    peer: crate::auth::ClientAddr,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> Result<Json<TokenOut>, Problem> {
+    let client = crate::auth::client_key(peer.0);
+    match ops::login(&state, &req.email, &req.password, &client).await {
+        Ok(id) => {
+            let (token, expires_at) = state.store.create_api_token(id).await?;
+            Ok(Json(TokenOut { token, expires_at }))
+        }
+        Err(ops::LoginFailure::Wrong) => Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "bad-credentials",
+            "Wrong e-mail or password",
+            "the e-mail address or the password is not right",
+        )),
+        Err(ops::LoginFailure::Throttled(wait)) => Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-attempts",
+            "Too many attempts",
+            format!("too many failed sign-ins; try again in {wait} seconds"),
+        )),
+        Err(ops::LoginFailure::Error(p)) => Err(p),
+    }
+}
+
+/// The signed-in account and its roles.
+#[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeOut), (status = 401, body = Problem)))]
+pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeOut>, Problem> {
+    caller.require(Action::ReadOwnAccount, &Resource::OwnAccount)?;
+    let p = caller.0.person.ok_or_else(Problem::unauthorized)?;
+    let roles = state
+        .store
+        .memberships(p.id)
+        .await?
+        .into_iter()
+        .map(RoleOut::from)
+        .collect();
+    Ok(Json(MeOut {
+        id: p.id,
+        email: p.email,
+        name: p.name,
+        job_title: p.job_title,
+        listed: p.listed,
+        locale: p.locale,
+        roles,
+    }))
+}
+
+/// Programmes, newest first.
+#[utoipa::path(get, path = "/programmes", tag = "network",
+    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = List<ProgrammeOut>), (status = 400, body = Problem)))]
+pub async fn list_programmes(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<List<ProgrammeOut>>, Problem> {
+    let page = page_from(&q)?;
+    Ok(Json(List::map(
+        state.store.programmes(page).await?,
+        ProgrammeOut::from,
+    )))
+}
+
+/// One programme.
+#[utoipa::path(get, path = "/programmes/{slug}", tag = "network",
+    responses((status = 200, body = ProgrammeOut), (status = 404, body = Problem)))]
+pub async fn get_programme(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<ProgrammeOut>, Problem> {
+    Ok(Json(ops::programme(&state, &slug).await?.into()))
+}
+
+/// A programme's cohort of cities, by name. Filter with `?status=participating|invited|declined`.
+#[utoipa::path(get, path = "/programmes/{slug}/cities", tag = "network",
+    params(("status" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = List<CohortCityOut>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_cities(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<List<CohortCityOut>>, Problem> {
+    let page = page_from(&q)?;
+    let status = q
+        .get("status")
+        .map(|s| ParticipationStatus::parse(s))
+        .transpose()
+        .map_err(|e| Problem::field(StatusCode::BAD_REQUEST, "status", e.code, &e.message))?;
+    let p = ops::programme(&state, &slug).await?;
+    Ok(Json(List::map(
+        state.store.cohort(p.id, status, page).await?,
+        CohortCityOut::from,
+    )))
+}
+
+/// One city with the programmes it takes part in. The `ETag` is its version.
+#[utoipa::path(get, path = "/cities/{slug}", tag = "network",
+    responses((status = 200, body = CityDetailOut, headers(("ETag" = String))), (status = 404, body = Problem)))]
+pub async fn get_city(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, Problem> {
+    let org = ops::city(&state, &slug).await?;
+    let programmes = state
+        .store
+        .participations(org.id)
+        .await?
+        .into_iter()
+        .map(|p| ParticipationOut {
+            programme: p.programme_slug,
+            status: p.status.as_str().into(),
+        })
+        .collect();
+    Ok(with_etag(
+        org.version,
+        CityDetailOut {
+            city: org.into(),
+            programmes,
+        },
+    ))
+}
+
+/// Change a city's profile. Needs `If-Match` with the current `ETag`: a stale one gets 412 and
+/// nothing changes.
+#[utoipa::path(patch, path = "/cities/{slug}", tag = "network", security(("bearer" = [])), request_body = CityPatch,
+    params(("If-Match" = String, Header, description = "the ETag from GET")),
+    responses((status = 200, body = CityOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 412, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn patch_city(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    ApiJson(patch): ApiJson<CityPatch>,
+) -> Result<Response, Problem> {
+    let org = ops::city(&state, &slug).await?;
+    ops::require(
+        &caller.0,
+        Action::UpdateProfile,
+        &ops::org_resource(&state, &org).await?,
+    )?;
+    let version = if_match(&headers)?;
+    let change = ProfileChange::parse(patch.description.as_deref(), patch.website.as_deref())?;
+    let updated = ops::update_profile(&state, &caller.0, &org, version, change).await?;
+    Ok(with_etag(updated.version, CityOut::from(updated)))
+}
+
+/// A city's team: members who agreed to be listed, or everyone for the team and programme staff.
+#[utoipa::path(get, path = "/cities/{slug}/team", tag = "network",
+    responses((status = 200, body = Vec<TeamMemberOut>), (status = 404, body = Problem)))]
+pub async fn city_team(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<TeamMemberOut>>, Problem> {
+    let org = ops::city(&state, &slug).await?;
+    Ok(Json(team_out(&state, &caller.0, &org).await?))
+}
+
+pub(crate) async fn team_out(
+    state: &AppState,
+    caller: &Caller,
+    org: &Organisation,
+) -> Result<Vec<TeamMemberOut>, Problem> {
+    let all = caller.can(Action::ReadTeam, &ops::org_resource(state, org).await?);
+    Ok(state
+        .store
+        .team(org.id)
+        .await?
+        .into_iter()
+        .filter(|m| all || m.listed)
+        .map(|m| TeamMemberOut {
+            person_id: m.person_id,
+            name: m.name,
+            job_title: m.job_title,
+            role: m.role.as_str().into(),
+            listed: m.listed,
+        })
+        .collect())
+}
+
+/// People who agreed to be listed, by name, with their roles.
+#[utoipa::path(get, path = "/people", tag = "network",
+    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = List<PersonOut>), (status = 400, body = Problem)))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<List<PersonOut>>, Problem> {
+    let page = page_from(&q)?;
+    Ok(Json(List::map(state.store.directory(page).await?, |d| {
+        PersonOut {
+            id: d.person_id,
+            name: d.name,
+            job_title: d.job_title,
+            roles: d.memberships.into_iter().map(RoleOut::from).collect(),
+        }
+    })))
+}
+
+/// A programme's invitations, newest first (programme staff only). Filter with `?city=`.
+#[utoipa::path(get, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])),
+    params(("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = List<InvitationOut>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_invitations(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<List<InvitationOut>>, Problem> {
+    let page = page_from(&q)?;
+    let p = ops::programme(&state, &slug).await?;
+    caller.require(Action::ReadInvitations, &Resource::Programme { id: p.id })?;
+    let city = match q.get("city") {
+        Some(c) => Some(ops::city(&state, c).await?.id),
+        None => None,
+    };
+    Ok(Json(List::map(
+        state.store.invitations(p.id, city, page).await?,
+        InvitationOut::from,
+    )))
+}
+
+/// Invite a person to a city's team with a role. Programme staff may invite to any role but admin;
+/// a city lead to `city-lead` or `city-member` of their own city.
+#[utoipa::path(post, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])), request_body = InvitationCreate,
+    responses((status = 201, body = InvitationCreatedOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<InvitationCreate>,
+) -> Result<Response, Problem> {
+    let p = ops::programme(&state, &slug).await?;
+    if !caller.0.actor.is_authenticated() {
+        return Err(Problem::unauthorized());
+    }
+    let req = InvitationRequest::parse(&body.email, &body.name, &body.role)?;
+    let org = ops::city(&state, &body.city).await.map_err(|_| {
+        Problem::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "city",
+            "unknown-city",
+            "no city with this slug",
+        )
+    })?;
+    let (inv, link) = ops::invite(&state, &caller.0, &p, &org, req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InvitationCreatedOut {
+            invitation: inv.into(),
+            link,
+        }),
+    )
+        .into_response())
+}
+
+/// Revoke a pending invitation. `If-Match` is optional here; when sent it must match.
+#[utoipa::path(delete, path = "/programmes/{slug}/invitations/{id}", tag = "network", security(("bearer" = [])),
+    responses((status = 200, body = InvitationOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)))]
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<InvitationOut>, Problem> {
+    let p = ops::programme(&state, &slug).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found("invitation"))?;
+    let version = if headers.contains_key(header::IF_MATCH) {
+        Some(if_match(&headers)?)
+    } else {
+        None
+    };
+    Ok(Json(
+        ops::revoke(&state, &caller.0, &p, id, version)
+            .await?
+            .into(),
+    ))
+}
+
+/// An invitation, by the secret token of its link.
+#[utoipa::path(get, path = "/invitations/{token}", tag = "network",
+    responses((status = 200, body = InvitationOut), (status = 404, body = Problem)))]
+pub async fn get_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<InvitationOut>, Problem> {
+    Ok(Json(ops::invitation_by_token(&state, &token).await?.into()))
+}
+
+/// Accept an invitation: with a Bearer token of the invited account, or as a new account with
+/// `name` and `password` (at least 12 characters).
+#[utoipa::path(post, path = "/invitations/{token}/accept", tag = "network", request_body = InvitationAccept,
+    responses((status = 200, body = InvitationOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<InvitationAccept>,
+) -> Result<Json<InvitationOut>, Problem> {
+    ops::invitation_by_token(&state, &token).await?;
+    let new_account = if caller.0.actor.is_authenticated() {
+        None
+    } else {
+        Some(NewAccount::parse(
+            body.name.as_deref().unwrap_or(""),
+            body.password.as_deref().unwrap_or(""),
+            None,
+            body.listed,
+        )?)
+    };
+    let (inv, _) = ops::accept(&state, &caller.0, &token, new_account).await?;
+    Ok(Json(inv.into()))
+}

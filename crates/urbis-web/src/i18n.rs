@@ -1,0 +1,210 @@
+//! Interface language: Fluent messages under `locales/<lang>/`, negotiation and the translator
+//! handed to templates. English is the source; every locale has every key (a test checks).
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::LanguageIdentifier;
+
+static_loader! {
+    pub static LOCALES = {
+        locales: "../../locales",
+        fallback_language: "en",
+        // No Unicode isolation marks: they would end up inside HTML attributes and URLs.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The languages of the interface: code and the language's own name.
+pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("de", "Deutsch"), ("fr", "Français")];
+
+/// Translator for one language.
+#[derive(Clone, Debug)]
+pub struct Tr {
+    pub code: &'static str,
+    lang: LanguageIdentifier,
+}
+
+impl Tr {
+    pub fn new(code: &str) -> Tr {
+        let code = LANGUAGES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(c, _)| *c)
+            .unwrap_or("en");
+        Tr {
+            code,
+            lang: code.parse().expect("language code"),
+        }
+    }
+
+    /// The message `id`.
+    pub fn get(&self, id: &str) -> String {
+        LOCALES.lookup(&self.lang, id)
+    }
+
+    /// The message `id` with named arguments.
+    pub fn with(&self, id: &str, args: &[(&'static str, &str)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+            .collect();
+        LOCALES.lookup_with_args(&self.lang, id, &map)
+    }
+
+    /// The message `id` with one numeric argument `count` (for plurals).
+    pub fn count(&self, id: &str, count: u64) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        map.insert(Cow::Borrowed("count"), FluentValue::from(count));
+        LOCALES.lookup_with_args(&self.lang, id, &map)
+    }
+}
+
+/// Is `code` one of the interface languages?
+pub fn supported(code: &str) -> bool {
+    LANGUAGES.iter().any(|(c, _)| *c == code)
+}
+
+/// Choose the language: an explicit choice (cookie), then the account's preference, then the
+/// browser's `Accept-Language` by quality, then English.
+pub fn negotiate(
+    choice: Option<&str>,
+    account: Option<&str>,
+    accept_language: Option<&str>,
+) -> &'static str {
+    for c in [choice, account].into_iter().flatten() {
+        if let Some((code, _)) = LANGUAGES.iter().find(|(l, _)| *l == c) {
+            return code;
+        }
+    }
+    if let Some(header) = accept_language {
+        let mut prefs: Vec<(f32, usize, &str)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut it = part.trim().split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
+                    .unwrap_or(1.0);
+                Some((q, i, tag))
+            })
+            .filter(|(q, _, _)| *q > 0.0)
+            .collect();
+        prefs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, _, tag) in prefs {
+            let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+            if let Some((code, _)) = LANGUAGES.iter().find(|(l, _)| *l == primary) {
+                return code;
+            }
+        }
+    }
+    "en"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn negotiation_order() {
+        assert_eq!(negotiate(Some("fr"), Some("de"), Some("de")), "fr");
+        assert_eq!(negotiate(None, Some("de"), Some("fr")), "de");
+        assert_eq!(
+            negotiate(None, None, Some("da, de-AT;q=0.8, fr;q=0.9")),
+            "fr"
+        );
+        assert_eq!(negotiate(None, None, Some("de-CH")), "de");
+        assert_eq!(negotiate(Some("xx"), None, Some("fr;q=0")), "en");
+        assert_eq!(negotiate(None, None, None), "en");
+    }
+
+    fn keys(lang: &str) -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../locales")
+            .join(lang);
+        let mut out = BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines() {
+                if let Some((id, _)) = line.split_once(" =")
+                    && !id.starts_with([' ', '#', '.', '-', '*', '['])
+                    && !id.is_empty()
+                {
+                    out.insert(id.trim().to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_locale_has_every_key() {
+        let en = keys("en");
+        assert!(en.len() > 50);
+        for (code, _) in LANGUAGES {
+            let other = keys(code);
+            let missing: Vec<_> = en.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&en).collect();
+            assert!(missing.is_empty(), "{code} lacks {missing:?}");
+            assert!(extra.is_empty(), "{code} has keys English lacks: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let en = keys("en");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![];
+        let mut stack = vec![root.join("../../templates"), root.join("src")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p)
+                } else {
+                    files.push(p)
+                }
+            }
+        }
+        let mut missing = BTreeSet::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for pat in ["t.get(\"", "t.with(\"", "t.count(\"", "tr(\""] {
+                for chunk in text.split(pat).skip(1) {
+                    let id = chunk.split('"').next().unwrap();
+                    if !id.contains('{') && !en.contains(id) {
+                        missing.insert(format!(
+                            "{}: {id}",
+                            f.file_name().unwrap().to_string_lossy()
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "message ids without an English message: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn messages_resolve_in_every_language() {
+        for (code, _) in LANGUAGES {
+            let t = Tr::new(code);
+            let s = t.get("site-name");
+            assert_eq!(s, "Urbis");
+            assert!(!t.get("nav-programmes").is_empty());
+        }
+        assert_ne!(
+            Tr::new("de").get("nav-sign-in"),
+            Tr::new("en").get("nav-sign-in")
+        );
+    }
+}

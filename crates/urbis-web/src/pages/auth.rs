@@ -1,0 +1,373 @@
+//! Pages for signing in and out, one's own account, and accepting an invitation.
+
+use super::{Ctx, PageForm, ShownError, error_for, local_next};
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
+use crate::error::Problem;
+use crate::i18n::LANGUAGES;
+use crate::network as ops;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use urbis_domain::network::{AccountChange, NewAccount};
+use urbis_domain::policy::{Action, Resource};
+use urbis_store::network::{Invitation, Membership, Person};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    ctx: &'a Ctx,
+    email: String,
+    next: String,
+    errors: Vec<ShownError>,
+}
+
+impl LoginPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+pub async fn login(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+    ctx.render(LoginPage {
+        ctx: &ctx,
+        email: String::new(),
+        next: local_next(q.get("next")),
+        errors: vec![],
+    })
+}
+
+fn session_response(state: &AppState, token: &str, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    let max_age = urbis_store::auth::SESSION_HOURS * 3600;
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(
+        state,
+        SESSION_COOKIE,
+        &sign(&state.secret, token),
+        Some(max_age),
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn login_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    peer: crate::auth::ClientAddr,
+    form: PageForm,
+) -> Response {
+    let email = form.get("email").to_string();
+    let next = local_next(form.0.get("next"));
+    let fail = |errors: Vec<ShownError>, status| {
+        ctx.render_status(
+            status,
+            LoginPage {
+                ctx: &ctx,
+                email: email.clone(),
+                next: next.clone(),
+                errors,
+            },
+        )
+    };
+    let mut errors = vec![];
+    if email.trim().is_empty() {
+        errors.push(ShownError {
+            field: "email".into(),
+            message: ctx.error_message("email", "required"),
+        });
+    }
+    if form.get("password").is_empty() {
+        errors.push(ShownError {
+            field: "password".into(),
+            message: ctx.error_message("password", "required"),
+        });
+    }
+    if !errors.is_empty() {
+        return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let client = client_key(peer.0);
+    match ops::login(&state, &email, form.get("password"), &client).await {
+        Ok(id) => match state.store.create_session(id).await {
+            Ok((token, _)) => session_response(&state, &token, &next),
+            Err(e) => ctx.fail(e.into()),
+        },
+        Err(ops::LoginFailure::Wrong) => fail(
+            vec![ShownError {
+                field: "email".into(),
+                message: ctx.t.get("login-wrong"),
+            }],
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(ops::LoginFailure::Throttled(wait)) => {
+            let minutes = wait.div_ceil(60).to_string();
+            let mut res = fail(
+                vec![ShownError {
+                    field: "email".into(),
+                    message: ctx.t.with("login-throttled", &[("minutes", &minutes)]),
+                }],
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
+        Err(ops::LoginFailure::Error(p)) => ctx.fail(p),
+    }
+}
+
+pub async fn logout_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    _form: PageForm,
+) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE).and_then(|c| unsign(&state.secret, c))
+        && let Err(e) = state.store.delete_session(token).await
+    {
+        tracing::warn!(error = %e, "could not delete session");
+    }
+    let mut res = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&state, SESSION_COOKIE, "", Some(0))) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    ctx: &'a Ctx,
+    person: Person,
+    roles: Vec<Membership>,
+    name: String,
+    job_title: String,
+    listed: bool,
+    locale: String,
+    version: i64,
+    errors: Vec<ShownError>,
+    conflict: bool,
+    saved: bool,
+}
+
+impl AccountPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+    fn languages(&self) -> &'static [(&'static str, &'static str)] {
+        LANGUAGES
+    }
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        ops::require(&ctx.caller, Action::ReadOwnAccount, &Resource::OwnAccount)?;
+        let person = ctx
+            .caller
+            .person
+            .clone()
+            .ok_or_else(Problem::unauthorized)?;
+        let roles = state.store.memberships(person.id).await?;
+        Ok(ctx.render(AccountPage {
+            ctx: &ctx,
+            roles,
+            name: person.name.clone(),
+            job_title: person.job_title.clone(),
+            listed: person.listed,
+            locale: person.locale.clone(),
+            version: person.version,
+            errors: vec![],
+            conflict: false,
+            saved: q.contains_key("saved"),
+            person,
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
+    let r: Result<Response, Problem> = async {
+        ops::require(&ctx.caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
+        let person = ctx
+            .caller
+            .person
+            .clone()
+            .ok_or_else(Problem::unauthorized)?;
+        let roles = state.store.memberships(person.id).await?;
+        let again = |errors, conflict, version| AccountPage {
+            ctx: &ctx,
+            roles: roles.clone(),
+            name: form.get("name").into(),
+            job_title: form.get("job_title").into(),
+            listed: form.checked("listed"),
+            locale: form.get("locale").into(),
+            version,
+            errors,
+            conflict,
+            saved: false,
+            person: person.clone(),
+        };
+        let codes: Vec<&str> = LANGUAGES.iter().map(|l| l.0).collect();
+        let change = match AccountChange::parse(
+            form.get("name"),
+            form.get("job_title"),
+            form.checked("listed"),
+            form.get("locale"),
+            &codes,
+        ) {
+            Ok(c) => c,
+            Err(i) => {
+                return Ok(ctx.render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    again(
+                        ctx.invalid(&i.0),
+                        false,
+                        form.version().unwrap_or(person.version),
+                    ),
+                ));
+            }
+        };
+        match ops::update_account(&state, &ctx.caller, form.version().unwrap_or(-1), change).await {
+            Ok(_) => Ok(Redirect::to("/account?saved=1").into_response()),
+            Err(p) if p.status == 412 => {
+                Ok(ctx.render_status(StatusCode::CONFLICT, again(vec![], true, person.version)))
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage<'a> {
+    ctx: &'a Ctx,
+    invitation: Invitation,
+    state: &'static str,
+    /// Signed in as the invited person.
+    is_invitee: bool,
+    /// Signed in as someone else.
+    other_account: bool,
+    account_exists: bool,
+    name: String,
+    listed: bool,
+    errors: Vec<ShownError>,
+}
+
+impl InvitationPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+async fn invitation_page(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    form: Option<&PageForm>,
+    errors: Vec<ShownError>,
+    status: StatusCode,
+) -> Result<Response, Problem> {
+    let invitation = ops::invitation_by_token(state, token).await?;
+    let me = ctx.caller.person.as_ref();
+    let is_invitee = me.is_some_and(|p| p.email == invitation.email);
+    let account_exists = state
+        .store
+        .person_by_email(&invitation.email)
+        .await?
+        .is_some();
+    let name = form
+        .map(|f| f.get("name").to_string())
+        .unwrap_or_else(|| invitation.name.clone());
+    Ok(ctx.render_status(
+        status,
+        InvitationPage {
+            ctx,
+            state: invitation.state(urbis_store::now()).as_str(),
+            is_invitee,
+            other_account: me.is_some() && !is_invitee,
+            account_exists,
+            name,
+            listed: form.is_some_and(|f| f.checked("listed")),
+            errors,
+            invitation,
+        },
+    ))
+}
+
+pub async fn invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Response {
+    invitation_page(&state, &ctx, &token, None, vec![], StatusCode::OK)
+        .await
+        .unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn invitation_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    form: PageForm,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let new_account = if ctx.signed_in() {
+            None
+        } else {
+            match NewAccount::parse(
+                form.get("name"),
+                form.get("password"),
+                Some(form.get("password_confirm")),
+                form.checked("listed"),
+            ) {
+                Ok(a) => Some(a),
+                Err(i) => {
+                    return invitation_page(
+                        &state,
+                        &ctx,
+                        &token,
+                        Some(&form),
+                        ctx.invalid(&i.0),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await;
+                }
+            }
+        };
+        let fresh = new_account.is_some();
+        match ops::accept(&state, &ctx.caller, &token, new_account).await {
+            Ok((inv, person)) => {
+                let to = format!("/cities/{}", inv.organisation_slug);
+                if fresh {
+                    let (session, _) = state.store.create_session(person.id).await?;
+                    Ok(session_response(&state, &session, &to))
+                } else {
+                    Ok(Redirect::to(&to).into_response())
+                }
+            }
+            Err(p) if p.status == 409 => {
+                invitation_page(
+                    &state,
+                    &ctx,
+                    &token,
+                    Some(&form),
+                    ctx.field_errors(&p),
+                    StatusCode::CONFLICT,
+                )
+                .await
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}

@@ -1,0 +1,411 @@
+//! Server-rendered pages (askama templates, Fluent messages). They work without JavaScript: every
+//! action is a link or a form, and every form carries a CSRF token and, for versioned records, the
+//! version it was read at.
+
+mod auth;
+mod network;
+
+use crate::AppState;
+use crate::auth::{
+    CSRF_COOKIE, Caller, LANG_COOKIE, cookie, csrf_token, csrf_valid, page_caller, set_cookie,
+};
+use crate::error::Problem;
+use crate::i18n::{LANGUAGES, Tr, negotiate};
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use urbis_domain::FieldError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(network::home))
+        .route("/programmes/{slug}", get(network::programme))
+        .route(
+            "/programmes/{slug}/invitations",
+            get(network::invitations).post(network::invitations_post),
+        )
+        .route(
+            "/programmes/{slug}/invitations/{id}/revoke",
+            post(network::revoke_post),
+        )
+        .route("/cities/{slug}", get(network::city))
+        .route(
+            "/cities/{slug}/edit",
+            get(network::city_edit).post(network::city_edit_post),
+        )
+        .route(
+            "/cities/{slug}/team",
+            get(network::team).post(network::team_post),
+        )
+        .route(
+            "/cities/{slug}/team/{membership}/remove",
+            post(network::team_remove_post),
+        )
+        .route("/people", get(network::people))
+        .route("/login", get(auth::login).post(auth::login_post))
+        .route("/logout", post(auth::logout_post))
+        .route("/account", get(auth::account).post(auth::account_post))
+        .route(
+            "/invitations/{token}",
+            get(auth::invitation).post(auth::invitation_post),
+        )
+        .route("/language/{code}", get(language))
+        .route("/static/urbis.css", get(css))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/static/map/europe.svg", get(map_outline))
+}
+
+/// Everything a page needs to know about the request: language, caller, CSRF token, own path.
+pub struct Ctx {
+    pub t: Tr,
+    pub caller: Caller,
+    pub csrf: String,
+    pub path: String,
+    new_csrf_cookie: Option<String>,
+    secure: bool,
+}
+
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let caller = match page_caller(state, &parts.headers).await {
+            Ok(c) => c,
+            Err(p) => return Err(plain_error(p)),
+        };
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = negotiate(
+            cookie(&parts.headers, LANG_COOKIE),
+            caller.person.as_ref().map(|p| p.locale.as_str()),
+            accept,
+        );
+        let (csrf_cookie, new_csrf_cookie) = match cookie(&parts.headers, CSRF_COOKIE) {
+            Some(c) if c.len() == 64 => (c.to_string(), None),
+            _ => {
+                let c = urbis_store::auth::new_token();
+                (c.clone(), Some(c))
+            }
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(Ctx {
+            t: Tr::new(lang),
+            caller,
+            csrf: csrf_token(&state.secret, &csrf_cookie),
+            path,
+            new_csrf_cookie,
+            secure: state.config.behind_tls,
+        })
+    }
+}
+
+fn plain_error(p: Problem) -> Response {
+    let t = Tr::new("en");
+    (
+        p.status(),
+        Html(format!(
+            "<!doctype html><html lang=\"en\"><title>{0}</title><main><h1>{0}</h1></main></html>",
+            t.get("error-internal-title")
+        )),
+    )
+        .into_response()
+}
+
+impl Ctx {
+    pub fn lang(&self) -> &'static str {
+        self.t.code
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.caller.person.is_some()
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.caller
+            .person
+            .as_ref()
+            .map(|p| p.name.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn languages(&self) -> Vec<LangLink> {
+        LANGUAGES
+            .iter()
+            .map(|(code, name)| LangLink {
+                code,
+                name,
+                href: format!("/language/{code}?next={}", urlencode(&self.path)),
+                current: *code == self.t.code,
+            })
+            .collect()
+    }
+
+    /// Is this the page at `prefix` (for `aria-current` in the navigation)?
+    pub fn at(&self, prefix: &str) -> bool {
+        let p = self.path.split('?').next().unwrap_or("");
+        if prefix == "/" {
+            p == "/"
+        } else {
+            p.starts_with(prefix)
+        }
+    }
+
+    /// Render a page with status 200.
+    pub fn render(&self, page: impl Template) -> Response {
+        self.render_status(StatusCode::OK, page)
+    }
+
+    pub fn render_status(&self, status: StatusCode, page: impl Template) -> Response {
+        match page.render() {
+            Ok(html) => {
+                let mut res = (status, Html(html)).into_response();
+                self.finish(res.headers_mut());
+                res
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "template error");
+                plain_error(Problem::internal())
+            }
+        }
+    }
+
+    fn finish(&self, h: &mut HeaderMap) {
+        if let Some(c) = &self.new_csrf_cookie {
+            let mut v = format!("{CSRF_COOKIE}={c}; Path=/; HttpOnly; SameSite=Lax");
+            if self.secure {
+                v.push_str("; Secure");
+            }
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                h.append(header::SET_COOKIE, v);
+            }
+        }
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Accept-Language"),
+        );
+    }
+
+    /// The error page for a problem; an anonymous caller asked to sign in goes to the login page.
+    pub fn fail(&self, p: Problem) -> Response {
+        if p.status == 401 {
+            return Redirect::to(&format!("/login?next={}", urlencode(&self.path))).into_response();
+        }
+        let status = p.status();
+        let (title, body) = match p.status {
+            403 => (
+                self.t.get("error-forbidden-title"),
+                self.t.get("error-forbidden-body"),
+            ),
+            404 => (
+                self.t.get("error-not-found-title"),
+                self.t.get("error-not-found-body"),
+            ),
+            409 | 412 => (
+                self.t.get("error-conflict-title"),
+                self.t.get("error-conflict-body"),
+            ),
+            s if s < 500 => (
+                self.t.get("error-bad-request-title"),
+                self.t.get("error-bad-request-body"),
+            ),
+            _ => (
+                self.t.get("error-internal-title"),
+                self.t.get("error-internal-body"),
+            ),
+        };
+        self.render_status(
+            status,
+            ErrorPage {
+                ctx: self,
+                title,
+                body,
+            },
+        )
+    }
+
+    /// Field errors of a problem as shown on a form (translated, linked to their fields).
+    pub fn field_errors(&self, p: &Problem) -> Vec<ShownError> {
+        p.errors
+            .iter()
+            .map(|e| ShownError {
+                field: e.field.clone(),
+                message: self.error_message(&e.field, &e.code),
+            })
+            .collect()
+    }
+
+    pub fn error_message(&self, field: &str, code: &str) -> String {
+        let label = self.t.get(&format!("field-{field}"));
+        self.t.with(&format!("error-{code}"), &[("field", &label)])
+    }
+
+    pub fn invalid(&self, errors: &[FieldError]) -> Vec<ShownError> {
+        errors
+            .iter()
+            .map(|e| ShownError {
+                field: e.field.clone(),
+                message: self.error_message(&e.field, e.code),
+            })
+            .collect()
+    }
+}
+
+/// An error shown in a form's error summary and beside its field.
+#[derive(Clone, Debug)]
+pub struct ShownError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The message for `field` among `errors`, if any (used by templates).
+pub fn error_for<'a>(errors: &'a [ShownError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: &'a Ctx,
+    title: String,
+    body: String,
+}
+
+/// A submitted form (URL-encoded), accepted only with a valid CSRF token. Field values are kept
+/// as typed so that a form with errors is shown again with everything the person entered.
+pub struct PageForm(pub HashMap<String, String>);
+
+impl PageForm {
+    pub fn get(&self, k: &str) -> &str {
+        self.0.get(k).map(String::as_str).unwrap_or("")
+    }
+    pub fn checked(&self, k: &str) -> bool {
+        matches!(self.get(k), "on" | "true" | "yes" | "1")
+    }
+    pub fn version(&self) -> Option<i64> {
+        self.get("version").parse().ok()
+    }
+}
+
+impl FromRequest<AppState> for PageForm {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let csrf_cookie = cookie(req.headers(), CSRF_COOKIE).map(str::to_string);
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            let status = e.status();
+            (status, Html(format!("<!doctype html><html lang=\"en\"><title>{status}</title><main><h1>{status}</h1></main></html>"))).into_response()
+        })?;
+        let fields: HashMap<String, String> =
+            serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let ok = fields
+            .get("csrf")
+            .is_some_and(|t| csrf_valid(&state.secret, csrf_cookie.as_deref(), t));
+        if !ok {
+            let t = Tr::new("en");
+            let body = format!(
+                "<!doctype html><html lang=\"en\"><head><title>{0}</title><link rel=\"stylesheet\" href=\"/static/urbis.css\"></head><body><main class=\"container\"><h1>{0}</h1><p>{1}</p><p><a href=\"/\">{2}</a></p></main></body></html>",
+                t.get("error-csrf-title"),
+                t.get("error-csrf-body"),
+                t.get("nav-home")
+            );
+            return Err((StatusCode::FORBIDDEN, Html(body)).into_response());
+        }
+        Ok(PageForm(fields))
+    }
+}
+
+/// Percent-encode a string for a query parameter.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)])
+        .map(|q| q[2..].to_string())
+        .unwrap_or_default()
+}
+
+/// A safe local redirect target: a path on this site, never another host.
+pub fn local_next(next: Option<&String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.clone(),
+        _ => "/".into(),
+    }
+}
+
+async fn language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let next = local_next(q.get("next"));
+    let mut res = Redirect::to(&next).into_response();
+    if crate::i18n::supported(&code)
+        && let Ok(v) = HeaderValue::from_str(&set_cookie(
+            &state,
+            LANG_COOKIE,
+            &code,
+            Some(365 * 24 * 3600),
+        ))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../../static/urbis.css"),
+    )
+        .into_response()
+}
+
+async fn map_outline() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        crate::charts::OUTLINE_DOCUMENT.as_str(),
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../../static/favicon.svg"),
+    )
+        .into_response()
+}
+
+/// Anything else: a 404 page (or a problem for API paths).
+pub async fn not_found(ctx: Ctx) -> Response {
+    if ctx.path.starts_with("/api/") {
+        return Problem::not_found("API route").into_response();
+    }
+    ctx.fail(Problem::not_found("page"))
+}

@@ -1,0 +1,239 @@
+# Urbis interface messages. English is the source language; de and fr must have every key.
+
+site-name = Urbis
+skip-to-content = Skip to main content
+nav-label = Main
+nav-home = Home
+nav-programmes = Programme
+nav-people = People
+nav-api = API
+nav-sign-in = Sign in
+nav-sign-out = Sign out
+nav-signed-in-as = Your account ({ $name })
+language-nav = Language
+account-nav = Account
+footer-text = Urbis is open-source software for running city digital-innovation programmes.
+footer-api = API description (OpenAPI)
+footer-status = Service status
+
+# Common
+save = Save changes
+yes = Yes
+no = No
+optional = (optional)
+choose = Choose…
+actions = Actions
+back-to = Back to { $name }
+previous = Previous page
+next = Next page
+pagination = Pages
+page-of = Page { $page } of { $pages }
+
+# Home
+home-title = City digital-innovation programmes
+home-lead = Urbis carries a cohort programme of city digital innovation: the cities and their teams, what they learn and what they deliver for residents.
+home-programmes = Programmes
+home-what-title = What you can do here
+home-what-cohort = See each programme's cohort of cities on a map and in a table.
+home-what-people = Find the people who lead the work in each city, if they chose to be listed.
+home-what-open = Use every public page as data through the documented API.
+
+# Programme
+programme-caption = Programme
+programme-dates = { $start } to { $end }
+programme-period = Period
+programme-announced = Announced
+programme-cohort = Cohort
+programme-cohort-count = { $participating } participating cities of { $total } invited
+programme-cohort-table = Cities of the cohort
+programme-map-title = Map of the { $programme } cohort
+programme-map-desc = A map of Europe showing { $total } cities: { $participating } took part. The table below lists the same cities.
+programme-map-table-hint = The table below holds the same information as the map.
+programme-capabilities = Five capabilities of digital maturity
+programme-capabilities-lead = The diagnostic at the start of the programme measures each city across these capabilities.
+programme-focus-areas = Five focus areas
+programme-focus-areas-lead = Each city transforms one resident-facing service in one of these areas.
+
+capability-digital-vision = Digital vision
+capability-governance = Governance
+capability-technology-systems = Technology systems development
+capability-user-centric-design = Approaches to user-centric design
+capability-data-infrastructure = Building an infrastructure for the use of data
+
+focus-housing = Housing
+focus-mobility = Mobility
+focus-health = Health
+focus-education = Education
+focus-jobs = Jobs
+
+status-participating = Participating
+status-invited = Invited
+status-declined = Declined
+
+note-bratislava = Among the first to sign on; helped design the programme.
+note-helsinki = Among the first to sign on; helped design the programme.
+note-london = Among the first to sign on; helped design the programme.
+note-reykjavik = Not among the 28 invited EU capitals, but took part.
+
+# Cities
+city-local-time = local time { $time }
+city-see-programme = See the programme
+city-team = Team
+city-team-empty = No team members are listed yet.
+city-edit = Edit profile
+city-edit-title = Edit the profile of { $city }
+city-description-hint = A few sentences on the city's digital work, for peers and the public.
+city-website-hint = The city's website, starting with https://
+city-saved = The profile has been saved.
+city-edit-conflict = Someone else saved this profile while you were editing. Your text is kept below. Check the current profile, then save again if you still want your changes.
+city-edit-see-current = See the current profile (opens in a new tab)
+
+# Teams and invitations
+team-title = Team of { $city }
+team-manage = Manage team
+team-members = Members
+team-listed = Listed publicly
+team-unlisted = not listed publicly
+team-remove = Remove
+invitations-title = Invitations
+invitations-empty = There are no invitations yet.
+invite-title = Invite a person
+invite-send = Send invitation
+invitation-created = Invitation created
+invitation-created-body = An e-mail is queued for the person. This is the link that accepts the invitation; it is shown only now, so copy it if you want to send it yourself.
+invitation-revoke = Revoke
+invitation-state-pending = Pending
+invitation-state-accepted = Accepted
+invitation-state-expired = Expired
+invitation-state-revoked = Revoked
+invitation-title = Invitation to join a city team
+invitation-lead = You are invited to join the team of { $city } as { $role }.
+invitation-not-pending = This invitation can no longer be accepted. Ask the person who invited you for a new one.
+invitation-accept = Accept invitation
+invitation-other-account = You are signed in with another account. Sign out, then open this link again to accept the invitation for { $email }.
+invitation-sign-in-first = An account exists for this e-mail address. Sign in to accept the invitation.
+invitation-create-account = Create your account
+password-hint = At least 12 characters. A few unrelated words make a strong password.
+
+mail-invitation-subject = Invitation to the team of { $city } in { $programme }
+mail-invitation-body = { $inviter } invites you to join the team of { $city } in { $programme } as { $role }. Open this link to accept: { $link }
+
+# Roles
+role-admin = Administrator
+role-programme-manager = Programme manager
+role-city-lead = City lead
+role-city-member = City team member
+role-expert = Expert
+role-reviewer = Reviewer
+scope-global = whole installation
+
+# People
+people-title = People
+people-lead = People who lead and support the work in the cities and who agreed to be listed here.
+people-empty = Nobody is listed yet.
+people-roles = Roles
+
+# Sign in and account
+login-title = Sign in
+login-wrong = The e-mail address or the password is not right.
+login-throttled = Too many failed attempts. Try again in { $minutes } minutes.
+login-no-account = Accounts are made by invitation. Ask your programme manager or your city lead for one.
+account-title = Your account
+account-roles = Your roles
+account-no-roles = You hold no roles yet.
+account-profile = Your profile
+account-job-hint = For example, Chief Digital Officer.
+account-listed = List me in the public people directory and on my city's page
+account-locale-browser = As my browser prefers
+account-saved = Your account has been saved.
+account-conflict = Your account was changed elsewhere while you were editing. Your entries are kept below; save again to apply them.
+
+# Field names
+field-city = City
+field-country = Country
+field-description = Description
+field-email = E-mail address
+field-expires = Expires
+field-job_title = Job title
+field-locale = Interface language
+field-name = Name
+field-password = Password
+field-password_confirm = Confirm password
+field-programme = Programme
+field-role = Role
+field-state = State
+field-status = Status
+field-timezone = Time zone
+field-website = Website
+field-invitation = Invitation
+
+# Errors
+error-summary-title = There is a problem
+error-required = Enter { $field }.
+error-invalid-email = Enter an e-mail address in the correct format, like name@example.org.
+error-invalid-slug = { $field } may hold only lowercase letters, digits and single hyphens.
+error-invalid-country = { $field } must be a two-letter country code.
+error-invalid-timezone = { $field } must be a time zone such as Europe/Riga.
+error-out-of-range = { $field } is out of range.
+error-invalid-url = Enter a web address starting with https:// or http://.
+error-too-long = { $field } is too long.
+error-control-characters = { $field } contains characters that cannot be shown.
+error-invalid-choice = Choose a { $field } from the list.
+error-invalid-role = Choose a role from the list.
+error-password-too-short = The password must be at least 12 characters.
+error-password-mismatch = The passwords do not match.
+error-before-start = The end date must not be before the start date.
+error-already-invited = This person already has a pending invitation for this role.
+error-already-holds-role = This person already holds this role.
+error-not-pending = This invitation is no longer pending.
+error-wrong-account = This invitation is for another e-mail address.
+error-account-exists = An account exists for this e-mail address. Sign in to accept the invitation.
+error-email-taken = An account with this e-mail address already exists.
+error-scope-mismatch = This role cannot be given here.
+error-not-in-programme = This city is not part of the programme.
+error-unknown-city = Choose a city from the list.
+error-invalid-field = { $field } is not valid.
+error-invalid-parameter = { $field } is not valid.
+error-forbidden-title = You cannot do this
+error-forbidden-body = Your roles do not allow this action. If you think they should, ask your programme manager.
+error-not-found-title = Page not found
+error-not-found-body = If you typed the web address, check it is correct.
+error-conflict-title = Someone else changed this first
+error-conflict-body = The record changed since you opened it. Go back, reload it and try again.
+error-bad-request-title = Something in the request is not right
+error-bad-request-body = Go back and check what you entered.
+error-internal-title = Sorry, there is a problem with the service
+error-internal-body = Nothing was changed. Try again later.
+error-csrf-title = Your form has expired
+error-csrf-body = For your security the form could not be accepted. Go back, reload the page and try again.
+
+# Countries (ISO 3166-1 alpha-2)
+country-AT = Austria
+country-BE = Belgium
+country-BG = Bulgaria
+country-CY = Cyprus
+country-CZ = Czechia
+country-DE = Germany
+country-DK = Denmark
+country-EE = Estonia
+country-ES = Spain
+country-FI = Finland
+country-FR = France
+country-GB = United Kingdom
+country-GR = Greece
+country-HR = Croatia
+country-HU = Hungary
+country-IE = Ireland
+country-IS = Iceland
+country-IT = Italy
+country-LT = Lithuania
+country-LU = Luxembourg
+country-LV = Latvia
+country-MT = Malta
+country-NL = Netherlands
+country-PL = Poland
+country-PT = Portugal
+country-RO = Romania
+country-SE = Sweden
+country-SI = Slovenia
+country-SK = Slovakia
