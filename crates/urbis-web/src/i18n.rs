@@ -44,6 +44,15 @@ impl Tr {
         LOCALES.lookup(&self.lang, id)
     }
 
+    /// Is there a message `id` (in this language or the English fallback)?
+    pub fn has(&self, id: &str) -> bool {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed("field"), FluentValue::from("x"));
+        LOCALES
+            .try_lookup_with_args(&self.lang, id, &args)
+            .is_some()
+    }
+
     /// The message `id` with named arguments.
     pub fn with(&self, id: &str, args: &[(&'static str, &str)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
@@ -176,7 +185,7 @@ mod tests {
         let mut missing = BTreeSet::new();
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            for pat in ["t.get(\"", "t.with(\"", "t.count(\"", "tr(\""] {
+            for pat in ["t.get(\"", "t.with(\"", "t.count(\""] {
                 for chunk in text.split(pat).skip(1) {
                     let id = chunk.split('"').next().unwrap();
                     if !id.contains('{') && !en.contains(id) {
@@ -192,6 +201,84 @@ mod tests {
             missing.is_empty(),
             "message ids without an English message: {missing:?}"
         );
+    }
+
+    /// Message ids built at run time from data (roles, states, reference data, error codes) exist.
+    #[test]
+    fn dynamic_message_ids_exist() {
+        use urbis_domain::network::{InvitationState, ParticipationStatus};
+        use urbis_domain::policy::Role;
+        let mut ids: Vec<String> = vec![];
+        ids.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
+        ids.extend(
+            ParticipationStatus::ALL
+                .iter()
+                .map(|s| format!("status-{}", s.as_str())),
+        );
+        for s in [
+            InvitationState::Pending,
+            InvitationState::Accepted,
+            InvitationState::Expired,
+            InvitationState::Revoked,
+        ] {
+            ids.push(format!("invitation-state-{}", s.as_str()));
+        }
+        for (name, text) in urbis_store::reference::REFERENCE_FILES {
+            let f = urbis_store::reference::parse_reference(name, text).unwrap();
+            ids.extend(
+                f.capabilities
+                    .iter()
+                    .map(|c| format!("capability-{}", c.slug)),
+            );
+            ids.extend(f.focus_areas.iter().map(|c| format!("focus-{}", c.slug)));
+            for c in &f.cities {
+                ids.push(format!("country-{}", c.country_code));
+                if !c.note.is_empty() {
+                    ids.push(format!("note-{}", c.slug));
+                }
+            }
+        }
+        // Every error code the domain, store and API can produce.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for file in [
+            "urbis-domain/src/network.rs",
+            "urbis-domain/src/policy.rs",
+            "urbis-store/src/network.rs",
+            "urbis-web/src/api/mod.rs",
+            "urbis-web/src/network.rs",
+        ] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            for (i, _) in text.match_indices("FieldError::new(") {
+                let args: Vec<&str> = text[i..].split('"').collect();
+                // FieldError::new(field, "code", ...): the code is the first literal after the field.
+                if let Some(code) = args.get(3)
+                    && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !code.is_empty()
+                {
+                    ids.push(format!("error-{code}"));
+                }
+            }
+        }
+        for code in [
+            "already-invited",
+            "already-holds-role",
+            "not-pending",
+            "wrong-account",
+            "account-exists",
+            "email-taken",
+            "scope-mismatch",
+            "not-in-programme",
+            "unknown-city",
+            "invalid-field",
+            "invalid-parameter",
+        ] {
+            ids.push(format!("error-{code}"));
+        }
+        for (code, _) in LANGUAGES {
+            let t = Tr::new(code);
+            let missing: Vec<&String> = ids.iter().filter(|id| !t.has(id)).collect();
+            assert!(missing.is_empty(), "{code} lacks {missing:?}");
+        }
     }
 
     #[test]

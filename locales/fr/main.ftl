@@ -1,0 +1,239 @@
+# Textes de l’interface d’Urbis. L’anglais est la langue source. Les fichiers de et fr doivent contenir toutes les clés.
+
+site-name = Urbis
+skip-to-content = Aller au contenu principal
+nav-label = Navigation principale
+nav-home = Accueil
+nav-programmes = Programme
+nav-people = Personnes
+nav-api = API
+nav-sign-in = Se connecter
+nav-sign-out = Se déconnecter
+nav-signed-in-as = Votre compte ({ $name })
+language-nav = Langue
+account-nav = Compte
+footer-text = Urbis est un logiciel libre pour mener des programmes d’innovation numérique dans les villes.
+footer-api = Description de l’API (OpenAPI)
+footer-status = État du service
+
+# Général
+save = Enregistrer les modifications
+yes = Oui
+no = Non
+optional = (facultatif)
+choose = Choisir…
+actions = Actions
+back-to = Retour à { $name }
+previous = Page précédente
+next = Page suivante
+pagination = Pages
+page-of = Page { $page } sur { $pages }
+
+# Accueil
+home-title = Programmes d’innovation numérique des villes
+home-lead = Urbis accompagne un programme de cohorte consacré à l’innovation numérique des villes, avec les villes et leurs équipes, ce qu’elles apprennent et ce qu’elles réalisent pour leur population.
+home-programmes = Programmes
+home-what-title = Ce que vous pouvez faire ici
+home-what-cohort = Consultez la cohorte de villes de chaque programme sur une carte et dans un tableau.
+home-what-people = Trouvez les personnes qui dirigent le travail dans chaque ville, si elles ont accepté de figurer dans la liste.
+home-what-open = Utilisez chaque page publique sous forme de données grâce à l’API documentée.
+
+# Programme
+programme-caption = Programme
+programme-dates = Du { $start } au { $end }
+programme-period = Période
+programme-announced = Annoncé
+programme-cohort = Cohorte
+programme-cohort-count = { $participating } villes participantes sur { $total } invitées
+programme-cohort-table = Villes de la cohorte
+programme-map-title = Carte de la cohorte { $programme }
+programme-map-desc = Carte de l’Europe montrant { $total } villes, dont { $participating } ont participé. Le tableau ci-dessous présente les mêmes villes.
+programme-map-table-hint = Le tableau ci-dessous contient les mêmes informations que la carte.
+programme-capabilities = Cinq capacités de maturité numérique
+programme-capabilities-lead = Le diagnostic réalisé au début du programme évalue chaque ville sur ces capacités.
+programme-focus-areas = Cinq domaines d’action
+programme-focus-areas-lead = Chaque ville transforme un service destiné à la population dans l’un de ces domaines.
+
+capability-digital-vision = Vision numérique
+capability-governance = Gouvernance
+capability-technology-systems = Développement des systèmes technologiques
+capability-user-centric-design = Approches de conception centrée sur l’utilisateur
+capability-data-infrastructure = Mise en place d’une infrastructure pour l’utilisation des données
+
+focus-housing = Logement
+focus-mobility = Mobilité
+focus-health = Santé
+focus-education = Éducation
+focus-jobs = Emploi
+
+status-participating = Participante
+status-invited = Invitée
+status-declined = Invitation déclinée
+
+note-bratislava = L’une des premières villes à s’engager. A participé à la conception du programme.
+note-helsinki = L’une des premières villes à s’engager. A participé à la conception du programme.
+note-london = L’une des premières villes à s’engager. A participé à la conception du programme.
+note-reykjavik = Ne faisait pas partie des 28 capitales de l’UE invitées, mais a participé.
+
+# Villes
+city-local-time = heure locale { $time }
+city-see-programme = Voir le programme
+city-team = Équipe
+city-team-empty = Aucun membre de l’équipe n’est encore indiqué.
+city-edit = Modifier le profil
+city-edit-title = Modifier le profil de la ville { $city }
+city-description-hint = Quelques phrases sur le travail numérique de la ville, pour les autres villes et le public.
+city-website-hint = Le site web de la ville, commençant par https://
+city-saved = Le profil a été enregistré.
+city-edit-conflict = Une autre personne a enregistré ce profil pendant que vous le modifiiez. Votre texte est conservé ci-dessous. Vérifiez le profil actuel, puis enregistrez à nouveau si vous souhaitez toujours appliquer vos modifications.
+city-edit-see-current = Voir le profil actuel (s’ouvre dans un nouvel onglet)
+
+# Équipes et invitations
+team-title = Équipe de la ville { $city }
+team-manage = Gérer l’équipe
+team-members = Membres
+team-listed = Visible publiquement
+team-unlisted = non visible publiquement
+team-remove = Retirer
+invitations-title = Invitations
+invitations-empty = Il n’y a pas encore d’invitation.
+invite-title = Inviter une personne
+invite-send = Envoyer l’invitation
+invitation-created = Invitation créée
+invitation-created-body = Un e-mail va être envoyé à la personne. Voici le lien qui permet d’accepter l’invitation. Il n’est affiché qu’une seule fois. Copiez-le si vous voulez l’envoyer vous-même.
+invitation-revoke = Révoquer
+invitation-state-pending = En attente
+invitation-state-accepted = Acceptée
+invitation-state-expired = Expirée
+invitation-state-revoked = Révoquée
+invitation-title = Invitation à rejoindre l’équipe d’une ville
+invitation-lead = Vous avez reçu une invitation à rejoindre l’équipe de la ville { $city } avec le rôle { $role }.
+invitation-not-pending = Cette invitation ne peut plus être acceptée. Demandez-en une nouvelle à la personne qui vous l’a envoyée.
+invitation-accept = Accepter l’invitation
+invitation-other-account = Vous utilisez actuellement un autre compte. Déconnectez-vous, puis ouvrez à nouveau ce lien pour accepter l’invitation destinée à { $email }.
+invitation-sign-in-first = Un compte existe déjà pour cette adresse e-mail. Connectez-vous pour accepter l’invitation.
+invitation-create-account = Créer votre compte
+password-hint = Au moins 12 caractères. Quelques mots sans rapport entre eux forment un mot de passe solide.
+
+mail-invitation-subject = Invitation à rejoindre l’équipe de la ville { $city } dans le programme { $programme }
+mail-invitation-body = { $inviter } vous invite à rejoindre l’équipe de la ville { $city } dans le programme { $programme } avec le rôle { $role }. Pour accepter, ouvrez ce lien { $link }
+
+# Rôles
+role-admin = Administration
+role-programme-manager = Responsable de programme
+role-city-lead = Responsable de la ville
+role-city-member = Membre de l’équipe municipale
+role-expert = Expert
+role-reviewer = Évaluation
+scope-global = toute l’installation
+
+# Personnes
+people-title = Personnes
+people-lead = Les personnes qui dirigent et soutiennent le travail dans les villes et qui ont accepté de figurer ici.
+people-empty = Personne ne figure encore dans la liste.
+people-roles = Rôles
+
+# Connexion et compte
+login-title = Se connecter
+login-wrong = L’adresse e-mail ou le mot de passe est incorrect.
+login-throttled = Trop de tentatives infructueuses. Réessayez dans { $minutes } minutes.
+login-no-account = Les comptes sont créés sur invitation. Demandez une invitation à la personne responsable de votre programme ou de votre ville.
+account-title = Votre compte
+account-roles = Vos rôles
+account-no-roles = Vous n’avez encore aucun rôle.
+account-profile = Votre profil
+account-job-hint = Par exemple, Chief Digital Officer.
+account-listed = Me faire figurer dans l’annuaire public des personnes et sur la page de ma ville
+account-locale-browser = Selon les préférences de mon navigateur
+account-saved = Votre compte a été enregistré.
+account-conflict = Votre compte a été modifié ailleurs pendant que vous le modifiiez. Vos saisies sont conservées ci-dessous. Enregistrez à nouveau pour les appliquer.
+
+# Noms des champs
+field-city = Ville
+field-country = Pays
+field-description = Description
+field-email = Adresse e-mail
+field-expires = Date d’expiration
+field-job_title = Fonction
+field-locale = Langue de l’interface
+field-name = Nom
+field-password = Mot de passe
+field-password_confirm = Confirmer le mot de passe
+field-programme = Programme
+field-role = Rôle
+field-state = État
+field-status = Statut
+field-timezone = Fuseau horaire
+field-website = Site web
+field-invitation = Invitation
+
+# Erreurs
+error-summary-title = Il y a un problème
+error-required = Renseignez le champ { $field }.
+error-invalid-email = Saisissez une adresse e-mail au bon format, par exemple nom@example.org.
+error-invalid-slug = Le champ { $field } ne peut contenir que des lettres minuscules, des chiffres et des traits d’union non consécutifs.
+error-invalid-country = Le champ { $field } doit contenir un code pays à deux lettres.
+error-invalid-timezone = Le champ { $field } doit contenir un fuseau horaire comme Europe/Riga.
+error-out-of-range = La valeur du champ { $field } est en dehors des limites autorisées.
+error-invalid-url = Saisissez une adresse web commençant par https:// ou http://.
+error-too-long = Le texte du champ { $field } est trop long.
+error-control-characters = Le champ { $field } contient des caractères qui ne peuvent pas être affichés.
+error-invalid-choice = Pour le champ { $field }, choisissez une valeur dans la liste.
+error-invalid-role = Choisissez un rôle dans la liste.
+error-password-too-short = Le mot de passe doit contenir au moins 12 caractères.
+error-password-mismatch = Les mots de passe ne correspondent pas.
+error-before-start = La date de fin ne peut pas être antérieure à la date de début.
+error-already-invited = Cette personne a déjà une invitation en attente pour ce rôle.
+error-already-holds-role = Cette personne a déjà ce rôle.
+error-not-pending = Cette invitation n’est plus en attente.
+error-wrong-account = Cette invitation est destinée à une autre adresse e-mail.
+error-account-exists = Un compte existe déjà pour cette adresse e-mail. Connectez-vous pour accepter l’invitation.
+error-email-taken = Un compte existe déjà avec cette adresse e-mail.
+error-scope-mismatch = Ce rôle ne peut pas être attribué ici.
+error-not-in-programme = Cette ville ne fait pas partie du programme.
+error-unknown-city = Choisissez une ville dans la liste.
+error-invalid-field = La valeur du champ { $field } n’est pas valide.
+error-invalid-parameter = La valeur indiquée pour { $field } n’est pas valide.
+error-forbidden-title = Vous ne pouvez pas effectuer cette action
+error-forbidden-body = Vos rôles ne permettent pas cette action. Si vous pensez que ce devrait être le cas, contactez la personne responsable de votre programme.
+error-not-found-title = Page introuvable
+error-not-found-body = Si vous avez saisi l’adresse web, vérifiez qu’elle est correcte.
+error-conflict-title = Une autre personne a modifié cet élément avant vous
+error-conflict-body = Les données ont été modifiées depuis que vous les avez ouvertes. Revenez en arrière, rechargez la page et réessayez.
+error-bad-request-title = La demande contient une erreur
+error-bad-request-body = Revenez en arrière et vérifiez ce que vous avez saisi.
+error-internal-title = Désolé, le service rencontre un problème
+error-internal-body = Aucune modification n’a été faite. Réessayez plus tard.
+error-csrf-title = Votre formulaire a expiré
+error-csrf-body = Pour votre sécurité, le formulaire n’a pas pu être accepté. Revenez en arrière, rechargez la page et réessayez.
+
+# Pays (ISO 3166-1 alpha-2)
+country-AT = Autriche
+country-BE = Belgique
+country-BG = Bulgarie
+country-CY = Chypre
+country-CZ = Tchéquie
+country-DE = Allemagne
+country-DK = Danemark
+country-EE = Estonie
+country-ES = Espagne
+country-FI = Finlande
+country-FR = France
+country-GB = Royaume-Uni
+country-GR = Grèce
+country-HR = Croatie
+country-HU = Hongrie
+country-IE = Irlande
+country-IS = Islande
+country-IT = Italie
+country-LT = Lituanie
+country-LU = Luxembourg
+country-LV = Lettonie
+country-MT = Malte
+country-NL = Pays-Bas
+country-PL = Pologne
+country-PT = Portugal
+country-RO = Roumanie
+country-SE = Suède
+country-SI = Slovénie
+country-SK = Slovaquie
