@@ -1,0 +1,356 @@
+//! Every API route and every page route, against every role and the anonymous visitor: the
+//! response must match what the policy allows. In particular no city role writes to another city.
+//! The API route list must equal the OpenAPI document's, so a new route cannot skip this test.
+
+mod common;
+
+use common::{TestApp, csrf_of};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use urbis_domain::policy::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    Admin,
+    Manager,
+    LeadRiga,
+    MemberRiga,
+    LeadHelsinki,
+    Expert,
+    Reviewer,
+}
+
+const EVERYONE: [Who; 8] = [
+    Who::Anonymous,
+    Who::Admin,
+    Who::Manager,
+    Who::LeadRiga,
+    Who::MemberRiga,
+    Who::LeadHelsinki,
+    Who::Expert,
+    Who::Reviewer,
+];
+
+/// Who may do what, as the policy promises (targets are Riga and the reference programme).
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    Public,
+    SignedIn,
+    /// Change Riga: admin, programme manager, Riga's lead.
+    WriteRiga,
+    /// See Riga's whole team: those plus Riga's members.
+    ReadRigaTeam,
+    /// Programme staff: admin and programme manager.
+    Staff,
+}
+
+fn allowed(rule: Rule, who: Who) -> bool {
+    use Who::*;
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => who != Anonymous,
+        Rule::WriteRiga => matches!(who, Admin | Manager | LeadRiga),
+        Rule::ReadRigaTeam => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
+        Rule::Staff => matches!(who, Admin | Manager),
+    }
+}
+
+struct Fixture {
+    app: TestApp,
+    tokens: Vec<(Who, Option<String>)>,
+    invitation_token: String,
+    invitation_id: String,
+}
+
+async fn fixture(app: TestApp) -> Fixture {
+    let mut tokens = vec![(Who::Anonymous, None)];
+    for (who, email, role, city) in [
+        (Who::Admin, "admin@example.org", Role::Admin, "riga"),
+        (
+            Who::Manager,
+            "pm@example.org",
+            Role::ProgrammeManager,
+            "riga",
+        ),
+        (Who::LeadRiga, "lead@riga.example", Role::CityLead, "riga"),
+        (
+            Who::MemberRiga,
+            "member@riga.example",
+            Role::CityMember,
+            "riga",
+        ),
+        (
+            Who::LeadHelsinki,
+            "lead@helsinki.example",
+            Role::CityLead,
+            "helsinki",
+        ),
+        (Who::Expert, "expert@example.org", Role::Expert, "riga"),
+        (
+            Who::Reviewer,
+            "reviewer@example.org",
+            Role::Reviewer,
+            "riga",
+        ),
+    ] {
+        app.person(email, Some(role), city).await;
+        tokens.push((who, Some(app.token(email).await)));
+    }
+    let admin = tokens[1].1.clone().unwrap();
+    let created: Value = app
+        .client()
+        .post(app.url("/api/v1/programmes/digital-innovation-initiative/invitations"))
+        .bearer_auth(admin)
+        .json(&json!({"email": "invitee@riga.example", "city": "riga", "role": "city-member"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Fixture {
+        invitation_token: created["link"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .into(),
+        invitation_id: created["id"].as_str().unwrap().into(),
+        tokens,
+        app,
+    }
+}
+
+fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
+    vec![
+        ("POST", "/api/v1/auth/token", Rule::Public),
+        ("GET", "/api/v1/me", Rule::SignedIn),
+        ("GET", "/api/v1/programmes", Rule::Public),
+        ("GET", "/api/v1/programmes/{slug}", Rule::Public),
+        ("GET", "/api/v1/programmes/{slug}/cities", Rule::Public),
+        ("GET", "/api/v1/cities/{slug}", Rule::Public),
+        ("PATCH", "/api/v1/cities/{slug}", Rule::WriteRiga),
+        ("GET", "/api/v1/cities/{slug}/team", Rule::Public),
+        ("GET", "/api/v1/people", Rule::Public),
+        ("GET", "/api/v1/programmes/{slug}/invitations", Rule::Staff),
+        (
+            "POST",
+            "/api/v1/programmes/{slug}/invitations",
+            Rule::WriteRiga,
+        ),
+        (
+            "DELETE",
+            "/api/v1/programmes/{slug}/invitations/{id}",
+            Rule::WriteRiga,
+        ),
+        ("GET", "/api/v1/invitations/{token}", Rule::Public),
+        ("POST", "/api/v1/invitations/{token}/accept", Rule::Public),
+    ]
+}
+
+fn fill(path: &str, f: &Fixture) -> String {
+    let slug = if path.contains("/cities/") {
+        "riga"
+    } else {
+        "digital-innovation-initiative"
+    };
+    path.replace("{slug}", slug)
+        .replace("{token}", &f.invitation_token)
+        .replace("{id}", &f.invitation_id)
+}
+
+fn body(method: &str, path: &str, n: usize) -> Option<Value> {
+    match (method, path) {
+        ("POST", "/api/v1/auth/token") => {
+            Some(json!({"email": "admin@example.org", "password": common::PASSWORD}))
+        }
+        ("PATCH", _) => Some(json!({"description": format!("edit {n}")})),
+        ("POST", p) if p.ends_with("/invitations") => Some(
+            json!({"email": format!("p{n}@riga.example"), "city": "riga", "role": "city-member"}),
+        ),
+        ("POST", p) if p.ends_with("/accept") => {
+            Some(json!({"name": "New Person", "password": common::PASSWORD}))
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn api_route_table_matches_the_openapi_document() {
+    let doc = serde_json::to_value(urbis_web::api::openapi()).unwrap();
+    let mut in_spec = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            in_spec.insert((method.to_uppercase(), format!("/api/v1{path}")));
+        }
+    }
+    let in_table: BTreeSet<(String, String)> = api_routes()
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        in_spec, in_table,
+        "every API route is in the permission table"
+    );
+}
+
+on_both!(
+    every_api_route_against_every_role,
+    |app: TestApp| async move {
+        let f = fixture(app).await;
+        let c = f.app.client();
+        let mut n = 0;
+        for (method, template, rule) in api_routes() {
+            for (who, token) in &f.tokens {
+                n += 1;
+                let url = f.app.url(&fill(template, &f));
+                let mut req = c.request(method.parse().unwrap(), &url);
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                if method == "PATCH" {
+                    let etag = c.get(&url).send().await.unwrap().headers()["etag"]
+                        .to_str()
+                        .unwrap()
+                        .to_string();
+                    req = req.header("If-Match", etag);
+                }
+                if let Some(b) = body(method, template, n) {
+                    req = req.json(&b);
+                }
+                let status = req.send().await.unwrap().status().as_u16();
+                let denied = status == 401 || status == 403;
+                assert_eq!(
+                    !denied,
+                    allowed(rule, *who),
+                    "{method} {template} as {who:?} gave {status}"
+                );
+                assert!(status < 500, "{method} {template} as {who:?} gave {status}");
+                if denied {
+                    assert_eq!(
+                        status == 401,
+                        *who == Who::Anonymous,
+                        "{method} {template} as {who:?}: 401 only without credentials"
+                    );
+                }
+            }
+        }
+    }
+);
+
+fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
+    vec![
+        ("GET", "/", Rule::Public),
+        ("GET", "/programmes/{slug}", Rule::Public),
+        ("GET", "/programmes/{slug}/invitations", Rule::Staff),
+        ("POST", "/programmes/{slug}/invitations", Rule::Staff),
+        (
+            "POST",
+            "/programmes/{slug}/invitations/{id}/revoke",
+            Rule::WriteRiga,
+        ),
+        ("GET", "/cities/{slug}", Rule::Public),
+        ("GET", "/cities/{slug}/edit", Rule::WriteRiga),
+        ("POST", "/cities/{slug}/edit", Rule::WriteRiga),
+        ("GET", "/cities/{slug}/team", Rule::ReadRigaTeam),
+        ("POST", "/cities/{slug}/team", Rule::WriteRiga),
+        (
+            "POST",
+            "/cities/{slug}/team/{membership}/remove",
+            Rule::WriteRiga,
+        ),
+        ("GET", "/people", Rule::Public),
+        ("GET", "/login", Rule::Public),
+        ("POST", "/login", Rule::Public),
+        ("POST", "/logout", Rule::Public),
+        ("GET", "/account", Rule::SignedIn),
+        ("POST", "/account", Rule::SignedIn),
+        ("GET", "/invitations/{token}", Rule::Public),
+        ("POST", "/invitations/{token}", Rule::Public),
+        ("GET", "/language/{code}", Rule::Public),
+        ("GET", "/static/urbis.css", Rule::Public),
+        ("GET", "/static/favicon.svg", Rule::Public),
+        ("GET", "/static/map/europe.svg", Rule::Public),
+        ("GET", "/healthz", Rule::Public),
+        ("GET", "/readyz", Rule::Public),
+        ("GET", "/metrics", Rule::Public),
+        ("GET", "/api/v1/openapi.json", Rule::Public),
+    ]
+}
+
+on_both!(
+    every_page_route_against_every_role,
+    |app: TestApp| async move {
+        let f = fixture(app).await;
+        let emails = [
+            (Who::Admin, "admin@example.org"),
+            (Who::Manager, "pm@example.org"),
+            (Who::LeadRiga, "lead@riga.example"),
+            (Who::MemberRiga, "member@riga.example"),
+            (Who::LeadHelsinki, "lead@helsinki.example"),
+            (Who::Expert, "expert@example.org"),
+            (Who::Reviewer, "reviewer@example.org"),
+        ];
+        let mut n = 0;
+        for who in EVERYONE {
+            for (method, template, rule) in page_routes() {
+                // A fresh session per request, as /logout ends it.
+                let b = match emails.iter().find(|(w, _)| *w == who) {
+                    Some((_, email)) => f.app.signed_in(email).await,
+                    None => f.app.browser(),
+                };
+                n += 1;
+                let path = fill(template, &f)
+                    .replace("{membership}", "00000000-0000-0000-0000-000000000000")
+                    .replace("{code}", "de");
+                let url = f.app.url(&path);
+                let status = if method == "GET" {
+                    b.get(&url).send().await.unwrap().status().as_u16()
+                } else {
+                    let csrf = csrf_of(
+                        &b.get(f.app.url("/login"))
+                            .send()
+                            .await
+                            .unwrap()
+                            .text()
+                            .await
+                            .unwrap(),
+                    );
+                    let email = format!("page{n}@riga.example");
+                    let form: Vec<(&str, &str)> = vec![
+                        ("csrf", &csrf),
+                        ("version", "1"),
+                        ("description", "x"),
+                        ("website", ""),
+                        ("email", &email),
+                        ("role", "city-member"),
+                        ("city", "riga"),
+                        ("programme", "digital-innovation-initiative"),
+                        ("name", "Someone"),
+                        ("password", "wrong password here"),
+                    ];
+                    b.post(&url)
+                        .form(&form)
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                        .as_u16()
+                };
+                let denied = status == 403
+                    || (who == Who::Anonymous && status == 303 && !matches!(rule, Rule::Public));
+                assert_eq!(
+                    !denied,
+                    allowed(rule, who),
+                    "{method} {template} as {who:?} gave {status}"
+                );
+                assert!(
+                    status < 500 && status != 404 || template.contains("{membership}"),
+                    "{method} {template} as {who:?} gave {status}"
+                );
+            }
+        }
+    }
+);
