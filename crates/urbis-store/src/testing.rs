@@ -77,6 +77,18 @@ impl TestDb {
     }
 }
 
+impl Store {
+    /// Create a database on this PostgreSQL server (test support; `name` is made by the caller
+    /// from letters, digits and underscores only).
+    pub async fn create_database(&self, name: &str) -> crate::Result<()> {
+        assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Write a test once and run it on both databases:
 /// `both_backends!(name, |db: TestDb| async move { ... });`
 #[macro_export]

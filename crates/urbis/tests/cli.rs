@@ -1,0 +1,197 @@
+//! The `urbis` command as an operator uses it: serve, migrate, user create, backup while serving,
+//! restore into SQLite and into PostgreSQL.
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_urbis");
+
+fn urbis(db: &str, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("URBIS_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve(db: &str) -> (Server, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("URBIS_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await
+            && r.status() == 200
+        {
+            return (Server(child), base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not become ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operate_backup_while_serving_and_restore_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/nested/urbis.db", dir.path().display());
+    let (ok, out) = urbis(&db, &["migrate"], None);
+    assert!(ok, "{out}");
+    assert!(out.contains("schema version 1"));
+
+    // Account creation checks its input and never takes the password on the command line.
+    let (ok, out) = urbis(
+        &db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "lead@riga.example",
+            "--name",
+            "Lead",
+            "--role",
+            "city-lead",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(!ok && out.contains("--organisation"), "{out}");
+    let (ok, out) = urbis(
+        &db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "bad",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long enough password"),
+    );
+    assert!(!ok && out.contains("--email"), "{out}");
+    let (ok, out) = urbis(
+        &db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "x@y.example",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("short"),
+    );
+    assert!(!ok && out.contains("password"), "{out}");
+    let (ok, out) = urbis(
+        &db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "Lead@Riga.example",
+            "--name",
+            "Laura",
+            "--role",
+            "city-lead",
+            "--organisation",
+            "riga",
+            "--password-stdin",
+            "--listed",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(ok, "{out}");
+
+    let (server, base) = serve(&db).await;
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": "lead@riga.example", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        token["token"].is_string(),
+        "the CLI-made account signs in: {token}"
+    );
+
+    // Backup while the server runs.
+    let file = dir.path().join("urbis-backup.json");
+    let (ok, out) = urbis(&db, &["backup", file.to_str().unwrap()], None);
+    assert!(ok, "{out}");
+    drop(server);
+
+    // Restore into a fresh SQLite file, and into PostgreSQL when a test server is configured.
+    let mut targets = vec![format!("sqlite://{}/restored.db", dir.path().display())];
+    if let Some(server) = urbis_store::testing::postgres_server() {
+        let name = format!("urbis_cli_{}", std::process::id());
+        let admin = urbis_store::Store::connect(&server).await.unwrap();
+        admin.create_database(&name).await.unwrap();
+        targets.push(format!("{}/{name}", server.rsplit_once('/').unwrap().0));
+    }
+    for target in targets {
+        let (ok, out) = urbis(&target, &["restore", file.to_str().unwrap()], None);
+        assert!(ok, "{target}: {out}");
+        let (ok, out) = urbis(&target, &["restore", file.to_str().unwrap()], None);
+        assert!(
+            !ok && out.contains("not empty"),
+            "a second restore is refused: {out}"
+        );
+        let (_server, base) = serve(&target).await;
+        let people: serde_json::Value = reqwest::get(format!("{base}/api/v1/people"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(people["items"][0]["name"], "Laura", "{target}");
+        let cities: serde_json::Value = reqwest::get(format!(
+            "{base}/api/v1/programmes/digital-innovation-initiative/cities"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(cities["total"], 29);
+    }
+}
