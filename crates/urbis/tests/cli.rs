@@ -42,20 +42,23 @@ async fn serve(db: &str) -> (Server, String) {
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("URBIS_DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // Wrapped at once so that Drop kills and waits for it on every path.
+    let server = Server(
+        Command::new(BIN)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("URBIS_DATABASE_URL", db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..200 {
         if let Ok(r) = reqwest::get(format!("{base}/readyz")).await
             && r.status() == 200
         {
-            return (Server(child), base);
+            return (server, base);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
