@@ -29,6 +29,22 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
+/// The two kinds of bearer secret, each in its own table.
+#[derive(Clone, Copy)]
+enum Secret {
+    Session,
+    ApiToken,
+}
+
+impl Secret {
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Secret::Session => ("sessions", "id_hash"),
+            Secret::ApiToken => ("api_tokens", "token_hash"),
+        }
+    }
+}
+
 /// Sessions last this long after login.
 pub const SESSION_HOURS: i64 = 12;
 /// API tokens last this long.
@@ -52,32 +68,13 @@ impl Store {
 
     /// Start a session; returns the secret session id for the cookie and its expiry.
     pub async fn create_session(&self, person: Uuid) -> Result<(String, DateTime<Utc>)> {
-        let token = new_token();
-        let created = now();
-        let expires = created + Duration::hours(SESSION_HOURS);
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(ts(created))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO sessions (id_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hash_token(&token))
-            .bind(person.to_string())
-            .bind(ts(created))
-            .bind(ts(expires))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok((token, expires))
+        self.issue_secret(Secret::Session, person, Duration::hours(SESSION_HOURS))
+            .await
     }
 
     /// The person behind a live session.
     pub async fn session_person(&self, token: &str) -> Result<Option<Uuid>> {
-        self.live_secret(
-            "SELECT person_id, expires_at FROM sessions WHERE id_hash = $1",
-            token,
-        )
-        .await
+        self.live_secret(Secret::Session, token).await
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
@@ -90,38 +87,53 @@ impl Store {
 
     /// Issue an API token for a person.
     pub async fn create_api_token(&self, person: Uuid) -> Result<(String, DateTime<Utc>)> {
+        self.issue_secret(Secret::ApiToken, person, Duration::days(TOKEN_DAYS))
+            .await
+    }
+
+    pub async fn token_person(&self, token: &str) -> Result<Option<Uuid>> {
+        self.live_secret(Secret::ApiToken, token).await
+    }
+
+    /// Store the hash of a new secret (dropping expired ones of its kind) and return the secret.
+    async fn issue_secret(
+        &self,
+        kind: Secret,
+        person: Uuid,
+        lifetime: Duration,
+    ) -> Result<(String, DateTime<Utc>)> {
         let token = new_token();
         let created = now();
-        let expires = created + Duration::days(TOKEN_DAYS);
+        let expires = created + lifetime;
+        let (table, key) = kind.table();
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1")
-            .bind(ts(created))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO api_tokens (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hash_token(&token))
-            .bind(person.to_string())
-            .bind(ts(created))
-            .bind(ts(expires))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE expires_at <= $1"
+        )))
+        .bind(ts(created))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} ({key}, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+        )))
+        .bind(hash_token(&token))
+        .bind(person.to_string())
+        .bind(ts(created))
+        .bind(ts(expires))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok((token, expires))
     }
 
-    pub async fn token_person(&self, token: &str) -> Result<Option<Uuid>> {
-        self.live_secret(
-            "SELECT person_id, expires_at FROM api_tokens WHERE token_hash = $1",
-            token,
-        )
-        .await
-    }
-
-    async fn live_secret(&self, sql: &'static str, token: &str) -> Result<Option<Uuid>> {
-        let row: Option<(String, String)> = sqlx::query_as(sql)
-            .bind(hash_token(token))
-            .fetch_optional(&self.pool)
-            .await?;
+    async fn live_secret(&self, kind: Secret, token: &str) -> Result<Option<Uuid>> {
+        let (table, key) = kind.table();
+        let row: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT person_id, expires_at FROM {table} WHERE {key} = $1"
+        )))
+        .bind(hash_token(token))
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             Some((person, expires)) if parse_ts(&expires)? > now() => {
                 Ok(Some(crate::network::uuid(&person)?))

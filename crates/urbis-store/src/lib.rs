@@ -51,6 +51,15 @@ impl Page {
     pub(crate) fn offset(&self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
+    /// This page of a list holding `total` items.
+    pub(crate) fn of<T>(&self, items: Vec<T>, total: i64) -> Paged<T> {
+        Paged {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total: total.max(0) as u64,
+        }
+    }
 }
 
 /// One page of a list, with the total count for navigation.

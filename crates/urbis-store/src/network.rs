@@ -345,12 +345,7 @@ impl Store {
         .bind(page.offset())
         .fetch_all(&self.pool)
         .await?;
-        Ok(Paged {
-            items: rows.iter().map(programme).collect::<Result<_>>()?,
-            page: page.page,
-            per_page: page.per_page,
-            total: total as u64,
-        })
+        Ok(page.of(rows.iter().map(programme).collect::<Result<_>>()?, total))
     }
 
     pub async fn programme(&self, slug: &str) -> Result<Programme> {
@@ -392,12 +387,10 @@ impl Store {
         .bind(page.offset())
         .fetch_all(&self.pool)
         .await?;
-        Ok(Paged {
-            items: rows.iter().map(cohort_member).collect::<Result<_>>()?,
-            page: page.page,
-            per_page: page.per_page,
-            total: total as u64,
-        })
+        Ok(page.of(
+            rows.iter().map(cohort_member).collect::<Result<_>>()?,
+            total,
+        ))
     }
 
     // ---- organisations ----------------------------------------------------------------------
@@ -737,12 +730,7 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Paged {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total: total as u64,
-        })
+        Ok(page.of(items, total))
     }
 
     // ---- invitations ------------------------------------------------------------------------
@@ -889,12 +877,7 @@ impl Store {
         .bind(page.offset())
         .fetch_all(&self.pool)
         .await?;
-        Ok(Paged {
-            items: rows.iter().map(invitation).collect::<Result<_>>()?,
-            page: page.page,
-            per_page: page.per_page,
-            total: total as u64,
-        })
+        Ok(page.of(rows.iter().map(invitation).collect::<Result<_>>()?, total))
     }
 
     /// Revoke a pending invitation; audited. Refused unless it is pending.

@@ -1,6 +1,6 @@
 //! Pages for signing in and out, one's own account, and accepting an invitation.
 
-use super::{Ctx, PageForm, ShownError, error_for, local_next};
+use super::{Ctx, PageForm, ShownError, local_next};
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
 use crate::error::Problem;
@@ -24,11 +24,7 @@ struct LoginPage<'a> {
     errors: Vec<ShownError>,
 }
 
-impl LoginPage<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
-}
+form_errors!(LoginPage);
 
 pub async fn login(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.render(LoginPage {
@@ -152,10 +148,9 @@ struct AccountPage<'a> {
     saved: bool,
 }
 
+form_errors!(AccountPage);
+
 impl AccountPage<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
     fn languages(&self) -> &'static [(&'static str, &'static str)] {
         LANGUAGES
     }
@@ -262,11 +257,7 @@ struct InvitationPage<'a> {
     errors: Vec<ShownError>,
 }
 
-impl InvitationPage<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
-}
+form_errors!(InvitationPage);
 
 async fn invitation_page(
     state: &AppState,

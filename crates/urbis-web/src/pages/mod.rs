@@ -2,6 +2,18 @@
 //! action is a link or a form, and every form carries a CSRF token and, for versioned records, the
 //! version it was read at.
 
+/// Give a page struct with an `errors: Vec<ShownError>` field the `error(field)` lookup its
+/// template uses beside each form field.
+macro_rules! form_errors {
+    ($t:ident) => {
+        impl $t<'_> {
+            fn error(&self, field: &str) -> Option<&str> {
+                super::error_for(&self.errors, field)
+            }
+        }
+    };
+}
+
 mod auth;
 mod network;
 

@@ -1,6 +1,6 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
-use super::{Ctx, PageForm, ShownError, error_for};
+use super::{Ctx, PageForm, ShownError};
 use crate::AppState;
 use crate::api::{TeamMemberOut, team_out};
 use crate::charts::{MapPoint, europe_map};
@@ -186,11 +186,7 @@ struct CityEditPage<'a> {
     conflict: bool,
 }
 
-impl CityEditPage<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
-}
+form_errors!(CityEditPage);
 
 async fn editable_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Organisation, Problem> {
     let city = ops::city(state, slug).await?;
@@ -294,10 +290,9 @@ struct TeamPage<'a> {
     created_link: Option<String>,
 }
 
+form_errors!(TeamPage);
+
 impl TeamPage<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
     fn state_of(&self, i: &Invitation) -> &'static str {
         i.state(urbis_store::now()).as_str()
     }
@@ -520,10 +515,9 @@ struct InvitationsPage<'a> {
     created_link: Option<String>,
 }
 
+form_errors!(InvitationsPage);
+
 impl InvitationsPage<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
     fn state_of(&self, i: &Invitation) -> &'static str {
         i.state(urbis_store::now()).as_str()
     }
