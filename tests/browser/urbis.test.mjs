@@ -30,20 +30,6 @@ const PROGRAMME = '/programmes/digital-innovation-initiative';
 const AXE_OPTIONS = {
   runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
 };
-// Violations whose markup is not in templates/ or static/ and so cannot be
-// fixed there. Each is matched by rule id and the offending element's HTML,
-// reported on every run, and should be removed as soon as it is fixed.
-const KNOWN_VIOLATIONS = [
-  {
-    rule: 'nested-interactive',
-    html: /^<svg class="map"/,
-    why:
-      'The cohort map built by europe_map() in crates/urbis-web/src/charts.rs is role="img" (children presentational) ' +
-      'but holds focusable city links, so keyboard focus lands on elements screen readers do not get. ' +
-      'Fix there: role="group" aria-labelledby="map-title" aria-describedby="map-desc" ' +
-      '(and the role="img" assertion in crates/urbis-web/tests/http.rs).',
-  },
-];
 const INVITE_LINK = /\/invitations\/([0-9a-f]{64})\b/;
 
 let server; // child process
@@ -201,43 +187,28 @@ function formatViolations(found) {
 
 /**
  * Runs axe-core on whatever the page shows now and records any violation.
- * A violation listed in KNOWN_VIOLATIONS is reported as a diagnostic instead
- * (or fails too, with URBIS_A11Y_STRICT=1).
  */
 function a11yChecker() {
-  const strict = process.env.URBIS_A11Y_STRICT === '1';
   const found = [];
-  const known = new Map(); // rule id -> { why, labels }
   const pages = [];
+  let asserted = false;
   async function check(page, label) {
     const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
     if (!hasAxe) await page.addScriptTag({ content: axeSource });
     const result = await page.evaluate((opts) => window.axe.run(document, opts), AXE_OPTIONS);
     pages.push(label);
-    const violations = [];
-    for (const v of result.violations) {
-      const nodes = v.nodes.filter((n) => {
-        const k = strict ? null : KNOWN_VIOLATIONS.find((k) => k.rule === v.id && k.html.test(n.html));
-        if (!k) return true;
-        if (!known.has(v.id)) known.set(v.id, { why: k.why, labels: [] });
-        known.get(v.id).labels.push(label);
-        return false;
-      });
-      if (nodes.length) violations.push({ ...v, nodes });
-    }
+    const violations = result.violations;
     if (violations.length) found.push({ label, url: page.url().replace(baseURL, ''), violations });
   }
   function assertClean() {
+    asserted = true;
     assert.ok(pages.length > 0, 'axe ran on at least one page');
     assert.equal(found.length, 0, `axe-core found accessibility violations:\n${formatViolations(found)}`);
   }
   function report(t) {
     t.diagnostic(`axe-core checked ${pages.length} pages: ${pages.join(', ')}`);
-    for (const [rule, { why, labels }] of known) {
-      t.diagnostic(`KNOWN a11y violation ${rule} (not failing; URBIS_A11Y_STRICT=1 fails it) on: ${labels.join(', ')}`);
-      t.diagnostic(`  ${why}`);
-    }
-    if (found.length) for (const line of formatViolations(found).split('\n')) t.diagnostic(line);
+    // If the journey failed before assertClean, still show what axe found so far.
+    if (!asserted && found.length) for (const line of formatViolations(found).split('\n')) t.diagnostic(line);
   }
   return { check, assertClean, report };
 }

@@ -39,14 +39,15 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// An accessible SVG map: `role="img"` with a title and a description; each marker is a link with
-/// its own title. The page puts the same data in a table beside it.
+/// An accessible SVG map: a labelled group (`role="group"`, named by its title and described by its
+/// description; not `role="img"`, whose children screen readers skip, because each marker is a
+/// focusable link with its own title). The page puts the same data in a table beside it.
 pub fn europe_map(title: &str, desc: &str, points: &[MapPoint]) -> String {
     let f = *FRAME;
     let mut s = String::with_capacity(8192);
     let _ = write!(
         s,
-        r#"<svg class="map" viewBox="0 0 {w} {h}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{t}</title><desc id="map-desc">{d}</desc>"#,
+        r#"<svg class="map" viewBox="0 0 {w} {h}" role="group" aria-labelledby="map-title" aria-describedby="map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{t}</title><desc id="map-desc">{d}</desc>"#,
         w = f.width,
         h = f.height,
         t = esc(title),
@@ -54,7 +55,7 @@ pub fn europe_map(title: &str, desc: &str, points: &[MapPoint]) -> String {
     );
     let _ = write!(
         s,
-        r#"<image href="/static/map/europe.svg" x="0" y="0" width="{w}" height="{h}"/><g class="map-cities">"#,
+        r#"<image href="/static/map/europe.svg" aria-hidden="true" x="0" y="0" width="{w}" height="{h}"/><g class="map-cities">"#,
         w = f.width,
         h = f.height
     );

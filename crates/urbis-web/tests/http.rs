@@ -573,7 +573,10 @@ on_both!(
             .text()
             .await
             .unwrap();
-        assert!(prog.contains("role=\"img\"") && prog.contains("<title id=\"map-title\">"));
+        assert!(
+            prog.contains("role=\"group\" aria-labelledby=\"map-title\"")
+                && prog.contains("<title id=\"map-title\">")
+        );
         assert_eq!(
             prog.matches("<circle").count(),
             29,
