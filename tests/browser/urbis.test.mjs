@@ -236,6 +236,11 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await axe.check(page, 'home');
 
+    r = await page.goto('/programmes');
+    assert.equal(r.status(), 200);
+    assert.ok(await page.locator(`a[href="${PROGRAMME}"]`).count() > 0, 'programmes list links the programme');
+    await axe.check(page, 'programmes');
+
     r = await page.goto(PROGRAMME);
     assert.equal(r.status(), 200);
     assert.ok(await page.locator('svg').count(), 'programme page has the SVG map');

@@ -243,6 +243,7 @@ on_both!(
 fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
     vec![
         ("GET", "/", Rule::Public),
+        ("GET", "/programmes", Rule::Public),
         ("GET", "/programmes/{slug}", Rule::Public),
         ("GET", "/programmes/{slug}/invitations", Rule::Staff),
         ("POST", "/programmes/{slug}/invitations", Rule::Staff),

@@ -36,6 +36,7 @@ use urbis_domain::FieldError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(network::home))
+        .route("/programmes", get(network::programmes))
         .route("/programmes/{slug}", get(network::programme))
         .route(
             "/programmes/{slug}/invitations",

@@ -41,6 +41,8 @@ fn invitable_roles(ctx: &Ctx, programme: Uuid, organisation: Uuid) -> Vec<Role> 
 struct HomePage<'a> {
     ctx: &'a Ctx,
     programmes: Vec<Programme>,
+    /// Heading level of each programme card (below the page's "Programmes" heading).
+    card_level: u8,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -48,6 +50,30 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(p) => ctx.render(HomePage {
             ctx: &ctx,
             programmes: p.items,
+            card_level: 3,
+        }),
+        Err(e) => ctx.fail(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "programmes.html")]
+struct ProgrammesPage<'a> {
+    ctx: &'a Ctx,
+    programmes: Vec<Programme>,
+    card_level: u8,
+}
+
+pub async fn programmes(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match state
+        .store
+        .programmes(Page::new(1, Page::MAX_PER_PAGE))
+        .await
+    {
+        Ok(p) => ctx.render(ProgrammesPage {
+            ctx: &ctx,
+            programmes: p.items,
+            card_level: 2,
         }),
         Err(e) => ctx.fail(e.into()),
     }
