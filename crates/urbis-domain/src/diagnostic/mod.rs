@@ -1,0 +1,20 @@
+//! The `diagnostic` capability: instruments (questionnaire + scoring model, versioned data),
+//! scoring of answers, consolidation of several respondents, benchmarks against peers.
+//!
+//! Every formula here is documented with worked examples in `docs/diagnostic.md`, and tested with
+//! the vectors in `data/test-vectors/diagnostic.toml`, which the documentation quotes.
+
+pub mod benchmark;
+pub mod instrument;
+pub mod scoring;
+#[cfg(test)]
+mod tests;
+
+pub use benchmark::{Distribution, percentile_rank};
+pub use instrument::{
+    Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind,
+};
+pub use scoring::{
+    Answer, CapabilityResult, Choice, Scores, Spread, consolidate, gated_level, lower_median,
+    normalise, question_spread, score, score_respondents, spread,
+};
