@@ -21,128 +21,26 @@ use Col::*;
 
 /// Every table that a backup holds, parents before children, with its columns and their types.
 /// A test checks this list against the live schema so that a new column cannot be forgotten.
+#[rustfmt::skip]
 const TABLES: &[(&str, &[(&str, Col)])] = &[
-    (
-        "programmes",
-        &[
-            ("id", Text),
-            ("slug", Text),
-            ("name", Text),
-            ("description", Text),
-            ("starts_on", Text),
-            ("ends_on", Text),
-            ("announced_on", Text),
-            ("version", Int),
-            ("created_at", Text),
-            ("updated_at", Text),
-        ],
-    ),
-    (
-        "reference_capabilities",
-        &[("slug", Text), ("position", Int)],
-    ),
-    (
-        "reference_focus_areas",
-        &[("slug", Text), ("position", Int)],
-    ),
-    (
-        "organisations",
-        &[
-            ("id", Text),
-            ("slug", Text),
-            ("name", Text),
-            ("kind", Text),
-            ("country_code", Text),
-            ("latitude", Real),
-            ("longitude", Real),
-            ("timezone", Text),
-            ("description", Text),
-            ("website", Text),
-            ("version", Int),
-            ("created_at", Text),
-            ("updated_at", Text),
-        ],
-    ),
-    (
-        "participations",
-        &[
-            ("programme_id", Text),
-            ("organisation_id", Text),
-            ("status", Text),
-            ("note", Text),
-        ],
-    ),
-    (
-        "people",
-        &[
-            ("id", Text),
-            ("email", Text),
-            ("name", Text),
-            ("job_title", Text),
-            ("password_hash", Text),
-            ("listed", Int),
-            ("locale", Text),
-            ("version", Int),
-            ("created_at", Text),
-            ("updated_at", Text),
-        ],
-    ),
-    (
-        "memberships",
-        &[
-            ("id", Text),
-            ("person_id", Text),
-            ("role", Text),
-            ("scope_kind", Text),
-            ("scope_id", Text),
-            ("created_at", Text),
-        ],
-    ),
-    (
-        "invitations",
-        &[
-            ("id", Text),
-            ("token_hash", Text),
-            ("email", Text),
-            ("name", Text),
-            ("programme_id", Text),
-            ("organisation_id", Text),
-            ("role", Text),
-            ("invited_by", Text),
-            ("created_at", Text),
-            ("expires_at", Text),
-            ("accepted_at", Text),
-            ("accepted_by", Text),
-            ("revoked_at", Text),
-            ("revoked_by", Text),
-            ("version", Int),
-        ],
-    ),
-    (
-        "audit_log",
-        &[
-            ("id", Text),
-            ("at", Text),
-            ("actor_id", Text),
-            ("action", Text),
-            ("entity_kind", Text),
-            ("entity_id", Text),
-            ("before_json", Text),
-            ("after_json", Text),
-        ],
-    ),
-    (
-        "outbox",
-        &[
-            ("id", Text),
-            ("kind", Text),
-            ("recipient", Text),
-            ("subject", Text),
-            ("body", Text),
-            ("created_at", Text),
-            ("sent_at", Text),
-        ],
-    ),
+    ("programmes", &[("id", Text), ("slug", Text), ("name", Text), ("description", Text), ("starts_on", Text), ("ends_on", Text), ("announced_on", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("reference_capabilities", &[("slug", Text), ("position", Int)]),
+    ("reference_focus_areas", &[("slug", Text), ("position", Int)]),
+    ("organisations", &[("id", Text), ("slug", Text), ("name", Text), ("kind", Text), ("country_code", Text), ("latitude", Real), ("longitude", Real), ("timezone", Text), ("description", Text), ("website", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("participations", &[("programme_id", Text), ("organisation_id", Text), ("status", Text), ("note", Text)]),
+    ("people", &[("id", Text), ("email", Text), ("name", Text), ("job_title", Text), ("password_hash", Text), ("listed", Int), ("locale", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("memberships", &[("id", Text), ("person_id", Text), ("role", Text), ("scope_kind", Text), ("scope_id", Text), ("created_at", Text)]),
+    ("invitations", &[("id", Text), ("token_hash", Text), ("email", Text), ("name", Text), ("programme_id", Text), ("organisation_id", Text), ("role", Text), ("invited_by", Text), ("created_at", Text), ("expires_at", Text), ("accepted_at", Text), ("accepted_by", Text), ("revoked_at", Text), ("revoked_by", Text), ("version", Int)]),
+    ("instruments", &[("slug", Text), ("version", Int), ("kind", Text), ("title", Text), ("definition_json", Text), ("actions_json", Text), ("digest", Text), ("published_on", Text), ("created_at", Text)]),
+    ("waves", &[("id", Text), ("programme_id", Text), ("slug", Text), ("name", Text), ("opens_on", Text), ("closes_on", Text), ("closed_at", Text), ("is_baseline", Int), ("version", Int), ("created_at", Text)]),
+    ("assessments", &[("id", Text), ("organisation_id", Text), ("wave_id", Text), ("instrument_slug", Text), ("instrument_version", Int), ("status", Text), ("published", Int), ("is_sample", Int), ("created_by", Text), ("submitted_at", Text), ("submitted_by", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("answers", &[("assessment_id", Text), ("respondent_id", Text), ("question_id", Text), ("answer_json", Text), ("normalised", Real), ("evidence", Text), ("comment", Text), ("updated_at", Text)]),
+    ("answer_overrides", &[("assessment_id", Text), ("question_id", Text), ("normalised", Real), ("reason", Text), ("set_by", Text), ("set_at", Text)]),
+    ("validations", &[("assessment_id", Text), ("capability", Text), ("score", Real), ("confidence", Text), ("comment", Text), ("validated_by", Text), ("validated_at", Text)]),
+    ("wave_results", &[("wave_id", Text), ("assessment_id", Text), ("capability", Text), ("score", Real), ("level", Int)]),
+    ("plan_items", &[("id", Text), ("organisation_id", Text), ("assessment_id", Text), ("capability", Text), ("title", Text), ("description", Text), ("owner", Text), ("due_on", Text), ("status", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("audit_log", &[("id", Text), ("at", Text), ("actor_id", Text), ("action", Text), ("entity_kind", Text), ("entity_id", Text), ("before_json", Text), ("after_json", Text)]),
+    ("outbox", &[("id", Text), ("kind", Text), ("recipient", Text), ("subject", Text), ("body", Text), ("created_at", Text), ("sent_at", Text)]),
 ];
 
 /// Tables that exist but are not archived, and why.
@@ -255,12 +153,15 @@ impl Store {
             }
         }
         // Reference rows that a fresh start may have added are replaced by the archive's.
-        sqlx::query("DELETE FROM reference_capabilities")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM reference_focus_areas")
-            .execute(&mut *tx)
-            .await?;
+        for t in [
+            "reference_capabilities",
+            "reference_focus_areas",
+            "instruments",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut restored = 0u64;
         for (table, cols) in TABLES {
             let Some(data) = archive.tables.get(*table) else {
@@ -318,6 +219,19 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(restored)
+    }
+
+    /// The tables of the live database (for the schema test).
+    pub async fn live_tables(&self) -> Result<Vec<String>> {
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            crate::Backend::Postgres => {
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            }
+        };
+        Ok(sqlx::query_scalar(sql).fetch_all(&self.pool).await?)
     }
 
     /// The column names of a table as the live database has them (for the schema test).

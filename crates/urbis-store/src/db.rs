@@ -32,11 +32,18 @@ pub struct Store {
     backend: Backend,
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "diagnostic",
+        include_str!("../migrations/0002_diagnostic.sql"),
+    ),
+];
 
 impl Store {
     /// Connect to `sqlite://path` (created if missing) or `postgres://…`.

@@ -15,6 +15,9 @@ pub enum StoreError {
         code: &'static str,
         message: String,
     },
+    /// Required questions nobody has answered yet (submission refused).
+    #[error("required questions are unanswered: {}", .0.join(", "))]
+    Incomplete(Vec<String>),
     #[error("invalid input: {0}")]
     Invalid(#[from] Invalid),
     #[error("stored data is not as expected: {0}")]

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 mod db;
+pub mod diagnostic;
 mod error;
 pub mod network;
 pub mod reference;

@@ -26,6 +26,19 @@ pub struct ReferenceFile {
     #[serde(default)]
     pub focus_areas: Vec<SlugOnly>,
     pub cities: Vec<CityData>,
+    #[serde(default)]
+    pub waves: Vec<WaveData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaveData {
+    pub slug: String,
+    pub name: String,
+    pub opens_on: chrono::NaiveDate,
+    pub closes_on: chrono::NaiveDate,
+    #[serde(default)]
+    pub baseline: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +107,13 @@ pub fn parse_reference(name: &str, text: &str) -> Result<ReferenceFile> {
     {
         errors.take(&format!("slugs[{i}]"), Slug::parse(&s.slug));
     }
+    for (i, w) in file.waves.iter().enumerate() {
+        errors.take(&format!("waves[{i}].slug"), Slug::parse(&w.slug));
+        errors.take(
+            &format!("waves[{i}].closes_on"),
+            check_programme_dates(w.opens_on, w.closes_on),
+        );
+    }
     errors
         .into_result()
         .map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
@@ -103,11 +123,25 @@ pub fn parse_reference(name: &str, text: &str) -> Result<ReferenceFile> {
 impl Store {
     /// Load every shipped reference file (idempotent). Returns how many rows were added.
     pub async fn load_reference(&self) -> Result<u64> {
-        let mut added = 0;
+        let mut added = self.load_instruments().await?;
         for (name, text) in REFERENCE_FILES {
-            added += self
-                .load_reference_file(&parse_reference(name, text)?)
-                .await?;
+            let file = parse_reference(name, text)?;
+            added += self.load_reference_file(&file).await?;
+            let programme = self.programme(&file.programme.slug).await?;
+            for w in &file.waves {
+                let new = self
+                    .ensure_wave(
+                        None,
+                        programme.id,
+                        &w.slug,
+                        &w.name,
+                        w.opens_on,
+                        w.closes_on,
+                        w.baseline,
+                    )
+                    .await?;
+                added += u64::from(new);
+            }
         }
         Ok(added)
     }

@@ -302,7 +302,15 @@ both_backends!(
         )
         .await
         .unwrap();
-        for (table, cols) in crate::backup::archived_columns() {
+        let archived = crate::backup::archived_columns();
+        for t in s.live_tables().await.unwrap() {
+            assert!(
+                archived.iter().any(|(a, _)| *a == t)
+                    || crate::backup::NOT_ARCHIVED.contains(&t.as_str()),
+                "table {t} is neither archived nor deliberately left out"
+            );
+        }
+        for (table, cols) in archived {
             let live = s.live_columns(table).await.unwrap();
             if !live.is_empty() {
                 assert_eq!(
@@ -340,5 +348,274 @@ both_backends!(
                 Err(StoreError::Archive(_))
             ));
         }
+    }
+);
+
+#[test]
+fn shipped_instruments_meet_the_design() {
+    use urbis_domain::diagnostic::{InstrumentKind, QuestionKind};
+    for (name, def, acts) in crate::diagnostic::INSTRUMENT_FILES {
+        let (inst, actions) = crate::diagnostic::parse_instrument(name, def, acts).unwrap();
+        for q in &inst.questions {
+            assert!(
+                !q.evidence.trim().is_empty(),
+                "{name}: {} has an evidence prompt",
+                q.id
+            );
+            assert!(
+                !q.text.trim().is_empty() && !q.help.trim().is_empty(),
+                "{name}: {}",
+                q.id
+            );
+            if q.kind == QuestionKind::Level {
+                assert!(
+                    q.levels.iter().all(|l| l.len() > 40),
+                    "{name}: {} level descriptors are written out",
+                    q.id
+                );
+            }
+        }
+        for c in &inst.capabilities {
+            let n = inst
+                .questions
+                .iter()
+                .filter(|q| q.capability == c.slug)
+                .count();
+            assert!(n >= 4, "{name}: {} has {n} questions", c.slug);
+            for level in 1..=4u8 {
+                assert!(
+                    actions
+                        .iter()
+                        .any(|a| a.capability == c.slug && a.from_level == level),
+                    "{name}: an action moves {} from level {level}",
+                    c.slug
+                );
+            }
+        }
+        if inst.kind == InstrumentKind::Diagnostic {
+            let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
+            assert_eq!(
+                caps,
+                [
+                    "digital-vision",
+                    "governance",
+                    "technology-systems",
+                    "user-centric-design",
+                    "data-infrastructure"
+                ]
+            );
+            assert!(inst.capabilities.iter().all(|c| {
+                inst.questions
+                    .iter()
+                    .filter(|q| q.capability == c.slug)
+                    .count()
+                    >= 5
+            }));
+            for ctx in ["ctx-population", "ctx-staff"] {
+                assert!(
+                    inst.context.iter().any(|c| c.id.starts_with(ctx)),
+                    "{name} asks {ctx}"
+                );
+            }
+            assert!(
+                inst.context.iter().any(|c| c.id.contains("budget")),
+                "{name} asks the digital budget share"
+            );
+        } else {
+            let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
+            assert_eq!(
+                caps,
+                ["leadership", "organisational", "analytical", "partnership"]
+            );
+        }
+    }
+}
+
+both_backends!(
+    published_instruments_never_change,
+    true,
+    |db: TestDb| async move {
+        let s = &db.store;
+        let list = s.instruments().await.unwrap();
+        assert!(
+            list.iter()
+                .any(|i| i.slug == "city-digital-maturity" && i.version == 1)
+        );
+        let stored = s.instrument("city-digital-maturity", None).await.unwrap();
+        assert_eq!(stored.instrument.capabilities.len(), 5);
+        assert!(stored.actions.len() >= 20);
+        assert!(matches!(
+            s.instrument("nope", None).await,
+            Err(StoreError::NotFound)
+        ));
+        // Tamper with the stored content: the next start refuses instead of silently changing history.
+        sqlx::query("UPDATE instruments SET digest = 'x' WHERE slug = 'city-digital-maturity'")
+            .execute(&s.pool)
+            .await
+            .unwrap();
+        match s.load_instruments().await {
+            Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
+            other => panic!("expected refusal, got {other:?}"),
+        }
+    }
+);
+
+both_backends!(
+    assessments_answers_submission,
+    true,
+    |db: TestDb| async move {
+        use urbis_domain::diagnostic::{Answer, Choice};
+        let s = &db.store;
+        let a1 = admin(&db).await;
+        let prog = s.programme("digital-innovation-initiative").await.unwrap();
+        let waves = s.waves(prog.id).await.unwrap();
+        assert_eq!(
+            waves.iter().map(|w| w.slug.as_str()).collect::<Vec<_>>(),
+            ["t0", "t1"]
+        );
+        assert!(waves[0].is_baseline);
+        let riga = s.organisation("riga").await.unwrap();
+        let a = s
+            .create_assessment(
+                Some(a1),
+                riga.id,
+                waves[0].id,
+                "city-digital-maturity",
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.status.as_str(), "draft");
+        assert_eq!(a.instrument_version, 1);
+        assert!(matches!(
+            s.create_assessment(
+                Some(a1),
+                riga.id,
+                waves[0].id,
+                "city-digital-maturity",
+                false
+            )
+            .await,
+            Err(StoreError::Refused {
+                code: "assessment-exists",
+                ..
+            })
+        ));
+        s.put_answer(
+            a1,
+            a.id,
+            "dv-strategy",
+            &Answer::Level(3),
+            Some(50.0),
+            "https://riga.lv/strategy",
+            "",
+        )
+        .await
+        .unwrap();
+        // Replacing an answer keeps one row per respondent and question.
+        s.put_answer(
+            a1,
+            a.id,
+            "dv-strategy",
+            &Answer::Level(4),
+            Some(75.0),
+            "",
+            "revised",
+        )
+        .await
+        .unwrap();
+        s.put_answer(
+            a1,
+            a.id,
+            "gov-procurement",
+            &Answer::NotApplicable,
+            None,
+            "",
+            "",
+        )
+        .await
+        .unwrap();
+        s.put_answer(
+            a1,
+            a.id,
+            "gov-x",
+            &Answer::Choice(Choice::Yes),
+            Some(100.0),
+            "",
+            "",
+        )
+        .await
+        .unwrap();
+        let answers = s.answers(a.id).await.unwrap();
+        assert_eq!(answers.len(), 3);
+        let dv = answers
+            .iter()
+            .find(|x| x.question_id == "dv-strategy")
+            .unwrap();
+        assert_eq!(
+            (dv.answer.clone(), dv.normalised, dv.comment.as_str()),
+            (Answer::Level(4), Some(75.0), "revised")
+        );
+        assert_eq!(
+            answers
+                .iter()
+                .find(|x| x.question_id == "gov-procurement")
+                .unwrap()
+                .normalised,
+            None
+        );
+
+        let required = vec![
+            "dv-strategy".to_string(),
+            "dv-other".to_string(),
+            "gov-x".to_string(),
+        ];
+        match s.submit_assessment(a1, a.id, &required).await {
+            Err(StoreError::Incomplete(missing)) => assert_eq!(missing, ["dv-other"]),
+            other => panic!("expected incomplete, got {other:?}"),
+        }
+        let done = s.submit_assessment(a1, a.id, &required[..1]).await.unwrap();
+        assert_eq!(done.status.as_str(), "submitted");
+        assert!(done.submitted_at.is_some());
+        assert!(matches!(
+            s.put_answer(
+                a1,
+                a.id,
+                "dv-strategy",
+                &Answer::Level(5),
+                Some(100.0),
+                "",
+                ""
+            )
+            .await,
+            Err(StoreError::Refused {
+                code: "not-draft",
+                ..
+            })
+        ));
+        let reopened = s
+            .reopen_assessment(a1, a.id, "evidence link was wrong")
+            .await
+            .unwrap();
+        assert_eq!(reopened.status.as_str(), "draft");
+        let log = s.audit_for("assessment", &a.id.to_string()).await.unwrap();
+        assert!(log.iter().any(|e| {
+            e.action
+                .starts_with("assessment.reopen: evidence link was wrong")
+        }));
+        assert_eq!(
+            s.wave_assessments(waves[0].id, "city-digital-maturity")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            s.wave_answers(waves[0].id, "city-digital-maturity")
+                .await
+                .unwrap()[&a.id]
+                .len(),
+            3
+        );
     }
 );

@@ -1,0 +1,740 @@
+//! The `diagnostic` capability's repository: instruments (immutable published versions), waves,
+//! assessments with answers per respondent, overrides, submission and frozen wave results.
+
+use crate::{Result, Store, StoreError, WriteTx, audit, now, parse_ts, ts};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+use urbis_domain::diagnostic::{Answer, Instrument, InstrumentKind};
+use uuid::Uuid;
+
+/// The instrument files shipped with Urbis: (definition, recommended actions).
+pub const INSTRUMENT_FILES: &[(&str, &str, &str)] = &[
+    (
+        "city-digital-maturity/v1.toml",
+        include_str!("../../../data/instruments/city-digital-maturity/v1.toml"),
+        include_str!("../../../data/instruments/city-digital-maturity/actions.toml"),
+    ),
+    (
+        "innovation-capacity-pulse/v1.toml",
+        include_str!("../../../data/instruments/innovation-capacity-pulse/v1.toml"),
+        include_str!("../../../data/instruments/innovation-capacity-pulse/actions.toml"),
+    ),
+];
+
+/// A recommended action: what moves a city from `from_level` to the next on a capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendedAction {
+    pub capability: String,
+    pub from_level: u8,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionsFile {
+    instrument: String,
+    actions: Vec<RecommendedAction>,
+}
+
+/// Parse and check an instrument file and its actions file.
+pub fn parse_instrument(
+    name: &str,
+    definition: &str,
+    actions: &str,
+) -> Result<(Instrument, Vec<RecommendedAction>)> {
+    let inst: Instrument =
+        toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    inst.validate()
+        .map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    let acts: ActionsFile =
+        toml::from_str(actions).map_err(|e| StoreError::Corrupt(format!("{name} actions: {e}")))?;
+    if acts.instrument != inst.slug {
+        return Err(StoreError::Corrupt(format!(
+            "{name}: actions are for {}",
+            acts.instrument
+        )));
+    }
+    for a in &acts.actions {
+        if !inst.capabilities.iter().any(|c| c.slug == a.capability)
+            || !(1..=4).contains(&a.from_level)
+        {
+            return Err(StoreError::Corrupt(format!(
+                "{name}: action {:?} names an unknown capability or level",
+                a.title
+            )));
+        }
+    }
+    Ok((inst, acts.actions))
+}
+
+/// An instrument as stored: its definition and actions.
+#[derive(Debug, Clone)]
+pub struct StoredInstrument {
+    pub instrument: Instrument,
+    pub actions: Vec<RecommendedAction>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstrumentSummary {
+    pub slug: String,
+    pub version: u32,
+    pub kind: InstrumentKind,
+    pub title: String,
+    pub published_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Wave {
+    pub id: Uuid,
+    pub programme_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub is_baseline: bool,
+    pub version: i64,
+}
+
+/// The state of an assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssessmentStatus {
+    Draft,
+    Submitted,
+}
+
+impl AssessmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessmentStatus::Draft => "draft",
+            AssessmentStatus::Submitted => "submitted",
+        }
+    }
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "draft" => Ok(AssessmentStatus::Draft),
+            "submitted" => Ok(AssessmentStatus::Submitted),
+            other => Err(StoreError::Corrupt(format!(
+                "bad assessment status {other}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_slug: String,
+    pub organisation_name: String,
+    pub wave_id: Uuid,
+    pub wave_slug: String,
+    pub instrument_slug: String,
+    pub instrument_version: u32,
+    pub status: AssessmentStatus,
+    pub published: bool,
+    pub is_sample: bool,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ASSESSMENT_SELECT: &str = "SELECT a.id, a.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name, \
+     a.wave_id, w.slug AS wave_slug, a.instrument_slug, a.instrument_version, a.status, a.published, a.is_sample, \
+     a.submitted_at, a.version, a.updated_at \
+     FROM assessments a JOIN organisations o ON o.id = a.organisation_id JOIN waves w ON w.id = a.wave_id";
+
+fn assessment(r: &AnyRow) -> Result<Assessment> {
+    Ok(Assessment {
+        id: crate::network::uuid(&r.try_get::<String, _>("id")?)?,
+        organisation_id: crate::network::uuid(&r.try_get::<String, _>("organisation_id")?)?,
+        organisation_slug: r.try_get("organisation_slug")?,
+        organisation_name: r.try_get("organisation_name")?,
+        wave_id: crate::network::uuid(&r.try_get::<String, _>("wave_id")?)?,
+        wave_slug: r.try_get("wave_slug")?,
+        instrument_slug: r.try_get("instrument_slug")?,
+        instrument_version: r.try_get::<i64, _>("instrument_version")? as u32,
+        status: AssessmentStatus::parse(&r.try_get::<String, _>("status")?)?,
+        published: r.try_get::<i64, _>("published")? != 0,
+        is_sample: r.try_get::<i64, _>("is_sample")? != 0,
+        submitted_at: r
+            .try_get::<Option<String>, _>("submitted_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        version: r.try_get("version")?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+/// One respondent's stored answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredAnswer {
+    pub respondent_id: Uuid,
+    pub question_id: String,
+    pub answer: Answer,
+    /// The normalised value; `None` for "not applicable".
+    pub normalised: Option<f64>,
+    pub evidence: String,
+    pub comment: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The city lead's consolidated value for a question, replacing the median.
+#[derive(Debug, Clone, Serialize)]
+pub struct Override {
+    pub question_id: String,
+    pub normalised: Option<f64>,
+    pub reason: String,
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
+}
+
+fn wave(r: &AnyRow) -> Result<Wave> {
+    Ok(Wave {
+        id: crate::network::uuid(&r.try_get::<String, _>("id")?)?,
+        programme_id: crate::network::uuid(&r.try_get::<String, _>("programme_id")?)?,
+        slug: r.try_get("slug")?,
+        name: r.try_get("name")?,
+        opens_on: date(&r.try_get::<String, _>("opens_on")?)?,
+        closes_on: date(&r.try_get::<String, _>("closes_on")?)?,
+        closed_at: r
+            .try_get::<Option<String>, _>("closed_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        is_baseline: r.try_get::<i64, _>("is_baseline")? != 0,
+        version: r.try_get("version")?,
+    })
+}
+
+/// What identifies a published instrument version's content.
+fn digest(inst: &Instrument, actions: &[RecommendedAction]) -> Result<(String, String, String)> {
+    let def = serde_json::to_string(inst).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let acts = serde_json::to_string(actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let d = hex::encode(Sha256::digest(format!("{def}\n{acts}").as_bytes()));
+    Ok((def, acts, d))
+}
+
+impl Store {
+    /// Load the shipped instruments. A version already stored must be byte-for-byte the same
+    /// content: a published instrument never changes (an edit is a new version).
+    pub async fn load_instruments(&self) -> Result<u64> {
+        let mut added = 0;
+        for (name, def, acts) in INSTRUMENT_FILES {
+            let (inst, actions) = parse_instrument(name, def, acts)?;
+            let (def_json, acts_json, d) = digest(&inst, &actions)?;
+            let mut tx = self.begin_write().await?;
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT digest FROM instruments WHERE slug = $1 AND version = $2",
+            )
+            .bind(&inst.slug)
+            .bind(i64::from(inst.version))
+            .fetch_optional(&mut *tx)
+            .await?;
+            match existing {
+                Some(e) if e == d => {}
+                Some(_) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "instrument {} v{} differs from the published version; publish the change as v{}",
+                        inst.slug,
+                        inst.version,
+                        inst.version + 1
+                    )));
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO instruments (slug, version, kind, title, definition_json, actions_json, digest, published_on, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(&inst.slug)
+                    .bind(i64::from(inst.version))
+                    .bind(match inst.kind {
+                        InstrumentKind::Diagnostic => "diagnostic",
+                        InstrumentKind::Pulse => "pulse",
+                    })
+                    .bind(&inst.title)
+                    .bind(&def_json)
+                    .bind(&acts_json)
+                    .bind(&d)
+                    .bind(inst.published_on.to_string())
+                    .bind(ts(now()))
+                    .execute(&mut *tx)
+                    .await?;
+                    audit::record::<(), _>(
+                        &mut tx,
+                        None,
+                        "instrument.publish",
+                        "instrument",
+                        &format!("{}@{}", inst.slug, inst.version),
+                        None,
+                        Some(&d),
+                    )
+                    .await?;
+                    added += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(added)
+    }
+
+    /// Every stored instrument version, by slug then version.
+    pub async fn instruments(&self) -> Result<Vec<InstrumentSummary>> {
+        let rows = sqlx::query("SELECT slug, version, kind, title, published_on FROM instruments ORDER BY slug, version")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(InstrumentSummary {
+                    slug: r.try_get("slug")?,
+                    version: r.try_get::<i64, _>("version")? as u32,
+                    kind: if r.try_get::<String, _>("kind")? == "pulse" {
+                        InstrumentKind::Pulse
+                    } else {
+                        InstrumentKind::Diagnostic
+                    },
+                    title: r.try_get("title")?,
+                    published_on: date(&r.try_get::<String, _>("published_on")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// An instrument version (the newest when `version` is `None`).
+    pub async fn instrument(&self, slug: &str, version: Option<u32>) -> Result<StoredInstrument> {
+        let row: Option<(String, String)> = match version {
+            Some(v) => sqlx::query_as("SELECT definition_json, actions_json FROM instruments WHERE slug = $1 AND version = $2")
+                .bind(slug)
+                .bind(i64::from(v))
+                .fetch_optional(&self.pool)
+                .await?,
+            None => sqlx::query_as(
+                "SELECT definition_json, actions_json FROM instruments WHERE slug = $1 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?,
+        };
+        let (def, acts) = row.ok_or(StoreError::NotFound)?;
+        Ok(StoredInstrument {
+            instrument: serde_json::from_str(&def)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            actions: serde_json::from_str(&acts).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        })
+    }
+
+    // ---- waves --------------------------------------------------------------------------------
+
+    pub async fn waves(&self, programme_id: Uuid) -> Result<Vec<Wave>> {
+        let rows =
+            sqlx::query("SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug")
+                .bind(programme_id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(wave).collect()
+    }
+
+    pub async fn wave(&self, programme_id: Uuid, slug: &str) -> Result<Wave> {
+        let row = sqlx::query("SELECT * FROM waves WHERE programme_id = $1 AND slug = $2")
+            .bind(programme_id.to_string())
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        wave(&row)
+    }
+
+    /// Add a wave if the programme has none with this slug (reference data and staff).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn ensure_wave(
+        &self,
+        actor: Option<Uuid>,
+        programme_id: Uuid,
+        slug: &str,
+        name: &str,
+        opens_on: NaiveDate,
+        closes_on: NaiveDate,
+        is_baseline: bool,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "INSERT INTO waves (id, programme_id, slug, name, opens_on, closes_on, is_baseline, version, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT (programme_id, slug) DO NOTHING",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(programme_id.to_string())
+        .bind(slug)
+        .bind(name)
+        .bind(opens_on.to_string())
+        .bind(closes_on.to_string())
+        .bind(i64::from(is_baseline))
+        .bind(ts(now()))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            audit::record::<(), _>(
+                &mut tx,
+                actor,
+                "wave.create",
+                "wave",
+                &format!("{programme_id}/{slug}"),
+                None,
+                Some(&name),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
+    // ---- assessments --------------------------------------------------------------------------
+
+    /// Start an assessment of a city in a wave with the newest version of an instrument.
+    pub async fn create_assessment(
+        &self,
+        actor: Option<Uuid>,
+        organisation_id: Uuid,
+        wave_id: Uuid,
+        instrument_slug: &str,
+        is_sample: bool,
+    ) -> Result<Assessment> {
+        let mut tx = self.begin_write().await?;
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM instruments WHERE slug = $1")
+                .bind(instrument_slug)
+                .fetch_one(&mut *tx)
+                .await?;
+        let version = version.ok_or_else(|| {
+            StoreError::refused("instrument", "unknown-instrument", "no such instrument")
+        })?;
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM assessments WHERE organisation_id = $1 AND wave_id = $2 AND instrument_slug = $3",
+        )
+        .bind(organisation_id.to_string())
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_one(&mut *tx)
+        .await?;
+        if exists > 0 {
+            return Err(StoreError::refused(
+                "wave",
+                "assessment-exists",
+                "this city already has an assessment with this instrument in this wave",
+            ));
+        }
+        let id = Uuid::now_v7();
+        let at = ts(now());
+        sqlx::query(
+            "INSERT INTO assessments (id, organisation_id, wave_id, instrument_slug, instrument_version, status, published, is_sample, \
+             created_by, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', 0, $6, $7, 1, $8, $8)",
+        )
+        .bind(id.to_string())
+        .bind(organisation_id.to_string())
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .bind(version)
+        .bind(i64::from(is_sample))
+        .bind(actor.map(|a| a.to_string()))
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        let a = assessment_in(&mut tx, id).await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "assessment.create",
+            "assessment",
+            &id.to_string(),
+            None,
+            Some(&a),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(a)
+    }
+
+    pub async fn assessment(&self, id: Uuid) -> Result<Assessment> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ASSESSMENT_SELECT} WHERE a.id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        assessment(&row)
+    }
+
+    /// Assessments of one instrument in one wave, by city name.
+    pub async fn wave_assessments(
+        &self,
+        wave_id: Uuid,
+        instrument_slug: &str,
+    ) -> Result<Vec<Assessment>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ASSESSMENT_SELECT} WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug"
+        )))
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(assessment).collect()
+    }
+
+    /// Every answer of an assessment, all respondents.
+    pub async fn answers(&self, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
+        let rows = sqlx::query(
+            "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+             WHERE assessment_id = $1 ORDER BY question_id, respondent_id",
+        )
+        .bind(assessment_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_answer).collect()
+    }
+
+    /// The answers of many assessments at once (for benchmarks): assessment id → answers.
+    pub async fn wave_answers(
+        &self,
+        wave_id: Uuid,
+        instrument_slug: &str,
+    ) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
+        let rows = sqlx::query(
+            "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
+             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
+        )
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<Uuid, Vec<StoredAnswer>> = HashMap::new();
+        for r in &rows {
+            let id = crate::network::uuid(&r.try_get::<String, _>("assessment_id")?)?;
+            out.entry(id).or_default().push(stored_answer(r)?);
+        }
+        Ok(out)
+    }
+
+    pub async fn overrides(&self, assessment_id: Uuid) -> Result<Vec<Override>> {
+        let rows = sqlx::query("SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id")
+            .bind(assessment_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Override {
+                    question_id: r.try_get("question_id")?,
+                    normalised: r.try_get("normalised")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Save one respondent's answer to one question (insert or replace) in a draft assessment.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_answer(
+        &self,
+        respondent: Uuid,
+        assessment_id: Uuid,
+        question_id: &str,
+        answer: &Answer,
+        normalised: Option<f64>,
+        evidence: &str,
+        comment: &str,
+    ) -> Result<StoredAnswer> {
+        let mut tx = self.begin_write().await?;
+        let a = assessment_in(&mut tx, assessment_id).await?;
+        if a.status != AssessmentStatus::Draft {
+            return Err(StoreError::refused(
+                "status",
+                "not-draft",
+                "the assessment is submitted; ask programme staff to reopen it",
+            ));
+        }
+        let before = sqlx::query(
+            "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+             WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3",
+        )
+        .bind(assessment_id.to_string())
+        .bind(respondent.to_string())
+        .bind(question_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(stored_answer)
+        .transpose()?;
+        let at = now();
+        let json = serde_json::to_string(answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3")
+            .bind(assessment_id.to_string())
+            .bind(respondent.to_string())
+            .bind(question_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(assessment_id.to_string())
+        .bind(respondent.to_string())
+        .bind(question_id)
+        .bind(&json)
+        .bind(normalised)
+        .bind(evidence)
+        .bind(comment)
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(ts(at))
+            .bind(assessment_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let after = StoredAnswer {
+            respondent_id: respondent,
+            question_id: question_id.to_string(),
+            answer: answer.clone(),
+            normalised,
+            evidence: evidence.to_string(),
+            comment: comment.to_string(),
+            updated_at: at,
+        };
+        audit::record(
+            &mut tx,
+            Some(respondent),
+            "answer.put",
+            "assessment",
+            &assessment_id.to_string(),
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Submit a draft: refused with the list of required questions nobody has answered.
+    pub async fn submit_assessment(
+        &self,
+        actor: Uuid,
+        assessment_id: Uuid,
+        required: &[String],
+    ) -> Result<Assessment> {
+        let mut tx = self.begin_write().await?;
+        let a = assessment_in(&mut tx, assessment_id).await?;
+        if a.status != AssessmentStatus::Draft {
+            return Err(StoreError::refused(
+                "status",
+                "not-draft",
+                "the assessment is already submitted",
+            ));
+        }
+        let answered: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT question_id FROM answers WHERE assessment_id = $1")
+                .bind(assessment_id.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|q| !answered.contains(q))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(StoreError::Incomplete(missing));
+        }
+        let at = ts(now());
+        sqlx::query(
+            "UPDATE assessments SET status = 'submitted', submitted_at = $1, submitted_by = $2, version = version + 1, updated_at = $1 WHERE id = $3",
+        )
+        .bind(&at)
+        .bind(actor.to_string())
+        .bind(assessment_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let after = assessment_in(&mut tx, assessment_id).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "assessment.submit",
+            "assessment",
+            &assessment_id.to_string(),
+            Some(&a),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Reopen a submitted assessment for changes, with a reason (audited).
+    pub async fn reopen_assessment(
+        &self,
+        actor: Uuid,
+        assessment_id: Uuid,
+        reason: &str,
+    ) -> Result<Assessment> {
+        let mut tx = self.begin_write().await?;
+        let a = assessment_in(&mut tx, assessment_id).await?;
+        if a.status != AssessmentStatus::Submitted {
+            return Err(StoreError::refused(
+                "status",
+                "not-submitted",
+                "only a submitted assessment can be reopened",
+            ));
+        }
+        sqlx::query("UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(ts(now()))
+            .bind(assessment_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let after = assessment_in(&mut tx, assessment_id).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            &format!("assessment.reopen: {reason}"),
+            "assessment",
+            &assessment_id.to_string(),
+            Some(&a),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+fn stored_answer(r: &AnyRow) -> Result<StoredAnswer> {
+    let json: String = r.try_get("answer_json")?;
+    Ok(StoredAnswer {
+        respondent_id: crate::network::uuid(&r.try_get::<String, _>("respondent_id")?)?,
+        question_id: r.try_get("question_id")?,
+        answer: serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        normalised: r.try_get("normalised")?,
+        evidence: r.try_get("evidence")?,
+        comment: r.try_get("comment")?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{ASSESSMENT_SELECT} WHERE a.id = $1"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    assessment(&row)
+}
