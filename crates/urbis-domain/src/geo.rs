@@ -45,15 +45,7 @@ mod tests {
 
     #[test]
     fn centre_projects_to_origin_offset() {
-        let f = MapFrame {
-            lat0: 52.0,
-            lon0: 10.0,
-            xmin: -1.0,
-            ymax: 1.0,
-            scale: 100.0,
-            width: 200.0,
-            height: 200.0,
-        };
+        let f = MapFrame { lat0: 52.0, lon0: 10.0, xmin: -1.0, ymax: 1.0, scale: 100.0, width: 200.0, height: 200.0 };
         let (x, y) = f.project(52.0, 10.0);
         assert!((x - 100.0).abs() < 1e-9 && (y - 100.0).abs() < 1e-9);
         // East is right, north is up.
@@ -61,15 +53,7 @@ mod tests {
         let (_, yn) = f.project(60.0, 10.0);
         assert!(xe > x && yn < y);
         // A known value: on the equator-centred sphere, 90° away maps to k = sqrt(2).
-        let g = MapFrame {
-            lat0: 0.0,
-            lon0: 0.0,
-            xmin: 0.0,
-            ymax: 0.0,
-            scale: 1.0,
-            width: 1.0,
-            height: 1.0,
-        };
+        let g = MapFrame { lat0: 0.0, lon0: 0.0, xmin: 0.0, ymax: 0.0, scale: 1.0, width: 1.0, height: 1.0 };
         let (x90, y90) = g.project(0.0, 90.0);
         assert!((x90 - 2f64.sqrt()).abs() < 1e-12 && y90.abs() < 1e-12);
     }

@@ -46,19 +46,14 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
         if ok {
             Ok(Slug(s.to_string()))
         } else {
-            Err(FieldError::new(
-                "slug",
-                "invalid-slug",
-                "must be 1–64 lowercase letters, digits and single hyphens",
-            ))
+            Err(FieldError::new("slug", "invalid-slug", "must be 1–64 lowercase letters, digits and single hyphens"))
         }
     }
 }
@@ -73,11 +68,7 @@ impl Email {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim().to_lowercase();
         if s.is_empty() {
-            return Err(FieldError::new(
-                "email",
-                "required",
-                "enter an e-mail address",
-            ));
+            return Err(FieldError::new("email", "required", "enter an e-mail address"));
         }
         let invalid = || {
             FieldError::new(
@@ -114,11 +105,7 @@ impl CountryCode {
         if u.len() == 2 && u.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(CountryCode(u))
         } else {
-            Err(FieldError::new(
-                "country_code",
-                "invalid-country",
-                "must be an ISO 3166-1 alpha-2 code such as NL",
-            ))
+            Err(FieldError::new("country_code", "invalid-country", "must be an ISO 3166-1 alpha-2 code such as NL"))
         }
     }
 }
@@ -154,23 +141,12 @@ pub struct Coordinates {
 impl Coordinates {
     pub fn parse(latitude: f64, longitude: f64) -> Result<Self, FieldError> {
         if !(-90.0..=90.0).contains(&latitude) || !latitude.is_finite() {
-            return Err(FieldError::new(
-                "latitude",
-                "out-of-range",
-                "must be between -90 and 90",
-            ));
+            return Err(FieldError::new("latitude", "out-of-range", "must be between -90 and 90"));
         }
         if !(-180.0..=180.0).contains(&longitude) || !longitude.is_finite() {
-            return Err(FieldError::new(
-                "longitude",
-                "out-of-range",
-                "must be between -180 and 180",
-            ));
+            return Err(FieldError::new("longitude", "out-of-range", "must be between -180 and 180"));
         }
-        Ok(Coordinates {
-            latitude,
-            longitude,
-        })
+        Ok(Coordinates { latitude, longitude })
     }
 }
 
@@ -182,23 +158,14 @@ string_newtype!(Website);
 impl Website {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim();
-        let invalid = || {
-            FieldError::new(
-                "website",
-                "invalid-url",
-                "enter a web address starting with https:// or http://",
-            )
-        };
-        let rest = s
-            .strip_prefix("https://")
-            .or_else(|| s.strip_prefix("http://"))
-            .ok_or_else(invalid)?;
+        let invalid =
+            || FieldError::new("website", "invalid-url", "enter a web address starting with https:// or http://");
+        let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or_else(invalid)?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if s.len() > 300
             || host.is_empty()
             || !host.contains('.')
-            || s.chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+            || s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
         {
             return Err(invalid());
         }
@@ -220,20 +187,10 @@ pub fn required_text(field: &str, s: &str, max: usize) -> Result<String, FieldEr
 pub fn optional_text(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
     let t = s.trim();
     if t.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            "too-long",
-            format!("must be at most {max} characters"),
-        ));
+        return Err(FieldError::new(field, "too-long", format!("must be at most {max} characters")));
     }
-    if t.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(FieldError::new(
-            field,
-            "control-characters",
-            "must not contain control characters",
-        ));
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(FieldError::new(field, "control-characters", "must not contain control characters"));
     }
     Ok(t.replace("\r\n", "\n"))
 }
@@ -260,13 +217,7 @@ impl ParticipationStatus {
         Self::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| {
-                FieldError::new(
-                    "status",
-                    "invalid-choice",
-                    "must be participating, invited or declined",
-                )
-            })
+            .ok_or_else(|| FieldError::new("status", "invalid-choice", "must be participating, invited or declined"))
     }
 }
 
@@ -281,8 +232,7 @@ pub enum OrganisationKind {
 }
 
 impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 4] =
-        [Self::City, Self::Partner, Self::Funder, Self::University];
+    pub const ALL: [OrganisationKind; 4] = [Self::City, Self::Partner, Self::Funder, Self::University];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::City => "city",
@@ -295,13 +245,7 @@ impl OrganisationKind {
         Self::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| {
-                FieldError::new(
-                    "kind",
-                    "invalid-choice",
-                    "must be city, partner, funder or university",
-                )
-            })
+            .ok_or_else(|| FieldError::new("kind", "invalid-choice", "must be city, partner, funder or university"))
     }
 }
 
@@ -352,11 +296,7 @@ pub const INVITATION_VALIDITY_DAYS: i64 = 14;
 /// A programme's dates must be in order.
 pub fn check_programme_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<(), FieldError> {
     if ends_on < starts_on {
-        Err(FieldError::new(
-            "ends_on",
-            "before-start",
-            "must not be before the start date",
-        ))
+        Err(FieldError::new("ends_on", "before-start", "must not be before the start date"))
     } else {
         Ok(())
     }
@@ -367,17 +307,9 @@ pub fn check_programme_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> Result
 pub fn check_password(p: &str) -> Result<(), FieldError> {
     let n = p.chars().count();
     if n < 12 {
-        Err(FieldError::new(
-            "password",
-            "password-too-short",
-            "must be at least 12 characters",
-        ))
+        Err(FieldError::new("password", "password-too-short", "must be at least 12 characters"))
     } else if n > 256 {
-        Err(FieldError::new(
-            "password",
-            "too-long",
-            "must be at most 256 characters",
-        ))
+        Err(FieldError::new("password", "too-long", "must be at most 256 characters"))
     } else {
         Ok(())
     }
@@ -396,26 +328,17 @@ impl ProfileChange {
 
     pub fn parse(description: Option<&str>, website: Option<&str>) -> Result<Self, crate::Invalid> {
         let mut errors = crate::Invalid::default();
-        let description = description.and_then(|d| {
-            errors.take(
-                "description",
-                optional_text("description", d, Self::DESCRIPTION_MAX),
-            )
-        });
+        let description = description
+            .and_then(|d| errors.take("description", optional_text("description", d, Self::DESCRIPTION_MAX)));
         let website = website.and_then(|w| {
             if w.trim().is_empty() {
                 Some(String::new())
             } else {
-                errors
-                    .take("website", Website::parse(w))
-                    .map(|w| w.as_str().to_string())
+                errors.take("website", Website::parse(w)).map(|w| w.as_str().to_string())
             }
         });
         errors.into_result()?;
-        Ok(ProfileChange {
-            description,
-            website,
-        })
+        Ok(ProfileChange { description, website })
     }
 }
 
@@ -436,11 +359,7 @@ impl InvitationRequest {
         errors.into_result()?;
         match (email, name, role) {
             (Some(email), Some(name), Some(role)) => Ok(InvitationRequest { email, name, role }),
-            _ => Err(crate::Invalid::one(
-                "email",
-                "required",
-                "must not be empty",
-            )),
+            _ => Err(crate::Invalid::one("email", "required", "must not be empty")),
         }
     }
 }
@@ -454,30 +373,17 @@ pub struct NewAccount {
 }
 
 impl NewAccount {
-    pub fn parse(
-        name: &str,
-        password: &str,
-        confirm: Option<&str>,
-        listed: bool,
-    ) -> Result<Self, crate::Invalid> {
+    pub fn parse(name: &str, password: &str, confirm: Option<&str>, listed: bool) -> Result<Self, crate::Invalid> {
         let mut errors = crate::Invalid::default();
         let name = errors.take("name", required_text("name", name, 200));
         errors.take("password", check_password(password));
         if let Some(c) = confirm
             && c != password
         {
-            errors.0.push(FieldError::new(
-                "password_confirm",
-                "password-mismatch",
-                "must match the password",
-            ));
+            errors.0.push(FieldError::new("password_confirm", "password-mismatch", "must match the password"));
         }
         errors.into_result()?;
-        Ok(NewAccount {
-            name: name.unwrap_or_default(),
-            password: password.to_string(),
-            listed,
-        })
+        Ok(NewAccount { name: name.unwrap_or_default(), password: password.to_string(), listed })
     }
 }
 
@@ -502,11 +408,7 @@ impl AccountChange {
         let name = errors.take("name", required_text("name", name, 200));
         let job_title = errors.take("job_title", optional_text("job_title", job_title, 200));
         if !locale.is_empty() && !known_locales.contains(&locale) {
-            errors.0.push(FieldError::new(
-                "locale",
-                "invalid-choice",
-                "must be one of the interface languages",
-            ));
+            errors.0.push(FieldError::new("locale", "invalid-choice", "must be one of the interface languages"));
         }
         errors.into_result()?;
         Ok(AccountChange {
@@ -527,41 +429,18 @@ mod tests {
     fn slugs() {
         assert!(Slug::parse("digital-innovation-initiative").is_ok());
         assert!(Slug::parse("riga").is_ok());
-        for bad in [
-            "",
-            "Riga",
-            "-riga",
-            "riga-",
-            "ri--ga",
-            "ri ga",
-            "rīga",
-            &"a".repeat(65),
-        ] {
+        for bad in ["", "Riga", "-riga", "riga-", "ri--ga", "ri ga", "rīga", &"a".repeat(65)] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            Email::parse("  Ana@Example.ORG ").unwrap().as_str(),
-            "ana@example.org"
-        );
+        assert_eq!(Email::parse("  Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
         assert_eq!(Email::parse("").unwrap_err().code, "required");
-        for bad in [
-            "ana",
-            "ana@",
-            "@example.org",
-            "ana@example",
-            "a b@example.org",
-            "a@@example.org",
-            "a@example..org",
-        ] {
-            assert_eq!(
-                Email::parse(bad).unwrap_err().code,
-                "invalid-email",
-                "{bad}"
-            );
+        for bad in ["ana", "ana@", "@example.org", "ana@example", "a b@example.org", "a@@example.org", "a@example..org"]
+        {
+            assert_eq!(Email::parse(bad).unwrap_err().code, "invalid-email", "{bad}");
         }
     }
 
@@ -570,17 +449,11 @@ mod tests {
         assert_eq!(CountryCode::parse("lv").unwrap().as_str(), "LV");
         assert!(CountryCode::parse("LVA").is_err());
         assert!(CountryCode::parse("1A").is_err());
-        assert_eq!(
-            TimeZone::parse("Europe/Riga").unwrap().as_str(),
-            "Europe/Riga"
-        );
+        assert_eq!(TimeZone::parse("Europe/Riga").unwrap().as_str(), "Europe/Riga");
         assert!(TimeZone::parse("Europe/Atlantis").is_err());
         assert!(Coordinates::parse(56.95, 24.1).is_ok());
         assert_eq!(Coordinates::parse(91.0, 0.0).unwrap_err().field, "latitude");
-        assert_eq!(
-            Coordinates::parse(0.0, -181.0).unwrap_err().field,
-            "longitude"
-        );
+        assert_eq!(Coordinates::parse(0.0, -181.0).unwrap_err().field, "longitude");
         assert!(Coordinates::parse(f64::NAN, 0.0).is_err());
     }
 
@@ -588,13 +461,7 @@ mod tests {
     fn websites() {
         assert!(Website::parse("https://www.riga.lv/en").is_ok());
         assert!(Website::parse("http://example.org").is_ok());
-        for bad in [
-            "riga.lv",
-            "javascript:alert(1)",
-            "https://",
-            "https://localhost",
-            "https://a.lv/\"x",
-        ] {
+        for bad in ["riga.lv", "javascript:alert(1)", "https://", "https://localhost", "https://a.lv/\"x"] {
             assert!(Website::parse(bad).is_err(), "{bad}");
         }
     }
@@ -602,16 +469,10 @@ mod tests {
     #[test]
     fn text_fields() {
         assert_eq!(required_text("name", "  Rīga ", 10).unwrap(), "Rīga");
-        assert_eq!(
-            required_text("name", "   ", 10).unwrap_err().code,
-            "required"
-        );
+        assert_eq!(required_text("name", "   ", 10).unwrap_err().code, "required");
         assert_eq!(optional_text("d", "ab\r\ncd", 10).unwrap(), "ab\ncd");
         assert_eq!(optional_text("d", "abc", 2).unwrap_err().code, "too-long");
-        assert_eq!(
-            optional_text("d", "a\u{0}b", 20).unwrap_err().code,
-            "control-characters"
-        );
+        assert_eq!(optional_text("d", "a\u{0}b", 20).unwrap_err().code, "control-characters");
         assert!(check_password("short").is_err());
         assert!(check_password("correct horse battery").is_ok());
     }
@@ -619,73 +480,32 @@ mod tests {
     #[test]
     fn invitation_state_is_derived() {
         let t = |d| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap();
-        assert_eq!(
-            InvitationState::derive(None, None, t(10), t(5)),
-            InvitationState::Pending
-        );
-        assert_eq!(
-            InvitationState::derive(None, None, t(10), t(10)),
-            InvitationState::Expired
-        );
-        assert_eq!(
-            InvitationState::derive(Some(t(3)), None, t(10), t(20)),
-            InvitationState::Accepted
-        );
-        assert_eq!(
-            InvitationState::derive(None, Some(t(3)), t(10), t(20)),
-            InvitationState::Revoked
-        );
+        assert_eq!(InvitationState::derive(None, None, t(10), t(5)), InvitationState::Pending);
+        assert_eq!(InvitationState::derive(None, None, t(10), t(10)), InvitationState::Expired);
+        assert_eq!(InvitationState::derive(Some(t(3)), None, t(10), t(20)), InvitationState::Accepted);
+        assert_eq!(InvitationState::derive(None, Some(t(3)), t(10), t(20)), InvitationState::Revoked);
     }
 
     #[test]
     fn profile_invitation_account_inputs() {
         let p = ProfileChange::parse(Some(" A city. "), Some("")).unwrap();
-        assert_eq!(
-            p,
-            ProfileChange {
-                description: Some("A city.".into()),
-                website: Some(String::new())
-            }
-        );
+        assert_eq!(p, ProfileChange { description: Some("A city.".into()), website: Some(String::new()) });
         let e = ProfileChange::parse(Some(&"x".repeat(4001)), Some("ftp://x.lv")).unwrap_err();
         let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["description", "website"]);
-        assert_eq!(
-            ProfileChange::parse(None, None).unwrap(),
-            ProfileChange::default()
-        );
+        assert_eq!(ProfileChange::parse(None, None).unwrap(), ProfileChange::default());
 
         let i = InvitationRequest::parse("Lead@Riga.example", "Laura", "city-lead").unwrap();
         assert_eq!(i.email.as_str(), "lead@riga.example");
         let e = InvitationRequest::parse("nope", "", "mayor").unwrap_err();
-        assert_eq!(
-            e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
-            ["email", "role"]
-        );
+        assert_eq!(e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["email", "role"]);
 
-        assert!(
-            NewAccount::parse(
-                "Laura",
-                "long enough password",
-                Some("long enough password"),
-                true
-            )
-            .is_ok()
-        );
+        assert!(NewAccount::parse("Laura", "long enough password", Some("long enough password"), true).is_ok());
         let e = NewAccount::parse("", "short", Some("other"), false).unwrap_err();
-        assert_eq!(
-            e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
-            ["name", "password", "password_confirm"]
-        );
+        assert_eq!(e.0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["name", "password", "password_confirm"]);
 
         assert!(AccountChange::parse("Ana", "CDO", true, "de", &["en", "de"]).is_ok());
-        assert_eq!(
-            AccountChange::parse("Ana", "", true, "xx", &["en"])
-                .unwrap_err()
-                .0[0]
-                .field,
-            "locale"
-        );
+        assert_eq!(AccountChange::parse("Ana", "", true, "xx", &["en"]).unwrap_err().0[0].field, "locale");
     }
 
     #[test]

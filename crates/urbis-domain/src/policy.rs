@@ -19,14 +19,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::ProgrammeManager,
-        Role::CityLead,
-        Role::CityMember,
-        Role::Expert,
-        Role::Reviewer,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::ProgrammeManager, Role::CityLead, Role::CityMember, Role::Expert, Role::Reviewer];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -101,26 +95,19 @@ impl Actor {
         Actor::default()
     }
     pub fn person(id: Uuid, grants: Vec<Grant>) -> Self {
-        Actor {
-            person: Some(id),
-            grants,
-        }
+        Actor { person: Some(id), grants }
     }
     pub fn is_authenticated(&self) -> bool {
         self.person.is_some()
     }
     fn has(&self, role: Role, scope: Scope) -> bool {
-        self.grants
-            .iter()
-            .any(|g| g.role == role && g.scope == scope)
+        self.grants.iter().any(|g| g.role == role && g.scope == scope)
     }
     fn is_admin(&self) -> bool {
         self.has(Role::Admin, Scope::Global)
     }
     fn manages_any(&self, programmes: &[Uuid]) -> bool {
-        programmes
-            .iter()
-            .any(|p| self.has(Role::ProgrammeManager, Scope::Programme(*p)))
+        programmes.iter().any(|p| self.has(Role::ProgrammeManager, Scope::Programme(*p)))
     }
     /// Programme staff: an admin, or a programme manager of one of these programmes.
     fn is_staff_of(&self, programmes: &[Uuid]) -> bool {
@@ -149,10 +136,20 @@ pub enum Action {
     RevokeInvitation,
     /// Read the audit log.
     ReadAudit,
+    /// Start an assessment of an organisation.
+    CreateAssessment,
+    /// Answer an assessment's questions as a respondent.
+    AnswerAssessment,
+    /// Submit an assessment (locks it).
+    SubmitAssessment,
+    /// Reopen a submitted assessment.
+    ReopenAssessment,
+    /// Read an assessment that is not published.
+    ReadAssessment,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 14] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -162,6 +159,11 @@ impl Action {
         Action::ReadInvitations,
         Action::RevokeInvitation,
         Action::ReadAudit,
+        Action::CreateAssessment,
+        Action::AnswerAssessment,
+        Action::SubmitAssessment,
+        Action::ReopenAssessment,
+        Action::ReadAssessment,
     ];
 }
 
@@ -177,11 +179,7 @@ pub enum Resource {
     /// An organisation, with the programmes it takes part in.
     Organisation { id: Uuid, programmes: Vec<Uuid> },
     /// An invitation (existing, or to be made) into an organisation's team in a programme, for a role.
-    Invitation {
-        programme: Uuid,
-        organisation: Uuid,
-        role: Role,
-    },
+    Invitation { programme: Uuid, organisation: Uuid, role: Role },
     /// The whole installation (audit log).
     Installation,
 }
@@ -190,9 +188,7 @@ pub enum Resource {
 pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
     use Action::*;
     match (action, resource) {
-        (Read, Resource::Public | Resource::Programme { .. } | Resource::Organisation { .. }) => {
-            true
-        }
+        (Read, Resource::Public | Resource::Programme { .. } | Resource::Organisation { .. }) => true,
         (ReadOwnAccount | UpdateOwnAccount, Resource::OwnAccount) => actor.is_authenticated(),
         (UpdateProfile | ManageTeam, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes) || actor.has(Role::CityLead, Scope::Organisation(*id))
@@ -203,25 +199,38 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 || actor.has(Role::CityMember, Scope::Organisation(*id))
         }
         (ReadInvitations, Resource::Programme { id }) => actor.is_staff_of(&[*id]),
-        (
-            ManageTeam | RevokeInvitation,
-            Resource::Invitation {
-                programme,
-                organisation,
-                role,
-            },
-        ) => match role.scope_kind() {
-            // Only an admin makes admins.
-            ScopeKind::Global => actor.is_admin(),
-            // Programme roles are given by programme staff.
-            ScopeKind::Programme => actor.is_staff_of(&[*programme]),
-            // City roles: staff, or the lead of that very city.
-            ScopeKind::Organisation => {
-                actor.is_staff_of(&[*programme])
-                    || actor.has(Role::CityLead, Scope::Organisation(*organisation))
+        (ManageTeam | RevokeInvitation, Resource::Invitation { programme, organisation, role }) => {
+            match role.scope_kind() {
+                // Only an admin makes admins.
+                ScopeKind::Global => actor.is_admin(),
+                // Programme roles are given by programme staff.
+                ScopeKind::Programme => actor.is_staff_of(&[*programme]),
+                // City roles: staff, or the lead of that very city.
+                ScopeKind::Organisation => {
+                    actor.is_staff_of(&[*programme]) || actor.has(Role::CityLead, Scope::Organisation(*organisation))
+                }
             }
-        },
+        }
         (ReadAudit, Resource::Installation) => actor.is_admin(),
+        // Diagnostic: the city's lead starts and submits, its whole team answers, programme staff
+        // can do all of it and alone reopen; experts and reviewers of the programme read.
+        (CreateAssessment | SubmitAssessment, Resource::Organisation { id, programmes }) => {
+            actor.is_staff_of(programmes) || actor.has(Role::CityLead, Scope::Organisation(*id))
+        }
+        (AnswerAssessment, Resource::Organisation { id, programmes }) => {
+            actor.is_staff_of(programmes)
+                || actor.has(Role::CityLead, Scope::Organisation(*id))
+                || actor.has(Role::CityMember, Scope::Organisation(*id))
+        }
+        (ReopenAssessment, Resource::Organisation { programmes, .. }) => actor.is_staff_of(programmes),
+        (ReadAssessment, Resource::Organisation { id, programmes }) => {
+            actor.is_staff_of(programmes)
+                || actor.has(Role::CityLead, Scope::Organisation(*id))
+                || actor.has(Role::CityMember, Scope::Organisation(*id))
+                || programmes.iter().any(|p| {
+                    actor.has(Role::Expert, Scope::Programme(*p)) || actor.has(Role::Reviewer, Scope::Programme(*p))
+                })
+        }
         _ => false,
     }
 }
@@ -231,12 +240,7 @@ mod tests {
     use super::*;
 
     fn ids() -> (Uuid, Uuid, Uuid, Uuid) {
-        (
-            Uuid::from_u128(1),
-            Uuid::from_u128(2),
-            Uuid::from_u128(3),
-            Uuid::from_u128(4),
-        )
+        (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(4))
     }
 
     #[test]
@@ -244,27 +248,13 @@ mod tests {
         let (prog, riga, _, _) = ids();
         let a = Actor::anonymous();
         assert!(can(&a, Action::Read, &Resource::Public));
-        assert!(can(
-            &a,
-            Action::Read,
-            &Resource::Organisation {
-                id: riga,
-                programmes: vec![prog]
-            }
-        ));
+        assert!(can(&a, Action::Read, &Resource::Organisation { id: riga, programmes: vec![prog] }));
         for action in Action::ALL.into_iter().filter(|a| *a != Action::Read) {
             for r in [
                 Resource::OwnAccount,
                 Resource::Programme { id: prog },
-                Resource::Organisation {
-                    id: riga,
-                    programmes: vec![prog],
-                },
-                Resource::Invitation {
-                    programme: prog,
-                    organisation: riga,
-                    role: Role::CityMember,
-                },
+                Resource::Organisation { id: riga, programmes: vec![prog] },
+                Resource::Invitation { programme: prog, organisation: riga, role: Role::CityMember },
                 Resource::Installation,
             ] {
                 assert!(!can(&a, action, &r), "anonymous must not {action:?} {r:?}");
@@ -275,65 +265,28 @@ mod tests {
     #[test]
     fn city_lead_edits_own_city_only() {
         let (prog, riga, oslo, me) = ids();
-        let lead = Actor::person(
-            me,
-            vec![Grant {
-                role: Role::CityLead,
-                scope: Scope::Organisation(riga),
-            }],
-        );
-        let riga_r = Resource::Organisation {
-            id: riga,
-            programmes: vec![prog],
-        };
-        let oslo_r = Resource::Organisation {
-            id: oslo,
-            programmes: vec![prog],
-        };
+        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let riga_r = Resource::Organisation { id: riga, programmes: vec![prog] };
+        let oslo_r = Resource::Organisation { id: oslo, programmes: vec![prog] };
         assert!(can(&lead, Action::UpdateProfile, &riga_r));
         assert!(can(&lead, Action::ManageTeam, &riga_r));
         assert!(!can(&lead, Action::UpdateProfile, &oslo_r));
         assert!(!can(&lead, Action::ManageTeam, &oslo_r));
         assert!(!can(&lead, Action::ReadTeam, &oslo_r));
-        assert!(!can(
-            &lead,
-            Action::ReadInvitations,
-            &Resource::Programme { id: prog }
-        ));
-        let inv = |organisation, role| Resource::Invitation {
-            programme: prog,
-            organisation,
-            role,
-        };
+        assert!(!can(&lead, Action::ReadInvitations, &Resource::Programme { id: prog }));
+        let inv = |organisation, role| Resource::Invitation { programme: prog, organisation, role };
         assert!(can(&lead, Action::ManageTeam, &inv(riga, Role::CityMember)));
         assert!(can(&lead, Action::ManageTeam, &inv(riga, Role::CityLead)));
-        assert!(!can(
-            &lead,
-            Action::ManageTeam,
-            &inv(oslo, Role::CityMember)
-        ));
-        assert!(!can(
-            &lead,
-            Action::ManageTeam,
-            &inv(riga, Role::ProgrammeManager)
-        ));
+        assert!(!can(&lead, Action::ManageTeam, &inv(oslo, Role::CityMember)));
+        assert!(!can(&lead, Action::ManageTeam, &inv(riga, Role::ProgrammeManager)));
         assert!(!can(&lead, Action::ManageTeam, &inv(riga, Role::Admin)));
     }
 
     #[test]
     fn city_member_reads_team_but_writes_nothing() {
         let (prog, riga, _, me) = ids();
-        let m = Actor::person(
-            me,
-            vec![Grant {
-                role: Role::CityMember,
-                scope: Scope::Organisation(riga),
-            }],
-        );
-        let riga_r = Resource::Organisation {
-            id: riga,
-            programmes: vec![prog],
-        };
+        let m = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
+        let riga_r = Resource::Organisation { id: riga, programmes: vec![prog] };
         assert!(can(&m, Action::ReadTeam, &riga_r));
         assert!(!can(&m, Action::UpdateProfile, &riga_r));
         assert!(!can(&m, Action::ManageTeam, &riga_r));
@@ -343,44 +296,12 @@ mod tests {
     #[test]
     fn programme_manager_is_bounded_by_programme() {
         let (prog, riga, other_prog, me) = ids();
-        let pm = Actor::person(
-            me,
-            vec![Grant {
-                role: Role::ProgrammeManager,
-                scope: Scope::Programme(prog),
-            }],
-        );
-        assert!(can(
-            &pm,
-            Action::UpdateProfile,
-            &Resource::Organisation {
-                id: riga,
-                programmes: vec![prog]
-            }
-        ));
-        assert!(!can(
-            &pm,
-            Action::UpdateProfile,
-            &Resource::Organisation {
-                id: riga,
-                programmes: vec![other_prog]
-            }
-        ));
-        assert!(can(
-            &pm,
-            Action::ReadInvitations,
-            &Resource::Programme { id: prog }
-        ));
-        assert!(!can(
-            &pm,
-            Action::ReadInvitations,
-            &Resource::Programme { id: other_prog }
-        ));
-        let inv = |role| Resource::Invitation {
-            programme: prog,
-            organisation: riga,
-            role,
-        };
+        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        assert!(can(&pm, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![prog] }));
+        assert!(!can(&pm, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![other_prog] }));
+        assert!(can(&pm, Action::ReadInvitations, &Resource::Programme { id: prog }));
+        assert!(!can(&pm, Action::ReadInvitations, &Resource::Programme { id: other_prog }));
+        let inv = |role| Resource::Invitation { programme: prog, organisation: riga, role };
         assert!(can(&pm, Action::ManageTeam, &inv(Role::Expert)));
         assert!(!can(&pm, Action::ManageTeam, &inv(Role::Admin)));
         assert!(!can(&pm, Action::ReadAudit, &Resource::Installation));
@@ -390,57 +311,44 @@ mod tests {
     fn expert_and_reviewer_have_no_city_writes() {
         let (prog, riga, _, me) = ids();
         for role in [Role::Expert, Role::Reviewer] {
-            let a = Actor::person(
-                me,
-                vec![Grant {
-                    role,
-                    scope: Scope::Programme(prog),
-                }],
-            );
-            assert!(!can(
-                &a,
-                Action::UpdateProfile,
-                &Resource::Organisation {
-                    id: riga,
-                    programmes: vec![prog]
-                }
-            ));
-            assert!(!can(
-                &a,
-                Action::ReadInvitations,
-                &Resource::Programme { id: prog }
-            ));
+            let a = Actor::person(me, vec![Grant { role, scope: Scope::Programme(prog) }]);
+            assert!(!can(&a, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![prog] }));
+            assert!(!can(&a, Action::ReadInvitations, &Resource::Programme { id: prog }));
         }
     }
 
     #[test]
     fn admin_can_everything_that_exists() {
         let (prog, riga, _, me) = ids();
-        let a = Actor::person(
-            me,
-            vec![Grant {
-                role: Role::Admin,
-                scope: Scope::Global,
-            }],
-        );
-        assert!(can(
-            &a,
-            Action::UpdateProfile,
-            &Resource::Organisation {
-                id: riga,
-                programmes: vec![]
-            }
-        ));
+        let a = Actor::person(me, vec![Grant { role: Role::Admin, scope: Scope::Global }]);
+        assert!(can(&a, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![] }));
         assert!(can(
             &a,
             Action::ManageTeam,
-            &Resource::Invitation {
-                programme: prog,
-                organisation: riga,
-                role: Role::Admin
-            }
+            &Resource::Invitation { programme: prog, organisation: riga, role: Role::Admin }
         ));
         assert!(can(&a, Action::ReadAudit, &Resource::Installation));
+    }
+
+    #[test]
+    fn diagnostic_permissions() {
+        let (prog, riga, oslo, me) = ids();
+        let org = |id| Resource::Organisation { id, programmes: vec![prog] };
+        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
+        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
+        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        assert!(can(&lead, Action::CreateAssessment, &org(riga)) && can(&lead, Action::SubmitAssessment, &org(riga)));
+        assert!(!can(&lead, Action::AnswerAssessment, &org(oslo)) && !can(&lead, Action::ReadAssessment, &org(oslo)));
+        assert!(!can(&lead, Action::ReopenAssessment, &org(riga)));
+        assert!(
+            can(&member, Action::AnswerAssessment, &org(riga)) && !can(&member, Action::SubmitAssessment, &org(riga))
+        );
+        assert!(
+            can(&expert, Action::ReadAssessment, &org(oslo)) && !can(&expert, Action::AnswerAssessment, &org(oslo))
+        );
+        assert!(can(&pm, Action::ReopenAssessment, &org(riga)));
+        assert!(!can(&Actor::anonymous(), Action::ReadAssessment, &org(riga)));
     }
 
     #[test]

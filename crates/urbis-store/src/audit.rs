@@ -77,16 +77,7 @@ impl Store {
     }
 }
 
-type AuditRow = (
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+type AuditRow = (String, String, Option<String>, String, String, String, Option<String>, Option<String>);
 
 fn entry(r: AuditRow) -> AuditEntry {
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());

@@ -57,19 +57,13 @@ impl Store {
                 .bind(email)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|(id, password_hash)| {
-            Ok(Credentials {
-                person_id: crate::network::uuid(&id)?,
-                password_hash,
-            })
-        })
-        .transpose()
+        row.map(|(id, password_hash)| Ok(Credentials { person_id: crate::network::uuid(&id)?, password_hash }))
+            .transpose()
     }
 
     /// Start a session; returns the secret session id for the cookie and its expiry.
     pub async fn create_session(&self, person: Uuid) -> Result<(String, DateTime<Utc>)> {
-        self.issue_secret(Secret::Session, person, Duration::hours(SESSION_HOURS))
-            .await
+        self.issue_secret(Secret::Session, person, Duration::hours(SESSION_HOURS)).await
     }
 
     /// The person behind a live session.
@@ -78,17 +72,13 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(hash_token(token))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(hash_token(token)).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Issue an API token for a person.
     pub async fn create_api_token(&self, person: Uuid) -> Result<(String, DateTime<Utc>)> {
-        self.issue_secret(Secret::ApiToken, person, Duration::days(TOKEN_DAYS))
-            .await
+        self.issue_secret(Secret::ApiToken, person, Duration::days(TOKEN_DAYS)).await
     }
 
     pub async fn token_person(&self, token: &str) -> Result<Option<Uuid>> {
@@ -96,23 +86,16 @@ impl Store {
     }
 
     /// Store the hash of a new secret (dropping expired ones of its kind) and return the secret.
-    async fn issue_secret(
-        &self,
-        kind: Secret,
-        person: Uuid,
-        lifetime: Duration,
-    ) -> Result<(String, DateTime<Utc>)> {
+    async fn issue_secret(&self, kind: Secret, person: Uuid, lifetime: Duration) -> Result<(String, DateTime<Utc>)> {
         let token = new_token();
         let created = now();
         let expires = created + lifetime;
         let (table, key) = kind.table();
         let mut tx = self.begin_write().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE expires_at <= $1"
-        )))
-        .bind(ts(created))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE expires_at <= $1")))
+            .bind(ts(created))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO {table} ({key}, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
         )))
@@ -128,16 +111,13 @@ impl Store {
 
     async fn live_secret(&self, kind: Secret, token: &str) -> Result<Option<Uuid>> {
         let (table, key) = kind.table();
-        let row: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT person_id, expires_at FROM {table} WHERE {key} = $1"
-        )))
-        .bind(hash_token(token))
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT person_id, expires_at FROM {table} WHERE {key} = $1")))
+                .bind(hash_token(token))
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
-            Some((person, expires)) if parse_ts(&expires)? > now() => {
-                Ok(Some(crate::network::uuid(&person)?))
-            }
+            Some((person, expires)) if parse_ts(&expires)? > now() => Ok(Some(crate::network::uuid(&person)?)),
             _ => Ok(None),
         }
     }

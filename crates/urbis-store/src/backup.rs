@@ -67,18 +67,9 @@ pub struct TableData {
 
 fn cell(r: &AnyRow, name: &str, col: Col) -> Result<Value> {
     Ok(match col {
-        Text => r
-            .try_get::<Option<String>, _>(name)?
-            .map(Value::String)
-            .unwrap_or(Value::Null),
-        Int => r
-            .try_get::<Option<i64>, _>(name)?
-            .map(Value::from)
-            .unwrap_or(Value::Null),
-        Real => r
-            .try_get::<Option<f64>, _>(name)?
-            .map(Value::from)
-            .unwrap_or(Value::Null),
+        Text => r.try_get::<Option<String>, _>(name)?.map(Value::String).unwrap_or(Value::Null),
+        Int => r.try_get::<Option<i64>, _>(name)?.map(Value::from).unwrap_or(Value::Null),
+        Real => r.try_get::<Option<f64>, _>(name)?.map(Value::from).unwrap_or(Value::Null),
     })
 }
 
@@ -89,29 +80,14 @@ impl Store {
         let mut tables = BTreeMap::new();
         for (table, cols) in TABLES {
             let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-            let sql = format!(
-                "SELECT {} FROM {table} ORDER BY {}",
-                names.join(", "),
-                names[0]
-            );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&mut *tx)
-                .await?;
+            let sql = format!("SELECT {} FROM {table} ORDER BY {}", names.join(", "), names[0]);
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
             let rows = rows
                 .iter()
-                .map(|r| {
-                    cols.iter()
-                        .map(|(n, c)| cell(r, n, *c))
-                        .collect::<Result<Vec<_>>>()
-                })
+                .map(|r| cols.iter().map(|(n, c)| cell(r, n, *c)).collect::<Result<Vec<_>>>())
                 .collect::<Result<Vec<_>>>()?;
-            tables.insert(
-                table.to_string(),
-                TableData {
-                    columns: names.iter().map(|s| s.to_string()).collect(),
-                    rows,
-                },
-            );
+            tables
+                .insert(table.to_string(), TableData { columns: names.iter().map(|s| s.to_string()).collect(), rows });
         }
         tx.rollback().await?;
         Ok(Archive {
@@ -142,10 +118,9 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         for t in ["programmes", "organisations", "people"] {
-            let n: i64 =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
+                .fetch_one(&mut *tx)
+                .await?;
             if n > 0 {
                 return Err(StoreError::Archive(format!(
                     "the target database is not empty ({t} has {n} rows); restore into a new database"
@@ -153,46 +128,27 @@ impl Store {
             }
         }
         // Reference rows that a fresh start may have added are replaced by the archive's.
-        for t in [
-            "reference_capabilities",
-            "reference_focus_areas",
-            "instruments",
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
-                .execute(&mut *tx)
-                .await?;
+        for t in ["reference_capabilities", "reference_focus_areas", "instruments"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
         }
         let mut restored = 0u64;
         for (table, cols) in TABLES {
             let Some(data) = archive.tables.get(*table) else {
-                return Err(StoreError::Archive(format!(
-                    "table {table} is missing from the archive"
-                )));
+                return Err(StoreError::Archive(format!("table {table} is missing from the archive")));
             };
             let expected: Vec<&str> = cols.iter().map(|c| c.0).collect();
             if data.columns != expected {
-                return Err(StoreError::Archive(format!(
-                    "table {table} has unexpected columns {:?}",
-                    data.columns
-                )));
+                return Err(StoreError::Archive(format!("table {table} has unexpected columns {:?}", data.columns)));
             }
             let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                expected.join(", "),
-                placeholders.join(", ")
-            );
+            let sql = format!("INSERT INTO {table} ({}) VALUES ({})", expected.join(", "), placeholders.join(", "));
             for (ri, row) in data.rows.iter().enumerate() {
                 if row.len() != cols.len() {
-                    return Err(StoreError::Archive(format!(
-                        "{table} row {ri}: wrong number of values"
-                    )));
+                    return Err(StoreError::Archive(format!("{table} row {ri}: wrong number of values")));
                 }
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 for ((name, col), v) in cols.iter().zip(row) {
-                    let bad = || {
-                        StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"))
-                    };
+                    let bad = || StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"));
                     q = match (col, v) {
                         (Text, Value::Null) => q.bind(None::<String>),
                         (Int, Value::Null) => q.bind(None::<i64>),
@@ -237,21 +193,14 @@ impl Store {
     /// The column names of a table as the live database has them (for the schema test).
     pub async fn live_columns(&self, table: &str) -> Result<Vec<String>> {
         use sqlx::Column;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM {table} LIMIT 1"
-        )))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row
-            .map(|r| r.columns().iter().map(|c| c.name().to_string()).collect())
-            .unwrap_or_default())
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table} LIMIT 1")))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.columns().iter().map(|c| c.name().to_string()).collect()).unwrap_or_default())
     }
 }
 
 /// The archived tables and their column names (for the schema test).
 pub fn archived_columns() -> Vec<(&'static str, Vec<&'static str>)> {
-    TABLES
-        .iter()
-        .map(|(t, c)| (*t, c.iter().map(|x| x.0).collect()))
-        .collect()
+    TABLES.iter().map(|(t, c)| (*t, c.iter().map(|x| x.0).collect())).collect()
 }

@@ -33,16 +33,8 @@ pub struct Store {
 }
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../migrations/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "diagnostic",
-        include_str!("../migrations/0002_diagnostic.sql"),
-    ),
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "diagnostic", include_str!("../migrations/0002_diagnostic.sql")),
 ];
 
 impl Store {
@@ -108,11 +100,7 @@ impl Store {
     pub(crate) async fn begin_snapshot(&self) -> Result<WriteTx> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
-            Backend::Postgres => {
-                self.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?
-            }
+            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
         })
     }
 
@@ -132,11 +120,10 @@ impl Store {
         let mut applied = 0;
         for (version, name, sql) in MIGRATIONS {
             let mut tx = self.begin_write().await?;
-            let done: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                    .bind(*version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await?;
             if done.is_some() {
                 continue;
             }
@@ -144,14 +131,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::Migrate(format!("{version} {name}: {e}")))?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(*version)
-            .bind(*name)
-            .bind(crate::ts(crate::now()))
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(*version)
+                .bind(*name)
+                .bind(crate::ts(crate::now()))
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             applied += 1;
         }
@@ -180,10 +165,9 @@ impl Store {
     /// The installation's secret for signing cookies, made on first use.
     pub async fn secret(&self) -> Result<Vec<u8>> {
         let mut tx = self.begin_write().await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'cookie-secret'")
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'cookie-secret'")
+            .fetch_optional(&mut *tx)
+            .await?;
         let hexed = match existing {
             Some(v) => v,
             None => {

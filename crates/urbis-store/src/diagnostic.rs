@@ -43,27 +43,15 @@ struct ActionsFile {
 }
 
 /// Parse and check an instrument file and its actions file.
-pub fn parse_instrument(
-    name: &str,
-    definition: &str,
-    actions: &str,
-) -> Result<(Instrument, Vec<RecommendedAction>)> {
-    let inst: Instrument =
-        toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
-    inst.validate()
-        .map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
-    let acts: ActionsFile =
-        toml::from_str(actions).map_err(|e| StoreError::Corrupt(format!("{name} actions: {e}")))?;
+pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(Instrument, Vec<RecommendedAction>)> {
+    let inst: Instrument = toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    inst.validate().map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    let acts: ActionsFile = toml::from_str(actions).map_err(|e| StoreError::Corrupt(format!("{name} actions: {e}")))?;
     if acts.instrument != inst.slug {
-        return Err(StoreError::Corrupt(format!(
-            "{name}: actions are for {}",
-            acts.instrument
-        )));
+        return Err(StoreError::Corrupt(format!("{name}: actions are for {}", acts.instrument)));
     }
     for a in &acts.actions {
-        if !inst.capabilities.iter().any(|c| c.slug == a.capability)
-            || !(1..=4).contains(&a.from_level)
-        {
+        if !inst.capabilities.iter().any(|c| c.slug == a.capability) || !(1..=4).contains(&a.from_level) {
             return Err(StoreError::Corrupt(format!(
                 "{name}: action {:?} names an unknown capability or level",
                 a.title
@@ -121,9 +109,7 @@ impl AssessmentStatus {
         match s {
             "draft" => Ok(AssessmentStatus::Draft),
             "submitted" => Ok(AssessmentStatus::Submitted),
-            other => Err(StoreError::Corrupt(format!(
-                "bad assessment status {other}"
-            ))),
+            other => Err(StoreError::Corrupt(format!("bad assessment status {other}"))),
         }
     }
 }
@@ -164,11 +150,7 @@ fn assessment(r: &AnyRow) -> Result<Assessment> {
         status: AssessmentStatus::parse(&r.try_get::<String, _>("status")?)?,
         published: r.try_get::<i64, _>("published")? != 0,
         is_sample: r.try_get::<i64, _>("is_sample")? != 0,
-        submitted_at: r
-            .try_get::<Option<String>, _>("submitted_at")?
-            .as_deref()
-            .map(parse_ts)
-            .transpose()?,
+        submitted_at: r.try_get::<Option<String>, _>("submitted_at")?.as_deref().map(parse_ts).transpose()?,
         version: r.try_get("version")?,
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
     })
@@ -196,8 +178,7 @@ pub struct Override {
 }
 
 fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
 }
 
 fn wave(r: &AnyRow) -> Result<Wave> {
@@ -208,11 +189,7 @@ fn wave(r: &AnyRow) -> Result<Wave> {
         name: r.try_get("name")?,
         opens_on: date(&r.try_get::<String, _>("opens_on")?)?,
         closes_on: date(&r.try_get::<String, _>("closes_on")?)?,
-        closed_at: r
-            .try_get::<Option<String>, _>("closed_at")?
-            .as_deref()
-            .map(parse_ts)
-            .transpose()?,
+        closed_at: r.try_get::<Option<String>, _>("closed_at")?.as_deref().map(parse_ts).transpose()?,
         is_baseline: r.try_get::<i64, _>("is_baseline")? != 0,
         version: r.try_get("version")?,
     })
@@ -235,13 +212,12 @@ impl Store {
             let (inst, actions) = parse_instrument(name, def, acts)?;
             let (def_json, acts_json, d) = digest(&inst, &actions)?;
             let mut tx = self.begin_write().await?;
-            let existing: Option<String> = sqlx::query_scalar(
-                "SELECT digest FROM instruments WHERE slug = $1 AND version = $2",
-            )
-            .bind(&inst.slug)
-            .bind(i64::from(inst.version))
-            .fetch_optional(&mut *tx)
-            .await?;
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT digest FROM instruments WHERE slug = $1 AND version = $2")
+                    .bind(&inst.slug)
+                    .bind(i64::from(inst.version))
+                    .fetch_optional(&mut *tx)
+                    .await?;
             match existing {
                 Some(e) if e == d => {}
                 Some(_) => {
@@ -291,9 +267,10 @@ impl Store {
 
     /// Every stored instrument version, by slug then version.
     pub async fn instruments(&self) -> Result<Vec<InstrumentSummary>> {
-        let rows = sqlx::query("SELECT slug, version, kind, title, published_on FROM instruments ORDER BY slug, version")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT slug, version, kind, title, published_on FROM instruments ORDER BY slug, version")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(InstrumentSummary {
@@ -314,11 +291,13 @@ impl Store {
     /// An instrument version (the newest when `version` is `None`).
     pub async fn instrument(&self, slug: &str, version: Option<u32>) -> Result<StoredInstrument> {
         let row: Option<(String, String)> = match version {
-            Some(v) => sqlx::query_as("SELECT definition_json, actions_json FROM instruments WHERE slug = $1 AND version = $2")
-                .bind(slug)
-                .bind(i64::from(v))
-                .fetch_optional(&self.pool)
-                .await?,
+            Some(v) => {
+                sqlx::query_as("SELECT definition_json, actions_json FROM instruments WHERE slug = $1 AND version = $2")
+                    .bind(slug)
+                    .bind(i64::from(v))
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
             None => sqlx::query_as(
                 "SELECT definition_json, actions_json FROM instruments WHERE slug = $1 ORDER BY version DESC LIMIT 1",
             )
@@ -328,8 +307,7 @@ impl Store {
         };
         let (def, acts) = row.ok_or(StoreError::NotFound)?;
         Ok(StoredInstrument {
-            instrument: serde_json::from_str(&def)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            instrument: serde_json::from_str(&def).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             actions: serde_json::from_str(&acts).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         })
     }
@@ -337,11 +315,10 @@ impl Store {
     // ---- waves --------------------------------------------------------------------------------
 
     pub async fn waves(&self, programme_id: Uuid) -> Result<Vec<Wave>> {
-        let rows =
-            sqlx::query("SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug")
-                .bind(programme_id.to_string())
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query("SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug")
+            .bind(programme_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(wave).collect()
     }
 
@@ -411,14 +388,12 @@ impl Store {
         is_sample: bool,
     ) -> Result<Assessment> {
         let mut tx = self.begin_write().await?;
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM instruments WHERE slug = $1")
-                .bind(instrument_slug)
-                .fetch_one(&mut *tx)
-                .await?;
-        let version = version.ok_or_else(|| {
-            StoreError::refused("instrument", "unknown-instrument", "no such instrument")
-        })?;
+        let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM instruments WHERE slug = $1")
+            .bind(instrument_slug)
+            .fetch_one(&mut *tx)
+            .await?;
+        let version =
+            version.ok_or_else(|| StoreError::refused("instrument", "unknown-instrument", "no such instrument"))?;
         let exists: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM assessments WHERE organisation_id = $1 AND wave_id = $2 AND instrument_slug = $3",
         )
@@ -451,37 +426,23 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let a = assessment_in(&mut tx, id).await?;
-        audit::record::<(), _>(
-            &mut tx,
-            actor,
-            "assessment.create",
-            "assessment",
-            &id.to_string(),
-            None,
-            Some(&a),
-        )
-        .await?;
+        audit::record::<(), _>(&mut tx, actor, "assessment.create", "assessment", &id.to_string(), None, Some(&a))
+            .await?;
         tx.commit().await?;
         Ok(a)
     }
 
     pub async fn assessment(&self, id: Uuid) -> Result<Assessment> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{ASSESSMENT_SELECT} WHERE a.id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{ASSESSMENT_SELECT} WHERE a.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         assessment(&row)
     }
 
     /// Assessments of one instrument in one wave, by city name.
-    pub async fn wave_assessments(
-        &self,
-        wave_id: Uuid,
-        instrument_slug: &str,
-    ) -> Result<Vec<Assessment>> {
+    pub async fn wave_assessments(&self, wave_id: Uuid, instrument_slug: &str) -> Result<Vec<Assessment>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{ASSESSMENT_SELECT} WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug"
         )))
@@ -505,11 +466,7 @@ impl Store {
     }
 
     /// The answers of many assessments at once (for benchmarks): assessment id → answers.
-    pub async fn wave_answers(
-        &self,
-        wave_id: Uuid,
-        instrument_slug: &str,
-    ) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
+    pub async fn wave_answers(&self, wave_id: Uuid, instrument_slug: &str) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
         let rows = sqlx::query(
             "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
              FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
@@ -522,6 +479,29 @@ impl Store {
         for r in &rows {
             let id = crate::network::uuid(&r.try_get::<String, _>("assessment_id")?)?;
             out.entry(id).or_default().push(stored_answer(r)?);
+        }
+        Ok(out)
+    }
+
+    /// The overrides of every assessment of an instrument in a wave: assessment id → question → value.
+    pub async fn wave_overrides(
+        &self,
+        wave_id: Uuid,
+        instrument_slug: &str,
+    ) -> Result<HashMap<Uuid, HashMap<String, Option<f64>>>> {
+        let rows = sqlx::query(
+            "SELECT o.assessment_id, o.question_id, o.normalised FROM answer_overrides o \
+             JOIN assessments a ON a.id = o.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
+        )
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<Uuid, HashMap<String, Option<f64>>> = HashMap::new();
+        for r in &rows {
+            out.entry(crate::network::uuid(&r.try_get::<String, _>("assessment_id")?)?)
+                .or_default()
+                .insert(r.try_get("question_id")?, r.try_get("normalised")?);
         }
         Ok(out)
     }
@@ -626,31 +606,18 @@ impl Store {
     }
 
     /// Submit a draft: refused with the list of required questions nobody has answered.
-    pub async fn submit_assessment(
-        &self,
-        actor: Uuid,
-        assessment_id: Uuid,
-        required: &[String],
-    ) -> Result<Assessment> {
+    pub async fn submit_assessment(&self, actor: Uuid, assessment_id: Uuid, required: &[String]) -> Result<Assessment> {
         let mut tx = self.begin_write().await?;
         let a = assessment_in(&mut tx, assessment_id).await?;
         if a.status != AssessmentStatus::Draft {
-            return Err(StoreError::refused(
-                "status",
-                "not-draft",
-                "the assessment is already submitted",
-            ));
+            return Err(StoreError::refused("status", "not-draft", "the assessment is already submitted"));
         }
         let answered: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT question_id FROM answers WHERE assessment_id = $1")
                 .bind(assessment_id.to_string())
                 .fetch_all(&mut *tx)
                 .await?;
-        let missing: Vec<String> = required
-            .iter()
-            .filter(|q| !answered.contains(q))
-            .cloned()
-            .collect();
+        let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
         if !missing.is_empty() {
             return Err(StoreError::Incomplete(missing));
         }
@@ -679,20 +646,11 @@ impl Store {
     }
 
     /// Reopen a submitted assessment for changes, with a reason (audited).
-    pub async fn reopen_assessment(
-        &self,
-        actor: Uuid,
-        assessment_id: Uuid,
-        reason: &str,
-    ) -> Result<Assessment> {
+    pub async fn reopen_assessment(&self, actor: Uuid, assessment_id: Uuid, reason: &str) -> Result<Assessment> {
         let mut tx = self.begin_write().await?;
         let a = assessment_in(&mut tx, assessment_id).await?;
         if a.status != AssessmentStatus::Submitted {
-            return Err(StoreError::refused(
-                "status",
-                "not-submitted",
-                "only a submitted assessment can be reopened",
-            ));
+            return Err(StoreError::refused("status", "not-submitted", "only a submitted assessment can be reopened"));
         }
         sqlx::query("UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(ts(now()))
@@ -729,12 +687,10 @@ fn stored_answer(r: &AnyRow) -> Result<StoredAnswer> {
 }
 
 async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{ASSESSMENT_SELECT} WHERE a.id = $1"
-    )))
-    .bind(id.to_string())
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{ASSESSMENT_SELECT} WHERE a.id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     assessment(&row)
 }

@@ -10,11 +10,7 @@ pub enum StoreError {
     Conflict { expected: i64, actual: i64 },
     /// A uniqueness rule or a state rule refused the write; the message says which.
     #[error("{message}")]
-    Refused {
-        field: &'static str,
-        code: &'static str,
-        message: String,
-    },
+    Refused { field: &'static str, code: &'static str, message: String },
     /// Required questions nobody has answered yet (submission refused).
     #[error("required questions are unanswered: {}", .0.join(", "))]
     Incomplete(Vec<String>),
@@ -31,15 +27,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn refused(
-        field: &'static str,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        StoreError::Refused {
-            field,
-            code,
-            message: message.into(),
-        }
+    pub(crate) fn refused(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Refused { field, code, message: message.into() }
     }
 }

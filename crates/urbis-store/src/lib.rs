@@ -35,16 +35,10 @@ pub struct Page {
 impl Page {
     pub const MAX_PER_PAGE: u32 = 100;
     pub fn new(page: u32, per_page: u32) -> Self {
-        Page {
-            page: page.max(1),
-            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
-        }
+        Page { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
     }
     pub fn all() -> Self {
-        Page {
-            page: 1,
-            per_page: u32::MAX / 2,
-        }
+        Page { page: 1, per_page: u32::MAX / 2 }
     }
     pub(crate) fn limit(&self) -> i64 {
         i64::from(self.per_page)
@@ -54,12 +48,7 @@ impl Page {
     }
     /// This page of a list holding `total` items.
     pub(crate) fn of<T>(&self, items: Vec<T>, total: i64) -> Paged<T> {
-        Paged {
-            items,
-            page: self.page,
-            per_page: self.per_page,
-            total: total.max(0) as u64,
-        }
+        Paged { items, page: self.page, per_page: self.per_page, total: total.max(0) as u64 }
     }
 }
 

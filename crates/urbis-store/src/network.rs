@@ -8,9 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use urbis_domain::network::{
-    INVITATION_VALIDITY_DAYS, InvitationState, OrganisationKind, ParticipationStatus,
-};
+use urbis_domain::network::{INVITATION_VALIDITY_DAYS, InvitationState, OrganisationKind, ParticipationStatus};
 use urbis_domain::policy::{Grant, Role, Scope, ScopeKind};
 use uuid::Uuid;
 
@@ -19,8 +17,7 @@ pub(crate) fn uuid(s: &str) -> Result<Uuid> {
 }
 
 fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
 }
 
 fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
@@ -39,8 +36,7 @@ pub struct Programme {
     pub version: i64,
 }
 
-const PROGRAMME_COLS: &str =
-    "id, slug, name, description, starts_on, ends_on, announced_on, version";
+const PROGRAMME_COLS: &str = "id, slug, name, description, starts_on, ends_on, announced_on, version";
 
 fn programme(r: &AnyRow) -> Result<Programme> {
     Ok(Programme {
@@ -50,11 +46,7 @@ fn programme(r: &AnyRow) -> Result<Programme> {
         description: r.try_get("description")?,
         starts_on: date(&r.try_get::<String, _>("starts_on")?)?,
         ends_on: date(&r.try_get::<String, _>("ends_on")?)?,
-        announced_on: r
-            .try_get::<Option<String>, _>("announced_on")?
-            .as_deref()
-            .map(date)
-            .transpose()?,
+        announced_on: r.try_get::<Option<String>, _>("announced_on")?.as_deref().map(date).transpose()?,
         version: r.try_get("version")?,
     })
 }
@@ -83,8 +75,7 @@ fn organisation(r: &AnyRow) -> Result<Organisation> {
         id: uuid(&r.try_get::<String, _>("id")?)?,
         slug: r.try_get("slug")?,
         name: r.try_get("name")?,
-        kind: OrganisationKind::parse(&r.try_get::<String, _>("kind")?)
-            .map_err(|e| StoreError::Corrupt(e.message))?,
+        kind: OrganisationKind::parse(&r.try_get::<String, _>("kind")?).map_err(|e| StoreError::Corrupt(e.message))?,
         country_code: r.try_get("country_code")?,
         latitude: r.try_get("latitude")?,
         longitude: r.try_get("longitude")?,
@@ -186,8 +177,7 @@ fn membership(r: &AnyRow) -> Result<Membership> {
     Ok(Membership {
         id: uuid(&r.try_get::<String, _>("id")?)?,
         person_id: uuid(&r.try_get::<String, _>("person_id")?)?,
-        role: Role::parse(&r.try_get::<String, _>("role")?)
-            .map_err(|e| StoreError::Corrupt(e.message))?,
+        role: Role::parse(&r.try_get::<String, _>("role")?).map_err(|e| StoreError::Corrupt(e.message))?,
         scope,
         scope_slug: r.try_get("scope_slug")?,
         scope_name: r.try_get("scope_name")?,
@@ -267,13 +257,8 @@ fn invitation(r: &AnyRow) -> Result<Invitation> {
         organisation_id: uuid(&r.try_get::<String, _>("organisation_id")?)?,
         organisation_slug: r.try_get("organisation_slug")?,
         organisation_name: r.try_get("organisation_name")?,
-        role: Role::parse(&r.try_get::<String, _>("role")?)
-            .map_err(|e| StoreError::Corrupt(e.message))?,
-        invited_by: r
-            .try_get::<Option<String>, _>("invited_by")?
-            .as_deref()
-            .map(uuid)
-            .transpose()?,
+        role: Role::parse(&r.try_get::<String, _>("role")?).map_err(|e| StoreError::Corrupt(e.message))?,
+        invited_by: r.try_get::<Option<String>, _>("invited_by")?.as_deref().map(uuid).transpose()?,
         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
         expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
         accepted_at: opt_ts(r.try_get("accepted_at")?)?,
@@ -324,20 +309,14 @@ pub struct NewInvitation {
 #[derive(Debug, Clone)]
 pub enum Acceptor {
     Existing(Uuid),
-    New {
-        name: String,
-        password_hash: String,
-        listed: bool,
-    },
+    New { name: String, password_hash: String, listed: bool },
 }
 
 impl Store {
     // ---- programmes -------------------------------------------------------------------------
 
     pub async fn programmes(&self, page: Page) -> Result<Paged<Programme>> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programmes")
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programmes").fetch_one(&self.pool).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {PROGRAMME_COLS} FROM programmes ORDER BY starts_on DESC, slug LIMIT $1 OFFSET $2"
         )))
@@ -349,13 +328,11 @@ impl Store {
     }
 
     pub async fn programme(&self, slug: &str) -> Result<Programme> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PROGRAMME_COLS} FROM programmes WHERE slug = $1"
-        )))
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PROGRAMME_COLS} FROM programmes WHERE slug = $1")))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         programme(&row)
     }
 
@@ -387,33 +364,26 @@ impl Store {
         .bind(page.offset())
         .fetch_all(&self.pool)
         .await?;
-        Ok(page.of(
-            rows.iter().map(cohort_member).collect::<Result<_>>()?,
-            total,
-        ))
+        Ok(page.of(rows.iter().map(cohort_member).collect::<Result<_>>()?, total))
     }
 
     // ---- organisations ----------------------------------------------------------------------
 
     pub async fn organisation(&self, slug: &str) -> Result<Organisation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ORG_COLS} FROM organisations o WHERE o.slug = $1"
-        )))
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.slug = $1")))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         organisation(&row)
     }
 
     pub async fn organisation_by_id(&self, id: Uuid) -> Result<Organisation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         organisation(&row)
     }
 
@@ -450,23 +420,16 @@ impl Store {
     ) -> Result<Organisation> {
         let mut tx = self.begin_write().await?;
         let before = organisation(
-            &sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1"
-            )))
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?,
+            &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1")))
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?,
         )?;
         if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                expected: expected_version,
-                actual: before.version,
-            });
+            return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
         }
-        let description = patch
-            .description
-            .unwrap_or_else(|| before.description.clone());
+        let description = patch.description.unwrap_or_else(|| before.description.clone());
         let website = patch.website.unwrap_or_else(|| before.website.clone());
         let at = now();
         let n = sqlx::query(
@@ -482,18 +445,10 @@ impl Store {
         .await?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::Conflict {
-                expected: expected_version,
-                actual: expected_version + 1,
-            });
+            return Err(StoreError::Conflict { expected: expected_version, actual: expected_version + 1 });
         }
-        let after = Organisation {
-            description,
-            website,
-            version: before.version + 1,
-            updated_at: at,
-            ..before.clone()
-        };
+        let after =
+            Organisation { description, website, version: before.version + 1, updated_at: at, ..before.clone() };
         audit::record(
             &mut tx,
             Some(actor),
@@ -511,35 +466,26 @@ impl Store {
     // ---- people and memberships -------------------------------------------------------------
 
     pub async fn person(&self, id: Uuid) -> Result<Person> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLS} FROM people WHERE id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         person(&row)
     }
 
     pub async fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLS} FROM people WHERE email = $1"
-        )))
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(person)
-        .transpose()
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE email = $1")))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(person)
+            .transpose()
     }
 
     /// Create an account with roles (used by `urbis user create`); audited as done by `actor`.
-    pub async fn create_person(
-        &self,
-        actor: Option<Uuid>,
-        new: NewPerson,
-        grants: &[Grant],
-    ) -> Result<Person> {
+    pub async fn create_person(&self, actor: Option<Uuid>, new: NewPerson, grants: &[Grant]) -> Result<Person> {
         let mut tx = self.begin_write().await?;
         let p = insert_person(&mut tx, actor, &new).await?;
         for g in grants {
@@ -549,27 +495,17 @@ impl Store {
         Ok(p)
     }
 
-    pub async fn update_account(
-        &self,
-        id: Uuid,
-        expected_version: i64,
-        u: AccountUpdate,
-    ) -> Result<Person> {
+    pub async fn update_account(&self, id: Uuid, expected_version: i64, u: AccountUpdate) -> Result<Person> {
         let mut tx = self.begin_write().await?;
         let before = person(
-            &sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {PERSON_COLS} FROM people WHERE id = $1"
-            )))
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?,
+            &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE id = $1")))
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?,
         )?;
         if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                expected: expected_version,
-                actual: before.version,
-            });
+            return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
         }
         sqlx::query(
             "UPDATE people SET name = $1, job_title = $2, listed = $3, locale = $4, version = version + 1, updated_at = $5 \
@@ -592,16 +528,8 @@ impl Store {
             version: before.version + 1,
             ..before.clone()
         };
-        audit::record(
-            &mut tx,
-            Some(id),
-            "person.update",
-            "person",
-            &id.to_string(),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        audit::record(&mut tx, Some(id), "person.update", "person", &id.to_string(), Some(&before), Some(&after))
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -619,15 +547,7 @@ impl Store {
 
     /// The grants the policy needs for a person.
     pub async fn grants(&self, person_id: Uuid) -> Result<Vec<Grant>> {
-        Ok(self
-            .memberships(person_id)
-            .await?
-            .into_iter()
-            .map(|m| Grant {
-                role: m.role,
-                scope: m.scope,
-            })
-            .collect())
+        Ok(self.memberships(person_id).await?.into_iter().map(|m| Grant { role: m.role, scope: m.scope }).collect())
     }
 
     /// An organisation's team (every member; callers filter by `listed` for the public).
@@ -648,20 +568,14 @@ impl Store {
                     name: r.try_get("name")?,
                     job_title: r.try_get("job_title")?,
                     listed: r.try_get::<i64, _>("listed")? != 0,
-                    role: Role::parse(&r.try_get::<String, _>("role")?)
-                        .map_err(|e| StoreError::Corrupt(e.message))?,
+                    role: Role::parse(&r.try_get::<String, _>("role")?).map_err(|e| StoreError::Corrupt(e.message))?,
                 })
             })
             .collect()
     }
 
     /// Remove a membership from an organisation's team; audited.
-    pub async fn remove_membership(
-        &self,
-        actor: Uuid,
-        organisation_id: Uuid,
-        membership_id: Uuid,
-    ) -> Result<()> {
+    pub async fn remove_membership(&self, actor: Uuid, organisation_id: Uuid, membership_id: Uuid) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{MEMBERSHIP_SELECT} WHERE m.id = $1 AND m.scope_kind = 'organisation' AND m.scope_id = $2"
@@ -672,10 +586,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let before = membership(&row)?;
-        sqlx::query("DELETE FROM memberships WHERE id = $1")
-            .bind(membership_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM memberships WHERE id = $1").bind(membership_id.to_string()).execute(&mut *tx).await?;
         audit::record::<_, ()>(
             &mut tx,
             Some(actor),
@@ -692,16 +603,14 @@ impl Store {
 
     /// People who agreed to be listed, by name, with their roles (two queries, whatever the page size).
     pub async fn directory(&self, page: Page) -> Result<Paged<DirectoryEntry>> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE listed = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        let people = sqlx::query(
-            "SELECT id, name, job_title FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2",
-        )
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE listed = 1").fetch_one(&self.pool).await?;
+        let people =
+            sqlx::query("SELECT id, name, job_title FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2")
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.pool)
+                .await?;
         let memberships = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{MEMBERSHIP_SELECT} WHERE m.person_id IN \
              (SELECT id FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2) \
@@ -722,11 +631,7 @@ impl Store {
                     person_id: id,
                     name: r.try_get("name")?,
                     job_title: r.try_get("job_title")?,
-                    memberships: memberships
-                        .iter()
-                        .filter(|m| m.person_id == id)
-                        .cloned()
-                        .collect(),
+                    memberships: memberships.iter().filter(|m| m.person_id == id).cloned().collect(),
                 })
             })
             .collect::<Result<_>>()?;
@@ -737,11 +642,7 @@ impl Store {
 
     /// Invite a person; returns the invitation and the secret token for its link (shown once).
     /// Refused when the same person already has a pending invitation or the role there.
-    pub async fn create_invitation(
-        &self,
-        actor: Uuid,
-        new: NewInvitation,
-    ) -> Result<(Invitation, String)> {
+    pub async fn create_invitation(&self, actor: Uuid, new: NewInvitation) -> Result<(Invitation, String)> {
         let mut tx = self.begin_write().await?;
         let at = now();
         let pending: i64 = sqlx::query_scalar(
@@ -790,11 +691,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if holds > 0 {
-            return Err(StoreError::refused(
-                "email",
-                "already-holds-role",
-                "this person already holds this role",
-            ));
+            return Err(StoreError::refused("email", "already-holds-role", "this person already holds this role"));
         }
         let id = Uuid::now_v7();
         let token = new_token();
@@ -831,24 +728,20 @@ impl Store {
     }
 
     pub async fn invitation(&self, id: Uuid) -> Result<Invitation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{INVITATION_SELECT} WHERE i.id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE i.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         invitation(&row)
     }
 
     pub async fn invitation_by_token(&self, token: &str) -> Result<Invitation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{INVITATION_SELECT} WHERE i.token_hash = $1"
-        )))
-        .bind(hash_token(token))
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE i.token_hash = $1")))
+            .bind(hash_token(token))
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         invitation(&row)
     }
 
@@ -881,31 +774,20 @@ impl Store {
     }
 
     /// Revoke a pending invitation; audited. Refused unless it is pending.
-    pub async fn revoke_invitation(
-        &self,
-        actor: Uuid,
-        id: Uuid,
-        expected_version: Option<i64>,
-    ) -> Result<Invitation> {
+    pub async fn revoke_invitation(&self, actor: Uuid, id: Uuid, expected_version: Option<i64>) -> Result<Invitation> {
         let mut tx = self.begin_write().await?;
         let before = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
         if let Some(v) = expected_version
             && v != before.version
         {
-            return Err(StoreError::Conflict {
-                expected: v,
-                actual: before.version,
-            });
+            return Err(StoreError::Conflict { expected: v, actual: before.version });
         }
         let at = now();
         if before.state(at) != InvitationState::Pending {
             return Err(StoreError::refused(
                 "state",
                 "not-pending",
-                format!(
-                    "only a pending invitation can be revoked; this one is {}",
-                    before.state(at).as_str()
-                ),
+                format!("only a pending invitation can be revoked; this one is {}", before.state(at).as_str()),
             ));
         }
         sqlx::query("UPDATE invitations SET revoked_at = $1, revoked_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
@@ -932,11 +814,7 @@ impl Store {
 
     /// Accept a pending invitation: the acceptor gets the role (a new account is made if needed).
     /// Everything happens in one transaction; returns the person who now holds the role.
-    pub async fn accept_invitation(
-        &self,
-        token: &str,
-        acceptor: Acceptor,
-    ) -> Result<(Invitation, Person)> {
+    pub async fn accept_invitation(&self, token: &str, acceptor: Acceptor) -> Result<(Invitation, Person)> {
         let mut tx = self.begin_write().await?;
         let before = invitation_in(&mut tx, "i.token_hash = $1", &hash_token(token)).await?;
         let at = now();
@@ -948,25 +826,20 @@ impl Store {
                 format!("this invitation is {}", state.as_str()),
             ));
         }
-        let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLS} FROM people WHERE email = $1"
-        )))
-        .bind(&before.email)
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(person)
-        .transpose()?;
+        let existing = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE email = $1")))
+            .bind(&before.email)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(person)
+            .transpose()?;
         let who = match (acceptor, existing) {
             (Acceptor::Existing(id), Some(p)) if p.id == id => p,
             (Acceptor::Existing(_), _) => {
                 return Err(StoreError::refused(
                     "invitation",
                     "wrong-account",
-                    format!(
-                        "this invitation is for {}; sign in with that account to accept it",
-                        before.email
-                    ),
+                    format!("this invitation is for {}; sign in with that account to accept it", before.email),
                 ));
             }
             (Acceptor::New { .. }, Some(_)) => {
@@ -976,14 +849,7 @@ impl Store {
                     "an account with this e-mail address exists; sign in to accept the invitation",
                 ));
             }
-            (
-                Acceptor::New {
-                    name,
-                    password_hash,
-                    listed,
-                },
-                None,
-            ) => {
+            (Acceptor::New { name, password_hash, listed }, None) => {
                 insert_person(
                     &mut tx,
                     None,
@@ -1006,16 +872,7 @@ impl Store {
             .bind(before.version)
             .execute(&mut *tx)
             .await?;
-        insert_membership(
-            &mut tx,
-            Some(who.id),
-            who.id,
-            Grant {
-                role: before.role,
-                scope: before.scope(),
-            },
-        )
-        .await?;
+        insert_membership(&mut tx, Some(who.id), who.id, Grant { role: before.role, scope: before.scope() }).await?;
         let after = invitation_in(&mut tx, "i.id = $1", &before.id.to_string()).await?;
         audit::record(
             &mut tx,
@@ -1032,47 +889,36 @@ impl Store {
     }
 
     /// Queue an outgoing e-mail (delivered by the outbox job when a transport is configured).
-    pub async fn enqueue_mail(
-        &self,
-        kind: &str,
-        recipient: &str,
-        subject: &str,
-        body: &str,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO outbox (id, kind, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(Uuid::now_v7().to_string())
-            .bind(kind)
-            .bind(recipient)
-            .bind(subject)
-            .bind(body)
-            .bind(ts(now()))
-            .execute(&self.pool)
-            .await?;
+    pub async fn enqueue_mail(&self, kind: &str, recipient: &str, subject: &str, body: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO outbox (id, kind, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(kind)
+        .bind(recipient)
+        .bind(subject)
+        .bind(body)
+        .bind(ts(now()))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// Set a person's password hash (CLI and account page); audited without the hash.
-    pub async fn set_password_hash(
-        &self,
-        actor: Option<Uuid>,
-        person_id: Uuid,
-        hash: &str,
-    ) -> Result<()> {
+    pub async fn set_password_hash(&self, actor: Option<Uuid>, person_id: Uuid, hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query("UPDATE people SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(ts(now()))
-            .bind(person_id.to_string())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE people SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                .bind(hash)
+                .bind(ts(now()))
+                .bind(person_id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         if n != 1 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-            .bind(person_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id.to_string()).execute(&mut *tx).await?;
         audit::record::<(), _>(
             &mut tx,
             actor,
@@ -1089,13 +935,11 @@ impl Store {
 }
 
 async fn invitation_in(tx: &mut WriteTx, cond: &str, value: &str) -> Result<Invitation> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{INVITATION_SELECT} WHERE {cond}"
-    )))
-    .bind(value)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE {cond}")))
+        .bind(value)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     invitation(&row)
 }
 
@@ -1105,11 +949,7 @@ async fn insert_person(tx: &mut WriteTx, actor: Option<Uuid>, new: &NewPerson) -
         .fetch_one(&mut **tx)
         .await?;
     if taken > 0 {
-        return Err(StoreError::refused(
-            "email",
-            "email-taken",
-            "an account with this e-mail address already exists",
-        ));
+        return Err(StoreError::refused("email", "email-taken", "an account with this e-mail address already exists"));
     }
     let id = Uuid::now_v7();
     let at = ts(now());
@@ -1136,25 +976,11 @@ async fn insert_person(tx: &mut WriteTx, actor: Option<Uuid>, new: &NewPerson) -
         locale: new.locale.clone(),
         version: 1,
     };
-    audit::record::<(), _>(
-        tx,
-        actor.or(Some(id)),
-        "person.create",
-        "person",
-        &id.to_string(),
-        None,
-        Some(&p),
-    )
-    .await?;
+    audit::record::<(), _>(tx, actor.or(Some(id)), "person.create", "person", &id.to_string(), None, Some(&p)).await?;
     Ok(p)
 }
 
-async fn insert_membership(
-    tx: &mut WriteTx,
-    actor: Option<Uuid>,
-    person: Uuid,
-    grant: Grant,
-) -> Result<()> {
+async fn insert_membership(tx: &mut WriteTx, actor: Option<Uuid>, person: Uuid, grant: Grant) -> Result<()> {
     if grant.role.scope_kind() != grant.scope.kind() {
         return Err(StoreError::refused(
             "role",
@@ -1185,15 +1011,6 @@ async fn insert_membership(
         .bind(ts(now()))
         .execute(&mut **tx)
         .await?;
-    audit::record::<(), _>(
-        tx,
-        actor,
-        "membership.create",
-        "membership",
-        &id.to_string(),
-        None,
-        Some(&grant),
-    )
-    .await?;
+    audit::record::<(), _>(tx, actor, "membership.create", "membership", &id.to_string(), None, Some(&grant)).await?;
     Ok(())
 }

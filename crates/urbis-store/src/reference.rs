@@ -6,9 +6,7 @@
 use crate::{Result, Store, StoreError, audit, now, ts};
 use serde::Deserialize;
 use urbis_domain::Invalid;
-use urbis_domain::network::{
-    Coordinates, CountryCode, ParticipationStatus, Slug, TimeZone, check_programme_dates,
-};
+use urbis_domain::network::{Coordinates, CountryCode, ParticipationStatus, Slug, TimeZone, check_programme_dates};
 use uuid::Uuid;
 
 /// The reference data files shipped with Urbis.
@@ -80,43 +78,26 @@ fn yes() -> bool {
 
 /// Parse and check a reference file: every slug, country, zone, coordinate and status must be valid.
 pub fn parse_reference(name: &str, text: &str) -> Result<ReferenceFile> {
-    let file: ReferenceFile =
-        toml::from_str(text).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    let file: ReferenceFile = toml::from_str(text).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
     let mut errors = Invalid::default();
     errors.take("programme.slug", Slug::parse(&file.programme.slug));
-    errors.take(
-        "programme.ends_on",
-        check_programme_dates(file.programme.starts_on, file.programme.ends_on),
-    );
+    errors.take("programme.ends_on", check_programme_dates(file.programme.starts_on, file.programme.ends_on));
     for (i, c) in file.cities.iter().enumerate() {
         let at = |f: &str| format!("cities[{i}].{f}");
         errors.take(&at("slug"), Slug::parse(&c.slug));
         errors.take(&at("country_code"), CountryCode::parse(&c.country_code));
         errors.take(&at("timezone"), TimeZone::parse(&c.timezone));
-        errors.take(
-            &at("coordinates"),
-            Coordinates::parse(c.latitude, c.longitude),
-        );
+        errors.take(&at("coordinates"), Coordinates::parse(c.latitude, c.longitude));
         errors.take(&at("status"), ParticipationStatus::parse(&c.status));
     }
-    for (i, s) in file
-        .capabilities
-        .iter()
-        .chain(file.focus_areas.iter())
-        .enumerate()
-    {
+    for (i, s) in file.capabilities.iter().chain(file.focus_areas.iter()).enumerate() {
         errors.take(&format!("slugs[{i}]"), Slug::parse(&s.slug));
     }
     for (i, w) in file.waves.iter().enumerate() {
         errors.take(&format!("waves[{i}].slug"), Slug::parse(&w.slug));
-        errors.take(
-            &format!("waves[{i}].closes_on"),
-            check_programme_dates(w.opens_on, w.closes_on),
-        );
+        errors.take(&format!("waves[{i}].closes_on"), check_programme_dates(w.opens_on, w.closes_on));
     }
-    errors
-        .into_result()
-        .map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    errors.into_result().map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
     Ok(file)
 }
 
@@ -129,17 +110,8 @@ impl Store {
             added += self.load_reference_file(&file).await?;
             let programme = self.programme(&file.programme.slug).await?;
             for w in &file.waves {
-                let new = self
-                    .ensure_wave(
-                        None,
-                        programme.id,
-                        &w.slug,
-                        &w.name,
-                        w.opens_on,
-                        w.closes_on,
-                        w.baseline,
-                    )
-                    .await?;
+                let new =
+                    self.ensure_wave(None, programme.id, &w.slug, &w.name, w.opens_on, w.closes_on, w.baseline).await?;
                 added += u64::from(new);
             }
         }
@@ -150,14 +122,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let at = ts(now());
         let mut added = 0u64;
-        for (table, list) in [
-            ("reference_capabilities", &f.capabilities),
-            ("reference_focus_areas", &f.focus_areas),
-        ] {
+        for (table, list) in [("reference_capabilities", &f.capabilities), ("reference_focus_areas", &f.focus_areas)] {
             for (pos, s) in list.iter().enumerate() {
-                let sql = format!(
-                    "INSERT INTO {table} (slug, position) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
-                );
+                let sql = format!("INSERT INTO {table} (slug, position) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING");
                 added += sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(&s.slug)
                     .bind(pos as i64 + 1)
@@ -167,11 +134,10 @@ impl Store {
             }
         }
         let p = &f.programme;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM programmes WHERE slug = $1")
-                .bind(&p.slug)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM programmes WHERE slug = $1")
+            .bind(&p.slug)
+            .fetch_optional(&mut *tx)
+            .await?;
         let programme_id = match existing {
             Some(id) => id,
             None => {
@@ -195,11 +161,10 @@ impl Store {
             }
         };
         for c in &f.cities {
-            let org_id: Option<String> =
-                sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
-                    .bind(&c.slug)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+                .bind(&c.slug)
+                .fetch_optional(&mut *tx)
+                .await?;
             let org_id = match org_id {
                 Some(id) => id,
                 None => {
@@ -236,16 +201,8 @@ impl Store {
             .rows_affected();
         }
         if added > 0 {
-            audit::record::<(), _>(
-                &mut tx,
-                None,
-                "reference.load",
-                "programme",
-                &programme_id,
-                None,
-                Some(&added),
-            )
-            .await?;
+            audit::record::<(), _>(&mut tx, None, "reference.load", "programme", &programme_id, None, Some(&added))
+                .await?;
         }
         tx.commit().await?;
         Ok(added)
@@ -253,20 +210,14 @@ impl Store {
 
     /// The capability slugs of the diagnostic, in order.
     pub async fn capabilities(&self) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT slug FROM reference_capabilities ORDER BY position")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT slug FROM reference_capabilities ORDER BY position")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// The focus-area slugs, in order.
     pub async fn focus_areas(&self) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT slug FROM reference_focus_areas ORDER BY position")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT slug FROM reference_focus_areas ORDER BY position").fetch_all(&self.pool).await?)
     }
 }
 
@@ -279,27 +230,14 @@ mod tests {
         let (name, text) = REFERENCE_FILES[0];
         let f = parse_reference(name, text).unwrap();
         assert_eq!(f.cities.len(), 29, "28 invited EU capitals plus Reykjavik");
-        let participating: Vec<&str> = f
-            .cities
-            .iter()
-            .filter(|c| c.status == "participating")
-            .map(|c| c.slug.as_str())
-            .collect();
+        let participating: Vec<&str> =
+            f.cities.iter().filter(|c| c.status == "participating").map(|c| c.slug.as_str()).collect();
         assert_eq!(participating.len(), 21);
         assert_eq!(f.cities.iter().filter(|c| c.status == "invited").count(), 8);
         assert_eq!(f.cities.iter().filter(|c| c.invited).count(), 28);
         let reykjavik = f.cities.iter().find(|c| c.slug == "reykjavik").unwrap();
         assert!(!reykjavik.invited && reykjavik.status == "participating");
-        for s in [
-            "bucharest",
-            "lisbon",
-            "luxembourg",
-            "paris",
-            "rome",
-            "valletta",
-            "vienna",
-            "zagreb",
-        ] {
+        for s in ["bucharest", "lisbon", "luxembourg", "paris", "rome", "valletta", "vienna", "zagreb"] {
             assert!(!participating.contains(&s), "{s} did not take part");
         }
         assert_eq!(f.capabilities.len(), 5);

@@ -27,9 +27,7 @@ pub fn postgres_server() -> Option<String> {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
             if std::env::var("CI").is_ok() {
-                panic!(
-                    "CI is set but URBIS_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI"
-                );
+                panic!("CI is set but URBIS_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI");
             }
             eprintln!("URBIS_TEST_POSTGRES_URL is not set: this PostgreSQL test did not run");
             None
@@ -44,17 +42,12 @@ impl TestDb {
         let (url, dir) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                (
-                    format!("sqlite://{}/urbis.db", dir.path().display()),
-                    Some(dir),
-                )
+                (format!("sqlite://{}/urbis.db", dir.path().display()), Some(dir))
             }
             Backend::Postgres => {
                 let server = postgres_server()?;
                 let name = format!("urbis_test_{}", Uuid::now_v7().simple());
-                let admin = Store::connect(&server)
-                    .await
-                    .expect("connect to PostgreSQL test server");
+                let admin = Store::connect(&server).await.expect("connect to PostgreSQL test server");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&admin.pool)
                     .await
@@ -69,11 +62,7 @@ impl TestDb {
         if reference {
             store.load_reference().await.expect("reference data");
         }
-        Some(TestDb {
-            store,
-            url,
-            _dir: dir,
-        })
+        Some(TestDb { store, url, _dir: dir })
     }
 }
 
@@ -82,9 +71,7 @@ impl Store {
     /// from letters, digits and underscores only).
     pub async fn create_database(&self, name: &str) -> crate::Result<()> {
         assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&self.pool).await?;
         Ok(())
     }
 }
@@ -99,16 +86,12 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite, $reference)
-                    .await
-                    .unwrap();
+                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite, $reference).await.unwrap();
                 ($body)(db).await;
             }
             #[tokio::test]
             async fn postgres() {
-                if let Some(db) =
-                    $crate::testing::TestDb::new($crate::Backend::Postgres, $reference).await
-                {
+                if let Some(db) = $crate::testing::TestDb::new($crate::Backend::Postgres, $reference).await {
                     ($body)(db).await;
                 }
             }

@@ -18,10 +18,7 @@ async fn admin(db: &TestDb) -> uuid::Uuid {
                 listed: false,
                 locale: String::new(),
             },
-            &[Grant {
-                role: Role::Admin,
-                scope: Scope::Global,
-            }],
+            &[Grant { role: Role::Admin, scope: Scope::Global }],
         )
         .await
         .unwrap()
@@ -30,97 +27,52 @@ async fn admin(db: &TestDb) -> uuid::Uuid {
 
 both_backends!(reference_data_loads_once, true, |db: TestDb| async move {
     let s = &db.store;
-    assert_eq!(
-        s.load_reference().await.unwrap(),
-        0,
-        "second load adds nothing"
-    );
+    assert_eq!(s.load_reference().await.unwrap(), 0, "second load adds nothing");
     let programmes = s.programmes(Page::new(1, 10)).await.unwrap();
     assert_eq!(programmes.total, 1);
     let p = &programmes.items[0];
     assert_eq!(p.slug, "digital-innovation-initiative");
     let all = s.cohort(p.id, None, Page::all()).await.unwrap();
     assert_eq!(all.total, 29);
-    let part = s
-        .cohort(p.id, Some(ParticipationStatus::Participating), Page::all())
-        .await
-        .unwrap();
+    let part = s.cohort(p.id, Some(ParticipationStatus::Participating), Page::all()).await.unwrap();
     assert_eq!(part.total, 21);
-    let names: Vec<&str> = all
-        .items
-        .iter()
-        .map(|c| c.organisation.name.as_str())
-        .collect();
+    let names: Vec<&str> = all.items.iter().map(|c| c.organisation.name.as_str()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "stable order by name");
     let page2 = s.cohort(p.id, None, Page::new(2, 10)).await.unwrap();
-    assert_eq!(
-        page2.items[0].organisation.slug,
-        all.items[10].organisation.slug
-    );
+    assert_eq!(page2.items[0].organisation.slug, all.items[10].organisation.slug);
     assert_eq!(s.capabilities().await.unwrap().len(), 5);
-    assert_eq!(
-        s.focus_areas().await.unwrap(),
-        ["housing", "mobility", "health", "education", "jobs"]
-    );
+    assert_eq!(s.focus_areas().await.unwrap(), ["housing", "mobility", "health", "education", "jobs"]);
     let riga = s.organisation("riga").await.unwrap();
     assert_eq!(riga.country_code, "LV");
     assert_eq!(riga.timezone, "Europe/Riga");
 });
 
-both_backends!(
-    profile_updates_are_versioned_and_audited,
-    true,
-    |db: TestDb| async move {
-        let s = &db.store;
-        let actor = admin(&db).await;
-        let riga = s.organisation("riga").await.unwrap();
-        let patch = OrganisationPatch {
-            description: Some("Capital of Latvia.".into()),
-            website: None,
-        };
-        let after = s
-            .update_organisation(actor, riga.id, riga.version, patch.clone())
-            .await
-            .unwrap();
-        assert_eq!(after.version, riga.version + 1);
-        assert_eq!(
-            s.organisation("riga").await.unwrap().description,
-            "Capital of Latvia."
-        );
-        // A second writer still holding the old version loses nothing and changes nothing.
-        let stale = OrganisationPatch {
-            description: Some("Overwrite".into()),
-            website: None,
-        };
-        match s
-            .update_organisation(actor, riga.id, riga.version, stale)
-            .await
-        {
-            Err(StoreError::Conflict { expected, actual }) => {
-                assert_eq!((expected, actual), (riga.version, after.version))
-            }
-            other => panic!("expected conflict, got {other:?}"),
+both_backends!(profile_updates_are_versioned_and_audited, true, |db: TestDb| async move {
+    let s = &db.store;
+    let actor = admin(&db).await;
+    let riga = s.organisation("riga").await.unwrap();
+    let patch = OrganisationPatch { description: Some("Capital of Latvia.".into()), website: None };
+    let after = s.update_organisation(actor, riga.id, riga.version, patch.clone()).await.unwrap();
+    assert_eq!(after.version, riga.version + 1);
+    assert_eq!(s.organisation("riga").await.unwrap().description, "Capital of Latvia.");
+    // A second writer still holding the old version loses nothing and changes nothing.
+    let stale = OrganisationPatch { description: Some("Overwrite".into()), website: None };
+    match s.update_organisation(actor, riga.id, riga.version, stale).await {
+        Err(StoreError::Conflict { expected, actual }) => {
+            assert_eq!((expected, actual), (riga.version, after.version))
         }
-        assert_eq!(
-            s.organisation("riga").await.unwrap().description,
-            "Capital of Latvia."
-        );
-        let log = s
-            .audit_for("organisation", &riga.id.to_string())
-            .await
-            .unwrap();
-        assert_eq!(log.len(), 1);
-        assert_eq!(log[0].action, "organisation.update");
-        assert_eq!(log[0].actor_id.as_deref(), Some(actor.to_string().as_str()));
-        assert_eq!(log[0].before.as_ref().unwrap()["description"], "");
-        assert_eq!(
-            log[0].after.as_ref().unwrap()["description"],
-            "Capital of Latvia."
-        );
+        other => panic!("expected conflict, got {other:?}"),
     }
-);
+    assert_eq!(s.organisation("riga").await.unwrap().description, "Capital of Latvia.");
+    let log = s.audit_for("organisation", &riga.id.to_string()).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "organisation.update");
+    assert_eq!(log[0].actor_id.as_deref(), Some(actor.to_string().as_str()));
+    assert_eq!(log[0].before.as_ref().unwrap()["description"], "");
+    assert_eq!(log[0].after.as_ref().unwrap()["description"], "Capital of Latvia.");
+});
 
 both_backends!(invitations_lifecycle, true, |db: TestDb| async move {
     let s = &db.store;
@@ -136,47 +88,21 @@ both_backends!(invitations_lifecycle, true, |db: TestDb| async move {
     };
     let (inv, token) = s.create_invitation(actor, new()).await.unwrap();
     assert_eq!(inv.state(crate::now()), InvitationState::Pending);
-    assert!(matches!(
-        s.create_invitation(actor, new()).await,
-        Err(StoreError::Refused { field: "email", .. })
-    ));
+    assert!(matches!(s.create_invitation(actor, new()).await, Err(StoreError::Refused { field: "email", .. })));
     assert_eq!(s.invitation_by_token(&token).await.unwrap().id, inv.id);
-    assert!(matches!(
-        s.invitation_by_token("nope").await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(s.invitation_by_token("nope").await, Err(StoreError::NotFound)));
 
     let (accepted, person) = s
-        .accept_invitation(
-            &token,
-            Acceptor::New {
-                name: "Laura Lead".into(),
-                password_hash: "h".into(),
-                listed: true,
-            },
-        )
+        .accept_invitation(&token, Acceptor::New { name: "Laura Lead".into(), password_hash: "h".into(), listed: true })
         .await
         .unwrap();
     assert_eq!(accepted.state(crate::now()), InvitationState::Accepted);
     assert_eq!(person.email, "lead@riga.example");
     let grants = s.grants(person.id).await.unwrap();
-    assert_eq!(
-        grants,
-        vec![Grant {
-            role: Role::CityLead,
-            scope: Scope::Organisation(riga.id)
-        }]
-    );
+    assert_eq!(grants, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga.id) }]);
     // Accepting twice is refused, and so is inviting someone to a role they hold.
-    assert!(
-        s.accept_invitation(&token, Acceptor::Existing(person.id))
-            .await
-            .is_err()
-    );
-    assert!(matches!(
-        s.create_invitation(actor, new()).await,
-        Err(StoreError::Refused { .. })
-    ));
+    assert!(s.accept_invitation(&token, Acceptor::Existing(person.id)).await.is_err());
+    assert!(matches!(s.create_invitation(actor, new()).await, Err(StoreError::Refused { .. })));
     let team = s.team(riga.id).await.unwrap();
     assert_eq!(team.len(), 1);
     assert_eq!(team[0].name, "Laura Lead");
@@ -187,78 +113,37 @@ both_backends!(invitations_lifecycle, true, |db: TestDb| async move {
 
     // Revoke: only pending ones; a revoked link cannot be accepted.
     let (inv2, token2) = s
-        .create_invitation(
-            actor,
-            NewInvitation {
-                email: "m@riga.example".into(),
-                role: Role::CityMember,
-                ..new()
-            },
-        )
+        .create_invitation(actor, NewInvitation { email: "m@riga.example".into(), role: Role::CityMember, ..new() })
         .await
         .unwrap();
     assert!(matches!(
-        s.revoke_invitation(actor, inv2.id, Some(inv2.version + 5))
-            .await,
+        s.revoke_invitation(actor, inv2.id, Some(inv2.version + 5)).await,
         Err(StoreError::Conflict { .. })
     ));
-    let revoked = s
-        .revoke_invitation(actor, inv2.id, Some(inv2.version))
-        .await
-        .unwrap();
+    let revoked = s.revoke_invitation(actor, inv2.id, Some(inv2.version)).await.unwrap();
     assert_eq!(revoked.state(crate::now()), InvitationState::Revoked);
     assert!(s.revoke_invitation(actor, inv2.id, None).await.is_err());
     let r = s
-        .accept_invitation(
-            &token2,
-            Acceptor::New {
-                name: "M".into(),
-                password_hash: "h".into(),
-                listed: false,
-            },
-        )
+        .accept_invitation(&token2, Acceptor::New { name: "M".into(), password_hash: "h".into(), listed: false })
         .await;
     assert!(matches!(r, Err(StoreError::Refused { .. })));
-    assert!(
-        s.person_by_email("m@riga.example").await.unwrap().is_none(),
-        "nothing half-written"
-    );
-    let listed = s
-        .invitations(prog.id, None, Page::new(1, 10))
-        .await
-        .unwrap();
+    assert!(s.person_by_email("m@riga.example").await.unwrap().is_none(), "nothing half-written");
+    let listed = s.invitations(prog.id, None, Page::new(1, 10)).await.unwrap();
     assert_eq!(listed.total, 2);
     assert_eq!(listed.items[0].id, inv2.id, "newest first");
-    let riga_only = s
-        .invitations(prog.id, Some(riga.id), Page::new(1, 10))
-        .await
-        .unwrap();
+    let riga_only = s.invitations(prog.id, Some(riga.id), Page::new(1, 10)).await.unwrap();
     assert_eq!(riga_only.total, 2);
-    assert_eq!(
-        s.audit_for("invitation", &inv.id.to_string())
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(s.audit_for("invitation", &inv.id.to_string()).await.unwrap().len(), 2);
 });
 
 both_backends!(accounts_sessions_tokens, true, |db: TestDb| async move {
     let s = &db.store;
     let id = admin(&db).await;
     let me = s.person(id).await.unwrap();
-    let upd = AccountUpdate {
-        name: "Ada L.".into(),
-        job_title: "CDO".into(),
-        listed: true,
-        locale: "de".into(),
-    };
+    let upd = AccountUpdate { name: "Ada L.".into(), job_title: "CDO".into(), listed: true, locale: "de".into() };
     let after = s.update_account(id, me.version, upd.clone()).await.unwrap();
     assert_eq!(after.locale, "de");
-    assert!(matches!(
-        s.update_account(id, me.version, upd).await,
-        Err(StoreError::Conflict { .. })
-    ));
+    assert!(matches!(s.update_account(id, me.version, upd).await, Err(StoreError::Conflict { .. })));
     let (session, _) = s.create_session(id).await.unwrap();
     assert_eq!(s.session_person(&session).await.unwrap(), Some(id));
     assert_eq!(s.session_person("forged").await.unwrap(), None);
@@ -268,88 +153,53 @@ both_backends!(accounts_sessions_tokens, true, |db: TestDb| async move {
     assert_eq!(s.token_person(&token).await.unwrap(), Some(id));
     let (session2, _) = s.create_session(id).await.unwrap();
     s.set_password_hash(Some(id), id, "new").await.unwrap();
-    assert_eq!(
-        s.session_person(&session2).await.unwrap(),
-        None,
-        "password change ends sessions"
-    );
-    assert_eq!(
-        s.credentials("admin@example.org")
-            .await
-            .unwrap()
-            .unwrap()
-            .password_hash
-            .as_deref(),
-        Some("new")
-    );
+    assert_eq!(s.session_person(&session2).await.unwrap(), None, "password change ends sessions");
+    assert_eq!(s.credentials("admin@example.org").await.unwrap().unwrap().password_hash.as_deref(), Some("new"));
 });
 
-both_backends!(
-    backup_round_trips_and_covers_every_column,
-    true,
-    |db: TestDb| async move {
-        let s = &db.store;
-        let actor = admin(&db).await;
-        let riga = s.organisation("riga").await.unwrap();
-        s.update_organisation(
-            actor,
-            riga.id,
-            riga.version,
-            OrganisationPatch {
-                description: Some("Ünïcode ✓".into()),
-                website: Some("https://www.riga.lv".into()),
-            },
-        )
-        .await
-        .unwrap();
-        let archived = crate::backup::archived_columns();
-        for t in s.live_tables().await.unwrap() {
-            assert!(
-                archived.iter().any(|(a, _)| *a == t)
-                    || crate::backup::NOT_ARCHIVED.contains(&t.as_str()),
-                "table {t} is neither archived nor deliberately left out"
-            );
-        }
-        for (table, cols) in archived {
-            let live = s.live_columns(table).await.unwrap();
-            if !live.is_empty() {
-                assert_eq!(
-                    live, cols,
-                    "backup column list of {table} matches the schema"
-                );
-            }
-        }
-        let archive = s.backup().await.unwrap();
-        let text = serde_json::to_string(&archive).unwrap();
-        // Restore into a fresh database of each kind.
-        for backend in [crate::Backend::Sqlite, crate::Backend::Postgres] {
-            let Some(target) = TestDb::new(backend, false).await else {
-                continue;
-            };
-            let parsed: crate::backup::Archive = serde_json::from_str(&text).unwrap();
-            let n = target.store.restore(&parsed).await.unwrap();
-            assert!(n > 29);
-            let r = target.store.organisation("riga").await.unwrap();
-            assert_eq!(r.description, "Ünïcode ✓");
-            assert_eq!(r.latitude, riga.latitude);
-            assert_eq!(
-                target
-                    .store
-                    .person_by_email("admin@example.org")
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .id,
-                actor
-            );
-            // A second restore into the same (now non-empty) database is refused whole.
-            assert!(matches!(
-                target.store.restore(&parsed).await,
-                Err(StoreError::Archive(_))
-            ));
+both_backends!(backup_round_trips_and_covers_every_column, true, |db: TestDb| async move {
+    let s = &db.store;
+    let actor = admin(&db).await;
+    let riga = s.organisation("riga").await.unwrap();
+    s.update_organisation(
+        actor,
+        riga.id,
+        riga.version,
+        OrganisationPatch { description: Some("Ünïcode ✓".into()), website: Some("https://www.riga.lv".into()) },
+    )
+    .await
+    .unwrap();
+    let archived = crate::backup::archived_columns();
+    for t in s.live_tables().await.unwrap() {
+        assert!(
+            archived.iter().any(|(a, _)| *a == t) || crate::backup::NOT_ARCHIVED.contains(&t.as_str()),
+            "table {t} is neither archived nor deliberately left out"
+        );
+    }
+    for (table, cols) in archived {
+        let live = s.live_columns(table).await.unwrap();
+        if !live.is_empty() {
+            assert_eq!(live, cols, "backup column list of {table} matches the schema");
         }
     }
-);
+    let archive = s.backup().await.unwrap();
+    let text = serde_json::to_string(&archive).unwrap();
+    // Restore into a fresh database of each kind.
+    for backend in [crate::Backend::Sqlite, crate::Backend::Postgres] {
+        let Some(target) = TestDb::new(backend, false).await else {
+            continue;
+        };
+        let parsed: crate::backup::Archive = serde_json::from_str(&text).unwrap();
+        let n = target.store.restore(&parsed).await.unwrap();
+        assert!(n > 29);
+        let r = target.store.organisation("riga").await.unwrap();
+        assert_eq!(r.description, "Ünïcode ✓");
+        assert_eq!(r.latitude, riga.latitude);
+        assert_eq!(target.store.person_by_email("admin@example.org").await.unwrap().unwrap().id, actor);
+        // A second restore into the same (now non-empty) database is refused whole.
+        assert!(matches!(target.store.restore(&parsed).await, Err(StoreError::Archive(_))));
+    }
+});
 
 #[test]
 fn shipped_instruments_meet_the_design() {
@@ -357,36 +207,18 @@ fn shipped_instruments_meet_the_design() {
     for (name, def, acts) in crate::diagnostic::INSTRUMENT_FILES {
         let (inst, actions) = crate::diagnostic::parse_instrument(name, def, acts).unwrap();
         for q in &inst.questions {
-            assert!(
-                !q.evidence.trim().is_empty(),
-                "{name}: {} has an evidence prompt",
-                q.id
-            );
-            assert!(
-                !q.text.trim().is_empty() && !q.help.trim().is_empty(),
-                "{name}: {}",
-                q.id
-            );
+            assert!(!q.evidence.trim().is_empty(), "{name}: {} has an evidence prompt", q.id);
+            assert!(!q.text.trim().is_empty() && !q.help.trim().is_empty(), "{name}: {}", q.id);
             if q.kind == QuestionKind::Level {
-                assert!(
-                    q.levels.iter().all(|l| l.len() > 40),
-                    "{name}: {} level descriptors are written out",
-                    q.id
-                );
+                assert!(q.levels.iter().all(|l| l.len() > 40), "{name}: {} level descriptors are written out", q.id);
             }
         }
         for c in &inst.capabilities {
-            let n = inst
-                .questions
-                .iter()
-                .filter(|q| q.capability == c.slug)
-                .count();
+            let n = inst.questions.iter().filter(|q| q.capability == c.slug).count();
             assert!(n >= 4, "{name}: {} has {n} questions", c.slug);
             for level in 1..=4u8 {
                 assert!(
-                    actions
-                        .iter()
-                        .any(|a| a.capability == c.slug && a.from_level == level),
+                    actions.iter().any(|a| a.capability == c.slug && a.from_level == level),
                     "{name}: an action moves {} from level {level}",
                     c.slug
                 );
@@ -396,226 +228,86 @@ fn shipped_instruments_meet_the_design() {
             let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
             assert_eq!(
                 caps,
-                [
-                    "digital-vision",
-                    "governance",
-                    "technology-systems",
-                    "user-centric-design",
-                    "data-infrastructure"
-                ]
+                ["digital-vision", "governance", "technology-systems", "user-centric-design", "data-infrastructure"]
             );
-            assert!(inst.capabilities.iter().all(|c| {
-                inst.questions
-                    .iter()
-                    .filter(|q| q.capability == c.slug)
-                    .count()
-                    >= 5
-            }));
-            for ctx in ["ctx-population", "ctx-staff"] {
-                assert!(
-                    inst.context.iter().any(|c| c.id.starts_with(ctx)),
-                    "{name} asks {ctx}"
-                );
-            }
             assert!(
-                inst.context.iter().any(|c| c.id.contains("budget")),
-                "{name} asks the digital budget share"
+                inst.capabilities
+                    .iter()
+                    .all(|c| { inst.questions.iter().filter(|q| q.capability == c.slug).count() >= 5 })
             );
+            for ctx in ["ctx-population", "ctx-staff"] {
+                assert!(inst.context.iter().any(|c| c.id.starts_with(ctx)), "{name} asks {ctx}");
+            }
+            assert!(inst.context.iter().any(|c| c.id.contains("budget")), "{name} asks the digital budget share");
         } else {
             let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
-            assert_eq!(
-                caps,
-                ["leadership", "organisational", "analytical", "partnership"]
-            );
+            assert_eq!(caps, ["leadership", "organisational", "analytical", "partnership"]);
         }
     }
 }
 
-both_backends!(
-    published_instruments_never_change,
-    true,
-    |db: TestDb| async move {
-        let s = &db.store;
-        let list = s.instruments().await.unwrap();
-        assert!(
-            list.iter()
-                .any(|i| i.slug == "city-digital-maturity" && i.version == 1)
-        );
-        let stored = s.instrument("city-digital-maturity", None).await.unwrap();
-        assert_eq!(stored.instrument.capabilities.len(), 5);
-        assert!(stored.actions.len() >= 20);
-        assert!(matches!(
-            s.instrument("nope", None).await,
-            Err(StoreError::NotFound)
-        ));
-        // Tamper with the stored content: the next start refuses instead of silently changing history.
-        sqlx::query("UPDATE instruments SET digest = 'x' WHERE slug = 'city-digital-maturity'")
-            .execute(&s.pool)
-            .await
-            .unwrap();
-        match s.load_instruments().await {
-            Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
-            other => panic!("expected refusal, got {other:?}"),
-        }
+both_backends!(published_instruments_never_change, true, |db: TestDb| async move {
+    let s = &db.store;
+    let list = s.instruments().await.unwrap();
+    assert!(list.iter().any(|i| i.slug == "city-digital-maturity" && i.version == 1));
+    let stored = s.instrument("city-digital-maturity", None).await.unwrap();
+    assert_eq!(stored.instrument.capabilities.len(), 5);
+    assert!(stored.actions.len() >= 20);
+    assert!(matches!(s.instrument("nope", None).await, Err(StoreError::NotFound)));
+    // Tamper with the stored content: the next start refuses instead of silently changing history.
+    sqlx::query("UPDATE instruments SET digest = 'x' WHERE slug = 'city-digital-maturity'")
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    match s.load_instruments().await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
+        other => panic!("expected refusal, got {other:?}"),
     }
-);
+});
 
-both_backends!(
-    assessments_answers_submission,
-    true,
-    |db: TestDb| async move {
-        use urbis_domain::diagnostic::{Answer, Choice};
-        let s = &db.store;
-        let a1 = admin(&db).await;
-        let prog = s.programme("digital-innovation-initiative").await.unwrap();
-        let waves = s.waves(prog.id).await.unwrap();
-        assert_eq!(
-            waves.iter().map(|w| w.slug.as_str()).collect::<Vec<_>>(),
-            ["t0", "t1"]
-        );
-        assert!(waves[0].is_baseline);
-        let riga = s.organisation("riga").await.unwrap();
-        let a = s
-            .create_assessment(
-                Some(a1),
-                riga.id,
-                waves[0].id,
-                "city-digital-maturity",
-                false,
-            )
-            .await
-            .unwrap();
-        assert_eq!(a.status.as_str(), "draft");
-        assert_eq!(a.instrument_version, 1);
-        assert!(matches!(
-            s.create_assessment(
-                Some(a1),
-                riga.id,
-                waves[0].id,
-                "city-digital-maturity",
-                false
-            )
-            .await,
-            Err(StoreError::Refused {
-                code: "assessment-exists",
-                ..
-            })
-        ));
-        s.put_answer(
-            a1,
-            a.id,
-            "dv-strategy",
-            &Answer::Level(3),
-            Some(50.0),
-            "https://riga.lv/strategy",
-            "",
-        )
-        .await
-        .unwrap();
-        // Replacing an answer keeps one row per respondent and question.
-        s.put_answer(
-            a1,
-            a.id,
-            "dv-strategy",
-            &Answer::Level(4),
-            Some(75.0),
-            "",
-            "revised",
-        )
-        .await
-        .unwrap();
-        s.put_answer(
-            a1,
-            a.id,
-            "gov-procurement",
-            &Answer::NotApplicable,
-            None,
-            "",
-            "",
-        )
-        .await
-        .unwrap();
-        s.put_answer(
-            a1,
-            a.id,
-            "gov-x",
-            &Answer::Choice(Choice::Yes),
-            Some(100.0),
-            "",
-            "",
-        )
-        .await
-        .unwrap();
-        let answers = s.answers(a.id).await.unwrap();
-        assert_eq!(answers.len(), 3);
-        let dv = answers
-            .iter()
-            .find(|x| x.question_id == "dv-strategy")
-            .unwrap();
-        assert_eq!(
-            (dv.answer.clone(), dv.normalised, dv.comment.as_str()),
-            (Answer::Level(4), Some(75.0), "revised")
-        );
-        assert_eq!(
-            answers
-                .iter()
-                .find(|x| x.question_id == "gov-procurement")
-                .unwrap()
-                .normalised,
-            None
-        );
+both_backends!(assessments_answers_submission, true, |db: TestDb| async move {
+    use urbis_domain::diagnostic::{Answer, Choice};
+    let s = &db.store;
+    let a1 = admin(&db).await;
+    let prog = s.programme("digital-innovation-initiative").await.unwrap();
+    let waves = s.waves(prog.id).await.unwrap();
+    assert_eq!(waves.iter().map(|w| w.slug.as_str()).collect::<Vec<_>>(), ["t0", "t1"]);
+    assert!(waves[0].is_baseline);
+    let riga = s.organisation("riga").await.unwrap();
+    let a = s.create_assessment(Some(a1), riga.id, waves[0].id, "city-digital-maturity", false).await.unwrap();
+    assert_eq!(a.status.as_str(), "draft");
+    assert_eq!(a.instrument_version, 1);
+    assert!(matches!(
+        s.create_assessment(Some(a1), riga.id, waves[0].id, "city-digital-maturity", false).await,
+        Err(StoreError::Refused { code: "assessment-exists", .. })
+    ));
+    s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(3), Some(50.0), "https://riga.lv/strategy", "").await.unwrap();
+    // Replacing an answer keeps one row per respondent and question.
+    s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(4), Some(75.0), "", "revised").await.unwrap();
+    s.put_answer(a1, a.id, "gov-procurement", &Answer::NotApplicable, None, "", "").await.unwrap();
+    s.put_answer(a1, a.id, "gov-x", &Answer::Choice(Choice::Yes), Some(100.0), "", "").await.unwrap();
+    let answers = s.answers(a.id).await.unwrap();
+    assert_eq!(answers.len(), 3);
+    let dv = answers.iter().find(|x| x.question_id == "dv-strategy").unwrap();
+    assert_eq!((dv.answer.clone(), dv.normalised, dv.comment.as_str()), (Answer::Level(4), Some(75.0), "revised"));
+    assert_eq!(answers.iter().find(|x| x.question_id == "gov-procurement").unwrap().normalised, None);
 
-        let required = vec![
-            "dv-strategy".to_string(),
-            "dv-other".to_string(),
-            "gov-x".to_string(),
-        ];
-        match s.submit_assessment(a1, a.id, &required).await {
-            Err(StoreError::Incomplete(missing)) => assert_eq!(missing, ["dv-other"]),
-            other => panic!("expected incomplete, got {other:?}"),
-        }
-        let done = s.submit_assessment(a1, a.id, &required[..1]).await.unwrap();
-        assert_eq!(done.status.as_str(), "submitted");
-        assert!(done.submitted_at.is_some());
-        assert!(matches!(
-            s.put_answer(
-                a1,
-                a.id,
-                "dv-strategy",
-                &Answer::Level(5),
-                Some(100.0),
-                "",
-                ""
-            )
-            .await,
-            Err(StoreError::Refused {
-                code: "not-draft",
-                ..
-            })
-        ));
-        let reopened = s
-            .reopen_assessment(a1, a.id, "evidence link was wrong")
-            .await
-            .unwrap();
-        assert_eq!(reopened.status.as_str(), "draft");
-        let log = s.audit_for("assessment", &a.id.to_string()).await.unwrap();
-        assert!(log.iter().any(|e| {
-            e.action
-                .starts_with("assessment.reopen: evidence link was wrong")
-        }));
-        assert_eq!(
-            s.wave_assessments(waves[0].id, "city-digital-maturity")
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
-        assert_eq!(
-            s.wave_answers(waves[0].id, "city-digital-maturity")
-                .await
-                .unwrap()[&a.id]
-                .len(),
-            3
-        );
+    let required = vec!["dv-strategy".to_string(), "dv-other".to_string(), "gov-x".to_string()];
+    match s.submit_assessment(a1, a.id, &required).await {
+        Err(StoreError::Incomplete(missing)) => assert_eq!(missing, ["dv-other"]),
+        other => panic!("expected incomplete, got {other:?}"),
     }
-);
+    let done = s.submit_assessment(a1, a.id, &required[..1]).await.unwrap();
+    assert_eq!(done.status.as_str(), "submitted");
+    assert!(done.submitted_at.is_some());
+    assert!(matches!(
+        s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(5), Some(100.0), "", "").await,
+        Err(StoreError::Refused { code: "not-draft", .. })
+    ));
+    let reopened = s.reopen_assessment(a1, a.id, "evidence link was wrong").await.unwrap();
+    assert_eq!(reopened.status.as_str(), "draft");
+    let log = s.audit_for("assessment", &a.id.to_string()).await.unwrap();
+    assert!(log.iter().any(|e| { e.action.starts_with("assessment.reopen: evidence link was wrong") }));
+    assert_eq!(s.wave_assessments(waves[0].id, "city-digital-maturity").await.unwrap().len(), 1);
+    assert_eq!(s.wave_answers(waves[0].id, "city-digital-maturity").await.unwrap()[&a.id].len(), 3);
+});

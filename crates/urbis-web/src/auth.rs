@@ -21,10 +21,7 @@ pub const LANG_COOKIE: &str = "urbis_lang";
 /// Hash a password with Argon2id (default parameters), off the async runtime.
 pub async fn hash_password(password: String) -> Result<String, Problem> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|_| Problem::internal())
+        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|_| Problem::internal())
     })
     .await
     .map_err(|_| Problem::internal())?
@@ -33,15 +30,14 @@ pub async fn hash_password(password: String) -> Result<String, Problem> {
 /// Check a password against a stored hash, off the async runtime. A missing hash never matches,
 /// but costs the same time as a real check so that timing does not tell which accounts exist.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yd5H8bOqJ2ZAVwN3Uxc3n2Tq4mY1Yq2m0bq7cX3cP0k";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yd5H8bOqJ2ZAVwN3Uxc3n2Tq4mY1Yq2m0bq7cX3cP0k";
     tokio::task::spawn_blocking(move || {
         let (h, real) = match &hash {
             Some(h) => (h.as_str(), true),
             None => (DUMMY, false),
         };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), h)
-            .is_ok();
+        let ok = Argon2::default().verify_password(password.as_bytes(), h).is_ok();
         ok && real
     })
     .await
@@ -78,9 +74,7 @@ pub fn csrf_token(secret: &[u8], csrf_cookie: &str) -> String {
 
 pub fn csrf_valid(secret: &[u8], csrf_cookie: Option<&str>, submitted: &str) -> bool {
     match csrf_cookie {
-        Some(c) if !c.is_empty() => {
-            constant_time_eq(csrf_token(secret, c).as_bytes(), submitted.as_bytes())
-        }
+        Some(c) if !c.is_empty() => constant_time_eq(csrf_token(secret, c).as_bytes(), submitted.as_bytes()),
         _ => false,
     }
 }
@@ -132,10 +126,7 @@ async fn caller_for(state: &AppState, person: Option<uuid::Uuid>) -> Result<Call
         Err(e) => return Err(e.into()),
     };
     let grants = state.store.grants(id).await?;
-    Ok(Caller {
-        actor: Actor::person(id, grants),
-        person: Some(person),
-    })
+    Ok(Caller { actor: Actor::person(id, grants), person: Some(person) })
 }
 
 /// The caller of a page: from the signed session cookie. Anonymous when absent or expired.
@@ -163,11 +154,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(Problem::unauthorized)?;
-        let person = state
-            .store
-            .token_person(token)
-            .await?
-            .ok_or_else(Problem::unauthorized)?;
+        let person = state.store.token_person(token).await?.ok_or_else(Problem::unauthorized)?;
         Ok(ApiCaller(caller_for(state, Some(person)).await?))
     }
 }
@@ -203,8 +190,7 @@ impl RateLimiter {
             .filter_map(|k| {
                 let v = map.get_mut(*k)?;
                 v.retain(|t| now.duration_since(*t) < Self::WINDOW);
-                (v.len() >= Self::MAX_FAILURES)
-                    .then(|| (Self::WINDOW - now.duration_since(v[0])).as_secs().max(1))
+                (v.len() >= Self::MAX_FAILURES).then(|| (Self::WINDOW - now.duration_since(v[0])).as_secs().max(1))
             })
             .max()
     }
@@ -213,10 +199,7 @@ impl RateLimiter {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, v| {
-                v.last()
-                    .is_some_and(|t| now.duration_since(*t) < Self::WINDOW)
-            });
+            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < Self::WINDOW));
         }
         for k in keys {
             map.entry(k.to_string()).or_default().push(now);
@@ -224,10 +207,7 @@ impl RateLimiter {
     }
 
     pub fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
 }
 
@@ -237,22 +217,14 @@ pub struct ClientAddr(pub Option<std::net::SocketAddr>);
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0),
-        ))
+        Ok(ClientAddr(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0)))
     }
 }
 
 /// The client's address for rate limiting: the peer address (a proxy's `X-Forwarded-For` is not
 /// trusted, as it can be forged).
 pub fn client_key(peer: Option<std::net::SocketAddr>) -> String {
-    format!(
-        "ip:{}",
-        peer.map(|p| p.ip().to_string()).unwrap_or_default()
-    )
+    format!("ip:{}", peer.map(|p| p.ip().to_string()).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@ use urbis_domain::geo::MapFrame;
 
 static OUTLINE: &str = include_str!("../../../static/map/europe.svg");
 static FRAME: LazyLock<MapFrame> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../../static/map/europe.json"))
-        .expect("static/map/europe.json is valid")
+    serde_json::from_str(include_str!("../../../static/map/europe.json")).expect("static/map/europe.json is valid")
 });
 
 /// The outline as a standalone SVG document, served once and cached by browsers
@@ -33,10 +32,7 @@ pub struct MapPoint<'a> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// An accessible SVG map: a labelled group (`role="group"`, named by its title and described by its
@@ -97,21 +93,11 @@ mod tests {
                 longitude: -21.9426,
                 class: "participating",
             },
-            MapPoint {
-                label: "Nowhere",
-                href: "/x",
-                latitude: -33.0,
-                longitude: 151.0,
-                class: "x",
-            },
+            MapPoint { label: "Nowhere", href: "/x", latitude: -33.0, longitude: 151.0, class: "x" },
         ];
         let svg = europe_map("Cohort <map>", "21 cities", &pts);
         assert!(svg.contains("<title id=\"map-title\">Cohort &lt;map&gt;</title>"));
-        assert_eq!(
-            svg.matches("<circle").count(),
-            2,
-            "a point outside the frame is left out"
-        );
+        assert_eq!(svg.matches("<circle").count(), 2, "a point outside the frame is left out");
         let f = *FRAME;
         let (rx, _) = f.project(56.9496, 24.1052);
         let (kx, _) = f.project(64.1466, -21.9426);

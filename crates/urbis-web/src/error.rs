@@ -33,11 +33,7 @@ pub struct ProblemField {
 
 impl From<&FieldError> for ProblemField {
     fn from(e: &FieldError) -> Self {
-        ProblemField {
-            field: e.field.clone(),
-            code: e.code.to_string(),
-            message: e.message.clone(),
-        }
+        ProblemField { field: e.field.clone(), code: e.code.to_string(), message: e.message.clone() }
     }
 }
 
@@ -52,22 +48,14 @@ impl Problem {
         }
     }
     pub fn invalid(invalid: &Invalid) -> Problem {
-        let mut p = Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-input",
-            "Invalid input",
-            invalid.to_string(),
-        );
+        let mut p =
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", invalid.to_string());
         p.errors = invalid.0.iter().map(ProblemField::from).collect();
         p
     }
     pub fn field(status: StatusCode, field: &str, code: &'static str, message: &str) -> Problem {
         let mut p = Problem::new(status, code, "Invalid input", format!("{field}: {message}"));
-        p.errors = vec![ProblemField {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }];
+        p.errors = vec![ProblemField { field: field.into(), code: code.into(), message: message.into() }];
         p
     }
     pub fn unauthorized() -> Problem {
@@ -79,20 +67,10 @@ impl Problem {
         )
     }
     pub fn forbidden() -> Problem {
-        Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Forbidden",
-            "your roles do not allow this",
-        )
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", "your roles do not allow this")
     }
     pub fn not_found(what: &str) -> Problem {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
-            format!("no such {what}"),
-        )
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("no such {what}"))
     }
     pub fn internal() -> Problem {
         Problem::new(
@@ -111,10 +89,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut res = (status, axum::Json(&self)).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         res
     }
 }
@@ -131,12 +106,25 @@ impl From<StoreError> for Problem {
                     "you sent version {expected} but the record is now at version {actual}; fetch it again, reapply your change and retry"
                 ),
             ),
-            StoreError::Refused {
-                field,
-                code,
-                message,
-            } => Problem::field(StatusCode::CONFLICT, field, code, &message),
+            StoreError::Refused { field, code, message } => Problem::field(StatusCode::CONFLICT, field, code, &message),
             StoreError::Invalid(i) => Problem::invalid(&i),
+            StoreError::Incomplete(missing) => {
+                let mut p = Problem::new(
+                    StatusCode::CONFLICT,
+                    "incomplete",
+                    "Required questions are unanswered",
+                    format!("answer these questions before submitting: {}", missing.join(", ")),
+                );
+                p.errors = missing
+                    .into_iter()
+                    .map(|q| ProblemField {
+                        field: q,
+                        code: "required".into(),
+                        message: "this question must be answered".into(),
+                    })
+                    .collect();
+                p
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem::internal()

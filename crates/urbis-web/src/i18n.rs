@@ -28,15 +28,8 @@ pub struct Tr {
 
 impl Tr {
     pub fn new(code: &str) -> Tr {
-        let code = LANGUAGES
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(c, _)| *c)
-            .unwrap_or("en");
-        Tr {
-            code,
-            lang: code.parse().expect("language code"),
-        }
+        let code = LANGUAGES.iter().find(|(c, _)| *c == code).map(|(c, _)| *c).unwrap_or("en");
+        Tr { code, lang: code.parse().expect("language code") }
     }
 
     /// The message `id`.
@@ -48,17 +41,13 @@ impl Tr {
     pub fn has(&self, id: &str) -> bool {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         args.insert(Cow::Borrowed("field"), FluentValue::from("x"));
-        LOCALES
-            .try_lookup_with_args(&self.lang, id, &args)
-            .is_some()
+        LOCALES.try_lookup_with_args(&self.lang, id, &args).is_some()
     }
 
     /// The message `id` with named arguments.
     pub fn with(&self, id: &str, args: &[(&'static str, &str)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
-            .collect();
+        let map: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string()))).collect();
         LOCALES.lookup_with_args(&self.lang, id, &map)
     }
 
@@ -77,11 +66,7 @@ pub fn supported(code: &str) -> bool {
 
 /// Choose the language: an explicit choice (cookie), then the account's preference, then the
 /// browser's `Accept-Language` by quality, then English.
-pub fn negotiate(
-    choice: Option<&str>,
-    account: Option<&str>,
-    accept_language: Option<&str>,
-) -> &'static str {
+pub fn negotiate(choice: Option<&str>, account: Option<&str>, accept_language: Option<&str>) -> &'static str {
     for c in [choice, account].into_iter().flatten() {
         if let Some((code, _)) = LANGUAGES.iter().find(|(l, _)| *l == c) {
             return code;
@@ -94,13 +79,7 @@ pub fn negotiate(
             .filter_map(|(i, part)| {
                 let mut it = part.trim().split(';');
                 let tag = it.next()?.trim();
-                let q = it
-                    .find_map(|p| {
-                        p.trim()
-                            .strip_prefix("q=")
-                            .and_then(|q| q.parse::<f32>().ok())
-                    })
-                    .unwrap_or(1.0);
+                let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
                 Some((q, i, tag))
             })
             .filter(|(q, _, _)| *q > 0.0)
@@ -125,19 +104,14 @@ mod tests {
     fn negotiation_order() {
         assert_eq!(negotiate(Some("fr"), Some("de"), Some("de")), "fr");
         assert_eq!(negotiate(None, Some("de"), Some("fr")), "de");
-        assert_eq!(
-            negotiate(None, None, Some("da, de-AT;q=0.8, fr;q=0.9")),
-            "fr"
-        );
+        assert_eq!(negotiate(None, None, Some("da, de-AT;q=0.8, fr;q=0.9")), "fr");
         assert_eq!(negotiate(None, None, Some("de-CH")), "de");
         assert_eq!(negotiate(Some("xx"), None, Some("fr;q=0")), "en");
         assert_eq!(negotiate(None, None, None), "en");
     }
 
     fn keys(lang: &str) -> BTreeSet<String> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../locales")
-            .join(lang);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../locales").join(lang);
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
@@ -175,11 +149,7 @@ mod tests {
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(d).unwrap() {
                 let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p)
-                } else {
-                    files.push(p)
-                }
+                if p.is_dir() { stack.push(p) } else { files.push(p) }
             }
         }
         let mut missing = BTreeSet::new();
@@ -189,18 +159,12 @@ mod tests {
                 for chunk in text.split(pat).skip(1) {
                     let id = chunk.split('"').next().unwrap();
                     if !id.contains('{') && !en.contains(id) {
-                        missing.insert(format!(
-                            "{}: {id}",
-                            f.file_name().unwrap().to_string_lossy()
-                        ));
+                        missing.insert(format!("{}: {id}", f.file_name().unwrap().to_string_lossy()));
                     }
                 }
             }
         }
-        assert!(
-            missing.is_empty(),
-            "message ids without an English message: {missing:?}"
-        );
+        assert!(missing.is_empty(), "message ids without an English message: {missing:?}");
     }
 
     /// Message ids built at run time from data (roles, states, reference data, error codes) exist.
@@ -210,26 +174,15 @@ mod tests {
         use urbis_domain::policy::Role;
         let mut ids: Vec<String> = vec![];
         ids.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
-        ids.extend(
-            ParticipationStatus::ALL
-                .iter()
-                .map(|s| format!("status-{}", s.as_str())),
-        );
-        for s in [
-            InvitationState::Pending,
-            InvitationState::Accepted,
-            InvitationState::Expired,
-            InvitationState::Revoked,
-        ] {
+        ids.extend(ParticipationStatus::ALL.iter().map(|s| format!("status-{}", s.as_str())));
+        for s in
+            [InvitationState::Pending, InvitationState::Accepted, InvitationState::Expired, InvitationState::Revoked]
+        {
             ids.push(format!("invitation-state-{}", s.as_str()));
         }
         for (name, text) in urbis_store::reference::REFERENCE_FILES {
             let f = urbis_store::reference::parse_reference(name, text).unwrap();
-            ids.extend(
-                f.capabilities
-                    .iter()
-                    .map(|c| format!("capability-{}", c.slug)),
-            );
+            ids.extend(f.capabilities.iter().map(|c| format!("capability-{}", c.slug)));
             ids.extend(f.focus_areas.iter().map(|c| format!("focus-{}", c.slug)));
             for c in &f.cities {
                 ids.push(format!("country-{}", c.country_code));
@@ -289,9 +242,6 @@ mod tests {
             assert_eq!(s, "Urbis");
             assert!(!t.get("nav-programmes").is_empty());
         }
-        assert_ne!(
-            Tr::new("de").get("nav-sign-in"),
-            Tr::new("en").get("nav-sign-in")
-        );
+        assert_ne!(Tr::new("de").get("nav-sign-in"), Tr::new("en").get("nav-sign-in"));
     }
 }

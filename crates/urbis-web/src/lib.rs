@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod charts;
+pub mod diagnostic;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
@@ -73,13 +74,7 @@ pub fn app(state: AppState) -> Router {
         .merge(metrics::router())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security::headers,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }

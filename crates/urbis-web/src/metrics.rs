@@ -14,9 +14,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 /// Latency bucket upper bounds in seconds.
-const BUCKETS: [f64; 12] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-];
+const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
 #[derive(Default)]
 struct Series {
@@ -34,9 +32,7 @@ pub struct Metrics {
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut map = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let s = map
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default();
+        let s = map.entry((method.to_string(), route.to_string(), status)).or_default();
         s.count += 1;
         s.sum += seconds;
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -48,10 +44,7 @@ impl Metrics {
 
     pub fn render(&self, uptime: f64, backend: &str) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP urbis_up 1 while the process serves.\n# TYPE urbis_up gauge\nurbis_up 1"
-        );
+        let _ = writeln!(out, "# HELP urbis_up 1 while the process serves.\n# TYPE urbis_up gauge\nurbis_up 1");
         let _ = writeln!(
             out,
             "# HELP urbis_uptime_seconds Seconds since start.\n# TYPE urbis_uptime_seconds gauge\nurbis_uptime_seconds {uptime:.3}"
@@ -67,11 +60,8 @@ impl Metrics {
             "# HELP urbis_http_requests_total Requests served.\n# TYPE urbis_http_requests_total counter"
         );
         for ((m, r, st), s) in map.iter() {
-            let _ = writeln!(
-                out,
-                "urbis_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
-                s.count
-            );
+            let _ =
+                writeln!(out, "urbis_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}", s.count);
         }
         let _ = writeln!(
             out,
@@ -80,27 +70,12 @@ impl Metrics {
         for ((m, r, st), s) in map.iter() {
             let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
             for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "urbis_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}",
-                    s.buckets[i]
-                );
+                let _ =
+                    writeln!(out, "urbis_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}", s.buckets[i]);
             }
-            let _ = writeln!(
-                out,
-                "urbis_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "urbis_http_request_duration_seconds_sum{{{labels}}} {:.6}",
-                s.sum
-            );
-            let _ = writeln!(
-                out,
-                "urbis_http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
+            let _ = writeln!(out, "urbis_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
+            let _ = writeln!(out, "urbis_http_request_duration_seconds_sum{{{labels}}} {:.6}", s.sum);
+            let _ = writeln!(out, "urbis_http_request_duration_seconds_count{{{labels}}} {}", s.count);
         }
         out
     }
@@ -117,12 +92,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
     let res = next.run(req).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        res.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
+    state.metrics.observe(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
     res
 }
 
@@ -144,16 +114,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(
-        state.started.elapsed().as_secs_f64(),
-        state.store.backend().as_str(),
-    );
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    let body = state.metrics.render(state.started.elapsed().as_secs_f64(), state.store.backend().as_str());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }

@@ -9,41 +9,23 @@ use axum::http::StatusCode;
 use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ProfileChange};
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::network::{
-    Acceptor, AccountUpdate, Invitation, NewInvitation, Organisation, OrganisationPatch, Person,
-    Programme,
+    Acceptor, AccountUpdate, Invitation, NewInvitation, Organisation, OrganisationPatch, Person, Programme,
 };
 use uuid::Uuid;
 
 fn deny(caller: &Caller) -> Problem {
-    if caller.actor.is_authenticated() {
-        Problem::forbidden()
-    } else {
-        Problem::unauthorized()
-    }
+    if caller.actor.is_authenticated() { Problem::forbidden() } else { Problem::unauthorized() }
 }
 
 /// Require the policy's yes for `caller`.
 pub fn require(caller: &Caller, action: Action, resource: &Resource) -> Result<(), Problem> {
-    if caller.can(action, resource) {
-        Ok(())
-    } else {
-        Err(deny(caller))
-    }
+    if caller.can(action, resource) { Ok(()) } else { Err(deny(caller)) }
 }
 
 /// The policy's view of an organisation: its id and the programmes it takes part in.
 pub async fn org_resource(state: &AppState, org: &Organisation) -> Result<Resource, Problem> {
-    let programmes = state
-        .store
-        .participations(org.id)
-        .await?
-        .into_iter()
-        .map(|p| p.programme_id)
-        .collect();
-    Ok(Resource::Organisation {
-        id: org.id,
-        programmes,
-    })
+    let programmes = state.store.participations(org.id).await?.into_iter().map(|p| p.programme_id).collect();
+    Ok(Resource::Organisation { id: org.id, programmes })
 }
 
 /// A city by slug, or 404 naming it.
@@ -70,28 +52,15 @@ pub async fn update_profile(
     expected_version: i64,
     change: ProfileChange,
 ) -> Result<Organisation, Problem> {
-    require(
-        caller,
-        Action::UpdateProfile,
-        &org_resource(state, org).await?,
-    )?;
+    require(caller, Action::UpdateProfile, &org_resource(state, org).await?)?;
     let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
-    let patch = OrganisationPatch {
-        description: change.description,
-        website: change.website,
-    };
-    Ok(state
-        .store
-        .update_organisation(actor, org.id, expected_version, patch)
-        .await?)
+    let patch = OrganisationPatch { description: change.description, website: change.website };
+    Ok(state.store.update_organisation(actor, org.id, expected_version, patch).await?)
 }
 
 /// The link that accepts an invitation.
 pub fn invitation_link(state: &AppState, token: &str) -> String {
-    format!(
-        "{}/invitations/{token}",
-        state.config.base_url.trim_end_matches('/')
-    )
+    format!("{}/invitations/{token}", state.config.base_url.trim_end_matches('/'))
 }
 
 /// Invite a person to a city's team in a programme; queues the e-mail and returns the invitation
@@ -103,12 +72,7 @@ pub async fn invite(
     org: &Organisation,
     req: InvitationRequest,
 ) -> Result<(Invitation, String), Problem> {
-    let participates = state
-        .store
-        .participations(org.id)
-        .await?
-        .iter()
-        .any(|p| p.programme_id == programme.id);
+    let participates = state.store.participations(org.id).await?.iter().any(|p| p.programme_id == programme.id);
     if !participates {
         return Err(Problem::field(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -117,11 +81,7 @@ pub async fn invite(
             "this city is not part of the programme",
         ));
     }
-    let resource = Resource::Invitation {
-        programme: programme.id,
-        organisation: org.id,
-        role: req.role,
-    };
+    let resource = Resource::Invitation { programme: programme.id, organisation: org.id, role: req.role };
     require(caller, Action::ManageTeam, &resource)?;
     let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
     let (inv, token) = state
@@ -139,15 +99,8 @@ pub async fn invite(
         .await?;
     let link = invitation_link(state, &token);
     let t = Tr::new("en");
-    let inviter = caller
-        .person
-        .as_ref()
-        .map(|p| p.name.as_str())
-        .unwrap_or("");
-    let subject = t.with(
-        "mail-invitation-subject",
-        &[("city", &org.name), ("programme", &programme.name)],
-    );
+    let inviter = caller.person.as_ref().map(|p| p.name.as_str()).unwrap_or("");
+    let subject = t.with("mail-invitation-subject", &[("city", &org.name), ("programme", &programme.name)]);
     let body = t.with(
         "mail-invitation-body",
         &[
@@ -158,10 +111,7 @@ pub async fn invite(
             ("link", &link),
         ],
     );
-    state
-        .store
-        .enqueue_mail("invitation", &inv.email, &subject, &body)
-        .await?;
+    state.store.enqueue_mail("invitation", &inv.email, &subject, &body).await?;
     Ok((inv, link))
 }
 
@@ -180,17 +130,10 @@ pub async fn revoke(
         }
         Err(e) => return Err(e.into()),
     };
-    let resource = Resource::Invitation {
-        programme: programme.id,
-        organisation: inv.organisation_id,
-        role: inv.role,
-    };
+    let resource = Resource::Invitation { programme: programme.id, organisation: inv.organisation_id, role: inv.role };
     require(caller, Action::RevokeInvitation, &resource)?;
     let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
-    Ok(state
-        .store
-        .revoke_invitation(actor, id, expected_version)
-        .await?)
+    Ok(state.store.revoke_invitation(actor, id, expected_version).await?)
 }
 
 /// An invitation by its secret token.
@@ -210,11 +153,9 @@ pub async fn accept(
 ) -> Result<(Invitation, Person), Problem> {
     let acceptor = match (caller.actor.person, new_account) {
         (Some(id), _) => Acceptor::Existing(id),
-        (None, Some(a)) => Acceptor::New {
-            name: a.name,
-            password_hash: hash_password(a.password).await?,
-            listed: a.listed,
-        },
+        (None, Some(a)) => {
+            Acceptor::New { name: a.name, password_hash: hash_password(a.password).await?, listed: a.listed }
+        }
         (None, None) => return Err(Problem::unauthorized()),
     };
     Ok(state.store.accept_invitation(token, acceptor).await?)
@@ -230,22 +171,13 @@ pub enum LoginFailure {
 }
 
 /// Check e-mail and password, counting failures per e-mail and per client address.
-pub async fn login(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    client: &str,
-) -> Result<Uuid, LoginFailure> {
+pub async fn login(state: &AppState, email: &str, password: &str, client: &str) -> Result<Uuid, LoginFailure> {
     let email = email.trim().to_lowercase();
     let email_key = format!("email:{email}");
     if let Some(wait) = state.limiter.blocked(&[&email_key, client]) {
         return Err(LoginFailure::Throttled(wait));
     }
-    let creds = state
-        .store
-        .credentials(&email)
-        .await
-        .map_err(|e| LoginFailure::Error(e.into()))?;
+    let creds = state.store.credentials(&email).await.map_err(|e| LoginFailure::Error(e.into()))?;
     let hash = creds.as_ref().and_then(|c| c.password_hash.clone());
     if verify_password(password.to_string(), hash).await
         && let Some(c) = creds

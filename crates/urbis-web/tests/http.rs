@@ -8,97 +8,44 @@ use urbis_domain::policy::Role;
 
 const CITIES: &str = "/api/v1/programmes/digital-innovation-initiative/cities";
 
-on_both!(
-    public_api_lists_are_paginated_and_stable,
-    |app: TestApp| async move {
-        let c = app.client();
-        let progs: Value = c
-            .get(app.url("/api/v1/programmes"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(progs["total"], 1);
-        assert_eq!(progs["items"][0]["slug"], "digital-innovation-initiative");
-        assert_eq!(progs["items"][0]["starts_on"], "2020-01-01");
+on_both!(public_api_lists_are_paginated_and_stable, |app: TestApp| async move {
+    let c = app.client();
+    let progs: Value = c.get(app.url("/api/v1/programmes")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(progs["total"], 1);
+    assert_eq!(progs["items"][0]["slug"], "digital-innovation-initiative");
+    assert_eq!(progs["items"][0]["starts_on"], "2020-01-01");
 
-        let all: Value = c
-            .get(app.url(&format!("{CITIES}?per_page=100")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(all["total"], 29);
-        let items = all["items"].as_array().unwrap();
-        assert_eq!(
-            items
-                .iter()
-                .filter(|c| c["status"] == "participating")
-                .count(),
-            21
-        );
-        let riga = items.iter().find(|c| c["slug"] == "riga").unwrap();
-        assert_eq!(riga["country_code"], "LV");
-        assert_eq!(riga["timezone"], "Europe/Riga");
-        assert!(riga["latitude"].as_f64().unwrap() > 56.0);
-        let p2: Value = c
-            .get(app.url(&format!("{CITIES}?per_page=10&page=2")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(p2["items"][0]["slug"], items[10]["slug"]);
-        let invited: Value = c
-            .get(app.url(&format!("{CITIES}?status=invited")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(invited["total"], 8);
+    let all: Value = c.get(app.url(&format!("{CITIES}?per_page=100"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["total"], 29);
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.iter().filter(|c| c["status"] == "participating").count(), 21);
+    let riga = items.iter().find(|c| c["slug"] == "riga").unwrap();
+    assert_eq!(riga["country_code"], "LV");
+    assert_eq!(riga["timezone"], "Europe/Riga");
+    assert!(riga["latitude"].as_f64().unwrap() > 56.0);
+    let p2: Value = c.get(app.url(&format!("{CITIES}?per_page=10&page=2"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p2["items"][0]["slug"], items[10]["slug"]);
+    let invited: Value =
+        c.get(app.url(&format!("{CITIES}?status=invited"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(invited["total"], 8);
 
-        for bad in ["?per_page=0", "?per_page=101", "?page=x", "?status=maybe"] {
-            let r = c
-                .get(app.url(&format!("{CITIES}{bad}")))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 400, "{bad}");
-            assert_eq!(r.headers()["content-type"], "application/problem+json");
-            let p: Value = r.json().await.unwrap();
-            assert!(
-                !p["errors"][0]["field"].as_str().unwrap().is_empty(),
-                "{bad} names the parameter"
-            );
-        }
-        let r = c
-            .get(app.url("/api/v1/cities/atlantis"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404);
+    for bad in ["?per_page=0", "?per_page=101", "?page=x", "?status=maybe"] {
+        let r = c.get(app.url(&format!("{CITIES}{bad}"))).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
-        let r = c
-            .get(app.url("/api/v1/programmes/nope/cities"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404);
+        let p: Value = r.json().await.unwrap();
+        assert!(!p["errors"][0]["field"].as_str().unwrap().is_empty(), "{bad} names the parameter");
     }
-);
+    let r = c.get(app.url("/api/v1/cities/atlantis")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = c.get(app.url("/api/v1/programmes/nope/cities")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+});
 
 on_both!(tokens_and_me, |app: TestApp| async move {
     let c = app.client();
-    let email = app
-        .person("lead@riga.example", Some(Role::CityLead), "riga")
-        .await;
+    let email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
     let r = c
         .post(app.url("/api/v1/auth/token"))
         .json(&json!({"email": email, "password": "wrong password!"}))
@@ -106,40 +53,13 @@ on_both!(tokens_and_me, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let r = c
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": email}))
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(app.url("/api/v1/auth/token")).json(&json!({"email": email})).send().await.unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>().await.unwrap()["errors"][0]["field"],
-        "password"
-    );
-    assert_eq!(
-        c.get(app.url("/api/v1/me")).send().await.unwrap().status(),
-        401
-    );
-    assert_eq!(
-        c.get(app.url("/api/v1/me"))
-            .bearer_auth("forged")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "password");
+    assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth("forged").send().await.unwrap().status(), 401);
     let token = app.token(&email).await;
-    let me: Value = c
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = c.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["email"], "lead@riga.example");
     assert_eq!(me["roles"][0]["role"], "city-lead");
     assert_eq!(me["roles"][0]["scope_slug"], "riga");
@@ -147,9 +67,7 @@ on_both!(tokens_and_me, |app: TestApp| async move {
 
 on_both!(login_is_rate_limited, |app: TestApp| async move {
     let c = app.client();
-    let email = app
-        .person("pm@example.org", Some(Role::ProgrammeManager), "riga")
-        .await;
+    let email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
     for _ in 0..10 {
         let r = c
             .post(app.url("/api/v1/auth/token"))
@@ -171,41 +89,15 @@ on_both!(login_is_rate_limited, |app: TestApp| async move {
 
 on_both!(patch_city_with_etags, |app: TestApp| async move {
     let c = app.client();
-    let lead = app
-        .token(
-            &app.person("lead@riga.example", Some(Role::CityLead), "riga")
-                .await,
-        )
-        .await;
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
     let url = app.url("/api/v1/cities/riga");
     let r = c.get(&url).send().await.unwrap();
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
     let patch = json!({"description": "Rīga builds a digital citizen account.", "website": "https://www.riga.lv/en"});
 
-    assert_eq!(
-        c.patch(&url).json(&patch).send().await.unwrap().status(),
-        401,
-        "anonymous"
-    );
-    assert_eq!(
-        c.patch(&url)
-            .bearer_auth(&lead)
-            .json(&patch)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        428,
-        "no If-Match"
-    );
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", "\"99\"")
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(c.patch(&url).json(&patch).send().await.unwrap().status(), 401, "anonymous");
+    assert_eq!(c.patch(&url).bearer_auth(&lead).json(&patch).send().await.unwrap().status(), 428, "no If-Match");
+    let r = c.patch(&url).bearer_auth(&lead).header("If-Match", "\"99\"").json(&patch).send().await.unwrap();
     assert_eq!(r.status(), 412, "stale If-Match");
     let unchanged: Value = c.get(&url).send().await.unwrap().json().await.unwrap();
     assert_eq!(unchanged["description"], "", "nothing changed after 412");
@@ -221,19 +113,10 @@ on_both!(patch_city_with_etags, |app: TestApp| async move {
     assert_eq!(r.status(), 422);
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "website");
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&json!({"mayor": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let r =
+        c.patch(&url).bearer_auth(&lead).header("If-Match", &etag).json(&json!({"mayor": "x"})).send().await.unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>().await.unwrap()["errors"][0]["field"],
-        "mayor"
-    );
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "mayor");
     let r = c
         .patch(&url)
         .bearer_auth(&lead)
@@ -243,10 +126,7 @@ on_both!(patch_city_with_etags, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>().await.unwrap()["errors"][0]["field"],
-        "description"
-    );
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "description");
     let r = c
         .patch(&url)
         .bearer_auth(&lead)
@@ -268,25 +148,11 @@ on_both!(patch_city_with_etags, |app: TestApp| async move {
         .unwrap();
     assert_eq!(r.status(), 415);
     let big = json!({"description": "x".repeat(70 * 1024)});
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&big)
-        .send()
-        .await
-        .unwrap();
+    let r = c.patch(&url).bearer_auth(&lead).header("If-Match", &etag).json(&big).send().await.unwrap();
     assert_eq!(r.status(), 413);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
+    let r = c.patch(&url).bearer_auth(&lead).header("If-Match", &etag).json(&patch).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let new_etag = r.headers()["etag"].to_str().unwrap().to_string();
     assert_ne!(new_etag, etag);
@@ -304,11 +170,7 @@ on_both!(patch_city_with_etags, |app: TestApp| async move {
     assert_eq!(r.status(), 412);
 
     // The lead of Riga cannot touch Helsinki.
-    let h = c
-        .get(app.url("/api/v1/cities/helsinki"))
-        .send()
-        .await
-        .unwrap();
+    let h = c.get(app.url("/api/v1/cities/helsinki")).send().await.unwrap();
     let h_etag = h.headers()["etag"].to_str().unwrap().to_string();
     let r = c
         .patch(app.url("/api/v1/cities/helsinki"))
@@ -321,35 +183,24 @@ on_both!(patch_city_with_etags, |app: TestApp| async move {
     assert_eq!(r.status(), 403);
 
     let riga = app.store.organisation("riga").await.unwrap();
-    let log = app
-        .store
-        .audit_for("organisation", &riga.id.to_string())
-        .await
-        .unwrap();
+    let log = app.store.audit_for("organisation", &riga.id.to_string()).await.unwrap();
     assert_eq!(log.len(), 1, "one successful write, one audit entry");
-    assert_eq!(
-        log[0].after.as_ref().unwrap()["website"],
-        "https://www.riga.lv/en"
-    );
+    assert_eq!(log[0].after.as_ref().unwrap()["website"], "https://www.riga.lv/en");
 });
 
 on_both!(invitations_through_the_api, |app: TestApp| async move {
     let c = app.client();
-    let pm = app
-        .token(
-            &app.person("pm@example.org", Some(Role::ProgrammeManager), "riga")
-                .await,
-        )
-        .await;
-    let lead = app
-        .token(
-            &app.person("lead@riga.example", Some(Role::CityLead), "riga")
-                .await,
-        )
-        .await;
+    let pm = app.token(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
     let inv_url = app.url("/api/v1/programmes/digital-innovation-initiative/invitations");
 
-    let r = c.post(&inv_url).bearer_auth(&pm).json(&json!({"email": "NEW@Riga.example", "city": "riga", "role": "city-member", "name": "Nora"})).send().await.unwrap();
+    let r = c
+        .post(&inv_url)
+        .bearer_auth(&pm)
+        .json(&json!({"email": "NEW@Riga.example", "city": "riga", "role": "city-member", "name": "Nora"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["state"], "pending");
@@ -415,37 +266,14 @@ on_both!(invitations_through_the_api, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(
-        c.get(&inv_url)
-            .bearer_auth(&lead)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403,
-        "lead cannot list all"
-    );
+    assert_eq!(c.get(&inv_url).bearer_auth(&lead).send().await.unwrap().status(), 403, "lead cannot list all");
 
-    let list: Value = c
-        .get(&inv_url)
-        .bearer_auth(&pm)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = c.get(&inv_url).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"], 2);
 
     // Accept as a new account; the token then works for the API and the role is held.
-    let public: Value = c
-        .get(app.url(&format!("/api/v1/invitations/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public: Value =
+        c.get(app.url(&format!("/api/v1/invitations/{token}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(public["city"], "riga");
     let r = c
         .post(app.url(&format!("/api/v1/invitations/{token}/accept")))
@@ -454,13 +282,7 @@ on_both!(invitations_through_the_api, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(
-        app.store
-            .person_by_email("new@riga.example")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(app.store.person_by_email("new@riga.example").await.unwrap().is_none());
     let r = c
         .post(app.url(&format!("/api/v1/invitations/{token}/accept")))
         .json(&json!({"name": "Nora N.", "password": common::PASSWORD, "listed": true}))
@@ -470,29 +292,10 @@ on_both!(invitations_through_the_api, |app: TestApp| async move {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "accepted");
     let nora = app.token("new@riga.example").await;
-    let me: Value = c
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&nora)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = c.get(app.url("/api/v1/me")).bearer_auth(&nora).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["roles"][0]["role"], "city-member");
-    let team: Value = c
-        .get(app.url("/api/v1/cities/riga/team"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        team.as_array().unwrap().len(),
-        1,
-        "only listed members are public"
-    );
+    let team: Value = c.get(app.url("/api/v1/cities/riga/team")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(team.as_array().unwrap().len(), 1, "only listed members are public");
     let r = c
         .post(app.url(&format!("/api/v1/invitations/{token}/accept")))
         .bearer_auth(&nora)
@@ -503,253 +306,104 @@ on_both!(invitations_through_the_api, |app: TestApp| async move {
     assert_eq!(r.status(), 409, "accepted once");
 
     // Revoke the other pending one; then it cannot be revoked or accepted again.
-    let id = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["email"] == "m2@riga.example")
-        .unwrap()["id"]
+    let id = list["items"].as_array().unwrap().iter().find(|i| i["email"] == "m2@riga.example").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let r = c
-        .delete(format!("{inv_url}/{id}"))
-        .bearer_auth(&lead)
+    let r = c.delete(format!("{inv_url}/{id}")).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["state"], "revoked");
+    assert_eq!(c.delete(format!("{inv_url}/{id}")).bearer_auth(&pm).send().await.unwrap().status(), 409);
+    assert_eq!(c.delete(format!("{inv_url}/not-a-uuid")).bearer_auth(&pm).send().await.unwrap().status(), 404);
+});
+
+on_both!(pages_render_and_forms_keep_input, |app: TestApp| async move {
+    let anon = app.browser();
+    for path in ["/", "/programmes/digital-innovation-initiative", "/cities/riga", "/people", "/login"] {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("<html lang=\"en\">") && html.contains("<main"), "{path}");
+    }
+    let prog =
+        anon.get(app.url("/programmes/digital-innovation-initiative")).send().await.unwrap().text().await.unwrap();
+    assert!(prog.contains("role=\"group\" aria-labelledby=\"map-title\"") && prog.contains("<title id=\"map-title\">"));
+    assert_eq!(prog.matches("<circle").count(), 29, "every city placed on the map");
+    assert!(prog.contains("<td>Europe/Riga</td>"));
+    assert_eq!(anon.get(app.url("/cities/atlantis")).send().await.unwrap().status(), 404);
+    let r = anon.get(app.url("/cities/riga/edit")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "anonymous is sent to sign in");
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+
+    // A form without the CSRF token is refused.
+    let r = anon.post(app.url("/login")).form(&[("email", "a@b.example"), ("password", "x")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    let email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
+    // Wrong password: the page says so and keeps the e-mail.
+    let csrf = csrf_of(&anon.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
+    let r = anon
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("email", email.as_str()), ("password", "wrong one")])
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["state"], "revoked");
-    assert_eq!(
-        c.delete(format!("{inv_url}/{id}"))
-            .bearer_auth(&pm)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        409
+    assert_eq!(r.status(), 401);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("class=\"error-summary\"") && html.contains("value=\"lead@riga.example\""));
+
+    let b = app.signed_in(&email).await;
+    let account = b.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert!(account.contains("City lead") && account.contains("Riga"));
+    let edit = b.get(app.url("/cities/riga/edit")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&edit);
+    // Invalid website: error summary, field error, and the typed text is kept.
+    let r = b
+        .post(app.url("/cities/riga/edit"))
+        .form(&[("csrf", csrf.as_str()), ("version", "1"), ("description", "Kept text"), ("website", "not a url")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#field-website\"") && html.contains("Kept text") && html.contains("value=\"not a url\"")
     );
-    assert_eq!(
-        c.delete(format!("{inv_url}/not-a-uuid"))
-            .bearer_auth(&pm)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    let r = b
+        .post(app.url("/cities/riga/edit"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", "1"),
+            ("description", "Saved text"),
+            ("website", "https://www.riga.lv"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The same form sent again with the old version is a conflict that keeps the input.
+    let r = b
+        .post(app.url("/cities/riga/edit"))
+        .form(&[("csrf", csrf.as_str()), ("version", "1"), ("description", "Late text"), ("website", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Late text"));
+    assert_eq!(app.store.organisation("riga").await.unwrap().description, "Saved text");
+    assert_eq!(b.get(app.url("/cities/helsinki/edit")).send().await.unwrap().status(), 403);
+
+    // Sign out ends the session.
+    let csrf = csrf_of(&b.get(app.url("/account")).send().await.unwrap().text().await.unwrap());
+    assert_eq!(b.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+    assert_eq!(b.get(app.url("/account")).send().await.unwrap().status(), 303);
 });
 
-on_both!(
-    pages_render_and_forms_keep_input,
-    |app: TestApp| async move {
-        let anon = app.browser();
-        for path in [
-            "/",
-            "/programmes/digital-innovation-initiative",
-            "/cities/riga",
-            "/people",
-            "/login",
-        ] {
-            let r = anon.get(app.url(path)).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{path}");
-            let csp = r.headers()["content-security-policy"]
-                .to_str()
-                .unwrap()
-                .to_string();
-            assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
-            assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-            let html = r.text().await.unwrap();
-            assert!(
-                html.contains("<html lang=\"en\">") && html.contains("<main"),
-                "{path}"
-            );
-        }
-        let prog = anon
-            .get(app.url("/programmes/digital-innovation-initiative"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            prog.contains("role=\"group\" aria-labelledby=\"map-title\"")
-                && prog.contains("<title id=\"map-title\">")
-        );
-        assert_eq!(
-            prog.matches("<circle").count(),
-            29,
-            "every city placed on the map"
-        );
-        assert!(prog.contains("<td>Europe/Riga</td>"));
-        assert_eq!(
-            anon.get(app.url("/cities/atlantis"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            404
-        );
-        let r = anon.get(app.url("/cities/riga/edit")).send().await.unwrap();
-        assert_eq!(r.status(), 303, "anonymous is sent to sign in");
-        assert!(
-            r.headers()["location"]
-                .to_str()
-                .unwrap()
-                .starts_with("/login?next=")
-        );
-
-        // A form without the CSRF token is refused.
-        let r = anon
-            .post(app.url("/login"))
-            .form(&[("email", "a@b.example"), ("password", "x")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
-
-        let email = app
-            .person("lead@riga.example", Some(Role::CityLead), "riga")
-            .await;
-        // Wrong password: the page says so and keeps the e-mail.
-        let csrf = csrf_of(
-            &anon
-                .get(app.url("/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
-        let r = anon
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("email", email.as_str()),
-                ("password", "wrong one"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("class=\"error-summary\"")
-                && html.contains("value=\"lead@riga.example\"")
-        );
-
-        let b = app.signed_in(&email).await;
-        let account = b
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(account.contains("City lead") && account.contains("Riga"));
-        let edit = b
-            .get(app.url("/cities/riga/edit"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&edit);
-        // Invalid website: error summary, field error, and the typed text is kept.
-        let r = b
-            .post(app.url("/cities/riga/edit"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("version", "1"),
-                ("description", "Kept text"),
-                ("website", "not a url"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 422);
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("href=\"#field-website\"")
-                && html.contains("Kept text")
-                && html.contains("value=\"not a url\"")
-        );
-        let r = b
-            .post(app.url("/cities/riga/edit"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("version", "1"),
-                ("description", "Saved text"),
-                ("website", "https://www.riga.lv"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303);
-        // The same form sent again with the old version is a conflict that keeps the input.
-        let r = b
-            .post(app.url("/cities/riga/edit"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("version", "1"),
-                ("description", "Late text"),
-                ("website", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 409);
-        assert!(r.text().await.unwrap().contains("Late text"));
-        assert_eq!(
-            app.store.organisation("riga").await.unwrap().description,
-            "Saved text"
-        );
-        assert_eq!(
-            b.get(app.url("/cities/helsinki/edit"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            403
-        );
-
-        // Sign out ends the session.
-        let csrf = csrf_of(
-            &b.get(app.url("/account"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
-        assert_eq!(
-            b.post(app.url("/logout"))
-                .form(&[("csrf", csrf.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            303
-        );
-        assert_eq!(
-            b.get(app.url("/account")).send().await.unwrap().status(),
-            303
-        );
-    }
-);
-
 on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
-    let pm = app
-        .signed_in(
-            &app.person("pm@example.org", Some(Role::ProgrammeManager), "riga")
-                .await,
-        )
-        .await;
+    let pm = app.signed_in(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
     let page = pm
         .get(app.url("/programmes/digital-innovation-initiative/invitations"))
         .send()
@@ -761,13 +415,7 @@ on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
     let csrf = csrf_of(&page);
     let r = pm
         .post(app.url("/programmes/digital-innovation-initiative/invitations"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("city", "riga"),
-            ("email", "bad"),
-            ("role", "city-lead"),
-            ("name", "Lia"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("city", "riga"), ("email", "bad"), ("role", "city-lead"), ("name", "Lia")])
         .send()
         .await
         .unwrap();
@@ -788,21 +436,11 @@ on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
     assert_eq!(r.status(), 201);
     let html = r.text().await.unwrap();
     let start = html.find("/invitations/").unwrap();
-    let link_path: String = html[start..]
-        .chars()
-        .take_while(|c| *c != '<' && *c != '"')
-        .collect();
+    let link_path: String = html[start..].chars().take_while(|c| *c != '<' && *c != '"').collect();
     assert_eq!(link_path.len(), "/invitations/".len() + 64);
 
     let guest = app.browser();
-    let page = guest
-        .get(app.url(&link_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = guest.get(app.url(&link_path)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Riga") && page.contains("lia@riga.example"));
     let csrf = csrf_of(&page);
     let r = guest
@@ -831,27 +469,9 @@ on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/cities/riga");
-    let city = guest
-        .get(app.url("/cities/riga"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        city.contains("Lia L.") && city.contains("Edit profile"),
-        "new lead is signed in and can edit"
-    );
-    let people = app
-        .browser()
-        .get(app.url("/people"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let city = guest.get(app.url("/cities/riga")).send().await.unwrap().text().await.unwrap();
+    assert!(city.contains("Lia L.") && city.contains("Edit profile"), "new lead is signed in and can edit");
+    let people = app.browser().get(app.url("/people")).send().await.unwrap().text().await.unwrap();
     assert!(people.contains("Lia L."));
 
     // Staff see the state change and can revoke a pending invitation from the page.
@@ -868,28 +488,13 @@ on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
 
 on_both!(language_switch_and_operations, |app: TestApp| async move {
     let b = app.browser();
-    let r = b
-        .get(app.url("/language/de?next=/people"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.get(app.url("/language/de?next=/people")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/people");
-    let html = b
-        .get(app.url("/people"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = b.get(app.url("/people")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<html lang=\"de\">"));
     assert!(html.contains("Personen"), "German page");
-    let r = b
-        .get(app.url("/language/fr?next=//evil.example"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.get(app.url("/language/fr?next=//evil.example")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/", "no open redirect");
     let html = app
         .client()
@@ -903,35 +508,9 @@ on_both!(language_switch_and_operations, |app: TestApp| async move {
         .unwrap();
     assert!(html.contains("<html lang=\"fr\">"));
 
-    assert_eq!(
-        app.client()
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        app.client()
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let m = app
-        .client()
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        m.contains("urbis_http_requests_total{method=\"GET\",route=\"/people\",status=\"200\"}")
-    );
+    assert_eq!(app.client().get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(app.client().get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    let m = app.client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("urbis_http_requests_total{method=\"GET\",route=\"/people\",status=\"200\"}"));
     assert!(m.contains("# TYPE urbis_http_request_duration_seconds histogram"));
 });

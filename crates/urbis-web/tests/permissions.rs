@@ -43,6 +43,8 @@ enum Rule {
     ReadRigaTeam,
     /// Programme staff: admin and programme manager.
     Staff,
+    /// Read Riga's unpublished assessment: Riga's team, staff, the programme's experts and reviewers.
+    ReadRigaAssessment,
 }
 
 fn allowed(rule: Rule, who: Who) -> bool {
@@ -53,6 +55,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::WriteRiga => matches!(who, Admin | Manager | LeadRiga),
         Rule::ReadRigaTeam => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
         Rule::Staff => matches!(who, Admin | Manager),
+        Rule::ReadRigaAssessment => matches!(who, Admin | Manager | LeadRiga | MemberRiga | Expert | Reviewer),
     }
 }
 
@@ -61,38 +64,19 @@ struct Fixture {
     tokens: Vec<(Who, Option<String>)>,
     invitation_token: String,
     invitation_id: String,
+    assessment_id: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
     let mut tokens = vec![(Who::Anonymous, None)];
     for (who, email, role, city) in [
         (Who::Admin, "admin@example.org", Role::Admin, "riga"),
-        (
-            Who::Manager,
-            "pm@example.org",
-            Role::ProgrammeManager,
-            "riga",
-        ),
+        (Who::Manager, "pm@example.org", Role::ProgrammeManager, "riga"),
         (Who::LeadRiga, "lead@riga.example", Role::CityLead, "riga"),
-        (
-            Who::MemberRiga,
-            "member@riga.example",
-            Role::CityMember,
-            "riga",
-        ),
-        (
-            Who::LeadHelsinki,
-            "lead@helsinki.example",
-            Role::CityLead,
-            "helsinki",
-        ),
+        (Who::MemberRiga, "member@riga.example", Role::CityMember, "riga"),
+        (Who::LeadHelsinki, "lead@helsinki.example", Role::CityLead, "helsinki"),
         (Who::Expert, "expert@example.org", Role::Expert, "riga"),
-        (
-            Who::Reviewer,
-            "reviewer@example.org",
-            Role::Reviewer,
-            "riga",
-        ),
+        (Who::Reviewer, "reviewer@example.org", Role::Reviewer, "riga"),
     ] {
         app.person(email, Some(role), city).await;
         tokens.push((who, Some(app.token(email).await)));
@@ -109,14 +93,20 @@ async fn fixture(app: TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    let assessment: Value = app
+        .client()
+        .post(app.url("/api/v1/cities/riga/assessments"))
+        .bearer_auth(tokens[1].1.clone().unwrap())
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     Fixture {
-        invitation_token: created["link"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .into(),
+        assessment_id: assessment["id"].as_str().unwrap().into(),
+        invitation_token: created["link"].as_str().unwrap().rsplit('/').next().unwrap().into(),
         invitation_id: created["id"].as_str().unwrap().into(),
         tokens,
         app,
@@ -135,44 +125,50 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/cities/{slug}/team", Rule::Public),
         ("GET", "/api/v1/people", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/invitations", Rule::Staff),
-        (
-            "POST",
-            "/api/v1/programmes/{slug}/invitations",
-            Rule::WriteRiga,
-        ),
-        (
-            "DELETE",
-            "/api/v1/programmes/{slug}/invitations/{id}",
-            Rule::WriteRiga,
-        ),
+        ("POST", "/api/v1/programmes/{slug}/invitations", Rule::WriteRiga),
+        ("DELETE", "/api/v1/programmes/{slug}/invitations/{id}", Rule::WriteRiga),
         ("GET", "/api/v1/invitations/{token}", Rule::Public),
         ("POST", "/api/v1/invitations/{token}/accept", Rule::Public),
+        ("GET", "/api/v1/instruments", Rule::Public),
+        ("GET", "/api/v1/instruments/{slug}", Rule::Public),
+        ("GET", "/api/v1/programmes/{slug}/waves", Rule::Public),
+        ("POST", "/api/v1/cities/{slug}/assessments", Rule::WriteRiga),
+        ("GET", "/api/v1/assessments/{id}", Rule::ReadRigaAssessment),
+        ("PUT", "/api/v1/assessments/{id}/answers/{question_id}", Rule::ReadRigaTeam),
+        ("POST", "/api/v1/assessments/{id}/submit", Rule::WriteRiga),
+        ("GET", "/api/v1/assessments/{id}/answers.csv", Rule::ReadRigaAssessment),
+        ("GET", "/api/v1/programmes/{slug}/benchmark", Rule::Public),
+        ("GET", "/api/v1/programmes/{slug}/benchmark.csv", Rule::Public),
     ]
 }
 
 fn fill(path: &str, f: &Fixture) -> String {
     let slug = if path.contains("/cities/") {
         "riga"
+    } else if path.contains("/instruments/") {
+        "city-digital-maturity"
     } else {
         "digital-innovation-initiative"
     };
+    let id = if path.contains("/assessments/") { &f.assessment_id } else { &f.invitation_id };
     path.replace("{slug}", slug)
         .replace("{token}", &f.invitation_token)
-        .replace("{id}", &f.invitation_id)
+        .replace("{id}", id)
+        .replace("{question_id}", "dv-strategy")
 }
 
 fn body(method: &str, path: &str, n: usize) -> Option<Value> {
     match (method, path) {
-        ("POST", "/api/v1/auth/token") => {
-            Some(json!({"email": "admin@example.org", "password": common::PASSWORD}))
-        }
+        ("POST", "/api/v1/auth/token") => Some(json!({"email": "admin@example.org", "password": common::PASSWORD})),
         ("PATCH", _) => Some(json!({"description": format!("edit {n}")})),
-        ("POST", p) if p.ends_with("/invitations") => Some(
-            json!({"email": format!("p{n}@riga.example"), "city": "riga", "role": "city-member"}),
-        ),
-        ("POST", p) if p.ends_with("/accept") => {
-            Some(json!({"name": "New Person", "password": common::PASSWORD}))
+        ("POST", p) if p.ends_with("/invitations") => {
+            Some(json!({"email": format!("p{n}@riga.example"), "city": "riga", "role": "city-member"}))
         }
+        ("POST", p) if p.ends_with("/accept") => Some(json!({"name": "New Person", "password": common::PASSWORD})),
+        ("POST", p) if p.ends_with("/assessments") => {
+            Some(json!({"instrument": "city-digital-maturity", "wave": "t0"}))
+        }
+        ("PUT", _) => Some(json!({"level": 3})),
         _ => None,
     }
 }
@@ -186,59 +182,44 @@ fn api_route_table_matches_the_openapi_document() {
             in_spec.insert((method.to_uppercase(), format!("/api/v1{path}")));
         }
     }
-    let in_table: BTreeSet<(String, String)> = api_routes()
-        .iter()
-        .map(|(m, p, _)| (m.to_string(), p.to_string()))
-        .collect();
-    assert_eq!(
-        in_spec, in_table,
-        "every API route is in the permission table"
-    );
+    let in_table: BTreeSet<(String, String)> =
+        api_routes().iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(in_spec, in_table, "every API route is in the permission table");
 }
 
-on_both!(
-    every_api_route_against_every_role,
-    |app: TestApp| async move {
-        let f = fixture(app).await;
-        let c = f.app.client();
-        let mut n = 0;
-        for (method, template, rule) in api_routes() {
-            for (who, token) in &f.tokens {
-                n += 1;
-                let url = f.app.url(&fill(template, &f));
-                let mut req = c.request(method.parse().unwrap(), &url);
-                if let Some(t) = token {
-                    req = req.bearer_auth(t);
-                }
-                if method == "PATCH" {
-                    let etag = c.get(&url).send().await.unwrap().headers()["etag"]
-                        .to_str()
-                        .unwrap()
-                        .to_string();
-                    req = req.header("If-Match", etag);
-                }
-                if let Some(b) = body(method, template, n) {
-                    req = req.json(&b);
-                }
-                let status = req.send().await.unwrap().status().as_u16();
-                let denied = status == 401 || status == 403;
+on_both!(every_api_route_against_every_role, |app: TestApp| async move {
+    let f = fixture(app).await;
+    let c = f.app.client();
+    let mut n = 0;
+    for (method, template, rule) in api_routes() {
+        for (who, token) in &f.tokens {
+            n += 1;
+            let url = f.app.url(&fill(template, &f));
+            let mut req = c.request(method.parse().unwrap(), &url);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            if method == "PATCH" {
+                let etag = c.get(&url).send().await.unwrap().headers()["etag"].to_str().unwrap().to_string();
+                req = req.header("If-Match", etag);
+            }
+            if let Some(b) = body(method, template, n) {
+                req = req.json(&b);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            let denied = status == 401 || status == 403;
+            assert_eq!(!denied, allowed(rule, *who), "{method} {template} as {who:?} gave {status}");
+            assert!(status < 500, "{method} {template} as {who:?} gave {status}");
+            if denied {
                 assert_eq!(
-                    !denied,
-                    allowed(rule, *who),
-                    "{method} {template} as {who:?} gave {status}"
+                    status == 401,
+                    *who == Who::Anonymous,
+                    "{method} {template} as {who:?}: 401 only without credentials"
                 );
-                assert!(status < 500, "{method} {template} as {who:?} gave {status}");
-                if denied {
-                    assert_eq!(
-                        status == 401,
-                        *who == Who::Anonymous,
-                        "{method} {template} as {who:?}: 401 only without credentials"
-                    );
-                }
             }
         }
     }
-);
+});
 
 fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
     vec![
@@ -247,21 +228,13 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/programmes/{slug}", Rule::Public),
         ("GET", "/programmes/{slug}/invitations", Rule::Staff),
         ("POST", "/programmes/{slug}/invitations", Rule::Staff),
-        (
-            "POST",
-            "/programmes/{slug}/invitations/{id}/revoke",
-            Rule::WriteRiga,
-        ),
+        ("POST", "/programmes/{slug}/invitations/{id}/revoke", Rule::WriteRiga),
         ("GET", "/cities/{slug}", Rule::Public),
         ("GET", "/cities/{slug}/edit", Rule::WriteRiga),
         ("POST", "/cities/{slug}/edit", Rule::WriteRiga),
         ("GET", "/cities/{slug}/team", Rule::ReadRigaTeam),
         ("POST", "/cities/{slug}/team", Rule::WriteRiga),
-        (
-            "POST",
-            "/cities/{slug}/team/{membership}/remove",
-            Rule::WriteRiga,
-        ),
+        ("POST", "/cities/{slug}/team/{membership}/remove", Rule::WriteRiga),
         ("GET", "/people", Rule::Public),
         ("GET", "/login", Rule::Public),
         ("POST", "/login", Rule::Public),
@@ -281,77 +254,55 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
     ]
 }
 
-on_both!(
-    every_page_route_against_every_role,
-    |app: TestApp| async move {
-        let f = fixture(app).await;
-        let emails = [
-            (Who::Admin, "admin@example.org"),
-            (Who::Manager, "pm@example.org"),
-            (Who::LeadRiga, "lead@riga.example"),
-            (Who::MemberRiga, "member@riga.example"),
-            (Who::LeadHelsinki, "lead@helsinki.example"),
-            (Who::Expert, "expert@example.org"),
-            (Who::Reviewer, "reviewer@example.org"),
-        ];
-        let mut n = 0;
-        for who in EVERYONE {
-            for (method, template, rule) in page_routes() {
-                // A fresh session per request, as /logout ends it.
-                let b = match emails.iter().find(|(w, _)| *w == who) {
-                    Some((_, email)) => f.app.signed_in(email).await,
-                    None => f.app.browser(),
-                };
-                n += 1;
-                let path = fill(template, &f)
-                    .replace("{membership}", "00000000-0000-0000-0000-000000000000")
-                    .replace("{code}", "de");
-                let url = f.app.url(&path);
-                let status = if method == "GET" {
-                    b.get(&url).send().await.unwrap().status().as_u16()
-                } else {
-                    let csrf = csrf_of(
-                        &b.get(f.app.url("/login"))
-                            .send()
-                            .await
-                            .unwrap()
-                            .text()
-                            .await
-                            .unwrap(),
-                    );
-                    let email = format!("page{n}@riga.example");
-                    let form: Vec<(&str, &str)> = vec![
-                        ("csrf", &csrf),
-                        ("version", "1"),
-                        ("description", "x"),
-                        ("website", ""),
-                        ("email", &email),
-                        ("role", "city-member"),
-                        ("city", "riga"),
-                        ("programme", "digital-innovation-initiative"),
-                        ("name", "Someone"),
-                        ("password", "wrong password here"),
-                    ];
-                    b.post(&url)
-                        .form(&form)
-                        .send()
-                        .await
-                        .unwrap()
-                        .status()
-                        .as_u16()
-                };
-                let denied = status == 403
-                    || (who == Who::Anonymous && status == 303 && !matches!(rule, Rule::Public));
-                assert_eq!(
-                    !denied,
-                    allowed(rule, who),
-                    "{method} {template} as {who:?} gave {status}"
-                );
-                assert!(
-                    status < 500 && status != 404 || template.contains("{membership}"),
-                    "{method} {template} as {who:?} gave {status}"
-                );
-            }
+on_both!(every_page_route_against_every_role, |app: TestApp| async move {
+    let f = fixture(app).await;
+    let emails = [
+        (Who::Admin, "admin@example.org"),
+        (Who::Manager, "pm@example.org"),
+        (Who::LeadRiga, "lead@riga.example"),
+        (Who::MemberRiga, "member@riga.example"),
+        (Who::LeadHelsinki, "lead@helsinki.example"),
+        (Who::Expert, "expert@example.org"),
+        (Who::Reviewer, "reviewer@example.org"),
+    ];
+    let mut n = 0;
+    for who in EVERYONE {
+        for (method, template, rule) in page_routes() {
+            // A fresh session per request, as /logout ends it.
+            let b = match emails.iter().find(|(w, _)| *w == who) {
+                Some((_, email)) => f.app.signed_in(email).await,
+                None => f.app.browser(),
+            };
+            n += 1;
+            let path = fill(template, &f)
+                .replace("{membership}", "00000000-0000-0000-0000-000000000000")
+                .replace("{code}", "de");
+            let url = f.app.url(&path);
+            let status = if method == "GET" {
+                b.get(&url).send().await.unwrap().status().as_u16()
+            } else {
+                let csrf = csrf_of(&b.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap());
+                let email = format!("page{n}@riga.example");
+                let form: Vec<(&str, &str)> = vec![
+                    ("csrf", &csrf),
+                    ("version", "1"),
+                    ("description", "x"),
+                    ("website", ""),
+                    ("email", &email),
+                    ("role", "city-member"),
+                    ("city", "riga"),
+                    ("programme", "digital-innovation-initiative"),
+                    ("name", "Someone"),
+                    ("password", "wrong password here"),
+                ];
+                b.post(&url).form(&form).send().await.unwrap().status().as_u16()
+            };
+            let denied = status == 403 || (who == Who::Anonymous && status == 303 && !matches!(rule, Rule::Public));
+            assert_eq!(!denied, allowed(rule, who), "{method} {template} as {who:?} gave {status}");
+            assert!(
+                status < 500 && status != 404 || template.contains("{membership}"),
+                "{method} {template} as {who:?} gave {status}"
+            );
         }
     }
-);
+});

@@ -14,50 +14,30 @@ pub async fn load(store: &Store) -> Result<()> {
     let riga = store.organisation("riga").await?.id;
     let helsinki = store.organisation("helsinki").await?.id;
     let people: [(&str, &str, &str, Grant); 5] = [
-        (
-            "admin@demo.urbis.example",
-            "Sample Administrator",
-            "",
-            Grant {
-                role: Role::Admin,
-                scope: Scope::Global,
-            },
-        ),
+        ("admin@demo.urbis.example", "Sample Administrator", "", Grant { role: Role::Admin, scope: Scope::Global }),
         (
             "manager@demo.urbis.example",
             "Sample Programme Manager",
             "Programme manager",
-            Grant {
-                role: Role::ProgrammeManager,
-                scope: Scope::Programme(programme.id),
-            },
+            Grant { role: Role::ProgrammeManager, scope: Scope::Programme(programme.id) },
         ),
         (
             "lead.riga@demo.urbis.example",
             "Sample Riga Lead",
             "Chief Digital Officer (sample)",
-            Grant {
-                role: Role::CityLead,
-                scope: Scope::Organisation(riga),
-            },
+            Grant { role: Role::CityLead, scope: Scope::Organisation(riga) },
         ),
         (
             "member.riga@demo.urbis.example",
             "Sample Riga Member",
             "Service designer (sample)",
-            Grant {
-                role: Role::CityMember,
-                scope: Scope::Organisation(riga),
-            },
+            Grant { role: Role::CityMember, scope: Scope::Organisation(riga) },
         ),
         (
             "lead.helsinki@demo.urbis.example",
             "Sample Helsinki Lead",
             "Chief Digital Officer (sample)",
-            Grant {
-                role: Role::CityLead,
-                scope: Scope::Organisation(helsinki),
-            },
+            Grant { role: Role::CityLead, scope: Scope::Organisation(helsinki) },
         ),
     ];
     let mut hash = None;
@@ -67,9 +47,7 @@ pub async fn load(store: &Store) -> Result<()> {
         }
         if hash.is_none() {
             hash = Some(
-                urbis_web::auth::hash_password(DEMO_PASSWORD.into())
-                    .await
-                    .map_err(|p| anyhow::anyhow!(p.detail))?,
+                urbis_web::auth::hash_password(DEMO_PASSWORD.into()).await.map_err(|p| anyhow::anyhow!(p.detail))?,
             );
         }
         store

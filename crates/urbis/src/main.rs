@@ -13,19 +13,10 @@ use urbis_store::Store;
 use urbis_store::network::NewPerson;
 
 #[derive(Parser)]
-#[command(
-    name = "urbis",
-    version,
-    about = "Urbis: run city digital-innovation programmes"
-)]
+#[command(name = "urbis", version, about = "Urbis: run city digital-innovation programmes")]
 struct Cli {
     /// Database URL: sqlite://FILE (created on first start) or postgres://USER@HOST/DB.
-    #[arg(
-        long,
-        global = true,
-        env = "URBIS_DATABASE_URL",
-        default_value = "sqlite://urbis.db"
-    )]
+    #[arg(long, global = true, env = "URBIS_DATABASE_URL", default_value = "sqlite://urbis.db")]
     database_url: String,
     #[command(subcommand)]
     command: Option<Command>,
@@ -99,17 +90,11 @@ async fn main() -> Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    match cli
-        .command
-        .unwrap_or(Command::Serve(ServeArgs::parse_default()))
-    {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::parse_default())) {
         Command::Serve(args) => serve(&cli.database_url, args).await,
         Command::Migrate => {
             let store = open(&cli.database_url).await?;
-            println!(
-                "database at schema version {}",
-                store.current_schema_version().await?
-            );
+            println!("database at schema version {}", store.current_schema_version().await?);
             Ok(())
         }
         Command::User { command } => user(&cli.database_url, command).await,
@@ -138,9 +123,7 @@ async fn open(url: &str) -> Result<Store> {
     {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let store = Store::connect(url)
-        .await
-        .with_context(|| format!("connecting to {}", redact(url)))?;
+    let store = Store::connect(url).await.with_context(|| format!("connecting to {}", redact(url)))?;
     let applied = store.migrate().await?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
@@ -172,27 +155,20 @@ async fn serve(url: &str, args: ServeArgs) -> Result<()> {
     }
     let config = urbis_web::Config {
         behind_tls: args.behind_tls,
-        base_url: args
-            .base_url
-            .unwrap_or_else(|| format!("http://{}", args.bind)),
+        base_url: args.base_url.unwrap_or_else(|| format!("http://{}", args.bind)),
     };
     let state = urbis_web::AppState::new(store.clone(), config).await?;
     let app = urbis_web::app(state);
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("binding {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
         database = store.backend().as_str(),
         ready_ms = started.elapsed().as_millis() as u64,
         "Urbis is ready"
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
     store.close().await;
     Ok(())
 }
@@ -203,8 +179,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -215,23 +190,12 @@ async fn shutdown() {
 }
 
 async fn user(url: &str, command: UserCommand) -> Result<()> {
-    let UserCommand::Create {
-        email,
-        name,
-        role,
-        organisation,
-        programme,
-        password_stdin,
-        listed,
-    } = command;
+    let UserCommand::Create { email, name, role, organisation, programme, password_stdin, listed } = command;
     let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
-    let name =
-        required_text("name", &name, 200).map_err(|e| anyhow::anyhow!("--name: {}", e.message))?;
+    let name = required_text("name", &name, 200).map_err(|e| anyhow::anyhow!("--name: {}", e.message))?;
     let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {}", e.message))?;
     if !password_stdin {
-        bail!(
-            "--password-stdin is required: pipe the password in, e.g. `printf %s \"$PW\" | urbis user create …`"
-        );
+        bail!("--password-stdin is required: pipe the password in, e.g. `printf %s \"$PW\" | urbis user create …`");
     }
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password)?;
@@ -248,9 +212,8 @@ async fn user(url: &str, command: UserCommand) -> Result<()> {
                 .id,
         ),
         ScopeKind::Organisation => {
-            let slug = organisation.ok_or_else(|| {
-                anyhow::anyhow!("--organisation is required for {}", role.as_str())
-            })?;
+            let slug =
+                organisation.ok_or_else(|| anyhow::anyhow!("--organisation is required for {}", role.as_str()))?;
             Scope::Organisation(
                 store
                     .organisation(&slug)
@@ -260,9 +223,7 @@ async fn user(url: &str, command: UserCommand) -> Result<()> {
             )
         }
     };
-    let hash = urbis_web::auth::hash_password(password)
-        .await
-        .map_err(|p| anyhow::anyhow!(p.detail))?;
+    let hash = urbis_web::auth::hash_password(password).await.map_err(|p| anyhow::anyhow!(p.detail))?;
     let person = store
         .create_person(
             None,
@@ -277,12 +238,7 @@ async fn user(url: &str, command: UserCommand) -> Result<()> {
             &[Grant { role, scope }],
         )
         .await?;
-    println!(
-        "created {} ({}) as {}",
-        person.email,
-        person.id,
-        role.as_str()
-    );
+    println!("created {} ({}) as {}", person.email, person.id, role.as_str());
     Ok(())
 }
 
@@ -291,8 +247,7 @@ async fn backup(url: &str, file: &std::path::Path) -> Result<()> {
     let archive = store.backup().await?;
     let tmp = file.with_extension("partial");
     {
-        let f =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         let mut w = std::io::BufWriter::new(f);
         serde_json::to_writer(&mut w, &archive)?;
         use std::io::Write;
@@ -301,28 +256,17 @@ async fn backup(url: &str, file: &std::path::Path) -> Result<()> {
     }
     std::fs::rename(&tmp, file)?;
     let rows: usize = archive.tables.values().map(|t| t.rows.len()).sum();
-    println!(
-        "backup written to {} ({rows} rows, schema version {})",
-        file.display(),
-        archive.schema_version
-    );
+    println!("backup written to {} ({rows} rows, schema version {})", file.display(), archive.schema_version);
     Ok(())
 }
 
 async fn restore(url: &str, file: &std::path::Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let archive: urbis_store::backup::Archive =
-        serde_json::from_str(&text).context("not a valid Urbis backup")?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let archive: urbis_store::backup::Archive = serde_json::from_str(&text).context("not a valid Urbis backup")?;
     let store = Store::connect(url).await?;
     store.migrate().await?;
     let n = store.restore(&archive).await?;
     store.load_reference().await?;
-    println!(
-        "restored {n} rows from {} (taken {} on {})",
-        file.display(),
-        archive.created_at,
-        archive.source_backend
-    );
+    println!("restored {n} rows from {} (taken {} on {})", file.display(), archive.created_at, archive.source_backend);
     Ok(())
 }

@@ -22,10 +22,7 @@ fn urbis(db: &str, args: &[&str], stdin: Option<&str>) -> (bool, String) {
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
-    )
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
 }
 
 struct Server(Child);
@@ -37,11 +34,7 @@ impl Drop for Server {
 }
 
 async fn serve(db: &str) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     // Wrapped at once so that Drop kills and waits for it on every path.
     let server = Server(
         Command::new(BIN)
@@ -71,13 +64,7 @@ async fn operate_backup_while_serving_and_restore_anywhere() {
     let db = format!("sqlite://{}/nested/urbis.db", dir.path().display());
     let (ok, out) = urbis(&db, &["migrate"], None);
     assert!(ok, "{out}");
-    assert!(
-        out.contains(&format!(
-            "schema version {}",
-            urbis_store::Store::schema_version()
-        )),
-        "{out}"
-    );
+    assert!(out.contains(&format!("schema version {}", urbis_store::Store::schema_version())), "{out}");
 
     // Account creation checks its input and never takes the password on the command line.
     let (ok, out) = urbis(
@@ -98,33 +85,13 @@ async fn operate_backup_while_serving_and_restore_anywhere() {
     assert!(!ok && out.contains("--organisation"), "{out}");
     let (ok, out) = urbis(
         &db,
-        &[
-            "user",
-            "create",
-            "--email",
-            "bad",
-            "--name",
-            "X",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
+        &["user", "create", "--email", "bad", "--name", "X", "--role", "admin", "--password-stdin"],
         Some("a long enough password"),
     );
     assert!(!ok && out.contains("--email"), "{out}");
     let (ok, out) = urbis(
         &db,
-        &[
-            "user",
-            "create",
-            "--email",
-            "x@y.example",
-            "--name",
-            "X",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
+        &["user", "create", "--email", "x@y.example", "--name", "X", "--role", "admin", "--password-stdin"],
         Some("short"),
     );
     assert!(!ok && out.contains("password"), "{out}");
@@ -158,10 +125,7 @@ async fn operate_backup_while_serving_and_restore_anywhere() {
         .json()
         .await
         .unwrap();
-    assert!(
-        token["token"].is_string(),
-        "the CLI-made account signs in: {token}"
-    );
+    assert!(token["token"].is_string(), "the CLI-made account signs in: {token}");
 
     // Backup while the server runs.
     let file = dir.path().join("urbis-backup.json");
@@ -181,26 +145,18 @@ async fn operate_backup_while_serving_and_restore_anywhere() {
         let (ok, out) = urbis(&target, &["restore", file.to_str().unwrap()], None);
         assert!(ok, "{target}: {out}");
         let (ok, out) = urbis(&target, &["restore", file.to_str().unwrap()], None);
-        assert!(
-            !ok && out.contains("not empty"),
-            "a second restore is refused: {out}"
-        );
+        assert!(!ok && out.contains("not empty"), "a second restore is refused: {out}");
         let (_server, base) = serve(&target).await;
-        let people: serde_json::Value = reqwest::get(format!("{base}/api/v1/people"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let people: serde_json::Value =
+            reqwest::get(format!("{base}/api/v1/people")).await.unwrap().json().await.unwrap();
         assert_eq!(people["items"][0]["name"], "Laura", "{target}");
-        let cities: serde_json::Value = reqwest::get(format!(
-            "{base}/api/v1/programmes/digital-innovation-initiative/cities"
-        ))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let cities: serde_json::Value =
+            reqwest::get(format!("{base}/api/v1/programmes/digital-innovation-initiative/cities"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
         assert_eq!(cities["total"], 29);
     }
 }

@@ -129,10 +129,7 @@ pub enum ContextKind {
 }
 
 fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Instrument {
@@ -140,32 +137,18 @@ impl Instrument {
     /// known capability, five levels on level questions, items on checklists, positive weights.
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut e = Invalid::default();
-        let mut err = |field: String, code: &'static str, msg: String| {
-            e.0.push(FieldError::new(field, code, msg))
-        };
+        let mut err = |field: String, code: &'static str, msg: String| e.0.push(FieldError::new(field, code, msg));
         if !valid_id(&self.slug) {
-            err(
-                "slug".into(),
-                "invalid-slug",
-                "must be lowercase letters, digits and hyphens".into(),
-            );
+            err("slug".into(), "invalid-slug", "must be lowercase letters, digits and hyphens".into());
         }
         if self.version == 0 {
             err("version".into(), "out-of-range", "must be 1 or more".into());
         }
         if !(self.level_threshold > 0.0 && self.level_threshold <= 1.0) {
-            err(
-                "level_threshold".into(),
-                "out-of-range",
-                "must be above 0 and at most 1".into(),
-            );
+            err("level_threshold".into(), "out-of-range", "must be above 0 and at most 1".into());
         }
         if self.capabilities.is_empty() {
-            err(
-                "capabilities".into(),
-                "required",
-                "an instrument needs at least one capability".into(),
-            );
+            err("capabilities".into(), "required", "an instrument needs at least one capability".into());
         }
         let mut caps = HashSet::new();
         for (i, c) in self.capabilities.iter().enumerate() {
@@ -177,22 +160,14 @@ impl Instrument {
                 );
             }
             if !(c.weight > 0.0 && c.weight.is_finite()) {
-                err(
-                    format!("capabilities[{i}].weight"),
-                    "out-of-range",
-                    "must be a positive number".into(),
-                );
+                err(format!("capabilities[{i}].weight"), "out-of-range", "must be a positive number".into());
             }
         }
         let mut ids = HashSet::new();
         for (i, q) in self.questions.iter().enumerate() {
             let at = |f: &str| format!("questions[{i}].{f}");
             if !valid_id(&q.id) || !ids.insert(q.id.as_str()) {
-                err(
-                    at("id"),
-                    "invalid-id",
-                    format!("{:?} is malformed or repeated", q.id),
-                );
+                err(at("id"), "invalid-id", format!("{:?} is malformed or repeated", q.id));
             }
             if !caps.contains(q.capability.as_str()) {
                 err(
@@ -202,20 +177,13 @@ impl Instrument {
                 );
             }
             if !(q.weight > 0.0 && q.weight.is_finite()) {
-                err(
-                    at("weight"),
-                    "out-of-range",
-                    "must be a positive number".into(),
-                );
+                err(at("weight"), "out-of-range", "must be a positive number".into());
             }
             match q.kind {
                 QuestionKind::Level if q.levels.len() != 5 => err(
                     at("levels"),
                     "five-levels",
-                    format!(
-                        "a level question needs 5 descriptors, has {}",
-                        q.levels.len()
-                    ),
+                    format!("a level question needs 5 descriptors, has {}", q.levels.len()),
                 ),
                 QuestionKind::Checklist => {
                     let mut items = HashSet::new();
@@ -224,47 +192,27 @@ impl Instrument {
                     }
                     for it in &q.items {
                         if !valid_id(&it.id) || !items.insert(it.id.as_str()) {
-                            err(
-                                at("items"),
-                                "invalid-id",
-                                format!("item {:?} is malformed or repeated", it.id),
-                            );
+                            err(at("items"), "invalid-id", format!("item {:?} is malformed or repeated", it.id));
                         }
                     }
                 }
                 _ => {}
             }
             if q.kind != QuestionKind::Level && !q.levels.is_empty() {
-                err(
-                    at("levels"),
-                    "not-allowed",
-                    "only level questions have levels".into(),
-                );
+                err(at("levels"), "not-allowed", "only level questions have levels".into());
             }
             if q.kind != QuestionKind::Checklist && !q.items.is_empty() {
-                err(
-                    at("items"),
-                    "not-allowed",
-                    "only checklists have items".into(),
-                );
+                err(at("items"), "not-allowed", "only checklists have items".into());
             }
         }
         for c in &self.capabilities {
             if !self.questions.iter().any(|q| q.capability == c.slug) {
-                err(
-                    format!("capabilities.{}", c.slug),
-                    "required",
-                    "a capability needs at least one question".into(),
-                );
+                err(format!("capabilities.{}", c.slug), "required", "a capability needs at least one question".into());
             }
         }
         for (i, c) in self.context.iter().enumerate() {
             if !valid_id(&c.id) || !ids.insert(c.id.as_str()) {
-                err(
-                    format!("context[{i}].id"),
-                    "invalid-id",
-                    format!("{:?} is malformed or repeated", c.id),
-                );
+                err(format!("context[{i}].id"), "invalid-id", format!("{:?} is malformed or repeated", c.id));
             }
         }
         e.into_result()

@@ -11,10 +11,8 @@ pub mod scoring;
 mod tests;
 
 pub use benchmark::{Distribution, percentile_rank};
-pub use instrument::{
-    Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind,
-};
+pub use instrument::{Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind};
 pub use scoring::{
-    Answer, CapabilityResult, Choice, Scores, Spread, consolidate, gated_level, lower_median,
-    normalise, question_spread, score, score_respondents, spread,
+    Answer, CapabilityResult, Choice, Scores, Spread, check_context, consolidate, gated_level, lower_median, normalise,
+    question_spread, required_questions, score, score_respondents, spread,
 };

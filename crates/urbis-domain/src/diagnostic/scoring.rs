@@ -27,36 +27,29 @@ pub enum Answer {
     Ticked(Vec<String>),
     Choice(Choice),
     NotApplicable,
+    /// The answer to a `number` context question.
+    Number(f64),
+    /// The answer to a `text` context question.
+    Text(String),
 }
 
 /// The normalised value (0–100) of an answer, or `None` for "not applicable". An answer that does
 /// not fit the question is an error naming the answer field and the reason.
 pub fn normalise(q: &Question, a: &Answer) -> Result<Option<f64>, FieldError> {
     let wrong = |field: &str| {
-        FieldError::new(
-            field,
-            "wrong-answer-type",
-            format!("question {} takes a {} answer", q.id, q.kind.as_str()),
-        )
+        FieldError::new(field, "wrong-answer-type", format!("question {} takes a {} answer", q.id, q.kind.as_str()))
     };
     match (q.kind, a) {
         (_, Answer::NotApplicable) if q.allow_not_applicable => Ok(None),
         (_, Answer::NotApplicable) => Err(FieldError::new(
             "not_applicable",
             "not-applicable-not-allowed",
-            format!(
-                "question {} must be answered; it has no \"not applicable\"",
-                q.id
-            ),
+            format!("question {} must be answered; it has no \"not applicable\"", q.id),
         )),
-        (QuestionKind::Level, Answer::Level(l)) if (1..=5).contains(l) => {
-            Ok(Some(f64::from(l - 1) / 4.0 * 100.0))
+        (QuestionKind::Level, Answer::Level(l)) if (1..=5).contains(l) => Ok(Some(f64::from(l - 1) / 4.0 * 100.0)),
+        (QuestionKind::Level, Answer::Level(_)) => {
+            Err(FieldError::new("level", "out-of-range", "a level is a whole number from 1 to 5"))
         }
-        (QuestionKind::Level, Answer::Level(_)) => Err(FieldError::new(
-            "level",
-            "out-of-range",
-            "a level is a whole number from 1 to 5",
-        )),
         (QuestionKind::Checklist, Answer::Ticked(ids)) => {
             let mut seen = HashSet::new();
             for id in ids {
@@ -68,11 +61,7 @@ pub fn normalise(q: &Question, a: &Answer) -> Result<Option<f64>, FieldError> {
                     ));
                 }
                 if !seen.insert(id) {
-                    return Err(FieldError::new(
-                        "ticked",
-                        "repeated-item",
-                        format!("{id:?} is ticked twice"),
-                    ));
+                    return Err(FieldError::new("ticked", "repeated-item", format!("{id:?} is ticked twice")));
                 }
             }
             Ok(Some(100.0 * ids.len() as f64 / q.items.len() as f64))
@@ -82,10 +71,46 @@ pub fn normalise(q: &Question, a: &Answer) -> Result<Option<f64>, FieldError> {
             Choice::Partial => 50.0,
             Choice::No => 0.0,
         })),
+        (_, Answer::Number(_) | Answer::Text(_)) => Err(FieldError::new(
+            "value",
+            "wrong-answer-type",
+            format!("question {} is scored; it takes a {} answer, not a value", q.id, q.kind.as_str()),
+        )),
         (QuestionKind::Level, _) => Err(wrong("level")),
         (QuestionKind::Checklist, _) => Err(wrong("ticked")),
         (QuestionKind::Choice, _) => Err(wrong("choice")),
     }
+}
+
+/// Check the answer to a context question: a number within its bounds, or a text of at most
+/// 2,000 characters.
+pub fn check_context(q: &super::instrument::ContextQuestion, a: &Answer) -> Result<(), FieldError> {
+    use super::instrument::ContextKind;
+    match (q.kind, a) {
+        (ContextKind::Number, Answer::Number(v)) => {
+            if !v.is_finite() || q.min.is_some_and(|m| *v < m) || q.max.is_some_and(|m| *v > m) {
+                Err(FieldError::new(
+                    "value",
+                    "out-of-range",
+                    format!("must be a number from {} to {}", q.min.unwrap_or(f64::MIN), q.max.unwrap_or(f64::MAX)),
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        (ContextKind::Text, Answer::Text(t)) => crate::network::optional_text("value", t, 2000).map(|_| ()),
+        (ContextKind::Number, _) => {
+            Err(FieldError::new("value", "wrong-answer-type", format!("question {} takes a number", q.id)))
+        }
+        (ContextKind::Text, _) => {
+            Err(FieldError::new("value", "wrong-answer-type", format!("question {} takes a text", q.id)))
+        }
+    }
+}
+
+/// The required scored questions of an instrument.
+pub fn required_questions(inst: &Instrument) -> Vec<String> {
+    inst.questions.iter().filter(|q| q.required).map(|q| q.id.clone()).collect()
 }
 
 /// Minimum, maximum and population standard deviation of a set of values.
@@ -164,40 +189,22 @@ pub fn score(inst: &Instrument, values: &HashMap<String, Option<f64>>) -> Scores
     let mut num = 0.0;
     let mut den = 0.0;
     for c in &inst.capabilities {
-        let qs: Vec<&Question> = inst
-            .questions
-            .iter()
-            .filter(|q| q.capability == c.slug)
-            .collect();
-        let pairs: Vec<(f64, f64)> = qs
-            .iter()
-            .filter_map(|q| values.get(&q.id).copied().flatten().map(|v| (q.weight, v)))
-            .collect();
+        let qs: Vec<&Question> = inst.questions.iter().filter(|q| q.capability == c.slug).collect();
+        let pairs: Vec<(f64, f64)> =
+            qs.iter().filter_map(|q| values.get(&q.id).copied().flatten().map(|v| (q.weight, v))).collect();
         let wsum: f64 = pairs.iter().map(|p| p.0).sum();
         let score = (wsum > 0.0).then(|| pairs.iter().map(|(w, v)| w * v).sum::<f64>() / wsum);
-        let level = gated_level(
-            &pairs.iter().map(|p| p.1).collect::<Vec<_>>(),
-            inst.level_threshold,
-        );
+        let level = gated_level(&pairs.iter().map(|p| p.1).collect::<Vec<_>>(), inst.level_threshold);
         if let Some(s) = score {
             num += c.weight * s;
             den += c.weight;
         }
         capabilities.insert(
             c.slug.clone(),
-            CapabilityResult {
-                score,
-                level,
-                answered: pairs.len(),
-                questions: qs.len(),
-                spread: None,
-            },
+            CapabilityResult { score, level, answered: pairs.len(), questions: qs.len(), spread: None },
         );
     }
-    Scores {
-        overall: (den > 0.0).then(|| num / den),
-        capabilities,
-    }
+    Scores { overall: (den > 0.0).then(|| num / den), capabilities }
 }
 
 /// Level 1 always; level L (2–5) when level L−1 is reached and at least `threshold` of the
@@ -234,10 +241,7 @@ pub fn score_respondents(
             consolidated.insert(q.id.clone(), *v);
             continue;
         }
-        let vals: Vec<Option<f64>> = respondents
-            .iter()
-            .filter_map(|r| r.get(&q.id).copied())
-            .collect();
+        let vals: Vec<Option<f64>> = respondents.iter().filter_map(|r| r.get(&q.id).copied()).collect();
         if let Some(v) = consolidate(&vals) {
             consolidated.insert(q.id.clone(), v);
         }
@@ -245,23 +249,14 @@ pub fn score_respondents(
     let mut scores = score(inst, &consolidated);
     let own: Vec<Scores> = respondents.iter().map(|r| score(inst, r)).collect();
     for (slug, result) in scores.capabilities.iter_mut() {
-        let per: Vec<f64> = own
-            .iter()
-            .filter_map(|s| s.capabilities.get(slug).and_then(|c| c.score))
-            .collect();
+        let per: Vec<f64> = own.iter().filter_map(|s| s.capabilities.get(slug).and_then(|c| c.score)).collect();
         result.spread = spread(&per);
     }
     scores
 }
 
 /// The spread of respondents' normalised values for one question.
-pub fn question_spread(
-    respondents: &[HashMap<String, Option<f64>>],
-    question: &str,
-) -> Option<Spread> {
-    let vals: Vec<f64> = respondents
-        .iter()
-        .filter_map(|r| r.get(question).copied().flatten())
-        .collect();
+pub fn question_spread(respondents: &[HashMap<String, Option<f64>>], question: &str) -> Option<Spread> {
+    let vals: Vec<f64> = respondents.iter().filter_map(|r| r.get(question).copied().flatten()).collect();
     spread(&vals)
 }

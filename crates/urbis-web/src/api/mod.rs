@@ -5,6 +5,7 @@
 //! return `{items, page, per_page, total}` in a stable order; writes to versioned records need
 //! `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
 
+mod diagnostic;
 mod network;
 
 use crate::AppState;
@@ -33,7 +34,8 @@ pub use network::*;
     modifiers(&BearerAuth),
     components(schemas(Problem, crate::error::ProblemField)),
     tags((name = "network", description = "Programmes, cities, people, invitations"),
-         (name = "auth", description = "Tokens and the current account"))
+         (name = "auth", description = "Tokens and the current account"),
+         (name = "diagnostic", description = "Instruments, waves, assessments, scores and benchmarks"))
 )]
 struct ApiDoc;
 
@@ -60,13 +62,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(network::get_city, network::patch_city))
         .routes(routes!(network::city_team))
         .routes(routes!(network::list_people))
-        .routes(routes!(
-            network::list_invitations,
-            network::create_invitation
-        ))
+        .routes(routes!(network::list_invitations, network::create_invitation))
         .routes(routes!(network::revoke_invitation))
         .routes(routes!(network::get_invitation))
         .routes(routes!(network::accept_invitation))
+        .routes(routes!(diagnostic::list_instruments))
+        .routes(routes!(diagnostic::get_instrument))
+        .routes(routes!(diagnostic::list_waves))
+        .routes(routes!(diagnostic::create_assessment))
+        .routes(routes!(diagnostic::get_assessment))
+        .routes(routes!(diagnostic::put_answer))
+        .routes(routes!(diagnostic::submit_assessment))
+        .routes(routes!(diagnostic::get_benchmark))
+        .routes(routes!(diagnostic::get_benchmark_csv))
+        .routes(routes!(diagnostic::get_assessment_csv))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }
@@ -90,15 +99,10 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = Problem;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
-        let json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                let ct = ct.split(';').next().unwrap_or("").trim();
-                ct == "application/json"
-                    || (ct.starts_with("application/") && ct.ends_with("+json"))
-            });
+        let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+            let ct = ct.split(';').next().unwrap_or("").trim();
+            ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
+        });
         if !json {
             return Err(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,12 +120,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                     format!("the body must be at most {} bytes", crate::BODY_LIMIT),
                 )
             } else {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad-body",
-                    "Unreadable body",
-                    e.body_text(),
-                )
+                Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
             }
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
@@ -150,12 +149,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                     path
                 };
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                Err(Problem::field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &field,
-                    "invalid-field",
-                    &msg,
-                ))
+                Err(Problem::field(StatusCode::UNPROCESSABLE_ENTITY, &field, "invalid-field", &msg))
             }
         }
     }
@@ -177,10 +171,7 @@ pub fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
             },
         }
     };
-    Ok(Page::new(
-        num("page", 1, 1_000_000)?,
-        num("per_page", 50, Page::MAX_PER_PAGE)?,
-    ))
+    Ok(Page::new(num("page", 1, 1_000_000)?, num("per_page", 50, Page::MAX_PER_PAGE)?))
 }
 
 /// The `ETag` of a versioned record.

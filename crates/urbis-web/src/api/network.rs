@@ -30,12 +30,7 @@ pub struct List<T: ToSchema> {
 
 impl<T: ToSchema> List<T> {
     fn map<U>(p: Paged<U>, f: impl Fn(U) -> T) -> List<T> {
-        List {
-            items: p.items.into_iter().map(f).collect(),
-            page: p.page,
-            per_page: p.per_page,
-            total: p.total,
-        }
+        List { items: p.items.into_iter().map(f).collect(), page: p.page, per_page: p.per_page, total: p.total }
     }
 }
 
@@ -108,11 +103,7 @@ pub struct CohortCityOut {
 
 impl From<CohortMember> for CohortCityOut {
     fn from(c: CohortMember) -> Self {
-        CohortCityOut {
-            city: c.organisation.into(),
-            status: c.status.as_str().into(),
-            note: c.note,
-        }
+        CohortCityOut { city: c.organisation.into(), status: c.status.as_str().into(), note: c.note }
     }
 }
 
@@ -313,13 +304,7 @@ pub async fn create_token(
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeOut>, Problem> {
     caller.require(Action::ReadOwnAccount, &Resource::OwnAccount)?;
     let p = caller.0.person.ok_or_else(Problem::unauthorized)?;
-    let roles = state
-        .store
-        .memberships(p.id)
-        .await?
-        .into_iter()
-        .map(RoleOut::from)
-        .collect();
+    let roles = state.store.memberships(p.id).await?.into_iter().map(RoleOut::from).collect();
     Ok(Json(MeOut {
         id: p.id,
         email: p.email,
@@ -340,10 +325,7 @@ pub async fn list_programmes(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<ProgrammeOut>>, Problem> {
     let page = page_from(&q)?;
-    Ok(Json(List::map(
-        state.store.programmes(page).await?,
-        ProgrammeOut::from,
-    )))
+    Ok(Json(List::map(state.store.programmes(page).await?, ProgrammeOut::from)))
 }
 
 /// One programme.
@@ -372,37 +354,22 @@ pub async fn list_cities(
         .transpose()
         .map_err(|e| Problem::field(StatusCode::BAD_REQUEST, "status", e.code, &e.message))?;
     let p = ops::programme(&state, &slug).await?;
-    Ok(Json(List::map(
-        state.store.cohort(p.id, status, page).await?,
-        CohortCityOut::from,
-    )))
+    Ok(Json(List::map(state.store.cohort(p.id, status, page).await?, CohortCityOut::from)))
 }
 
 /// One city with the programmes it takes part in. The `ETag` is its version.
 #[utoipa::path(get, path = "/cities/{slug}", tag = "network",
     responses((status = 200, body = CityDetailOut, headers(("ETag" = String))), (status = 404, body = Problem)))]
-pub async fn get_city(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Problem> {
     let org = ops::city(&state, &slug).await?;
     let programmes = state
         .store
         .participations(org.id)
         .await?
         .into_iter()
-        .map(|p| ParticipationOut {
-            programme: p.programme_slug,
-            status: p.status.as_str().into(),
-        })
+        .map(|p| ParticipationOut { programme: p.programme_slug, status: p.status.as_str().into() })
         .collect();
-    Ok(with_etag(
-        org.version,
-        CityDetailOut {
-            city: org.into(),
-            programmes,
-        },
-    ))
+    Ok(with_etag(org.version, CityDetailOut { city: org.into(), programmes }))
 }
 
 /// Change a city's profile. Needs `If-Match` with the current `ETag`: a stale one gets 412 and
@@ -419,11 +386,7 @@ pub async fn patch_city(
     ApiJson(patch): ApiJson<CityPatch>,
 ) -> Result<Response, Problem> {
     let org = ops::city(&state, &slug).await?;
-    ops::require(
-        &caller.0,
-        Action::UpdateProfile,
-        &ops::org_resource(&state, &org).await?,
-    )?;
+    ops::require(&caller.0, Action::UpdateProfile, &ops::org_resource(&state, &org).await?)?;
     let version = if_match(&headers)?;
     let change = ProfileChange::parse(patch.description.as_deref(), patch.website.as_deref())?;
     let updated = ops::update_profile(&state, &caller.0, &org, version, change).await?;
@@ -473,13 +436,11 @@ pub async fn list_people(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<PersonOut>>, Problem> {
     let page = page_from(&q)?;
-    Ok(Json(List::map(state.store.directory(page).await?, |d| {
-        PersonOut {
-            id: d.person_id,
-            name: d.name,
-            job_title: d.job_title,
-            roles: d.memberships.into_iter().map(RoleOut::from).collect(),
-        }
+    Ok(Json(List::map(state.store.directory(page).await?, |d| PersonOut {
+        id: d.person_id,
+        name: d.name,
+        job_title: d.job_title,
+        roles: d.memberships.into_iter().map(RoleOut::from).collect(),
     })))
 }
 
@@ -500,10 +461,7 @@ pub async fn list_invitations(
         Some(c) => Some(ops::city(&state, c).await?.id),
         None => None,
     };
-    Ok(Json(List::map(
-        state.store.invitations(p.id, city, page).await?,
-        InvitationOut::from,
-    )))
+    Ok(Json(List::map(state.store.invitations(p.id, city, page).await?, InvitationOut::from)))
 }
 
 /// Invite a person to a city's team with a role. Programme staff may invite to any role but admin;
@@ -523,22 +481,10 @@ pub async fn create_invitation(
     }
     let req = InvitationRequest::parse(&body.email, &body.name, &body.role)?;
     let org = ops::city(&state, &body.city).await.map_err(|_| {
-        Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "city",
-            "unknown-city",
-            "no city with this slug",
-        )
+        Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "city", "unknown-city", "no city with this slug")
     })?;
     let (inv, link) = ops::invite(&state, &caller.0, &p, &org, req).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(InvitationCreatedOut {
-            invitation: inv.into(),
-            link,
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(InvitationCreatedOut { invitation: inv.into(), link })).into_response())
 }
 
 /// Revoke a pending invitation. `If-Match` is optional here; when sent it must match.
@@ -553,16 +499,8 @@ pub async fn revoke_invitation(
 ) -> Result<Json<InvitationOut>, Problem> {
     let p = ops::programme(&state, &slug).await?;
     let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found("invitation"))?;
-    let version = if headers.contains_key(header::IF_MATCH) {
-        Some(if_match(&headers)?)
-    } else {
-        None
-    };
-    Ok(Json(
-        ops::revoke(&state, &caller.0, &p, id, version)
-            .await?
-            .into(),
-    ))
+    let version = if headers.contains_key(header::IF_MATCH) { Some(if_match(&headers)?) } else { None };
+    Ok(Json(ops::revoke(&state, &caller.0, &p, id, version).await?.into()))
 }
 
 /// An invitation, by the secret token of its link.

@@ -27,23 +27,14 @@ struct LoginPage<'a> {
 form_errors!(LoginPage);
 
 pub async fn login(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
-    ctx.render(LoginPage {
-        ctx: &ctx,
-        email: String::new(),
-        next: local_next(q.get("next")),
-        errors: vec![],
-    })
+    ctx.render(LoginPage { ctx: &ctx, email: String::new(), next: local_next(q.get("next")), errors: vec![] })
 }
 
 fn session_response(state: &AppState, token: &str, to: &str) -> Response {
     let mut res = Redirect::to(to).into_response();
     let max_age = urbis_store::auth::SESSION_HOURS * 3600;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(
-        state,
-        SESSION_COOKIE,
-        &sign(&state.secret, token),
-        Some(max_age),
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(state, SESSION_COOKIE, &sign(&state.secret, token), Some(max_age)))
+    {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
@@ -58,28 +49,14 @@ pub async fn login_post(
     let email = form.get("email").to_string();
     let next = local_next(form.0.get("next"));
     let fail = |errors: Vec<ShownError>, status| {
-        ctx.render_status(
-            status,
-            LoginPage {
-                ctx: &ctx,
-                email: email.clone(),
-                next: next.clone(),
-                errors,
-            },
-        )
+        ctx.render_status(status, LoginPage { ctx: &ctx, email: email.clone(), next: next.clone(), errors })
     };
     let mut errors = vec![];
     if email.trim().is_empty() {
-        errors.push(ShownError {
-            field: "email".into(),
-            message: ctx.error_message("email", "required"),
-        });
+        errors.push(ShownError { field: "email".into(), message: ctx.error_message("email", "required") });
     }
     if form.get("password").is_empty() {
-        errors.push(ShownError {
-            field: "password".into(),
-            message: ctx.error_message("password", "required"),
-        });
+        errors.push(ShownError { field: "password".into(), message: ctx.error_message("password", "required") });
     }
     if !errors.is_empty() {
         return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
@@ -91,10 +68,7 @@ pub async fn login_post(
             Err(e) => ctx.fail(e.into()),
         },
         Err(ops::LoginFailure::Wrong) => fail(
-            vec![ShownError {
-                field: "email".into(),
-                message: ctx.t.get("login-wrong"),
-            }],
+            vec![ShownError { field: "email".into(), message: ctx.t.get("login-wrong") }],
             StatusCode::UNAUTHORIZED,
         ),
         Err(ops::LoginFailure::Throttled(wait)) => {
@@ -115,11 +89,7 @@ pub async fn login_post(
     }
 }
 
-pub async fn logout_post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    _form: PageForm,
-) -> Response {
+pub async fn logout_post(State(state): State<AppState>, headers: HeaderMap, _form: PageForm) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE).and_then(|c| unsign(&state.secret, c))
         && let Err(e) = state.store.delete_session(token).await
     {
@@ -156,18 +126,10 @@ impl AccountPage<'_> {
     }
 }
 
-pub async fn account(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let r: Result<Response, Problem> = async {
         ops::require(&ctx.caller, Action::ReadOwnAccount, &Resource::OwnAccount)?;
-        let person = ctx
-            .caller
-            .person
-            .clone()
-            .ok_or_else(Problem::unauthorized)?;
+        let person = ctx.caller.person.clone().ok_or_else(Problem::unauthorized)?;
         let roles = state.store.memberships(person.id).await?;
         Ok(ctx.render(AccountPage {
             ctx: &ctx,
@@ -190,11 +152,7 @@ pub async fn account(
 pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
     let r: Result<Response, Problem> = async {
         ops::require(&ctx.caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
-        let person = ctx
-            .caller
-            .person
-            .clone()
-            .ok_or_else(Problem::unauthorized)?;
+        let person = ctx.caller.person.clone().ok_or_else(Problem::unauthorized)?;
         let roles = state.store.memberships(person.id).await?;
         let again = |errors, conflict, version| AccountPage {
             ctx: &ctx,
@@ -221,11 +179,7 @@ pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageFor
             Err(i) => {
                 return Ok(ctx.render_status(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    again(
-                        ctx.invalid(&i.0),
-                        false,
-                        form.version().unwrap_or(person.version),
-                    ),
+                    again(ctx.invalid(&i.0), false, form.version().unwrap_or(person.version)),
                 ));
             }
         };
@@ -270,14 +224,8 @@ async fn invitation_page(
     let invitation = ops::invitation_by_token(state, token).await?;
     let me = ctx.caller.person.as_ref();
     let is_invitee = me.is_some_and(|p| p.email == invitation.email);
-    let account_exists = state
-        .store
-        .person_by_email(&invitation.email)
-        .await?
-        .is_some();
-    let name = form
-        .map(|f| f.get("name").to_string())
-        .unwrap_or_else(|| invitation.name.clone());
+    let account_exists = state.store.person_by_email(&invitation.email).await?.is_some();
+    let name = form.map(|f| f.get("name").to_string()).unwrap_or_else(|| invitation.name.clone());
     Ok(ctx.render_status(
         status,
         InvitationPage {
@@ -294,14 +242,8 @@ async fn invitation_page(
     ))
 }
 
-pub async fn invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> Response {
-    invitation_page(&state, &ctx, &token, None, vec![], StatusCode::OK)
-        .await
-        .unwrap_or_else(|p| ctx.fail(p))
+pub async fn invitation(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
+    invitation_page(&state, &ctx, &token, None, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
 pub async fn invitation_post(
@@ -346,15 +288,7 @@ pub async fn invitation_post(
                 }
             }
             Err(p) if p.status == 409 => {
-                invitation_page(
-                    &state,
-                    &ctx,
-                    &token,
-                    Some(&form),
-                    ctx.field_errors(&p),
-                    StatusCode::CONFLICT,
-                )
-                .await
+                invitation_page(&state, &ctx, &token, Some(&form), ctx.field_errors(&p), StatusCode::CONFLICT).await
             }
             Err(p) => Err(p),
         }

@@ -18,9 +18,7 @@ mod auth;
 mod network;
 
 use crate::AppState;
-use crate::auth::{
-    CSRF_COOKIE, Caller, LANG_COOKIE, cookie, csrf_token, csrf_valid, page_caller, set_cookie,
-};
+use crate::auth::{CSRF_COOKIE, Caller, LANG_COOKIE, cookie, csrf_token, csrf_valid, page_caller, set_cookie};
 use crate::error::Problem;
 use crate::i18n::{LANGUAGES, Tr, negotiate};
 use askama::Template;
@@ -38,35 +36,17 @@ pub fn router() -> Router<AppState> {
         .route("/", get(network::home))
         .route("/programmes", get(network::programmes))
         .route("/programmes/{slug}", get(network::programme))
-        .route(
-            "/programmes/{slug}/invitations",
-            get(network::invitations).post(network::invitations_post),
-        )
-        .route(
-            "/programmes/{slug}/invitations/{id}/revoke",
-            post(network::revoke_post),
-        )
+        .route("/programmes/{slug}/invitations", get(network::invitations).post(network::invitations_post))
+        .route("/programmes/{slug}/invitations/{id}/revoke", post(network::revoke_post))
         .route("/cities/{slug}", get(network::city))
-        .route(
-            "/cities/{slug}/edit",
-            get(network::city_edit).post(network::city_edit_post),
-        )
-        .route(
-            "/cities/{slug}/team",
-            get(network::team).post(network::team_post),
-        )
-        .route(
-            "/cities/{slug}/team/{membership}/remove",
-            post(network::team_remove_post),
-        )
+        .route("/cities/{slug}/edit", get(network::city_edit).post(network::city_edit_post))
+        .route("/cities/{slug}/team", get(network::team).post(network::team_post))
+        .route("/cities/{slug}/team/{membership}/remove", post(network::team_remove_post))
         .route("/people", get(network::people))
         .route("/login", get(auth::login).post(auth::login_post))
         .route("/logout", post(auth::logout_post))
         .route("/account", get(auth::account).post(auth::account_post))
-        .route(
-            "/invitations/{token}",
-            get(auth::invitation).post(auth::invitation_post),
-        )
+        .route("/invitations/{token}", get(auth::invitation).post(auth::invitation_post))
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
         .route("/static/favicon.svg", get(favicon))
@@ -97,15 +77,9 @@ impl FromRequestParts<AppState> for Ctx {
             Ok(c) => c,
             Err(p) => return Err(plain_error(p)),
         };
-        let accept = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
-        let lang = negotiate(
-            cookie(&parts.headers, LANG_COOKIE),
-            caller.person.as_ref().map(|p| p.locale.as_str()),
-            accept,
-        );
+        let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let lang =
+            negotiate(cookie(&parts.headers, LANG_COOKIE), caller.person.as_ref().map(|p| p.locale.as_str()), accept);
         let (csrf_cookie, new_csrf_cookie) = match cookie(&parts.headers, CSRF_COOKIE) {
             Some(c) if c.len() == 64 => (c.to_string(), None),
             _ => {
@@ -113,11 +87,7 @@ impl FromRequestParts<AppState> for Ctx {
                 (c.clone(), Some(c))
             }
         };
-        let path = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         Ok(Ctx {
             t: Tr::new(lang),
             caller,
@@ -151,11 +121,7 @@ impl Ctx {
     }
 
     pub fn user_name(&self) -> &str {
-        self.caller
-            .person
-            .as_ref()
-            .map(|p| p.name.as_str())
-            .unwrap_or("")
+        self.caller.person.as_ref().map(|p| p.name.as_str()).unwrap_or("")
     }
 
     pub fn languages(&self) -> Vec<LangLink> {
@@ -173,11 +139,7 @@ impl Ctx {
     /// Is this the page at `prefix` (for `aria-current` in the navigation)?
     pub fn at(&self, prefix: &str) -> bool {
         let p = self.path.split('?').next().unwrap_or("");
-        if prefix == "/" {
-            p == "/"
-        } else {
-            p.starts_with(prefix)
-        }
+        if prefix == "/" { p == "/" } else { p.starts_with(prefix) }
     }
 
     /// Render a page with status 200.
@@ -210,10 +172,7 @@ impl Ctx {
             }
         }
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(
-            header::VARY,
-            HeaderValue::from_static("Cookie, Accept-Language"),
-        );
+        h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
     }
 
     /// The error page for a problem; an anonymous caller asked to sign in goes to the login page.
@@ -223,45 +182,20 @@ impl Ctx {
         }
         let status = p.status();
         let (title, body) = match p.status {
-            403 => (
-                self.t.get("error-forbidden-title"),
-                self.t.get("error-forbidden-body"),
-            ),
-            404 => (
-                self.t.get("error-not-found-title"),
-                self.t.get("error-not-found-body"),
-            ),
-            409 | 412 => (
-                self.t.get("error-conflict-title"),
-                self.t.get("error-conflict-body"),
-            ),
-            s if s < 500 => (
-                self.t.get("error-bad-request-title"),
-                self.t.get("error-bad-request-body"),
-            ),
-            _ => (
-                self.t.get("error-internal-title"),
-                self.t.get("error-internal-body"),
-            ),
+            403 => (self.t.get("error-forbidden-title"), self.t.get("error-forbidden-body")),
+            404 => (self.t.get("error-not-found-title"), self.t.get("error-not-found-body")),
+            409 | 412 => (self.t.get("error-conflict-title"), self.t.get("error-conflict-body")),
+            s if s < 500 => (self.t.get("error-bad-request-title"), self.t.get("error-bad-request-body")),
+            _ => (self.t.get("error-internal-title"), self.t.get("error-internal-body")),
         };
-        self.render_status(
-            status,
-            ErrorPage {
-                ctx: self,
-                title,
-                body,
-            },
-        )
+        self.render_status(status, ErrorPage { ctx: self, title, body })
     }
 
     /// Field errors of a problem as shown on a form (translated, linked to their fields).
     pub fn field_errors(&self, p: &Problem) -> Vec<ShownError> {
         p.errors
             .iter()
-            .map(|e| ShownError {
-                field: e.field.clone(),
-                message: self.error_message(&e.field, &e.code),
-            })
+            .map(|e| ShownError { field: e.field.clone(), message: self.error_message(&e.field, &e.code) })
             .collect()
     }
 
@@ -273,10 +207,7 @@ impl Ctx {
     pub fn invalid(&self, errors: &[FieldError]) -> Vec<ShownError> {
         errors
             .iter()
-            .map(|e| ShownError {
-                field: e.field.clone(),
-                message: self.error_message(&e.field, e.code),
-            })
+            .map(|e| ShownError { field: e.field.clone(), message: self.error_message(&e.field, e.code) })
             .collect()
     }
 }
@@ -290,10 +221,7 @@ pub struct ShownError {
 
 /// The message for `field` among `errors`, if any (used by templates).
 pub fn error_for<'a>(errors: &'a [ShownError], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+    errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
 }
 
 #[derive(Template)]
@@ -326,13 +254,16 @@ impl FromRequest<AppState> for PageForm {
         let csrf_cookie = cookie(req.headers(), CSRF_COOKIE).map(str::to_string);
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             let status = e.status();
-            (status, Html(format!("<!doctype html><html lang=\"en\"><title>{status}</title><main><h1>{status}</h1></main></html>"))).into_response()
+            (
+                status,
+                Html(format!(
+                    "<!doctype html><html lang=\"en\"><title>{status}</title><main><h1>{status}</h1></main></html>"
+                )),
+            )
+                .into_response()
         })?;
-        let fields: HashMap<String, String> =
-            serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        let ok = fields
-            .get("csrf")
-            .is_some_and(|t| csrf_valid(&state.secret, csrf_cookie.as_deref(), t));
+        let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let ok = fields.get("csrf").is_some_and(|t| csrf_valid(&state.secret, csrf_cookie.as_deref(), t));
         if !ok {
             let t = Tr::new("en");
             let body = format!(
@@ -349,9 +280,7 @@ impl FromRequest<AppState> for PageForm {
 
 /// Percent-encode a string for a query parameter.
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)])
-        .map(|q| q[2..].to_string())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("x", s)]).map(|q| q[2..].to_string()).unwrap_or_default()
 }
 
 /// A safe local redirect target: a path on this site, never another host.
@@ -370,12 +299,7 @@ async fn language(
     let next = local_next(q.get("next"));
     let mut res = Redirect::to(&next).into_response();
     if crate::i18n::supported(&code)
-        && let Ok(v) = HeaderValue::from_str(&set_cookie(
-            &state,
-            LANG_COOKIE,
-            &code,
-            Some(365 * 24 * 3600),
-        ))
+        && let Ok(v) = HeaderValue::from_str(&set_cookie(&state, LANG_COOKIE, &code, Some(365 * 24 * 3600)))
     {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -384,10 +308,7 @@ async fn language(
 
 async fn css() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../../../static/urbis.css"),
     )
         .into_response()
@@ -395,10 +316,7 @@ async fn css() -> Response {
 
 async fn map_outline() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
         crate::charts::OUTLINE_DOCUMENT.as_str(),
     )
         .into_response()
@@ -406,10 +324,7 @@ async fn map_outline() -> Response {
 
 async fn favicon() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
         include_str!("../../../../static/favicon.svg"),
     )
         .into_response()

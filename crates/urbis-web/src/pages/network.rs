@@ -14,25 +14,14 @@ use std::collections::HashMap;
 use urbis_domain::network::{InvitationRequest, ParticipationStatus, ProfileChange};
 use urbis_domain::policy::{Action, Resource, Role};
 use urbis_store::Page;
-use urbis_store::network::{
-    CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme,
-};
+use urbis_store::network::{CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme};
 use uuid::Uuid;
 
 /// Roles offered in the invitation form: city roles for a city lead, all but admin for staff.
 fn invitable_roles(ctx: &Ctx, programme: Uuid, organisation: Uuid) -> Vec<Role> {
     Role::ALL
         .into_iter()
-        .filter(|r| {
-            ctx.caller.can(
-                Action::ManageTeam,
-                &Resource::Invitation {
-                    programme,
-                    organisation,
-                    role: *r,
-                },
-            )
-        })
+        .filter(|r| ctx.caller.can(Action::ManageTeam, &Resource::Invitation { programme, organisation, role: *r }))
         .collect()
 }
 
@@ -47,11 +36,7 @@ struct HomePage<'a> {
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     match state.store.programmes(Page::new(1, 20)).await {
-        Ok(p) => ctx.render(HomePage {
-            ctx: &ctx,
-            programmes: p.items,
-            card_level: 3,
-        }),
+        Ok(p) => ctx.render(HomePage { ctx: &ctx, programmes: p.items, card_level: 3 }),
         Err(e) => ctx.fail(e.into()),
     }
 }
@@ -65,16 +50,8 @@ struct ProgrammesPage<'a> {
 }
 
 pub async fn programmes(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match state
-        .store
-        .programmes(Page::new(1, Page::MAX_PER_PAGE))
-        .await
-    {
-        Ok(p) => ctx.render(ProgrammesPage {
-            ctx: &ctx,
-            programmes: p.items,
-            card_level: 2,
-        }),
+    match state.store.programmes(Page::new(1, Page::MAX_PER_PAGE)).await {
+        Ok(p) => ctx.render(ProgrammesPage { ctx: &ctx, programmes: p.items, card_level: 2 }),
         Err(e) => ctx.fail(e.into()),
     }
 }
@@ -92,26 +69,12 @@ struct ProgrammePage<'a> {
     can_manage: bool,
 }
 
-pub async fn programme(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-) -> Response {
+pub async fn programme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     let r: Result<Response, Problem> = async {
         let programme = ops::programme(&state, &slug).await?;
-        let cohort = state
-            .store
-            .cohort(programme.id, None, Page::all())
-            .await?
-            .items;
-        let participating = cohort
-            .iter()
-            .filter(|c| c.status == ParticipationStatus::Participating)
-            .count();
-        let hrefs: Vec<String> = cohort
-            .iter()
-            .map(|c| format!("/cities/{}", c.organisation.slug))
-            .collect();
+        let cohort = state.store.cohort(programme.id, None, Page::all()).await?.items;
+        let participating = cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count();
+        let hrefs: Vec<String> = cohort.iter().map(|c| format!("/cities/{}", c.organisation.slug)).collect();
         let points: Vec<MapPoint> = cohort
             .iter()
             .zip(&hrefs)
@@ -128,18 +91,11 @@ pub async fn programme(
         let count = participating.to_string();
         let total = cohort.len().to_string();
         let map = europe_map(
-            &ctx.t
-                .with("programme-map-title", &[("programme", &programme.name)]),
-            &ctx.t.with(
-                "programme-map-desc",
-                &[("participating", &count), ("total", &total)],
-            ),
+            &ctx.t.with("programme-map-title", &[("programme", &programme.name)]),
+            &ctx.t.with("programme-map-desc", &[("participating", &count), ("total", &total)]),
             &points,
         );
-        let can_manage = ctx.caller.can(
-            Action::ReadInvitations,
-            &Resource::Programme { id: programme.id },
-        );
+        let can_manage = ctx.caller.can(Action::ReadInvitations, &Resource::Programme { id: programme.id });
         Ok(ctx.render(ProgrammePage {
             ctx: &ctx,
             cohort,
@@ -178,13 +134,8 @@ pub async fn city(
         let city = ops::city(&state, &slug).await?;
         let resource = ops::org_resource(&state, &city).await?;
         let team = team_out(&state, &ctx.caller, &city).await?;
-        let tz = urbis_domain::network::TimeZone::parse(&city.timezone)
-            .map(|t| t.tz())
-            .unwrap_or(chrono_tz::UTC);
-        let local_time = chrono::Utc::now()
-            .with_timezone(&tz)
-            .format("%H:%M")
-            .to_string();
+        let tz = urbis_domain::network::TimeZone::parse(&city.timezone).map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
+        let local_time = chrono::Utc::now().with_timezone(&tz).format("%H:%M").to_string();
         Ok(ctx.render(CityPage {
             ctx: &ctx,
             participations: state.store.participations(city.id).await?,
@@ -216,19 +167,11 @@ form_errors!(CityEditPage);
 
 async fn editable_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Organisation, Problem> {
     let city = ops::city(state, slug).await?;
-    ops::require(
-        &ctx.caller,
-        Action::UpdateProfile,
-        &ops::org_resource(state, &city).await?,
-    )?;
+    ops::require(&ctx.caller, Action::UpdateProfile, &ops::org_resource(state, &city).await?)?;
     Ok(city)
 }
 
-pub async fn city_edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-) -> Response {
+pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     match editable_city(&state, &ctx, &slug).await {
         Ok(city) => ctx.render(CityEditPage {
             ctx: &ctx,
@@ -263,34 +206,22 @@ pub async fn city_edit_post(
         conflict,
     };
     let Some(version) = form.version() else {
-        return ctx.render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            again(vec![], true, city.version),
-        );
+        return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(vec![], true, city.version));
     };
-    let change =
-        match ProfileChange::parse(Some(form.get("description")), Some(form.get("website"))) {
-            Ok(c) => c,
-            Err(i) => {
-                return ctx.render_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    again(ctx.invalid(&i.0), false, version),
-                );
-            }
-        };
+    let change = match ProfileChange::parse(Some(form.get("description")), Some(form.get("website"))) {
+        Ok(c) => c,
+        Err(i) => {
+            return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(ctx.invalid(&i.0), false, version));
+        }
+    };
     match ops::update_profile(&state, &ctx.caller, &city, version, change).await {
         Ok(_) => Redirect::to(&format!("/cities/{}?saved=1", city.slug)).into_response(),
         // Someone else saved first: show their version's number so a second save is deliberate,
         // and keep what this person typed.
-        Err(p) if p.status == 412 => {
-            ctx.render_status(StatusCode::CONFLICT, again(vec![], true, city.version))
-        }
+        Err(p) if p.status == 412 => ctx.render_status(StatusCode::CONFLICT, again(vec![], true, city.version)),
         Err(p) if p.status == 422 => {
             let errors = ctx.field_errors(&p);
-            ctx.render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                again(errors, false, version),
-            )
+            ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(errors, false, version))
         }
         Err(p) => ctx.fail(p),
     }
@@ -354,13 +285,7 @@ async fn team_page(
             }
         }
         if can_manage {
-            invitations.extend(
-                state
-                    .store
-                    .invitations(p.programme_id, Some(city.id), Page::new(1, 100))
-                    .await?
-                    .items,
-            );
+            invitations.extend(state.store.invitations(p.programme_id, Some(city.id), Page::new(1, 100)).await?.items);
         }
     }
     let memberships = state.store.team(city.id).await?;
@@ -373,21 +298,14 @@ async fn team_page(
             roles,
             can_manage,
             form_programme: if input.programme.is_empty() {
-                programmes
-                    .first()
-                    .map(|p| p.programme_slug.clone())
-                    .unwrap_or_default()
+                programmes.first().map(|p| p.programme_slug.clone()).unwrap_or_default()
             } else {
                 input.programme
             },
             programmes,
             form_email: input.email,
             form_name: input.name,
-            form_role: if input.role.is_empty() {
-                "city-member".into()
-            } else {
-                input.role
-            },
+            form_role: if input.role.is_empty() { "city-member".into() } else { input.role },
             errors: input.errors,
             created_link: input.created_link,
             city,
@@ -404,17 +322,10 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         errors: vec![],
         created_link: None,
     };
-    team_page(&state, &ctx, &slug, input, StatusCode::OK)
-        .await
-        .unwrap_or_else(|p| ctx.fail(p))
+    team_page(&state, &ctx, &slug, input, StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
-pub async fn team_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     let r: Result<Response, Problem> = async {
         let city = ops::city(&state, &slug).await?;
         let mut input = TeamInput {
@@ -432,16 +343,14 @@ pub async fn team_post(
                     field: "programme".into(),
                     message: ctx.error_message("programme", "invalid-choice"),
                 }];
-                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         };
         let req = match InvitationRequest::parse(&input.email, &input.name, &input.role) {
             Ok(r) => r,
             Err(i) => {
                 input.errors = ctx.invalid(&i.0);
-                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         };
         match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
@@ -458,14 +367,8 @@ pub async fn team_post(
             }
             Err(p) if p.status == 409 || p.status == 422 => {
                 input.errors = ctx.field_errors(&p);
-                team_page(
-                    &state,
-                    &ctx,
-                    &slug,
-                    input,
-                    StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT),
-                )
-                .await
+                team_page(&state, &ctx, &slug, input, StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT))
+                    .await
             }
             Err(p) => Err(p),
         }
@@ -482,11 +385,7 @@ pub async fn team_remove_post(
 ) -> Response {
     let r: Result<Response, Problem> = async {
         let city = ops::city(&state, &slug).await?;
-        ops::require(
-            &ctx.caller,
-            Action::ManageTeam,
-            &ops::org_resource(&state, &city).await?,
-        )?;
+        ops::require(&ctx.caller, Action::ManageTeam, &ops::org_resource(&state, &city).await?)?;
         let actor = ctx.caller.actor.person.ok_or_else(Problem::unauthorized)?;
         let id = Uuid::parse_str(&membership).map_err(|_| Problem::not_found("membership"))?;
         state.store.remove_membership(actor, city.id, id).await?;
@@ -505,21 +404,12 @@ struct PeoplePage<'a> {
     pages: u32,
 }
 
-pub async fn people(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn people(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     match state.store.directory(Page::new(page, 50)).await {
         Ok(d) => {
             let pages = d.total.div_ceil(50).max(1) as u32;
-            ctx.render(PeoplePage {
-                ctx: &ctx,
-                people: d.items,
-                page: d.page,
-                pages,
-            })
+            ctx.render(PeoplePage { ctx: &ctx, people: d.items, page: d.page, pages })
         }
         Err(e) => ctx.fail(e.into()),
     }
@@ -560,32 +450,13 @@ async fn invitations_page(
     status: StatusCode,
 ) -> Result<Response, Problem> {
     let programme = ops::programme(state, slug).await?;
-    ops::require(
-        &ctx.caller,
-        Action::ReadInvitations,
-        &Resource::Programme { id: programme.id },
-    )?;
-    let invitations = state
-        .store
-        .invitations(programme.id, None, Page::new(1, 100))
-        .await?
-        .items;
-    let cities = state
-        .store
-        .cohort(programme.id, None, Page::all())
-        .await?
-        .items;
+    ops::require(&ctx.caller, Action::ReadInvitations, &Resource::Programme { id: programme.id })?;
+    let invitations = state.store.invitations(programme.id, None, Page::new(1, 100)).await?.items;
+    let cities = state.store.cohort(programme.id, None, Page::all()).await?.items;
     // Staff roles do not depend on the city, so any city of the cohort tells which roles they may give.
-    let roles = cities
-        .first()
-        .map(|c| invitable_roles(ctx, programme.id, c.organisation.id))
-        .unwrap_or_default();
+    let roles = cities.first().map(|c| invitable_roles(ctx, programme.id, c.organisation.id)).unwrap_or_default();
     let get = |k: &str| form.map(|f| f.get(k).to_string()).unwrap_or_default();
-    let form_role = if get("role").is_empty() {
-        "city-lead".into()
-    } else {
-        get("role")
-    };
+    let form_role = if get("role").is_empty() { "city-lead".into() } else { get("role") };
     Ok(ctx.render_status(
         status,
         InvitationsPage {
@@ -604,14 +475,8 @@ async fn invitations_page(
     ))
 }
 
-pub async fn invitations(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-) -> Response {
-    invitations_page(&state, &ctx, &slug, None, vec![], None, StatusCode::OK)
-        .await
-        .unwrap_or_else(|p| ctx.fail(p))
+pub async fn invitations(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+    invitations_page(&state, &ctx, &slug, None, vec![], None, StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
 pub async fn invitations_post(
@@ -622,67 +487,31 @@ pub async fn invitations_post(
 ) -> Response {
     let r: Result<Response, Problem> = async {
         let programme = ops::programme(&state, &slug).await?;
-        ops::require(
-            &ctx.caller,
-            Action::ReadInvitations,
-            &Resource::Programme { id: programme.id },
-        )?;
+        ops::require(&ctx.caller, Action::ReadInvitations, &Resource::Programme { id: programme.id })?;
         let mut errors = vec![];
         let city = match ops::city(&state, form.get("city")).await {
             Ok(c) => Some(c),
             Err(_) => {
-                errors.push(ShownError {
-                    field: "city".into(),
-                    message: ctx.error_message("city", "invalid-choice"),
-                });
+                errors.push(ShownError { field: "city".into(), message: ctx.error_message("city", "invalid-choice") });
                 None
             }
         };
-        let req =
-            match InvitationRequest::parse(form.get("email"), form.get("name"), form.get("role")) {
-                Ok(r) => Some(r),
-                Err(i) => {
-                    errors.extend(ctx.invalid(&i.0));
-                    None
-                }
-            };
+        let req = match InvitationRequest::parse(form.get("email"), form.get("name"), form.get("role")) {
+            Ok(r) => Some(r),
+            Err(i) => {
+                errors.extend(ctx.invalid(&i.0));
+                None
+            }
+        };
         let (Some(city), Some(req)) = (city, req) else {
-            return invitations_page(
-                &state,
-                &ctx,
-                &slug,
-                Some(&form),
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invitations_page(&state, &ctx, &slug, Some(&form), errors, None, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         };
         match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
-            Ok((_, link)) => {
-                invitations_page(
-                    &state,
-                    &ctx,
-                    &slug,
-                    None,
-                    vec![],
-                    Some(link),
-                    StatusCode::CREATED,
-                )
-                .await
-            }
+            Ok((_, link)) => invitations_page(&state, &ctx, &slug, None, vec![], Some(link), StatusCode::CREATED).await,
             Err(p) if p.status == 409 || p.status == 422 => {
                 let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT);
-                invitations_page(
-                    &state,
-                    &ctx,
-                    &slug,
-                    Some(&form),
-                    ctx.field_errors(&p),
-                    None,
-                    status,
-                )
-                .await
+                invitations_page(&state, &ctx, &slug, Some(&form), ctx.field_errors(&p), None, status).await
             }
             Err(p) => Err(p),
         }

@@ -27,9 +27,7 @@ async fn password_hash() -> String {
     if let Some(h) = HASH.get() {
         return h.clone();
     }
-    let h = urbis_web::auth::hash_password(PASSWORD.into())
-        .await
-        .unwrap();
+    let h = urbis_web::auth::hash_password(PASSWORD.into()).await.unwrap();
     HASH.get_or_init(|| h).clone()
 }
 
@@ -40,21 +38,11 @@ impl TestApp {
         let store = db.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let config = urbis_web::Config {
-            behind_tls: false,
-            base_url: format!("http://{addr}"),
-        };
-        let state = urbis_web::AppState::new(store.clone(), config)
-            .await
-            .unwrap();
+        let config = urbis_web::Config { behind_tls: false, base_url: format!("http://{addr}") };
+        let state = urbis_web::AppState::new(store.clone(), config).await.unwrap();
         let app = urbis_web::app(state);
         tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
         });
         Some(TestApp { addr, store, db })
     }
@@ -65,28 +53,17 @@ impl TestApp {
 
     /// A client that keeps cookies and does not follow redirects.
     pub fn browser(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
     /// Create an account holding `role` (scoped to Riga for city roles, the reference programme for
     /// programme roles) and return its e-mail.
     pub async fn person(&self, email: &str, role: Option<Role>, city: &str) -> String {
-        let prog = self
-            .store
-            .programme("digital-innovation-initiative")
-            .await
-            .unwrap();
+        let prog = self.store.programme("digital-innovation-initiative").await.unwrap();
         let org = self.store.organisation(city).await.unwrap();
         let grants: Vec<Grant> = role
             .map(|r| {
@@ -126,32 +103,16 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "token for {email}");
-        r.json::<serde_json::Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
     }
 
     /// A browser signed in as `email` (through the real login form).
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
         let b = self.browser();
-        let csrf = csrf_of(
-            &b.get(self.url("/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let csrf = csrf_of(&b.get(self.url("/login")).send().await.unwrap().text().await.unwrap());
         let r = b
             .post(self.url("/login"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("email", email),
-                ("password", PASSWORD),
-                ("next", "/account"),
-            ])
+            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD), ("next", "/account")])
             .send()
             .await
             .unwrap();
@@ -175,9 +136,7 @@ macro_rules! on_both {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::TestApp::spawn(urbis_store::Backend::Sqlite)
-                    .await
-                    .unwrap();
+                let app = common::TestApp::spawn(urbis_store::Backend::Sqlite).await.unwrap();
                 ($body)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,242 @@
+//! The diagnostic API end to end: instrument, assessment, answers from two respondents, errors that
+//! name the field, submission, scores and benchmark privacy. On SQLite and PostgreSQL.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+use urbis_domain::policy::Role;
+
+/// The answer that normalises to 100 (`top`) or 0 for a question of the instrument.
+fn answer(q: &Value, top: bool) -> Value {
+    match q["type"].as_str().unwrap() {
+        "level" => json!({"level": if top { 5 } else { 1 }}),
+        "choice" => json!({"choice": if top { "yes" } else { "no" }}),
+        _ => {
+            let items: Vec<Value> =
+                if top { q["items"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect() } else { vec![] };
+            json!({"ticked": items})
+        }
+    }
+}
+
+on_both!(diagnostic_flow, |app: TestApp| async move {
+    let c = app.client();
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let member = app.token(&app.person("member@riga.example", Some(Role::CityMember), "riga").await).await;
+    let pm = app.token(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
+
+    let list: Value = c.get(app.url("/api/v1/instruments")).send().await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().iter().any(|i| i["slug"] == "city-digital-maturity" && i["kind"] == "diagnostic"));
+    let inst: Value =
+        c.get(app.url("/api/v1/instruments/city-digital-maturity")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(inst["version"], 1);
+    assert_eq!(inst["capabilities"].as_array().unwrap().len(), 5);
+    assert_eq!(inst["scoring"]["level_threshold"], 0.6);
+    assert!(inst["recommended_actions"].as_array().unwrap().len() >= 40);
+    let questions = inst["questions"].as_array().unwrap().clone();
+    let waves: Value = c
+        .get(app.url("/api/v1/programmes/digital-innovation-initiative/waves"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(waves[0]["slug"], "t0");
+    assert_eq!(waves[0]["baseline"], true);
+
+    let r = c
+        .post(app.url("/api/v1/cities/riga/assessments"))
+        .bearer_auth(&member)
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t0"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a member cannot start an assessment");
+    let r = c
+        .post(app.url("/api/v1/cities/riga/assessments"))
+        .bearer_auth(&lead)
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t9"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "wave");
+    let r = c
+        .post(app.url("/api/v1/cities/riga/assessments"))
+        .bearer_auth(&lead)
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t0"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["status"], "draft");
+    let id = a["id"].as_str().unwrap().to_string();
+    let put = |q: &str| app.url(&format!("/api/v1/assessments/{id}/answers/{q}"));
+
+    // Bad answers are 422 naming the field, and nothing is stored.
+    let level_q = questions.iter().find(|q| q["type"] == "level").unwrap()["id"].as_str().unwrap().to_string();
+    let list_q = questions.iter().find(|q| q["type"] == "checklist").unwrap()["id"].as_str().unwrap().to_string();
+    for (q, body, field) in [
+        (level_q.as_str(), json!({"level": 6}), "level"),
+        (level_q.as_str(), json!({"choice": "yes"}), "level"),
+        (level_q.as_str(), json!({"level": 2, "choice": "yes"}), "answer"),
+        (list_q.as_str(), json!({"ticked": ["no-such-item"]}), "ticked"),
+        ("no-such-question", json!({"level": 2}), "question_id"),
+        (level_q.as_str(), json!({"level": 2, "mood": "good"}), "mood"),
+    ] {
+        let r = c.put(put(q)).bearer_auth(&lead).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{body}");
+        assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], field, "{body}");
+    }
+    let r = c.put(put("ctx-population")).bearer_auth(&lead).json(&json!({"value": -5})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+
+    // The lead answers everything at the top; the member answers digital vision at the bottom.
+    for q in &questions {
+        let qid = q["id"].as_str().unwrap();
+        let r = c.put(put(qid)).bearer_auth(&lead).json(&answer(q, true)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{qid}");
+        if q["capability"] == "digital-vision" {
+            let r = c.put(put(qid)).bearer_auth(&member).json(&answer(q, false)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{qid}");
+        }
+    }
+    let r = c
+        .put(put("ctx-population"))
+        .bearer_auth(&lead)
+        .json(&json!({"value": 605000, "evidence": "Statistics office"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Scores: each digital-vision question has values 100 and 0: lower median 0, so the capability
+    // scores 0 (level 1) with respondents' scores 100 and 0 (sd 50); the other four score 100
+    // (level 5); overall (0 + 4 × 100) / 5 = 80.
+    let got: Value = c
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let caps = &got["scores"]["capabilities"];
+    assert_eq!(caps["digital-vision"]["score"], 0.0);
+    assert_eq!(caps["digital-vision"]["level"], 1);
+    assert_eq!(caps["digital-vision"]["spread"]["sd"], 50.0);
+    assert_eq!(caps["digital-vision"]["spread"]["max"], 100.0);
+    assert_eq!(caps["governance"]["score"], 100.0);
+    assert_eq!(caps["governance"]["level"], 5);
+    assert_eq!(got["scores"]["overall"], 80.0);
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/assessments/{id}"))).send().await.unwrap().status(),
+        401,
+        "not published"
+    );
+
+    let csv = c.get(app.url(&format!("/api/v1/assessments/{id}/answers.csv"))).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("row,capability,question_id"));
+    assert!(csv.contains("score,overall,,,,,,,80.00,"));
+    assert!(csv.contains("Statistics office"));
+
+    // Submit: the member may not; the lead may; then answers are locked.
+    assert_eq!(
+        c.post(app.url(&format!("/api/v1/assessments/{id}/submit")))
+            .bearer_auth(&member)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let r = c.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "submitted");
+    let r = c.put(put(&level_q)).bearer_auth(&lead).json(&json!({"level": 2})).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+
+    // Benchmark: one city. The public sees neither cohort figures (n < 5) nor the unpublished city;
+    // programme staff see both.
+    let public: Value = c
+        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["n"], 1);
+    assert!(public["overall"].is_null());
+    assert_eq!(public["cities"].as_array().unwrap().len(), 0);
+    let staff: Value =
+        c.get(app.url(
+            "/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0&instrument=city-digital-maturity",
+        ))
+        .bearer_auth(&pm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(staff["overall"]["median"], 80.0);
+    assert_eq!(staff["cities"][0]["city"], "riga");
+    assert_eq!(staff["cities"][0]["percentile_rank"], 50.0);
+    let csv = c
+        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0"))
+        .bearer_auth(&pm)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("cohort,overall,1,80.00,80.00,80.00,80.00,80.00"), "{csv}");
+});
+
+on_both!(submission_lists_missing_questions, |app: TestApp| async move {
+    let c = app.client();
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let a: Value = c
+        .post(app.url("/api/v1/cities/riga/assessments"))
+        .bearer_auth(&lead)
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = a["id"].as_str().unwrap();
+    c.put(app.url(&format!("/api/v1/assessments/{id}/answers/dv-strategy")))
+        .bearer_auth(&lead)
+        .json(&json!({"level": 3}))
+        .send()
+        .await
+        .unwrap();
+    let r = c.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let p: Value = r.json().await.unwrap();
+    let missing: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let inst: Value =
+        c.get(app.url("/api/v1/instruments/city-digital-maturity")).send().await.unwrap().json().await.unwrap();
+    let mut required: Vec<&str> = inst["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(inst["context"].as_array().unwrap())
+        .filter(|q| q["required"] == true && q["id"] != "dv-strategy")
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    required.sort();
+    let mut missing = missing;
+    missing.sort();
+    assert_eq!(missing, required, "every unanswered required question, and only those");
+});
