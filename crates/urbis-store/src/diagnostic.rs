@@ -522,6 +522,115 @@ impl Store {
             .collect()
     }
 
+    /// Import a complete, submitted assessment in one transaction (sample and synthetic data):
+    /// the answers are already checked and normalised by the caller. Skipped when the city already
+    /// has an assessment with this instrument in this wave. Returns whether it was added.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn import_assessment(
+        &self,
+        organisation_id: Uuid,
+        wave_id: Uuid,
+        instrument_slug: &str,
+        instrument_version: u32,
+        respondent: Uuid,
+        answers: &[(String, Answer, Option<f64>)],
+        published: bool,
+        is_sample: bool,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM assessments WHERE organisation_id = $1 AND wave_id = $2 AND instrument_slug = $3",
+        )
+        .bind(organisation_id.to_string())
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_one(&mut *tx)
+        .await?;
+        if exists > 0 {
+            return Ok(false);
+        }
+        let id = Uuid::now_v7();
+        let at = ts(now());
+        sqlx::query(
+            "INSERT INTO assessments (id, organisation_id, wave_id, instrument_slug, instrument_version, status, published, is_sample, \
+             created_by, submitted_at, submitted_by, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $8, 1, $9, $9)",
+        )
+        .bind(id.to_string())
+        .bind(organisation_id.to_string())
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .bind(i64::from(instrument_version))
+        .bind(i64::from(published))
+        .bind(i64::from(is_sample))
+        .bind(respondent.to_string())
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        for (question, answer, normalised) in answers {
+            let json = serde_json::to_string(answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, '', '', $6)",
+            )
+            .bind(id.to_string())
+            .bind(respondent.to_string())
+            .bind(question)
+            .bind(&json)
+            .bind(*normalised)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::record::<(), _>(
+            &mut tx,
+            None,
+            "assessment.import",
+            "assessment",
+            &id.to_string(),
+            None,
+            Some(&answers.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Publish or unpublish an assessment's scores (the city's choice); versioned and audited.
+    pub async fn set_published(
+        &self,
+        actor: Uuid,
+        assessment_id: Uuid,
+        expected_version: i64,
+        published: bool,
+    ) -> Result<Assessment> {
+        let mut tx = self.begin_write().await?;
+        let before = assessment_in(&mut tx, assessment_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
+        }
+        sqlx::query("UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+            .bind(i64::from(published))
+            .bind(ts(now()))
+            .bind(assessment_id.to_string())
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        let after = assessment_in(&mut tx, assessment_id).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "assessment.publish",
+            "assessment",
+            &assessment_id.to_string(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Save one respondent's answer to one question (insert or replace) in a draft assessment.
     #[allow(clippy::too_many_arguments)]
     pub async fn put_answer(

@@ -65,10 +65,70 @@ pub async fn load(store: &Store) -> Result<()> {
             )
             .await?;
     }
+    let added = sample_assessments(store).await?;
+    if added > 0 {
+        tracing::info!(added, "sample assessments added (t0 and t1 for the participating cities)");
+    }
     tracing::warn!(
         password = DEMO_PASSWORD,
         accounts = "admin@, manager@, lead.riga@, member.riga@, lead.helsinki@ demo.urbis.example",
         "demo mode: sample accounts are present (sample data, not for production)"
     );
     Ok(())
+}
+
+/// Sample diagnostic assessments for the participating cities in waves t0 and t1: submitted,
+/// published, marked as sample data, each answered by a sample respondent of the city.
+pub async fn sample_assessments(store: &Store) -> Result<usize> {
+    use urbis_domain::diagnostic::{normalise, sample};
+    use urbis_domain::network::ParticipationStatus;
+    let programme = store.programme("digital-innovation-initiative").await?;
+    let inst = store.instrument("city-digital-maturity", None).await?.instrument;
+    let waves = store.waves(programme.id).await?;
+    let cities =
+        store.cohort(programme.id, Some(ParticipationStatus::Participating), urbis_store::Page::all()).await?.items;
+    let mut added = 0;
+    for c in &cities {
+        let org = &c.organisation;
+        let email = format!("respondent.{}@demo.urbis.example", org.slug);
+        let respondent = match store.person_by_email(&email).await? {
+            Some(p) => p.id,
+            None => {
+                store
+                    .create_person(
+                        None,
+                        NewPerson {
+                            email,
+                            name: format!("Sample respondent ({})", org.name),
+                            job_title: "Sample data".into(),
+                            password_hash: None,
+                            listed: false,
+                            locale: String::new(),
+                        },
+                        &[],
+                    )
+                    .await?
+                    .id
+            }
+        };
+        for (i, wave) in waves.iter().enumerate() {
+            let m = sample::maturity(&inst, &org.slug, i);
+            let mut rng = sample::Rng::from_text(&format!("{}/{}", org.slug, wave.slug));
+            let answers = sample::answers(&inst, &m, &mut rng)
+                .into_iter()
+                .map(|(qid, a)| {
+                    let q = inst.question(&qid).expect("generated for this instrument");
+                    let v = normalise(q, &a).map_err(|e| anyhow::anyhow!("sample answer to {qid}: {e}"))?;
+                    Ok((qid, a, v))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            if store
+                .import_assessment(org.id, wave.id, &inst.slug, inst.version, respondent, &answers, true, true)
+                .await?
+            {
+                added += 1;
+            }
+        }
+    }
+    Ok(added)
 }
