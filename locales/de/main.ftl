@@ -237,3 +237,46 @@ country-RO = Rumänien
 country-SE = Schweden
 country-SI = Slowenien
 country-SK = Slowakei
+
+# Diagnose
+diagnostic-city-title = Digitale Reife von { $city }
+diagnostic-cohort-title = Digitale Reife der Kohorte { $programme }
+diagnostic-none = Für diese Stadt liegen Ihnen noch keine Diagnoseergebnisse vor.
+diagnostic-sample = Dies sind Beispielergebnisse zum Ausprobieren von Urbis, keine echten Daten.
+diagnostic-wave = Erhebungswelle
+diagnostic-overall = Gesamt
+diagnostic-capability = Fähigkeit
+diagnostic-score = Punktzahl (0–100)
+diagnostic-level = Stufe (1–5)
+diagnostic-cohort-median = Median der Kohorte
+diagnostic-spread = Streuung zwischen den Antwortenden
+diagnostic-radar-title = Punktzahlen von { $city } nach Fähigkeit, { $wave }
+diagnostic-radar-desc = Ein Netzdiagramm der Punktzahl der Stadt für jede der fünf Fähigkeiten, von 0 in der Mitte bis 100 am Rand. Die Tabelle darunter enthält dieselben Werte.
+diagnostic-radar-desc-cohort = Ein Netzdiagramm der Punktzahl der Stadt für jede der fünf Fähigkeiten, von 0 in der Mitte bis 100 am Rand, mit dem Median der Kohorte als gestrichelter Linie. Die Tabelle darunter enthält dieselben Werte.
+diagnostic-table-hint = Die Tabelle darunter enthält dieselben Werte wie das Diagramm.
+diagnostic-scores-caption = Punktzahlen und Stufen, { $wave }
+diagnostic-cohort-hidden = Werte der Kohorte werden gezeigt, sobald mindestens 5 Städte ihre Bewertung eingereicht haben.
+diagnostic-how-scored = Jede Punktzahl lässt sich aus den Antworten nachrechnen: Die Formeln stehen in der Dokumentation (docs/diagnostic.md).
+diagnostic-progress = Entwicklung über die Erhebungswellen
+diagnostic-progress-cohort = Median der Kohorte je Erhebungswelle
+diagnostic-change = Veränderung seit der ersten Welle
+diagnostic-next-level = Der Weg zur nächsten Stufe
+diagnostic-from-level = von Stufe { $from } zu Stufe { $to }
+diagnostic-heat-title = Punktzahlen nach Stadt und Fähigkeit, { $wave }
+diagnostic-heat-desc = Ein Raster mit einer Zeile je Stadt und einer Spalte je Fähigkeit; jede Zelle ist nach der erreichten Stufe eingefärbt und zeigt die Punktzahl. Die Tabelle darunter enthält dieselben Werte.
+diagnostic-heat-legend = Dunklere Zellen bedeuten höhere Punktzahlen: Die Farbe zeigt die Stufe, deren Schwelle erreicht ist (25, 50, 75, 100).
+diagnostic-cohort-n = { $count ->
+    [one] Eine Stadt hat ihre Bewertung in { $wave } eingereicht.
+   *[other] { $count } Städte haben ihre Bewertung in { $wave } eingereicht.
+}
+diagnostic-no-published = Noch keine Stadt hat ihre Ergebnisse für diese Welle veröffentlicht.
+diagnostic-distribution = Verteilung in der Kohorte
+diagnostic-min = Minimum
+diagnostic-q1 = Unteres Quartil
+diagnostic-median = Median
+diagnostic-q3 = Oberes Quartil
+diagnostic-max = Maximum
+diagnostic-download-csv = Diese Werte herunterladen (CSV)
+diagnostic-link = Diagnose der digitalen Reife
+assessment-status-draft = Entwurf
+assessment-status-submitted = Eingereicht

@@ -237,3 +237,46 @@ country-RO = Romania
 country-SE = Sweden
 country-SI = Slovenia
 country-SK = Slovakia
+
+# Diagnostic
+diagnostic-city-title = Digital maturity of { $city }
+diagnostic-cohort-title = Digital maturity of the { $programme } cohort
+diagnostic-none = No diagnostic results are available to you for this city yet.
+diagnostic-sample = These are sample results for trying Urbis out, not real data.
+diagnostic-wave = Wave
+diagnostic-overall = Overall
+diagnostic-capability = Capability
+diagnostic-score = Score (0–100)
+diagnostic-level = Level (1–5)
+diagnostic-cohort-median = Cohort median
+diagnostic-spread = Spread between respondents
+diagnostic-radar-title = Scores of { $city } by capability, { $wave }
+diagnostic-radar-desc = A radar chart of the city's score on each of the five capabilities, from 0 at the centre to 100 at the edge. The table below gives the same figures.
+diagnostic-radar-desc-cohort = A radar chart of the city's score on each of the five capabilities, from 0 at the centre to 100 at the edge, with the cohort median as a dashed line. The table below gives the same figures.
+diagnostic-table-hint = The table below holds the same figures as the chart.
+diagnostic-scores-caption = Scores and levels, { $wave }
+diagnostic-cohort-hidden = Cohort figures are shown once at least 5 cities have submitted their assessment.
+diagnostic-how-scored = Every score can be recomputed from the answers: the formulas are in the documentation (docs/diagnostic.md).
+diagnostic-progress = Progress across waves
+diagnostic-progress-cohort = Cohort median by wave
+diagnostic-change = Change since the first wave
+diagnostic-next-level = The way to the next level
+diagnostic-from-level = from level { $from } to { $to }
+diagnostic-heat-title = Scores by city and capability, { $wave }
+diagnostic-heat-desc = A grid with one row per city and one column per capability; each cell is coloured by the level its score reaches and shows the score. The table below gives the same figures.
+diagnostic-heat-legend = Darker cells are higher scores: the colour shows the level whose bound the score reaches (25, 50, 75, 100).
+diagnostic-cohort-n = { $count ->
+    [one] One city has submitted its assessment in { $wave }.
+   *[other] { $count } cities have submitted their assessment in { $wave }.
+}
+diagnostic-no-published = No city has published its results for this wave yet.
+diagnostic-distribution = Distribution across the cohort
+diagnostic-min = Minimum
+diagnostic-q1 = Lower quartile
+diagnostic-median = Median
+diagnostic-q3 = Upper quartile
+diagnostic-max = Maximum
+diagnostic-download-csv = Download these figures (CSV)
+diagnostic-link = Digital maturity diagnostic
+assessment-status-draft = Draft
+assessment-status-submitted = Submitted

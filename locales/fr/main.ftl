@@ -237,3 +237,46 @@ country-RO = Roumanie
 country-SE = Suède
 country-SI = Slovénie
 country-SK = Slovaquie
+
+# Diagnostic
+diagnostic-city-title = Maturité numérique de la ville { $city }
+diagnostic-cohort-title = Maturité numérique de la cohorte { $programme }
+diagnostic-none = Aucun résultat de diagnostic n’est encore disponible pour vous concernant cette ville.
+diagnostic-sample = Ce sont des résultats d’exemple pour découvrir Urbis, pas des données réelles.
+diagnostic-wave = Vague
+diagnostic-overall = Global
+diagnostic-capability = Capacité
+diagnostic-score = Score (0–100)
+diagnostic-level = Niveau (1–5)
+diagnostic-cohort-median = Médiane de la cohorte
+diagnostic-spread = Écart entre les répondants
+diagnostic-radar-title = Scores de { $city } par capacité, { $wave }
+diagnostic-radar-desc = Un graphique en radar du score de la ville pour chacune des cinq capacités, de 0 au centre à 100 au bord. Le tableau ci-dessous donne les mêmes valeurs.
+diagnostic-radar-desc-cohort = Un graphique en radar du score de la ville pour chacune des cinq capacités, de 0 au centre à 100 au bord, avec la médiane de la cohorte en pointillé. Le tableau ci-dessous donne les mêmes valeurs.
+diagnostic-table-hint = Le tableau ci-dessous donne les mêmes valeurs que le graphique.
+diagnostic-scores-caption = Scores et niveaux, { $wave }
+diagnostic-cohort-hidden = Les valeurs de la cohorte s’affichent dès qu’au moins 5 villes ont soumis leur évaluation.
+diagnostic-how-scored = Chaque score peut être recalculé à partir des réponses, les formules figurent dans la documentation (docs/diagnostic.md).
+diagnostic-progress = Évolution d’une vague à l’autre
+diagnostic-progress-cohort = Médiane de la cohorte par vague
+diagnostic-change = Évolution depuis la première vague
+diagnostic-next-level = Comment atteindre le niveau suivant
+diagnostic-from-level = du niveau { $from } au niveau { $to }
+diagnostic-heat-title = Scores par ville et par capacité, { $wave }
+diagnostic-heat-desc = Une grille avec une ligne par ville et une colonne par capacité, chaque case est colorée selon le niveau atteint et indique le score. Le tableau ci-dessous donne les mêmes valeurs.
+diagnostic-heat-legend = Plus la case est foncée, plus le score est élevé, la couleur indique le seuil de niveau atteint (25, 50, 75, 100).
+diagnostic-cohort-n = { $count ->
+    [one] Une ville a soumis son évaluation pour { $wave }.
+   *[other] { $count } villes ont soumis leur évaluation pour { $wave }.
+}
+diagnostic-no-published = Aucune ville n’a encore publié ses résultats pour cette vague.
+diagnostic-distribution = Répartition dans la cohorte
+diagnostic-min = Minimum
+diagnostic-q1 = Premier quartile
+diagnostic-median = Médiane
+diagnostic-q3 = Troisième quartile
+diagnostic-max = Maximum
+diagnostic-download-csv = Télécharger ces valeurs (CSV)
+diagnostic-link = Diagnostic de maturité numérique
+assessment-status-draft = Brouillon
+assessment-status-submitted = Soumise

@@ -248,6 +248,19 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await page.screenshot({ path: '/tmp/urbis-programme.png', fullPage: true });
     await axe.check(page, 'programme');
 
+    // Diagnostic pages (the demo publishes sample assessments for t0 and t1).
+    r = await page.goto(`${PROGRAMME}/diagnostic`);
+    assert.equal(r.status(), 200);
+    assert.ok((await page.locator('svg.heat-map[role="img"] title').count()) === 1, 'heat map has a title');
+    assert.ok((await page.locator('table tbody tr').count()) >= 21, 'cohort table lists the cities');
+    await axe.check(page, 'cohort diagnostic');
+    r = await page.goto(`${PROGRAMME}/diagnostic?wave=t0`);
+    await axe.check(page, 'cohort diagnostic t0');
+    r = await page.goto('/cities/riga/diagnostic');
+    assert.equal(r.status(), 200);
+    assert.ok((await page.locator('svg.radar[role="img"] desc').count()) === 1, 'radar has a description');
+    await axe.check(page, 'city diagnostic');
+
     r = await page.goto('/cities/riga');
     assert.equal(r.status(), 200);
     assert.equal((await page.locator('h1').textContent()).trim(), 'Riga');

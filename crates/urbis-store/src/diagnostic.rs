@@ -453,6 +453,22 @@ impl Store {
         rows.iter().map(assessment).collect()
     }
 
+    /// A city's assessments with one instrument, oldest wave first.
+    pub async fn organisation_assessments(
+        &self,
+        organisation_id: Uuid,
+        instrument_slug: &str,
+    ) -> Result<Vec<Assessment>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ASSESSMENT_SELECT} WHERE a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug"
+        )))
+        .bind(organisation_id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(assessment).collect()
+    }
+
     /// Every answer of an assessment, all respondents.
     pub async fn answers(&self, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
         let rows = sqlx::query(

@@ -104,3 +104,176 @@ mod tests {
         assert!(kx < rx, "Reykjavik lies west of Riga");
     }
 }
+
+/// One series of a radar chart: a name, a CSS class and a value (0–100) per axis.
+pub struct RadarSeries<'a> {
+    pub name: &'a str,
+    pub class: &'a str,
+    pub values: Vec<Option<f64>>,
+}
+
+/// A radar chart of scores 0–100 on several axes, with rings at 25, 50, 75 and 100. It is an
+/// image (`role="img"`) with a title and a description; the page shows the data as a table.
+pub fn radar(title: &str, desc: &str, axes: &[String], series: &[RadarSeries]) -> String {
+    let (cx, cy, r) = (300.0, 240.0, 150.0);
+    let n = axes.len().max(1) as f64;
+    let point = |i: usize, v: f64| {
+        let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n;
+        (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
+    };
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="radar" viewBox="0 0 600 480" role="img" aria-labelledby="radar-title radar-desc" xmlns="http://www.w3.org/2000/svg"><title id="radar-title">{}</title><desc id="radar-desc">{}</desc><g class="radar-grid">"#,
+        esc(title),
+        esc(desc)
+    );
+    for ring in [25.0, 50.0, 75.0, 100.0] {
+        let pts: Vec<String> = (0..axes.len()).map(|i| point(i, ring)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        let _ = write!(s, r#"<polygon points="{}"/>"#, pts.join(" "));
+    }
+    for (i, label) in axes.iter().enumerate() {
+        let (x, y) = point(i, 100.0);
+        let _ = write!(s, r#"<line x1="{cx}" y1="{cy}" x2="{x:.1}" y2="{y:.1}"/>"#);
+        let (lx, ly) = point(i, 116.0);
+        let anchor = if (lx - cx).abs() < 10.0 {
+            "middle"
+        } else if lx > cx {
+            "start"
+        } else {
+            "end"
+        };
+        let lines = wrap(label, 18);
+        // Labels above the centre grow upwards, so their last line sits next to the axis.
+        let first_y = if ly < cy { ly - 15.0 * (lines.len() as f64 - 1.0) } else { ly };
+        let _ = write!(s, r#"<text x="{lx:.1}" y="{first_y:.1}" text-anchor="{anchor}">"#);
+        for (k, line) in lines.iter().enumerate() {
+            let dy = if k == 0 { 0.0 } else { 15.0 };
+            let _ = write!(s, r#"<tspan x="{lx:.1}" dy="{dy}">{}</tspan>"#, esc(line));
+        }
+        s.push_str("</text>");
+    }
+    s.push_str("</g>");
+    for se in series {
+        let pts: Vec<String> = se
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| point(i, v.unwrap_or(0.0)))
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+            .collect();
+        let _ = write!(s, r#"<polygon class="radar-series {}" points="{}"/>"#, esc(se.class), pts.join(" "));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Break a label into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The colour band (1–5) of a score 0–100, for heat maps: the level whose bound it reaches.
+pub fn band(score: f64) -> u8 {
+    match score {
+        s if s >= 100.0 => 5,
+        s if s >= 75.0 => 4,
+        s if s >= 50.0 => 3,
+        s if s >= 25.0 => 2,
+        _ => 1,
+    }
+}
+
+/// A heat map: rows (cities) × columns (capabilities), each cell coloured by its score's band and
+/// labelled with the rounded score. An image with title and description; the page adds the table.
+pub fn heat_map(title: &str, desc: &str, columns: &[String], rows: &[(String, Vec<Option<f64>>)]) -> String {
+    let (label_w, cell_w, cell_h, head_h) = (150.0, 100.0, 26.0, 58.0);
+    let width = label_w + cell_w * columns.len() as f64;
+    let height = head_h + cell_h * rows.len() as f64;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="heat-map" viewBox="0 0 {width} {height}" role="img" aria-labelledby="heat-title heat-desc" xmlns="http://www.w3.org/2000/svg"><title id="heat-title">{}</title><desc id="heat-desc">{}</desc>"#,
+        esc(title),
+        esc(desc)
+    );
+    for (j, c) in columns.iter().enumerate() {
+        let x = label_w + cell_w * (j as f64 + 0.5);
+        let lines = wrap(c, 15);
+        let first_y = head_h - 8.0 - 12.0 * (lines.len() as f64 - 1.0);
+        let _ = write!(s, r#"<text class="heat-head" x="{x:.1}" y="{first_y:.1}" text-anchor="middle">"#);
+        for (k, line) in lines.iter().enumerate() {
+            let _ = write!(s, r#"<tspan x="{x:.1}" dy="{}">{}</tspan>"#, if k == 0 { 0.0 } else { 12.0 }, esc(line));
+        }
+        s.push_str("</text>");
+    }
+    for (i, (name, values)) in rows.iter().enumerate() {
+        let y = head_h + cell_h * i as f64;
+        let _ = write!(
+            s,
+            r#"<text class="heat-row" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            label_w - 8.0,
+            y + cell_h * 0.68,
+            esc(name)
+        );
+        for (j, v) in values.iter().enumerate() {
+            let x = label_w + cell_w * j as f64;
+            let (class, text) = match v {
+                Some(v) => (format!("band-{}", band(*v)), format!("{v:.0}")),
+                None => ("band-none".to_string(), "–".to_string()),
+            };
+            let _ = write!(
+                s,
+                r#"<rect class="heat-cell {class}" x="{x:.1}" y="{y:.1}" width="{cell_w}" height="{cell_h}"/><text class="heat-value {class}" x="{:.1}" y="{:.1}" text-anchor="middle">{text}</text>"#,
+                x + cell_w / 2.0,
+                y + cell_h * 0.68
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn radar_places_values_on_axes() {
+        let axes = vec!["A".to_string(), "B".to_string(), "C".to_string(), "D".to_string()];
+        let svg = radar(
+            "T",
+            "D",
+            &axes,
+            &[RadarSeries { name: "x", class: "city", values: vec![Some(100.0), Some(50.0), None, Some(0.0)] }],
+        );
+        assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"radar-title\">T</title>"));
+        // Axis 0 points up: 100 lies on the outer ring straight above the centre.
+        assert!(
+            svg.contains(r#"class="radar-series city" points="300.0,90.0 375.0,240.0 300.0,240.0 300.0,240.0""#),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("<text").count(), 4);
+        assert_eq!(
+            wrap("Building an infrastructure for the use of data", 18),
+            ["Building an", "infrastructure for", "the use of data"]
+        );
+    }
+
+    #[test]
+    fn heat_map_bands() {
+        assert_eq!((band(0.0), band(24.9), band(25.0), band(74.9), band(75.0), band(100.0)), (1, 1, 2, 3, 4, 5));
+        let svg = heat_map("T", "D", &["V".into(), "G".into()], &[("Riga".into(), vec![Some(80.0), None])]);
+        assert!(svg.contains("band-4") && svg.contains(">80<") && svg.contains("band-none"));
+    }
+}

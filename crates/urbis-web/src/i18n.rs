@@ -51,9 +51,11 @@ impl Tr {
         LOCALES.lookup_with_args(&self.lang, id, &map)
     }
 
-    /// The message `id` with one numeric argument `count` (for plurals).
-    pub fn count(&self, id: &str, count: u64) -> String {
-        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+    /// The message `id` with a numeric argument `count` (for plural forms) and other arguments.
+    pub fn count(&self, id: &str, count: impl std::borrow::Borrow<u64>, args: &[(&'static str, &str)]) -> String {
+        let count = *count.borrow();
+        let mut map: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string()))).collect();
         map.insert(Cow::Borrowed("count"), FluentValue::from(count));
         LOCALES.lookup_with_args(&self.lang, id, &map)
     }

@@ -240,3 +240,55 @@ on_both!(submission_lists_missing_questions, |app: TestApp| async move {
     missing.sort();
     assert_eq!(missing, required, "every unanswered required question, and only those");
 });
+
+on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
+    use urbis_domain::diagnostic::{normalise, sample};
+    let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
+    let lead = app.store.person_by_email(&lead_email).await.unwrap().unwrap();
+    let prog = app.store.programme("digital-innovation-initiative").await.unwrap();
+    let waves = app.store.waves(prog.id).await.unwrap();
+    let inst = app.store.instrument("city-digital-maturity", None).await.unwrap().instrument;
+    let riga = app.store.organisation("riga").await.unwrap();
+    for (i, w) in waves.iter().enumerate() {
+        let m = sample::maturity(&inst, "riga", i);
+        let answers: Vec<_> = sample::answers(&inst, &m, &mut sample::Rng::from_text(&w.slug))
+            .into_iter()
+            .map(|(q, a)| {
+                let v = normalise(inst.question(&q).unwrap(), &a).unwrap();
+                (q, a, v)
+            })
+            .collect();
+        assert!(
+            app.store
+                .import_assessment(riga.id, w.id, &inst.slug, inst.version, lead.id, &answers, false, false)
+                .await
+                .unwrap()
+        );
+    }
+    let anon = app.browser();
+    let page = anon.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("No diagnostic results are available"), "unpublished results stay private");
+    let b = app.signed_in(&lead_email).await;
+    let page = b.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("role=\"img\" aria-labelledby=\"radar-title radar-desc\""), "the team sees the radar");
+    assert!(page.contains("Progress across waves") && page.contains("Follow-up (T1)"));
+    assert!(page.contains("Cohort figures are shown once at least 5 cities"), "one city: no cohort median");
+    let cohort = anon
+        .get(app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t0"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(cohort.contains("One city has submitted its assessment in Baseline (T0)."));
+    assert!(!cohort.contains("/cities/riga/diagnostic\">Riga"), "unpublished city not in the public heat map");
+    assert_eq!(
+        anon.get(app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t7"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+});

@@ -226,6 +226,8 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/", Rule::Public),
         ("GET", "/programmes", Rule::Public),
         ("GET", "/programmes/{slug}", Rule::Public),
+        ("GET", "/programmes/{slug}/diagnostic", Rule::Public),
+        ("GET", "/cities/{slug}/diagnostic", Rule::Public),
         ("GET", "/programmes/{slug}/invitations", Rule::Staff),
         ("POST", "/programmes/{slug}/invitations", Rule::Staff),
         ("POST", "/programmes/{slug}/invitations/{id}/revoke", Rule::WriteRiga),

@@ -15,6 +15,7 @@ macro_rules! form_errors {
 }
 
 mod auth;
+mod diagnostic;
 mod network;
 
 use crate::AppState;
@@ -36,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/", get(network::home))
         .route("/programmes", get(network::programmes))
         .route("/programmes/{slug}", get(network::programme))
+        .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort))
+        .route("/cities/{slug}/diagnostic", get(diagnostic::city))
         .route("/programmes/{slug}/invitations", get(network::invitations).post(network::invitations_post))
         .route("/programmes/{slug}/invitations/{id}/revoke", post(network::revoke_post))
         .route("/cities/{slug}", get(network::city))
