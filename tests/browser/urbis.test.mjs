@@ -315,6 +315,36 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
 
     await manager.goto(PROGRAMME);
     await axe.check(manager, 'programme (manager)');
+
+    // --- The questionnaire: start an assessment for a city without one, answer a section
+    // (first with a mistake), check the answers.
+    r = await manager.goto('/cities/paris/diagnostic');
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'city diagnostic (can start)');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Start the assessment' }));
+    assert.equal(r.status(), 200);
+    assert.match(manager.url(), /\/assessments\/[0-9a-f-]{36}$/);
+    await axe.check(manager, 'questionnaire overview');
+    await manager.locator('main .task-list').getByRole('link', { name: 'Governance' }).click();
+    await axe.check(manager, 'questionnaire section');
+    const group = manager.locator('main fieldset').filter({ has: manager.locator('input[type=checkbox][value=none]') }).first();
+    const none = group.locator('input[type=checkbox][value=none]');
+    await none.check();
+    await group.locator('input[type=checkbox]').first().check();
+    await manager.locator('main input[type=radio][value="3"]').first().check();
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Save and continue' }));
+    assert.equal(r.status(), 422, 'none together with an item is refused');
+    assert.equal(await manager.locator('.error-summary').count(), 1);
+    await axe.check(manager, 'questionnaire section with errors');
+    await none.uncheck();
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Save and continue' }));
+    assert.equal(r.status(), 200);
+    assert.match(manager.url(), /sections\/technology-systems$/);
+    await manager.goto(manager.url().replace(/sections\/.*$/, 'check'));
+    await axe.check(manager, 'check answers');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Submit' }));
+    assert.equal(r.status(), 409, 'incomplete assessment is not submitted');
+    await axe.check(manager, 'check answers with missing questions');
     r = await manager.goto(`${PROGRAMME}/invitations`);
     assert.equal(r.status(), 200);
     await axe.check(manager, 'invitations');

@@ -169,6 +169,16 @@ pub struct StoredAnswer {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An answer to save (already checked and normalised against the instrument).
+#[derive(Debug, Clone)]
+pub struct NewAnswer {
+    pub question_id: String,
+    pub answer: Answer,
+    pub normalised: Option<f64>,
+    pub evidence: String,
+    pub comment: String,
+}
+
 /// The city lead's consolidated value for a question, replacing the median.
 #[derive(Debug, Clone, Serialize)]
 pub struct Override {
@@ -659,6 +669,26 @@ impl Store {
         evidence: &str,
         comment: &str,
     ) -> Result<StoredAnswer> {
+        let new = NewAnswer {
+            question_id: question_id.to_string(),
+            answer: answer.clone(),
+            normalised,
+            evidence: evidence.to_string(),
+            comment: comment.to_string(),
+        };
+        let mut saved = self.put_answers(respondent, assessment_id, std::slice::from_ref(&new)).await?;
+        saved.pop().ok_or_else(|| StoreError::Corrupt("no answer saved".into()))
+    }
+
+    /// Save several answers of one respondent in a draft assessment, all or none, in one
+    /// transaction (a questionnaire page saves a whole section at once). Each replaces the
+    /// respondent's earlier answer to that question and is audited with the one it replaced.
+    pub async fn put_answers(
+        &self,
+        respondent: Uuid,
+        assessment_id: Uuid,
+        answers: &[NewAnswer],
+    ) -> Result<Vec<StoredAnswer>> {
         let mut tx = self.begin_write().await?;
         let a = assessment_in(&mut tx, assessment_id).await?;
         if a.status != AssessmentStatus::Draft {
@@ -668,66 +698,70 @@ impl Store {
                 "the assessment is submitted; ask programme staff to reopen it",
             ));
         }
-        let before = sqlx::query(
-            "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
-             WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3",
-        )
-        .bind(assessment_id.to_string())
-        .bind(respondent.to_string())
-        .bind(question_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(stored_answer)
-        .transpose()?;
         let at = now();
-        let json = serde_json::to_string(answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3")
+        let mut saved = Vec::with_capacity(answers.len());
+        for n in answers {
+            let before = sqlx::query(
+                "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+                 WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3",
+            )
             .bind(assessment_id.to_string())
             .bind(respondent.to_string())
-            .bind(question_id)
+            .bind(&n.question_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(stored_answer)
+            .transpose()?;
+            let json = serde_json::to_string(&n.answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3")
+                .bind(assessment_id.to_string())
+                .bind(respondent.to_string())
+                .bind(&n.question_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(assessment_id.to_string())
+            .bind(respondent.to_string())
+            .bind(&n.question_id)
+            .bind(&json)
+            .bind(n.normalised)
+            .bind(&n.evidence)
+            .bind(&n.comment)
+            .bind(ts(at))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(assessment_id.to_string())
-        .bind(respondent.to_string())
-        .bind(question_id)
-        .bind(&json)
-        .bind(normalised)
-        .bind(evidence)
-        .bind(comment)
-        .bind(ts(at))
-        .execute(&mut *tx)
-        .await?;
+            let after = StoredAnswer {
+                respondent_id: respondent,
+                question_id: n.question_id.clone(),
+                answer: n.answer.clone(),
+                normalised: n.normalised,
+                evidence: n.evidence.clone(),
+                comment: n.comment.clone(),
+                updated_at: at,
+            };
+            audit::record(
+                &mut tx,
+                Some(respondent),
+                "answer.put",
+                "assessment",
+                &assessment_id.to_string(),
+                before.as_ref(),
+                Some(&after),
+            )
+            .await?;
+            saved.push(after);
+        }
         sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(ts(at))
             .bind(assessment_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let after = StoredAnswer {
-            respondent_id: respondent,
-            question_id: question_id.to_string(),
-            answer: answer.clone(),
-            normalised,
-            evidence: evidence.to_string(),
-            comment: comment.to_string(),
-            updated_at: at,
-        };
-        audit::record(
-            &mut tx,
-            Some(respondent),
-            "answer.put",
-            "assessment",
-            &assessment_id.to_string(),
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(saved)
     }
 
     /// Submit a draft: refused with the list of required questions nobody has answered.

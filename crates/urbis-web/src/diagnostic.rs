@@ -12,7 +12,7 @@ use urbis_domain::diagnostic::{
     score_respondents,
 };
 use urbis_domain::policy::{Action, Resource};
-use urbis_store::diagnostic::{Assessment, AssessmentStatus, StoredAnswer, StoredInstrument, Wave};
+use urbis_store::diagnostic::{Assessment, AssessmentStatus, NewAnswer, StoredAnswer, StoredInstrument, Wave};
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
 
@@ -88,20 +88,14 @@ pub async fn create(
     Ok(state.store.create_assessment(caller.actor.person, city.id, w.id, &inst.instrument.slug, false).await?)
 }
 
-/// Record the caller's answer to one question, checked against the instrument.
-pub async fn answer(
-    state: &AppState,
-    caller: &Caller,
-    loaded: &Loaded,
+/// Check one answer against the instrument: the question must exist and the answer fit it.
+pub fn check_answer(
+    inst: &Instrument,
     question_id: &str,
     answer: Answer,
     evidence: &str,
     comment: &str,
-) -> Result<StoredAnswer, Problem> {
-    require(caller, Action::AnswerAssessment, &loaded.resource)?;
-    let respondent = caller.actor.person.ok_or_else(Problem::unauthorized)?;
-    let a = &loaded.assessment;
-    let inst = instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+) -> Result<NewAnswer, Problem> {
     let unprocessable =
         |e: urbis_domain::FieldError| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.code, &e.message);
     let normalised = if let Some(q) = inst.question(question_id) {
@@ -117,9 +111,43 @@ pub async fn answer(
             &format!("{question_id:?} is not a question of {} v{}", inst.slug, inst.version),
         ));
     };
-    let evidence = urbis_domain::network::optional_text("evidence", evidence, 2000).map_err(unprocessable)?;
-    let comment = urbis_domain::network::optional_text("comment", comment, 2000).map_err(unprocessable)?;
-    Ok(state.store.put_answer(respondent, a.id, question_id, &answer, normalised, &evidence, &comment).await?)
+    Ok(NewAnswer {
+        question_id: question_id.to_string(),
+        answer,
+        normalised,
+        evidence: urbis_domain::network::optional_text("evidence", evidence, 2000).map_err(unprocessable)?,
+        comment: urbis_domain::network::optional_text("comment", comment, 2000).map_err(unprocessable)?,
+    })
+}
+
+/// Save the caller's checked answers (one transaction).
+pub async fn save_answers(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    answers: &[NewAnswer],
+) -> Result<Vec<StoredAnswer>, Problem> {
+    require(caller, Action::AnswerAssessment, &loaded.resource)?;
+    let respondent = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    Ok(state.store.put_answers(respondent, loaded.assessment.id, answers).await?)
+}
+
+/// Record the caller's answer to one question, checked against the instrument.
+pub async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    question_id: &str,
+    answer: Answer,
+    evidence: &str,
+    comment: &str,
+) -> Result<StoredAnswer, Problem> {
+    require(caller, Action::AnswerAssessment, &loaded.resource)?;
+    let a = &loaded.assessment;
+    let inst = instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+    let checked = check_answer(&inst, question_id, answer, evidence, comment)?;
+    let mut saved = save_answers(state, caller, loaded, std::slice::from_ref(&checked)).await?;
+    saved.pop().ok_or_else(Problem::internal)
 }
 
 /// Submit: refused (409) with every required question nobody has answered.

@@ -292,3 +292,92 @@ on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
         404
     );
 });
+
+on_both!(questionnaire_pages_without_javascript, |app: TestApp| async move {
+    use common::csrf_of;
+    let lead = app.signed_in(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let page = lead.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Start the assessment"));
+    let csrf = csrf_of(&page);
+    let r = lead
+        .post(app.url("/cities/riga/diagnostic/start"))
+        .form(&[("csrf", csrf.as_str()), ("wave", "t1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let overview = r.headers()["location"].to_str().unwrap().to_string();
+    let page = lead.get(app.url(&overview)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("0 of 6 answered"), "task list shows progress");
+    let section = format!("{overview}/sections/governance");
+    let form = lead.get(app.url(&section)).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("<fieldset") && form.contains("Level 5"));
+    let inst: Value = app
+        .client()
+        .get(app.url("/api/v1/instruments/city-digital-maturity"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let gov: Vec<Value> =
+        inst["questions"].as_array().unwrap().iter().filter(|q| q["capability"] == "governance").cloned().collect();
+    let list = gov.iter().find(|q| q["type"] == "checklist").unwrap();
+    let list_id = list["id"].as_str().unwrap().to_string();
+    let first_item = list["items"][0]["id"].as_str().unwrap().to_string();
+    let level_id = gov.iter().find(|q| q["type"] == "level").unwrap()["id"].as_str().unwrap().to_string();
+
+    // "None of these" together with an item is an error; the page keeps what was typed.
+    let (qk, qe) = (format!("q-{list_id}"), format!("e-{level_id}"));
+    let lk = format!("q-{level_id}");
+    let bad = vec![
+        ("csrf", csrf.as_str()),
+        (qk.as_str(), "none"),
+        (qk.as_str(), first_item.as_str()),
+        (lk.as_str(), "4"),
+        (qe.as_str(), "https://riga.lv/evidence"),
+    ];
+    let r = lead.post(app.url(&section)).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("error-summary") && html.contains(&format!("href=\"#field-q-{list_id}\"")));
+    assert!(html.contains("https://riga.lv/evidence"), "evidence kept");
+    assert!(html.contains(&format!("id=\"q-{level_id}-4\" name=\"{lk}\" value=\"4\" checked")), "choice kept");
+
+    let good = vec![
+        ("csrf", csrf.as_str()),
+        (qk.as_str(), first_item.as_str()),
+        (lk.as_str(), "4"),
+        (qe.as_str(), "https://riga.lv/evidence"),
+    ];
+    let r = lead.post(app.url(&section)).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), 303, "saved, on to the next section");
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("/sections/technology-systems"));
+    let id = overview.rsplit('/').next().unwrap();
+    let api: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(app.token("lead@riga.example").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let answers = api["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 2);
+    assert!(answers.iter().any(|a| a["question_id"] == level_id.as_str()
+        && a["normalised"] == 75.0
+        && a["evidence"] == "https://riga.lv/evidence"));
+
+    // Check your answers: submitting now lists what is missing.
+    let check = lead.get(app.url(&format!("{overview}/check"))).send().await.unwrap().text().await.unwrap();
+    assert!(check.contains("Not answered yet (required)"));
+    let r = lead.post(app.url(&format!("{overview}/check"))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Answer the question:"));
+    let member = app.signed_in(&app.person("member@riga.example", Some(Role::CityMember), "riga").await).await;
+    let page = member.get(app.url(&format!("{overview}/check"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(">Submit</button>"), "a member cannot submit");
+});

@@ -228,6 +228,12 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/programmes/{slug}", Rule::Public),
         ("GET", "/programmes/{slug}/diagnostic", Rule::Public),
         ("GET", "/cities/{slug}/diagnostic", Rule::Public),
+        ("POST", "/cities/{slug}/diagnostic/start", Rule::WriteRiga),
+        ("GET", "/assessments/{id}", Rule::ReadRigaAssessment),
+        ("GET", "/assessments/{id}/sections/{section}", Rule::ReadRigaAssessment),
+        ("POST", "/assessments/{id}/sections/{section}", Rule::ReadRigaTeam),
+        ("GET", "/assessments/{id}/check", Rule::ReadRigaAssessment),
+        ("POST", "/assessments/{id}/check", Rule::WriteRiga),
         ("GET", "/programmes/{slug}/invitations", Rule::Staff),
         ("POST", "/programmes/{slug}/invitations", Rule::Staff),
         ("POST", "/programmes/{slug}/invitations/{id}/revoke", Rule::WriteRiga),
@@ -278,7 +284,8 @@ on_both!(every_page_route_against_every_role, |app: TestApp| async move {
             n += 1;
             let path = fill(template, &f)
                 .replace("{membership}", "00000000-0000-0000-0000-000000000000")
-                .replace("{code}", "de");
+                .replace("{code}", "de")
+                .replace("{section}", "governance");
             let url = f.app.url(&path);
             let status = if method == "GET" {
                 b.get(&url).send().await.unwrap().status().as_u16()
@@ -296,6 +303,7 @@ on_both!(every_page_route_against_every_role, |app: TestApp| async move {
                     ("programme", "digital-innovation-initiative"),
                     ("name", "Someone"),
                     ("password", "wrong password here"),
+                    ("wave", "t0"),
                 ];
                 b.post(&url).form(&form).send().await.unwrap().status().as_u16()
             };

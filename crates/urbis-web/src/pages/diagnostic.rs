@@ -70,6 +70,10 @@ struct CityDiagnosticPage<'a> {
     wave_names: Vec<String>,
     progress: Vec<ProgressRow>,
     visible: bool,
+    /// Assessments the viewer can open in the questionnaire: (wave name, assessment id, status).
+    open: Vec<(String, Uuid, String)>,
+    /// Waves in which the viewer may start an assessment.
+    startable: Vec<Wave>,
 }
 
 pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
@@ -88,13 +92,19 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         let inst = &stored.instrument;
         let can_read = ctx.caller.can(Action::ReadAssessment, &resource);
         let waves = state.store.waves(programme.id).await?;
-        let visible: Vec<_> = state
-            .store
-            .organisation_assessments(city.id, INSTRUMENT)
-            .await?
-            .into_iter()
-            .filter(|a| a.published || can_read)
-            .collect();
+        let all = state.store.organisation_assessments(city.id, INSTRUMENT).await?;
+        let wave_name = |id: Uuid| waves.iter().find(|w| w.id == id).map(|w| w.name.clone()).unwrap_or_default();
+        let open = if can_read {
+            all.iter().map(|a| (wave_name(a.wave_id), a.id, a.status.as_str().to_string())).collect()
+        } else {
+            vec![]
+        };
+        let startable = if ctx.caller.can(Action::CreateAssessment, &resource) {
+            waves.iter().filter(|w| w.closed_at.is_none() && !all.iter().any(|a| a.wave_id == w.id)).cloned().collect()
+        } else {
+            vec![]
+        };
+        let visible: Vec<_> = all.into_iter().filter(|a| a.published || can_read).collect();
         let empty = CityDiagnosticPage {
             ctx: &ctx,
             city: city.clone(),
@@ -109,6 +119,8 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             wave_names: vec![],
             progress: vec![],
             visible: false,
+            open,
+            startable,
         };
         let Some(latest) =
             visible.iter().rev().find(|a| a.status == AssessmentStatus::Submitted).or(visible.last()).cloned()
@@ -351,6 +363,570 @@ pub async fn cohort(
             waves,
             wave,
         }))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+// ---- The questionnaire: one topic per page, check your answers, submit ------------------------
+
+use super::{PageForm, ShownError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use urbis_domain::diagnostic::Answer;
+use urbis_domain::diagnostic::instrument::ContextKind;
+use urbis_store::diagnostic::{Assessment, StoredAnswer};
+
+pub struct SectionLink {
+    pub name: String,
+    pub href: String,
+    pub answered: usize,
+    pub total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct AssessmentPage<'a> {
+    ctx: &'a Ctx,
+    city: Organisation,
+    wave_name: String,
+    assessment: Assessment,
+    sections: Vec<SectionLink>,
+    can_answer: bool,
+    can_submit: bool,
+}
+
+const CONTEXT: &str = "context";
+
+async fn loaded_for_answering(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(ops::Loaded, Instrument, String), Problem> {
+    let loaded = ops::load(state, id).await?;
+    net::require(&ctx.caller, Action::ReadAssessment, &loaded.resource)?;
+    let a = &loaded.assessment;
+    let inst = ops::instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+    let programme = state.store.participations(loaded.city.id).await?;
+    let mut wave_name = a.wave_slug.clone();
+    for p in programme {
+        if let Ok(w) = state.store.wave(p.programme_id, &a.wave_slug).await
+            && w.id == a.wave_id
+        {
+            wave_name = w.name;
+        }
+    }
+    Ok((loaded, inst, wave_name))
+}
+
+fn mine(answers: &[StoredAnswer], me: Option<Uuid>) -> HashMap<String, StoredAnswer> {
+    answers.iter().filter(|a| Some(a.respondent_id) == me).map(|a| (a.question_id.clone(), a.clone())).collect()
+}
+
+pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let r: Result<Response, Problem> = async {
+        let (loaded, inst, wave_name) = loaded_for_answering(&state, &ctx, &id).await?;
+        let answers = state.store.answers(loaded.assessment.id).await?;
+        let answered: std::collections::HashSet<&str> = answers.iter().map(|a| a.question_id.as_str()).collect();
+        let mut sections: Vec<SectionLink> = inst
+            .capabilities
+            .iter()
+            .map(|c| {
+                let qs: Vec<_> = inst.questions.iter().filter(|q| q.capability == c.slug).collect();
+                SectionLink {
+                    name: capability_name(&ctx, &inst, &c.slug),
+                    href: format!("/assessments/{}/sections/{}", loaded.assessment.id, c.slug),
+                    answered: qs.iter().filter(|q| answered.contains(q.id.as_str())).count(),
+                    total: qs.len(),
+                }
+            })
+            .collect();
+        if !inst.context.is_empty() {
+            sections.push(SectionLink {
+                name: ctx.t.get("questionnaire-context"),
+                href: format!("/assessments/{}/sections/{CONTEXT}", loaded.assessment.id),
+                answered: inst.context.iter().filter(|q| answered.contains(q.id.as_str())).count(),
+                total: inst.context.len(),
+            });
+        }
+        Ok(ctx.render(AssessmentPage {
+            ctx: &ctx,
+            can_answer: ctx.caller.can(Action::AnswerAssessment, &loaded.resource),
+            can_submit: ctx.caller.can(Action::SubmitAssessment, &loaded.resource),
+            city: loaded.city,
+            wave_name,
+            assessment: loaded.assessment,
+            sections,
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub hint: String,
+    pub checked: bool,
+}
+
+pub struct QuestionView {
+    pub id: String,
+    /// `level`, `checklist`, `choice`, `number` or `text`.
+    pub kind: &'static str,
+    pub text: String,
+    pub help: String,
+    pub evidence_prompt: String,
+    pub options: Vec<OptionView>,
+    pub value: String,
+    pub unit: String,
+    pub evidence: String,
+    pub comment: String,
+    pub required: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "assessment_section.html")]
+struct SectionPage<'a> {
+    ctx: &'a Ctx,
+    city: Organisation,
+    assessment: Assessment,
+    title: String,
+    description: String,
+    questions: Vec<QuestionView>,
+    errors: Vec<ShownError>,
+    locked: bool,
+    section: String,
+}
+
+/// What a form shows for a question: the selected values, the evidence and the comment.
+struct Shown {
+    selected: Vec<String>,
+    evidence: String,
+    comment: String,
+}
+
+fn shown_from_answer(a: Option<&StoredAnswer>) -> Shown {
+    let Some(a) = a else { return Shown { selected: vec![], evidence: String::new(), comment: String::new() } };
+    let selected = match &a.answer {
+        Answer::Level(l) => vec![l.to_string()],
+        Answer::Ticked(items) if items.is_empty() => vec!["none".into()],
+        Answer::Ticked(items) => items.clone(),
+        Answer::Choice(c) => {
+            vec![serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()]
+        }
+        Answer::NotApplicable => vec!["na".into()],
+        Answer::Number(n) => vec![format!("{n}")],
+        Answer::Text(t) => vec![t.clone()],
+    };
+    Shown { selected, evidence: a.evidence.clone(), comment: a.comment.clone() }
+}
+
+fn shown_from_form(form: &PageForm, id: &str) -> Shown {
+    Shown {
+        selected: form.get_all(&format!("q-{id}")).into_iter().filter(|v| !v.is_empty()).map(str::to_string).collect(),
+        evidence: form.get(&format!("e-{id}")).to_string(),
+        comment: form.get(&format!("c-{id}")).to_string(),
+    }
+}
+
+fn section_views(
+    ctx: &Ctx,
+    inst: &Instrument,
+    section: &str,
+    shown: &dyn Fn(&str) -> Shown,
+    errors: &[ShownError],
+) -> Vec<QuestionView> {
+    let error = |id: &str| errors.iter().find(|e| e.field == format!("q-{id}")).map(|e| e.message.clone());
+    if section == CONTEXT {
+        return inst
+            .context
+            .iter()
+            .map(|q| {
+                let s = shown(&q.id);
+                QuestionView {
+                    id: q.id.clone(),
+                    kind: if q.kind == ContextKind::Number { "number" } else { "text" },
+                    text: q.text.clone(),
+                    help: q.help.clone(),
+                    evidence_prompt: String::new(),
+                    options: vec![],
+                    value: s.selected.first().cloned().unwrap_or_default(),
+                    unit: q.unit.clone().unwrap_or_default(),
+                    evidence: s.evidence,
+                    comment: s.comment,
+                    required: q.required,
+                    error: error(&q.id),
+                }
+            })
+            .collect();
+    }
+    inst.questions
+        .iter()
+        .filter(|q| q.capability == section)
+        .map(|q| {
+            let s = shown(&q.id);
+            let opt = |value: String, label: String, hint: String| OptionView {
+                checked: s.selected.contains(&value),
+                value,
+                label,
+                hint,
+            };
+            let mut options: Vec<OptionView> = match q.kind {
+                urbis_domain::diagnostic::QuestionKind::Level => q
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        opt(
+                            (i + 1).to_string(),
+                            ctx.t.with("questionnaire-level", &[("level", &(i + 1).to_string())]),
+                            d.clone(),
+                        )
+                    })
+                    .collect(),
+                urbis_domain::diagnostic::QuestionKind::Choice => ["yes", "partial", "no"]
+                    .iter()
+                    .map(|c| opt(c.to_string(), ctx.t.get(&format!("questionnaire-choice-{c}")), String::new()))
+                    .collect(),
+                urbis_domain::diagnostic::QuestionKind::Checklist => {
+                    let mut v: Vec<OptionView> =
+                        q.items.iter().map(|i| opt(i.id.clone(), i.text.clone(), String::new())).collect();
+                    v.push(opt("none".into(), ctx.t.get("questionnaire-none-of-these"), String::new()));
+                    v
+                }
+            };
+            if q.allow_not_applicable {
+                options.push(opt("na".into(), ctx.t.get("questionnaire-not-applicable"), String::new()));
+            }
+            QuestionView {
+                id: q.id.clone(),
+                kind: q.kind.as_str(),
+                text: q.text.clone(),
+                help: q.help.clone(),
+                evidence_prompt: q.evidence.clone(),
+                options,
+                value: String::new(),
+                unit: String::new(),
+                evidence: s.evidence,
+                comment: s.comment,
+                required: q.required,
+                error: error(&q.id),
+            }
+        })
+        .collect()
+}
+
+fn section_title(ctx: &Ctx, inst: &Instrument, section: &str) -> Option<(String, String)> {
+    if section == CONTEXT {
+        return Some((ctx.t.get("questionnaire-context"), ctx.t.get("questionnaire-context-hint")));
+    }
+    inst.capabilities
+        .iter()
+        .find(|c| c.slug == section)
+        .map(|c| (capability_name(ctx, inst, &c.slug), c.description.clone()))
+}
+
+pub async fn section(State(state): State<AppState>, ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
+    let r: Result<Response, Problem> = async {
+        let (loaded, inst, _) = loaded_for_answering(&state, &ctx, &id).await?;
+        let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
+        let answers = state.store.answers(loaded.assessment.id).await?;
+        let mine = mine(&answers, ctx.caller.actor.person);
+        let questions = section_views(&ctx, &inst, &section, &|q| shown_from_answer(mine.get(q)), &[]);
+        let locked = loaded.assessment.status != AssessmentStatus::Draft
+            || !ctx.caller.can(Action::AnswerAssessment, &loaded.resource);
+        Ok(ctx.render(SectionPage {
+            ctx: &ctx,
+            city: loaded.city,
+            assessment: loaded.assessment,
+            title,
+            description,
+            questions,
+            errors: vec![],
+            locked,
+            section,
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+/// The answer a form sent for a question, if any.
+fn answer_from_form(inst: &Instrument, id: &str, values: &[&str]) -> Result<Option<Answer>, &'static str> {
+    let Some(first) = values.first() else { return Ok(None) };
+    if *first == "na" {
+        return Ok(Some(Answer::NotApplicable));
+    }
+    if let Some(q) = inst.question(id) {
+        return Ok(Some(match q.kind {
+            urbis_domain::diagnostic::QuestionKind::Level => Answer::Level(first.parse().map_err(|_| "out-of-range")?),
+            urbis_domain::diagnostic::QuestionKind::Choice => Answer::Choice(match *first {
+                "yes" => urbis_domain::diagnostic::Choice::Yes,
+                "partial" => urbis_domain::diagnostic::Choice::Partial,
+                "no" => urbis_domain::diagnostic::Choice::No,
+                _ => return Err("invalid-choice"),
+            }),
+            urbis_domain::diagnostic::QuestionKind::Checklist => {
+                if values.contains(&"none") {
+                    if values.len() > 1 {
+                        return Err("none-and-items");
+                    }
+                    Answer::Ticked(vec![])
+                } else {
+                    Answer::Ticked(values.iter().map(|v| v.to_string()).collect())
+                }
+            }
+        }));
+    }
+    match inst.context_question(id).map(|q| q.kind) {
+        Some(ContextKind::Number) => {
+            let n: f64 = first.trim().replace(' ', "").replace(',', ".").parse().map_err(|_| "not-a-number")?;
+            Ok(Some(Answer::Number(n)))
+        }
+        Some(ContextKind::Text) => Ok(Some(Answer::Text(first.to_string()))),
+        None => Err("unknown-question"),
+    }
+}
+
+pub async fn section_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, section)): Path<(String, String)>,
+    form: PageForm,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let (loaded, inst, _) = loaded_for_answering(&state, &ctx, &id).await?;
+        net::require(&ctx.caller, Action::AnswerAssessment, &loaded.resource)?;
+        let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
+        let ids: Vec<(String, String)> = if section == CONTEXT {
+            inst.context.iter().map(|q| (q.id.clone(), q.text.clone())).collect()
+        } else {
+            inst.questions.iter().filter(|q| q.capability == section).map(|q| (q.id.clone(), q.text.clone())).collect()
+        };
+        let mut errors = vec![];
+        let mut checked = vec![];
+        for (qid, text) in &ids {
+            let values = form.get_all(&format!("q-{qid}"));
+            let values: Vec<&str> = values.into_iter().filter(|v| !v.is_empty()).collect();
+            let evidence = form.get(&format!("e-{qid}"));
+            let comment = form.get(&format!("c-{qid}"));
+            let reason = match answer_from_form(&inst, qid, &values) {
+                Ok(None) => continue,
+                Ok(Some(a)) => match ops::check_answer(&inst, qid, a, evidence, comment) {
+                    Ok(n) => {
+                        checked.push(n);
+                        continue;
+                    }
+                    Err(p) => p.errors.first().map(|e| e.code.clone()).unwrap_or_else(|| "invalid-field".into()),
+                },
+                Err(code) => code.to_string(),
+            };
+            errors.push(ShownError {
+                field: format!("q-{qid}"),
+                message: ctx.t.with(&format!("error-{reason}"), &[("field", text)]),
+            });
+        }
+        if !errors.is_empty() {
+            let questions = section_views(&ctx, &inst, &section, &|q| shown_from_form(&form, q), &errors);
+            return Ok(ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SectionPage {
+                    ctx: &ctx,
+                    city: loaded.city,
+                    assessment: loaded.assessment,
+                    title,
+                    description,
+                    questions,
+                    errors,
+                    locked: false,
+                    section: section.clone(),
+                },
+            ));
+        }
+        if !checked.is_empty() {
+            ops::save_answers(&state, &ctx.caller, &loaded, &checked).await?;
+        }
+        // Continue with the next section, or back to the overview after the last one.
+        let mut order: Vec<String> = inst.capabilities.iter().map(|c| c.slug.clone()).collect();
+        if !inst.context.is_empty() {
+            order.push(CONTEXT.into());
+        }
+        let next = order.iter().skip_while(|s| **s != section).nth(1);
+        let to = match next {
+            Some(n) => format!("/assessments/{}/sections/{n}", loaded.assessment.id),
+            None => format!("/assessments/{}/check", loaded.assessment.id),
+        };
+        Ok(Redirect::to(&to).into_response())
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub struct CheckItem {
+    pub text: String,
+    pub anchor: String,
+    pub mine: String,
+    pub respondents: usize,
+    pub missing: bool,
+}
+
+pub struct CheckSection {
+    pub name: String,
+    pub href: String,
+    pub items: Vec<CheckItem>,
+}
+
+#[derive(Template)]
+#[template(path = "assessment_check.html")]
+struct CheckPage<'a> {
+    ctx: &'a Ctx,
+    city: Organisation,
+    assessment: Assessment,
+    sections: Vec<CheckSection>,
+    errors: Vec<ShownError>,
+    can_submit: bool,
+    overall: String,
+}
+
+fn describe(ctx: &Ctx, inst: &Instrument, a: &StoredAnswer) -> String {
+    match &a.answer {
+        Answer::Level(l) => ctx.t.with("questionnaire-level", &[("level", &l.to_string())]),
+        Answer::Choice(c) => ctx.t.get(&format!(
+            "questionnaire-choice-{}",
+            serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        )),
+        Answer::Ticked(items) if items.is_empty() => ctx.t.get("questionnaire-none-of-these"),
+        Answer::Ticked(items) => {
+            let q = inst.question(&a.question_id);
+            items
+                .iter()
+                .map(|i| {
+                    q.and_then(|q| q.items.iter().find(|x| &x.id == i))
+                        .map(|x| x.text.clone())
+                        .unwrap_or_else(|| i.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        Answer::NotApplicable => ctx.t.get("questionnaire-not-applicable"),
+        Answer::Number(n) => format!("{n}"),
+        Answer::Text(t) => t.clone(),
+    }
+}
+
+async fn check_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: Vec<ShownError>,
+    status: StatusCode,
+) -> Result<Response, Problem> {
+    let (loaded, inst, _) = loaded_for_answering(state, ctx, id).await?;
+    let (_, answers, scores) = ops::scores(state, &loaded.assessment).await?;
+    let mine = mine(&answers, ctx.caller.actor.person);
+    let count = |qid: &str| answers.iter().filter(|a| a.question_id == qid).count();
+    let item = |qid: &str, text: &str, required: bool| CheckItem {
+        text: text.to_string(),
+        anchor: format!("q-{qid}"),
+        mine: mine.get(qid).map(|a| describe(ctx, &inst, a)).unwrap_or_default(),
+        respondents: count(qid),
+        missing: required && count(qid) == 0,
+    };
+    let mut sections: Vec<CheckSection> = inst
+        .capabilities
+        .iter()
+        .map(|c| CheckSection {
+            name: capability_name(ctx, &inst, &c.slug),
+            href: format!("/assessments/{}/sections/{}", loaded.assessment.id, c.slug),
+            items: inst
+                .questions
+                .iter()
+                .filter(|q| q.capability == c.slug)
+                .map(|q| item(&q.id, &q.text, q.required))
+                .collect(),
+        })
+        .collect();
+    if !inst.context.is_empty() {
+        sections.push(CheckSection {
+            name: ctx.t.get("questionnaire-context"),
+            href: format!("/assessments/{}/sections/{CONTEXT}", loaded.assessment.id),
+            items: inst.context.iter().map(|q| item(&q.id, &q.text, q.required)).collect(),
+        });
+    }
+    Ok(ctx.render_status(
+        status,
+        CheckPage {
+            ctx,
+            can_submit: ctx.caller.can(Action::SubmitAssessment, &loaded.resource)
+                && loaded.assessment.status == AssessmentStatus::Draft,
+            city: loaded.city,
+            assessment: loaded.assessment,
+            sections,
+            errors,
+            overall: fmt(scores.overall),
+        },
+    ))
+}
+
+pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    check_page(&state, &ctx, &id, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
+    let r: Result<Response, Problem> = async {
+        let loaded = ops::load(&state, &id).await?;
+        match ops::submit(&state, &ctx.caller, &loaded).await {
+            Ok(_) => Ok(Redirect::to(&format!("/cities/{}/diagnostic", loaded.city.slug)).into_response()),
+            Err(p) if p.status == 409 => {
+                let inst = ops::instrument(
+                    &state,
+                    &loaded.assessment.instrument_slug,
+                    Some(loaded.assessment.instrument_version),
+                )
+                .await?
+                .instrument;
+                let text = |qid: &str| {
+                    inst.question(qid)
+                        .map(|q| q.text.clone())
+                        .or_else(|| inst.context_question(qid).map(|q| q.text.clone()))
+                        .unwrap_or_default()
+                };
+                let errors = if p.errors.iter().all(|e| e.code == "required") && !p.errors.is_empty() {
+                    p.errors
+                        .iter()
+                        .map(|e| ShownError {
+                            field: format!("q-{}", e.field),
+                            message: ctx.t.with("questionnaire-missing", &[("question", &text(&e.field))]),
+                        })
+                        .collect()
+                } else {
+                    vec![ShownError { field: "status".into(), message: ctx.t.get("error-not-draft") }]
+                };
+                check_page(&state, &ctx, &id, errors, StatusCode::CONFLICT).await
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+/// Start an assessment from the city's diagnostic page.
+pub async fn start_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+    let r: Result<Response, Problem> = async {
+        let city = net::city(&state, &slug).await?;
+        let participation = state
+            .store
+            .participations(city.id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Problem::not_found("programme"))?;
+        let programme = net::programme(&state, &participation.programme_slug).await?;
+        let a = ops::create(&state, &ctx.caller, &city, &programme, form.get("wave"), INSTRUMENT).await?;
+        Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response())
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))

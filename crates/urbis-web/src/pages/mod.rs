@@ -39,6 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{slug}", get(network::programme))
         .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort))
         .route("/cities/{slug}/diagnostic", get(diagnostic::city))
+        .route("/cities/{slug}/diagnostic/start", post(diagnostic::start_post))
+        .route("/assessments/{id}", get(diagnostic::assessment))
+        .route("/assessments/{id}/sections/{section}", get(diagnostic::section).post(diagnostic::section_post))
+        .route("/assessments/{id}/check", get(diagnostic::check).post(diagnostic::check_post))
         .route("/programmes/{slug}/invitations", get(network::invitations).post(network::invitations_post))
         .route("/programmes/{slug}/invitations/{id}/revoke", post(network::revoke_post))
         .route("/cities/{slug}", get(network::city))
@@ -237,7 +241,7 @@ struct ErrorPage<'a> {
 
 /// A submitted form (URL-encoded), accepted only with a valid CSRF token. Field values are kept
 /// as typed so that a form with errors is shown again with everything the person entered.
-pub struct PageForm(pub HashMap<String, String>);
+pub struct PageForm(pub HashMap<String, String>, pub Vec<(String, String)>);
 
 impl PageForm {
     pub fn get(&self, k: &str) -> &str {
@@ -248,6 +252,10 @@ impl PageForm {
     }
     pub fn version(&self) -> Option<i64> {
         self.get("version").parse().ok()
+    }
+    /// Every value sent under `k` (checkboxes), in order.
+    pub fn get_all(&self, k: &str) -> Vec<&str> {
+        self.1.iter().filter(|(key, _)| key == k).map(|(_, v)| v.as_str()).collect()
     }
 }
 
@@ -265,7 +273,8 @@ impl FromRequest<AppState> for PageForm {
             )
                 .into_response()
         })?;
-        let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let fields: HashMap<String, String> = pairs.iter().cloned().collect();
         let ok = fields.get("csrf").is_some_and(|t| csrf_valid(&state.secret, csrf_cookie.as_deref(), t));
         if !ok {
             let t = Tr::new("en");
@@ -277,7 +286,7 @@ impl FromRequest<AppState> for PageForm {
             );
             return Err((StatusCode::FORBIDDEN, Html(body)).into_response());
         }
-        Ok(PageForm(fields))
+        Ok(PageForm(fields, pairs))
     }
 }
 
