@@ -8,8 +8,7 @@ use crate::network::{org_resource, require};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use urbis_domain::diagnostic::{
-    Answer, Distribution, Instrument, Scores, check_context, normalise, percentile_rank, required_questions,
-    score_respondents,
+    Answer, Distribution, Instrument, Ranks, Scores, check_context, normalise, required_questions, score_respondents,
 };
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::diagnostic::{Assessment, AssessmentStatus, NewAnswer, StoredAnswer, StoredInstrument, Wave};
@@ -247,9 +246,8 @@ pub async fn benchmark(state: &AppState, wave: &Wave, instrument_slug: &str) -> 
 }
 
 impl Benchmark {
-    /// A city's percentile rank on the overall score.
-    pub fn overall_rank(&self, overall: Option<f64>) -> Option<f64> {
-        let vals: Vec<f64> = self.cities.iter().filter_map(|c| c.scores.overall).collect();
-        overall.and_then(|x| percentile_rank(&vals, x))
+    /// Percentile ranks on the overall score, built once for the whole cohort.
+    pub fn overall_ranks(&self) -> Ranks {
+        Ranks::new(&self.cities.iter().filter_map(|c| c.scores.overall).collect::<Vec<_>>())
     }
 }

@@ -11,7 +11,7 @@ pub mod scoring;
 #[cfg(test)]
 mod tests;
 
-pub use benchmark::{Distribution, percentile_rank};
+pub use benchmark::{Distribution, Ranks, percentile_rank};
 pub use instrument::{Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind};
 pub use scoring::{
     Answer, CapabilityResult, Choice, Scores, Spread, check_context, consolidate, gated_level, lower_median, normalise,

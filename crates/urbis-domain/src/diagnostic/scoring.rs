@@ -235,6 +235,16 @@ pub fn score_respondents(
     respondents: &[HashMap<String, Option<f64>>],
     overrides: &HashMap<String, Option<f64>>,
 ) -> Scores {
+    // One respondent and no overrides: the consolidated values are that respondent's own.
+    if let [only] = respondents
+        && overrides.is_empty()
+    {
+        let mut scores = score(inst, only);
+        for r in scores.capabilities.values_mut() {
+            r.spread = r.score.and_then(|x| spread(&[x]));
+        }
+        return scores;
+    }
     let mut consolidated = HashMap::new();
     for q in &inst.questions {
         if let Some(v) = overrides.get(&q.id) {

@@ -458,6 +458,7 @@ async fn benchmark_out(
     let privileged =
         caller.0.can(Action::ReadAssessment, &Resource::Organisation { id: Uuid::nil(), programmes: vec![p.id] });
     let show_cohort = privileged || b.cities.len() >= ops::MIN_COHORT;
+    let ranks = b.overall_ranks();
     let cities = b
         .cities
         .iter()
@@ -465,7 +466,7 @@ async fn benchmark_out(
         .map(|c| BenchmarkCityOut {
             city: c.assessment.organisation_slug.clone(),
             overall: c.scores.overall,
-            percentile_rank: b.overall_rank(c.scores.overall),
+            percentile_rank: c.scores.overall.and_then(|x| ranks.rank(x)),
             capabilities: c.scores.capabilities.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
         })
         .collect();
