@@ -146,10 +146,12 @@ pub enum Action {
     ReopenAssessment,
     /// Read an assessment that is not published.
     ReadAssessment,
+    /// Publish or withdraw a city's scores (the city's choice).
+    PublishAssessment,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -164,6 +166,7 @@ impl Action {
         Action::SubmitAssessment,
         Action::ReopenAssessment,
         Action::ReadAssessment,
+        Action::PublishAssessment,
     ];
 }
 
@@ -214,7 +217,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         (ReadAudit, Resource::Installation) => actor.is_admin(),
         // Diagnostic: the city's lead starts and submits, its whole team answers, programme staff
         // can do all of it and alone reopen; experts and reviewers of the programme read.
-        (CreateAssessment | SubmitAssessment, Resource::Organisation { id, programmes }) => {
+        (CreateAssessment | SubmitAssessment | PublishAssessment, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes) || actor.has(Role::CityLead, Scope::Organisation(*id))
         }
         (AnswerAssessment, Resource::Organisation { id, programmes }) => {
@@ -339,6 +342,10 @@ mod tests {
         let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
         let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
         assert!(can(&lead, Action::CreateAssessment, &org(riga)) && can(&lead, Action::SubmitAssessment, &org(riga)));
+        assert!(
+            can(&lead, Action::PublishAssessment, &org(riga)) && !can(&lead, Action::PublishAssessment, &org(oslo))
+        );
+        assert!(!can(&member, Action::PublishAssessment, &org(riga)));
         assert!(!can(&lead, Action::AnswerAssessment, &org(oslo)) && !can(&lead, Action::ReadAssessment, &org(oslo)));
         assert!(!can(&lead, Action::ReopenAssessment, &org(riga)));
         assert!(

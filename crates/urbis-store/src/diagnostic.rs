@@ -635,6 +635,13 @@ impl Store {
         if before.version != expected_version {
             return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
         }
+        if before.status != AssessmentStatus::Submitted {
+            return Err(StoreError::refused(
+                "published",
+                "not-submitted",
+                "only a submitted assessment can be published",
+            ));
+        }
         sqlx::query("UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
             .bind(i64::from(published))
             .bind(ts(now()))

@@ -162,6 +162,28 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
     let r = c.put(put(&level_q)).bearer_auth(&lead).json(&json!({"level": 2})).send().await.unwrap();
     assert_eq!(r.status(), 409);
 
+    // Reopen is for programme staff only and needs a reason; a reopened draft cannot be published.
+    let reopen = app.url(&format!("/api/v1/assessments/{id}/reopen"));
+    assert_eq!(c.post(&reopen).bearer_auth(&lead).json(&json!({"reason": "typo"})).send().await.unwrap().status(), 403);
+    assert_eq!(c.post(&reopen).bearer_auth(&pm).json(&json!({"reason": " "})).send().await.unwrap().status(), 422);
+    let r = c.post(&reopen).bearer_auth(&pm).json(&json!({"reason": "wrong evidence link"})).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "draft");
+    let r = c.get(app.url(&format!("/api/v1/assessments/{id}"))).bearer_auth(&lead).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let r = c
+        .patch(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&lead)
+        .header("If-Match", &etag)
+        .json(&json!({"published": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "a draft is not published");
+    let r = c.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).bearer_auth(&lead).send().await.unwrap();
+    let etag = r.headers().get("etag").map(|e| e.to_str().unwrap().to_string());
+    let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
+    assert!(etag.is_none() || etag == Some(format!("\"{version}\"")));
+
     // Benchmark: one city. The public sees neither cohort figures (n < 5) nor the unpublished city;
     // programme staff see both.
     let public: Value = c
@@ -199,6 +221,40 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
         .await
         .unwrap();
     assert!(csv.contains("cohort,overall,1,80.00,80.00,80.00,80.00,80.00"), "{csv}");
+
+    // Publishing needs the current version; then the public sees the city (but still no cohort figures).
+    let url = app.url(&format!("/api/v1/assessments/{id}"));
+    let r = c
+        .patch(&url)
+        .bearer_auth(&lead)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"published": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 412);
+    assert_eq!(c.patch(&url).bearer_auth(&lead).json(&json!({"published": true})).send().await.unwrap().status(), 428);
+    let r = c
+        .patch(&url)
+        .bearer_auth(&lead)
+        .header("If-Match", format!("\"{version}\""))
+        .json(&json!({"published": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["published"], true);
+    let public: Value = c
+        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["cities"][0]["city"], "riga");
+    assert!(public["overall"].is_null());
+    assert_eq!(c.get(&url).send().await.unwrap().status(), 200, "published assessments are public");
 });
 
 on_both!(submission_lists_missing_questions, |app: TestApp| async move {

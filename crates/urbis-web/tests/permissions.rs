@@ -136,6 +136,8 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/assessments/{id}", Rule::ReadRigaAssessment),
         ("PUT", "/api/v1/assessments/{id}/answers/{question_id}", Rule::ReadRigaTeam),
         ("POST", "/api/v1/assessments/{id}/submit", Rule::WriteRiga),
+        ("PATCH", "/api/v1/assessments/{id}", Rule::WriteRiga),
+        ("POST", "/api/v1/assessments/{id}/reopen", Rule::Staff),
         ("GET", "/api/v1/assessments/{id}/answers.csv", Rule::ReadRigaAssessment),
         ("GET", "/api/v1/programmes/{slug}/benchmark", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/benchmark.csv", Rule::Public),
@@ -160,7 +162,9 @@ fn fill(path: &str, f: &Fixture) -> String {
 fn body(method: &str, path: &str, n: usize) -> Option<Value> {
     match (method, path) {
         ("POST", "/api/v1/auth/token") => Some(json!({"email": "admin@example.org", "password": common::PASSWORD})),
+        ("PATCH", p) if p.starts_with("/api/v1/assessments/") => Some(json!({"published": n.is_multiple_of(2)})),
         ("PATCH", _) => Some(json!({"description": format!("edit {n}")})),
+        ("POST", p) if p.ends_with("/reopen") => Some(json!({"reason": "a correction"})),
         ("POST", p) if p.ends_with("/invitations") => {
             Some(json!({"email": format!("p{n}@riga.example"), "city": "riga", "role": "city-member"}))
         }
@@ -200,7 +204,11 @@ on_both!(every_api_route_against_every_role, |app: TestApp| async move {
                 req = req.bearer_auth(t);
             }
             if method == "PATCH" {
-                let etag = c.get(&url).send().await.unwrap().headers()["etag"].to_str().unwrap().to_string();
+                let admin = f.tokens[1].1.clone().unwrap();
+                let etag = c.get(&url).bearer_auth(admin).send().await.unwrap().headers()["etag"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
                 req = req.header("If-Match", etag);
             }
             if let Some(b) = body(method, template, n) {

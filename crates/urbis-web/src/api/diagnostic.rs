@@ -379,16 +379,17 @@ pub async fn create_assessment(
 /// An assessment with its answers and scores (its city's team, programme staff, experts and
 /// reviewers; anyone when published).
 #[utoipa::path(get, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AssessmentOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_assessment(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<AssessmentOut>, Problem> {
+) -> Result<Response, Problem> {
     let loaded = ops::load(&state, &id).await?;
     ops::require_read(&caller.0, &loaded)?;
     let (_, answers, scores) = ops::scores(&state, &loaded.assessment).await?;
-    Ok(Json(assessment_out(loaded.assessment, answers, &scores)))
+    let version = loaded.assessment.version;
+    Ok(super::with_etag(version, assessment_out(loaded.assessment, answers, &scores)))
 }
 
 /// Answer one question as the calling respondent (replaces that respondent's previous answer).
@@ -578,4 +579,56 @@ pub async fn get_assessment_csv(
         ),
         out,
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentPatch {
+    /// Publish the city's scores (shown to the public and in public benchmarks) or withdraw them.
+    pub published: bool,
+}
+
+/// Publish or withdraw an assessment's scores (the city's lead or programme staff). Needs
+/// `If-Match` with the assessment's version as ETag.
+#[utoipa::path(patch, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentPatch,
+    params(("If-Match" = String, Header, description = "the assessment's version, as returned in `version`")),
+    responses((status = 200, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn patch_assessment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<AssessmentPatch>,
+) -> Result<Response, Problem> {
+    let loaded = ops::load(&state, &id).await?;
+    caller.require(Action::PublishAssessment, &loaded.resource)?;
+    let version = super::if_match(&headers)?;
+    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
+    let a = state.store.set_published(actor, loaded.assessment.id, version, body.published).await?;
+    let (_, answers, scores) = ops::scores(&state, &a).await?;
+    Ok(super::with_etag(a.version, assessment_out(a, answers, &scores)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenIn {
+    /// Why the submitted assessment is opened again (kept in the audit log).
+    pub reason: String,
+}
+
+/// Reopen a submitted assessment for changes (programme staff), with a reason.
+#[utoipa::path(post, path = "/assessments/{id}/reopen", tag = "diagnostic", security(("bearer" = [])), request_body = ReopenIn,
+    responses((status = 200, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reopen_assessment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReopenIn>,
+) -> Result<Json<AssessmentOut>, Problem> {
+    let loaded = ops::load(&state, &id).await?;
+    let a = ops::reopen(&state, &caller.0, &loaded, &body.reason).await?;
+    let (_, answers, scores) = ops::scores(&state, &a).await?;
+    Ok(Json(assessment_out(a, answers, &scores)))
 }

@@ -12,7 +12,9 @@ use crate::AppState;
 use crate::error::Problem;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use urbis_store::Page;
@@ -70,7 +72,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::get_instrument))
         .routes(routes!(diagnostic::list_waves))
         .routes(routes!(diagnostic::create_assessment))
-        .routes(routes!(diagnostic::get_assessment))
+        .routes(routes!(diagnostic::get_assessment, diagnostic::patch_assessment))
+        .routes(routes!(diagnostic::reopen_assessment))
         .routes(routes!(diagnostic::put_answer))
         .routes(routes!(diagnostic::submit_assessment))
         .routes(routes!(diagnostic::get_benchmark))
@@ -172,6 +175,15 @@ pub fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
         }
     };
     Ok(Page::new(num("page", 1, 1_000_000)?, num("per_page", 50, Page::MAX_PER_PAGE)?))
+}
+
+/// A JSON response with the record's version as `ETag`.
+pub(crate) fn with_etag(version: i64, body: impl Serialize) -> Response {
+    let mut res = axum::Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag(version)) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
 }
 
 /// The `ETag` of a versioned record.

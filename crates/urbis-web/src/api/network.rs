@@ -1,13 +1,13 @@
 //! API handlers of the `network` capability (and tokens).
 
-use super::{ApiJson, etag, if_match, page_from};
+use super::{ApiJson, if_match, page_from, with_etag};
 use crate::AppState;
 use crate::auth::{ApiCaller, Caller};
 use crate::error::Problem;
 use crate::network as ops;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -258,14 +258,6 @@ pub struct InvitationAccept {
     pub password: Option<String>,
     #[serde(default)]
     pub listed: bool,
-}
-
-fn with_etag(version: i64, body: impl Serialize) -> Response {
-    let mut res = Json(body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag(version)) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
 }
 
 /// Exchange e-mail and password for an API token.
