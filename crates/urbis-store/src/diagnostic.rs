@@ -649,19 +649,7 @@ impl Store {
             .bind(expected_version)
             .execute(&mut *tx)
             .await?;
-        let after = assessment_in(&mut tx, assessment_id).await?;
-        audit::record(
-            &mut tx,
-            Some(actor),
-            "assessment.publish",
-            "assessment",
-            &assessment_id.to_string(),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        finish_change(tx, actor, "assessment.publish", &before).await
     }
 
     /// Save one respondent's answer to one question (insert or replace) in a draft assessment.
@@ -796,19 +784,7 @@ impl Store {
         .bind(assessment_id.to_string())
         .execute(&mut *tx)
         .await?;
-        let after = assessment_in(&mut tx, assessment_id).await?;
-        audit::record(
-            &mut tx,
-            Some(actor),
-            "assessment.submit",
-            "assessment",
-            &assessment_id.to_string(),
-            Some(&a),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        finish_change(tx, actor, "assessment.submit", &a).await
     }
 
     /// Reopen a submitted assessment for changes, with a reason (audited).
@@ -823,19 +799,7 @@ impl Store {
             .bind(assessment_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let after = assessment_in(&mut tx, assessment_id).await?;
-        audit::record(
-            &mut tx,
-            Some(actor),
-            &format!("assessment.reopen: {reason}"),
-            "assessment",
-            &assessment_id.to_string(),
-            Some(&a),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        finish_change(tx, actor, &format!("assessment.reopen: {reason}"), &a).await
     }
 }
 
@@ -850,6 +814,16 @@ fn stored_answer(r: &AnyRow) -> Result<StoredAnswer> {
         comment: r.try_get("comment")?,
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+/// Read an assessment back after a change, audit the change with the record before and after, and
+/// commit.
+async fn finish_change(mut tx: WriteTx, actor: Uuid, action: &str, before: &Assessment) -> Result<Assessment> {
+    let after = assessment_in(&mut tx, before.id).await?;
+    audit::record(&mut tx, Some(actor), action, "assessment", &before.id.to_string(), Some(before), Some(&after))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
