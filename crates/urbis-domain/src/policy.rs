@@ -148,10 +148,12 @@ pub enum Action {
     ReadAssessment,
     /// Publish or withdraw a city's scores (the city's choice).
     PublishAssessment,
+    /// Confirm or adjust a submitted assessment's capability scores as an expert.
+    ValidateAssessment,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -167,6 +169,7 @@ impl Action {
         Action::ReopenAssessment,
         Action::ReadAssessment,
         Action::PublishAssessment,
+        Action::ValidateAssessment,
     ];
 }
 
@@ -226,6 +229,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 || actor.has(Role::CityMember, Scope::Organisation(*id))
         }
         (ReopenAssessment, Resource::Organisation { programmes, .. }) => actor.is_staff_of(programmes),
+        (ValidateAssessment, Resource::Organisation { programmes, .. }) => {
+            actor.is_staff_of(programmes) || programmes.iter().any(|p| actor.has(Role::Expert, Scope::Programme(*p)))
+        }
         (ReadAssessment, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes)
                 || actor.has(Role::CityLead, Scope::Organisation(*id))
@@ -355,6 +361,11 @@ mod tests {
             can(&expert, Action::ReadAssessment, &org(oslo)) && !can(&expert, Action::AnswerAssessment, &org(oslo))
         );
         assert!(can(&pm, Action::ReopenAssessment, &org(riga)));
+        assert!(
+            can(&expert, Action::ValidateAssessment, &org(riga)) && !can(&lead, Action::ValidateAssessment, &org(riga))
+        );
+        let reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(prog) }]);
+        assert!(!can(&reviewer, Action::ValidateAssessment, &org(riga)));
         assert!(!can(&Actor::anonymous(), Action::ReadAssessment, &org(riga)));
     }
 

@@ -179,6 +179,19 @@ pub struct NewAnswer {
     pub comment: String,
 }
 
+/// An expert's validation of one capability of a submitted assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    pub capability: String,
+    /// The validated score (0–100): the self-assessed one confirmed, or adjusted.
+    pub score: f64,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+    pub comment: String,
+    pub validated_by: Uuid,
+    pub validated_at: DateTime<Utc>,
+}
+
 /// The city lead's consolidated value for a question, replacing the median.
 #[derive(Debug, Clone, Serialize)]
 pub struct Override {
@@ -532,6 +545,68 @@ impl Store {
         Ok(out)
     }
 
+    /// Record an expert's validation of one capability (replacing an earlier one), audited.
+    pub async fn validate(
+        &self,
+        actor: Uuid,
+        assessment_id: Uuid,
+        capability: &str,
+        score: f64,
+        confidence: &str,
+        comment: &str,
+    ) -> Result<Validation> {
+        let mut tx = self.begin_write().await?;
+        let a = assessment_in(&mut tx, assessment_id).await?;
+        if a.status != AssessmentStatus::Submitted {
+            return Err(StoreError::refused("status", "not-submitted", "only a submitted assessment can be validated"));
+        }
+        let before = validation_rows(&mut *tx, assessment_id).await?.into_iter().find(|v| v.capability == capability);
+        sqlx::query("DELETE FROM validations WHERE assessment_id = $1 AND capability = $2")
+            .bind(assessment_id.to_string())
+            .bind(capability)
+            .execute(&mut *tx)
+            .await?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO validations (assessment_id, capability, score, confidence, comment, validated_by, validated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(assessment_id.to_string())
+        .bind(capability)
+        .bind(score)
+        .bind(confidence)
+        .bind(comment)
+        .bind(actor.to_string())
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await?;
+        let after = Validation {
+            capability: capability.to_string(),
+            score,
+            confidence: confidence.to_string(),
+            comment: comment.to_string(),
+            validated_by: actor,
+            validated_at: at,
+        };
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "assessment.validate",
+            "assessment",
+            &assessment_id.to_string(),
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The expert validations of an assessment, by capability.
+    pub async fn validations(&self, assessment_id: Uuid) -> Result<Vec<Validation>> {
+        validation_rows(&self.pool, assessment_id).await
+    }
+
     pub async fn overrides(&self, assessment_id: Uuid) -> Result<Vec<Override>> {
         let rows = sqlx::query("SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id")
             .bind(assessment_id.to_string())
@@ -814,6 +889,31 @@ fn stored_answer(r: &AnyRow) -> Result<StoredAnswer> {
         comment: r.try_get("comment")?,
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+fn validation(r: &AnyRow) -> Result<Validation> {
+    Ok(Validation {
+        capability: r.try_get("capability")?,
+        score: r.try_get("score")?,
+        confidence: r.try_get("confidence")?,
+        comment: r.try_get("comment")?,
+        validated_by: crate::network::uuid(&r.try_get::<String, _>("validated_by")?)?,
+        validated_at: parse_ts(&r.try_get::<String, _>("validated_at")?)?,
+    })
+}
+
+async fn validation_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    assessment_id: Uuid,
+) -> Result<Vec<Validation>> {
+    let rows = sqlx::query(
+        "SELECT capability, score, confidence, comment, validated_by, validated_at FROM validations \
+         WHERE assessment_id = $1 ORDER BY capability",
+    )
+    .bind(assessment_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(validation).collect()
 }
 
 /// Read an assessment back after a change, audit the change with the record before and after, and

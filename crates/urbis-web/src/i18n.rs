@@ -182,6 +182,15 @@ mod tests {
         {
             ids.push(format!("invitation-state-{}", s.as_str()));
         }
+        for c in ["high", "medium", "low"] {
+            ids.push(format!("confidence-{c}"));
+        }
+        for st in ["draft", "submitted"] {
+            ids.push(format!("assessment-status-{st}"));
+        }
+        for c in ["yes", "partial", "no"] {
+            ids.push(format!("questionnaire-choice-{c}"));
+        }
         for (name, text) in urbis_store::reference::REFERENCE_FILES {
             let f = urbis_store::reference::parse_reference(name, text).unwrap();
             ids.extend(f.capabilities.iter().map(|c| format!("capability-{}", c.slug)));

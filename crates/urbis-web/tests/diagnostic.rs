@@ -162,6 +162,42 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
     let r = c.put(put(&level_q)).bearer_auth(&lead).json(&json!({"level": 2})).send().await.unwrap();
     assert_eq!(r.status(), 409);
 
+    // An expert confirms or adjusts a capability; the self-assessed score is kept beside it.
+    let expert = app.token(&app.person("expert@example.org", Some(Role::Expert), "riga").await).await;
+    let vurl = app.url(&format!("/api/v1/assessments/{id}/validations/digital-vision"));
+    let v = json!({"score": 25.0, "confidence": "medium", "comment": "No published strategy was shown."});
+    assert_eq!(c.put(&vurl).bearer_auth(&lead).json(&v).send().await.unwrap().status(), 403);
+    for (bad, field) in [
+        (json!({"score": 101.0, "confidence": "high", "comment": "x"}), "score"),
+        (json!({"score": 50.0, "confidence": "sure", "comment": "x"}), "confidence"),
+        (json!({"score": 50.0, "confidence": "high", "comment": " "}), "comment"),
+    ] {
+        let r = c.put(&vurl).bearer_auth(&expert).json(&bad).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], field);
+    }
+    let r = c
+        .put(app.url(&format!("/api/v1/assessments/{id}/validations/nonsense")))
+        .bearer_auth(&expert)
+        .json(&v)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(c.put(&vurl).bearer_auth(&expert).json(&v).send().await.unwrap().status(), 200);
+    let got: Value = c
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&expert)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["validations"][0]["score"], 25.0);
+    assert_eq!(got["validations"][0]["confidence"], "medium");
+    assert_eq!(got["scores"]["capabilities"]["digital-vision"]["score"], 0.0, "self-assessed score unchanged");
+
     // Reopen is for programme staff only and needs a reason; a reopened draft cannot be published.
     let reopen = app.url(&format!("/api/v1/assessments/{id}/reopen"));
     assert_eq!(c.post(&reopen).bearer_auth(&lead).json(&json!({"reason": "typo"})).send().await.unwrap().status(), 403);

@@ -45,6 +45,8 @@ enum Rule {
     Staff,
     /// Read Riga's unpublished assessment: Riga's team, staff, the programme's experts and reviewers.
     ReadRigaAssessment,
+    /// Validate an assessment: staff and the programme's experts.
+    Validate,
 }
 
 fn allowed(rule: Rule, who: Who) -> bool {
@@ -56,6 +58,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::ReadRigaTeam => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
         Rule::Staff => matches!(who, Admin | Manager),
         Rule::ReadRigaAssessment => matches!(who, Admin | Manager | LeadRiga | MemberRiga | Expert | Reviewer),
+        Rule::Validate => matches!(who, Admin | Manager | Expert),
     }
 }
 
@@ -138,6 +141,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/api/v1/assessments/{id}/submit", Rule::WriteRiga),
         ("PATCH", "/api/v1/assessments/{id}", Rule::WriteRiga),
         ("POST", "/api/v1/assessments/{id}/reopen", Rule::Staff),
+        ("PUT", "/api/v1/assessments/{id}/validations/{capability}", Rule::Validate),
         ("GET", "/api/v1/assessments/{id}/answers.csv", Rule::ReadRigaAssessment),
         ("GET", "/api/v1/programmes/{slug}/benchmark", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/benchmark.csv", Rule::Public),
@@ -157,6 +161,7 @@ fn fill(path: &str, f: &Fixture) -> String {
         .replace("{token}", &f.invitation_token)
         .replace("{id}", id)
         .replace("{question_id}", "dv-strategy")
+        .replace("{capability}", "governance")
 }
 
 fn body(method: &str, path: &str, n: usize) -> Option<Value> {
@@ -171,6 +176,9 @@ fn body(method: &str, path: &str, n: usize) -> Option<Value> {
         ("POST", p) if p.ends_with("/accept") => Some(json!({"name": "New Person", "password": common::PASSWORD})),
         ("POST", p) if p.ends_with("/assessments") => {
             Some(json!({"instrument": "city-digital-maturity", "wave": "t0"}))
+        }
+        ("PUT", p) if p.contains("/validations/") => {
+            Some(json!({"score": 50.0, "confidence": "high", "comment": "seen"}))
         }
         ("PUT", _) => Some(json!({"level": 3})),
         _ => None,

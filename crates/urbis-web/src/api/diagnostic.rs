@@ -215,10 +215,48 @@ pub struct AssessmentOut {
     pub submitted_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub answers: Vec<AnswerOut>,
+    /// Self-assessed scores, computed from the answers.
     pub scores: ScoresOut,
+    /// Expert validation per capability (kept beside the self-assessed scores).
+    pub validations: Vec<ValidationOut>,
 }
 
-fn assessment_out(a: Assessment, answers: Vec<StoredAnswer>, scores: &Scores) -> AssessmentOut {
+#[derive(Serialize, ToSchema)]
+pub struct ValidationOut {
+    pub capability: String,
+    pub score: f64,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+    pub comment: String,
+    pub validated_by: Uuid,
+    pub validated_at: DateTime<Utc>,
+}
+
+impl From<urbis_store::diagnostic::Validation> for ValidationOut {
+    fn from(v: urbis_store::diagnostic::Validation) -> Self {
+        ValidationOut {
+            capability: v.capability,
+            score: v.score,
+            confidence: v.confidence,
+            comment: v.comment,
+            validated_by: v.validated_by,
+            validated_at: v.validated_at,
+        }
+    }
+}
+
+async fn full(state: &AppState, a: Assessment) -> Result<AssessmentOut, Problem> {
+    let (_, answers, scores) = ops::scores(state, &a).await?;
+    let validations = state.store.validations(a.id).await?.into_iter().map(Into::into).collect();
+    Ok(assessment_out(a, answers, &scores, validations))
+}
+
+fn assessment_out(
+    a: Assessment,
+    answers: Vec<StoredAnswer>,
+    scores: &Scores,
+    validations: Vec<ValidationOut>,
+) -> AssessmentOut {
     AssessmentOut {
         id: a.id,
         city: a.organisation_slug,
@@ -232,6 +270,7 @@ fn assessment_out(a: Assessment, answers: Vec<StoredAnswer>, scores: &Scores) ->
         version: a.version,
         answers: answers.into_iter().map(Into::into).collect(),
         scores: scores.into(),
+        validations,
     }
 }
 
@@ -372,8 +411,7 @@ pub async fn create_assessment(
     }
     let programme = net::programme(&state, &programme_slug).await?;
     let a = ops::create(&state, &caller.0, &city, &programme, &body.wave, &body.instrument).await?;
-    let (_, answers, scores) = ops::scores(&state, &a).await?;
-    Ok((StatusCode::CREATED, Json(assessment_out(a, answers, &scores))).into_response())
+    Ok((StatusCode::CREATED, Json(full(&state, a).await?)).into_response())
 }
 
 /// An assessment with its answers and scores (its city's team, programme staff, experts and
@@ -387,9 +425,8 @@ pub async fn get_assessment(
 ) -> Result<Response, Problem> {
     let loaded = ops::load(&state, &id).await?;
     ops::require_read(&caller.0, &loaded)?;
-    let (_, answers, scores) = ops::scores(&state, &loaded.assessment).await?;
     let version = loaded.assessment.version;
-    Ok(super::with_etag(version, assessment_out(loaded.assessment, answers, &scores)))
+    Ok(super::with_etag(version, full(&state, loaded.assessment).await?))
 }
 
 /// Answer one question as the calling respondent (replaces that respondent's previous answer).
@@ -419,8 +456,7 @@ pub async fn submit_assessment(
 ) -> Result<Json<AssessmentOut>, Problem> {
     let loaded = ops::load(&state, &id).await?;
     let a = ops::submit(&state, &caller.0, &loaded).await?;
-    let (_, answers, scores) = ops::scores(&state, &a).await?;
-    Ok(Json(assessment_out(a, answers, &scores)))
+    Ok(Json(full(&state, a).await?))
 }
 
 /// The benchmark of an instrument in a wave: distribution per capability and overall, and the
@@ -606,8 +642,8 @@ pub async fn patch_assessment(
     let version = super::if_match(&headers)?;
     let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
     let a = state.store.set_published(actor, loaded.assessment.id, version, body.published).await?;
-    let (_, answers, scores) = ops::scores(&state, &a).await?;
-    Ok(super::with_etag(a.version, assessment_out(a, answers, &scores)))
+    let version = a.version;
+    Ok(super::with_etag(version, full(&state, a).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -629,6 +665,50 @@ pub async fn reopen_assessment(
 ) -> Result<Json<AssessmentOut>, Problem> {
     let loaded = ops::load(&state, &id).await?;
     let a = ops::reopen(&state, &caller.0, &loaded, &body.reason).await?;
-    let (_, answers, scores) = ops::scores(&state, &a).await?;
-    Ok(Json(assessment_out(a, answers, &scores)))
+    Ok(Json(full(&state, a).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationIn {
+    /// The validated score, 0–100: the self-assessed score to confirm it, another to adjust it.
+    pub score: f64,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+    /// Why the score was confirmed or adjusted (required).
+    pub comment: String,
+}
+
+/// Validate one capability of a submitted assessment (the programme's experts and staff). The
+/// self-assessed score stays as it is; the validated one is kept beside it.
+#[utoipa::path(put, path = "/assessments/{id}/validations/{capability}", tag = "diagnostic", security(("bearer" = [])), request_body = ValidationIn,
+    responses((status = 200, body = ValidationOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_validation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, capability)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ValidationIn>,
+) -> Result<Json<ValidationOut>, Problem> {
+    let loaded = ops::load(&state, &id).await?;
+    caller.require(Action::ValidateAssessment, &loaded.resource)?;
+    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
+    let inst = ops::instrument(&state, &loaded.assessment.instrument_slug, Some(loaded.assessment.instrument_version))
+        .await?
+        .instrument;
+    let bad = |f: &str, code: &'static str, m: &str| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, f, code, m);
+    if !inst.capabilities.iter().any(|c| c.slug == capability) {
+        return Err(bad("capability", "unknown-capability", "not a capability of this instrument"));
+    }
+    if !(0.0..=100.0).contains(&body.score) || !body.score.is_finite() {
+        return Err(bad("score", "out-of-range", "must be a number from 0 to 100"));
+    }
+    if !["high", "medium", "low"].contains(&body.confidence.as_str()) {
+        return Err(bad("confidence", "invalid-choice", "must be high, medium or low"));
+    }
+    let comment = urbis_domain::network::required_text("comment", &body.comment, 2000)
+        .map_err(|e| bad("comment", e.code, &e.message))?;
+    let v =
+        state.store.validate(actor, loaded.assessment.id, &capability, body.score, &body.confidence, &comment).await?;
+    Ok(Json(v.into()))
 }

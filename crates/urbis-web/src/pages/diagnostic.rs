@@ -45,6 +45,8 @@ pub struct CapabilityRow {
     pub level: u8,
     pub median: String,
     pub spread: String,
+    /// The expert's validated score and confidence, when validated.
+    pub validated: String,
     pub next: Vec<RecommendedAction>,
 }
 
@@ -128,6 +130,7 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             return Ok(ctx.render(empty));
         };
         let (_, _, scores) = ops::scores(&state, &latest).await?;
+        let validations = state.store.validations(latest.id).await?;
         let wave: &Wave = waves.iter().find(|w| w.id == latest.wave_id).ok_or_else(|| Problem::not_found("wave"))?;
         let bench = ops::benchmark(&state, wave, INSTRUMENT).await?;
         let cohort_shown = privileged(&ctx, &programme) || bench.cities.len() >= ops::MIN_COHORT;
@@ -174,6 +177,11 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
                         .and_then(|r| r.spread)
                         .filter(|s| s.n > 1)
                         .map(|s| format!("{:.0}–{:.0} (σ {:.1})", s.min, s.max, s.sd))
+                        .unwrap_or_else(|| "–".into()),
+                    validated: validations
+                        .iter()
+                        .find(|v| v.capability == c.slug)
+                        .map(|v| format!("{:.0} ({})", v.score, ctx.t.get(&format!("confidence-{}", v.confidence))))
                         .unwrap_or_else(|| "–".into()),
                     next: stored
                         .actions
