@@ -602,6 +602,74 @@ impl Store {
         Ok(after)
     }
 
+    /// Set (or with `None`, remove) the city's consolidated value for a question, replacing the
+    /// respondents' median, with a reason; only while the assessment is a draft. Audited.
+    pub async fn set_override(
+        &self,
+        actor: Uuid,
+        assessment_id: Uuid,
+        question_id: &str,
+        value: Option<(Option<f64>, String)>,
+    ) -> Result<Option<Override>> {
+        let mut tx = self.begin_write().await?;
+        let a = assessment_in(&mut tx, assessment_id).await?;
+        if a.status != AssessmentStatus::Draft {
+            return Err(StoreError::refused(
+                "status",
+                "not-draft",
+                "the assessment is submitted; ask programme staff to reopen it",
+            ));
+        }
+        let before: Option<Override> = sqlx::query("SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2")
+            .bind(assessment_id.to_string())
+            .bind(question_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| -> Result<Override> {
+                Ok(Override { question_id: r.try_get("question_id")?, normalised: r.try_get("normalised")?, reason: r.try_get("reason")? })
+            })
+            .transpose()?;
+        sqlx::query("DELETE FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2")
+            .bind(assessment_id.to_string())
+            .bind(question_id)
+            .execute(&mut *tx)
+            .await?;
+        let after = match value {
+            None => None,
+            Some((normalised, reason)) => {
+                sqlx::query(
+                    "INSERT INTO answer_overrides (assessment_id, question_id, normalised, reason, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(assessment_id.to_string())
+                .bind(question_id)
+                .bind(normalised)
+                .bind(&reason)
+                .bind(actor.to_string())
+                .bind(ts(now()))
+                .execute(&mut *tx)
+                .await?;
+                Some(Override { question_id: question_id.to_string(), normalised, reason })
+            }
+        };
+        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(ts(now()))
+            .bind(assessment_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "assessment.override",
+            "assessment",
+            &assessment_id.to_string(),
+            before.as_ref(),
+            after.as_ref(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// The expert validations of an assessment, by capability.
     pub async fn validations(&self, assessment_id: Uuid) -> Result<Vec<Validation>> {
         validation_rows(&self.pool, assessment_id).await

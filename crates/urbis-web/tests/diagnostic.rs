@@ -139,6 +139,55 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
         "not published"
     );
 
+    // The lead may set the city's value for a question with a reason: it replaces the lower median.
+    let dv: Vec<String> = questions
+        .iter()
+        .filter(|q| q["capability"] == "digital-vision")
+        .map(|q| q["id"].as_str().unwrap().to_string())
+        .collect();
+    let ourl = app.url(&format!("/api/v1/assessments/{id}/overrides/{}", dv[0]));
+    assert_eq!(
+        c.put(&ourl).bearer_auth(&member).json(&json!({"value": 100.0, "reason": "x"})).send().await.unwrap().status(),
+        403
+    );
+    let r = c.put(&ourl).bearer_auth(&lead).json(&json!({"value": 100.0, "reason": ""})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "reason");
+    let r = c
+        .put(&ourl)
+        .bearer_auth(&lead)
+        .json(&json!({"value": 100.0, "reason": "The strategy was adopted last week."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let got: Value = c
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // All other digital-vision values are 0, so the score is that question's share of the weights.
+    let weight = |q: &Value| q["weight"].as_f64().unwrap();
+    let dv_qs: Vec<&Value> = questions.iter().filter(|q| q["capability"] == "digital-vision").collect();
+    let expected = 100.0 * weight(dv_qs[0]) / dv_qs.iter().map(|q| weight(q)).sum::<f64>();
+    let score = got["scores"]["capabilities"]["digital-vision"]["score"].as_f64().unwrap();
+    assert!((score - expected).abs() < 1e-9, "{score} != {expected}");
+    assert_eq!(c.delete(&ourl).bearer_auth(&lead).send().await.unwrap().status(), 204);
+    let got: Value = c
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["scores"]["capabilities"]["digital-vision"]["score"], 0.0, "the median applies again");
+
     let csv = c.get(app.url(&format!("/api/v1/assessments/{id}/answers.csv"))).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();

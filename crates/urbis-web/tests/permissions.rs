@@ -142,6 +142,8 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("PATCH", "/api/v1/assessments/{id}", Rule::WriteRiga),
         ("POST", "/api/v1/assessments/{id}/reopen", Rule::Staff),
         ("PUT", "/api/v1/assessments/{id}/validations/{capability}", Rule::Validate),
+        ("PUT", "/api/v1/assessments/{id}/overrides/{question_id}", Rule::WriteRiga),
+        ("DELETE", "/api/v1/assessments/{id}/overrides/{question_id}", Rule::WriteRiga),
         ("GET", "/api/v1/assessments/{id}/answers.csv", Rule::ReadRigaAssessment),
         ("GET", "/api/v1/programmes/{slug}/benchmark", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/benchmark.csv", Rule::Public),
@@ -177,6 +179,7 @@ fn body(method: &str, path: &str, n: usize) -> Option<Value> {
         ("POST", p) if p.ends_with("/assessments") => {
             Some(json!({"instrument": "city-digital-maturity", "wave": "t0"}))
         }
+        ("PUT", p) if p.contains("/overrides/") => Some(json!({"value": 75.0, "reason": "agreed in the team meeting"})),
         ("PUT", p) if p.contains("/validations/") => {
             Some(json!({"score": 50.0, "confidence": "high", "comment": "seen"}))
         }

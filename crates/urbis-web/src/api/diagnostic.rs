@@ -712,3 +712,86 @@ pub async fn put_validation(
         state.store.validate(actor, loaded.assessment.id, &capability, body.score, &body.confidence, &comment).await?;
     Ok(Json(v.into()))
 }
+
+/// The city's consolidated value for one question: a normalised `value` (0–100) or
+/// `not_applicable: true`, always with a `reason`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideIn {
+    pub value: Option<f64>,
+    pub not_applicable: Option<bool>,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OverrideOut {
+    pub question_id: String,
+    pub value: Option<f64>,
+    pub reason: String,
+}
+
+async fn override_target(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+    question_id: &str,
+) -> Result<ops::Loaded, Problem> {
+    let loaded = ops::load(state, id).await?;
+    caller.require(Action::SubmitAssessment, &loaded.resource)?;
+    let inst = ops::instrument(state, &loaded.assessment.instrument_slug, Some(loaded.assessment.instrument_version))
+        .await?
+        .instrument;
+    if inst.question(question_id).is_none() {
+        return Err(Problem::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "question_id",
+            "unknown-question",
+            "not a scored question of this instrument",
+        ));
+    }
+    Ok(loaded)
+}
+
+/// Set the city's consolidated value for a question, replacing the respondents' lower median (the
+/// city's lead or programme staff; drafts only). The respondents' answers and spread stay visible.
+#[utoipa::path(put, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = OverrideIn,
+    responses((status = 200, body = OverrideOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_override(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, question_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<OverrideIn>,
+) -> Result<Json<OverrideOut>, Problem> {
+    let loaded = override_target(&state, &caller, &id, &question_id).await?;
+    let bad = |f: &str, code: &'static str, m: &str| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, f, code, m);
+    let value = match (body.value, body.not_applicable) {
+        (Some(v), None | Some(false)) if (0.0..=100.0).contains(&v) => Some(v),
+        (Some(_), None | Some(false)) => return Err(bad("value", "out-of-range", "must be a number from 0 to 100")),
+        (None, Some(true)) => None,
+        _ => return Err(bad("value", "one-answer", "send either value or not_applicable: true")),
+    };
+    let reason = urbis_domain::network::required_text("reason", &body.reason, 1000)
+        .map_err(|e| bad("reason", e.code, &e.message))?;
+    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
+    let o = state
+        .store
+        .set_override(actor, loaded.assessment.id, &question_id, Some((value, reason)))
+        .await?
+        .ok_or_else(Problem::internal)?;
+    Ok(Json(OverrideOut { question_id: o.question_id, value: o.normalised, reason: o.reason }))
+}
+
+/// Remove the city's consolidated value for a question: the lower median applies again.
+#[utoipa::path(delete, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_override(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, question_id)): Path<(String, String)>,
+) -> Result<StatusCode, Problem> {
+    let loaded = override_target(&state, &caller, &id, &question_id).await?;
+    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
+    state.store.set_override(actor, loaded.assessment.id, &question_id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

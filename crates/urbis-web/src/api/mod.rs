@@ -75,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::get_assessment, diagnostic::patch_assessment))
         .routes(routes!(diagnostic::reopen_assessment))
         .routes(routes!(diagnostic::put_validation))
+        .routes(routes!(diagnostic::put_override, diagnostic::delete_override))
         .routes(routes!(diagnostic::put_answer))
         .routes(routes!(diagnostic::submit_assessment))
         .routes(routes!(diagnostic::get_benchmark))
