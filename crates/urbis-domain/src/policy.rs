@@ -232,6 +232,12 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         (ValidateAssessment, Resource::Organisation { programmes, .. }) => {
             actor.is_staff_of(programmes) || programmes.iter().any(|p| actor.has(Role::Expert, Scope::Programme(*p)))
         }
+        // Every city's assessments in a programme (cohort views): staff, experts and reviewers.
+        (ReadAssessment, Resource::Programme { id }) => {
+            actor.is_staff_of(&[*id])
+                || actor.has(Role::Expert, Scope::Programme(*id))
+                || actor.has(Role::Reviewer, Scope::Programme(*id))
+        }
         (ReadAssessment, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes)
                 || actor.has(Role::CityLead, Scope::Organisation(*id))
@@ -366,6 +372,10 @@ mod tests {
         );
         let reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(prog) }]);
         assert!(!can(&reviewer, Action::ValidateAssessment, &org(riga)));
+        let whole = Resource::Programme { id: prog };
+        assert!(can(&reviewer, Action::ReadAssessment, &whole) && can(&pm, Action::ReadAssessment, &whole));
+        assert!(!can(&lead, Action::ReadAssessment, &whole) && !can(&member, Action::ReadAssessment, &whole));
+        assert!(!can(&expert, Action::ReadAssessment, &Resource::Programme { id: oslo }));
         assert!(!can(&Actor::anonymous(), Action::ReadAssessment, &org(riga)));
     }
 

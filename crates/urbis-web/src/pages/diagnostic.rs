@@ -36,7 +36,7 @@ fn fmt(v: Option<f64>) -> String {
 
 /// May the caller see every city's results in this programme (staff, experts, reviewers)?
 fn privileged(ctx: &Ctx, programme: &Programme) -> bool {
-    ctx.caller.can(Action::ReadAssessment, &Resource::Organisation { id: Uuid::nil(), programmes: vec![programme.id] })
+    ctx.caller.can(Action::ReadAssessment, &Resource::Programme { id: programme.id })
 }
 
 pub struct CapabilityRow {
