@@ -40,6 +40,15 @@ impl Role {
             )
         })
     }
+    /// The scope this role is held in when given in `organisation`'s team within `programme`.
+    pub fn scope_in(self, programme: Uuid, organisation: Uuid) -> Scope {
+        match self.scope_kind() {
+            ScopeKind::Global => Scope::Global,
+            ScopeKind::Programme => Scope::Programme(programme),
+            ScopeKind::Organisation => Scope::Organisation(organisation),
+        }
+    }
+
     /// Where a role is held: admins globally, city roles on an organisation, the others on a programme.
     pub fn scope_kind(self) -> ScopeKind {
         match self {
@@ -388,5 +397,9 @@ mod tests {
         assert_eq!(Role::Admin.scope_kind(), ScopeKind::Global);
         assert_eq!(Role::CityLead.scope_kind(), ScopeKind::Organisation);
         assert_eq!(Role::Reviewer.scope_kind(), ScopeKind::Programme);
+        let (p, o) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert_eq!(Role::Admin.scope_in(p, o), Scope::Global);
+        assert_eq!(Role::Expert.scope_in(p, o), Scope::Programme(p));
+        assert_eq!(Role::CityMember.scope_in(p, o), Scope::Organisation(o));
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use urbis_domain::network::{INVITATION_VALIDITY_DAYS, InvitationState, OrganisationKind, ParticipationStatus};
-use urbis_domain::policy::{Grant, Role, Scope, ScopeKind};
+use urbis_domain::policy::{Grant, Role, Scope};
 use uuid::Uuid;
 
 pub(crate) fn uuid(s: &str) -> Result<Uuid> {
@@ -236,11 +236,7 @@ impl Invitation {
     }
     /// The scope the invited role will be held in.
     pub fn scope(&self) -> Scope {
-        match self.role.scope_kind() {
-            ScopeKind::Global => Scope::Global,
-            ScopeKind::Programme => Scope::Programme(self.programme_id),
-            ScopeKind::Organisation => Scope::Organisation(self.organisation_id),
-        }
+        self.role.scope_in(self.programme_id, self.organisation_id)
     }
 }
 
@@ -663,23 +659,7 @@ impl Store {
                 "this person already has a pending invitation for this role",
             ));
         }
-        let probe = Invitation {
-            id: Uuid::nil(),
-            email: new.email.clone(),
-            name: new.name.clone(),
-            programme_id: new.programme_id,
-            organisation_id: new.organisation_id,
-            organisation_slug: String::new(),
-            organisation_name: String::new(),
-            role: new.role,
-            invited_by: Some(actor),
-            created_at: at,
-            expires_at: at,
-            accepted_at: None,
-            revoked_at: None,
-            version: 1,
-        };
-        let (kind, scope_id) = scope_columns(&probe.scope());
+        let (kind, scope_id) = scope_columns(&new.role.scope_in(new.programme_id, new.organisation_id));
         let holds: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id \
              WHERE p.email = $1 AND m.role = $2 AND m.scope_kind = $3 AND m.scope_id = $4",

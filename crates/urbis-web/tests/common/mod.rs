@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
-use urbis_domain::policy::{Grant, Role, Scope};
+use urbis_domain::policy::{Grant, Role};
 use urbis_store::network::NewPerson;
 use urbis_store::testing::TestDb;
 use urbis_store::{Backend, Store};
@@ -65,16 +65,8 @@ impl TestApp {
     pub async fn person(&self, email: &str, role: Option<Role>, city: &str) -> String {
         let prog = self.store.programme("digital-innovation-initiative").await.unwrap();
         let org = self.store.organisation(city).await.unwrap();
-        let grants: Vec<Grant> = role
-            .map(|r| {
-                let scope = match r.scope_kind() {
-                    urbis_domain::policy::ScopeKind::Global => Scope::Global,
-                    urbis_domain::policy::ScopeKind::Programme => Scope::Programme(prog.id),
-                    urbis_domain::policy::ScopeKind::Organisation => Scope::Organisation(org.id),
-                };
-                vec![Grant { role: r, scope }]
-            })
-            .unwrap_or_default();
+        let grants: Vec<Grant> =
+            role.map(|r| vec![Grant { role: r, scope: r.scope_in(prog.id, org.id) }]).unwrap_or_default();
         self.store
             .create_person(
                 None,
