@@ -122,6 +122,7 @@ pub struct Assessment {
     pub organisation_name: String,
     pub wave_id: Uuid,
     pub wave_slug: String,
+    pub wave_name: String,
     pub instrument_slug: String,
     pub instrument_version: u32,
     pub status: AssessmentStatus,
@@ -133,7 +134,7 @@ pub struct Assessment {
 }
 
 const ASSESSMENT_SELECT: &str = "SELECT a.id, a.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name, \
-     a.wave_id, w.slug AS wave_slug, a.instrument_slug, a.instrument_version, a.status, a.published, a.is_sample, \
+     a.wave_id, w.slug AS wave_slug, w.name AS wave_name, a.instrument_slug, a.instrument_version, a.status, a.published, a.is_sample, \
      a.submitted_at, a.version, a.updated_at \
      FROM assessments a JOIN organisations o ON o.id = a.organisation_id JOIN waves w ON w.id = a.wave_id";
 
@@ -145,6 +146,7 @@ fn assessment(r: &AnyRow) -> Result<Assessment> {
         organisation_name: r.try_get("organisation_name")?,
         wave_id: crate::network::uuid(&r.try_get::<String, _>("wave_id")?)?,
         wave_slug: r.try_get("wave_slug")?,
+        wave_name: r.try_get("wave_name")?,
         instrument_slug: r.try_get("instrument_slug")?,
         instrument_version: r.try_get::<i64, _>("instrument_version")? as u32,
         status: AssessmentStatus::parse(&r.try_get::<String, _>("status")?)?,

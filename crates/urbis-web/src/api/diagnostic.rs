@@ -1,6 +1,6 @@
 //! API handlers of the `diagnostic` capability.
 
-use super::{ApiJson, page_from};
+use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::diagnostic as ops;
@@ -480,7 +480,6 @@ async fn benchmark_out(
     slug: &str,
     q: &HashMap<String, String>,
 ) -> Result<BenchmarkOut, Problem> {
-    let _ = page_from(q)?;
     let p = net::programme(state, slug).await?;
     let instrument = q.get("instrument").map(String::as_str).unwrap_or("city-digital-maturity");
     let wave = match q.get("wave") {

@@ -92,9 +92,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-async fn openapi_json() -> axum::response::Response {
-    use axum::response::IntoResponse;
-    axum::Json(openapi()).into_response()
+/// The document serialised once, on first request.
+static OPENAPI_JSON: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| serde_json::to_string(&openapi()).expect("the OpenAPI document serialises"));
+
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON.as_str()).into_response()
 }
 
 /// A JSON body that, when wrong, becomes a problem naming the field: 415 without a JSON content

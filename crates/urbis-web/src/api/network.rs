@@ -394,15 +394,17 @@ pub async fn city_team(
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<TeamMemberOut>>, Problem> {
     let org = ops::city(&state, &slug).await?;
-    Ok(Json(team_out(&state, &caller.0, &org).await?))
+    let resource = ops::org_resource(&state, &org).await?;
+    Ok(Json(team_out(&state, &caller.0, &org, &resource).await?))
 }
 
 pub(crate) async fn team_out(
     state: &AppState,
     caller: &Caller,
     org: &Organisation,
+    resource: &Resource,
 ) -> Result<Vec<TeamMemberOut>, Problem> {
-    let all = caller.can(Action::ReadTeam, &ops::org_resource(state, org).await?);
+    let all = caller.can(Action::ReadTeam, resource);
     Ok(state
         .store
         .team(org.id)

@@ -406,25 +406,13 @@ struct AssessmentPage<'a> {
 
 const CONTEXT: &str = "context";
 
-async fn loaded_for_answering(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<(ops::Loaded, Instrument, String), Problem> {
+/// An assessment the caller may read, with its instrument version.
+async fn loaded_for_answering(state: &AppState, ctx: &Ctx, id: &str) -> Result<(ops::Loaded, Instrument), Problem> {
     let loaded = ops::load(state, id).await?;
     net::require(&ctx.caller, Action::ReadAssessment, &loaded.resource)?;
     let a = &loaded.assessment;
     let inst = ops::instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
-    let programme = state.store.participations(loaded.city.id).await?;
-    let mut wave_name = a.wave_slug.clone();
-    for p in programme {
-        if let Ok(w) = state.store.wave(p.programme_id, &a.wave_slug).await
-            && w.id == a.wave_id
-        {
-            wave_name = w.name;
-        }
-    }
-    Ok((loaded, inst, wave_name))
+    Ok((loaded, inst))
 }
 
 fn mine(answers: &[StoredAnswer], me: Option<Uuid>) -> HashMap<String, StoredAnswer> {
@@ -433,7 +421,8 @@ fn mine(answers: &[StoredAnswer], me: Option<Uuid>) -> HashMap<String, StoredAns
 
 pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let r: Result<Response, Problem> = async {
-        let (loaded, inst, wave_name) = loaded_for_answering(&state, &ctx, &id).await?;
+        let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
+        let wave_name = loaded.assessment.wave_name.clone();
         let answers = state.store.answers(loaded.assessment.id).await?;
         let answered: std::collections::HashSet<&str> = answers.iter().map(|a| a.question_id.as_str()).collect();
         let mut sections: Vec<SectionLink> = inst
@@ -638,7 +627,7 @@ fn section_title(ctx: &Ctx, inst: &Instrument, section: &str) -> Option<(String,
 
 pub async fn section(State(state): State<AppState>, ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
     let r: Result<Response, Problem> = async {
-        let (loaded, inst, _) = loaded_for_answering(&state, &ctx, &id).await?;
+        let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
         let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
         let answers = state.store.answers(loaded.assessment.id).await?;
         let mine = mine(&answers, ctx.caller.actor.person);
@@ -705,7 +694,7 @@ pub async fn section_post(
     form: PageForm,
 ) -> Response {
     let r: Result<Response, Problem> = async {
-        let (loaded, inst, _) = loaded_for_answering(&state, &ctx, &id).await?;
+        let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
         net::require(&ctx.caller, Action::AnswerAssessment, &loaded.resource)?;
         let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
         let ids: Vec<(String, String)> = if section == CONTEXT {
@@ -831,7 +820,7 @@ async fn check_page(
     errors: Vec<ShownError>,
     status: StatusCode,
 ) -> Result<Response, Problem> {
-    let (loaded, inst, _) = loaded_for_answering(state, ctx, id).await?;
+    let (loaded, inst) = loaded_for_answering(state, ctx, id).await?;
     let (_, answers, scores) = ops::scores(state, &loaded.assessment).await?;
     let mine = mine(&answers, ctx.caller.actor.person);
     let count = |qid: &str| answers.iter().filter(|a| a.question_id == qid).count();

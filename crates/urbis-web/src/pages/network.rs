@@ -133,7 +133,7 @@ pub async fn city(
     let r: Result<Response, Problem> = async {
         let city = ops::city(&state, &slug).await?;
         let resource = ops::org_resource(&state, &city).await?;
-        let team = team_out(&state, &ctx.caller, &city).await?;
+        let team = team_out(&state, &ctx.caller, &city, &resource).await?;
         let tz = urbis_domain::network::TimeZone::parse(&city.timezone).map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
         let local_time = chrono::Utc::now().with_timezone(&tz).format("%H:%M").to_string();
         Ok(ctx.render(CityPage {
