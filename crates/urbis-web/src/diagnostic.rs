@@ -29,6 +29,11 @@ pub async fn wave(state: &AppState, programme: &Programme, slug: &str) -> Result
     }
 }
 
+/// The instrument version an assessment was made with (it keeps it, even after newer versions).
+pub async fn instrument_of(state: &AppState, a: &Assessment) -> Result<Instrument, Problem> {
+    Ok(instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument)
+}
+
 /// An assessment with its city and the policy's view of the city.
 pub struct Loaded {
     pub assessment: Assessment,
@@ -141,9 +146,7 @@ pub async fn answer(
     evidence: &str,
     comment: &str,
 ) -> Result<StoredAnswer, Problem> {
-    require(caller, Action::AnswerAssessment, &loaded.resource)?;
-    let a = &loaded.assessment;
-    let inst = instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+    let inst = instrument_of(state, &loaded.assessment).await?;
     let checked = check_answer(&inst, question_id, answer, evidence, comment)?;
     let mut saved = save_answers(state, caller, loaded, std::slice::from_ref(&checked)).await?;
     saved.pop().ok_or_else(Problem::internal)
@@ -154,7 +157,7 @@ pub async fn submit(state: &AppState, caller: &Caller, loaded: &Loaded) -> Resul
     require(caller, Action::SubmitAssessment, &loaded.resource)?;
     let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
     let a = &loaded.assessment;
-    let inst = instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+    let inst = instrument_of(state, a).await?;
     let mut required = required_questions(&inst);
     required.extend(inst.context.iter().filter(|c| c.required).map(|c| c.id.clone()));
     Ok(state.store.submit_assessment(actor, a.id, &required).await?)
@@ -183,7 +186,7 @@ pub fn by_respondent(inst: &Instrument, answers: &[StoredAnswer]) -> Vec<HashMap
 
 /// The scores of an assessment from its answers and the lead's overrides.
 pub async fn scores(state: &AppState, a: &Assessment) -> Result<(Instrument, Vec<StoredAnswer>, Scores), Problem> {
-    let inst = instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+    let inst = instrument_of(state, a).await?;
     let answers = state.store.answers(a.id).await?;
     let overrides: HashMap<String, Option<f64>> =
         state.store.overrides(a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();

@@ -689,9 +689,7 @@ pub async fn put_validation(
     let loaded = ops::load(&state, &id).await?;
     caller.require(Action::ValidateAssessment, &loaded.resource)?;
     let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
-    let inst = ops::instrument(&state, &loaded.assessment.instrument_slug, Some(loaded.assessment.instrument_version))
-        .await?
-        .instrument;
+    let inst = ops::instrument_of(&state, &loaded.assessment).await?;
     let bad = |f: &str, code: &'static str, m: &str| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, f, code, m);
     if !inst.capabilities.iter().any(|c| c.slug == capability) {
         return Err(bad("capability", "unknown-capability", "not a capability of this instrument"));
@@ -734,9 +732,7 @@ async fn override_target(
 ) -> Result<ops::Loaded, Problem> {
     let loaded = ops::load(state, id).await?;
     caller.require(Action::SubmitAssessment, &loaded.resource)?;
-    let inst = ops::instrument(state, &loaded.assessment.instrument_slug, Some(loaded.assessment.instrument_version))
-        .await?
-        .instrument;
+    let inst = ops::instrument_of(state, &loaded.assessment).await?;
     if inst.question(question_id).is_none() {
         return Err(Problem::field(
             StatusCode::UNPROCESSABLE_ENTITY,

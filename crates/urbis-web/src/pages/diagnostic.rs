@@ -411,7 +411,7 @@ async fn loaded_for_answering(state: &AppState, ctx: &Ctx, id: &str) -> Result<(
     let loaded = ops::load(state, id).await?;
     net::require(&ctx.caller, Action::ReadAssessment, &loaded.resource)?;
     let a = &loaded.assessment;
-    let inst = ops::instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument;
+    let inst = ops::instrument_of(state, a).await?;
     Ok((loaded, inst))
 }
 
