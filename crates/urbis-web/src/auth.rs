@@ -29,13 +29,15 @@ pub async fn hash_password(password: String) -> Result<String, Problem> {
 
 /// Check a password against a stored hash, off the async runtime. A missing hash never matches,
 /// but costs the same time as a real check so that timing does not tell which accounts exist.
+/// A well-formed Argon2id hash of no real password, verified when an account does not exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yd5H8bOqJ2ZAVwN3Uxc3n2Tq4mY1Yq2m0bq7cX3cP0k";
+
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    const DUMMY: &str =
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yd5H8bOqJ2ZAVwN3Uxc3n2Tq4mY1Yq2m0bq7cX3cP0k";
     tokio::task::spawn_blocking(move || {
         let (h, real) = match &hash {
             Some(h) => (h.as_str(), true),
-            None => (DUMMY, false),
+            None => (DUMMY_HASH, false),
         };
         let ok = Argon2::default().verify_password(password.as_bytes(), h).is_ok();
         ok && real
@@ -262,6 +264,18 @@ mod tests {
         assert_eq!(r.blocked(&["b"]), None);
         r.clear("a");
         assert_eq!(r.blocked(&["a"]), None);
+    }
+
+    /// The dummy must be a real Argon2id hash with the default parameters, or a missing account
+    /// would answer faster (a parse error) than a wrong password.
+    #[test]
+    fn dummy_hash_is_a_full_cost_argon2id_hash() {
+        let parsed = argon2::password_hash::phc::PasswordHash::new(DUMMY_HASH).expect("well-formed PHC string");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let real = Argon2::default().hash_password(b"x").unwrap().to_string();
+        let params = |h: &str| h.split('$').nth(3).unwrap().to_string();
+        assert_eq!(params(DUMMY_HASH), params(&real), "same cost parameters as real hashes");
+        assert!(Argon2::default().verify_password(b"anything", DUMMY_HASH).is_err());
     }
 
     #[tokio::test]
