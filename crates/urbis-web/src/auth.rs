@@ -27,12 +27,12 @@ pub async fn hash_password(password: String) -> Result<String, Problem> {
     .map_err(|_| Problem::internal())?
 }
 
-/// Check a password against a stored hash, off the async runtime. A missing hash never matches,
-/// but costs the same time as a real check so that timing does not tell which accounts exist.
 /// A well-formed Argon2id hash of no real password, verified when an account does not exist.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yd5H8bOqJ2ZAVwN3Uxc3n2Tq4mY1Yq2m0bq7cX3cP0k";
 
+/// Check a password against a stored hash, off the async runtime. A missing hash never matches,
+/// but costs the same time as a real check so that timing does not tell which accounts exist.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let (h, real) = match &hash {
