@@ -173,6 +173,8 @@ error-required = Füllen Sie das Feld „{ $field }“ aus.
 error-invalid-email = Geben Sie eine E-Mail-Adresse im richtigen Format ein, zum Beispiel name@example.org.
 error-invalid-slug = Das Feld „{ $field }“ darf nur Kleinbuchstaben, Ziffern und einzelne Bindestriche enthalten.
 error-invalid-country = Das Feld „{ $field }“ muss einen Ländercode aus zwei Buchstaben enthalten.
+error-unknown-region = Wählen Sie eine Region aus der Liste.
+error-unknown-population-band = Wählen Sie eine Größenklasse aus der Liste.
 error-invalid-timezone = Das Feld „{ $field }“ muss eine Zeitzone wie Europe/Riga enthalten.
 error-out-of-range = Der Wert im Feld „{ $field }“ liegt außerhalb des zulässigen Bereichs.
 error-invalid-url = Geben Sie eine Webadresse ein, die mit https:// oder http:// beginnt.
@@ -334,3 +336,14 @@ diagnostic-validated = Von Fachleuten geprüft
 confidence-high = hohe Sicherheit
 confidence-medium = mittlere Sicherheit
 confidence-low = geringe Sicherheit
+
+## Peer groups
+region-northern-europe = Nordeuropa
+region-western-europe = Westeuropa
+region-southern-europe = Südeuropa
+region-eastern-europe = Osteuropa
+region-other = Außerhalb Europas
+population-under-500k = Unter 500.000 Einwohnerinnen und Einwohner
+population-500k-1m = 500.000 bis 999.999 Einwohnerinnen und Einwohner
+population-1m-2500k = 1 bis 2,5 Millionen Einwohnerinnen und Einwohner
+population-over-2500k = 2,5 Millionen Einwohnerinnen und Einwohner oder mehr

@@ -173,6 +173,8 @@ error-required = Enter { $field }.
 error-invalid-email = Enter an e-mail address in the correct format, like name@example.org.
 error-invalid-slug = { $field } may hold only lowercase letters, digits and single hyphens.
 error-invalid-country = { $field } must be a two-letter country code.
+error-unknown-region = Choose a region from the list.
+error-unknown-population-band = Choose a population band from the list.
 error-invalid-timezone = { $field } must be a time zone such as Europe/Riga.
 error-out-of-range = { $field } is out of range.
 error-invalid-url = Enter a web address starting with https:// or http://.
@@ -334,3 +336,14 @@ diagnostic-validated = Validated by an expert
 confidence-high = high confidence
 confidence-medium = medium confidence
 confidence-low = low confidence
+
+## Peer groups
+region-northern-europe = Northern Europe
+region-western-europe = Western Europe
+region-southern-europe = Southern Europe
+region-eastern-europe = Eastern Europe
+region-other = Outside Europe
+population-under-500k = Under 500,000 residents
+population-500k-1m = 500,000 to 999,999 residents
+population-1m-2500k = 1 million to 2.5 million residents
+population-over-2500k = 2.5 million residents or more

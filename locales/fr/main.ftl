@@ -173,6 +173,8 @@ error-required = Renseignez le champ { $field }.
 error-invalid-email = Saisissez une adresse e-mail au bon format, par exemple nom@example.org.
 error-invalid-slug = Le champ { $field } ne peut contenir que des lettres minuscules, des chiffres et des traits d’union non consécutifs.
 error-invalid-country = Le champ { $field } doit contenir un code pays à deux lettres.
+error-unknown-region = Choisissez une région dans la liste.
+error-unknown-population-band = Choisissez une tranche de population dans la liste.
 error-invalid-timezone = Le champ { $field } doit contenir un fuseau horaire comme Europe/Riga.
 error-out-of-range = La valeur du champ { $field } est en dehors des limites autorisées.
 error-invalid-url = Saisissez une adresse web commençant par https:// ou http://.
@@ -334,3 +336,14 @@ diagnostic-validated = Validé par un expert
 confidence-high = confiance élevée
 confidence-medium = confiance moyenne
 confidence-low = confiance faible
+
+## Peer groups
+region-northern-europe = Europe du Nord
+region-western-europe = Europe de l’Ouest
+region-southern-europe = Europe du Sud
+region-eastern-europe = Europe de l’Est
+region-other = Hors d’Europe
+population-under-500k = Moins de 500 000 habitants
+population-500k-1m = De 500 000 à 999 999 habitants
+population-1m-2500k = De 1 à 2,5 millions d’habitants
+population-over-2500k = 2,5 millions d’habitants ou plus

@@ -110,6 +110,103 @@ impl CountryCode {
     }
 }
 
+/// A European region, after the UN statistical geoscheme (M49 sub-regions), used for peer groups and report
+/// filters. One deliberate departure: Cyprus, which M49 files under Western Asia, counts as Southern Europe,
+/// as the EU's own statistics do. Countries outside Europe are `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    NorthernEurope,
+    WesternEurope,
+    SouthernEurope,
+    EasternEurope,
+    Other,
+}
+
+impl Region {
+    pub const ALL: [Region; 5] =
+        [Region::NorthernEurope, Region::WesternEurope, Region::SouthernEurope, Region::EasternEurope, Region::Other];
+
+    /// The region of a country (ISO 3166-1 alpha-2; `UK` and `EL` are accepted as the EU's own codes).
+    pub fn of(country: &CountryCode) -> Region {
+        match country.as_str() {
+            "DK" | "EE" | "FI" | "IS" | "IE" | "LV" | "LT" | "NO" | "SE" | "GB" | "UK" | "FO" | "AX" | "IM" | "JE"
+            | "GG" | "SJ" => Region::NorthernEurope,
+            "AT" | "BE" | "FR" | "DE" | "LI" | "LU" | "MC" | "NL" | "CH" => Region::WesternEurope,
+            "AL" | "AD" | "BA" | "HR" | "GI" | "GR" | "EL" | "VA" | "IT" | "MT" | "ME" | "MK" | "PT" | "SM" | "RS"
+            | "SI" | "ES" | "XK" | "CY" => Region::SouthernEurope,
+            "BY" | "BG" | "CZ" | "HU" | "MD" | "PL" | "RO" | "RU" | "SK" | "UA" => Region::EasternEurope,
+            _ => Region::Other,
+        }
+    }
+
+    /// Stable identifier used in URLs, CSV and message ids (`region-<slug>`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Region::NorthernEurope => "northern-europe",
+            Region::WesternEurope => "western-europe",
+            Region::SouthernEurope => "southern-europe",
+            Region::EasternEurope => "eastern-europe",
+            Region::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Region, FieldError> {
+        Region::ALL
+            .into_iter()
+            .find(|r| r.slug() == s.trim())
+            .ok_or_else(|| FieldError::new("region", "unknown-region", "must be one of the listed regions"))
+    }
+}
+
+/// A band of resident population, for comparing cities of like size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationBand {
+    /// Fewer than 500,000 residents.
+    Under500k,
+    /// 500,000 to 999,999.
+    From500kTo1m,
+    /// 1,000,000 to 2,499,999.
+    From1mTo2_5m,
+    /// 2,500,000 or more.
+    Over2_5m,
+}
+
+impl PopulationBand {
+    pub const ALL: [PopulationBand; 4] = [
+        PopulationBand::Under500k,
+        PopulationBand::From500kTo1m,
+        PopulationBand::From1mTo2_5m,
+        PopulationBand::Over2_5m,
+    ];
+
+    pub fn of(population: u64) -> PopulationBand {
+        match population {
+            0..500_000 => PopulationBand::Under500k,
+            500_000..1_000_000 => PopulationBand::From500kTo1m,
+            1_000_000..2_500_000 => PopulationBand::From1mTo2_5m,
+            _ => PopulationBand::Over2_5m,
+        }
+    }
+
+    /// Stable identifier used in URLs, CSV and message ids (`population-<slug>`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            PopulationBand::Under500k => "under-500k",
+            PopulationBand::From500kTo1m => "500k-1m",
+            PopulationBand::From1mTo2_5m => "1m-2500k",
+            PopulationBand::Over2_5m => "over-2500k",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<PopulationBand, FieldError> {
+        PopulationBand::ALL.into_iter().find(|b| b.slug() == s.trim()).ok_or_else(|| {
+            FieldError::new("population_band", "unknown-population-band", "must be one of the listed population bands")
+        })
+    }
+}
+
 /// An IANA time-zone name known to the bundled tz database, e.g. `Europe/Helsinki`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TimeZone(String);
@@ -422,6 +519,28 @@ impl AccountChange {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn regions_and_population_bands() {
+        let c = |s: &str| CountryCode::parse(s).unwrap();
+        assert_eq!(Region::of(&c("ee")), Region::NorthernEurope);
+        assert_eq!(Region::of(&c("NL")), Region::WesternEurope);
+        assert_eq!(Region::of(&c("CY")), Region::SouthernEurope);
+        assert_eq!(Region::of(&c("SK")), Region::EasternEurope);
+        assert_eq!(Region::of(&c("US")), Region::Other);
+        for r in Region::ALL {
+            assert_eq!(Region::parse(r.slug()), Ok(r));
+        }
+        assert!(Region::parse("atlantis").is_err());
+        assert_eq!(PopulationBand::of(499_999), PopulationBand::Under500k);
+        assert_eq!(PopulationBand::of(500_000), PopulationBand::From500kTo1m);
+        assert_eq!(PopulationBand::of(1_000_000), PopulationBand::From1mTo2_5m);
+        assert_eq!(PopulationBand::of(2_500_000), PopulationBand::Over2_5m);
+        for b in PopulationBand::ALL {
+            assert_eq!(PopulationBand::parse(b.slug()), Ok(b));
+        }
+        assert_eq!(PopulationBand::parse("huge").unwrap_err().field, "population_band");
+    }
+
     use super::*;
     use chrono::TimeZone as _;
 
