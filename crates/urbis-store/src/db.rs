@@ -35,6 +35,7 @@ pub struct Store {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "diagnostic", include_str!("../migrations/0002_diagnostic.sql")),
+    (3, "diagnostic-results", include_str!("../migrations/0003_diagnostic_results.sql")),
 ];
 
 impl Store {

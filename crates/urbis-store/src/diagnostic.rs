@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::collections::HashMap;
-use urbis_domain::diagnostic::{Answer, Instrument, InstrumentKind};
+use std::collections::{BTreeMap, HashMap};
+use urbis_domain::diagnostic::{Answer, Instrument, InstrumentKind, Scores, score_respondents};
 use uuid::Uuid;
 
 /// The instrument files shipped with Urbis: (definition, recommended actions).
@@ -131,12 +131,66 @@ pub struct Assessment {
     pub submitted_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    /// The city's country and population, for peer groups.
+    pub organisation_country: String,
+    pub organisation_population: Option<u64>,
 }
 
-const ASSESSMENT_SELECT: &str = "SELECT a.id, a.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name, \
+const ASSESSMENT_COLS: &str = "a.id, a.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name, \
+     o.country_code AS organisation_country, o.population AS organisation_population, \
      a.wave_id, w.slug AS wave_slug, w.name AS wave_name, a.instrument_slug, a.instrument_version, a.status, a.published, a.is_sample, \
-     a.submitted_at, a.version, a.updated_at \
-     FROM assessments a JOIN organisations o ON o.id = a.organisation_id JOIN waves w ON w.id = a.wave_id";
+     a.submitted_at, a.version, a.updated_at";
+const ASSESSMENT_FROM: &str =
+    "FROM assessments a JOIN organisations o ON o.id = a.organisation_id JOIN waves w ON w.id = a.wave_id";
+
+fn assessment_select() -> String {
+    format!("SELECT {ASSESSMENT_COLS} {ASSESSMENT_FROM}")
+}
+
+/// A capability's figures in an assessment's materialised results.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub score: Option<f64>,
+    pub level: u8,
+}
+
+/// An assessment's self-assessed overall score and capability figures, as materialised.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Results {
+    pub overall: Option<f64>,
+    pub capabilities: BTreeMap<String, Figure>,
+}
+
+impl Results {
+    pub fn of(s: &Scores) -> Results {
+        Results {
+            overall: s.overall,
+            capabilities: s
+                .capabilities
+                .iter()
+                .map(|(k, c)| (k.clone(), Figure { score: c.score, level: c.level }))
+                .collect(),
+        }
+    }
+}
+
+/// One city's line in a wave's benchmark.
+#[derive(Debug, Clone)]
+pub struct WaveResult {
+    pub assessment: Assessment,
+    pub results: Results,
+}
+
+/// Respondents' normalised values of scored questions: one map per respondent, in a stable order.
+pub fn by_respondent(inst: &Instrument, answers: &[StoredAnswer]) -> Vec<HashMap<String, Option<f64>>> {
+    let mut map: BTreeMap<Uuid, HashMap<String, Option<f64>>> = BTreeMap::new();
+    for a in answers {
+        if inst.question(&a.question_id).is_some() {
+            map.entry(a.respondent_id).or_default().insert(a.question_id.clone(), a.normalised);
+        }
+    }
+    map.into_values().collect()
+}
 
 fn assessment(r: &AnyRow) -> Result<Assessment> {
     Ok(Assessment {
@@ -152,6 +206,8 @@ fn assessment(r: &AnyRow) -> Result<Assessment> {
         status: AssessmentStatus::parse(&r.try_get::<String, _>("status")?)?,
         published: r.try_get::<i64, _>("published")? != 0,
         is_sample: r.try_get::<i64, _>("is_sample")? != 0,
+        organisation_country: r.try_get("organisation_country")?,
+        organisation_population: r.try_get::<Option<i64>, _>("organisation_population")?.map(|p| p.max(0) as u64),
         submitted_at: r.try_get::<Option<String>, _>("submitted_at")?.as_deref().map(parse_ts).transpose()?,
         version: r.try_get("version")?,
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
@@ -419,6 +475,13 @@ impl Store {
             .await?;
         let version =
             version.ok_or_else(|| StoreError::refused("instrument", "unknown-instrument", "no such instrument"))?;
+        if wave_in(&mut tx, wave_id).await?.closed_at.is_some() {
+            return Err(StoreError::refused(
+                "wave",
+                "wave-closed",
+                "the wave is closed; no new assessment can start in it",
+            ));
+        }
         let exists: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM assessments WHERE organisation_id = $1 AND wave_id = $2 AND instrument_slug = $3",
         )
@@ -458,7 +521,7 @@ impl Store {
     }
 
     pub async fn assessment(&self, id: Uuid) -> Result<Assessment> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{ASSESSMENT_SELECT} WHERE a.id = $1")))
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE a.id = $1", assessment_select())))
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?
@@ -469,7 +532,8 @@ impl Store {
     /// Assessments of one instrument in one wave, by city name.
     pub async fn wave_assessments(&self, wave_id: Uuid, instrument_slug: &str) -> Result<Vec<Assessment>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{ASSESSMENT_SELECT} WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug"
+            "{} WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug",
+            assessment_select()
         )))
         .bind(wave_id.to_string())
         .bind(instrument_slug)
@@ -485,7 +549,8 @@ impl Store {
         instrument_slug: &str,
     ) -> Result<Vec<Assessment>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{ASSESSMENT_SELECT} WHERE a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug"
+            "{} WHERE a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug",
+            assessment_select()
         )))
         .bind(organisation_id.to_string())
         .bind(instrument_slug)
@@ -496,14 +561,7 @@ impl Store {
 
     /// Every answer of an assessment, all respondents.
     pub async fn answers(&self, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
-        let rows = sqlx::query(
-            "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
-             WHERE assessment_id = $1 ORDER BY question_id, respondent_id",
-        )
-        .bind(assessment_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(stored_answer).collect()
+        answer_rows(&self.pool, assessment_id).await
     }
 
     /// The answers of many assessments at once (for benchmarks): assessment id → answers.
@@ -678,19 +736,7 @@ impl Store {
     }
 
     pub async fn overrides(&self, assessment_id: Uuid) -> Result<Vec<Override>> {
-        let rows = sqlx::query("SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id")
-            .bind(assessment_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Override {
-                    question_id: r.try_get("question_id")?,
-                    normalised: r.try_get("normalised")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        override_rows(&self.pool, assessment_id).await
     }
 
     /// Import a complete, submitted assessment in one transaction (sample and synthetic data):
@@ -753,6 +799,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        refresh_results(&mut tx, id).await?;
         audit::record::<(), _>(
             &mut tx,
             None,
@@ -929,6 +976,7 @@ impl Store {
         .bind(assessment_id.to_string())
         .execute(&mut *tx)
         .await?;
+        refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, "assessment.submit", &a).await
     }
 
@@ -944,6 +992,7 @@ impl Store {
             .bind(assessment_id.to_string())
             .execute(&mut *tx)
             .await?;
+        refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, &format!("assessment.reopen: {reason}"), &a).await
     }
 }
@@ -997,10 +1046,363 @@ async fn finish_change(mut tx: WriteTx, actor: Uuid, action: &str, before: &Asse
 }
 
 async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{ASSESSMENT_SELECT} WHERE a.id = $1")))
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE a.id = $1", assessment_select())))
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
     assessment(&row)
+}
+
+// ---- materialised results, closing waves ------------------------------------------------------
+
+/// Recompute an assessment's live results inside the transaction that changed it: a submitted
+/// assessment gets its scores from the answers and overrides; a draft has none.
+async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
+    let a = assessment_in(tx, id).await?;
+    sqlx::query("DELETE FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
+        .bind(a.id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    if a.status != AssessmentStatus::Submitted {
+        return Ok(());
+    }
+    let def: String = sqlx::query_scalar("SELECT definition_json FROM instruments WHERE slug = $1 AND version = $2")
+        .bind(&a.instrument_slug)
+        .bind(i64::from(a.instrument_version))
+        .fetch_one(&mut **tx)
+        .await?;
+    let inst: Instrument = serde_json::from_str(&def).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let answers = answer_rows(&mut **tx, a.id).await?;
+    let overrides: HashMap<String, Option<f64>> =
+        override_rows(&mut **tx, a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();
+    let results = Results::of(&score_respondents(&inst, &by_respondent(&inst, &answers), &overrides));
+    let json = serde_json::to_string(&results.capabilities).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) VALUES ($1, 0, $2, $3, $4)",
+    )
+    .bind(a.id.to_string())
+    .bind(results.overall)
+    .bind(json)
+    .bind(ts(now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn answer_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(e: E, id: Uuid) -> Result<Vec<StoredAnswer>> {
+    let rows = sqlx::query(
+        "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+         WHERE assessment_id = $1 ORDER BY question_id, respondent_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(stored_answer).collect()
+}
+
+async fn override_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(e: E, id: Uuid) -> Result<Vec<Override>> {
+    let rows = sqlx::query(
+        "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Override {
+                question_id: r.try_get("question_id")?,
+                normalised: r.try_get("normalised")?,
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    /// The results of every submitted assessment of an instrument in a wave, by city name: the
+    /// figures frozen when the wave closed, or the live ones while it is open.
+    pub async fn wave_results(&self, wave: &Wave, instrument_slug: &str) -> Result<Vec<WaveResult>> {
+        let frozen = i64::from(wave.closed_at.is_some());
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ASSESSMENT_COLS}, r.overall, r.capabilities_json {ASSESSMENT_FROM} \
+             JOIN assessment_results r ON r.assessment_id = a.id AND r.frozen = $3 \
+             WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug"
+        )))
+        .bind(wave.id.to_string())
+        .bind(instrument_slug)
+        .bind(frozen)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let json: String = r.try_get("capabilities_json")?;
+                Ok(WaveResult {
+                    assessment: assessment(r)?,
+                    results: Results {
+                        overall: r.try_get("overall")?,
+                        capabilities: serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// The live results of one assessment (`None` while it is a draft).
+    pub async fn assessment_results(&self, a: &Assessment) -> Result<Option<Results>> {
+        let row: Option<(Option<f64>, String)> = sqlx::query_as(
+            "SELECT overall, capabilities_json FROM assessment_results WHERE assessment_id = $1 AND frozen = 0",
+        )
+        .bind(a.id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(overall, json)| {
+            Ok(Results {
+                overall,
+                capabilities: serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Compute the results of submitted assessments that have none (installations from before
+    /// results were materialised). Returns how many were computed.
+    pub async fn backfill_results(&self) -> Result<u64> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT a.id FROM assessments a WHERE a.status = 'submitted' AND NOT EXISTS \
+             (SELECT 1 FROM assessment_results r WHERE r.assessment_id = a.id AND r.frozen = 0)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for id in &ids {
+            let mut tx = self.begin_write().await?;
+            refresh_results(&mut tx, crate::network::uuid(id)?).await?;
+            tx.commit().await?;
+        }
+        Ok(ids.len() as u64)
+    }
+
+    /// Add a wave to a programme (programme staff), refused when the slug is taken. Audited.
+    pub async fn create_wave(
+        &self,
+        actor: Uuid,
+        programme_id: Uuid,
+        input: &urbis_domain::diagnostic::WaveInput,
+    ) -> Result<Wave> {
+        let added = self
+            .ensure_wave(
+                Some(actor),
+                programme_id,
+                input.slug.as_str(),
+                &input.name,
+                input.opens_on,
+                input.closes_on,
+                false,
+            )
+            .await?;
+        if !added {
+            return Err(StoreError::refused("slug", "wave-exists", "the programme already has a wave with this slug"));
+        }
+        self.wave(programme_id, input.slug.as_str()).await
+    }
+
+    /// Close a wave: its submitted assessments' results are frozen as the wave's baseline, and no
+    /// new assessment can start in it. Versioned and audited.
+    pub async fn close_wave(&self, actor: Uuid, wave_id: Uuid, expected_version: i64) -> Result<Wave> {
+        let mut tx = self.begin_write().await?;
+        let before = wave_in(&mut tx, wave_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
+        }
+        if before.closed_at.is_some() {
+            return Err(StoreError::refused("wave", "wave-closed", "the wave is already closed"));
+        }
+        let at = ts(now());
+        let frozen = sqlx::query(
+            "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) \
+             SELECT r.assessment_id, 1, r.overall, r.capabilities_json, $1 FROM assessment_results r \
+             JOIN assessments a ON a.id = r.assessment_id WHERE a.wave_id = $2 AND r.frozen = 0",
+        )
+        .bind(&at)
+        .bind(wave_id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE waves SET closed_at = $1, version = version + 1 WHERE id = $2")
+            .bind(&at)
+            .bind(wave_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let after = wave_in(&mut tx, wave_id).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            &format!("wave.close: {frozen} results frozen"),
+            "wave",
+            &wave_id.to_string(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn wave_by_id(&self, id: Uuid) -> Result<Wave> {
+        let row = sqlx::query("SELECT * FROM waves WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        wave(&row)
+    }
+}
+
+async fn wave_in(tx: &mut WriteTx, id: Uuid) -> Result<Wave> {
+    let row = sqlx::query("SELECT * FROM waves WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    wave(&row)
+}
+
+// ---- improvement plans ------------------------------------------------------------------------
+
+/// One item of a city's improvement plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanItem {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub assessment_id: Option<Uuid>,
+    pub capability: String,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    pub due_on: Option<NaiveDate>,
+    pub status: urbis_domain::diagnostic::PlanStatus,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn plan_item(r: &AnyRow) -> Result<PlanItem> {
+    Ok(PlanItem {
+        id: crate::network::uuid(&r.try_get::<String, _>("id")?)?,
+        organisation_id: crate::network::uuid(&r.try_get::<String, _>("organisation_id")?)?,
+        assessment_id: r
+            .try_get::<Option<String>, _>("assessment_id")?
+            .as_deref()
+            .map(crate::network::uuid)
+            .transpose()?,
+        capability: r.try_get("capability")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        owner: r.try_get("owner")?,
+        due_on: r.try_get::<Option<String>, _>("due_on")?.as_deref().map(date).transpose()?,
+        status: urbis_domain::diagnostic::PlanStatus::parse(&r.try_get::<String, _>("status")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        version: r.try_get("version")?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+async fn plan_item_in(tx: &mut WriteTx, id: Uuid) -> Result<PlanItem> {
+    let row = sqlx::query("SELECT * FROM plan_items WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    plan_item(&row)
+}
+
+impl Store {
+    /// A city's improvement plan: by capability, then due date (undated last), then creation.
+    pub async fn plan_items(&self, organisation_id: Uuid) -> Result<Vec<PlanItem>> {
+        let rows = sqlx::query(
+            "SELECT * FROM plan_items WHERE organisation_id = $1 \
+             ORDER BY capability, CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, created_at, id",
+        )
+        .bind(organisation_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(plan_item).collect()
+    }
+
+    pub async fn plan_item(&self, id: Uuid) -> Result<PlanItem> {
+        let row = sqlx::query("SELECT * FROM plan_items WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        plan_item(&row)
+    }
+
+    /// Add an item to a city's plan (optionally tied to the assessment it follows from). Audited.
+    pub async fn create_plan_item(
+        &self,
+        actor: Uuid,
+        organisation_id: Uuid,
+        assessment_id: Option<Uuid>,
+        input: &urbis_domain::diagnostic::PlanItemInput,
+    ) -> Result<PlanItem> {
+        let mut tx = self.begin_write().await?;
+        let id = Uuid::now_v7();
+        let at = ts(now());
+        sqlx::query(
+            "INSERT INTO plan_items (id, organisation_id, assessment_id, capability, title, description, owner, due_on, status, \
+             version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+        )
+        .bind(id.to_string())
+        .bind(organisation_id.to_string())
+        .bind(assessment_id.map(|a| a.to_string()))
+        .bind(&input.capability)
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(&input.owner)
+        .bind(input.due_on.map(|d| d.to_string()))
+        .bind(input.status.as_str())
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        let after = plan_item_in(&mut tx, id).await?;
+        audit::record::<(), _>(&mut tx, Some(actor), "plan.create", "plan_item", &id.to_string(), None, Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Change a plan item, refused when someone else changed it since `expected_version`. Audited.
+    pub async fn update_plan_item(
+        &self,
+        actor: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        input: &urbis_domain::diagnostic::PlanItemInput,
+    ) -> Result<PlanItem> {
+        let mut tx = self.begin_write().await?;
+        let before = plan_item_in(&mut tx, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
+        }
+        sqlx::query(
+            "UPDATE plan_items SET capability = $1, title = $2, description = $3, owner = $4, due_on = $5, status = $6, \
+             version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+        )
+        .bind(&input.capability)
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(&input.owner)
+        .bind(input.due_on.map(|d| d.to_string()))
+        .bind(input.status.as_str())
+        .bind(ts(now()))
+        .bind(id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        let after = plan_item_in(&mut tx, id).await?;
+        audit::record(&mut tx, Some(actor), "plan.update", "plan_item", &id.to_string(), Some(&before), Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
 }

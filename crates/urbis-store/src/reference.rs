@@ -62,6 +62,9 @@ pub struct CityData {
     pub slug: String,
     pub name: String,
     pub country_code: String,
+    /// Resident population, for population-band peer groups.
+    #[serde(default)]
+    pub population: Option<u64>,
     pub latitude: f64,
     pub longitude: f64,
     pub timezone: String,
@@ -115,6 +118,7 @@ impl Store {
                 added += u64::from(new);
             }
         }
+        self.backfill_results().await?;
         Ok(added)
     }
 
@@ -170,9 +174,9 @@ impl Store {
                 None => {
                     let id = Uuid::now_v7().to_string();
                     sqlx::query(
-                        "INSERT INTO organisations (id, slug, name, kind, country_code, latitude, longitude, timezone, \
-                         description, website, version, created_at, updated_at) \
-                         VALUES ($1, $2, $3, 'city', $4, $5, $6, $7, '', '', 1, $8, $8)",
+                        "INSERT INTO organisations (id, slug, name, kind, country_code, population, latitude, longitude, \
+                         timezone, description, website, version, created_at, updated_at) \
+                         VALUES ($1, $2, $3, 'city', $4, $9, $5, $6, $7, '', '', 1, $8, $8)",
                     )
                     .bind(&id)
                     .bind(&c.slug)
@@ -182,12 +186,19 @@ impl Store {
                     .bind(c.longitude)
                     .bind(&c.timezone)
                     .bind(&at)
+                    .bind(c.population.map(|p| p as i64))
                     .execute(&mut *tx)
                     .await?;
                     added += 1;
                     id
                 }
             };
+            // Installations made before populations were shipped get them once; a figure set since is kept.
+            sqlx::query("UPDATE organisations SET population = $1 WHERE id = $2 AND population IS NULL")
+                .bind(c.population.map(|p| p as i64))
+                .bind(&org_id)
+                .execute(&mut *tx)
+                .await?;
             added += sqlx::query(
                 "INSERT INTO participations (programme_id, organisation_id, status, note) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (programme_id, organisation_id) DO NOTHING",

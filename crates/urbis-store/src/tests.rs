@@ -311,3 +311,82 @@ both_backends!(assessments_answers_submission, true, |db: TestDb| async move {
     assert_eq!(s.wave_assessments(waves[0].id, "city-digital-maturity").await.unwrap().len(), 1);
     assert_eq!(s.wave_answers(waves[0].id, "city-digital-maturity").await.unwrap()[&a.id].len(), 3);
 });
+
+both_backends!(results_are_materialised_and_frozen_when_a_wave_closes, true, |db: TestDb| async move {
+    use urbis_domain::diagnostic::{Answer, WaveInput};
+    let s = &db.store;
+    let a1 = admin(&db).await;
+    let prog = s.programme("digital-innovation-initiative").await.unwrap();
+    let wave = s
+        .create_wave(a1, prog.id, &WaveInput::parse("t2", "Second follow-up", "2024-01-01", "2024-12-31").unwrap())
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_wave(a1, prog.id, &WaveInput::parse("t2", "Again", "2024-01-01", "2024-12-31").unwrap()).await,
+        Err(StoreError::Refused { code: "wave-exists", .. })
+    ));
+    let riga = s.organisation("riga").await.unwrap();
+    assert_eq!(riga.slug, "riga");
+    let a = s.create_assessment(Some(a1), riga.id, wave.id, "city-digital-maturity", false).await.unwrap();
+    // Riga's population comes with the reference data, for peer groups.
+    assert_eq!((a.organisation_country.as_str(), a.organisation_population), ("LV", Some(606_000)));
+    s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(3), Some(50.0), "", "").await.unwrap();
+    assert_eq!(s.assessment_results(&a).await.unwrap(), None, "a draft has no results");
+    assert!(s.wave_results(&wave, "city-digital-maturity").await.unwrap().is_empty());
+    s.submit_assessment(a1, a.id, &[]).await.unwrap();
+    let live = s.wave_results(&wave, "city-digital-maturity").await.unwrap();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0].results.capabilities["digital-vision"].score, Some(50.0));
+    // One applicable answer at 50 meets the gates of levels 2 and 3 (≥ 25 and ≥ 50), not level 4.
+    assert_eq!(live[0].results.capabilities["digital-vision"].level, 3);
+    assert_eq!(live[0].results.capabilities["governance"].score, None);
+
+    let closed = s.close_wave(a1, wave.id, wave.version).await.unwrap();
+    assert!(closed.closed_at.is_some());
+    assert!(matches!(s.close_wave(a1, wave.id, wave.version).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        s.close_wave(a1, wave.id, closed.version).await,
+        Err(StoreError::Refused { code: "wave-closed", .. })
+    ));
+    let oslo_like = s.organisation("tallinn").await.unwrap();
+    assert!(matches!(
+        s.create_assessment(Some(a1), oslo_like.id, wave.id, "city-digital-maturity", false).await,
+        Err(StoreError::Refused { code: "wave-closed", .. })
+    ));
+    // A correction after closing changes the live figures, not the wave's frozen baseline.
+    s.reopen_assessment(a1, a.id, "correction").await.unwrap();
+    s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(5), Some(100.0), "", "").await.unwrap();
+    let resubmitted = s.submit_assessment(a1, a.id, &[]).await.unwrap();
+    assert_eq!(
+        s.assessment_results(&resubmitted).await.unwrap().unwrap().capabilities["digital-vision"].score,
+        Some(100.0)
+    );
+    let frozen = s.wave_results(&closed, "city-digital-maturity").await.unwrap();
+    assert_eq!(frozen[0].results.capabilities["digital-vision"].score, Some(50.0));
+    let log = s.audit_for("wave", &wave.id.to_string()).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "wave.close: 1 results frozen"));
+});
+
+both_backends!(plan_items_are_versioned_and_audited, true, |db: TestDb| async move {
+    use urbis_domain::diagnostic::PlanItemInput;
+    let s = &db.store;
+    let a1 = admin(&db).await;
+    let riga = s.organisation("riga").await.unwrap();
+    let caps = ["governance", "digital-vision"];
+    let input = PlanItemInput::parse(&caps, "governance", "Set up a digital board", "", "CDO", "2027-03-31", "planned")
+        .unwrap();
+    let item = s.create_plan_item(a1, riga.id, None, &input).await.unwrap();
+    let later =
+        PlanItemInput::parse(&caps, "digital-vision", "Publish the strategy", "", "Mayor's office", "", "planned")
+            .unwrap();
+    s.create_plan_item(a1, riga.id, None, &later).await.unwrap();
+    let done = PlanItemInput { status: urbis_domain::diagnostic::PlanStatus::Done, ..input.clone() };
+    let updated = s.update_plan_item(a1, item.id, item.version, &done).await.unwrap();
+    assert_eq!((updated.status.as_str(), updated.version), ("done", item.version + 1));
+    assert!(matches!(s.update_plan_item(a1, item.id, item.version, &input).await, Err(StoreError::Conflict { .. })));
+    let plan = s.plan_items(riga.id).await.unwrap();
+    assert_eq!(plan.iter().map(|p| p.capability.as_str()).collect::<Vec<_>>(), ["digital-vision", "governance"]);
+    assert_eq!(plan[1].status.as_str(), "done", "the conflicting write changed nothing");
+    let log = s.audit_for("plan_item", &item.id.to_string()).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["plan.update", "plan.create"], "newest first");
+});

@@ -6,6 +6,7 @@
 
 pub mod benchmark;
 pub mod instrument;
+pub mod plan;
 pub mod sample;
 pub mod scoring;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod tests;
 
 pub use benchmark::{Distribution, Ranks, percentile_rank};
 pub use instrument::{Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind};
+pub use plan::{PlanItemInput, PlanStatus, WaveInput};
 pub use scoring::{
     Answer, CapabilityResult, Choice, Scores, Spread, check_context, consolidate, gated_level, lower_median, normalise,
     question_spread, required_questions, score, score_respondents, spread,
