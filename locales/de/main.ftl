@@ -175,6 +175,9 @@ error-invalid-slug = Das Feld „{ $field }“ darf nur Kleinbuchstaben, Ziffern
 error-invalid-country = Das Feld „{ $field }“ muss einen Ländercode aus zwei Buchstaben enthalten.
 error-unknown-region = Wählen Sie eine Region aus der Liste.
 error-unknown-population-band = Wählen Sie eine Größenklasse aus der Liste.
+error-invalid-date = Das Feld „{ $field }“ muss ein Datum in der Form 2027-03-31 enthalten.
+error-wave-exists = Das Programm hat bereits eine Erhebungswelle mit diesem Kurznamen; wählen Sie einen anderen.
+error-invalid-plan-status = Wählen Sie einen Status aus der Liste.
 error-invalid-timezone = Das Feld „{ $field }“ muss eine Zeitzone wie Europe/Riga enthalten.
 error-out-of-range = Der Wert im Feld „{ $field }“ liegt außerhalb des zulässigen Bereichs.
 error-invalid-url = Geben Sie eine Webadresse ein, die mit https:// oder http:// beginnt.
@@ -338,6 +341,13 @@ confidence-medium = mittlere Sicherheit
 confidence-low = geringe Sicherheit
 
 ## Peer groups
+diagnostic-peer-group = Vergleichen mit
+field-region = Region
+field-population_band = Einwohnerzahl
+diagnostic-any-region = Alle Regionen
+diagnostic-any-population = Alle Größen
+diagnostic-apply-filter = Anzeigen
+diagnostic-wave-frozen = Diese Erhebungswelle ist abgeschlossen: Ihre Werte sind die beim Abschluss eingefrorene Ausgangsbasis.
 region-northern-europe = Nordeuropa
 region-western-europe = Westeuropa
 region-southern-europe = Südeuropa

@@ -175,6 +175,9 @@ error-invalid-slug = { $field } may hold only lowercase letters, digits and sing
 error-invalid-country = { $field } must be a two-letter country code.
 error-unknown-region = Choose a region from the list.
 error-unknown-population-band = Choose a population band from the list.
+error-invalid-date = { $field } must be a date in the form 2027-03-31.
+error-wave-exists = The programme already has a wave called that; choose another short name.
+error-invalid-plan-status = Choose a status from the list.
 error-invalid-timezone = { $field } must be a time zone such as Europe/Riga.
 error-out-of-range = { $field } is out of range.
 error-invalid-url = Enter a web address starting with https:// or http://.
@@ -338,6 +341,13 @@ confidence-medium = medium confidence
 confidence-low = low confidence
 
 ## Peer groups
+diagnostic-peer-group = Compare with
+field-region = Region
+field-population_band = Population
+diagnostic-any-region = Any region
+diagnostic-any-population = Any size
+diagnostic-apply-filter = Show
+diagnostic-wave-frozen = This wave is closed: its figures are the baseline frozen when it closed.
 region-northern-europe = Northern Europe
 region-western-europe = Western Europe
 region-southern-europe = Southern Europe

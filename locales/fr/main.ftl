@@ -175,6 +175,9 @@ error-invalid-slug = Le champ { $field } ne peut contenir que des lettres minusc
 error-invalid-country = Le champ { $field } doit contenir un code pays à deux lettres.
 error-unknown-region = Choisissez une région dans la liste.
 error-unknown-population-band = Choisissez une tranche de population dans la liste.
+error-invalid-date = Le champ { $field } doit contenir une date au format 2027-03-31.
+error-wave-exists = Le programme a déjà une vague portant ce nom court ; choisissez-en un autre.
+error-invalid-plan-status = Choisissez un statut dans la liste.
 error-invalid-timezone = Le champ { $field } doit contenir un fuseau horaire comme Europe/Riga.
 error-out-of-range = La valeur du champ { $field } est en dehors des limites autorisées.
 error-invalid-url = Saisissez une adresse web commençant par https:// ou http://.
@@ -338,6 +341,13 @@ confidence-medium = confiance moyenne
 confidence-low = confiance faible
 
 ## Peer groups
+diagnostic-peer-group = Comparer avec
+field-region = Région
+field-population_band = Population
+diagnostic-any-region = Toutes les régions
+diagnostic-any-population = Toutes les tailles
+diagnostic-apply-filter = Afficher
+diagnostic-wave-frozen = Cette vague est close : ses chiffres sont la référence figée à sa clôture.
 region-northern-europe = Europe du Nord
 region-western-europe = Europe de l’Ouest
 region-southern-europe = Europe du Sud

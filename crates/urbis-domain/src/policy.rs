@@ -159,10 +159,14 @@ pub enum Action {
     PublishAssessment,
     /// Confirm or adjust a submitted assessment's capability scores as an expert.
     ValidateAssessment,
+    /// Add a diagnostic wave to a programme, or close one (freezing its results).
+    ManageWaves,
+    /// Add to or change a city's improvement plan.
+    ManagePlan,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -179,6 +183,8 @@ impl Action {
         Action::ReadAssessment,
         Action::PublishAssessment,
         Action::ValidateAssessment,
+        Action::ManageWaves,
+        Action::ManagePlan,
     ];
 }
 
@@ -232,12 +238,15 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         (CreateAssessment | SubmitAssessment | PublishAssessment, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes) || actor.has(Role::CityLead, Scope::Organisation(*id))
         }
-        (AnswerAssessment, Resource::Organisation { id, programmes }) => {
+        // Answering and the improvement plan are the whole city team's work; programme staff help.
+        (AnswerAssessment | ManagePlan, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes)
                 || actor.has(Role::CityLead, Scope::Organisation(*id))
                 || actor.has(Role::CityMember, Scope::Organisation(*id))
         }
         (ReopenAssessment, Resource::Organisation { programmes, .. }) => actor.is_staff_of(programmes),
+        (ManageWaves, Resource::Programme { id }) => actor.is_staff_of(&[*id]),
+
         (ValidateAssessment, Resource::Organisation { programmes, .. }) => {
             actor.is_staff_of(programmes) || programmes.iter().any(|p| actor.has(Role::Expert, Scope::Programme(*p)))
         }

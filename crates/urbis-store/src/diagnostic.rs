@@ -1123,15 +1123,33 @@ impl Store {
     /// The results of every submitted assessment of an instrument in a wave, by city name: the
     /// figures frozen when the wave closed, or the live ones while it is open.
     pub async fn wave_results(&self, wave: &Wave, instrument_slug: &str) -> Result<Vec<WaveResult>> {
-        let frozen = i64::from(wave.closed_at.is_some());
+        self.results_where(
+            "a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug",
+            &wave.id,
+            instrument_slug,
+        )
+        .await
+    }
+
+    /// A city's results with one instrument in every wave, oldest wave first (frozen figures for
+    /// closed waves): its progress.
+    pub async fn organisation_results(&self, organisation_id: Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
+        self.results_where(
+            "a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug",
+            &organisation_id,
+            instrument_slug,
+        )
+        .await
+    }
+
+    async fn results_where(&self, filter: &str, id: &Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ASSESSMENT_COLS}, r.overall, r.capabilities_json {ASSESSMENT_FROM} \
-             JOIN assessment_results r ON r.assessment_id = a.id AND r.frozen = $3 \
-             WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug"
+             JOIN assessment_results r ON r.assessment_id = a.id \
+             AND r.frozen = CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END WHERE {filter}"
         )))
-        .bind(wave.id.to_string())
+        .bind(id.to_string())
         .bind(instrument_slug)
-        .bind(frozen)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

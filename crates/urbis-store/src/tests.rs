@@ -388,5 +388,9 @@ both_backends!(plan_items_are_versioned_and_audited, true, |db: TestDb| async mo
     assert_eq!(plan.iter().map(|p| p.capability.as_str()).collect::<Vec<_>>(), ["digital-vision", "governance"]);
     assert_eq!(plan[1].status.as_str(), "done", "the conflicting write changed nothing");
     let log = s.audit_for("plan_item", &item.id.to_string()).await.unwrap();
-    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["plan.update", "plan.create"], "newest first");
+    assert_eq!(
+        log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["plan.update", "plan.create"],
+        "newest first"
+    );
 });

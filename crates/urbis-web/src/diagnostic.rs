@@ -8,10 +8,14 @@ use crate::network::{org_resource, require};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use urbis_domain::diagnostic::{
-    Answer, Distribution, Instrument, Ranks, Scores, check_context, normalise, required_questions, score_respondents,
+    Answer, Distribution, Instrument, PeerGroup, PlanItemInput, Ranks, Scores, WaveInput, check_context, normalise,
+    required_questions, score_respondents,
 };
+use urbis_domain::network::CountryCode;
 use urbis_domain::policy::{Action, Resource};
-use urbis_store::diagnostic::{Assessment, AssessmentStatus, NewAnswer, StoredAnswer, StoredInstrument, Wave};
+use urbis_store::diagnostic::{
+    Assessment, NewAnswer, PlanItem, StoredAnswer, StoredInstrument, Wave, WaveResult, by_respondent,
+};
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
 
@@ -171,19 +175,6 @@ pub async fn reopen(state: &AppState, caller: &Caller, loaded: &Loaded, reason: 
     Ok(state.store.reopen_assessment(actor, loaded.assessment.id, &reason).await?)
 }
 
-/// Respondents' normalised values of scored questions: one map per respondent.
-pub fn by_respondent(inst: &Instrument, answers: &[StoredAnswer]) -> Vec<HashMap<String, Option<f64>>> {
-    let mut map: HashMap<Uuid, HashMap<String, Option<f64>>> = HashMap::new();
-    for a in answers {
-        if inst.question(&a.question_id).is_some() {
-            map.entry(a.respondent_id).or_default().insert(a.question_id.clone(), a.normalised);
-        }
-    }
-    let mut v: Vec<_> = map.into_iter().collect();
-    v.sort_by_key(|(id, _)| *id);
-    v.into_iter().map(|(_, m)| m).collect()
-}
-
 /// The scores of an assessment from its answers and the lead's overrides.
 pub async fn scores(state: &AppState, a: &Assessment) -> Result<(Instrument, Vec<StoredAnswer>, Scores), Problem> {
     let inst = instrument_of(state, a).await?;
@@ -194,17 +185,11 @@ pub async fn scores(state: &AppState, a: &Assessment) -> Result<(Instrument, Vec
     Ok((inst, answers, s))
 }
 
-/// One city's line in a benchmark.
-pub struct CityScores {
-    pub assessment: Assessment,
-    pub scores: Scores,
-}
-
-/// The benchmark of a wave: every submitted assessment scored, and the distribution per capability
-/// and overall.
+/// The benchmark of a wave within a peer group: each submitted assessment's materialised results
+/// (frozen once the wave is closed), and the distribution per capability and overall.
 pub struct Benchmark {
     pub instrument: Instrument,
-    pub cities: Vec<CityScores>,
+    pub cities: Vec<WaveResult>,
     pub overall: Option<Distribution>,
     pub capabilities: Vec<(String, Option<Distribution>)>,
 }
@@ -212,45 +197,136 @@ pub struct Benchmark {
 /// Cohort figures are shown to cities only from this many assessments on.
 pub const MIN_COHORT: usize = 5;
 
-pub async fn benchmark(state: &AppState, wave: &Wave, instrument_slug: &str) -> Result<Benchmark, Problem> {
+pub async fn benchmark(
+    state: &AppState,
+    wave: &Wave,
+    instrument_slug: &str,
+    peers: &PeerGroup,
+) -> Result<Benchmark, Problem> {
     let stored = instrument(state, instrument_slug, None).await?;
-    let assessments: Vec<Assessment> = state
-        .store
-        .wave_assessments(wave.id, instrument_slug)
-        .await?
-        .into_iter()
-        .filter(|a| a.status == AssessmentStatus::Submitted)
-        .collect();
-    let mut answers = state.store.wave_answers(wave.id, instrument_slug).await?;
-    let mut overrides = state.store.wave_overrides(wave.id, instrument_slug).await?;
-    let mut cities = Vec::with_capacity(assessments.len());
-    for a in assessments {
-        let inst = if a.instrument_version == stored.instrument.version {
-            stored.instrument.clone()
-        } else {
-            instrument(state, instrument_slug, Some(a.instrument_version)).await?.instrument
-        };
-        let ans = answers.remove(&a.id).unwrap_or_default();
-        let s = score_respondents(&inst, &by_respondent(&inst, &ans), &overrides.remove(&a.id).unwrap_or_default());
-        cities.push(CityScores { assessment: a, scores: s });
+    let mut cities = state.store.wave_results(wave, instrument_slug).await?;
+    if !peers.is_everyone() {
+        cities.retain(|c| {
+            CountryCode::parse(&c.assessment.organisation_country)
+                .is_ok_and(|cc| peers.admits(&cc, c.assessment.organisation_population))
+        });
     }
-    let overall_values: Vec<f64> = cities.iter().filter_map(|c| c.scores.overall).collect();
+    let overall_values: Vec<f64> = cities.iter().filter_map(|c| c.results.overall).collect();
     let capabilities = stored
         .instrument
         .capabilities
         .iter()
         .map(|c| {
             let vals: Vec<f64> =
-                cities.iter().filter_map(|x| x.scores.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
+                cities.iter().filter_map(|x| x.results.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
             (c.slug.clone(), Distribution::of(&vals))
         })
         .collect();
     Ok(Benchmark { overall: Distribution::of(&overall_values), instrument: stored.instrument, cities, capabilities })
 }
 
+/// The peer group named by `region` and `population_band` query or form values; 422 names a bad one.
+pub fn peer_group(q: &HashMap<String, String>) -> Result<PeerGroup, Problem> {
+    PeerGroup::parse(q.get("region").map(String::as_str), q.get("population_band").map(String::as_str))
+        .map_err(|e| Problem::invalid(&e))
+}
+
 impl Benchmark {
     /// Percentile ranks on the overall score, built once for the whole cohort.
     pub fn overall_ranks(&self) -> Ranks {
-        Ranks::new(&self.cities.iter().filter_map(|c| c.scores.overall).collect::<Vec<_>>())
+        Ranks::new(&self.cities.iter().filter_map(|c| c.results.overall).collect::<Vec<_>>())
     }
+}
+
+// ---- waves and improvement plans --------------------------------------------------------------
+
+/// Add a wave to a programme (programme staff).
+pub async fn create_wave(
+    state: &AppState,
+    caller: &Caller,
+    programme: &Programme,
+    slug: &str,
+    name: &str,
+    opens_on: &str,
+    closes_on: &str,
+) -> Result<Wave, Problem> {
+    require(caller, Action::ManageWaves, &Resource::Programme { id: programme.id })?;
+    let input = WaveInput::parse(slug, name, opens_on, closes_on)?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    Ok(state.store.create_wave(actor, programme.id, &input).await?)
+}
+
+/// Close a wave, freezing its results as the baseline (programme staff), if it is still at `version`.
+pub async fn close_wave(
+    state: &AppState,
+    caller: &Caller,
+    programme: &Programme,
+    wave: &Wave,
+    version: i64,
+) -> Result<Wave, Problem> {
+    require(caller, Action::ManageWaves, &Resource::Programme { id: programme.id })?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    Ok(state.store.close_wave(actor, wave.id, version).await?)
+}
+
+/// The fields of a plan item as given by a form or a JSON body (all text, checked here).
+pub struct PlanFields<'a> {
+    pub capability: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub owner: &'a str,
+    pub due_on: &'a str,
+    pub status: &'a str,
+}
+
+async fn plan_input(state: &AppState, f: &PlanFields<'_>) -> Result<PlanItemInput, Problem> {
+    let inst = instrument(state, PLAN_INSTRUMENT, None).await?.instrument;
+    let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
+    Ok(PlanItemInput::parse(&caps, f.capability, f.title, f.description, f.owner, f.due_on, f.status)?)
+}
+
+/// The instrument whose capabilities a city's improvement plan follows.
+pub const PLAN_INSTRUMENT: &str = "city-digital-maturity";
+
+/// A city's improvement plan (its team, programme staff, experts and reviewers).
+pub async fn plan(state: &AppState, caller: &Caller, city: &Organisation) -> Result<Vec<PlanItem>, Problem> {
+    require(caller, Action::ReadAssessment, &org_resource(state, city).await?)?;
+    Ok(state.store.plan_items(city.id).await?)
+}
+
+pub async fn create_plan_item(
+    state: &AppState,
+    caller: &Caller,
+    city: &Organisation,
+    fields: &PlanFields<'_>,
+) -> Result<PlanItem, Problem> {
+    require(caller, Action::ManagePlan, &org_resource(state, city).await?)?;
+    let input = plan_input(state, fields).await?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    Ok(state.store.create_plan_item(actor, city.id, None, &input).await?)
+}
+
+/// A plan item with its city, for changes.
+pub async fn load_plan_item(state: &AppState, id: &str) -> Result<(PlanItem, Organisation), Problem> {
+    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("plan item"))?;
+    let item = match state.store.plan_item(id).await {
+        Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("plan item")),
+        other => other?,
+    };
+    let city = state.store.organisation_by_id(item.organisation_id).await?;
+    Ok((item, city))
+}
+
+pub async fn update_plan_item(
+    state: &AppState,
+    caller: &Caller,
+    item: &PlanItem,
+    city: &Organisation,
+    version: i64,
+    fields: &PlanFields<'_>,
+) -> Result<PlanItem, Problem> {
+    require(caller, Action::ManagePlan, &org_resource(state, city).await?)?;
+    let input = plan_input(state, fields).await?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    Ok(state.store.update_plan_item(actor, item.id, version, &input).await?)
 }

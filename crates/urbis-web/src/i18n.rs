@@ -217,11 +217,11 @@ mod tests {
                     continue; // instrument-file validation speaks to data authors, not users
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for pat in ["FieldError::new(", "StoreError::refused(", "Problem::field("] {
+                // (call, index of the code among its arguments)
+                for (pat, at) in [("FieldError::new(", 1), ("StoreError::refused(", 1), ("Problem::field(", 2)] {
                     for (i, _) in text.match_indices(pat) {
-                        let call = text[i..].split(';').next().unwrap_or("");
-                        let args: Vec<&str> = call.split('"').collect();
-                        if let Some(code) = args.get(3)
+                        let code = nth_argument(&text[i + pat.len()..], at);
+                        if let Some(code) = code.strip_prefix('"').and_then(|c| c.strip_suffix('"'))
                             && !code.is_empty()
                             && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
                         {
@@ -236,6 +236,28 @@ mod tests {
             let missing: Vec<&String> = ids.iter().filter(|id| !t.has(id)).collect();
             assert!(missing.is_empty(), "{code} lacks {missing:?}");
         }
+    }
+
+    /// The `n`th top-level argument (trimmed) of a call whose text starts just after its `(`.
+    fn nth_argument(call: &str, n: usize) -> &str {
+        let (mut depth, mut quoted, mut start, mut index) = (0i32, false, 0, 0);
+        for (i, c) in call.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '(' | '[' | '{' if !quoted => depth += 1,
+                ')' | ']' | '}' if !quoted && depth == 0 => return if index == n { call[start..i].trim() } else { "" },
+                ')' | ']' | '}' if !quoted => depth -= 1,
+                ',' if !quoted && depth == 0 => {
+                    if index == n {
+                        return call[start..i].trim();
+                    }
+                    index += 1;
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        ""
     }
 
     #[test]

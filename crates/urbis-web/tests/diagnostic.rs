@@ -382,29 +382,34 @@ on_both!(submission_lists_missing_questions, |app: TestApp| async move {
     assert_eq!(missing, required, "every unanswered required question, and only those");
 });
 
-on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
+/// Import a complete sample assessment of `city` in wave number `wave` (0 = t0), submitted by `by`.
+async fn import(app: &TestApp, city: &str, wave: usize, by: &str, published: bool) {
     use urbis_domain::diagnostic::{normalise, sample};
-    let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
-    let lead = app.store.person_by_email(&lead_email).await.unwrap().unwrap();
+    let person = app.store.person_by_email(by).await.unwrap().unwrap();
     let prog = app.store.programme("digital-innovation-initiative").await.unwrap();
-    let waves = app.store.waves(prog.id).await.unwrap();
+    let w = &app.store.waves(prog.id).await.unwrap()[wave];
     let inst = app.store.instrument("city-digital-maturity", None).await.unwrap().instrument;
-    let riga = app.store.organisation("riga").await.unwrap();
-    for (i, w) in waves.iter().enumerate() {
-        let m = sample::maturity(&inst, "riga", i);
-        let answers: Vec<_> = sample::answers(&inst, &m, &mut sample::Rng::from_text(&w.slug))
-            .into_iter()
-            .map(|(q, a)| {
-                let v = normalise(inst.question(&q).unwrap(), &a).unwrap();
-                (q, a, v)
-            })
-            .collect();
-        assert!(
-            app.store
-                .import_assessment(riga.id, w.id, &inst.slug, inst.version, lead.id, &answers, false, false)
-                .await
-                .unwrap()
-        );
+    let org = app.store.organisation(city).await.unwrap();
+    let m = sample::maturity(&inst, city, wave);
+    let answers: Vec<_> = sample::answers(&inst, &m, &mut sample::Rng::from_text(&format!("{city}{}", w.slug)))
+        .into_iter()
+        .map(|(q, a)| {
+            let v = normalise(inst.question(&q).unwrap(), &a).unwrap();
+            (q, a, v)
+        })
+        .collect();
+    assert!(
+        app.store
+            .import_assessment(org.id, w.id, &inst.slug, inst.version, person.id, &answers, published, false)
+            .await
+            .unwrap()
+    );
+}
+
+on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
+    let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
+    for wave in 0..2 {
+        import(&app, "riga", wave, &lead_email, false).await;
     }
     let anon = app.browser();
     let page = anon.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
@@ -521,4 +526,167 @@ on_both!(questionnaire_pages_without_javascript, |app: TestApp| async move {
     let member = app.signed_in(&app.person("member@riga.example", Some(Role::CityMember), "riga").await).await;
     let page = member.get(app.url(&format!("{overview}/check"))).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains(">Submit</button>"), "a member cannot submit");
+});
+
+on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
+    let c = app.client();
+    let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
+    let pm = app.token(&pm_email).await;
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let other_lead = app.token(&app.person("lead@madrid.example", Some(Role::CityLead), "madrid").await).await;
+    // Five Nordic and Baltic capitals and Madrid, all published.
+    for city in ["riga", "tallinn", "vilnius", "helsinki", "copenhagen", "madrid"] {
+        import(&app, city, 0, &pm_email, true).await;
+    }
+    let bench = |q: &str| app.url(&format!("/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0{q}"));
+    let get = |url: String| {
+        let c = c.clone();
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (_, all) = get(bench("")).await;
+    assert_eq!((all["n"].as_u64(), all["frozen"].as_bool()), (Some(6), Some(false)));
+    let (_, north) = get(bench("&region=northern-europe")).await;
+    assert_eq!(north["n"], 5);
+    assert_eq!(north["peer_group"]["region"], "northern-europe");
+    assert!(north["cities"].as_array().unwrap().iter().all(|c| c["city"] != "madrid"));
+    assert_eq!(north["overall"]["n"], 5, "five peers: the cohort figures are public");
+    // The percentile rank is within the peer group: the five ranks average 50.
+    let ranks: f64 = north["cities"].as_array().unwrap().iter().map(|c| c["percentile_rank"].as_f64().unwrap()).sum();
+    assert!((ranks / 5.0 - 50.0).abs() < 1e-9);
+    let (_, mid) = get(bench("&region=northern-europe&population_band=500k-1m")).await;
+    assert_eq!(mid["n"], 4, "Tallinn has fewer than 500,000 residents");
+    assert!(mid["overall"].is_null(), "four peers: the cohort figures stay hidden from the public");
+    let (status, bad) = get(bench("&region=atlantis&population_band=huge")).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = bad["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["region", "population_band"]);
+    let (_, paged) = get(bench("&per_page=4&page=2")).await;
+    assert_eq!((paged["cities"].as_array().unwrap().len(), paged["cities_total"].as_u64()), (2, Some(6)));
+    assert_eq!(paged["n"], 6, "paging lists cities; the figures cover the whole group");
+    assert_eq!(get(bench("&per_page=0")).await.0, 400);
+    let csv = c
+        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0&region=southern-europe"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("city,overall,,,,,,,madrid,") && !csv.contains("riga"));
+
+    // Waves: programme staff add and close them.
+    let new_wave =
+        json!({"slug": "t2", "name": "Second follow-up", "opens_on": "2024-01-01", "closes_on": "2024-12-31"});
+    let waves_url = app.url("/api/v1/programmes/digital-innovation-initiative/waves");
+    assert_eq!(c.post(&waves_url).bearer_auth(&lead).json(&new_wave).send().await.unwrap().status(), 403);
+    let r = c.post(&waves_url).bearer_auth(&pm).json(&new_wave).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["closed"], false);
+    let r = c.post(&waves_url).bearer_auth(&pm).json(&new_wave).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "slug");
+    let r = c
+        .post(&waves_url)
+        .bearer_auth(&pm)
+        .json(&json!({"slug": "t3", "name": "", "opens_on": "2025-02-01", "closes_on": "2025-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let fields: Vec<String> = r.json::<Value>().await.unwrap()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["name", "closes_on"]);
+    let t0: Value = c.get(&waves_url).send().await.unwrap().json::<Value>().await.unwrap()[0].clone();
+    let close = app.url("/api/v1/programmes/digital-innovation-initiative/waves/t0/close");
+    assert_eq!(c.post(&close).bearer_auth(&pm).send().await.unwrap().status(), 428);
+    let stale = format!("\"{}\"", t0["version"].as_i64().unwrap() + 7);
+    assert_eq!(c.post(&close).bearer_auth(&pm).header("If-Match", stale).send().await.unwrap().status(), 412);
+    let etag = format!("\"{}\"", t0["version"]);
+    assert_eq!(c.post(&close).bearer_auth(&lead).header("If-Match", &etag).send().await.unwrap().status(), 403);
+    let r = c.post(&close).bearer_auth(&pm).header("If-Match", &etag).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["closed"], true);
+    // After closing, the wave's figures are frozen: reopening Riga's assessment does not change them.
+    let riga_t0 = app
+        .store
+        .wave_assessments(
+            app.store
+                .wave(app.store.programme("digital-innovation-initiative").await.unwrap().id, "t0")
+                .await
+                .unwrap()
+                .id,
+            "city-digital-maturity",
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.organisation_slug == "riga")
+        .unwrap();
+    let r = c
+        .post(app.url(&format!("/api/v1/assessments/{}/reopen", riga_t0.id)))
+        .bearer_auth(&pm)
+        .json(&json!({"reason": "late correction"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, frozen) = get(bench("")).await;
+    assert_eq!((frozen["n"].as_u64(), frozen["frozen"].as_bool()), (Some(6), Some(true)));
+    assert_eq!(frozen["overall"], all["overall"]);
+    let r = c
+        .post(app.url("/api/v1/cities/madrid/assessments"))
+        .bearer_auth(&pm)
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t0"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "a closed wave takes no new assessments");
+
+    // The improvement plan: the city's team writes it; it is private to the team and staff.
+    let plan_url = app.url("/api/v1/cities/riga/plan");
+    let item = json!({"capability": "governance", "title": "Set up a digital investment board", "owner": "CDO", "due_on": "2027-03-31"});
+    assert_eq!(c.post(&plan_url).bearer_auth(&other_lead).json(&item).send().await.unwrap().status(), 403);
+    let r = c
+        .post(&plan_url)
+        .bearer_auth(&lead)
+        .json(&json!({"capability": "magic", "title": " ", "owner": "", "due_on": "soon"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let fields: Vec<String> = r.json::<Value>().await.unwrap()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["capability", "title", "owner", "due_on"]);
+    let r = c.post(&plan_url).bearer_auth(&lead).json(&item).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let created: Value = r.json().await.unwrap();
+    assert_eq!((created["status"].as_str(), created["due_on"].as_str()), (Some("planned"), Some("2027-03-31")));
+    assert_eq!(c.get(&plan_url).send().await.unwrap().status(), 401);
+    assert_eq!(c.get(&plan_url).bearer_auth(&other_lead).send().await.unwrap().status(), 403);
+    let item_url = app.url(&format!("/api/v1/plan-items/{}", created["id"].as_str().unwrap()));
+    let done = json!({"capability": "governance", "title": "Set up a digital investment board", "owner": "CDO", "status": "done"});
+    let r = c.put(&item_url).bearer_auth(&lead).header("If-Match", &etag).json(&done).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = c.put(&item_url).bearer_auth(&lead).header("If-Match", &etag).json(&item).send().await.unwrap();
+    assert_eq!(r.status(), 412, "a stale version changes nothing");
+    let plan: Value = c.get(&plan_url).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    assert_eq!((plan[0]["status"].as_str(), plan[0]["due_on"].as_str()), (Some("done"), None));
+    let csv =
+        c.get(app.url("/api/v1/cities/riga/plan.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        csv,
+        "capability,title,description,owner,due_on,status\ngovernance,Set up a digital investment board,,CDO,,done\n"
+    );
 });

@@ -68,6 +68,7 @@ struct Fixture {
     invitation_token: String,
     invitation_id: String,
     assessment_id: String,
+    plan_item_id: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -107,7 +108,19 @@ async fn fixture(app: TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    let plan_item: Value = app
+        .client()
+        .post(app.url("/api/v1/cities/riga/plan"))
+        .bearer_auth(tokens[1].1.clone().unwrap())
+        .json(&json!({"capability": "governance", "title": "A board", "owner": "CDO"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     Fixture {
+        plan_item_id: plan_item["id"].as_str().unwrap().into(),
         assessment_id: assessment["id"].as_str().unwrap().into(),
         invitation_token: created["link"].as_str().unwrap().rsplit('/').next().unwrap().into(),
         invitation_id: created["id"].as_str().unwrap().into(),
@@ -147,6 +160,12 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/assessments/{id}/answers.csv", Rule::ReadRigaAssessment),
         ("GET", "/api/v1/programmes/{slug}/benchmark", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/benchmark.csv", Rule::Public),
+        ("POST", "/api/v1/programmes/{slug}/waves", Rule::Staff),
+        ("POST", "/api/v1/programmes/{slug}/waves/{wave}/close", Rule::Staff),
+        ("GET", "/api/v1/cities/{slug}/plan", Rule::ReadRigaAssessment),
+        ("GET", "/api/v1/cities/{slug}/plan.csv", Rule::ReadRigaAssessment),
+        ("POST", "/api/v1/cities/{slug}/plan", Rule::ReadRigaTeam),
+        ("PUT", "/api/v1/plan-items/{id}", Rule::ReadRigaTeam),
     ]
 }
 
@@ -158,8 +177,15 @@ fn fill(path: &str, f: &Fixture) -> String {
     } else {
         "digital-innovation-initiative"
     };
-    let id = if path.contains("/assessments/") { &f.assessment_id } else { &f.invitation_id };
+    let id = if path.contains("/assessments/") {
+        &f.assessment_id
+    } else if path.contains("/plan-items/") {
+        &f.plan_item_id
+    } else {
+        &f.invitation_id
+    };
     path.replace("{slug}", slug)
+        .replace("{wave}", "t0")
         .replace("{token}", &f.invitation_token)
         .replace("{id}", id)
         .replace("{question_id}", "dv-strategy")
@@ -182,6 +208,12 @@ fn body(method: &str, path: &str, n: usize) -> Option<Value> {
         ("PUT", p) if p.contains("/overrides/") => Some(json!({"value": 75.0, "reason": "agreed in the team meeting"})),
         ("PUT", p) if p.contains("/validations/") => {
             Some(json!({"score": 50.0, "confidence": "high", "comment": "seen"}))
+        }
+        ("POST", p) if p.ends_with("/waves") => Some(
+            json!({"slug": format!("w{n}"), "name": "A wave", "opens_on": "2024-01-01", "closes_on": "2024-06-30"}),
+        ),
+        ("POST" | "PUT", p) if p.contains("/plan") => {
+            Some(json!({"capability": "governance", "title": format!("Item {n}"), "owner": "CDO"}))
         }
         ("PUT", _) => Some(json!({"level": 3})),
         _ => None,

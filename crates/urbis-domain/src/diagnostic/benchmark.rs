@@ -1,6 +1,8 @@
 //! Benchmarks: the distribution of a score across a cohort, and a city's percentile rank in it.
 //! See `docs/diagnostic.md`.
 
+use crate::error::Invalid;
+use crate::network::{CountryCode, PopulationBand, Region};
 use serde::Serialize;
 
 const EPS: f64 = 1e-9;
@@ -78,9 +80,56 @@ impl Ranks {
     }
 }
 
+/// A peer group: the cities a benchmark compares, filtered by region and by population band.
+/// No filter means the whole cohort.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PeerGroup {
+    pub region: Option<Region>,
+    pub population_band: Option<PopulationBand>,
+}
+
+impl PeerGroup {
+    /// From query or form values; empty values mean "any".
+    pub fn parse(region: Option<&str>, population_band: Option<&str>) -> Result<PeerGroup, Invalid> {
+        let mut errors = Invalid::default();
+        let region = region.filter(|r| !r.trim().is_empty()).and_then(|r| errors.take("region", Region::parse(r)));
+        let population_band = population_band
+            .filter(|b| !b.trim().is_empty())
+            .and_then(|b| errors.take("population_band", PopulationBand::parse(b)));
+        errors.into_result()?;
+        Ok(PeerGroup { region, population_band })
+    }
+
+    pub fn is_everyone(&self) -> bool {
+        self.region.is_none() && self.population_band.is_none()
+    }
+
+    /// Does a city with this country and population belong to the group? A city without a known
+    /// population belongs to no population band.
+    pub fn admits(&self, country: &CountryCode, population: Option<u64>) -> bool {
+        self.region.is_none_or(|r| Region::of(country) == r)
+            && self.population_band.is_none_or(|b| population.map(PopulationBand::of) == Some(b))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peer_groups_filter_by_region_and_population() {
+        let lv = CountryCode::parse("LV").unwrap();
+        let de = CountryCode::parse("DE").unwrap();
+        let all = PeerGroup::parse(Some(""), None).unwrap();
+        assert!(all.is_everyone() && all.admits(&lv, None));
+        let north_small = PeerGroup::parse(Some("northern-europe"), Some("500k-1m")).unwrap();
+        assert!(north_small.admits(&lv, Some(606_000)));
+        assert!(!north_small.admits(&lv, Some(1_606_000)));
+        assert!(!north_small.admits(&lv, None));
+        assert!(!north_small.admits(&de, Some(606_000)));
+        let e = PeerGroup::parse(Some("mars"), Some("tiny")).unwrap_err();
+        assert_eq!(e.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["region", "population_band"]);
+    }
 
     #[test]
     fn ranks_agree_with_the_definition() {

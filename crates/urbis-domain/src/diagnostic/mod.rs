@@ -12,7 +12,7 @@ pub mod scoring;
 #[cfg(test)]
 mod tests;
 
-pub use benchmark::{Distribution, Ranks, percentile_rank};
+pub use benchmark::{Distribution, PeerGroup, Ranks, percentile_rank};
 pub use instrument::{Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind};
 pub use plan::{PlanItemInput, PlanStatus, WaveInput};
 pub use scoring::{

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use urbis_domain::diagnostic::{Answer, CapabilityResult, Choice, Distribution, Scores, Spread};
 use urbis_domain::policy::{Action, Resource};
-use urbis_store::diagnostic::{Assessment, StoredAnswer, Wave};
+use urbis_store::diagnostic::{Assessment, PlanItem, StoredAnswer, Wave};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -38,7 +38,10 @@ pub struct WaveOut {
     pub closes_on: NaiveDate,
     /// The first wave, whose results are the baseline for progress.
     pub baseline: bool,
+    /// A closed wave takes no new assessments; its benchmark is the baseline frozen at closing.
     pub closed: bool,
+    /// For `If-Match` when closing the wave.
+    pub version: i64,
 }
 
 impl From<Wave> for WaveOut {
@@ -50,6 +53,7 @@ impl From<Wave> for WaveOut {
             closes_on: w.closes_on,
             baseline: w.is_baseline,
             closed: w.closed_at.is_some(),
+            version: w.version,
         }
     }
 }
@@ -290,26 +294,49 @@ impl From<Distribution> for DistributionOut {
     }
 }
 
+/// A capability's self-assessed score and level in a benchmark.
+#[derive(Serialize, ToSchema)]
+pub struct FigureOut {
+    pub score: Option<f64>,
+    pub level: u8,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct BenchmarkCityOut {
     pub city: String,
     pub overall: Option<f64>,
+    /// Percentile rank of the overall score within the peer group.
     pub percentile_rank: Option<f64>,
-    pub capabilities: BTreeMap<String, CapabilityScoreOut>,
+    pub capabilities: BTreeMap<String, FigureOut>,
+}
+
+/// The peer group a benchmark was computed for; absent filters mean the whole cohort.
+#[derive(Serialize, ToSchema)]
+pub struct PeerGroupOut {
+    pub region: Option<String>,
+    pub population_band: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct BenchmarkOut {
     pub instrument: String,
     pub wave: String,
-    /// Submitted assessments in the wave.
+    /// Whether the wave is closed: its figures are then the frozen baseline taken at closing.
+    pub frozen: bool,
+    pub peer_group: PeerGroupOut,
+    /// Submitted assessments in the wave and peer group.
     pub n: usize,
     /// Cohort figures, given only from 5 assessments on (programme staff and experts always see them).
     pub overall: Option<DistributionOut>,
     /// Per capability slug; absent when hidden or without scores.
     pub capabilities: BTreeMap<String, DistributionOut>,
-    /// Cities that published their scores (all cities for programme staff and experts).
+    /// Cities that published their scores (all cities for programme staff and experts), by name, one
+    /// page (`?page=`, `?per_page=`) at a time.
     pub cities: Vec<BenchmarkCityOut>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Cities listed over all pages.
+    pub cities_total: usize,
 }
 
 /// Instruments: every published version.
@@ -461,17 +488,20 @@ pub async fn submit_assessment(
 
 /// The benchmark of an instrument in a wave: distribution per capability and overall, and the
 /// cities that published their scores. `?instrument=` defaults to `city-digital-maturity`,
-/// `?wave=` to the newest wave.
+/// `?wave=` to the newest wave; `?region=` (e.g. `northern-europe`) and `?population_band=` (e.g.
+/// `500k-1m`) narrow it to a peer group. Closed waves give their frozen baseline.
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark", tag = "diagnostic",
-    params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query)),
-    responses((status = 200, body = BenchmarkOut), (status = 404, body = Problem)))]
+    params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
+           ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = BenchmarkOut), (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
 pub async fn get_benchmark(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<BenchmarkOut>, Problem> {
-    Ok(Json(benchmark_out(&state, &caller, &slug, &q).await?))
+    Ok(Json(benchmark_out(&state, &caller, &slug, &q, Some(super::page_from(&q)?)).await?))
 }
 
 async fn benchmark_out(
@@ -479,6 +509,7 @@ async fn benchmark_out(
     caller: &ApiCaller,
     slug: &str,
     q: &HashMap<String, String>,
+    page: Option<urbis_store::Page>,
 ) -> Result<BenchmarkOut, Problem> {
     let p = net::programme(state, slug).await?;
     let instrument = q.get("instrument").map(String::as_str).unwrap_or("city-digital-maturity");
@@ -486,26 +517,42 @@ async fn benchmark_out(
         Some(w) => ops::wave(state, &p, w).await?,
         None => state.store.waves(p.id).await?.pop().ok_or_else(|| Problem::not_found("wave"))?,
     };
-    let b = ops::benchmark(state, &wave, instrument).await?;
+    let peers = ops::peer_group(q)?;
+    let b = ops::benchmark(state, &wave, instrument, &peers).await?;
     // Staff and experts of the programme see everything; others see cohort figures from 5 cities
     // and only the cities that published.
     let privileged = caller.0.can(Action::ReadAssessment, &Resource::Programme { id: p.id });
     let show_cohort = privileged || b.cities.len() >= ops::MIN_COHORT;
     let ranks = b.overall_ranks();
-    let cities = b
-        .cities
+    let listed: Vec<_> = b.cities.iter().filter(|c| privileged || c.assessment.published).collect();
+    let page = page.unwrap_or_else(urbis_store::Page::all);
+    let start = ((page.page as usize - 1) * page.per_page as usize).min(listed.len());
+    let end = start.saturating_add(page.per_page as usize).min(listed.len());
+    let cities = listed[start..end]
         .iter()
-        .filter(|c| privileged || c.assessment.published)
         .map(|c| BenchmarkCityOut {
             city: c.assessment.organisation_slug.clone(),
-            overall: c.scores.overall,
-            percentile_rank: c.scores.overall.and_then(|x| ranks.rank(x)),
-            capabilities: c.scores.capabilities.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
+            overall: c.results.overall,
+            percentile_rank: c.results.overall.and_then(|x| ranks.rank(x)),
+            capabilities: c
+                .results
+                .capabilities
+                .iter()
+                .map(|(k, v)| (k.clone(), FigureOut { score: v.score, level: v.level }))
+                .collect(),
         })
         .collect();
     Ok(BenchmarkOut {
         instrument: b.instrument.slug.clone(),
+        frozen: wave.closed_at.is_some(),
         wave: wave.slug,
+        peer_group: PeerGroupOut {
+            region: peers.region.map(|r| r.slug().to_string()),
+            population_band: peers.population_band.map(|p| p.slug().to_string()),
+        },
+        page: page.page,
+        per_page: page.per_page,
+        cities_total: listed.len(),
         n: b.cities.len(),
         overall: if show_cohort { b.overall.map(Into::into) } else { None },
         capabilities: b
@@ -540,15 +587,16 @@ fn csv(name: &str, body: String) -> Response {
 /// The benchmark as CSV: one row per capability and overall (the cohort distribution), then one
 /// row per city shown.
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark.csv", tag = "diagnostic",
-    params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query)),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+    params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
+           ("population_band" = Option<String>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_benchmark_csv(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
-    let b = benchmark_out(&state, &caller, &slug, &q).await?;
+    let b = benchmark_out(&state, &caller, &slug, &q, None).await?;
     let mut out = String::from("row,capability,n,min,q1,median,q3,max,city,score,level,percentile_rank\n");
     let mut dist = |cap: &str, d: &DistributionOut| {
         let _ =
@@ -786,4 +834,190 @@ pub async fn delete_override(
     let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
     state.store.set_override(actor, loaded.assessment.id, &question_id, None).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaveCreate {
+    /// Short name used in URLs, e.g. `t2`.
+    pub slug: String,
+    pub name: String,
+    #[schema(value_type = String, format = Date)]
+    pub opens_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub closes_on: String,
+}
+
+/// Add a diagnostic wave to a programme (programme staff).
+#[utoipa::path(post, path = "/programmes/{slug}/waves", tag = "diagnostic", security(("bearer" = [])), request_body = WaveCreate,
+    responses((status = 201, body = WaveOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_wave(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<WaveCreate>,
+) -> Result<Response, Problem> {
+    let p = net::programme(&state, &slug).await?;
+    let w = ops::create_wave(&state, &caller.0, &p, &body.slug, &body.name, &body.opens_on, &body.closes_on).await?;
+    Ok((StatusCode::CREATED, Json(WaveOut::from(w))).into_response())
+}
+
+/// Close a wave (programme staff): its submitted assessments' results are frozen as the wave's
+/// baseline and no new assessment can start in it. Needs `If-Match` with the wave's version.
+#[utoipa::path(post, path = "/programmes/{slug}/waves/{wave}/close", tag = "diagnostic", security(("bearer" = [])),
+    params(("If-Match" = String, Header, description = "the wave's version, as returned in `version`")),
+    responses((status = 200, body = WaveOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)))]
+pub async fn close_wave(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, wave)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Problem> {
+    let p = net::programme(&state, &slug).await?;
+    let w = ops::wave(&state, &p, &wave).await?;
+    caller.require(Action::ManageWaves, &Resource::Programme { id: p.id })?;
+    let version = super::if_match(&headers)?;
+    let closed = ops::close_wave(&state, &caller.0, &p, &w, version).await?;
+    Ok(super::with_etag(closed.version, WaveOut::from(closed)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanItemOut {
+    pub id: String,
+    /// The capability slug the item improves.
+    pub capability: String,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    pub due_on: Option<NaiveDate>,
+    /// `planned`, `in-progress`, `done` or `dropped`.
+    pub status: String,
+    pub version: i64,
+}
+
+impl From<PlanItem> for PlanItemOut {
+    fn from(p: PlanItem) -> Self {
+        PlanItemOut {
+            id: p.id.to_string(),
+            capability: p.capability,
+            title: p.title,
+            description: p.description,
+            owner: p.owner,
+            due_on: p.due_on,
+            status: p.status.as_str().into(),
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanItemIn {
+    pub capability: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Who is responsible (a name or a role).
+    pub owner: String,
+    /// ISO date; empty or absent for none.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: String,
+    /// Defaults to `planned`.
+    #[serde(default = "planned")]
+    pub status: String,
+}
+
+fn planned() -> String {
+    "planned".into()
+}
+
+impl PlanItemIn {
+    fn fields(&self) -> ops::PlanFields<'_> {
+        ops::PlanFields {
+            capability: &self.capability,
+            title: &self.title,
+            description: &self.description,
+            owner: &self.owner,
+            due_on: &self.due_on,
+            status: &self.status,
+        }
+    }
+}
+
+/// A city's improvement plan (its team, programme staff, experts and reviewers).
+#[utoipa::path(get, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PlanItemOut>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_plan(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<PlanItemOut>>, Problem> {
+    let city = net::city(&state, &slug).await?;
+    Ok(Json(ops::plan(&state, &caller.0, &city).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Add an item to a city's improvement plan (its team or programme staff).
+#[utoipa::path(post, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
+    responses((status = 201, body = PlanItemOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_plan_item(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<PlanItemIn>,
+) -> Result<Response, Problem> {
+    let city = net::city(&state, &slug).await?;
+    caller.require(Action::ManagePlan, &net::org_resource(&state, &city).await?)?;
+    let item = ops::create_plan_item(&state, &caller.0, &city, &body.fields()).await?;
+    let version = item.version;
+    let mut r = super::with_etag(version, PlanItemOut::from(item));
+    *r.status_mut() = StatusCode::CREATED;
+    Ok(r)
+}
+
+/// Replace a plan item's fields (its city's team or programme staff). Needs `If-Match`.
+#[utoipa::path(put, path = "/plan-items/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
+    params(("If-Match" = String, Header, description = "the item's version, as returned in `version`")),
+    responses((status = 200, body = PlanItemOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn put_plan_item(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<PlanItemIn>,
+) -> Result<Response, Problem> {
+    let (item, city) = ops::load_plan_item(&state, &id).await?;
+    caller.require(Action::ManagePlan, &net::org_resource(&state, &city).await?)?;
+    let version = super::if_match(&headers)?;
+    let item = ops::update_plan_item(&state, &caller.0, &item, &city, version, &body.fields()).await?;
+    Ok(super::with_etag(item.version, PlanItemOut::from(item)))
+}
+
+/// A city's improvement plan as CSV (same readers as the plan).
+#[utoipa::path(get, path = "/cities/{slug}/plan.csv", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_plan_csv(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> Result<Response, Problem> {
+    let city = net::city(&state, &slug).await?;
+    let mut out = String::from("capability,title,description,owner,due_on,status\n");
+    for p in ops::plan(&state, &caller.0, &city).await? {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            p.capability,
+            csv_field(&p.title),
+            csv_field(&p.description),
+            csv_field(&p.owner),
+            p.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            p.status.as_str()
+        );
+    }
+    Ok(csv(&format!("plan-{slug}.csv"), out))
 }

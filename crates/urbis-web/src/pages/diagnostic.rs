@@ -2,7 +2,7 @@
 //! spread, progress across waves, the way to the next level) and the cohort's (heat map,
 //! distributions, progress).
 
-use super::Ctx;
+use super::{Ctx, ShownError};
 use crate::AppState;
 use crate::charts::{RadarSeries, heat_map, radar};
 use crate::diagnostic as ops;
@@ -12,9 +12,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use std::collections::HashMap;
-use urbis_domain::diagnostic::{Distribution, Instrument};
+use urbis_domain::diagnostic::{Distribution, Instrument, PeerGroup};
+use urbis_domain::network::{PopulationBand, Region};
 use urbis_domain::policy::{Action, Resource};
-use urbis_store::diagnostic::{AssessmentStatus, RecommendedAction, Wave};
+use urbis_store::diagnostic::{AssessmentStatus, RecommendedAction, Results, Wave};
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
 
@@ -132,7 +133,7 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         let (_, _, scores) = ops::scores(&state, &latest).await?;
         let validations = state.store.validations(latest.id).await?;
         let wave: &Wave = waves.iter().find(|w| w.id == latest.wave_id).ok_or_else(|| Problem::not_found("wave"))?;
-        let bench = ops::benchmark(&state, wave, INSTRUMENT).await?;
+        let bench = ops::benchmark(&state, wave, INSTRUMENT, &PeerGroup::default()).await?;
         let cohort_shown = privileged(&ctx, &programme) || bench.cities.len() >= ops::MIN_COHORT;
         let medians: HashMap<&str, Option<Distribution>> =
             bench.capabilities.iter().map(|(k, d)| (k.as_str(), *d)).collect();
@@ -192,13 +193,16 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
                 }
             })
             .collect();
-        // Progress: each capability's score in every wave with a visible submitted assessment.
-        let mut per_wave = vec![];
-        for a in visible.iter().filter(|a| a.status == AssessmentStatus::Submitted) {
-            let (_, _, s) = ops::scores(&state, a).await?;
-            let name = waves.iter().find(|w| w.id == a.wave_id).map(|w| w.name.clone()).unwrap_or_default();
-            per_wave.push((name, s));
-        }
+        // Progress: each capability's score in every wave with a visible submitted assessment; a
+        // closed wave gives the figures frozen when it closed (its baseline).
+        let per_wave: Vec<(String, Results)> = state
+            .store
+            .organisation_results(city.id, INSTRUMENT)
+            .await?
+            .into_iter()
+            .filter(|r| r.assessment.published || can_read)
+            .map(|r| (r.assessment.wave_name, r.results))
+            .collect();
         let mut progress: Vec<ProgressRow> = inst
             .capabilities
             .iter()
@@ -265,7 +269,20 @@ struct CohortDiagnosticPage<'a> {
     distributions: Vec<DistributionRow>,
     wave_names: Vec<String>,
     progress: Vec<ProgressRow>,
+    /// The peer-group filter as chosen ("" for any) and the choices, as (slug, label).
+    region: String,
+    population_band: String,
+    regions: Vec<(String, String)>,
+    bands: Vec<(String, String)>,
+    /// Query string of the current filter, for the page links.
+    filter_query: String,
+    page: usize,
+    pages: usize,
+    errors: Vec<ShownError>,
 }
+
+/// Cities per page in the cohort heat map and table.
+const COHORT_PAGE: usize = 50;
 
 pub async fn cohort(
     State(state): State<AppState>,
@@ -283,10 +300,19 @@ pub async fn cohort(
         let stored = ops::instrument(&state, INSTRUMENT, None).await?;
         let inst = &stored.instrument;
         let privileged = privileged(&ctx, &programme);
-        let bench = ops::benchmark(&state, &wave, INSTRUMENT).await?;
+        // A bad filter value is reported above the form and the whole cohort is shown.
+        let (peers, errors) =
+            match PeerGroup::parse(q.get("region").map(String::as_str), q.get("population_band").map(String::as_str)) {
+                Ok(p) => (p, vec![]),
+                Err(e) => (PeerGroup::default(), ctx.invalid(&e.0)),
+            };
+        let bench = ops::benchmark(&state, &wave, INSTRUMENT, &peers).await?;
         let cohort_shown = privileged || bench.cities.len() >= ops::MIN_COHORT;
         let columns: Vec<String> = inst.capabilities.iter().map(|c| capability_name(&ctx, inst, &c.slug)).collect();
         let shown: Vec<_> = bench.cities.iter().filter(|c| privileged || c.assessment.published).collect();
+        let pages = shown.len().div_ceil(COHORT_PAGE).max(1);
+        let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+        let shown: Vec<_> = shown.into_iter().skip((page - 1) * COHORT_PAGE).take(COHORT_PAGE).collect();
         let rows: Vec<(String, Vec<Option<f64>>)> = shown
             .iter()
             .map(|c| {
@@ -294,7 +320,7 @@ pub async fn cohort(
                     c.assessment.organisation_name.clone(),
                     inst.capabilities
                         .iter()
-                        .map(|cap| c.scores.capabilities.get(&cap.slug).and_then(|r| r.score))
+                        .map(|cap| c.results.capabilities.get(&cap.slug).and_then(|r| r.score))
                         .collect(),
                 )
             })
@@ -310,7 +336,7 @@ pub async fn cohort(
             .zip(&rows)
             .map(|(c, (name, vals))| {
                 let mut cells: Vec<String> = vals.iter().map(|v| fmt(*v)).collect();
-                cells.push(fmt(c.scores.overall));
+                cells.push(fmt(c.results.overall));
                 (c.assessment.organisation_slug.clone(), name.clone(), cells)
             })
             .collect();
@@ -331,7 +357,7 @@ pub async fn cohort(
         // Progress: the cohort median per capability in every wave.
         let mut medians = vec![];
         for w in &waves {
-            let b = if w.id == wave.id { None } else { Some(ops::benchmark(&state, w, INSTRUMENT).await?) };
+            let b = if w.id == wave.id { None } else { Some(ops::benchmark(&state, w, INSTRUMENT, &peers).await?) };
             let b = b.as_ref().unwrap_or(&bench);
             let shown = privileged || b.cities.len() >= ops::MIN_COHORT;
             let caps: HashMap<String, Option<f64>> =
@@ -367,6 +393,20 @@ pub async fn cohort(
             distributions,
             wave_names: medians.into_iter().map(|(n, _, _)| n).collect(),
             progress,
+            filter_query: peer_query(&wave, &peers),
+            region: peers.region.map(|r| r.slug().to_string()).unwrap_or_default(),
+            population_band: peers.population_band.map(|b| b.slug().to_string()).unwrap_or_default(),
+            regions: Region::ALL
+                .iter()
+                .map(|r| (r.slug().to_string(), ctx.t.get(&format!("region-{}", r.slug()))))
+                .collect(),
+            bands: PopulationBand::ALL
+                .iter()
+                .map(|b| (b.slug().to_string(), ctx.t.get(&format!("population-{}", b.slug()))))
+                .collect(),
+            page,
+            pages,
+            errors,
             programme,
             waves,
             wave,
@@ -376,9 +416,21 @@ pub async fn cohort(
     r.unwrap_or_else(|p| ctx.fail(p))
 }
 
+/// `wave=…&region=…&population_band=…` for links that keep the cohort page's filter.
+fn peer_query(wave: &Wave, peers: &PeerGroup) -> String {
+    let mut q = format!("wave={}", wave.slug);
+    if let Some(r) = peers.region {
+        q.push_str(&format!("&region={}", r.slug()));
+    }
+    if let Some(b) = peers.population_band {
+        q.push_str(&format!("&population_band={}", b.slug()));
+    }
+    q
+}
+
 // ---- The questionnaire: one topic per page, check your answers, submit ------------------------
 
-use super::{PageForm, ShownError};
+use super::PageForm;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use urbis_domain::diagnostic::Answer;
