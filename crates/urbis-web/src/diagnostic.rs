@@ -11,6 +11,7 @@ use urbis_domain::diagnostic::{
     Answer, Distribution, Instrument, PeerGroup, PlanItemInput, Ranks, Scores, WaveInput, check_context, normalise,
     required_questions, score_respondents,
 };
+use urbis_domain::error::{FieldError, Invalid};
 use urbis_domain::network::CountryCode;
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::diagnostic::{
@@ -330,3 +331,50 @@ pub async fn update_plan_item(
     let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
     Ok(state.store.update_plan_item(actor, item.id, version, &input).await?)
 }
+
+/// Publish or withdraw an assessment's scores (its city's lead or programme staff), if it is still at
+/// `version`.
+pub async fn publish(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    version: i64,
+    published: bool,
+) -> Result<Assessment, Problem> {
+    require(caller, Action::PublishAssessment, &loaded.resource)?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    Ok(state.store.set_published(actor, loaded.assessment.id, version, published).await?)
+}
+
+/// Validate one capability of a submitted assessment (the programme's experts and staff): a score
+/// from 0 to 100, a confidence (high, medium, low) and a comment.
+pub async fn validate(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    capability: &str,
+    score: f64,
+    confidence: &str,
+    comment: &str,
+) -> Result<urbis_store::diagnostic::Validation, Problem> {
+    require(caller, Action::ValidateAssessment, &loaded.resource)?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    let inst = instrument_of(state, &loaded.assessment).await?;
+    let mut errors = Invalid::default();
+    if !inst.capabilities.iter().any(|c| c.slug == capability) {
+        errors.0.push(FieldError::new("capability", "unknown-capability", "not a capability of this instrument"));
+    }
+    if !(0.0..=100.0).contains(&score) || !score.is_finite() {
+        errors.0.push(FieldError::new("score", "out-of-range", "must be a number from 0 to 100"));
+    }
+    if !CONFIDENCES.contains(&confidence) {
+        errors.0.push(FieldError::new("confidence", "invalid-choice", "must be high, medium or low"));
+    }
+    let comment = errors.take("comment", urbis_domain::network::required_text("comment", comment, 2000));
+    errors.into_result()?;
+    let comment = comment.unwrap_or_default();
+    Ok(state.store.validate(actor, loaded.assessment.id, capability, score, confidence, &comment).await?)
+}
+
+/// An expert's confidence in a validated score.
+pub const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];

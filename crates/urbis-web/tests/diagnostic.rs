@@ -690,3 +690,167 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
         "capability,title,description,owner,due_on,status\ngovernance,Set up a digital investment board,,CDO,,done\n"
     );
 });
+
+/// A page's text.
+async fn page(b: &reqwest::Client, url: String) -> String {
+    b.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+on_both!(plan_waves_publication_and_validation_pages, |app: TestApp| async move {
+    use common::csrf_of;
+    let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
+    let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
+    let expert_email = app.person("expert@example.org", Some(Role::Expert), "riga").await;
+    import(&app, "riga", 0, &lead_email, false).await;
+    let lead = app.signed_in(&lead_email).await;
+
+    // The plan: start from a recommended action; a missing owner is reported and the text is kept.
+    let form = page(&lead, app.url("/cities/riga/plan/new?action=0")).await;
+    let first_action = app.store.instrument("city-digital-maturity", None).await.unwrap().actions[0].title.clone();
+    assert!(form.contains(&format!("value=\"{}\"", first_action.replace('\'', "&#x27;"))), "title prefilled");
+    let csrf = csrf_of(&form);
+    let r = lead
+        .post(app.url("/cities/riga/plan/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("capability", "governance"),
+            ("title", "Board"),
+            ("owner", ""),
+            ("due_on", "31.3.2027"),
+            ("status", "planned"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("There is a problem")
+            && body.contains("href=\"#field-owner\"")
+            && body.contains("href=\"#field-due_on\"")
+    );
+    assert!(body.contains("value=\"Board\""), "what was typed is kept");
+    let r = lead
+        .post(app.url("/cities/riga/plan/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("capability", "governance"),
+            ("title", "Board"),
+            ("owner", "CDO"),
+            ("due_on", "2027-03-31"),
+            ("status", "planned"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let diag = page(&lead, app.url("/cities/riga/diagnostic")).await;
+    assert!(diag.contains("<th scope=\"row\">Board</th>") && diag.contains("2027-03-31"));
+    let riga = app.store.organisation("riga").await.unwrap();
+    let item = app.store.plan_items(riga.id).await.unwrap().remove(0);
+    let edit = app.url(&format!("/plan-items/{}/edit", item.id));
+    let csrf = csrf_of(&page(&lead, edit.clone()).await);
+    let v = item.version.to_string();
+    let fields = |title: &'static str, version: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.to_string()),
+            ("capability", "governance".into()),
+            ("title", title.into()),
+            ("owner", "CDO".into()),
+            ("due_on", "".into()),
+            ("status", "in-progress".into()),
+        ]
+    };
+    assert_eq!(lead.post(&edit).form(&fields("Board, renamed", &v)).send().await.unwrap().status(), 303);
+    let r = lead.post(&edit).form(&fields("Stale edit", &v)).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Someone else changed this item") && body.contains("value=\"Stale edit\""));
+    assert_eq!(app.store.plan_item(item.id).await.unwrap().title, "Board, renamed");
+
+    // Publication: the lead publishes from the diagnostic page; then the public sees the results.
+    let anon = app.browser();
+    assert!(page(&anon, app.url("/cities/riga/diagnostic")).await.contains("No diagnostic results are available"));
+    let a = app.store.organisation_assessments(riga.id, "city-digital-maturity").await.unwrap().remove(0);
+    let csrf = csrf_of(&diag);
+    let r = lead
+        .post(app.url(&format!("/assessments/{}/publish", a.id)))
+        .form(&[("csrf", csrf.as_str()), ("version", &a.version.to_string()), ("published", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let public = page(&anon, app.url("/cities/riga/diagnostic")).await;
+    assert!(public.contains("radar-title") && !public.contains("id=\"plan\""), "results public, plan private");
+
+    // Validation by an expert: a bad score is reported beside its capability; a good one is shown.
+    let expert = app.signed_in(&expert_email).await;
+    let vurl = app.url(&format!("/assessments/{}/validate", a.id));
+    let csrf = csrf_of(&page(&expert, vurl.clone()).await);
+    let r = expert
+        .post(&vurl)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("capability", "governance"),
+            ("score", "120"),
+            ("confidence", "high"),
+            ("comment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("href=\"#field-governance-score\"") && body.contains("href=\"#field-governance-comment\""));
+    let r = expert
+        .post(&vurl)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("capability", "governance"),
+            ("score", "55"),
+            ("confidence", "medium"),
+            ("comment", "Board minutes seen"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(page(&anon, app.url("/cities/riga/diagnostic")).await.contains("55 (medium confidence)"));
+
+    // Waves: programme staff add one and close it from the waves page.
+    let pm = app.signed_in(&pm_email).await;
+    let wurl = app.url("/programmes/digital-innovation-initiative/waves");
+    assert_eq!(lead.get(&wurl).send().await.unwrap().status(), 403);
+    let csrf = csrf_of(&page(&pm, wurl.clone()).await);
+    let add = |slug: &'static str, closes: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("slug", slug.into()),
+            ("name", "Second follow-up".into()),
+            ("opens_on", "2024-01-01".into()),
+            ("closes_on", closes.into()),
+        ]
+    };
+    let r = pm.post(&wurl).form(&add("t2", "2023-12-31")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#field-closes_on\""));
+    assert_eq!(pm.post(&wurl).form(&add("t2", "2024-12-31")).send().await.unwrap().status(), 303);
+    let r = pm.post(&wurl).form(&add("t2", "2024-12-31")).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a taken short name is reported on the form");
+    let prog = app.store.programme("digital-innovation-initiative").await.unwrap();
+    let t2 = app.store.wave(prog.id, "t2").await.unwrap();
+    let r = pm
+        .post(app.url("/programmes/digital-innovation-initiative/waves/t2/close"))
+        .form(&[("csrf", csrf.as_str()), ("version", &t2.version.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(page(&pm, wurl.clone()).await.contains("Closed on"));
+    let cohort = page(&pm, app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t2")).await;
+    assert!(cohort.contains("This wave is closed") && cohort.contains("Manage waves"));
+    let filtered =
+        page(&anon, app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t0&region=atlantis")).await;
+    assert!(filtered.contains("There is a problem") && filtered.contains("Choose a region from the list."));
+});

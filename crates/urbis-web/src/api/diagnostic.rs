@@ -684,8 +684,7 @@ pub async fn patch_assessment(
     let loaded = ops::load(&state, &id).await?;
     caller.require(Action::PublishAssessment, &loaded.resource)?;
     let version = super::if_match(&headers)?;
-    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
-    let a = state.store.set_published(actor, loaded.assessment.id, version, body.published).await?;
+    let a = ops::publish(&state, &caller.0, &loaded, version, body.published).await?;
     let version = a.version;
     Ok(super::with_etag(version, full(&state, a).await?))
 }
@@ -736,22 +735,7 @@ pub async fn put_validation(
 ) -> Result<Json<ValidationOut>, Problem> {
     let loaded = ops::load(&state, &id).await?;
     caller.require(Action::ValidateAssessment, &loaded.resource)?;
-    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
-    let inst = ops::instrument_of(&state, &loaded.assessment).await?;
-    let bad = |f: &str, code: &'static str, m: &str| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, f, code, m);
-    if !inst.capabilities.iter().any(|c| c.slug == capability) {
-        return Err(bad("capability", "unknown-capability", "not a capability of this instrument"));
-    }
-    if !(0.0..=100.0).contains(&body.score) || !body.score.is_finite() {
-        return Err(bad("score", "out-of-range", "must be a number from 0 to 100"));
-    }
-    if !["high", "medium", "low"].contains(&body.confidence.as_str()) {
-        return Err(bad("confidence", "invalid-choice", "must be high, medium or low"));
-    }
-    let comment = urbis_domain::network::required_text("comment", &body.comment, 2000)
-        .map_err(|e| bad("comment", e.code, &e.message))?;
-    let v =
-        state.store.validate(actor, loaded.assessment.id, &capability, body.score, &body.confidence, &comment).await?;
+    let v = ops::validate(&state, &caller.0, &loaded, &capability, body.score, &body.confidence, &body.comment).await?;
     Ok(Json(v.into()))
 }
 

@@ -2,6 +2,10 @@
 //! spread, progress across waves, the way to the next level) and the cohort's (heat map,
 //! distributions, progress).
 
+pub mod plan;
+pub mod validate;
+pub mod waves;
+
 use super::{Ctx, ShownError};
 use crate::AppState;
 use crate::charts::{RadarSeries, heat_map, radar};
@@ -48,7 +52,8 @@ pub struct CapabilityRow {
     pub spread: String,
     /// The expert's validated score and confidence, when validated.
     pub validated: String,
-    pub next: Vec<RecommendedAction>,
+    /// The recommended actions for the next level, with their index among the instrument's actions.
+    pub next: Vec<(usize, RecommendedAction)>,
 }
 
 pub struct ProgressRow {
@@ -77,9 +82,37 @@ struct CityDiagnosticPage<'a> {
     open: Vec<(String, Uuid, String)>,
     /// Waves in which the viewer may start an assessment.
     startable: Vec<Wave>,
+    /// The improvement plan, for those who may read it.
+    plan: Option<Vec<PlanRow>>,
+    /// May the viewer add to and change the plan?
+    can_plan: bool,
+    /// The shown assessment, when the viewer may publish or withdraw it: (id, version, published).
+    publish: Option<(Uuid, i64, bool)>,
+    /// The shown assessment, when the viewer may validate it.
+    validate: Option<Uuid>,
+    /// Did the viewer just publish or withdraw?
+    saved: bool,
 }
 
-pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub struct PlanRow {
+    pub id: Uuid,
+    pub capability: String,
+    pub title: String,
+    pub owner: String,
+    pub due_on: String,
+    pub status: String,
+}
+
+pub async fn city_with_notice(
+    state: State<AppState>,
+    ctx: Ctx,
+    path: Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    city_page(state, ctx, path, q.contains_key("saved")).await
+}
+
+async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, saved: bool) -> Response {
     let r: Result<Response, Problem> = async {
         let city = net::city(&state, &slug).await?;
         let resource = net::org_resource(&state, &city).await?;
@@ -108,6 +141,27 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             vec![]
         };
         let visible: Vec<_> = all.into_iter().filter(|a| a.published || can_read).collect();
+        let can_plan = ctx.caller.can(Action::ManagePlan, &resource);
+        let plan = if can_read {
+            Some(
+                state
+                    .store
+                    .plan_items(city.id)
+                    .await?
+                    .into_iter()
+                    .map(|p| PlanRow {
+                        id: p.id,
+                        capability: capability_name(&ctx, inst, &p.capability),
+                        title: p.title,
+                        owner: p.owner,
+                        due_on: p.due_on.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+                        status: ctx.t.get(&format!("plan-status-{}", p.status.as_str())),
+                    })
+                    .collect(),
+            )
+        } else {
+            None
+        };
         let empty = CityDiagnosticPage {
             ctx: &ctx,
             city: city.clone(),
@@ -124,6 +178,11 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             visible: false,
             open,
             startable,
+            plan,
+            can_plan,
+            publish: None,
+            validate: None,
+            saved,
         };
         let Some(latest) =
             visible.iter().rev().find(|a| a.status == AssessmentStatus::Submitted).or(visible.last()).cloned()
@@ -187,8 +246,9 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
                     next: stored
                         .actions
                         .iter()
-                        .filter(|a| a.capability == c.slug && a.from_level == level && level < 5)
-                        .cloned()
+                        .enumerate()
+                        .filter(|(_, a)| a.capability == c.slug && a.from_level == level && level < 5)
+                        .map(|(i, a)| (i, a.clone()))
                         .collect(),
                 }
             })
@@ -233,6 +293,12 @@ pub async fn city(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             wave_names: per_wave.into_iter().map(|(n, _)| n).collect(),
             progress,
             visible: true,
+            publish: (latest.status == AssessmentStatus::Submitted
+                && ctx.caller.can(Action::PublishAssessment, &resource))
+            .then_some((latest.id, latest.version, latest.published)),
+            validate: (latest.status == AssessmentStatus::Submitted
+                && ctx.caller.can(Action::ValidateAssessment, &resource))
+            .then_some(latest.id),
             ..empty
         }))
     }
@@ -279,6 +345,7 @@ struct CohortDiagnosticPage<'a> {
     page: usize,
     pages: usize,
     errors: Vec<ShownError>,
+    can_manage_waves: bool,
 }
 
 /// Cities per page in the cohort heat map and table.
@@ -407,6 +474,7 @@ pub async fn cohort(
             page,
             pages,
             errors,
+            can_manage_waves: ctx.caller.can(Action::ManageWaves, &Resource::Programme { id: programme.id }),
             programme,
             waves,
             wave,
@@ -976,6 +1044,21 @@ pub async fn start_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Pat
         let programme = net::programme(&state, &participation.programme_slug).await?;
         let a = ops::create(&state, &ctx.caller, &city, &programme, form.get("wave"), INSTRUMENT).await?;
         Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response())
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+/// Publish or withdraw the shown assessment's scores from the city's diagnostic page.
+pub async fn publish_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+    let r: Result<Response, Problem> = async {
+        let loaded = ops::load(&state, &id).await?;
+        net::require(&ctx.caller, Action::PublishAssessment, &loaded.resource)?;
+        let version = form.version().ok_or_else(|| {
+            Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "version", "required", "the form lacks its version")
+        })?;
+        ops::publish(&state, &ctx.caller, &loaded, version, form.checked("published")).await?;
+        Ok(Redirect::to(&format!("/cities/{}/diagnostic?saved=1", loaded.city.slug)).into_response())
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))

@@ -8,7 +8,7 @@ macro_rules! form_errors {
     ($t:ident) => {
         impl $t<'_> {
             fn error(&self, field: &str) -> Option<&str> {
-                super::error_for(&self.errors, field)
+                $crate::pages::error_for(&self.errors, field)
             }
         }
     };
@@ -38,8 +38,17 @@ pub fn router() -> Router<AppState> {
         .route("/programmes", get(network::programmes))
         .route("/programmes/{slug}", get(network::programme))
         .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort))
-        .route("/cities/{slug}/diagnostic", get(diagnostic::city))
+        .route("/cities/{slug}/diagnostic", get(diagnostic::city_with_notice))
+        .route("/assessments/{id}/publish", post(diagnostic::publish_post))
+        .route(
+            "/assessments/{id}/validate",
+            get(diagnostic::validate::validate).post(diagnostic::validate::validate_post),
+        )
         .route("/cities/{slug}/diagnostic/start", post(diagnostic::start_post))
+        .route("/cities/{slug}/plan/new", get(diagnostic::plan::new_item).post(diagnostic::plan::new_item_post))
+        .route("/plan-items/{id}/edit", get(diagnostic::plan::edit_item).post(diagnostic::plan::edit_item_post))
+        .route("/programmes/{slug}/waves", get(diagnostic::waves::waves).post(diagnostic::waves::waves_post))
+        .route("/programmes/{slug}/waves/{wave}/close", post(diagnostic::waves::close_post))
         .route("/assessments/{id}", get(diagnostic::assessment))
         .route("/assessments/{id}/sections/{section}", get(diagnostic::section).post(diagnostic::section_post))
         .route("/assessments/{id}/check", get(diagnostic::check).post(diagnostic::check_post))

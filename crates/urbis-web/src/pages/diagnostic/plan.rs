@@ -1,0 +1,201 @@
+//! Improvement-plan pages: add an item (from a recommended action or blank) and change one. The
+//! plan itself is listed on the city's diagnostic page.
+
+use super::super::{Ctx, PageForm, ShownError};
+use crate::AppState;
+use crate::diagnostic as ops;
+use crate::error::Problem;
+use crate::network as net;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use urbis_domain::diagnostic::PlanStatus;
+use urbis_domain::policy::Action;
+use urbis_store::network::Organisation;
+
+#[derive(Template)]
+#[template(path = "plan_item.html")]
+struct PlanItemPage<'a> {
+    ctx: &'a Ctx,
+    city: Organisation,
+    /// Where the form posts: the new-item or the edit address.
+    action: String,
+    /// Set when editing (the hidden version field).
+    version: Option<i64>,
+    capabilities: Vec<(String, String)>,
+    statuses: Vec<(&'static str, String)>,
+    capability: String,
+    title: String,
+    description: String,
+    owner: String,
+    due_on: String,
+    status: String,
+    errors: Vec<ShownError>,
+    conflict: bool,
+}
+
+form_errors!(PlanItemPage);
+
+impl<'a> PlanItemPage<'a> {
+    async fn new(state: &AppState, ctx: &'a Ctx, city: Organisation, action: String) -> Result<Self, Problem> {
+        let inst = ops::instrument(state, ops::PLAN_INSTRUMENT, None).await?.instrument;
+        Ok(PlanItemPage {
+            capabilities: inst
+                .capabilities
+                .iter()
+                .map(|c| (c.slug.clone(), super::capability_name(ctx, &inst, &c.slug)))
+                .collect(),
+            statuses: PlanStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), ctx.t.get(&format!("plan-status-{}", s.as_str()))))
+                .collect(),
+            ctx,
+            city,
+            action,
+            version: None,
+            capability: String::new(),
+            title: String::new(),
+            description: String::new(),
+            owner: String::new(),
+            due_on: String::new(),
+            status: PlanStatus::Planned.as_str().into(),
+            errors: vec![],
+            conflict: false,
+        })
+    }
+
+    /// Keep what the person typed.
+    fn typed(self, form: &PageForm) -> Self {
+        PlanItemPage {
+            capability: form.get("capability").into(),
+            title: form.get("title").into(),
+            description: form.get("description").into(),
+            owner: form.get("owner").into(),
+            due_on: form.get("due_on").into(),
+            status: form.get("status").into(),
+            ..self
+        }
+    }
+}
+
+fn fields(form: &PageForm) -> ops::PlanFields<'_> {
+    ops::PlanFields {
+        capability: form.get("capability"),
+        title: form.get("title"),
+        description: form.get("description"),
+        owner: form.get("owner"),
+        due_on: form.get("due_on"),
+        status: form.get("status"),
+    }
+}
+
+async fn plan_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Organisation, Problem> {
+    let city = net::city(state, slug).await?;
+    net::require(&ctx.caller, Action::ManagePlan, &net::org_resource(state, &city).await?)?;
+    Ok(city)
+}
+
+/// The new-item form, filled from a recommended action when `?action=` names one.
+pub async fn new_item(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let city = plan_city(&state, &ctx, &slug).await?;
+        let mut page = PlanItemPage::new(&state, &ctx, city, format!("/cities/{slug}/plan/new")).await?;
+        let stored = ops::instrument(&state, ops::PLAN_INSTRUMENT, None).await?;
+        if let Some(a) = q.get("action").and_then(|i| i.parse::<usize>().ok()).and_then(|i| stored.actions.get(i)) {
+            page.capability = a.capability.clone();
+            page.title = a.title.clone();
+            page.description = a.description.clone();
+        } else if let Some(c) = q.get("capability") {
+            page.capability = c.clone();
+        }
+        Ok(ctx.render(page))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn new_item_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    form: PageForm,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let city = plan_city(&state, &ctx, &slug).await?;
+        match ops::create_plan_item(&state, &ctx.caller, &city, &fields(&form)).await {
+            Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
+            Err(p) if p.status == 422 => {
+                let page =
+                    PlanItemPage::new(&state, &ctx, city, format!("/cities/{slug}/plan/new")).await?.typed(&form);
+                let errors = ctx.field_errors(&p);
+                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, PlanItemPage { errors, ..page }))
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn edit_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let r: Result<Response, Problem> = async {
+        let (item, city) = ops::load_plan_item(&state, &id).await?;
+        net::require(&ctx.caller, Action::ManagePlan, &net::org_resource(&state, &city).await?)?;
+        let page = PlanItemPage::new(&state, &ctx, city, format!("/plan-items/{id}/edit")).await?;
+        Ok(ctx.render(PlanItemPage {
+            version: Some(item.version),
+            capability: item.capability,
+            title: item.title,
+            description: item.description,
+            owner: item.owner,
+            due_on: item.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            status: item.status.as_str().into(),
+            ..page
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn edit_item_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let (item, city) = ops::load_plan_item(&state, &id).await?;
+        let slug = city.slug.clone();
+        let Some(version) = form.version() else {
+            return Err(Problem::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "version",
+                "required",
+                "the form lacks its version",
+            ));
+        };
+        match ops::update_plan_item(&state, &ctx.caller, &item, &city, version, &fields(&form)).await {
+            Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
+            Err(p) if p.status == 422 || p.status == 412 => {
+                let page = PlanItemPage::new(&state, &ctx, city, format!("/plan-items/{id}/edit")).await?.typed(&form);
+                // On a conflict the form carries the current version, so saving again is deliberate.
+                let (status, version, conflict, errors) = if p.status == 412 {
+                    (StatusCode::CONFLICT, item.version, true, vec![])
+                } else {
+                    (StatusCode::UNPROCESSABLE_ENTITY, version, false, ctx.field_errors(&p))
+                };
+                Ok(ctx.render_status(status, PlanItemPage { version: Some(version), conflict, errors, ..page }))
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}

@@ -1,0 +1,129 @@
+//! The expert's validation page: per capability, the self-assessed score and level beside a form to
+//! confirm or adjust the score with a confidence and a comment. Each capability saves on its own.
+
+use super::super::{Ctx, PageForm, ShownError};
+use crate::AppState;
+use crate::diagnostic as ops;
+use crate::error::Problem;
+use crate::network as net;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use urbis_domain::policy::Action;
+use urbis_store::diagnostic::Assessment;
+use urbis_store::network::Organisation;
+
+pub struct ValidationRow {
+    pub slug: String,
+    pub name: String,
+    pub self_score: String,
+    pub level: u8,
+    pub score: String,
+    pub confidence: String,
+    pub comment: String,
+    pub errors: Vec<ShownError>,
+}
+
+impl ValidationRow {
+    fn error(&self, field: &str) -> Option<&str> {
+        crate::pages::error_for(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "validate.html")]
+struct ValidatePage<'a> {
+    ctx: &'a Ctx,
+    city: Organisation,
+    assessment: Assessment,
+    rows: Vec<ValidationRow>,
+    confidences: Vec<(&'static str, String)>,
+    errors: Vec<ShownError>,
+    saved: bool,
+}
+
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, Problem> {
+    let loaded = ops::load(state, id).await?;
+    net::require(&ctx.caller, Action::ValidateAssessment, &loaded.resource)?;
+    let (inst, _, scores) = ops::scores(state, &loaded.assessment).await?;
+    let validations = state.store.validations(loaded.assessment.id).await?;
+    let rows = inst
+        .capabilities
+        .iter()
+        .map(|c| {
+            let r = scores.capabilities.get(&c.slug);
+            let v = validations.iter().find(|v| v.capability == c.slug);
+            ValidationRow {
+                slug: c.slug.clone(),
+                name: super::capability_name(ctx, &inst, &c.slug),
+                self_score: super::fmt(r.and_then(|r| r.score)),
+                level: r.map(|r| r.level).unwrap_or(1),
+                score: v.map(|v| format!("{:.0}", v.score)).unwrap_or_default(),
+                confidence: v.map(|v| v.confidence.clone()).unwrap_or_default(),
+                comment: v.map(|v| v.comment.clone()).unwrap_or_default(),
+                errors: vec![],
+            }
+        })
+        .collect();
+    Ok(ValidatePage {
+        ctx,
+        city: loaded.city,
+        assessment: loaded.assessment,
+        rows,
+        confidences: ops::CONFIDENCES.iter().map(|c| (*c, ctx.t.get(&format!("confidence-{c}")))).collect(),
+        errors: vec![],
+        saved: false,
+    })
+}
+
+pub async fn validate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match page(&state, &ctx, &id).await {
+        Ok(p) => ctx.render(ValidatePage { saved: q.contains_key("saved"), ..p }),
+        Err(p) => ctx.fail(p),
+    }
+}
+
+pub async fn validate_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let loaded = ops::load(&state, &id).await?;
+        let capability = form.get("capability");
+        let score = form.get("score").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
+        let saved =
+            ops::validate(&state, &ctx.caller, &loaded, capability, score, form.get("confidence"), form.get("comment"))
+                .await;
+        match saved {
+            Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/validate?saved={capability}")).into_response()),
+            Err(p) if p.status == 422 => {
+                let mut page = page(&state, &ctx, &id).await?;
+                // The error summary links to the fields of the capability that was saved.
+                let errors: Vec<ShownError> = ctx
+                    .field_errors(&p)
+                    .into_iter()
+                    .map(|e| ShownError { field: format!("{capability}-{}", e.field), ..e })
+                    .collect();
+                if let Some(row) = page.rows.iter_mut().find(|r| r.slug == capability) {
+                    row.score = form.get("score").into();
+                    row.confidence = form.get("confidence").into();
+                    row.comment = form.get("comment").into();
+                    row.errors = ctx.field_errors(&p);
+                }
+                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, ValidatePage { errors, ..page }))
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
