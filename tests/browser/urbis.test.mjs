@@ -345,6 +345,25 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Submit' }));
     assert.equal(r.status(), 409, 'incomplete assessment is not submitted');
     await axe.check(manager, 'check answers with missing questions');
+    // --- Cohort diagnostic with a peer group, the waves page, expert validation.
+    r = await manager.goto(`${PROGRAMME}/diagnostic?wave=t1&region=northern-europe`);
+    assert.equal(r.status(), 200);
+    assert.equal(await manager.locator('#field-region').inputValue(), 'northern-europe');
+    await axe.check(manager, 'cohort diagnostic (peer group)');
+    await submit(manager, manager.getByRole('link', { name: 'Manage waves' }));
+    await axe.check(manager, 'waves');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Add a wave' }));
+    assert.equal(r.status(), 422, 'an empty wave is refused');
+    assert.equal(await manager.locator('.error-summary').count(), 1);
+    await axe.check(manager, 'waves with errors');
+    r = await manager.goto('/cities/riga/diagnostic');
+    await submit(manager, manager.getByRole('link', { name: 'Validate this assessment' }));
+    await axe.check(manager, 'validation');
+    await manager.locator('#field-governance-score').fill('150');
+    r = await submit(manager, manager.locator('main section').filter({ hasText: 'Governance' }).getByRole('button'));
+    assert.equal(r.status(), 422, 'a score above 100 is refused');
+    await axe.check(manager, 'validation with errors');
+
     r = await manager.goto(`${PROGRAMME}/invitations`);
     assert.equal(r.status(), 200);
     await axe.check(manager, 'invitations');
@@ -411,6 +430,15 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(r.status(), 200);
     assert.match(await lead.locator('main table').first().textContent(), /Ilze Test/);
     await axe.check(lead, 'team');
+
+    // The improvement plan, from a recommended action.
+    r = await lead.goto('/cities/riga/diagnostic');
+    await axe.check(lead, 'city diagnostic (lead: plan, publication)');
+    await submit(lead, lead.locator('main').getByRole('link', { name: /^Add “.*” to the plan$/ }).first());
+    await axe.check(lead, 'plan item (new)');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 422, 'an owner is required');
+    await axe.check(lead, 'plan item with errors');
 
     r = await lead.goto('/cities/riga/edit');
     assert.equal(r.status(), 200);
@@ -492,6 +520,18 @@ test('core journeys work without JavaScript', { timeout: 180_000 }, async () => 
     await lead.goto('/cities/riga/team');
     const row = lead.locator('main table').nth(1).locator('tr', { hasText: email });
     assert.match(await row.textContent(), /Accepted/);
+
+    // The lead adds an item to the improvement plan, without JavaScript.
+    r = await lead.goto('/cities/riga/plan/new');
+    assert.equal(r.status(), 200);
+    const title = `Open the service catalogue (${Date.now()})`;
+    await lead.locator('#field-title').fill(title);
+    await lead.locator('#field-owner').fill('Chief Digital Officer');
+    await lead.locator('#field-due_on').fill('2027-06-30');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 200);
+    assert.equal(new URL(lead.url()).pathname, '/cities/riga/diagnostic');
+    assert.match(await lead.locator('#plan + table').textContent(), new RegExp(title.replace(/[()]/g, '\\$&')));
 
     // Sign out.
     r = await submit(invitee, invitee.getByRole('button', { name: 'Sign out' }));
