@@ -109,16 +109,22 @@ impl Store {
     pub async fn load_reference(&self) -> Result<u64> {
         let mut added = self.load_instruments().await?;
         for (name, text) in REFERENCE_FILES {
-            let file = parse_reference(name, text)?;
-            added += self.load_reference_file(&file).await?;
-            let programme = self.programme(&file.programme.slug).await?;
-            for w in &file.waves {
-                let new =
-                    self.ensure_wave(None, programme.id, &w.slug, &w.name, w.opens_on, w.closes_on, w.baseline).await?;
-                added += u64::from(new);
-            }
+            added += self.load_programme(&parse_reference(name, text)?).await?;
         }
         self.backfill_results().await?;
+        Ok(added)
+    }
+
+    /// Load one checked programme description (reference data, or a generated cohort): the
+    /// programme, its cities and participations, and its waves. Idempotent.
+    pub async fn load_programme(&self, file: &ReferenceFile) -> Result<u64> {
+        let mut added = self.load_reference_file(file).await?;
+        let programme = self.programme(&file.programme.slug).await?;
+        for w in &file.waves {
+            let new =
+                self.ensure_wave(None, programme.id, &w.slug, &w.name, w.opens_on, w.closes_on, w.baseline).await?;
+            added += u64::from(new);
+        }
         Ok(added)
     }
 

@@ -37,6 +37,25 @@ enum Command {
     Backup { file: PathBuf },
     /// Restore a backup FILE into an empty database (SQLite or PostgreSQL).
     Restore { file: PathBuf },
+    /// Sample data for trying Urbis out and for load tests.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Generate a synthetic cohort (a programme of N cities with W waves of submitted, published
+    /// assessments, all labelled as sample data) for load and scale tests.
+    Generate {
+        /// Number of cities.
+        #[arg(long, default_value_t = 1000)]
+        cities: usize,
+        /// Number of waves.
+        #[arg(long, default_value_t = 3)]
+        waves: usize,
+    },
 }
 
 #[derive(clap::Args)]
@@ -100,6 +119,13 @@ async fn main() -> Result<()> {
         Command::User { command } => user(&cli.database_url, command).await,
         Command::Backup { file } => backup(&cli.database_url, &file).await,
         Command::Restore { file } => restore(&cli.database_url, &file).await,
+        Command::Demo { command: DemoCommand::Generate { cities, waves } } => {
+            let store = open(&cli.database_url).await?;
+            let started = std::time::Instant::now();
+            let slug = demo::generate(&store, cities, waves).await?;
+            println!("programme {slug}: {cities} cities × {waves} waves in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
     }
 }
 

@@ -160,3 +160,27 @@ async fn operate_backup_while_serving_and_restore_anywhere() {
         assert_eq!(cities["total"], 29);
     }
 }
+
+#[tokio::test]
+async fn demo_generate_makes_a_synthetic_cohort_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/urbis.db", dir.path().display());
+    let (ok, out) = urbis(&db, &["demo", "generate", "--cities", "7", "--waves", "2"], None);
+    assert!(ok, "{out}");
+    assert!(out.contains("programme synthetic-7-cities-2-waves: 7 cities × 2 waves"), "{out}");
+    let (ok, _) = urbis(&db, &["demo", "generate", "--cities", "7", "--waves", "2"], None);
+    assert!(ok, "running again is harmless");
+    let (ok, out) = urbis(&db, &["demo", "generate", "--cities", "0"], None);
+    assert!(!ok && out.contains("--cities must be from 1 to 100000"), "{out}");
+    let (_server, base) = serve(&db).await;
+    let p = "/api/v1/programmes/synthetic-7-cities-2-waves";
+    let cities: serde_json::Value = reqwest::get(format!("{base}{p}/cities")).await.unwrap().json().await.unwrap();
+    assert_eq!(cities["total"], 7);
+    for wave in ["w0", "w1"] {
+        let b: serde_json::Value =
+            reqwest::get(format!("{base}{p}/benchmark?wave={wave}")).await.unwrap().json().await.unwrap();
+        assert_eq!(b["n"], 7, "one published assessment per city in {wave}, not two");
+        assert_eq!(b["cities"].as_array().unwrap().len(), 7);
+        assert_eq!(b["overall"]["n"], 7);
+    }
+}
