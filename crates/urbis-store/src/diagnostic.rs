@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
-use urbis_domain::diagnostic::{Answer, Instrument, InstrumentKind};
+use urbis_domain::diagnostic::{Answer, Instrument, InstrumentKind, SOURCE_LANGUAGE, Translation, check_translation};
 use uuid::Uuid;
 
 /// The instrument files shipped with Urbis: (definition, recommended actions).
@@ -25,15 +25,32 @@ pub const INSTRUMENT_FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// A recommended action: what moves a city from `from_level` to the next on a capability.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecommendedAction {
-    pub capability: String,
-    pub from_level: u8,
-    pub title: String,
-    pub description: String,
-}
+/// The translations shipped beside the instruments: (definition file, language, translation file).
+/// One file per language holds every text of the version and of its recommended actions.
+pub const INSTRUMENT_TRANSLATIONS: &[(&str, &str, &str)] = &[
+    (
+        "city-digital-maturity/v1.toml",
+        "de",
+        include_str!("../../../data/instruments/city-digital-maturity/v1.de.toml"),
+    ),
+    (
+        "city-digital-maturity/v1.toml",
+        "fr",
+        include_str!("../../../data/instruments/city-digital-maturity/v1.fr.toml"),
+    ),
+    (
+        "innovation-capacity-pulse/v1.toml",
+        "de",
+        include_str!("../../../data/instruments/innovation-capacity-pulse/v1.de.toml"),
+    ),
+    (
+        "innovation-capacity-pulse/v1.toml",
+        "fr",
+        include_str!("../../../data/instruments/innovation-capacity-pulse/v1.fr.toml"),
+    ),
+];
+
+pub use urbis_domain::diagnostic::RecommendedAction;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,10 +59,27 @@ struct ActionsFile {
     actions: Vec<RecommendedAction>,
 }
 
-/// Parse and check an instrument file and its actions file.
+/// Parse and check an instrument file, its actions file and the translations shipped beside it.
 pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(Instrument, Vec<RecommendedAction>)> {
-    let inst: Instrument = toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    let translations: Vec<(&str, &str)> =
+        INSTRUMENT_TRANSLATIONS.iter().filter(|(n, _, _)| *n == name).map(|(_, lang, text)| (*lang, *text)).collect();
+    parse_instrument_with(name, definition, actions, &translations)
+}
+
+/// Parse and check an instrument file, its actions file and its translations (language, file
+/// text). A translation must cover exactly the ids and texts of the version; it becomes part of
+/// the version (and of its digest).
+pub fn parse_instrument_with(
+    name: &str,
+    definition: &str,
+    actions: &str,
+    translations: &[(&str, &str)],
+) -> Result<(Instrument, Vec<RecommendedAction>)> {
+    let mut inst: Instrument = toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
     inst.validate().map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    if !inst.translations.is_empty() {
+        return Err(StoreError::Corrupt(format!("{name}: translations belong in their own files beside it")));
+    }
     let acts: ActionsFile = toml::from_str(actions).map_err(|e| StoreError::Corrupt(format!("{name} actions: {e}")))?;
     if acts.instrument != inst.slug {
         return Err(StoreError::Corrupt(format!("{name}: actions are for {}", acts.instrument)));
@@ -58,6 +92,15 @@ pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(
             )));
         }
     }
+    for (lang, text) in translations {
+        let file = name.replace(".toml", &format!(".{lang}.toml"));
+        if *lang == SOURCE_LANGUAGE || lang.len() != 2 || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(StoreError::Corrupt(format!("{file}: {lang:?} is not a language code for a translation")));
+        }
+        let t: Translation = toml::from_str(text).map_err(|e| StoreError::Corrupt(format!("{file}: {e}")))?;
+        check_translation(&inst, &acts.actions, lang, &t).map_err(|e| StoreError::Corrupt(format!("{file}: {e}")))?;
+        inst.translations.insert(lang.to_string(), t);
+    }
     Ok((inst, acts.actions))
 }
 
@@ -66,6 +109,15 @@ pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(
 pub struct StoredInstrument {
     pub instrument: Instrument,
     pub actions: Vec<RecommendedAction>,
+}
+
+impl StoredInstrument {
+    /// The instrument and its actions in `lang`, falling back to English (the copy carries no
+    /// translations; `instrument.language(lang)` of the original says which language it is in).
+    pub fn localised(&self, lang: &str) -> StoredInstrument {
+        let (instrument, actions) = urbis_domain::diagnostic::localise(&self.instrument, &self.actions, lang);
+        StoredInstrument { instrument, actions }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

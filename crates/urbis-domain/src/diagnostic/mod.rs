@@ -8,12 +8,16 @@ pub mod benchmark;
 pub mod instrument;
 pub mod sample;
 pub mod scoring;
+pub mod translation;
 #[cfg(test)]
 mod tests;
 
 pub use benchmark::{Distribution, Ranks, percentile_rank};
-pub use instrument::{Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind};
+pub use instrument::{
+    Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind, RecommendedAction,
+};
 pub use scoring::{
     Answer, CapabilityResult, Choice, Scores, Spread, check_context, consolidate, gated_level, lower_median, normalise,
     question_spread, required_questions, score, score_respondents, spread,
 };
+pub use translation::{SOURCE_LANGUAGE, Translation, action_ids, apply_translation, check_translation, localise};
