@@ -273,7 +273,7 @@ fn wave(r: &AnyRow) -> Result<Wave> {
 }
 
 /// What identifies a published instrument version's content.
-fn digest(inst: &Instrument, actions: &[RecommendedAction]) -> Result<(String, String, String)> {
+pub(crate) fn digest(inst: &Instrument, actions: &[RecommendedAction]) -> Result<(String, String, String)> {
     let def = serde_json::to_string(inst).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let acts = serde_json::to_string(actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let d = hex::encode(Sha256::digest(format!("{def}\n{acts}").as_bytes()));

@@ -311,3 +311,76 @@ both_backends!(assessments_answers_submission, true, |db: TestDb| async move {
     assert_eq!(s.wave_assessments(waves[0].id, "city-digital-maturity").await.unwrap().len(), 1);
     assert_eq!(s.wave_answers(waves[0].id, "city-digital-maturity").await.unwrap()[&a.id].len(), 3);
 });
+
+/// A translation must cover exactly the ids of its version, change nothing but text, and live in
+/// its own file; loading fails with a message naming the file and the id.
+#[test]
+fn instrument_translations_are_checked_on_loading() {
+    use crate::diagnostic::{INSTRUMENT_FILES, INSTRUMENT_TRANSLATIONS, parse_instrument_with};
+    let (name, def, acts) = INSTRUMENT_FILES[0];
+    let de = INSTRUMENT_TRANSLATIONS.iter().find(|(n, l, _)| *n == name && *l == "de").unwrap().2;
+    let refused = |translations: &[(&str, &str)]| match parse_instrument_with(name, def, acts, translations) {
+        Err(StoreError::Corrupt(m)) => m,
+        other => panic!("expected refusal, got {other:?}"),
+    };
+    let (inst, _) = parse_instrument_with(name, def, acts, &[("de", de)]).unwrap();
+    assert_eq!(inst.languages(), ["en", "de"]);
+
+    // A question left out: refused, naming the file and the question.
+    let start = de.find("[questions.dv-leadership]").unwrap();
+    let end = start + de[start..].find("\n[questions.").unwrap() + 1;
+    let missing = format!("{}{}", &de[..start], &de[end..]);
+    let m = refused(&[("de", &missing)]);
+    assert!(m.starts_with("city-digital-maturity/v1.de.toml: "), "{m}");
+    assert!(m.contains("de.questions.dv-leadership: question \"dv-leadership\" has no translation"), "{m}");
+
+    // An id the version does not have.
+    let extra = format!("{de}\n[questions.dv-moonshot]\ntext = \"Fliegt die Stadt zum Mond?\"\n");
+    let m = refused(&[("fr", &extra)]);
+    assert!(m.contains("fr.questions.dv-moonshot: \"dv-moonshot\" is not a question of city-digital-maturity v1"), "{m}");
+    let extra = format!("{de}\n[actions.governance-9-1]\ntitle = \"x\"\ndescription = \"y\"\n");
+    assert!(refused(&[("de", &extra)]).contains("\"governance-9-1\" is not an action of"));
+
+    // Anything but text (here a weight) is not part of a translation.
+    let weight = de.replacen("[questions.dv-leadership]\n", "[questions.dv-leadership]\nweight = 2.0\n", 1);
+    assert!(refused(&[("de", &weight)]).contains("unknown field `weight`"));
+
+    // English is the source, not a translation; the definition file holds no translations.
+    assert!(refused(&[("en", de)]).contains("\"en\" is not a language code for a translation"));
+    let inline = format!("{def}\n[translations.de]\ntitle = \"x\"\ndescription = \"y\"\n");
+    match parse_instrument_with(name, &inline, acts, &[]) {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("translations belong in their own files"), "{m}"),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+}
+
+both_backends!(instrument_translations_belong_to_the_published_version, true, |db: TestDb| async move {
+    let s = &db.store;
+    let stored = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
+    assert_eq!(stored.instrument.languages(), ["en", "de", "fr"]);
+    let de = stored.localised("de");
+    let want = &stored.instrument.translations["de"];
+    assert_eq!(de.instrument.title, want.title);
+    assert_eq!(de.instrument.question("dv-strategy").unwrap().text, want.questions["dv-strategy"].text);
+    assert_eq!(de.actions[0].title, want.actions["digital-vision-1-1"].title);
+    assert_eq!(stored.localised("es").instrument.title, stored.instrument.title, "English when not translated");
+    // As if v1 had been published with other German text: the shipped files differ from the
+    // published version, so loading refuses, as for a change to the English text.
+    let mut old = stored.instrument.clone();
+    old.translations.get_mut("de").unwrap().questions.get_mut("dv-strategy").unwrap().text = "Tippfehler".into();
+    let (def, _, digest) = crate::diagnostic::digest(&old, &stored.actions).unwrap();
+    sqlx::query("UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = 1")
+        .bind(&def)
+        .bind(&digest)
+        .bind("city-digital-maturity")
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    match s.load_instruments().await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+    // What was published stays what is served.
+    let served = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
+    assert_eq!(served.localised("de").instrument.question("dv-strategy").unwrap().text, "Tippfehler");
+});

@@ -152,7 +152,7 @@ pub fn check_translation(
             e.0.push(FieldError::new(
                 format!("{lang}.{field}.{id}"),
                 "unknown-id",
-                format!("{id:?} is not a {what} of {of}"),
+                format!("{id:?} is not {} {what} of {of}", if what.starts_with('a') { "an" } else { "a" }),
             ));
         }
     };
@@ -289,5 +289,242 @@ pub fn localise(inst: &Instrument, actions: &[RecommendedAction], lang: &str) ->
     match inst.translations.get(lang) {
         Some(t) => apply_translation(inst, actions, t),
         None => (Instrument { translations: BTreeMap::new(), ..inst.clone() }, actions.to_vec()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::instrument::*;
+
+    #[derive(Deserialize)]
+    struct ActionsFile {
+        #[allow(dead_code)]
+        instrument: String,
+        actions: Vec<RecommendedAction>,
+    }
+
+    /// The shipped instruments with their actions and translation files (the store loads the same).
+    fn shipped() -> Vec<(Instrument, Vec<RecommendedAction>, Vec<(&'static str, Translation)>)> {
+        macro_rules! dir {
+            ($slug:literal) => {{
+                let inst: Instrument =
+                    toml::from_str(include_str!(concat!("../../../../data/instruments/", $slug, "/v1.toml"))).unwrap();
+                let acts: ActionsFile =
+                    toml::from_str(include_str!(concat!("../../../../data/instruments/", $slug, "/actions.toml")))
+                        .unwrap();
+                let de = include_str!(concat!("../../../../data/instruments/", $slug, "/v1.de.toml"));
+                let fr = include_str!(concat!("../../../../data/instruments/", $slug, "/v1.fr.toml"));
+                let tr = vec![("de", toml::from_str(de).unwrap()), ("fr", toml::from_str(fr).unwrap())];
+                (inst, acts.actions, tr)
+            }};
+        }
+        vec![dir!("city-digital-maturity"), dir!("innovation-capacity-pulse")]
+    }
+
+    /// Every text of an instrument and its actions, in a fixed order.
+    fn texts(inst: &Instrument, actions: &[RecommendedAction]) -> Vec<String> {
+        let mut v = vec![inst.title.clone(), inst.description.clone()];
+        for c in &inst.capabilities {
+            v.extend([c.title.clone(), c.description.clone()]);
+        }
+        for q in &inst.questions {
+            v.extend([q.text.clone(), q.help.clone(), q.evidence.clone()]);
+            v.extend(q.levels.iter().cloned());
+            v.extend(q.items.iter().map(|i| i.text.clone()));
+        }
+        for c in &inst.context {
+            v.extend([c.text.clone(), c.help.clone(), c.unit.clone().unwrap_or_default()]);
+        }
+        for a in actions {
+            v.extend([a.title.clone(), a.description.clone()]);
+        }
+        v
+    }
+
+    /// The instrument and actions with every text blanked: what a translation must not change.
+    fn skeleton(inst: &Instrument, actions: &[RecommendedAction]) -> (Instrument, Vec<RecommendedAction>) {
+        let mut i = inst.clone();
+        i.title.clear();
+        i.description.clear();
+        i.translations.clear();
+        i.capabilities.iter_mut().for_each(|c| {
+            c.title.clear();
+            c.description.clear();
+        });
+        for q in &mut i.questions {
+            q.text.clear();
+            q.help.clear();
+            q.evidence.clear();
+            q.levels.iter_mut().for_each(String::clear);
+            q.items.iter_mut().for_each(|it| it.text.clear());
+        }
+        for c in &mut i.context {
+            c.text.clear();
+            c.help.clear();
+            c.unit.iter_mut().for_each(String::clear);
+        }
+        let a = actions
+            .iter()
+            .map(|a| RecommendedAction { title: String::new(), description: String::new(), ..a.clone() })
+            .collect();
+        (i, a)
+    }
+
+    /// A translation that marks every English text with `mark`.
+    fn marked(inst: &Instrument, actions: &[RecommendedAction], mark: &str) -> Translation {
+        let m = |s: &str| if s.is_empty() { String::new() } else { format!("{mark}{s}") };
+        Translation {
+            title: m(&inst.title),
+            description: m(&inst.description),
+            capabilities: inst
+                .capabilities
+                .iter()
+                .map(|c| (c.slug.clone(), CapabilityText { title: m(&c.title), description: m(&c.description) }))
+                .collect(),
+            questions: inst
+                .questions
+                .iter()
+                .map(|q| {
+                    let t = QuestionText {
+                        text: m(&q.text),
+                        help: m(&q.help),
+                        evidence: m(&q.evidence),
+                        levels: q.levels.iter().map(|l| m(l)).collect(),
+                        items: q.items.iter().map(|i| (i.id.clone(), m(&i.text))).collect(),
+                    };
+                    (q.id.clone(), t)
+                })
+                .collect(),
+            context: inst
+                .context
+                .iter()
+                .map(|c| {
+                    (c.id.clone(), ContextText { text: m(&c.text), help: m(&c.help), unit: c.unit.as_deref().map(m) })
+                })
+                .collect(),
+            actions: action_ids(actions)
+                .into_iter()
+                .zip(actions)
+                .map(|(id, a)| (id, ActionText { title: m(&a.title), description: m(&a.description) }))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn applying_a_translation_replaces_every_text_and_nothing_else() {
+        for (inst, actions, _) in shipped() {
+            let t = marked(&inst, &actions, "‹de› ");
+            check_translation(&inst, &actions, "de", &t).unwrap();
+            let (out, acts) = apply_translation(&inst, &actions, &t);
+            assert_eq!(skeleton(&out, &acts), skeleton(&inst, &actions), "{}: only texts change", inst.slug);
+            let (before, after) = (texts(&inst, &actions), texts(&out, &acts));
+            assert_eq!(before.len(), after.len());
+            for (en, de) in before.iter().zip(&after) {
+                let want = if en.is_empty() { String::new() } else { format!("‹de› {en}") };
+                assert_eq!(de, &want, "{}: every text is the translation's", inst.slug);
+            }
+            assert!(out.translations.is_empty());
+        }
+    }
+
+    #[test]
+    fn shipped_translations_cover_their_version_and_change_only_text() {
+        for (inst, actions, translations) in shipped() {
+            let english = texts(&inst, &actions);
+            for (lang, t) in translations {
+                check_translation(&inst, &actions, lang, &t).unwrap_or_else(|e| panic!("{} {lang}: {e}", inst.slug));
+                let (out, acts) = apply_translation(&inst, &actions, &t);
+                assert_eq!(skeleton(&out, &acts), skeleton(&inst, &actions), "{} {lang}", inst.slug);
+                let translated = texts(&out, &acts);
+                // Written out, not copied: all but a few shared words ("Governance", "EUR") differ.
+                let same: Vec<&String> =
+                    english.iter().zip(&translated).filter(|(e, t)| !e.is_empty() && e == t).map(|(e, _)| e).collect();
+                assert!(same.len() <= 3, "{} {lang}: {} texts left in English: {:?}", inst.slug, same.len(), &same[..5]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_translation_must_cover_exactly_the_ids_and_texts() {
+        let (inst, actions, _) = shipped().remove(0);
+        let good = marked(&inst, &actions, "x ");
+        let codes = |t: &Translation| -> Vec<(String, &'static str)> {
+            check_translation(&inst, &actions, "de", t).unwrap_err().0.into_iter().map(|e| (e.field, e.code)).collect()
+        };
+        let mut t = good.clone();
+        t.questions.remove("dv-strategy");
+        assert_eq!(codes(&t), [("de.questions.dv-strategy".into(), "missing-translation")]);
+        let mut t = good.clone();
+        t.questions.insert("dv-nonsense".into(), t.questions["dv-strategy"].clone());
+        let err = check_translation(&inst, &actions, "de", &t).unwrap_err();
+        assert_eq!(err.0[0].field, "de.questions.dv-nonsense");
+        assert_eq!(err.0[0].code, "unknown-id");
+        assert!(err.to_string().contains("\"dv-nonsense\" is not a question of city-digital-maturity v1"), "{err}");
+        let mut t = good.clone();
+        t.capabilities.remove("governance");
+        t.actions.remove("governance-1-1");
+        t.context.insert("ctx-shoe-size".into(), ContextText { text: "x".into(), help: String::new(), unit: None });
+        assert_eq!(
+            codes(&t),
+            [
+                ("de.capabilities.governance".into(), "missing-translation"),
+                ("de.context.ctx-shoe-size".into(), "unknown-id"),
+                ("de.actions.governance-1-1".into(), "missing-translation"),
+            ]
+        );
+        let checklist = inst.questions.iter().find(|q| q.kind == QuestionKind::Checklist).unwrap();
+        let mut t = good.clone();
+        let q = t.questions.get_mut(&checklist.id).unwrap();
+        let first = checklist.items[0].id.clone();
+        q.items.remove(&first);
+        q.help.clear();
+        assert_eq!(
+            codes(&t),
+            [
+                (format!("de.questions.{}.help", checklist.id), "translation-mismatch"),
+                (format!("de.questions.{}.items.{first}", checklist.id), "missing-translation"),
+            ]
+        );
+        let mut t = good.clone();
+        t.questions.get_mut("dv-strategy").unwrap().levels.pop();
+        t.questions.get_mut("dv-leadership").unwrap().levels[2] = " ".into();
+        assert_eq!(
+            codes(&t),
+            [
+                ("de.questions.dv-leadership.levels[3]".into(), "translation-mismatch"),
+                ("de.questions.dv-strategy.levels".into(), "translation-mismatch"),
+            ]
+        );
+    }
+
+    #[test]
+    fn viewers_get_their_language_or_english() {
+        let (inst, actions, translations) = shipped().remove(0);
+        let mut inst = inst;
+        inst.translations = translations.into_iter().map(|(l, t)| (l.to_string(), t)).collect();
+        assert_eq!(inst.languages(), ["en", "de", "fr"]);
+        assert_eq!(inst.language("de"), "de");
+        assert_eq!(inst.language("es"), "en");
+        let de = inst.localised("de");
+        assert_eq!(de.title, inst.translations["de"].title);
+        assert_eq!(inst.capability_title("fr", "governance"), inst.translations["fr"].capabilities["governance"].title);
+        assert_eq!(inst.capability_title("es", "governance"), "Governance");
+        assert_eq!(inst.capability_title("de", "nope"), "nope");
+        let (en, acts) = localise(&inst, &actions, "es");
+        assert_eq!((en.title.as_str(), acts), (inst.title.as_str(), actions));
+        assert!(en.translations.is_empty());
+    }
+
+    #[test]
+    fn action_ids_count_within_capability_and_level() {
+        let a = |c: &str, l: u8| RecommendedAction {
+            capability: c.into(),
+            from_level: l,
+            title: String::new(),
+            description: String::new(),
+        };
+        let ids = action_ids(&[a("vision", 1), a("vision", 1), a("data", 1), a("vision", 2), a("vision", 1)]);
+        assert_eq!(ids, ["vision-1-1", "vision-1-2", "data-1-1", "vision-2-1", "vision-1-3"]);
     }
 }
