@@ -28,16 +28,8 @@ pub const INSTRUMENT_FILES: &[(&str, &str, &str)] = &[
 /// The translations shipped beside the instruments: (definition file, language, translation file).
 /// One file per language holds every text of the version and of its recommended actions.
 pub const INSTRUMENT_TRANSLATIONS: &[(&str, &str, &str)] = &[
-    (
-        "city-digital-maturity/v1.toml",
-        "de",
-        include_str!("../../../data/instruments/city-digital-maturity/v1.de.toml"),
-    ),
-    (
-        "city-digital-maturity/v1.toml",
-        "fr",
-        include_str!("../../../data/instruments/city-digital-maturity/v1.fr.toml"),
-    ),
+    ("city-digital-maturity/v1.toml", "de", include_str!("../../../data/instruments/city-digital-maturity/v1.de.toml")),
+    ("city-digital-maturity/v1.toml", "fr", include_str!("../../../data/instruments/city-digital-maturity/v1.fr.toml")),
     (
         "innovation-capacity-pulse/v1.toml",
         "de",

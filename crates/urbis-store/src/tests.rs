@@ -337,7 +337,10 @@ fn instrument_translations_are_checked_on_loading() {
     // An id the version does not have.
     let extra = format!("{de}\n[questions.dv-moonshot]\ntext = \"Fliegt die Stadt zum Mond?\"\n");
     let m = refused(&[("fr", &extra)]);
-    assert!(m.contains("fr.questions.dv-moonshot: \"dv-moonshot\" is not a question of city-digital-maturity v1"), "{m}");
+    assert!(
+        m.contains("fr.questions.dv-moonshot: \"dv-moonshot\" is not a question of city-digital-maturity v1"),
+        "{m}"
+    );
     let extra = format!("{de}\n[actions.governance-9-1]\ntitle = \"x\"\ndescription = \"y\"\n");
     assert!(refused(&[("de", &extra)]).contains("\"governance-9-1\" is not an action of"));
 

@@ -11,7 +11,8 @@ use urbis_domain::policy::Role;
 
 /// The German and French of a question the tests look for (from the translation files).
 const DV_STRATEGY_DE: &str = "Hat die Stadt eine aktuelle Digitalstrategie, und wer ist für sie verantwortlich?";
-const DV_STRATEGY_FR: &str = "La ville dispose-t-elle d’une stratégie numérique à jour, et qui en est responsable\u{a0}?";
+const DV_STRATEGY_FR: &str =
+    "La ville dispose-t-elle d’une stratégie numérique à jour, et qui en est responsable\u{a0}?";
 const DV_STRATEGY_EN: &str = "Does the city have a current digital strategy, and who owns it?";
 
 /// The HTML-escaped form askama writes.
@@ -44,7 +45,8 @@ on_both!(questionnaire_speaks_the_viewers_language, |app: TestApp| async move {
         assert!(page.contains(&html(text)), "{lang}: question text in the viewer's language");
         let l = stored.instrument.localised(lang);
         let q = l.question("dv-strategy").unwrap();
-        for t in q.levels.iter().chain([&q.help, &q.evidence, &l.capabilities[0].title, &l.capabilities[0].description]) {
+        for t in q.levels.iter().chain([&q.help, &q.evidence, &l.capabilities[0].title, &l.capabilities[0].description])
+        {
             assert!(page.contains(&html(t)), "{lang}: {t}");
         }
     }

@@ -1,9 +1,9 @@
 //! Instruments: a questionnaire with its scoring model, as reviewed data. A published version never
 //! changes; an edit makes a new version and old assessments keep the version they were made with.
 
+use super::translation::Translation;
 use crate::error::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
-use super::translation::Translation;
 use std::collections::{BTreeMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,9 +8,9 @@ pub mod benchmark;
 pub mod instrument;
 pub mod sample;
 pub mod scoring;
-pub mod translation;
 #[cfg(test)]
 mod tests;
+pub mod translation;
 
 pub use benchmark::{Distribution, Ranks, percentile_rank};
 pub use instrument::{

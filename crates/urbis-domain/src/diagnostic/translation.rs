@@ -190,7 +190,12 @@ pub fn check_translation(
             e.0.push(FieldError::new(
                 format!("{lang}.questions.{}.levels", q.id),
                 "translation-mismatch",
-                format!("question {:?} has {} level descriptors, its translation {}", q.id, q.levels.len(), qt.levels.len()),
+                format!(
+                    "question {:?} has {} level descriptors, its translation {}",
+                    q.id,
+                    q.levels.len(),
+                    qt.levels.len()
+                ),
             ));
         }
     }
@@ -305,7 +310,10 @@ mod tests {
     }
 
     /// The shipped instruments with their actions and translation files (the store loads the same).
-    fn shipped() -> Vec<(Instrument, Vec<RecommendedAction>, Vec<(&'static str, Translation)>)> {
+    /// An instrument, its actions and its translations by language.
+    type Shipped = (Instrument, Vec<RecommendedAction>, Vec<(&'static str, Translation)>);
+
+    fn shipped() -> Vec<Shipped> {
         macro_rules! dir {
             ($slug:literal) => {{
                 let inst: Instrument =
@@ -440,7 +448,13 @@ mod tests {
                 // Written out, not copied: all but a few shared words ("Governance", "EUR") differ.
                 let same: Vec<&String> =
                     english.iter().zip(&translated).filter(|(e, t)| !e.is_empty() && e == t).map(|(e, _)| e).collect();
-                assert!(same.len() <= 3, "{} {lang}: {} texts left in English: {:?}", inst.slug, same.len(), &same[..5]);
+                assert!(
+                    same.len() <= 3,
+                    "{} {lang}: {} texts left in English: {:?}",
+                    inst.slug,
+                    same.len(),
+                    &same[..5]
+                );
             }
         }
     }
