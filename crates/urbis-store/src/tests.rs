@@ -246,6 +246,14 @@ fn shipped_instruments_meet_the_design() {
     }
 }
 
+/// Loading the shipped instruments again is refused: the stored version differs from the files.
+async fn refuses_to_reload_instruments(s: &crate::Store) {
+    match s.load_instruments().await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+}
+
 both_backends!(published_instruments_never_change, true, |db: TestDb| async move {
     let s = &db.store;
     let list = s.instruments().await.unwrap();
@@ -259,10 +267,7 @@ both_backends!(published_instruments_never_change, true, |db: TestDb| async move
         .execute(&s.pool)
         .await
         .unwrap();
-    match s.load_instruments().await {
-        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
-        other => panic!("expected refusal, got {other:?}"),
-    }
+    refuses_to_reload_instruments(s).await;
 });
 
 both_backends!(assessments_answers_submission, true, |db: TestDb| async move {
@@ -379,10 +384,7 @@ both_backends!(instrument_translations_belong_to_the_published_version, true, |d
         .execute(&s.pool)
         .await
         .unwrap();
-    match s.load_instruments().await {
-        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
-        other => panic!("expected refusal, got {other:?}"),
-    }
+    refuses_to_reload_instruments(s).await;
     // What was published stays what is served.
     let served = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
     assert_eq!(served.localised("de").instrument.question("dv-strategy").unwrap().text, "Tippfehler");
