@@ -327,6 +327,7 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await axe.check(manager, 'questionnaire overview');
     await manager.locator('main .task-list').getByRole('link', { name: 'Governance' }).click();
     await axe.check(manager, 'questionnaire section');
+    const governanceSection = new URL(manager.url()).pathname;
     const group = manager.locator('main fieldset').filter({ has: manager.locator('input[type=checkbox][value=none]') }).first();
     const none = group.locator('input[type=checkbox][value=none]');
     await none.check();
@@ -364,6 +365,29 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(r.status(), 422, 'a score above 100 is refused');
     await axe.check(manager, 'validation with errors');
 
+
+    // --- The instrument in the viewer's language: questionnaire, check page and city diagnostic
+    // in German and French (the instrument's own translations), then back to English.
+    await submit(manager, manager.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }));
+    await manager.goto(governanceSection);
+    assert.equal(await manager.locator('html').getAttribute('lang'), 'de');
+    assert.match(await manager.locator('h1').textContent(), /Governance/);
+    assert.match(await manager.locator('main').textContent(), /Wie werden in der Stadtverwaltung Entscheidungen über digitale Investitionen/);
+    await axe.check(manager, 'questionnaire section (de)');
+    await manager.goto(governanceSection.replace(/sections\/.*$/, 'check'));
+    assert.match(await manager.locator('main').textContent(), /Hat die Stadt eine aktuelle Digitalstrategie/);
+    await axe.check(manager, 'check answers (de)');
+    await submit(manager, manager.getByRole('navigation', { name: 'Sprache' }).getByRole('link', { name: 'Français' }));
+    await manager.goto(governanceSection.replace(/governance$/, 'user-centric-design'));
+    assert.equal(await manager.locator('html').getAttribute('lang'), 'fr');
+    assert.match(await manager.locator('h1').textContent(), /Conception centrée sur l’utilisateur/);
+    assert.match(await manager.locator('main').textContent(), /Comment la ville apprend-elle à connaître les besoins des habitants/);
+    await axe.check(manager, 'questionnaire section (fr)');
+    await manager.goto('/cities/riga/diagnostic');
+    assert.match(await manager.locator('main').textContent(), /Infrastructure de données/);
+    await axe.check(manager, 'city diagnostic (fr)');
+    await submit(manager, manager.getByRole('navigation', { name: 'Langue' }).getByRole('link', { name: 'English' }));
+    assert.equal(await manager.locator('html').getAttribute('lang'), 'en');
     r = await manager.goto(`${PROGRAMME}/invitations`);
     assert.equal(r.status(), 200);
     await axe.check(manager, 'invitations');
@@ -541,6 +565,27 @@ test('core journeys work without JavaScript', { timeout: 180_000 }, async () => 
     assert.equal(await invitee.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sign in' }).count(), 1);
     r = await invitee.goto('/account');
     assert.equal(new URL(invitee.url()).pathname, '/login', 'signed out: /account asks to sign in');
+
+    // The questionnaire in French, then German, without JavaScript: start, answer a section, check.
+    const manager = await ctx();
+    await signIn(manager, 'manager@demo.urbis.example');
+    r = await manager.goto('/language/fr?next=/cities/lisbon/diagnostic');
+    assert.equal(await manager.locator('html').getAttribute('lang'), 'fr');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Commencer l’évaluation' }));
+    assert.equal(r.status(), 200);
+    await manager.locator('main .task-list').getByRole('link', { name: 'Vision numérique' }).click();
+    assert.match(await manager.locator('main').textContent(), /La ville dispose-t-elle d’une stratégie numérique à jour/);
+    await manager.locator('main input[type=radio][value="2"]').first().check();
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Enregistrer et continuer' }));
+    assert.equal(r.status(), 200);
+    assert.match(manager.url(), /sections\/governance$/);
+    assert.match(await manager.locator('h1').textContent(), /Gouvernance/);
+    await manager.goto(manager.url().replace(/sections\/.*$/, 'check'));
+    assert.match(await manager.locator('main').textContent(), /Niveau 2/);
+    r = await manager.goto('/language/de?next=' + encodeURIComponent(new URL(manager.url()).pathname));
+    assert.equal(await manager.locator('html').getAttribute('lang'), 'de');
+    assert.match(await manager.locator('main').textContent(), /Hat die Stadt eine aktuelle Digitalstrategie/);
+    await manager.goto('/language/en?next=/');
   } finally {
     for (const c of contexts) await c.close();
   }

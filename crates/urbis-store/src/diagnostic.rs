@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
-use urbis_domain::diagnostic::{Answer, Instrument, InstrumentKind, Scores, score_respondents};
+use urbis_domain::diagnostic::{
+    Answer, Instrument, InstrumentKind, SOURCE_LANGUAGE, Scores, Translation, check_translation, score_respondents,
+};
 use uuid::Uuid;
 
 /// The instrument files shipped with Urbis: (definition, recommended actions).
@@ -25,15 +27,24 @@ pub const INSTRUMENT_FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// A recommended action: what moves a city from `from_level` to the next on a capability.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecommendedAction {
-    pub capability: String,
-    pub from_level: u8,
-    pub title: String,
-    pub description: String,
-}
+/// The translations shipped beside the instruments: (definition file, language, translation file).
+/// One file per language holds every text of the version and of its recommended actions.
+pub const INSTRUMENT_TRANSLATIONS: &[(&str, &str, &str)] = &[
+    ("city-digital-maturity/v1.toml", "de", include_str!("../../../data/instruments/city-digital-maturity/v1.de.toml")),
+    ("city-digital-maturity/v1.toml", "fr", include_str!("../../../data/instruments/city-digital-maturity/v1.fr.toml")),
+    (
+        "innovation-capacity-pulse/v1.toml",
+        "de",
+        include_str!("../../../data/instruments/innovation-capacity-pulse/v1.de.toml"),
+    ),
+    (
+        "innovation-capacity-pulse/v1.toml",
+        "fr",
+        include_str!("../../../data/instruments/innovation-capacity-pulse/v1.fr.toml"),
+    ),
+];
+
+pub use urbis_domain::diagnostic::RecommendedAction;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,10 +53,27 @@ struct ActionsFile {
     actions: Vec<RecommendedAction>,
 }
 
-/// Parse and check an instrument file and its actions file.
+/// Parse and check an instrument file, its actions file and the translations shipped beside it.
 pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(Instrument, Vec<RecommendedAction>)> {
-    let inst: Instrument = toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    let translations: Vec<(&str, &str)> =
+        INSTRUMENT_TRANSLATIONS.iter().filter(|(n, _, _)| *n == name).map(|(_, lang, text)| (*lang, *text)).collect();
+    parse_instrument_with(name, definition, actions, &translations)
+}
+
+/// Parse and check an instrument file, its actions file and its translations (language, file
+/// text). A translation must cover exactly the ids and texts of the version; it becomes part of
+/// the version (and of its digest).
+pub fn parse_instrument_with(
+    name: &str,
+    definition: &str,
+    actions: &str,
+    translations: &[(&str, &str)],
+) -> Result<(Instrument, Vec<RecommendedAction>)> {
+    let mut inst: Instrument = toml::from_str(definition).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
     inst.validate().map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))?;
+    if !inst.translations.is_empty() {
+        return Err(StoreError::Corrupt(format!("{name}: translations belong in their own files beside it")));
+    }
     let acts: ActionsFile = toml::from_str(actions).map_err(|e| StoreError::Corrupt(format!("{name} actions: {e}")))?;
     if acts.instrument != inst.slug {
         return Err(StoreError::Corrupt(format!("{name}: actions are for {}", acts.instrument)));
@@ -58,6 +86,15 @@ pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(
             )));
         }
     }
+    for (lang, text) in translations {
+        let file = name.replace(".toml", &format!(".{lang}.toml"));
+        if *lang == SOURCE_LANGUAGE || lang.len() != 2 || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(StoreError::Corrupt(format!("{file}: {lang:?} is not a language code for a translation")));
+        }
+        let t: Translation = toml::from_str(text).map_err(|e| StoreError::Corrupt(format!("{file}: {e}")))?;
+        check_translation(&inst, &acts.actions, lang, &t).map_err(|e| StoreError::Corrupt(format!("{file}: {e}")))?;
+        inst.translations.insert(lang.to_string(), t);
+    }
     Ok((inst, acts.actions))
 }
 
@@ -66,6 +103,15 @@ pub fn parse_instrument(name: &str, definition: &str, actions: &str) -> Result<(
 pub struct StoredInstrument {
     pub instrument: Instrument,
     pub actions: Vec<RecommendedAction>,
+}
+
+impl StoredInstrument {
+    /// The instrument and its actions in `lang`, falling back to English (the copy carries no
+    /// translations; `instrument.language(lang)` of the original says which language it is in).
+    pub fn localised(&self, lang: &str) -> StoredInstrument {
+        let (instrument, actions) = urbis_domain::diagnostic::localise(&self.instrument, &self.actions, lang);
+        StoredInstrument { instrument, actions }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -276,8 +322,37 @@ fn wave(r: &AnyRow) -> Result<Wave> {
     })
 }
 
+/// Does the shipped version differ from the stored one only by languages the stored one lacks?
+/// The stored row must be intact (its digest matches its content), every published text the same,
+/// and every stored translation unchanged: then the new languages may be added in place.
+async fn adds_languages_only(
+    tx: &mut WriteTx,
+    shipped: &Instrument,
+    shipped_actions: &[RecommendedAction],
+    stored_digest: &str,
+) -> Result<bool> {
+    let (def, acts): (String, String) =
+        sqlx::query_as("SELECT definition_json, actions_json FROM instruments WHERE slug = $1 AND version = $2")
+            .bind(&shipped.slug)
+            .bind(i64::from(shipped.version))
+            .fetch_one(&mut **tx)
+            .await?;
+    let stored: Instrument = serde_json::from_str(&def).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let stored_actions: Vec<RecommendedAction> =
+        serde_json::from_str(&acts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if digest(&stored, &stored_actions)?.2 != stored_digest || stored_actions != shipped_actions {
+        return Ok(false);
+    }
+    let kept = stored.translations.iter().all(|(lang, t)| shipped.translations.get(lang) == Some(t));
+    let added = shipped.translations.len() > stored.translations.len();
+    let (mut a, mut b) = (stored, shipped.clone());
+    a.translations.clear();
+    b.translations.clear();
+    Ok(kept && added && a == b)
+}
+
 /// What identifies a published instrument version's content.
-fn digest(inst: &Instrument, actions: &[RecommendedAction]) -> Result<(String, String, String)> {
+pub(crate) fn digest(inst: &Instrument, actions: &[RecommendedAction]) -> Result<(String, String, String)> {
     let def = serde_json::to_string(inst).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let acts = serde_json::to_string(actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let d = hex::encode(Sha256::digest(format!("{def}\n{acts}").as_bytes()));
@@ -301,6 +376,28 @@ impl Store {
                     .await?;
             match existing {
                 Some(e) if e == d => {}
+                Some(e) if adds_languages_only(&mut tx, &inst, &actions, &e).await? => {
+                    // The same version, with languages it did not have: published texts are untouched.
+                    sqlx::query(
+                        "UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = $4",
+                    )
+                    .bind(&def_json)
+                    .bind(&d)
+                    .bind(&inst.slug)
+                    .bind(i64::from(inst.version))
+                    .execute(&mut *tx)
+                    .await?;
+                    audit::record(
+                        &mut tx,
+                        None,
+                        "instrument.translate",
+                        "instrument",
+                        &format!("{}@{}", inst.slug, inst.version),
+                        Some(&e),
+                        Some(&inst.languages()),
+                    )
+                    .await?;
+                }
                 Some(_) => {
                     return Err(StoreError::Corrupt(format!(
                         "instrument {} v{} differs from the published version; publish the change as v{}",

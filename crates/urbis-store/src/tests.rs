@@ -246,6 +246,14 @@ fn shipped_instruments_meet_the_design() {
     }
 }
 
+/// Loading the shipped instruments again is refused: the stored version differs from the files.
+async fn refuses_to_reload_instruments(s: &crate::Store) {
+    match s.load_instruments().await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+}
+
 both_backends!(published_instruments_never_change, true, |db: TestDb| async move {
     let s = &db.store;
     let list = s.instruments().await.unwrap();
@@ -259,10 +267,7 @@ both_backends!(published_instruments_never_change, true, |db: TestDb| async move
         .execute(&s.pool)
         .await
         .unwrap();
-    match s.load_instruments().await {
-        Err(StoreError::Corrupt(m)) => assert!(m.contains("publish the change as v2"), "{m}"),
-        other => panic!("expected refusal, got {other:?}"),
-    }
+    refuses_to_reload_instruments(s).await;
 });
 
 both_backends!(assessments_answers_submission, true, |db: TestDb| async move {
@@ -393,4 +398,101 @@ both_backends!(plan_items_are_versioned_and_audited, true, |db: TestDb| async mo
         ["plan.update", "plan.create"],
         "newest first"
     );
+});
+
+/// A translation must cover exactly the ids of its version, change nothing but text, and live in
+/// its own file; loading fails with a message naming the file and the id.
+#[test]
+fn instrument_translations_are_checked_on_loading() {
+    use crate::diagnostic::{INSTRUMENT_FILES, INSTRUMENT_TRANSLATIONS, parse_instrument_with};
+    let (name, def, acts) = INSTRUMENT_FILES[0];
+    let de = INSTRUMENT_TRANSLATIONS.iter().find(|(n, l, _)| *n == name && *l == "de").unwrap().2;
+    let refused = |translations: &[(&str, &str)]| match parse_instrument_with(name, def, acts, translations) {
+        Err(StoreError::Corrupt(m)) => m,
+        other => panic!("expected refusal, got {other:?}"),
+    };
+    let (inst, _) = parse_instrument_with(name, def, acts, &[("de", de)]).unwrap();
+    assert_eq!(inst.languages(), ["en", "de"]);
+
+    // A question left out: refused, naming the file and the question.
+    let start = de.find("[questions.dv-leadership]").unwrap();
+    let end = start + de[start..].find("\n[questions.").unwrap() + 1;
+    let missing = format!("{}{}", &de[..start], &de[end..]);
+    let m = refused(&[("de", &missing)]);
+    assert!(m.starts_with("city-digital-maturity/v1.de.toml: "), "{m}");
+    assert!(m.contains("de.questions.dv-leadership: question \"dv-leadership\" has no translation"), "{m}");
+
+    // An id the version does not have.
+    let extra = format!("{de}\n[questions.dv-moonshot]\ntext = \"Fliegt die Stadt zum Mond?\"\n");
+    let m = refused(&[("fr", &extra)]);
+    assert!(
+        m.contains("fr.questions.dv-moonshot: \"dv-moonshot\" is not a question of city-digital-maturity v1"),
+        "{m}"
+    );
+    let extra = format!("{de}\n[actions.governance-9-1]\ntitle = \"x\"\ndescription = \"y\"\n");
+    assert!(refused(&[("de", &extra)]).contains("\"governance-9-1\" is not an action of"));
+
+    // Anything but text (here a weight) is not part of a translation.
+    let weight = de.replacen("[questions.dv-leadership]\n", "[questions.dv-leadership]\nweight = 2.0\n", 1);
+    assert!(refused(&[("de", &weight)]).contains("unknown field `weight`"));
+
+    // English is the source, not a translation; the definition file holds no translations.
+    assert!(refused(&[("en", de)]).contains("\"en\" is not a language code for a translation"));
+    let inline = format!("{def}\n[translations.de]\ntitle = \"x\"\ndescription = \"y\"\n");
+    match parse_instrument_with(name, &inline, acts, &[]) {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("translations belong in their own files"), "{m}"),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+}
+
+both_backends!(instrument_translations_belong_to_the_published_version, true, |db: TestDb| async move {
+    let s = &db.store;
+    let stored = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
+    assert_eq!(stored.instrument.languages(), ["en", "de", "fr"]);
+    let de = stored.localised("de");
+    let want = &stored.instrument.translations["de"];
+    assert_eq!(de.instrument.title, want.title);
+    assert_eq!(de.instrument.question("dv-strategy").unwrap().text, want.questions["dv-strategy"].text);
+    assert_eq!(de.actions[0].title, want.actions["digital-vision-1-1"].title);
+    assert_eq!(stored.localised("es").instrument.title, stored.instrument.title, "English when not translated");
+    // As if v1 had been published with other German text: the shipped files differ from the
+    // published version, so loading refuses, as for a change to the English text.
+    let mut old = stored.instrument.clone();
+    old.translations.get_mut("de").unwrap().questions.get_mut("dv-strategy").unwrap().text = "Tippfehler".into();
+    let (def, _, digest) = crate::diagnostic::digest(&old, &stored.actions).unwrap();
+    sqlx::query("UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = 1")
+        .bind(&def)
+        .bind(&digest)
+        .bind("city-digital-maturity")
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    refuses_to_reload_instruments(s).await;
+    // What was published stays what is served.
+    let served = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
+    assert_eq!(served.localised("de").instrument.question("dv-strategy").unwrap().text, "Tippfehler");
+});
+
+both_backends!(a_version_published_without_translations_gains_them_in_place, true, |db: TestDb| async move {
+    let s = &db.store;
+    let shipped = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
+    // As installed before translations shipped: v1 in English only.
+    let mut english = shipped.instrument.clone();
+    english.translations.clear();
+    let (def, _, digest) = crate::diagnostic::digest(&english, &shipped.actions).unwrap();
+    sqlx::query("UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = 1")
+        .bind(&def)
+        .bind(&digest)
+        .bind("city-digital-maturity")
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    assert_eq!(s.instrument("city-digital-maturity", Some(1)).await.unwrap().instrument.languages(), ["en"]);
+    s.load_instruments().await.unwrap();
+    let now = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
+    assert_eq!(now.instrument, shipped.instrument, "the languages are added; nothing else changes");
+    let log = s.audit_for("instrument", "city-digital-maturity@1").await.unwrap();
+    assert_eq!(log[0].action, "instrument.translate");
+    // Loading again is a no-op.
+    assert_eq!(s.load_instruments().await.unwrap(), 0);
 });

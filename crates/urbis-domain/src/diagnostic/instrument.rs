@@ -1,9 +1,10 @@
 //! Instruments: a questionnaire with its scoring model, as reviewed data. A published version never
 //! changes; an edit makes a new version and old assessments keep the version they were made with.
 
+use super::translation::Translation;
 use crate::error::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -31,6 +32,10 @@ pub struct Instrument {
     pub questions: Vec<Question>,
     #[serde(default)]
     pub context: Vec<ContextQuestion>,
+    /// The texts in other languages, by language code (the instrument itself is in English).
+    /// Part of the published version: see [`crate::diagnostic::translation`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, Translation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,4 +230,14 @@ impl Instrument {
     pub fn context_question(&self, id: &str) -> Option<&ContextQuestion> {
         self.context.iter().find(|q| q.id == id)
     }
+}
+
+/// A recommended action: what moves a city from `from_level` to the next on a capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendedAction {
+    pub capability: String,
+    pub from_level: u8,
+    pub title: String,
+    pub description: String,
 }

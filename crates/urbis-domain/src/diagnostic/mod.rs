@@ -11,11 +11,15 @@ pub mod sample;
 pub mod scoring;
 #[cfg(test)]
 mod tests;
+pub mod translation;
 
 pub use benchmark::{Distribution, PeerGroup, Ranks, percentile_rank};
-pub use instrument::{Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind};
+pub use instrument::{
+    Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind, RecommendedAction,
+};
 pub use plan::{PlanItemInput, PlanStatus, WaveInput};
 pub use scoring::{
     Answer, CapabilityResult, Choice, Scores, Spread, check_context, consolidate, gated_level, lower_median, normalise,
     question_spread, required_questions, score, score_respondents, spread,
 };
+pub use translation::{SOURCE_LANGUAGE, Translation, action_ids, apply_translation, check_translation, localise};

@@ -65,6 +65,7 @@ fn instrument(case: &Value, questions: Vec<Question>) -> Instrument {
             .collect(),
         questions,
         context: vec![],
+        translations: Default::default(),
     }
 }
 

@@ -364,22 +364,42 @@ pub async fn list_instruments(State(state): State<AppState>) -> Result<Json<Vec<
 
 /// An instrument's full definition (newest version, or `?version=`): capabilities with weights,
 /// questions with ids, types, levels or items, weights, the scoring settings, context questions and
-/// the recommended actions per capability and level.
-#[utoipa::path(get, path = "/instruments/{slug}", tag = "diagnostic", params(("version" = Option<u32>, Query)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+/// the recommended actions per capability and level. Texts are in the language asked for with
+/// `?lang=` (else by `Accept-Language`) when the version has that translation, else in English;
+/// `language` (and the `Content-Language` header) says which, `languages` lists those it has.
+#[utoipa::path(get, path = "/instruments/{slug}", tag = "diagnostic",
+    params(("version" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "en, de or fr"),
+        ("Accept-Language" = Option<String>, Header, description = "used when `lang` is not given")),
+    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_instrument(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Problem> {
     let version = match q.get("version") {
         Some(v) => Some(v.parse::<u32>().map_err(|_| {
             Problem::field(StatusCode::BAD_REQUEST, "version", "invalid-parameter", "must be a whole number")
         })?),
         None => None,
     };
-    let stored = ops::instrument(&state, &slug, version).await?;
+    if let Some(l) = q.get("lang").filter(|l| !crate::i18n::supported(l)) {
+        return Err(Problem::field(
+            StatusCode::BAD_REQUEST,
+            "lang",
+            "invalid-parameter",
+            &format!("{l:?} is not one of the languages en, de, fr"),
+        ));
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let wanted = crate::i18n::negotiate(q.get("lang").map(String::as_str), None, accept);
+    let all = ops::instrument(&state, &slug, version).await?;
+    let language = all.instrument.language(wanted);
+    let languages: Vec<&str> = all.instrument.languages();
+    let stored = all.localised(language);
     let mut v = serde_json::to_value(&stored.instrument).map_err(|_| Problem::internal())?;
+    v["language"] = language.into();
+    v["languages"] = languages.into();
     v["scoring"] = serde_json::json!({
         "normalisation": {"level": "(L − 1) / 4 × 100", "checklist": "100 × ticked / items", "choice": {"yes": 100, "partial": 50, "no": 0}},
         "capability_score": "weighted mean of applicable answered questions",
@@ -389,7 +409,7 @@ pub async fn get_instrument(
         "documentation": "docs/diagnostic.md",
     });
     v["recommended_actions"] = serde_json::to_value(&stored.actions).map_err(|_| Problem::internal())?;
-    Ok(Json(v))
+    Ok(([(header::CONTENT_LANGUAGE, language), (header::VARY, "accept-language")], Json(v)).into_response())
 }
 
 /// A programme's diagnostic waves.

@@ -25,14 +25,10 @@ use uuid::Uuid;
 
 const INSTRUMENT: &str = "city-digital-maturity";
 
-/// A capability's name in the viewer's language when the interface has it, else the instrument's.
+/// A capability's name in the viewer's language, from the instrument's translation (English when
+/// the instrument has none in that language).
 fn capability_name(ctx: &Ctx, inst: &Instrument, slug: &str) -> String {
-    let id = format!("capability-{slug}");
-    if ctx.t.has(&id) {
-        ctx.t.get(&id)
-    } else {
-        inst.capabilities.iter().find(|c| c.slug == slug).map(|c| c.title.clone()).unwrap_or_else(|| slug.to_string())
-    }
+    inst.capability_title(ctx.t.code, slug)
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -124,7 +120,7 @@ async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
             .next()
             .ok_or_else(|| Problem::not_found("programme"))?;
         let programme = net::programme(&state, &participation.programme_slug).await?;
-        let stored = ops::instrument(&state, INSTRUMENT, None).await?;
+        let stored = ops::instrument(&state, INSTRUMENT, None).await?.localised(ctx.t.code);
         let inst = &stored.instrument;
         let can_read = ctx.caller.can(Action::ReadAssessment, &resource);
         let waves = state.store.waves(programme.id).await?;
@@ -364,7 +360,7 @@ pub async fn cohort(
             Some(w) => waves.iter().find(|x| &x.slug == w).cloned().ok_or_else(|| Problem::not_found("wave"))?,
             None => waves.last().cloned().ok_or_else(|| Problem::not_found("wave"))?,
         };
-        let stored = ops::instrument(&state, INSTRUMENT, None).await?;
+        let stored = ops::instrument(&state, INSTRUMENT, None).await?.localised(ctx.t.code);
         let inst = &stored.instrument;
         let privileged = privileged(&ctx, &programme);
         // A bad filter value is reported above the form and the whole cohort is shown.
@@ -531,7 +527,7 @@ async fn loaded_for_answering(state: &AppState, ctx: &Ctx, id: &str) -> Result<(
     let loaded = ops::load(state, id).await?;
     net::require(&ctx.caller, Action::ReadAssessment, &loaded.resource)?;
     let a = &loaded.assessment;
-    let inst = ops::instrument_of(state, a).await?;
+    let inst = ops::instrument_of(state, a).await?.localised(ctx.t.code);
     Ok((loaded, inst))
 }
 
@@ -1003,7 +999,8 @@ pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
                     Some(loaded.assessment.instrument_version),
                 )
                 .await?
-                .instrument;
+                .instrument
+                .localised(ctx.t.code);
                 let text = |qid: &str| {
                     inst.question(qid)
                         .map(|q| q.text.clone())
