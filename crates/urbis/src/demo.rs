@@ -77,10 +77,45 @@ pub async fn load(store: &Store) -> Result<()> {
     Ok(())
 }
 
+/// A sample person without a password (respondents of sample data), created once.
+async fn sample_person(store: &Store, email: &str, name: &str) -> Result<uuid::Uuid> {
+    if let Some(p) = store.person_by_email(email).await? {
+        return Ok(p.id);
+    }
+    let new = NewPerson {
+        email: email.into(),
+        name: name.into(),
+        job_title: "Sample data".into(),
+        password_hash: None,
+        listed: false,
+        locale: String::new(),
+    };
+    Ok(store.create_person(None, new, &[]).await?.id)
+}
+
+/// A city's plausible sample answers in a wave, checked and normalised.
+fn sample_answers(
+    inst: &urbis_domain::diagnostic::Instrument,
+    city: &str,
+    wave_index: usize,
+    wave: &str,
+) -> Result<Vec<(String, urbis_domain::diagnostic::Answer, Option<f64>)>> {
+    use urbis_domain::diagnostic::{normalise, sample};
+    let m = sample::maturity(inst, city, wave_index);
+    let mut rng = sample::Rng::from_text(&format!("{city}/{wave}"));
+    sample::answers(inst, &m, &mut rng)
+        .into_iter()
+        .map(|(qid, a)| {
+            let q = inst.question(&qid).expect("generated for this instrument");
+            let v = normalise(q, &a).map_err(|e| anyhow::anyhow!("sample answer to {qid}: {e}"))?;
+            Ok((qid, a, v))
+        })
+        .collect()
+}
+
 /// Sample diagnostic assessments for the participating cities in waves t0 and t1: submitted,
 /// published, marked as sample data, each answered by a sample respondent of the city.
 pub async fn sample_assessments(store: &Store) -> Result<usize> {
-    use urbis_domain::diagnostic::{normalise, sample};
     use urbis_domain::network::ParticipationStatus;
     let programme = store.programme("digital-innovation-initiative").await?;
     let inst = store.instrument("city-digital-maturity", None).await?.instrument;
@@ -91,37 +126,9 @@ pub async fn sample_assessments(store: &Store) -> Result<usize> {
     for c in &cities {
         let org = &c.organisation;
         let email = format!("respondent.{}@demo.urbis.example", org.slug);
-        let respondent = match store.person_by_email(&email).await? {
-            Some(p) => p.id,
-            None => {
-                store
-                    .create_person(
-                        None,
-                        NewPerson {
-                            email,
-                            name: format!("Sample respondent ({})", org.name),
-                            job_title: "Sample data".into(),
-                            password_hash: None,
-                            listed: false,
-                            locale: String::new(),
-                        },
-                        &[],
-                    )
-                    .await?
-                    .id
-            }
-        };
+        let respondent = sample_person(store, &email, &format!("Sample respondent ({})", org.name)).await?;
         for (i, wave) in waves.iter().enumerate() {
-            let m = sample::maturity(&inst, &org.slug, i);
-            let mut rng = sample::Rng::from_text(&format!("{}/{}", org.slug, wave.slug));
-            let answers = sample::answers(&inst, &m, &mut rng)
-                .into_iter()
-                .map(|(qid, a)| {
-                    let q = inst.question(&qid).expect("generated for this instrument");
-                    let v = normalise(q, &a).map_err(|e| anyhow::anyhow!("sample answer to {qid}: {e}"))?;
-                    Ok((qid, a, v))
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let answers = sample_answers(&inst, &org.slug, i, &wave.slug)?;
             if store
                 .import_assessment(org.id, wave.id, &inst.slug, inst.version, respondent, &answers, true, true)
                 .await?
@@ -173,7 +180,7 @@ const SYNTHETIC_COUNTRIES: &[(&str, &str, f64, f64)] = &[
 /// scale tests. Deterministic for the same sizes; running it again adds nothing.
 pub async fn generate(store: &Store, cities: usize, waves: usize) -> Result<String> {
     use indicatif::{ProgressBar, ProgressStyle};
-    use urbis_domain::diagnostic::{normalise, sample};
+    use urbis_domain::diagnostic::sample;
     use urbis_store::reference::{CityData, ProgrammeData, ReferenceFile, WaveData};
     anyhow::ensure!((1..=100_000).contains(&cities), "--cities must be from 1 to 100000");
     anyhow::ensure!((1..=20).contains(&waves), "--waves must be from 1 to 20");
@@ -226,21 +233,7 @@ pub async fn generate(store: &Store, cities: usize, waves: usize) -> Result<Stri
     let programme = store.programme(&slug).await?;
     let stored_waves = store.waves(programme.id).await?;
     let inst = store.instrument("city-digital-maturity", None).await?.instrument;
-    let email = "respondent@synthetic.urbis.example";
-    let respondent = match store.person_by_email(email).await? {
-        Some(p) => p.id,
-        None => {
-            let new = NewPerson {
-                email: email.into(),
-                name: "Synthetic respondent".into(),
-                job_title: "Sample data".into(),
-                password_hash: None,
-                listed: false,
-                locale: String::new(),
-            };
-            store.create_person(None, new, &[]).await?.id
-        }
-    };
+    let respondent = sample_person(store, "respondent@synthetic.urbis.example", "Synthetic respondent").await?;
     let bar = ProgressBar::new((cities * waves) as u64).with_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} assessments, {per_sec}, eta {eta}")
             .expect("valid template")
@@ -250,16 +243,7 @@ pub async fn generate(store: &Store, cities: usize, waves: usize) -> Result<Stri
     for city in &file.cities {
         let org = store.organisation(&city.slug).await?;
         for (i, wave) in stored_waves.iter().enumerate() {
-            let m = sample::maturity(&inst, &city.slug, i);
-            let mut rng = sample::Rng::from_text(&format!("{}/{}", city.slug, wave.slug));
-            let answers = sample::answers(&inst, &m, &mut rng)
-                .into_iter()
-                .map(|(qid, a)| {
-                    let q = inst.question(&qid).expect("generated for this instrument");
-                    let v = normalise(q, &a).map_err(|e| anyhow::anyhow!("sample answer to {qid}: {e}"))?;
-                    Ok((qid, a, v))
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let answers = sample_answers(&inst, &city.slug, i, &wave.slug)?;
             store
                 .import_assessment(org.id, wave.id, &inst.slug, inst.version, respondent, &answers, true, true)
                 .await?;
