@@ -35,6 +35,7 @@ pub struct Store {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "diagnostic", include_str!("../migrations/0002_diagnostic.sql")),
+    (4, "services", include_str!("../migrations/0004_services.sql")),
 ];
 
 impl Store {
