@@ -1,0 +1,335 @@
+//! The services API end to end on the real router: a city's service, its plan, publication,
+//! indicators, measurements (one by one and from CSV), and the open-standard exports. On SQLite
+//! and PostgreSQL.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+use urbis_domain::policy::Role;
+
+async fn json_of(r: reqwest::Response) -> Value {
+    r.json().await.unwrap()
+}
+
+on_both!(service_lifecycle_and_publication, |app: TestApp| async move {
+    let c = app.client();
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let member = app.token(&app.person("member@riga.example", Some(Role::CityMember), "riga").await).await;
+    let other = app.token(&app.person("lead@helsinki.example", Some(Role::CityLead), "helsinki").await).await;
+    let expert = app.token(&app.person("expert@example.org", Some(Role::Expert), "riga").await).await;
+    let url = app.url("/api/v1/cities/riga/services");
+    let body = json!({"title": "Rent support online", "description": "Apply for rent support in one go.", "focus_area": "housing",
+                      "channels": ["online", "phone"], "languages": ["lv", "en"], "cost": "0", "currency": "EUR",
+                      "audience": "Tenants on low incomes", "output": "A decision on rent support", "builds_on": ["governance"]});
+    assert_eq!(c.post(&url).json(&body).send().await.unwrap().status(), 401);
+    assert_eq!(c.post(&url).bearer_auth(&other).json(&body).send().await.unwrap().status(), 403);
+    let r = c
+        .post(&url)
+        .bearer_auth(&lead)
+        .json(&json!({"title": "x", "description": "y", "focus_area": "parks"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let p = json_of(r).await;
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["code"].as_str()),
+        (Some("focus_area"), Some("invalid-choice"))
+    );
+    let r = c.post(&url).bearer_auth(&member).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201, "the city's team adds its service");
+    assert_eq!(r.headers()["etag"], "\"1\"");
+    let s = json_of(r).await;
+    assert_eq!(
+        (s["phase"].as_str(), s["published"].as_bool(), s["city"].as_str()),
+        (Some("discovery"), Some(false), Some("riga"))
+    );
+    let id = s["id"].as_str().unwrap().to_string();
+    let r = c.post(&url).bearer_auth(&lead).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 409, "one service per city and programme");
+    assert_eq!(json_of(r).await["errors"][0]["code"], "service-exists");
+
+    let surl = app.url(&format!("/api/v1/services/{id}"));
+    assert_eq!(c.get(&surl).send().await.unwrap().status(), 401, "a draft is not public");
+    assert_eq!(c.get(&surl).bearer_auth(&expert).send().await.unwrap().status(), 403);
+    assert_eq!(c.get(&surl).bearer_auth(&lead).send().await.unwrap().status(), 200);
+    let list =
+        json_of(c.get(app.url("/api/v1/programmes/digital-innovation-initiative/services")).send().await.unwrap())
+            .await;
+    assert_eq!(list["total"], 0, "the public list holds published services only");
+    let list = json_of(
+        c.get(app.url("/api/v1/programmes/digital-innovation-initiative/services"))
+            .bearer_auth(&lead)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(list["total"], 1);
+    let cpsv = app.url(&format!("/api/v1/services/{id}/cpsv.ttl"));
+    assert_eq!(c.get(&cpsv).send().await.unwrap().status(), 401);
+
+    // Lost updates: If-Match is required and must be current.
+    let patch = json!({"published": true, "phase": "alpha"});
+    assert_eq!(c.patch(&surl).bearer_auth(&lead).json(&patch).send().await.unwrap().status(), 428);
+    let r = c.patch(&surl).bearer_auth(&lead).header("If-Match", "\"7\"").json(&patch).send().await.unwrap();
+    assert_eq!(r.status(), 412);
+    let r = c
+        .patch(&surl)
+        .bearer_auth(&lead)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"languages": ["xx"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(json_of(r).await["errors"][0]["field"], "languages");
+    let r = c.patch(&surl).bearer_auth(&other).header("If-Match", "\"1\"").json(&patch).send().await.unwrap();
+    assert_eq!(r.status(), 403, "no city writes to another city's service");
+    let r = c.patch(&surl).bearer_auth(&lead).header("If-Match", "\"1\"").json(&patch).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    let s = json_of(r).await;
+    assert_eq!(
+        (s["phase"].as_str(), s["published"].as_bool(), s["title"].as_str()),
+        (Some("alpha"), Some(true), Some("Rent support online"))
+    );
+    assert_eq!(c.get(&surl).send().await.unwrap().status(), 200, "published: public");
+    let list =
+        json_of(c.get(app.url("/api/v1/programmes/digital-innovation-initiative/services")).send().await.unwrap())
+            .await;
+    assert_eq!(list["items"][0]["id"], id.as_str());
+
+    // CPSV-AP: the essential triples.
+    let r = c.get(&cpsv).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/turtle"));
+    let ttl = r.text().await.unwrap();
+    for needle in [
+        " a cpsv:PublicService ;",
+        &format!("dct:identifier \"urn:urbis:service:{id}\""),
+        "dct:title \"Rent support online\"@en",
+        "cv:hasCompetentAuthority ",
+        " a cv:PublicOrganisation ;",
+        "skos:prefLabel \"Riga\"@en",
+        "<http://publications.europa.eu/resource/authority/country/LVA> a dct:Location",
+        "<http://publications.europa.eu/resource/authority/language/LAV> a dct:LinguisticSystem",
+        " a cv:Channel ;",
+        "cv:value \"0.00\"^^xsd:double",
+    ] {
+        assert!(ttl.contains(needle), "{needle:?} missing in\n{ttl}");
+    }
+
+    // The plan: phases (If-Match once they exist), milestones, research log.
+    let purl = app.url(&format!("/api/v1/services/{id}/phases/alpha"));
+    let phase = json!({"starts_on": "2021-03-01", "ends_on": "2021-05-31", "goal": "Test three ideas"});
+    let r = c
+        .put(&purl)
+        .bearer_auth(&lead)
+        .json(&json!({"starts_on": "2021-03-01", "ends_on": "2021-02-01", "goal": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let fields: Vec<String> = json_of(r).await["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["ends_on", "goal"]);
+    let r = c.put(&purl).bearer_auth(&lead).json(&phase).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json_of(r).await["exit_result"], "pending");
+    assert_eq!(c.put(&purl).bearer_auth(&lead).json(&phase).send().await.unwrap().status(), 428);
+    let done = json!({"starts_on": "2021-03-01", "ends_on": "2021-05-31", "goal": "Test three ideas", "exit_result": "met",
+                      "exit_notes": "Assessed with the programme", "exit_checklist": [1, 2, 6]});
+    let r = c.put(&purl).bearer_auth(&lead).header("If-Match", "\"1\"").json(&done).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json_of(r).await["exit_checklist"], json!([1, 2, 6]));
+    assert_eq!(
+        c.put(&purl).bearer_auth(&lead).header("If-Match", "\"1\"").json(&done).send().await.unwrap().status(),
+        412
+    );
+    assert_eq!(
+        c.put(app.url(&format!("/api/v1/services/{id}/phases/gamma")))
+            .bearer_auth(&lead)
+            .json(&phase)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+
+    let r = c
+        .post(app.url(&format!("/api/v1/services/{id}/milestones")))
+        .bearer_auth(&lead)
+        .json(&json!({"title": "Private beta opens", "due_on": "2021-09-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mid = json_of(r).await["id"].as_str().unwrap().to_string();
+    let murl = app.url(&format!("/api/v1/milestones/{mid}"));
+    let r = c
+        .patch(&murl)
+        .bearer_auth(&lead)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"title": "Private beta opens", "due_on": "2021-09-01", "state": "done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json_of(r).await["state"], "done");
+    let r = c
+        .post(app.url(&format!("/api/v1/services/{id}/research")))
+        .bearer_auth(&member)
+        .json(&json!({"held_on": "2021-02-10", "title": "Interviews with tenants", "participants": 9,
+                      "findings": "Most applicants print the form", "quotes": "“I print it at the library”",
+                      "tags": ["forms", "print"], "decision": "Build an online form first"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let s = json_of(c.get(&surl).send().await.unwrap()).await;
+    assert_eq!(s["phases"][0]["kind"], "alpha");
+    assert_eq!(s["milestones"][0]["state"], "done");
+    assert_eq!(s["research"][0]["decision"], "Build an online form first");
+    let audit = app.store.audit_for("service", &id).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "service.update" && e.before.as_ref().unwrap()["published"] == false));
+});
+
+on_both!(indicators_measurements_and_csv, |app: TestApp| async move {
+    let c = app.client();
+    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let s = json_of(
+        c.post(app.url("/api/v1/cities/riga/services"))
+            .bearer_auth(&lead)
+            .json(&json!({"title": "Rent support online", "description": "Apply once.", "focus_area": "housing"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let sid = s["id"].as_str().unwrap();
+    let iurl = app.url(&format!("/api/v1/services/{sid}/indicators"));
+    let def = json!({"name": "Applications completed online", "unit": "%", "direction": "increase",
+                     "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 80, "date": "2021-04-11"},
+                     "data_source": "Application system", "method": "Share of applications submitted online",
+                     "breakdowns": {"age_band": ["16-24", "25-64", "65+"]}});
+    let r = c
+        .post(&iurl)
+        .bearer_auth(&lead)
+        .json(&json!({"name": "x", "unit": "%", "direction": "increase",
+        "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 30, "date": "2020-01-01"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let fields: Vec<String> = json_of(r).await["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["target.date", "target.value"]);
+    let r = c.post(&iurl).bearer_auth(&lead).json(&def).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let ind = json_of(r).await;
+    assert_eq!(ind["status"], "no_data");
+    let id = ind["id"].as_str().unwrap().to_string();
+    let murl = app.url(&format!("/api/v1/indicators/{id}/measurements"));
+
+    // Each wrong measurement is a 422 that names what is wrong.
+    for (body, field, code) in [
+        (json!({"date": "2020-12-31", "value": 41}), "date", "before-baseline"),
+        (json!({"date": "2021-02-20", "value": "lots"}), "value", "not-a-number"),
+        (
+            json!({"date": "2021-02-20", "value": 41, "breakdown": {"district": "north"}}),
+            "breakdown",
+            "unknown-breakdown",
+        ),
+        (json!({"date": "2021-02-20", "value": 41, "quality": "guessed"}), "quality", "invalid-choice"),
+    ] {
+        let r = c.post(&murl).bearer_auth(&lead).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{body}");
+        let p = json_of(r).await;
+        assert_eq!(
+            (p["errors"][0]["field"].as_str(), p["errors"][0]["code"].as_str()),
+            (Some(field), Some(code)),
+            "{body}"
+        );
+    }
+    let r = c.post(&murl).bearer_auth(&lead).json(&json!({"date": "2021-02-20", "value": 58})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let v = json_of(r).await;
+    assert_eq!(
+        (v["progress"].as_f64(), v["expected"].as_f64(), v["status"].as_str()),
+        (Some(45.0), Some(50.0), Some("on_track"))
+    );
+    let r = c.post(&murl).bearer_auth(&lead).json(&json!({"date": "2021-02-20", "value": 58})).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the same measurement again changes nothing");
+
+    // CSV: a wrong file is refused whole, with row and column; a good one imports once.
+    let curl = app.url(&format!("/api/v1/indicators/{id}/measurements.csv"));
+    let bad = "date,value,quality,breakdown,note\n2021-03-01,61,final,,\n2020-12-01,45,final,,\n2021-03-01,x,final,age_band=16-24,\n";
+    let r = c.post(&curl).bearer_auth(&lead).header("content-type", "text/csv").body(bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p = json_of(r).await;
+    let errs: Vec<(i64, String, String)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str().unwrap().into(), e["code"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(errs, [(3, "date".into(), "before-baseline".into()), (4, "value".into(), "not-a-number".into())]);
+    let count = |v: &Value| v["measurements"].as_array().unwrap().len();
+    let iget = app.url(&format!("/api/v1/indicators/{id}"));
+    assert_eq!(
+        count(&json_of(c.get(&iget).bearer_auth(&lead).send().await.unwrap()).await),
+        1,
+        "nothing half-imported"
+    );
+    let r =
+        c.post(&curl).bearer_auth(&lead).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(r.status(), 415);
+    let good = "date,value,quality,breakdown,note\n2021-02-20,58,final,,\n2021-03-22,64,provisional,,\n2021-03-22,71,provisional,age_band=16-24,survey\n2021-04-01,79,estimated,,\n";
+    let r = c.post(&curl).bearer_auth(&lead).header("content-type", "text/csv").body(good).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json_of(r).await, json!({"added": 3, "changed": 0, "unchanged": 1}));
+    let audit_before = app.store.audit_for("indicator", &id).await.unwrap().len();
+    let r = c.post(&curl).bearer_auth(&lead).header("content-type", "text/csv").body(good).send().await.unwrap();
+    assert_eq!(json_of(r).await, json!({"added": 0, "changed": 0, "unchanged": 4}), "re-import changes nothing");
+    assert_eq!(app.store.audit_for("indicator", &id).await.unwrap().len(), audit_before, "and writes no audit noise");
+    let v = json_of(c.get(&iget).bearer_auth(&lead).send().await.unwrap()).await;
+    assert_eq!(count(&v), 4);
+    assert_eq!(
+        (v["progress"].as_f64(), v["expected"].as_f64(), v["status"].as_str()),
+        (Some(60.0), Some(80.0), Some("at_risk")),
+        "on the latest provisional measurement; the later estimate is ignored"
+    );
+
+    // Unpublished: the public reads nothing; published: the SDM KPI export.
+    assert_eq!(c.get(&iget).send().await.unwrap().status(), 401);
+    let surl = app.url(&format!("/api/v1/services/{sid}"));
+    let r = c
+        .patch(&surl)
+        .bearer_auth(&lead)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"published": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let kpi = json_of(c.get(app.url(&format!("/api/v1/indicators/{id}/sdm.json"))).send().await.unwrap()).await;
+    assert_eq!(kpi["id"], format!("urn:ngsi-ld:KeyPerformanceIndicator:{id}"));
+    assert_eq!(kpi["type"], "KeyPerformanceIndicator");
+    assert_eq!(kpi["kpiValue"], 60.0);
+    assert_eq!(kpi["currentStanding"], "fair");
+    assert_eq!(kpi["organization"], "Riga");
+    assert_eq!(kpi["calculationPeriod"], json!({"from": "2021-01-01", "to": "2021-03-22"}));
+    assert_eq!(kpi["category"], json!(["quantitative", "lagging"]));
+});
