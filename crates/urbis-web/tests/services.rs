@@ -333,3 +333,239 @@ on_both!(indicators_measurements_and_csv, |app: TestApp| async move {
     assert_eq!(kpi["calculationPeriod"], json!({"from": "2021-01-01", "to": "2021-03-22"}));
     assert_eq!(kpi["category"], json!(["quantitative", "lagging"]));
 });
+
+/// Post a form with the page's CSRF token.
+async fn post_form(
+    app: &TestApp,
+    b: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = b.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+    let csrf = common::csrf_of(&html);
+    let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+    form.extend_from_slice(fields);
+    b.post(app.url(action)).form(&form).send().await.unwrap()
+}
+
+on_both!(pages_build_a_service_without_javascript, |app: TestApp| async move {
+    let lead = app.signed_in(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
+    let r = lead.get(app.url("/cities/riga/service")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "no service yet: the team is sent to the form");
+    assert_eq!(r.headers()["location"], "/cities/riga/services/new");
+    let new = "/cities/riga/services/new";
+    let r = post_form(
+        &app,
+        &lead,
+        new,
+        new,
+        &[("title", "Rent support <online>"), ("description", ""), ("focus_area", "housing"), ("languages", "lv, xx")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#field-description\"") && html.contains("href=\"#field-languages\""),
+        "error summary links the fields"
+    );
+    assert!(html.contains("value=\"Rent support &#60;online&#62;\""), "what was typed is kept (escaped): {html}");
+    let r = post_form(
+        &app,
+        &lead,
+        new,
+        new,
+        &[
+            ("title", "Rent support online"),
+            ("description", "Apply once."),
+            ("focus_area", "housing"),
+            ("phase", "discovery"),
+            ("channels", "online"),
+            ("channels", "phone"),
+            ("languages", "lv, en"),
+            ("cost", ""),
+            ("currency", "EUR"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let id = loc.trim_start_matches("/services/").split('?').next().unwrap().to_string();
+    let page = format!("/services/{id}");
+    let html = lead.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<h1 id=\"service\">Rent support online</h1>") && html.contains("Online, Phone"));
+    assert_eq!(
+        app.browser().get(app.url(&page)).send().await.unwrap().status(),
+        303,
+        "a draft asks the public to sign in"
+    );
+
+    // Publish with the version read; a stale version is a conflict that keeps the input.
+    let edit = format!("/services/{id}/edit");
+    let fields = [
+        ("title", "Rent support online"),
+        ("description", "Apply once, online."),
+        ("focus_area", "housing"),
+        ("phase", "alpha"),
+        ("languages", "lv"),
+        ("published", "on"),
+        ("version", "1"),
+    ];
+    let r = post_form(&app, &lead, &edit, &edit, &fields).await;
+    assert_eq!(r.status(), 303);
+    let r = post_form(&app, &lead, &edit, &edit, &fields).await;
+    assert_eq!(r.status(), 409, "version 1 is stale now");
+    assert!(r.text().await.unwrap().contains("Apply once, online."));
+    let html = app.browser().get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Apply once, online."), "published: public");
+
+    // Phase, milestone, research, indicator, measurement, CSV import.
+    let phase = format!("/services/{id}/phases/alpha");
+    let r =
+        post_form(&app, &lead, &phase, &phase, &[("starts_on", "2021-03-01"), ("ends_on", "2021-02-01"), ("goal", "")])
+            .await;
+    assert_eq!(r.status(), 422);
+    let r = post_form(
+        &app,
+        &lead,
+        &phase,
+        &phase,
+        &[
+            ("starts_on", "2021-03-01"),
+            ("ends_on", "2021-05-31"),
+            ("goal", "Test ideas"),
+            ("exit_result", "met"),
+            ("exit_checklist", "1"),
+            ("exit_checklist", "6"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let ms = format!("/services/{id}/milestones/new");
+    assert_eq!(
+        post_form(&app, &lead, &ms, &ms, &[("title", "Beta"), ("due_on", "2021-09-01"), ("state", "planned")])
+            .await
+            .status(),
+        303
+    );
+    let rs = format!("/services/{id}/research/new");
+    assert_eq!(
+        post_form(
+            &app,
+            &lead,
+            &rs,
+            &rs,
+            &[
+                ("held_on", "2021-02-01"),
+                ("title", "Interviews"),
+                ("participants", "8"),
+                ("findings", "Forms are printed"),
+                ("decision", "Go online first")
+            ]
+        )
+        .await
+        .status(),
+        303
+    );
+    let ind = format!("/services/{id}/indicators/new");
+    let r = post_form(
+        &app,
+        &lead,
+        &ind,
+        &ind,
+        &[
+            ("name", "Online share"),
+            ("unit", "%"),
+            ("direction", "increase"),
+            ("baseline_value", "40"),
+            ("baseline_date", "2021-01-01"),
+            ("target_value", "30"),
+            ("target_date", "2021-04-11"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#field-target_value\""));
+    let r = post_form(
+        &app,
+        &lead,
+        &ind,
+        &ind,
+        &[
+            ("name", "Online share"),
+            ("unit", "%"),
+            ("direction", "increase"),
+            ("baseline_value", "40"),
+            ("baseline_date", "2021-01-01"),
+            ("target_value", "80"),
+            ("target_date", "2021-04-11"),
+            ("breakdowns", "age_band=16-24|65+"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let ind_id = r.headers()["location"].to_str().unwrap().rsplit("#indicator-").next().unwrap().to_string();
+    let m = format!("/indicators/{ind_id}/measurements/new");
+    let r = post_form(
+        &app,
+        &lead,
+        &m,
+        &m,
+        &[("date", "2020-12-01"), ("value", "x"), ("quality", "final"), ("breakdown", "")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#field-date\"") && html.contains("href=\"#field-value\""));
+    assert_eq!(
+        post_form(&app, &lead, &m, &m, &[("date", "2021-02-20"), ("value", "58"), ("quality", "final")]).await.status(),
+        303
+    );
+    let imp = format!("/indicators/{ind_id}/import");
+    let r = post_form(
+        &app,
+        &lead,
+        &imp,
+        &imp,
+        &[("csv", "date,value,breakdown\n2021-03-22,64,\n2021-03-22,oops,age_band=90+\n")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Row 3: Enter a number for &#34;Value&#34;."), "{html}");
+    assert!(html.contains("2021-03-22,oops"), "the file is kept");
+    let r = post_form(
+        &app,
+        &lead,
+        &imp,
+        &imp,
+        &[("csv", "date,value,breakdown\n2021-03-22,64,\n2021-03-22,70,age_band=16-24\n")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let html = lead.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Import done: 2 added, 0 changed, 0 unchanged"));
+    assert!(html.contains("class=\"line-chart\"") && html.contains("Go online first") && html.contains("2 of 14"));
+    assert!(html.contains("60 %") && html.contains("At risk"), "progress 60 against 80 expected");
+
+    let cohort = app
+        .browser()
+        .get(app.url("/programmes/digital-innovation-initiative/services"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(cohort.contains(&format!("<a href=\"/services/{id}\">Riga</a>")));
+    let results = app
+        .browser()
+        .get(app.url("/programmes/digital-innovation-initiative/results"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(results.contains("Online share") && results.contains("tag-status-at_risk"));
+});
