@@ -304,6 +304,7 @@ impl Store {
         organisation_id: Uuid,
         programme_id: Uuid,
         s: &ServiceInput,
+        published: bool,
         is_sample: bool,
     ) -> Result<Service> {
         let mut tx = self.begin_write().await?;
@@ -325,7 +326,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO services (id, organisation_id, programme_id, title, description, focus_area, phase, problem, \
              audience, team, channels, languages, output, cost_minor, currency, builds_on, published, is_sample, version, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, 1, $18, $18)",
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $19)",
         )
         .bind(id.to_string())
         .bind(organisation_id.to_string())
@@ -343,6 +344,7 @@ impl Store {
         .bind(s.cost_minor)
         .bind(&s.currency)
         .bind(join(&s.builds_on))
+        .bind(i64::from(published))
         .bind(i64::from(is_sample))
         .bind(&at)
         .execute(&mut *tx)
@@ -443,7 +445,7 @@ impl Store {
     /// given for a phase that exists).
     pub async fn put_phase(
         &self,
-        actor: Uuid,
+        actor: Option<Uuid>,
         service_id: Uuid,
         p: &PhaseInput,
         expected_version: Option<i64>,
@@ -511,7 +513,7 @@ impl Store {
         let after = phase(
             &sqlx::query("SELECT * FROM service_phases WHERE id = $1").bind(id.to_string()).fetch_one(&mut *tx).await?,
         )?;
-        commit_audited(tx, Some(actor), "service.phase", "service", service_id, before.as_ref(), &after).await?;
+        commit_audited(tx, actor, "service.phase", "service", service_id, before.as_ref(), &after).await?;
         Ok(after)
     }
 

@@ -50,11 +50,12 @@ fn service_input(title: &str) -> ServiceInput {
 both_backends!(services_are_versioned_unique_and_audited, true, |db: TestDb| async move {
     let s = &db.store;
     let (me, programme, riga) = setup(&db).await;
-    let created = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false).await.unwrap();
+    let created =
+        s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
     assert_eq!((created.version, created.published, created.organisation_slug.as_str()), (1, false, "riga"));
     assert_eq!(created.languages, ["lv", "en"]);
     assert_eq!(created.cost_minor, Some(0));
-    let again = s.create_service(Some(me), riga, programme, &service_input("Second"), false).await.unwrap_err();
+    let again = s.create_service(Some(me), riga, programme, &service_input("Second"), false, false).await.unwrap_err();
     assert!(matches!(again, StoreError::Refused { code: "service-exists", .. }), "{again:?}");
 
     let updated = s.update_service(me, created.id, 1, &service_input("Rent support online"), true).await.unwrap();
@@ -72,15 +73,15 @@ both_backends!(services_are_versioned_unique_and_audited, true, |db: TestDb| asy
 both_backends!(plan_phases_milestones_research, true, |db: TestDb| async move {
     let s = &db.store;
     let (me, programme, riga) = setup(&db).await;
-    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false).await.unwrap();
+    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
     let alpha = PhaseInput::parse("alpha", "2021-03-01", "2021-05-31", "Try three ideas", "", "", &[]).unwrap();
     let disc =
         PhaseInput::parse("discovery", "2021-01-01", "2021-02-28", "Learn", "met", "Good", &["1".into()]).unwrap();
-    let a = s.put_phase(me, svc.id, &alpha, None).await.unwrap();
-    s.put_phase(me, svc.id, &disc, None).await.unwrap();
+    let a = s.put_phase(Some(me), svc.id, &alpha, None).await.unwrap();
+    s.put_phase(Some(me), svc.id, &disc, None).await.unwrap();
     let kinds: Vec<&str> = s.phases(svc.id).await.unwrap().iter().map(|p| p.kind.as_str()).collect();
     assert_eq!(kinds, ["discovery", "alpha"], "in the order of the standard");
-    let dup = s.put_phase(me, svc.id, &alpha, None).await.unwrap_err();
+    let dup = s.put_phase(Some(me), svc.id, &alpha, None).await.unwrap_err();
     assert!(matches!(dup, StoreError::Refused { code: "phase-exists", .. }));
     let done = PhaseInput::parse(
         "alpha",
@@ -92,9 +93,9 @@ both_backends!(plan_phases_milestones_research, true, |db: TestDb| async move {
         &["1".into(), "2".into()],
     )
     .unwrap();
-    let changed = s.put_phase(me, svc.id, &done, Some(a.version)).await.unwrap();
+    let changed = s.put_phase(Some(me), svc.id, &done, Some(a.version)).await.unwrap();
     assert_eq!((changed.version, changed.exit_checklist.clone()), (2, vec![1, 2]));
-    assert!(matches!(s.put_phase(me, svc.id, &done, Some(1)).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(s.put_phase(Some(me), svc.id, &done, Some(1)).await, Err(StoreError::Conflict { .. })));
 
     let m = s.add_milestone(Some(me), svc.id, &MilestoneInput::parse("Beta", "2021-09-01", "").unwrap()).await.unwrap();
     let m2 =
@@ -130,7 +131,7 @@ both_backends!(plan_phases_milestones_research, true, |db: TestDb| async move {
 both_backends!(measurements_import_is_idempotent, true, |db: TestDb| async move {
     let s = &db.store;
     let (me, programme, riga) = setup(&db).await;
-    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false).await.unwrap();
+    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
     let raw = RawIndicator {
         name: "Applications online".into(),
         unit: "%".into(),

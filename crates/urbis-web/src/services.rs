@@ -99,7 +99,7 @@ pub async fn create(
         }
     };
     let input = check_service(state, raw).await?;
-    Ok(state.store.create_service(caller.actor.person, city.id, p.programme_id, &input, false).await?)
+    Ok(state.store.create_service(caller.actor.person, city.id, p.programme_id, &input, false, false).await?)
 }
 
 /// Change a service if it is still at `version`.
@@ -144,7 +144,7 @@ pub async fn put_phase(
     version: Option<i64>,
 ) -> Result<Phase, Problem> {
     require(caller, Action::ManageService, &loaded.resource)?;
-    Ok(state.store.put_phase(actor(caller)?, loaded.service.id, input, version).await?)
+    Ok(state.store.put_phase(Some(actor(caller)?), loaded.service.id, input, version).await?)
 }
 
 pub async fn add_milestone(
