@@ -270,6 +270,25 @@ fn channels_text(c: &[Channel]) -> String {
     join(&c.iter().map(|c| c.as_str()).collect::<Vec<_>>())
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Bind a service's described fields, in the order the INSERT and UPDATE name them.
+fn bind_service<'q>(q: AnyQuery<'q>, s: &'q ServiceInput) -> AnyQuery<'q> {
+    q.bind(&s.title)
+        .bind(&s.description)
+        .bind(s.focus_area.as_str())
+        .bind(s.phase.as_str())
+        .bind(&s.problem)
+        .bind(&s.audience)
+        .bind(&s.team)
+        .bind(channels_text(&s.channels))
+        .bind(join(&s.languages))
+        .bind(&s.output)
+        .bind(s.cost_minor)
+        .bind(&s.currency)
+        .bind(join(&s.builds_on))
+}
+
 /// Audit a change inside its transaction and commit it.
 async fn commit_audited<T: Serialize>(
     mut tx: WriteTx,
@@ -323,32 +342,20 @@ impl Store {
         }
         let id = Uuid::now_v7();
         let at = ts(now());
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO services (id, organisation_id, programme_id, title, description, focus_area, phase, problem, \
              audience, team, channels, languages, output, cost_minor, currency, builds_on, published, is_sample, version, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $19)",
         )
         .bind(id.to_string())
         .bind(organisation_id.to_string())
-        .bind(programme_id.to_string())
-        .bind(&s.title)
-        .bind(&s.description)
-        .bind(s.focus_area.as_str())
-        .bind(s.phase.as_str())
-        .bind(&s.problem)
-        .bind(&s.audience)
-        .bind(&s.team)
-        .bind(channels_text(&s.channels))
-        .bind(join(&s.languages))
-        .bind(&s.output)
-        .bind(s.cost_minor)
-        .bind(&s.currency)
-        .bind(join(&s.builds_on))
-        .bind(i64::from(published))
-        .bind(i64::from(is_sample))
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
+        .bind(programme_id.to_string());
+        bind_service(insert, s)
+            .bind(i64::from(published))
+            .bind(i64::from(is_sample))
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
         let after = service_in(&mut tx, id).await?;
         commit_audited::<Service>(tx, actor, "service.create", "service", id, None, &after).await?;
         Ok(after)
@@ -399,30 +406,18 @@ impl Store {
         if before.version != expected_version {
             return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
         }
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE services SET title = $1, description = $2, focus_area = $3, phase = $4, problem = $5, audience = $6, \
              team = $7, channels = $8, languages = $9, output = $10, cost_minor = $11, currency = $12, builds_on = $13, \
              published = $14, version = version + 1, updated_at = $15 WHERE id = $16 AND version = $17",
-        )
-        .bind(&s.title)
-        .bind(&s.description)
-        .bind(s.focus_area.as_str())
-        .bind(s.phase.as_str())
-        .bind(&s.problem)
-        .bind(&s.audience)
-        .bind(&s.team)
-        .bind(channels_text(&s.channels))
-        .bind(join(&s.languages))
-        .bind(&s.output)
-        .bind(s.cost_minor)
-        .bind(&s.currency)
-        .bind(join(&s.builds_on))
-        .bind(i64::from(published))
-        .bind(ts(now()))
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
+        );
+        bind_service(update, s)
+            .bind(i64::from(published))
+            .bind(ts(now()))
+            .bind(id.to_string())
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
         let after = service_in(&mut tx, id).await?;
         commit_audited(tx, Some(actor), "service.update", "service", id, Some(&before), &after).await?;
         Ok(after)

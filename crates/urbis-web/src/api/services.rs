@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use urbis_domain::opendata::{cpsv, sdm};
+use urbis_domain::policy::Action;
 use urbis_domain::services::{MeasurementInput, MilestoneInput, PhaseInput, RawIndicator, RawService, ResearchInput};
 use urbis_store::services::{Indicator, Measurement, Milestone, Phase, ResearchEntry, Service};
 use utoipa::ToSchema;
@@ -270,6 +271,20 @@ async fn service_out(state: &AppState, s: Service) -> Result<ServiceOut, Problem
 
 // ---- services -------------------------------------------------------------------------------------
 
+/// A service the caller may change (401/403 before the body is checked).
+async fn writable(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ops::Loaded, Problem> {
+    let loaded = ops::load(state, id).await?;
+    caller.require(Action::ManageService, &loaded.resource)?;
+    Ok(loaded)
+}
+
+/// An indicator the caller may add measurements to.
+async fn writable_indicator(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ops::LoadedIndicator, Problem> {
+    let li = ops::load_indicator(state, id).await?;
+    caller.require(Action::ManageService, &li.service.resource)?;
+    Ok(li)
+}
+
 /// A new service. Only `title`, `description` and `focus_area` are required.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -379,8 +394,7 @@ pub async fn patch_service(
     headers: HeaderMap,
     ApiJson(b): ApiJson<ServicePatch>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &loaded.resource)?;
+    let loaded = writable(&state, &caller, &id).await?;
     let version = if_match(&headers)?;
     let mut raw = ops::raw_of(&loaded.service);
     macro_rules! set {
@@ -504,8 +518,7 @@ pub async fn put_phase(
     headers: HeaderMap,
     ApiJson(b): ApiJson<PhaseIn>,
 ) -> Result<Json<PhaseOut>, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &loaded.resource)?;
+    let loaded = writable(&state, &caller, &id).await?;
     let checklist: Vec<String> = b.exit_checklist.iter().map(|n| n.to_string()).collect();
     let input = PhaseInput::parse(&kind, &b.starts_on, &b.ends_on, &b.goal, &b.exit_result, &b.exit_notes, &checklist)?;
     let exists = state.store.phases(loaded.service.id).await?.iter().any(|p| p.kind == input.kind);
@@ -534,8 +547,7 @@ pub async fn create_milestone(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MilestoneIn>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &loaded.resource)?;
+    let loaded = writable(&state, &caller, &id).await?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
     let m = ops::add_milestone(&state, &caller.0, &loaded, &input).await?;
     let version = m.version;
@@ -557,7 +569,7 @@ pub async fn patch_milestone(
     ApiJson(b): ApiJson<MilestoneIn>,
 ) -> Result<Response, Problem> {
     let (m, loaded) = ops::load_milestone(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &loaded.resource)?;
+    caller.require(Action::ManageService, &loaded.resource)?;
     let version = if_match(&headers)?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
     let m = ops::update_milestone(&state, &caller.0, &loaded, m.id, version, &input).await?;
@@ -608,8 +620,7 @@ pub async fn create_research(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ResearchIn>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &loaded.resource)?;
+    let loaded = writable(&state, &caller, &id).await?;
     let input = ResearchInput::parse(
         &b.held_on,
         &b.title,
@@ -655,8 +666,7 @@ pub async fn create_indicator(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<IndicatorIn>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &loaded.resource)?;
+    let loaded = writable(&state, &caller, &id).await?;
     let raw = RawIndicator {
         name: b.name,
         description: b.description,
@@ -750,8 +760,7 @@ pub async fn create_measurement(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MeasurementIn>,
 ) -> Result<Response, Problem> {
-    let li = ops::load_indicator(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &li.service.resource)?;
+    let li = writable_indicator(&state, &caller, &id).await?;
     let value = match &b.value {
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => s.clone(),
@@ -797,8 +806,7 @@ pub async fn import_measurements(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportOut>, Problem> {
-    let li = ops::load_indicator(&state, &id).await?;
-    caller.require(urbis_domain::policy::Action::ManageService, &li.service.resource)?;
+    let li = writable_indicator(&state, &caller, &id).await?;
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if ct.split(';').next().unwrap_or("").trim() != "text/csv" {
         return Err(Problem::new(

@@ -60,6 +60,26 @@ struct FormPage<'a> {
 
 form_errors!(FormPage);
 
+impl<'a> FormPage<'a> {
+    /// A form about service `s`: captioned with it, leading back to it, saved with "Save changes".
+    fn about(ctx: &'a Ctx, s: &Service, title: String, action: String, fields: Vec<Field>) -> Self {
+        FormPage {
+            ctx,
+            title,
+            caption: s.title.clone(),
+            lead: String::new(),
+            back_href: format!("/services/{}", s.id),
+            back_label: s.title.clone(),
+            action,
+            fields,
+            version: None,
+            submit: ctx.t.get("save"),
+            errors: vec![],
+            conflict: false,
+        }
+    }
+}
+
 /// Field values by name (several for checkbox groups).
 type Values = HashMap<String, Vec<String>>;
 
@@ -164,6 +184,41 @@ fn invalid_outcome(ctx: &Ctx, i: Invalid) -> Outcome {
 
 fn saved(service: uuid::Uuid, anchor: &str) -> Response {
     Redirect::to(&format!("/services/{service}?saved=1#{anchor}")).into_response()
+}
+
+/// A service the caller may work on (its city's team or programme staff).
+async fn writable_service(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, Problem> {
+    let loaded = ops::load(state, id).await?;
+    net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
+    Ok(loaded)
+}
+
+/// Builds an empty or re-filled form page for a service.
+type ServiceForm = for<'a> fn(&'a Ctx, &Service, &Values) -> FormPage<'a>;
+
+/// Show an empty form about a service to those who may work on it.
+async fn blank_form(state: &AppState, ctx: &Ctx, id: &str, page: ServiceForm) -> Response {
+    match writable_service(state, ctx, id).await {
+        Ok(loaded) => ctx.render(page(ctx, &loaded.service, &Values::new())),
+        Err(p) => ctx.fail(p),
+    }
+}
+
+/// The service a posted form is about and the form as typed, or the error page.
+async fn posted<'a>(
+    state: &AppState,
+    ctx: &'a Ctx,
+    id: &str,
+    v: &Values,
+    page: ServiceForm,
+) -> Result<(ops::Loaded, FormPage<'a>), Response> {
+    match writable_service(state, ctx, id).await {
+        Ok(loaded) => {
+            let p = page(ctx, &loaded.service, v);
+            Ok((loaded, p))
+        }
+        Err(p) => Err(ctx.fail(p)),
+    }
 }
 
 // ---- service forms --------------------------------------------------------------------------------
@@ -300,19 +355,17 @@ async fn edit_service_page<'a>(
 ) -> Result<FormPage<'a>, Problem> {
     net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
     let s = &loaded.service;
+    let fields = service_fields(state, ctx, v, true).await?;
     Ok(FormPage {
-        ctx,
-        title: ctx.t.with("services-edit-title", &[("service", &s.title)]),
         caption: s.organisation_name.clone(),
-        lead: String::new(),
-        back_href: format!("/services/{}", s.id),
-        back_label: s.title.clone(),
-        action: format!("/services/{}/edit", s.id),
-        fields: service_fields(state, ctx, v, true).await?,
         version: Some(version),
-        submit: ctx.t.get("save"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.with("services-edit-title", &[("service", &s.title)]),
+            format!("/services/{}/edit", s.id),
+            fields,
+        )
     })
 }
 
@@ -387,25 +440,22 @@ async fn phase_page<'a>(
     });
     let phase_name = ctx.t.get(&format!("phase-{}", kind.as_str()));
     Ok(FormPage {
-        ctx,
-        title: ctx.t.with("services-phase-title", &[("phase", &phase_name)]),
-        caption: s.title.clone(),
         lead: ctx.t.get("services-phase-lead"),
-        back_href: format!("/services/{}", s.id),
-        back_label: s.title.clone(),
-        action: format!("/services/{}/phases/{}", s.id, kind.as_str()),
-        fields: vec![
-            field(ctx, "starts_on", "date", &v),
-            field(ctx, "ends_on", "date", &v),
-            field(ctx, "goal", "textarea", &v),
-            choices(ctx, "exit_result", "select", &v, &ids(ExitResult::ALL, ExitResult::as_str, "exit")),
-            choices(ctx, "exit_checklist", "checkboxes", &v, &standard_choices()),
-            field(ctx, "exit_notes", "textarea", &v),
-        ],
         version: existing.map(|p| p.version),
-        submit: ctx.t.get("save"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.with("services-phase-title", &[("phase", &phase_name)]),
+            format!("/services/{}/phases/{}", s.id, kind.as_str()),
+            vec![
+                field(ctx, "starts_on", "date", &v),
+                field(ctx, "ends_on", "date", &v),
+                field(ctx, "goal", "textarea", &v),
+                choices(ctx, "exit_result", "select", &v, &ids(ExitResult::ALL, ExitResult::as_str, "exit")),
+                choices(ctx, "exit_checklist", "checkboxes", &v, &standard_choices()),
+                field(ctx, "exit_notes", "textarea", &v),
+            ],
+        )
     })
 }
 
@@ -472,32 +522,26 @@ fn milestone_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
 
 fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Values) -> FormPage<'a> {
     FormPage {
-        ctx,
-        title: ctx.t.get(if m.is_some() { "services-milestone-edit-title" } else { "services-milestone-title" }),
-        caption: s.title.clone(),
-        lead: String::new(),
-        back_href: format!("/services/{}", s.id),
-        back_label: s.title.clone(),
-        action: match m {
-            Some(m) => format!("/milestones/{}/edit", m.id),
-            None => format!("/services/{}/milestones/new", s.id),
-        },
-        fields: milestone_fields(ctx, v),
         version: m.map(|m| m.version),
-        submit: ctx.t.get("save"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.get(if m.is_some() { "services-milestone-edit-title" } else { "services-milestone-title" }),
+            match m {
+                Some(m) => format!("/milestones/{}/edit", m.id),
+                None => format!("/services/{}/milestones/new", s.id),
+            },
+            milestone_fields(ctx, v),
+        )
     }
 }
 
+fn new_milestone_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
+    milestone_page(ctx, s, None, v)
+}
+
 pub async fn new_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r = async {
-        let loaded = ops::load(&state, &id).await?;
-        net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
-        Ok::<_, Problem>(ctx.render(milestone_page(&ctx, &loaded.service, None, &Values::new())))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    blank_form(&state, &ctx, &id, new_milestone_page).await
 }
 
 pub async fn new_milestone_post(
@@ -507,14 +551,10 @@ pub async fn new_milestone_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let loaded = match ops::load(&state, &id).await {
-        Ok(l) => l,
-        Err(p) => return ctx.fail(p),
+    let (loaded, page) = match posted(&state, &ctx, &id, &v, new_milestone_page).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Err(p) = net::require(&ctx.caller, Action::ManageService, &loaded.resource) {
-        return ctx.fail(p);
-    }
-    let page = milestone_page(&ctx, &loaded.service, None, &v);
     let input = match MilestoneInput::parse(&one(&v, "title"), &one(&v, "due_on"), &one(&v, "state")) {
         Ok(i) => i,
         Err(i) => return page.again(invalid_outcome(&ctx, i)),
@@ -569,37 +609,27 @@ pub async fn edit_milestone_post(
 
 fn research_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
     FormPage {
-        ctx,
-        title: ctx.t.get("services-research-title"),
-        caption: s.title.clone(),
         lead: ctx.t.get("services-research-lead"),
-        back_href: format!("/services/{}", s.id),
-        back_label: s.title.clone(),
-        action: format!("/services/{}/research/new", s.id),
-        fields: vec![
-            field(ctx, "held_on", "date", v),
-            field(ctx, "title", "text", v),
-            field(ctx, "participants", "number", v),
-            field(ctx, "findings", "textarea", v),
-            field(ctx, "quotes", "textarea", v),
-            field(ctx, "tags", "text", v),
-            field(ctx, "decision", "textarea", v),
-        ],
-        version: None,
-        submit: ctx.t.get("save"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.get("services-research-title"),
+            format!("/services/{}/research/new", s.id),
+            vec![
+                field(ctx, "held_on", "date", v),
+                field(ctx, "title", "text", v),
+                field(ctx, "participants", "number", v),
+                field(ctx, "findings", "textarea", v),
+                field(ctx, "quotes", "textarea", v),
+                field(ctx, "tags", "text", v),
+                field(ctx, "decision", "textarea", v),
+            ],
+        )
     }
 }
 
 pub async fn new_research(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r = async {
-        let loaded = ops::load(&state, &id).await?;
-        net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
-        Ok::<_, Problem>(ctx.render(research_page(&ctx, &loaded.service, &Values::new())))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    blank_form(&state, &ctx, &id, research_page).await
 }
 
 pub async fn new_research_post(
@@ -609,14 +639,10 @@ pub async fn new_research_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let loaded = match ops::load(&state, &id).await {
-        Ok(l) => l,
-        Err(p) => return ctx.fail(p),
+    let (loaded, page) = match posted(&state, &ctx, &id, &v, research_page).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Err(p) = net::require(&ctx.caller, Action::ManageService, &loaded.resource) {
-        return ctx.fail(p);
-    }
-    let page = research_page(&ctx, &loaded.service, &v);
     let input = match ResearchInput::parse(
         &one(&v, "held_on"),
         &one(&v, "title"),
@@ -639,47 +665,40 @@ pub async fn new_research_post(
 
 fn indicator_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
     FormPage {
-        ctx,
-        title: ctx.t.get("services-indicator-title"),
-        caption: s.title.clone(),
         lead: ctx.t.get("services-indicator-lead"),
-        back_href: format!("/services/{}", s.id),
-        back_label: s.title.clone(),
-        action: format!("/services/{}/indicators/new", s.id),
-        fields: vec![
-            field(ctx, "name", "text", v),
-            field(ctx, "description", "textarea", v),
-            field(ctx, "unit", "text", v),
-            choices(
-                ctx,
-                "direction",
-                "select",
-                v,
-                &[("increase".into(), "direction-increase".into()), ("decrease".into(), "direction-decrease".into())],
-            ),
-            field(ctx, "baseline_value", "number", v),
-            field(ctx, "baseline_date", "date", v),
-            field(ctx, "target_value", "number", v),
-            field(ctx, "target_date", "date", v),
-            field(ctx, "data_source", "text", v),
-            field(ctx, "method", "textarea", v),
-            field(ctx, "breakdowns", "text", v),
-        ],
-        version: None,
-        submit: ctx.t.get("save"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.get("services-indicator-title"),
+            format!("/services/{}/indicators/new", s.id),
+            vec![
+                field(ctx, "name", "text", v),
+                field(ctx, "description", "textarea", v),
+                field(ctx, "unit", "text", v),
+                choices(
+                    ctx,
+                    "direction",
+                    "select",
+                    v,
+                    &[
+                        ("increase".into(), "direction-increase".into()),
+                        ("decrease".into(), "direction-decrease".into()),
+                    ],
+                ),
+                field(ctx, "baseline_value", "number", v),
+                field(ctx, "baseline_date", "date", v),
+                field(ctx, "target_value", "number", v),
+                field(ctx, "target_date", "date", v),
+                field(ctx, "data_source", "text", v),
+                field(ctx, "method", "textarea", v),
+                field(ctx, "breakdowns", "text", v),
+            ],
+        )
     }
 }
 
 pub async fn new_indicator(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r = async {
-        let loaded = ops::load(&state, &id).await?;
-        net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
-        Ok::<_, Problem>(ctx.render(indicator_page(&ctx, &loaded.service, &Values::new())))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    blank_form(&state, &ctx, &id, indicator_page).await
 }
 
 pub async fn new_indicator_post(
@@ -689,14 +708,10 @@ pub async fn new_indicator_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let loaded = match ops::load(&state, &id).await {
-        Ok(l) => l,
-        Err(p) => return ctx.fail(p),
+    let (loaded, page) = match posted(&state, &ctx, &id, &v, indicator_page).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Err(p) = net::require(&ctx.caller, Action::ManageService, &loaded.resource) {
-        return ctx.fail(p);
-    }
-    let page = indicator_page(&ctx, &loaded.service, &v);
     let raw = RawIndicator {
         name: one(&v, "name"),
         description: one(&v, "description"),
@@ -726,26 +741,22 @@ fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> 
     let mut breakdown = field(ctx, "breakdown", "text", v);
     breakdown.hint = format!("{} {allowed}", breakdown.hint);
     FormPage {
-        ctx,
-        title: ctx.t.with("services-measurement-title", &[("indicator", &i.name)]),
-        caption: li.service.service.title.clone(),
         lead: ctx
             .t
             .with("services-measurement-lead", &[("date", &i.goal.baseline_date.to_string()), ("unit", &i.unit)]),
-        back_href: format!("/services/{}", li.service.service.id),
-        back_label: li.service.service.title.clone(),
-        action: format!("/indicators/{}/measurements/new", i.id),
-        fields: vec![
-            field(ctx, "date", "date", v),
-            field(ctx, "value", "number", v),
-            choices(ctx, "quality", "select", v, &ids(Quality::ALL, Quality::as_str, "quality")),
-            breakdown,
-            field(ctx, "note", "text", v),
-        ],
-        version: None,
-        submit: ctx.t.get("save"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            &li.service.service,
+            ctx.t.with("services-measurement-title", &[("indicator", &i.name)]),
+            format!("/indicators/{}/measurements/new", i.id),
+            vec![
+                field(ctx, "date", "date", v),
+                field(ctx, "value", "number", v),
+                choices(ctx, "quality", "select", v, &ids(Quality::ALL, Quality::as_str, "quality")),
+                breakdown,
+                field(ctx, "note", "text", v),
+            ],
+        )
     }
 }
 
@@ -807,18 +818,15 @@ fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormP
         );
     }
     FormPage {
-        ctx,
-        title: ctx.t.with("services-import-title", &[("indicator", &i.name)]),
-        caption: li.service.service.title.clone(),
         lead: ctx.t.get("services-import-lead"),
-        back_href: format!("/services/{}", li.service.service.id),
-        back_label: li.service.service.title.clone(),
-        action: format!("/indicators/{}/import", i.id),
-        fields: vec![csv],
-        version: None,
         submit: ctx.t.get("services-import"),
-        errors: vec![],
-        conflict: false,
+        ..FormPage::about(
+            ctx,
+            &li.service.service,
+            ctx.t.with("services-import-title", &[("indicator", &i.name)]),
+            format!("/indicators/{}/import", i.id),
+            vec![csv],
+        )
     }
 }
 
