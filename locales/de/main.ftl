@@ -544,3 +544,5 @@ error-missing-column = Die Kopfzeile muss die Spalte „{ $field }“ nennen.
 error-too-many-rows = Die Datei hat mehr als 10.000 Zeilen.
 error-wrong-column-count = Die Zeile hat nicht so viele Werte, wie die Kopfzeile Spalten hat.
 error-duplicate-row = Eine andere Zeile hat dasselbe Datum und dieselbe Aufschlüsselung.
+services-results-chart-title = Indikatoren nach Handlungsfeld und Status
+services-results-chart-desc = Ein waagerechter Balken je Handlungsfeld, aufgeteilt nach der Anzahl der Indikatoren in jedem Status: erreicht, im Plan, gefährdet, nicht im Plan und keine Daten. Die Tabelle darunter enthält dieselben Zahlen.

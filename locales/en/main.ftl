@@ -544,3 +544,5 @@ error-missing-column = The header must name the column "{ $field }".
 error-too-many-rows = The file has more than 10,000 rows.
 error-wrong-column-count = The row does not have as many values as the header has columns.
 error-duplicate-row = Another row has the same date and breakdown.
+services-results-chart-title = Indicators by focus area and status
+services-results-chart-desc = A horizontal bar per focus area, split into the number of indicators in each status: achieved, on track, at risk, off track and no data. The table below gives the same counts.

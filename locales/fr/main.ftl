@@ -544,3 +544,5 @@ error-missing-column = L’en-tête doit nommer la colonne « { $field } ».
 error-too-many-rows = Le fichier compte plus de 10 000 lignes.
 error-wrong-column-count = La ligne n’a pas autant de valeurs que l’en-tête a de colonnes.
 error-duplicate-row = Une autre ligne a la même date et la même ventilation.
+services-results-chart-title = Indicateurs par domaine d’action et par statut
+services-results-chart-desc = Une barre horizontale par domaine d’action, divisée selon le nombre d’indicateurs dans chaque statut : atteint, en bonne voie, à risque, en retard et sans données. Le tableau ci-dessous donne les mêmes nombres.

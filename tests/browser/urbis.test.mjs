@@ -264,6 +264,7 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     r = await page.goto(`${PROGRAMME}/results`);
     assert.equal(r.status(), 200);
     assert.ok((await page.locator('main table').nth(1).locator('tbody tr').count()) >= 21, 'every indicator listed');
+    await page.screenshot({ path: '/tmp/urbis-results.png', fullPage: true });
     await axe.check(page, 'cohort results');
     r = await page.goto('/cities/riga/service');
     assert.equal(r.status(), 200);
@@ -271,6 +272,9 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.ok((await page.locator('svg.line-chart[role="img"] title').count()) >= 1, 'indicator charts have titles');
     await page.screenshot({ path: '/tmp/urbis-service.png', fullPage: true });
     await axe.check(page, 'service timeline');
+    r = await page.goto('/cities/paris/service');
+    assert.equal(r.status(), 200, 'a city without a published service says so');
+    await axe.check(page, 'no service');
 
     r = await page.goto('/cities/riga/diagnostic');
     assert.equal(r.status(), 200);
@@ -320,6 +324,12 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.equal(await page.getByRole('link', { name: 'Se connecter' }).count(), 1);
     await axe.check(page, 'programme (fr)');
+    await page.goto(`${PROGRAMME}/results`);
+    assert.match(await page.locator('h1').textContent(), /Résultats de la cohorte/);
+    await axe.check(page, 'cohort results (fr)');
+    await page.goto('/cities/riga/service');
+    assert.match(await page.locator('main').textContent(), /Indicateurs de résultat/);
+    await axe.check(page, 'service timeline (fr)');
 
     await submit(page, page.getByRole('navigation', { name: 'Langue' }).getByRole('link', { name: 'English' }));
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
@@ -459,16 +469,26 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await lead.locator('.error-summary a[href="#field-title"]').count(), 1);
     assert.equal(await lead.locator('#field-languages').inputValue(), 'lv, klingon', 'input is kept');
     await axe.check(lead, 'service edit with errors');
-    for (const [path, label] of [
-      ['/phases/live', 'phase form'],
-      ['/milestones/new', 'milestone form'],
-      ['/research/new', 'research form'],
-      ['/indicators/new', 'indicator form'],
+    for (const [path, label, field] of [
+      ['/phases/live', 'phase form', 'ends_on'],
+      ['/milestones/new', 'milestone form', 'due_on'],
+      ['/research/new', 'research form', 'participants'],
     ]) {
       r = await lead.goto(`${servicePath}${path}`);
       assert.equal(r.status(), 200, label);
       await axe.check(lead, label);
+      await lead.locator(`#field-${field}`).fill(field === 'participants' ? 'many' : '2019-02-30');
+      r = await submit(lead, lead.locator('main form button[type=submit]'));
+      assert.equal(r.status(), 422, `${label} refuses bad input`);
+      assert.equal(await lead.locator(`.error-summary a[href="#field-${field}"]`).count(), 1, label);
+      await axe.check(lead, `${label} with errors`);
     }
+    await lead.goto(servicePath);
+    r = await lead.goto(await lead.locator('a[href^="/milestones/"][href$="/edit"]').first().getAttribute('href'));
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'milestone edit form');
+    r = await lead.goto(`${servicePath}/indicators/new`);
+    await axe.check(lead, 'indicator form');
     await lead.locator('#field-name').fill('Calls to the help line');
     await lead.locator('#field-baseline_value').fill('forty');
     r = await submit(lead, lead.locator('main form button[type=submit]'));

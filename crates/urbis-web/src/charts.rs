@@ -414,3 +414,76 @@ mod line_chart_tests {
         assert_eq!(svg.matches("class=\"line-series").count(), 1);
     }
 }
+
+/// A horizontal stacked bar chart of counts: one bar per row, one segment per category (its CSS
+/// class and label). An image with a title and a description; the page gives the table beside it.
+pub fn stacked_bars(
+    id: &str,
+    title: &str,
+    desc: &str,
+    categories: &[(&str, String)],
+    rows: &[(String, Vec<usize>)],
+) -> String {
+    let (label_w, bar_w, bar_h, gap) = (150.0, 420.0, 24.0, 12.0);
+    let width = label_w + bar_w + 50.0;
+    let height = (bar_h + gap) * rows.len() as f64 + gap;
+    let max = rows.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1) as f64;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="bar-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(desc)
+    );
+    for (i, (label, counts)) in rows.iter().enumerate() {
+        let y = gap + (bar_h + gap) * i as f64;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            label_w - 8.0,
+            y + bar_h * 0.7,
+            esc(label)
+        );
+        let mut x = label_w;
+        for ((class, name), n) in categories.iter().zip(counts) {
+            if *n == 0 {
+                continue;
+            }
+            let w = bar_w * *n as f64 / max;
+            let _ = write!(
+                s,
+                r#"<rect class="bar {}" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{bar_h}"><title>{}: {n}</title></rect>"#,
+                esc(class),
+                esc(name)
+            );
+            x += w;
+        }
+        let total: usize = counts.iter().sum();
+        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}">{total}</text>"#, x + 6.0, y + bar_h * 0.7);
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod stacked_bar_tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_to_the_largest_total() {
+        let cats = [("achieved", "Achieved".to_string()), ("off_track", "Off track".to_string())];
+        let svg = stacked_bars(
+            "r",
+            "T",
+            "D",
+            &cats,
+            &[("Housing".into(), vec![2, 2]), ("Jobs".into(), vec![1, 0]), ("Health".into(), vec![0, 0])],
+        );
+        assert!(svg.contains(r#"aria-labelledby="r-title r-desc""#));
+        // Housing has the largest total (4): its two segments fill the 420-unit bar.
+        assert!(svg.contains(r#"class="bar achieved" x="150.0" y="12.0" width="210.0""#), "{svg}");
+        assert!(svg.contains(r#"class="bar off_track" x="360.0" y="12.0" width="210.0""#), "{svg}");
+        assert!(svg.contains("<title>Achieved: 1</title>"));
+        assert_eq!(svg.matches("<rect").count(), 3, "empty segments are left out");
+    }
+}

@@ -568,4 +568,5 @@ on_both!(pages_build_a_service_without_javascript, |app: TestApp| async move {
         .await
         .unwrap();
     assert!(results.contains("Online share") && results.contains("tag-status-at_risk"));
+    assert!(results.contains("<svg class=\"bar-chart\"") && results.contains("<title>At risk: 1</title>"), "{results}");
 });

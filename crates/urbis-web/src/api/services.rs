@@ -804,7 +804,7 @@ pub async fn import_measurements(
     caller: ApiCaller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportOut>, Problem> {
     let li = writable_indicator(&state, &caller, &id).await?;
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -816,6 +816,18 @@ pub async fn import_measurements(
             "send the file as text/csv",
         ));
     }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Body too large",
+                format!("the file must be at most {} bytes; split it and import the parts", crate::BODY_LIMIT),
+            )
+        } else {
+            Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
+        }
+    })?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "not-utf8", "the file must be UTF-8 text")
     })?;

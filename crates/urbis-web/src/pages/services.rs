@@ -4,7 +4,7 @@
 
 use super::{Ctx, PageForm, ShownError};
 use crate::AppState;
-use crate::charts::{GoalLines, LineSeries, line_chart};
+use crate::charts::{GoalLines, LineSeries, line_chart, stacked_bars};
 use crate::error::Problem;
 use crate::network as net;
 use crate::services as ops;
@@ -1189,6 +1189,7 @@ struct CohortResultsPage<'a> {
     ctx: &'a Ctx,
     programme: urbis_store::network::Programme,
     statuses: Vec<&'static str>,
+    chart: String,
     /// Per focus area: its name and the number of indicators in each status.
     matrix: Vec<(String, Vec<usize>)>,
     totals: Vec<usize>,
@@ -1228,11 +1229,23 @@ pub async fn cohort_results(State(state): State<AppState>, ctx: Ctx, Path(slug):
         }
         rows.sort_by(|a, b| a.city.cmp(&b.city).then(a.indicator.cmp(&b.indicator)));
         let totals: Vec<usize> = (0..statuses.len()).map(|c| matrix.iter().map(|(_, r)| r[c]).sum()).collect();
+        let matrix: Vec<(String, Vec<usize>)> =
+            matrix.into_iter().map(|(f, r)| (ctx.t.get(&format!("focus-{}", f.as_str())), r)).collect();
+        let categories: Vec<(&str, String)> =
+            statuses.iter().map(|s| (s.as_str(), ctx.t.get(&format!("indicator-status-{}", s.as_str())))).collect();
+        let chart = stacked_bars(
+            "results-chart",
+            &ctx.t.get("services-results-chart-title"),
+            &ctx.t.get("services-results-chart-desc"),
+            &categories,
+            &matrix,
+        );
         Ok::<_, Problem>(ctx.render(CohortResultsPage {
             ctx: &ctx,
             programme,
             statuses: statuses.iter().map(|s| s.as_str()).collect(),
-            matrix: matrix.into_iter().map(|(f, r)| (ctx.t.get(&format!("focus-{}", f.as_str())), r)).collect(),
+            chart,
+            matrix,
             totals,
             rows,
         }))
