@@ -256,6 +256,26 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await axe.check(page, 'cohort diagnostic');
     r = await page.goto(`${PROGRAMME}/diagnostic?wave=t0`);
     await axe.check(page, 'cohort diagnostic t0');
+    // Services (the demo publishes a labelled sample service for each participating city).
+    r = await page.goto(`${PROGRAMME}/services`);
+    assert.equal(r.status(), 200);
+    assert.equal(await page.locator('table.matrix tbody tr').count(), 5, 'one matrix row per focus area');
+    await axe.check(page, 'cohort services');
+    r = await page.goto(`${PROGRAMME}/results`);
+    assert.equal(r.status(), 200);
+    assert.ok((await page.locator('main table').nth(1).locator('tbody tr').count()) >= 21, 'every indicator listed');
+    await page.screenshot({ path: '/tmp/urbis-results.png', fullPage: true });
+    await axe.check(page, 'cohort results');
+    r = await page.goto('/cities/riga/service');
+    assert.equal(r.status(), 200);
+    assert.match(new URL(page.url()).pathname, /^\/services\//, 'the city link leads to its service');
+    assert.ok((await page.locator('svg.line-chart[role="img"] title').count()) >= 1, 'indicator charts have titles');
+    await page.screenshot({ path: '/tmp/urbis-service.png', fullPage: true });
+    await axe.check(page, 'service timeline');
+    r = await page.goto('/cities/paris/service');
+    assert.equal(r.status(), 200, 'a city without a published service says so');
+    await axe.check(page, 'no service');
+
     r = await page.goto('/cities/riga/diagnostic');
     assert.equal(r.status(), 200);
     assert.ok((await page.locator('svg.radar[role="img"] desc').count()) === 1, 'radar has a description');
@@ -304,6 +324,12 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.equal(await page.getByRole('link', { name: 'Se connecter' }).count(), 1);
     await axe.check(page, 'programme (fr)');
+    await page.goto(`${PROGRAMME}/results`);
+    assert.match(await page.locator('h1').textContent(), /Résultats de la cohorte/);
+    await axe.check(page, 'cohort results (fr)');
+    await page.goto('/cities/riga/service');
+    assert.match(await page.locator('main').textContent(), /Indicateurs de résultat/);
+    await axe.check(page, 'service timeline (fr)');
 
     await submit(page, page.getByRole('navigation', { name: 'Langue' }).getByRole('link', { name: 'English' }));
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
@@ -480,6 +506,71 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await lead.locator('.error-summary a[href="#field-website"]').click();
     assert.equal(await lead.evaluate(() => document.activeElement && document.activeElement.id), 'field-website');
 
+    // --- Riga's lead works on the city's service: every form and its error state.
+    r = await lead.goto('/cities/riga/service');
+    const servicePath = new URL(lead.url()).pathname;
+    assert.match(servicePath, /^\/services\//);
+    await axe.check(lead, 'service timeline (lead)');
+    r = await lead.goto(`${servicePath}/edit`);
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'service edit');
+    await lead.locator('#field-title').fill('');
+    await lead.locator('#field-languages').fill('lv, klingon');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 422, 'an empty title is refused');
+    assert.equal(await lead.locator('.error-summary a[href="#field-title"]').count(), 1);
+    assert.equal(await lead.locator('#field-languages').inputValue(), 'lv, klingon', 'input is kept');
+    await axe.check(lead, 'service edit with errors');
+    for (const [path, label, field] of [
+      ['/phases/live', 'phase form', 'ends_on'],
+      ['/milestones/new', 'milestone form', 'due_on'],
+      ['/research/new', 'research form', 'participants'],
+    ]) {
+      r = await lead.goto(`${servicePath}${path}`);
+      assert.equal(r.status(), 200, label);
+      await axe.check(lead, label);
+      await lead.locator(`#field-${field}`).fill(field === 'participants' ? 'many' : '2019-02-30');
+      r = await submit(lead, lead.locator('main form button[type=submit]'));
+      assert.equal(r.status(), 422, `${label} refuses bad input`);
+      assert.equal(await lead.locator(`.error-summary a[href="#field-${field}"]`).count(), 1, label);
+      await axe.check(lead, `${label} with errors`);
+    }
+    await lead.goto(servicePath);
+    r = await lead.goto(await lead.locator('a[href^="/milestones/"][href$="/edit"]').first().getAttribute('href'));
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'milestone edit form');
+    r = await lead.goto(`${servicePath}/indicators/new`);
+    await axe.check(lead, 'indicator form');
+    await lead.locator('#field-name').fill('Calls to the help line');
+    await lead.locator('#field-baseline_value').fill('forty');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 422);
+    assert.equal(await lead.locator('.error-summary a[href="#field-baseline_value"]').count(), 1);
+    await axe.check(lead, 'indicator form with errors');
+    await lead.goto(servicePath);
+    const measureHref = await lead.locator('a[href$="/measurements/new"]').first().getAttribute('href');
+    r = await lead.goto(measureHref);
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'measurement form');
+    await lead.locator('#field-date').fill('2019-01-01');
+    await lead.locator('#field-value').fill('lots');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 422);
+    assert.equal(await lead.locator('.error-summary a[href="#field-date"]').count(), 1, 'before the baseline');
+    assert.equal(await lead.locator('.error-summary a[href="#field-value"]').count(), 1, 'not a number');
+    await axe.check(lead, 'measurement form with errors');
+    r = await lead.goto(measureHref.replace('/measurements/new', '/import'));
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'import form');
+    await lead.locator('#field-csv').fill('date,value,quality\n2021-12-01,50,final\n2019-01-01,x,guessed\n');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 422, 'a wrong file is refused whole');
+    assert.match(await lead.locator('.error-summary').textContent(), /Row 3/);
+    await axe.check(lead, 'import form with errors');
+    r = await lead.goto('/cities/riga/services/new');
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'new service form');
+
     axe.assertClean();
   } finally {
     axe.report(t);
@@ -586,6 +677,29 @@ test('core journeys work without JavaScript', { timeout: 180_000 }, async () => 
     assert.equal(await manager.locator('html').getAttribute('lang'), 'de');
     assert.match(await manager.locator('main').textContent(), /Hat die Stadt eine aktuelle Digitalstrategie/);
     await manager.goto('/language/en?next=/');
+    // The lead records a measurement of Riga's service, then imports a CSV file twice.
+    r = await lead.goto('/cities/riga/service');
+    const servicePath = new URL(lead.url()).pathname;
+    const measureHref = await lead.locator('a[href$="/measurements/new"]').first().getAttribute('href');
+    r = await lead.goto(measureHref);
+    assert.equal(r.status(), 200);
+    await lead.locator('#field-date').fill('2021-12-15');
+    await lead.locator('#field-value').fill('77.5');
+    await lead.locator('#field-quality').selectOption('provisional');
+    await lead.locator('#field-note').fill('Recorded without JavaScript');
+    r = await submit(lead, lead.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 200);
+    assert.equal(new URL(lead.url()).pathname, servicePath);
+    assert.equal(await lead.locator('.notice[role=status]').count(), 1, 'saved notice');
+    assert.match(await lead.locator('main').textContent(), /Recorded without JavaScript/);
+    const importHref = measureHref.replace('/measurements/new', '/import');
+    for (const expected of ['1 added, 0 changed, 0 unchanged', '0 added, 0 changed, 1 unchanged']) {
+      r = await lead.goto(importHref);
+      await lead.locator('#field-csv').fill('date,value,quality,breakdown,note\n2021-12-20,78,provisional,,From a file\n');
+      r = await submit(lead, lead.locator('main form button[type=submit]'));
+      assert.equal(r.status(), 200);
+      assert.match(await lead.locator('.notice[role=status]').textContent(), new RegExp(expected));
+    }
   } finally {
     for (const c of contexts) await c.close();
   }

@@ -8,6 +8,8 @@ pub mod diagnostic;
 pub mod error;
 pub mod geo;
 pub mod network;
+pub mod opendata;
 pub mod policy;
+pub mod services;
 
 pub use error::{FieldError, Invalid};

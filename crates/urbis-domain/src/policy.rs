@@ -163,10 +163,14 @@ pub enum Action {
     ManageWaves,
     /// Add to or change a city's improvement plan.
     ManagePlan,
+    /// Describe, plan, publish and measure a city's service (its team and programme staff).
+    ManageService,
+    /// Read a city's unpublished service and its indicators.
+    ReadService,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -185,6 +189,8 @@ impl Action {
         Action::ValidateAssessment,
         Action::ManageWaves,
         Action::ManagePlan,
+        Action::ManageService,
+        Action::ReadService,
     ];
 }
 
@@ -263,6 +269,13 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 || programmes.iter().any(|p| {
                     actor.has(Role::Expert, Scope::Programme(*p)) || actor.has(Role::Reviewer, Scope::Programme(*p))
                 })
+        }
+        // Services: the city's whole team and programme staff describe, plan, publish and measure
+        // the service, and read it while it is a draft.
+        (ManageService | ReadService, Resource::Organisation { id, programmes }) => {
+            actor.is_staff_of(programmes)
+                || actor.has(Role::CityLead, Scope::Organisation(*id))
+                || actor.has(Role::CityMember, Scope::Organisation(*id))
         }
         _ => false,
     }
@@ -395,6 +408,23 @@ mod tests {
         assert!(!can(&lead, Action::ReadAssessment, &whole) && !can(&member, Action::ReadAssessment, &whole));
         assert!(!can(&expert, Action::ReadAssessment, &Resource::Programme { id: oslo }));
         assert!(!can(&Actor::anonymous(), Action::ReadAssessment, &org(riga)));
+    }
+
+    #[test]
+    fn service_permissions() {
+        let (prog, riga, oslo, me) = ids();
+        let org = |id| Resource::Organisation { id, programmes: vec![prog] };
+        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
+        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        for action in [Action::ManageService, Action::ReadService] {
+            assert!(can(&member, action, &org(riga)) && !can(&member, action, &org(oslo)));
+            assert!(can(&pm, action, &org(riga)) && can(&pm, action, &org(oslo)));
+            for role in [Role::Expert, Role::Reviewer] {
+                let a = Actor::person(me, vec![Grant { role, scope: Scope::Programme(prog) }]);
+                assert!(!can(&a, action, &org(riga)), "{role:?} {action:?}");
+            }
+            assert!(!can(&Actor::anonymous(), action, &org(riga)));
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "diagnostic", include_str!("../migrations/0002_diagnostic.sql")),
     (3, "diagnostic-results", include_str!("../migrations/0003_diagnostic_results.sql")),
+    (4, "services", include_str!("../migrations/0004_services.sql")),
 ];
 
 impl Store {

@@ -13,6 +13,7 @@ pub mod diagnostic;
 mod error;
 pub mod network;
 pub mod reference;
+pub mod services;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 #[cfg(test)]

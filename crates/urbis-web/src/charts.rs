@@ -277,3 +277,213 @@ mod chart_tests {
         assert!(svg.contains("band-4") && svg.contains(">80<") && svg.contains("band-none"));
     }
 }
+
+/// One series of a line chart: a name, a CSS class and its points in date order.
+pub struct LineSeries<'a> {
+    pub name: &'a str,
+    pub class: &'a str,
+    pub points: Vec<(chrono::NaiveDate, f64)>,
+}
+
+/// The reference lines of an indicator chart: the baseline and the target (value and date), drawn
+/// as horizontal lines, and the trajectory between them (the path that meets the target on time).
+pub struct GoalLines<'a> {
+    pub baseline: (chrono::NaiveDate, f64),
+    pub target: (chrono::NaiveDate, f64),
+    /// Labels of the baseline, target and trajectory lines.
+    pub labels: [&'a str; 3],
+}
+
+/// A short number for an axis label: no decimals for large values, up to two for small ones.
+fn tick_label(v: f64) -> String {
+    if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A line chart of values over time with the goal's baseline, target and trajectory. `id` makes the
+/// title and description ids unique on a page with several charts. An image with a title and a
+/// description; the page shows the data in a table beside it.
+pub fn line_chart(id: &str, title: &str, desc: &str, series: &[LineSeries], goal: &GoalLines) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 320.0, 60.0, 20.0, 16.0, 44.0);
+    let mut dates: Vec<chrono::NaiveDate> = vec![goal.baseline.0, goal.target.0];
+    let mut values: Vec<f64> = vec![goal.baseline.1, goal.target.1];
+    for s in series {
+        dates.extend(s.points.iter().map(|p| p.0));
+        values.extend(s.points.iter().map(|p| p.1));
+    }
+    let (d0, d1) = (*dates.iter().min().unwrap_or(&goal.baseline.0), *dates.iter().max().unwrap_or(&goal.target.0));
+    let (mut v0, mut v1) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    if (v1 - v0).abs() < 1e-9 {
+        v0 -= 1.0;
+        v1 += 1.0;
+    }
+    let pad = (v1 - v0) * 0.1;
+    let (v0, v1) = (v0 - pad, v1 + pad);
+    let span_days = ((d1 - d0).num_days()).max(1) as f64;
+    let x = |d: chrono::NaiveDate| left + (w - left - right) * (d - d0).num_days() as f64 / span_days;
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - v0) / (v1 - v0));
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="line-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc><g class="chart-axes">"#,
+        esc(title),
+        esc(desc)
+    );
+    for k in 0..=4 {
+        let v = v0 + (v1 - v0) * k as f64 / 4.0;
+        let _ = write!(
+            s,
+            r#"<line x1="{left}" y1="{yy:.1}" x2="{x2}" y2="{yy:.1}"/><text x="{tx}" y="{ty:.1}" text-anchor="end">{}</text>"#,
+            tick_label(v),
+            yy = y(v),
+            x2 = w - right,
+            tx = left - 6.0,
+            ty = y(v) + 4.0
+        );
+    }
+    for (d, anchor) in [(d0, "start"), (d1, "end")] {
+        let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="{anchor}">{d}</text>"#, x(d), h - bottom + 18.0);
+    }
+    s.push_str("</g>");
+    let (bd, bv) = goal.baseline;
+    let (td, tv) = goal.target;
+    let _ = write!(
+        s,
+        r#"<g class="chart-goal"><line class="line-baseline" x1="{left}" y1="{by:.1}" x2="{x2}" y2="{by:.1}"><title>{}</title></line><line class="line-target" x1="{left}" y1="{ty:.1}" x2="{x2}" y2="{ty:.1}"><title>{}</title></line><line class="line-trajectory" x1="{bx:.1}" y1="{by:.1}" x2="{tx:.1}" y2="{ty:.1}"><title>{}</title></line></g>"#,
+        esc(goal.labels[0]),
+        esc(goal.labels[1]),
+        esc(goal.labels[2]),
+        by = y(bv),
+        ty = y(tv),
+        bx = x(bd),
+        tx = x(td),
+        x2 = w - right,
+    );
+    for se in series {
+        if se.points.is_empty() {
+            continue;
+        }
+        let pts: Vec<String> = se.points.iter().map(|(d, v)| format!("{:.1},{:.1}", x(*d), y(*v))).collect();
+        let _ = write!(s, r#"<g class="line-series {}"><polyline points="{}"/>"#, esc(se.class), pts.join(" "));
+        for (d, v) in &se.points {
+            let _ = write!(
+                s,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="4"><title>{}: {d} {}</title></circle>"#,
+                x(*d),
+                y(*v),
+                esc(se.name),
+                tick_label(*v)
+            );
+        }
+        s.push_str("</g>");
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod line_chart_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn line_chart_places_goal_and_series() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2021, m, day).unwrap();
+        let svg = line_chart(
+            "ind-1",
+            "Online <share>",
+            "From 40 to 80",
+            &[LineSeries { name: "Total", class: "series-0", points: vec![(d(2, 20), 58.0)] }],
+            &GoalLines {
+                baseline: (d(1, 1), 40.0),
+                target: (d(4, 11), 80.0),
+                labels: ["Baseline", "Target", "Trajectory"],
+            },
+        );
+        assert!(svg.contains(r#"<title id="ind-1-title">Online &lt;share&gt;</title>"#), "{svg}");
+        assert!(svg.contains(r#"aria-labelledby="ind-1-title ind-1-desc""#));
+        // Values 40..80 padded by 4: the baseline (40) sits at y = 16 + 260 × (1 − 4/48).
+        assert!(svg.contains(r#"class="line-baseline" x1="60" y1="254.3""#), "{svg}");
+        // 2021-02-20 is day 50 of 100: halfway across the plot (60 + 560 / 2).
+        assert!(svg.contains(r#"<circle cx="340.0""#), "{svg}");
+        assert!(svg.contains("<title>Total: 2021-02-20 58</title>"));
+        assert_eq!(svg.matches("class=\"line-series").count(), 1);
+    }
+}
+
+/// A horizontal stacked bar chart of counts: one bar per row, one segment per category (its CSS
+/// class and label). An image with a title and a description; the page gives the table beside it.
+pub fn stacked_bars(
+    id: &str,
+    title: &str,
+    desc: &str,
+    categories: &[(&str, String)],
+    rows: &[(String, Vec<usize>)],
+) -> String {
+    let (label_w, bar_w, bar_h, gap) = (150.0, 420.0, 24.0, 12.0);
+    let width = label_w + bar_w + 50.0;
+    let height = (bar_h + gap) * rows.len() as f64 + gap;
+    let max = rows.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1) as f64;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="bar-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(desc)
+    );
+    for (i, (label, counts)) in rows.iter().enumerate() {
+        let y = gap + (bar_h + gap) * i as f64;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            label_w - 8.0,
+            y + bar_h * 0.7,
+            esc(label)
+        );
+        let mut x = label_w;
+        for ((class, name), n) in categories.iter().zip(counts) {
+            if *n == 0 {
+                continue;
+            }
+            let w = bar_w * *n as f64 / max;
+            let _ = write!(
+                s,
+                r#"<rect class="bar {}" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{bar_h}"><title>{}: {n}</title></rect>"#,
+                esc(class),
+                esc(name)
+            );
+            x += w;
+        }
+        let total: usize = counts.iter().sum();
+        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}">{total}</text>"#, x + 6.0, y + bar_h * 0.7);
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod stacked_bar_tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_to_the_largest_total() {
+        let cats = [("achieved", "Achieved".to_string()), ("off_track", "Off track".to_string())];
+        let svg = stacked_bars(
+            "r",
+            "T",
+            "D",
+            &cats,
+            &[("Housing".into(), vec![2, 2]), ("Jobs".into(), vec![1, 0]), ("Health".into(), vec![0, 0])],
+        );
+        assert!(svg.contains(r#"aria-labelledby="r-title r-desc""#));
+        // Housing has the largest total (4): its two segments fill the 420-unit bar.
+        assert!(svg.contains(r#"class="bar achieved" x="150.0" y="12.0" width="210.0""#), "{svg}");
+        assert!(svg.contains(r#"class="bar off_track" x="360.0" y="12.0" width="210.0""#), "{svg}");
+        assert!(svg.contains("<title>Achieved: 1</title>"));
+        assert_eq!(svg.matches("<rect").count(), 3, "empty segments are left out");
+    }
+}

@@ -29,11 +29,14 @@ pub struct ProblemField {
     pub code: String,
     /// The reason in English.
     pub message: String,
+    /// For an uploaded file (CSV): the row the error is in, the header being row 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
 }
 
 impl From<&FieldError> for ProblemField {
     fn from(e: &FieldError) -> Self {
-        ProblemField { field: e.field.clone(), code: e.code.to_string(), message: e.message.clone() }
+        ProblemField { field: e.field.clone(), code: e.code.to_string(), message: e.message.clone(), row: None }
     }
 }
 
@@ -55,7 +58,7 @@ impl Problem {
     }
     pub fn field(status: StatusCode, field: &str, code: &'static str, message: &str) -> Problem {
         let mut p = Problem::new(status, code, "Invalid input", format!("{field}: {message}"));
-        p.errors = vec![ProblemField { field: field.into(), code: code.into(), message: message.into() }];
+        p.errors = vec![ProblemField { field: field.into(), code: code.into(), message: message.into(), row: None }];
         p
     }
     pub fn unauthorized() -> Problem {
@@ -121,6 +124,7 @@ impl From<StoreError> for Problem {
                         field: q,
                         code: "required".into(),
                         message: "this question must be answered".into(),
+                        row: None,
                     })
                     .collect();
                 p

@@ -191,6 +191,83 @@ mod tests {
         for c in ["yes", "partial", "no"] {
             ids.push(format!("questionnaire-choice-{c}"));
         }
+        {
+            use urbis_domain::services::service::Channel;
+            use urbis_domain::services::*;
+            ids.extend(PhaseKind::ALL.iter().map(|x| format!("phase-{x}")));
+            ids.extend(ExitResult::ALL.iter().map(|x| format!("exit-{x}")));
+            ids.extend(MilestoneState::ALL.iter().map(|x| format!("milestone-{x}")));
+            ids.extend(Channel::ALL.iter().map(|x| format!("channel-{x}")));
+            ids.extend(Quality::ALL.iter().map(|x| format!("quality-{x}")));
+            ids.extend(Status::ALL.iter().map(|x| format!("indicator-status-{x}")));
+            ids.extend(Direction::ALL.iter().map(|x| format!("direction-{x}")));
+            ids.extend(FocusArea::ALL.iter().map(|x| format!("focus-{x}")));
+            ids.extend((1..=SERVICE_STANDARD.len()).map(|n| format!("standard-{n}")));
+            // CSV import errors are row errors, not FieldError::new calls with a literal field.
+            for code in [
+                "unterminated-quote",
+                "empty-file",
+                "unknown-column",
+                "repeated-column",
+                "missing-column",
+                "too-many-rows",
+                "wrong-column-count",
+                "duplicate-row",
+                "invalid-date",
+                "invalid-amount",
+                "not-utf8",
+            ] {
+                ids.push(format!("error-{code}"));
+            }
+            for f in [
+                "title",
+                "focus_area",
+                "phase",
+                "problem",
+                "audience",
+                "team",
+                "channels",
+                "languages",
+                "output",
+                "cost",
+                "currency",
+                "builds_on",
+                "published",
+                "starts_on",
+                "ends_on",
+                "goal",
+                "exit_result",
+                "exit_checklist",
+                "exit_notes",
+                "due_on",
+                "held_on",
+                "participants",
+                "findings",
+                "quotes",
+                "tags",
+                "decision",
+                "unit",
+                "direction",
+                "baseline_value",
+                "baseline_date",
+                "target_value",
+                "target_date",
+                "data_source",
+                "method",
+                "breakdowns",
+                "date",
+                "value",
+                "quality",
+                "breakdown",
+                "note",
+                "csv",
+                "file",
+                "row",
+                "kind",
+            ] {
+                ids.push(format!("field-{f}"));
+            }
+        }
         for (name, text) in urbis_store::reference::REFERENCE_FILES {
             let f = urbis_store::reference::parse_reference(name, text).unwrap();
             ids.extend(f.capabilities.iter().map(|c| format!("capability-{}", c.slug)));

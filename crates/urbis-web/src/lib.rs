@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod network;
 pub mod pages;
 pub mod security;
+pub mod services;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

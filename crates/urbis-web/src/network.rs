@@ -24,8 +24,13 @@ pub fn require(caller: &Caller, action: Action, resource: &Resource) -> Result<(
 
 /// The policy's view of an organisation: its id and the programmes it takes part in.
 pub async fn org_resource(state: &AppState, org: &Organisation) -> Result<Resource, Problem> {
-    let programmes = state.store.participations(org.id).await?.into_iter().map(|p| p.programme_id).collect();
-    Ok(Resource::Organisation { id: org.id, programmes })
+    org_id_resource(state, org.id).await
+}
+
+/// The policy's view of the organisation with this id.
+pub async fn org_id_resource(state: &AppState, id: Uuid) -> Result<Resource, Problem> {
+    let programmes = state.store.participations(id).await?.into_iter().map(|p| p.programme_id).collect();
+    Ok(Resource::Organisation { id, programmes })
 }
 
 /// A city by slug, or 404 naming it.

@@ -47,6 +47,8 @@ enum Rule {
     ReadRigaAssessment,
     /// Validate an assessment: staff and the programme's experts.
     Validate,
+    /// Write, or read unpublished, Riga's service: Riga's whole team and programme staff.
+    RigaService,
 }
 
 fn allowed(rule: Rule, who: Who) -> bool {
@@ -59,6 +61,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::Staff => matches!(who, Admin | Manager),
         Rule::ReadRigaAssessment => matches!(who, Admin | Manager | LeadRiga | MemberRiga | Expert | Reviewer),
         Rule::Validate => matches!(who, Admin | Manager | Expert),
+        Rule::RigaService => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
     }
 }
 
@@ -69,6 +72,9 @@ struct Fixture {
     invitation_id: String,
     assessment_id: String,
     plan_item_id: String,
+    service_id: String,
+    milestone_id: String,
+    indicator_id: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -119,8 +125,30 @@ async fn fixture(app: TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    let admin = tokens[1].1.clone().unwrap();
+    let post = |path: String, body: Value| {
+        let req = app.client().post(app.url(&path)).bearer_auth(&admin).json(&body);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string() }
+    };
+    let service_id = post(
+        "/api/v1/cities/riga/services".into(),
+        json!({"title": "Rent support", "description": "Apply once.", "focus_area": "housing"}),
+    )
+    .await;
+    let milestone_id =
+        post(format!("/api/v1/services/{service_id}/milestones"), json!({"title": "Beta", "due_on": "2021-09-01"}))
+            .await;
+    let indicator_id = post(
+        format!("/api/v1/services/{service_id}/indicators"),
+        json!({"name": "Online share", "unit": "%", "direction": "increase",
+               "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 80, "date": "2022-01-01"}}),
+    )
+    .await;
     Fixture {
         plan_item_id: plan_item["id"].as_str().unwrap().into(),
+        service_id,
+        milestone_id,
+        indicator_id,
         assessment_id: assessment["id"].as_str().unwrap().into(),
         invitation_token: created["link"].as_str().unwrap().rsplit('/').next().unwrap().into(),
         invitation_id: created["id"].as_str().unwrap().into(),
@@ -166,6 +194,21 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/cities/{slug}/plan.csv", Rule::ReadRigaAssessment),
         ("POST", "/api/v1/cities/{slug}/plan", Rule::ReadRigaTeam),
         ("PUT", "/api/v1/plan-items/{id}", Rule::ReadRigaTeam),
+        ("POST", "/api/v1/cities/{slug}/services", Rule::RigaService),
+        ("GET", "/api/v1/services/{id}", Rule::RigaService),
+        ("PATCH", "/api/v1/services/{id}", Rule::RigaService),
+        ("GET", "/api/v1/programmes/{slug}/services", Rule::Public),
+        ("GET", "/api/v1/services/{id}/cpsv.ttl", Rule::RigaService),
+        ("PUT", "/api/v1/services/{id}/phases/{kind}", Rule::RigaService),
+        ("POST", "/api/v1/services/{id}/milestones", Rule::RigaService),
+        ("GET", "/api/v1/milestones/{id}", Rule::RigaService),
+        ("PATCH", "/api/v1/milestones/{id}", Rule::RigaService),
+        ("POST", "/api/v1/services/{id}/research", Rule::RigaService),
+        ("POST", "/api/v1/services/{id}/indicators", Rule::RigaService),
+        ("GET", "/api/v1/indicators/{id}", Rule::RigaService),
+        ("GET", "/api/v1/indicators/{id}/sdm.json", Rule::RigaService),
+        ("POST", "/api/v1/indicators/{id}/measurements", Rule::RigaService),
+        ("POST", "/api/v1/indicators/{id}/measurements.csv", Rule::RigaService),
     ]
 }
 
@@ -181,11 +224,18 @@ fn fill(path: &str, f: &Fixture) -> String {
         &f.assessment_id
     } else if path.contains("/plan-items/") {
         &f.plan_item_id
+    } else if path.contains("/services/") {
+        &f.service_id
+    } else if path.contains("/milestones/") {
+        &f.milestone_id
+    } else if path.contains("/indicators/") {
+        &f.indicator_id
     } else {
         &f.invitation_id
     };
     path.replace("{slug}", slug)
         .replace("{wave}", "t0")
+        .replace("{kind}", "alpha")
         .replace("{token}", &f.invitation_token)
         .replace("{id}", id)
         .replace("{question_id}", "dv-strategy")
@@ -196,6 +246,25 @@ fn body(method: &str, path: &str, n: usize) -> Option<Value> {
     match (method, path) {
         ("POST", "/api/v1/auth/token") => Some(json!({"email": "admin@example.org", "password": common::PASSWORD})),
         ("PATCH", p) if p.starts_with("/api/v1/assessments/") => Some(json!({"published": n.is_multiple_of(2)})),
+        ("PATCH", p) if p.starts_with("/api/v1/services/") => Some(json!({"title": format!("Rent support {n}")})),
+        ("PATCH", p) if p.starts_with("/api/v1/milestones/") => {
+            Some(json!({"title": format!("Beta {n}"), "due_on": "2021-09-01", "state": "in_progress"}))
+        }
+        ("POST", p) if p.ends_with("/services") => {
+            Some(json!({"title": "Another", "description": "A second service.", "focus_area": "jobs"}))
+        }
+        ("PUT", p) if p.contains("/phases/") => {
+            Some(json!({"starts_on": "2021-03-01", "ends_on": "2021-05-31", "goal": "Test ideas"}))
+        }
+        ("POST", p) if p.ends_with("/milestones") => Some(json!({"title": format!("M{n}"), "due_on": "2021-10-01"})),
+        ("POST", p) if p.ends_with("/research") => Some(
+            json!({"held_on": "2021-02-01", "title": "Interviews", "participants": 5, "findings": "Forms are printed"}),
+        ),
+        ("POST", p) if p.ends_with("/indicators") => {
+            Some(json!({"name": "Visits", "unit": "visits", "direction": "decrease",
+            "baseline": {"value": 9, "date": "2021-01-01"}, "target": {"value": 3, "date": "2022-01-01"}}))
+        }
+        ("POST", p) if p.ends_with("/measurements") => Some(json!({"date": "2021-06-01", "value": n})),
         ("PATCH", _) => Some(json!({"description": format!("edit {n}")})),
         ("POST", p) if p.ends_with("/reopen") => Some(json!({"reason": "a correction"})),
         ("POST", p) if p.ends_with("/invitations") => {
@@ -254,7 +323,9 @@ on_both!(every_api_route_against_every_role, |app: TestApp| async move {
                     .to_string();
                 req = req.header("If-Match", etag);
             }
-            if let Some(b) = body(method, template, n) {
+            if template.ends_with(".csv") && method == "POST" {
+                req = req.header("content-type", "text/csv").body(format!("date,value\n2021-07-01,{n}\n"));
+            } else if let Some(b) = body(method, template, n) {
                 req = req.json(&b);
             }
             let status = req.send().await.unwrap().status().as_u16();
@@ -305,6 +376,28 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/cities/{slug}/team", Rule::WriteRiga),
         ("POST", "/cities/{slug}/team/{membership}/remove", Rule::WriteRiga),
         ("GET", "/people", Rule::Public),
+        ("GET", "/programmes/{slug}/services", Rule::Public),
+        ("GET", "/programmes/{slug}/results", Rule::Public),
+        ("GET", "/cities/{slug}/service", Rule::Public),
+        ("GET", "/cities/{slug}/services/new", Rule::RigaService),
+        ("POST", "/cities/{slug}/services/new", Rule::RigaService),
+        ("GET", "/services/{id}", Rule::RigaService),
+        ("GET", "/services/{id}/edit", Rule::RigaService),
+        ("POST", "/services/{id}/edit", Rule::RigaService),
+        ("GET", "/services/{id}/phases/{kind}", Rule::RigaService),
+        ("POST", "/services/{id}/phases/{kind}", Rule::RigaService),
+        ("GET", "/services/{id}/milestones/new", Rule::RigaService),
+        ("POST", "/services/{id}/milestones/new", Rule::RigaService),
+        ("GET", "/milestones/{id}/edit", Rule::RigaService),
+        ("POST", "/milestones/{id}/edit", Rule::RigaService),
+        ("GET", "/services/{id}/research/new", Rule::RigaService),
+        ("POST", "/services/{id}/research/new", Rule::RigaService),
+        ("GET", "/services/{id}/indicators/new", Rule::RigaService),
+        ("POST", "/services/{id}/indicators/new", Rule::RigaService),
+        ("GET", "/indicators/{id}/measurements/new", Rule::RigaService),
+        ("POST", "/indicators/{id}/measurements/new", Rule::RigaService),
+        ("GET", "/indicators/{id}/import", Rule::RigaService),
+        ("POST", "/indicators/{id}/import", Rule::RigaService),
         ("GET", "/login", Rule::Public),
         ("POST", "/login", Rule::Public),
         ("POST", "/logout", Rule::Public),

@@ -69,6 +69,10 @@ pub async fn load(store: &Store) -> Result<()> {
     if added > 0 {
         tracing::info!(added, "sample assessments added (t0 and t1 for the participating cities)");
     }
+    let added = sample_services(store).await?;
+    if added > 0 {
+        tracing::info!(added, "sample services added (one per participating city, with indicators)");
+    }
     tracing::warn!(
         password = DEMO_PASSWORD,
         accounts = "admin@, manager@, lead.riga@, member.riga@, lead.helsinki@ demo.urbis.example",
@@ -252,4 +256,433 @@ pub async fn generate(store: &Store, cities: usize, waves: usize) -> Result<Stri
     }
     bar.finish_with_message("done");
     Ok(slug)
+}
+
+/// A sample indicator: name, unit, direction, baseline and target values, and the breakdown
+/// dimension it may carry.
+struct SampleIndicator {
+    name: &'static str,
+    unit: &'static str,
+    direction: &'static str,
+    baseline: f64,
+    target: f64,
+    source: &'static str,
+}
+
+/// A sample service per focus area, with its indicators.
+struct SampleService {
+    focus: &'static str,
+    title: &'static str,
+    description: &'static str,
+    problem: &'static str,
+    audience: &'static str,
+    output: &'static str,
+    channels: &'static [&'static str],
+    builds_on: &'static [&'static str],
+    indicators: [SampleIndicator; 3],
+}
+
+const SAMPLE_SERVICES: [SampleService; 5] = [
+    SampleService {
+        focus: "housing",
+        title: "Rent support in one online application",
+        description: "Residents apply for rent support once, online or with help at a service point, and follow their case.",
+        problem: "Applying takes three visits and four paper forms; many eligible tenants give up.",
+        audience: "Tenants on low incomes, and the social workers who help them",
+        output: "A decision on rent support",
+        channels: &["online", "in_person", "phone"],
+        builds_on: &["user-centric-design", "technology-systems"],
+        indicators: [
+            SampleIndicator {
+                name: "Applications completed online",
+                unit: "%",
+                direction: "increase",
+                baseline: 18.0,
+                target: 70.0,
+                source: "Case management system",
+            },
+            SampleIndicator {
+                name: "Days from application to decision",
+                unit: "days",
+                direction: "decrease",
+                baseline: 46.0,
+                target: 15.0,
+                source: "Case management system",
+            },
+            SampleIndicator {
+                name: "Applicants satisfied with the process",
+                unit: "%",
+                direction: "increase",
+                baseline: 52.0,
+                target: 80.0,
+                source: "Exit survey",
+            },
+        ],
+    },
+    SampleService {
+        focus: "mobility",
+        title: "Step-free journey planner",
+        description: "A journey planner that finds step-free routes and tells residents about broken lifts before they travel.",
+        problem: "People using wheelchairs or buggies cannot tell in advance whether a route is step-free today.",
+        audience: "Residents with reduced mobility, parents with buggies, older residents",
+        output: "A step-free route with live lift status",
+        channels: &["online", "mobile_app"],
+        builds_on: &["data-infrastructure", "user-centric-design"],
+        indicators: [
+            SampleIndicator {
+                name: "Monthly users of step-free routes",
+                unit: "users",
+                direction: "increase",
+                baseline: 1200.0,
+                target: 9000.0,
+                source: "Planner analytics",
+            },
+            SampleIndicator {
+                name: "Complaints about step-free access per month",
+                unit: "complaints",
+                direction: "decrease",
+                baseline: 130.0,
+                target: 40.0,
+                source: "Transport authority complaints log",
+            },
+            SampleIndicator {
+                name: "Lift status updates within 10 minutes",
+                unit: "%",
+                direction: "increase",
+                baseline: 35.0,
+                target: 95.0,
+                source: "Lift monitoring feed",
+            },
+        ],
+    },
+    SampleService {
+        focus: "health",
+        title: "Home-care visits booked online",
+        description: "Families book, move and cancel home-care visits online, and carers see changes at once.",
+        problem: "All bookings go through a phone line that is busy at peak times; visits are missed.",
+        audience: "Older residents receiving home care and their families",
+        output: "A confirmed home-care visit",
+        channels: &["online", "phone"],
+        builds_on: &["governance", "technology-systems"],
+        indicators: [
+            SampleIndicator {
+                name: "Bookings made without a phone call",
+                unit: "%",
+                direction: "increase",
+                baseline: 8.0,
+                target: 60.0,
+                source: "Booking system",
+            },
+            SampleIndicator {
+                name: "Missed home-care visits",
+                unit: "%",
+                direction: "decrease",
+                baseline: 17.0,
+                target: 6.0,
+                source: "Care provider reports",
+            },
+            SampleIndicator {
+                name: "Average wait on the phone line",
+                unit: "minutes",
+                direction: "decrease",
+                baseline: 14.0,
+                target: 4.0,
+                source: "Telephony statistics",
+            },
+        ],
+    },
+    SampleService {
+        focus: "education",
+        title: "School enrolment in one step",
+        description: "Parents enrol their child in a city school with one online form that reuses what the city already knows.",
+        problem: "Parents fill in the same facts on several forms and bring documents the city already holds.",
+        audience: "Parents of children starting school, including those new to the city",
+        output: "A school place offer",
+        channels: &["online", "in_person"],
+        builds_on: &["data-infrastructure", "digital-vision"],
+        indicators: [
+            SampleIndicator {
+                name: "Enrolments completed online",
+                unit: "%",
+                direction: "increase",
+                baseline: 30.0,
+                target: 85.0,
+                source: "Enrolment system",
+            },
+            SampleIndicator {
+                name: "Families needing help at the office",
+                unit: "%",
+                direction: "decrease",
+                baseline: 40.0,
+                target: 12.0,
+                source: "Service point visit log",
+            },
+            SampleIndicator {
+                name: "Documents asked of parents",
+                unit: "documents",
+                direction: "decrease",
+                baseline: 5.0,
+                target: 1.0,
+                source: "Form review",
+            },
+        ],
+    },
+    SampleService {
+        focus: "jobs",
+        title: "Skills match for job seekers",
+        description: "Job seekers see training and vacancies that match their skills, and book an adviser when they need one.",
+        problem: "Job seekers wait weeks for a first meeting before anyone looks at their skills.",
+        audience: "Unemployed residents, young people leaving school, advisers",
+        output: "A personal plan with matched training and vacancies",
+        channels: &["online", "in_person", "email"],
+        builds_on: &["user-centric-design", "governance"],
+        indicators: [
+            SampleIndicator {
+                name: "Job seekers matched to training within 30 days",
+                unit: "%",
+                direction: "increase",
+                baseline: 22.0,
+                target: 60.0,
+                source: "Employment service records",
+            },
+            SampleIndicator {
+                name: "Days to a first adviser meeting",
+                unit: "days",
+                direction: "decrease",
+                baseline: 38.0,
+                target: 10.0,
+                source: "Appointment system",
+            },
+            SampleIndicator {
+                name: "Job seekers in work after six months",
+                unit: "%",
+                direction: "increase",
+                baseline: 41.0,
+                target: 55.0,
+                source: "Employment service records",
+            },
+        ],
+    },
+];
+
+/// One sample service for each participating city: published, marked as sample data, in one of the
+/// five focus areas in turn, with phases, milestones, research entries and one to three indicators
+/// whose measurements give a spread of statuses. Deterministic (seeded by the city's slug).
+pub async fn sample_services(store: &Store) -> Result<usize> {
+    use urbis_domain::diagnostic::sample::Rng;
+    use urbis_domain::network::ParticipationStatus;
+    use urbis_domain::services::*;
+    let programme = store.programme("digital-innovation-initiative").await?;
+    let capabilities = store.capabilities().await?;
+    let cities =
+        store.cohort(programme.id, Some(ParticipationStatus::Participating), urbis_store::Page::all()).await?.items;
+    let existing = store.programme_services(programme.id).await?;
+    let date = |y: i32, m: u32, d: u32| parse_date("date", &format!("{y:04}-{m:02}-{d:02}")).expect("a sample date");
+    let invalid = |e: urbis_domain::Invalid| anyhow::anyhow!("sample data: {e}");
+    let mut added = 0;
+    for (n, c) in cities.iter().enumerate() {
+        let org = &c.organisation;
+        if existing.iter().any(|s| s.organisation_id == org.id) {
+            continue;
+        }
+        let sample = &SAMPLE_SERVICES[n % SAMPLE_SERVICES.len()];
+        let mut rng = Rng::from_text(&format!("{}/service", org.slug));
+        let phase = ["alpha", "beta", "beta", "live"][(rng.next_u64() % 4) as usize];
+        let raw = RawService {
+            title: format!("{} (sample)", sample.title),
+            description: sample.description.into(),
+            focus_area: sample.focus.into(),
+            phase: phase.into(),
+            problem: sample.problem.into(),
+            audience: sample.audience.into(),
+            team: format!("Sample team of {}: a product manager, a service designer, two developers", org.name),
+            channels: sample.channels.iter().map(|c| c.to_string()).collect(),
+            languages: vec![org_language(&org.country_code).into(), "en".into()],
+            output: sample.output.into(),
+            cost: "0".into(),
+            currency: "EUR".into(),
+            builds_on: sample
+                .builds_on
+                .iter()
+                .filter(|b| capabilities.iter().any(|c| c == *b))
+                .map(|b| b.to_string())
+                .collect(),
+        };
+        let service = store
+            .create_service(
+                None,
+                org.id,
+                programme.id,
+                &ServiceInput::parse(&raw, &capabilities).map_err(invalid)?,
+                true,
+                true,
+            )
+            .await?;
+        let plan = [
+            (
+                "discovery",
+                date(2020, 2, 1),
+                date(2020, 5, 31),
+                "Understand how residents use the service today and where it fails them",
+            ),
+            ("alpha", date(2020, 6, 1), date(2020, 10, 31), "Try out the riskiest ideas with prototypes"),
+            ("beta", date(2020, 11, 1), date(2021, 9, 30), "Run the new service with real users and improve it"),
+            ("live", date(2021, 10, 1), date(2022, 3, 31), "Run the service for everyone and keep improving it"),
+        ];
+        let current = plan.iter().position(|p| p.0 == phase).unwrap_or(0);
+        for (k, (kind, starts, ends, goal)) in plan.iter().enumerate().take(current + 1) {
+            let (result, checklist): (&str, Vec<String>) = if k < current {
+                ("met", (1..=14).filter(|p| (p + k + n) % 4 != 0).map(|p| p.to_string()).collect())
+            } else {
+                ("pending", vec![])
+            };
+            let notes = if k < current { "Sample assessment with the programme's service design experts." } else { "" };
+            let p = PhaseInput::parse(kind, &starts.to_string(), &ends.to_string(), goal, result, notes, &checklist)
+                .map_err(invalid)?;
+            store.put_phase(None, service.id, &p, None).await?;
+        }
+        for (title, due, state) in [
+            ("Discovery findings shared with the cohort", date(2020, 6, 15), "done"),
+            ("Private beta opens", date(2020, 12, 1), if current >= 2 { "done" } else { "in_progress" }),
+            ("Public launch", date(2021, 10, 1), if current >= 3 { "done" } else { "planned" }),
+        ] {
+            store
+                .add_milestone(
+                    None,
+                    service.id,
+                    &MilestoneInput::parse(title, &due.to_string(), state).map_err(invalid)?,
+                )
+                .await?;
+        }
+        let people = 6 + rng.next_u64() % 9;
+        let (interviewed, tested) = (people.to_string(), (people / 2 + 3).to_string());
+        for (held, title, participants, findings, quote, tags, decision) in [
+            (
+                date(2020, 3, 10),
+                "Interviews with residents who use the service",
+                &interviewed,
+                "Most people start online, get stuck and finish on paper at a service point.",
+                "“I gave up halfway and went to the office.”",
+                "drop-out, paper",
+                "Design the online journey for the step where most people stop.",
+            ),
+            (
+                date(2020, 9, 15),
+                "Usability test of the prototype",
+                &tested,
+                "People understood the new form but missed the upload step on phones.",
+                "“Where do I put the photo?”",
+                "mobile, upload",
+                "Move the upload into its own step with a clear heading.",
+            ),
+        ] {
+            let r = ResearchInput::parse(&held.to_string(), title, participants, findings, quote, tags, decision)
+                .map_err(invalid)?;
+            store.add_research(None, service.id, &r).await?;
+        }
+        // One to three indicators; how well each does is drawn per city (deterministically), so the
+        // cohort shows every status.
+        let count = 1 + (rng.next_u64() % 3) as usize;
+        for (k, si) in sample.indicators.iter().take(count).enumerate() {
+            let with_breakdown = k == 0 && n % 2 == 0;
+            let raw = RawIndicator {
+                name: si.name.into(),
+                description: format!("Sample indicator of {}.", org.name),
+                unit: si.unit.into(),
+                direction: si.direction.into(),
+                baseline_value: si.baseline.to_string(),
+                baseline_date: "2020-03-01".into(),
+                target_value: si.target.to_string(),
+                target_date: "2022-03-01".into(),
+                data_source: si.source.into(),
+                method: "Counted monthly from the source; the quarter's last month is recorded.".into(),
+                breakdowns: if with_breakdown { "age_band=16-34|35-64|65+".into() } else { String::new() },
+            };
+            let def = IndicatorInput::parse(&raw).map_err(invalid)?;
+            let ind = store.create_indicator(None, service.id, &def).await?;
+            let pace = [1.25, 1.0, 0.95, 0.65, 0.3][(rng.next_u64() % 5) as usize];
+            let g = &def.goal;
+            let span = (g.target_date - g.baseline_date).num_days() as f64;
+            let quarters = [(2020, 6), (2020, 9), (2020, 12), (2021, 3), (2021, 6), (2021, 9), (2021, 12)];
+            let mut rows = vec![];
+            for (q, (y, m)) in quarters.iter().enumerate() {
+                let d = date(*y, *m, 1);
+                let share = (d - g.baseline_date).num_days() as f64 / span;
+                let noise = rng.range(-0.03, 0.03) * (g.target_value - g.baseline_value);
+                let value = g.baseline_value + (g.target_value - g.baseline_value) * share * pace + noise;
+                let value = (value * 10.0).round() / 10.0;
+                let quality = if q == quarters.len() - 1 { "provisional" } else { "final" };
+                let total = MeasurementInput::parse(
+                    &d.to_string(),
+                    &value.to_string(),
+                    quality,
+                    "",
+                    "",
+                    &def.breakdowns,
+                    g.baseline_date,
+                )
+                .map_err(invalid)?;
+                rows.push(total);
+                if with_breakdown && q >= quarters.len() - 3 {
+                    for (band, shift) in [("16-34", 1.15), ("35-64", 1.0), ("65+", 0.8)] {
+                        let v = ((g.baseline_value + (value - g.baseline_value) * shift) * 10.0).round() / 10.0;
+                        rows.push(
+                            MeasurementInput::parse(
+                                &d.to_string(),
+                                &v.to_string(),
+                                quality,
+                                &format!("age_band={band}"),
+                                "",
+                                &def.breakdowns,
+                                g.baseline_date,
+                            )
+                            .map_err(invalid)?,
+                        );
+                    }
+                }
+            }
+            // A forecast for the quarter after: shown, never counted for progress.
+            let forecast = g.baseline_value + (g.target_value - g.baseline_value) * 1.0 * pace.max(0.9);
+            rows.push(
+                MeasurementInput::parse(
+                    "2022-03-01",
+                    &((forecast * 10.0).round() / 10.0).to_string(),
+                    "estimated",
+                    "",
+                    "Forecast",
+                    &def.breakdowns,
+                    g.baseline_date,
+                )
+                .map_err(invalid)?,
+            );
+            store.put_measurements(None, ind.id, &rows).await?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// The main language of a country, for the sample services' languages.
+fn org_language(country: &str) -> &'static str {
+    match country {
+        "NL" | "BE" => "nl",
+        "GR" | "CY" => "el",
+        "DE" => "de",
+        "SK" => "sk",
+        "HU" => "hu",
+        "DK" => "da",
+        "IE" | "GB" => "en",
+        "FI" => "fi",
+        "SI" => "sl",
+        "ES" => "es",
+        "CZ" => "cs",
+        "LV" => "lv",
+        "IS" => "is",
+        "BG" => "bg",
+        "SE" => "sv",
+        "EE" => "et",
+        "LT" => "lt",
+        "PL" => "pl",
+        _ => "en",
+    }
 }

@@ -7,6 +7,7 @@
 
 mod diagnostic;
 mod network;
+pub mod services;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -37,7 +38,8 @@ pub use network::*;
     components(schemas(Problem, crate::error::ProblemField)),
     tags((name = "network", description = "Programmes, cities, people, invitations"),
          (name = "auth", description = "Tokens and the current account"),
-         (name = "diagnostic", description = "Instruments, waves, assessments, scores and benchmarks"))
+         (name = "diagnostic", description = "Instruments, waves, assessments, scores and benchmarks"),
+         (name = "services", description = "Each city's service, its phases, research and outcome indicators"))
 )]
 struct ApiDoc;
 
@@ -85,6 +87,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::get_plan, diagnostic::create_plan_item))
         .routes(routes!(diagnostic::put_plan_item))
         .routes(routes!(diagnostic::get_plan_csv))
+        .routes(routes!(services::create_service))
+        .routes(routes!(services::get_service, services::patch_service))
+        .routes(routes!(services::list_services))
+        .routes(routes!(services::get_service_cpsv))
+        .routes(routes!(services::put_phase))
+        .routes(routes!(services::create_milestone))
+        .routes(routes!(services::get_milestone, services::patch_milestone))
+        .routes(routes!(services::create_research))
+        .routes(routes!(services::create_indicator))
+        .routes(routes!(services::get_indicator))
+        .routes(routes!(services::get_indicator_sdm))
+        .routes(routes!(services::create_measurement))
+        .routes(routes!(services::import_measurements))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }

@@ -17,6 +17,7 @@ macro_rules! form_errors {
 mod auth;
 mod diagnostic;
 mod network;
+mod services;
 
 use crate::AppState;
 use crate::auth::{CSRF_COOKIE, Caller, LANG_COOKIE, cookie, csrf_token, csrf_valid, page_caller, set_cookie};
@@ -59,6 +60,19 @@ pub fn router() -> Router<AppState> {
         .route("/cities/{slug}/team", get(network::team).post(network::team_post))
         .route("/cities/{slug}/team/{membership}/remove", post(network::team_remove_post))
         .route("/people", get(network::people))
+        .route("/programmes/{slug}/services", get(services::cohort_services))
+        .route("/programmes/{slug}/results", get(services::cohort_results))
+        .route("/cities/{slug}/service", get(services::city_service))
+        .route("/cities/{slug}/services/new", get(services::new_service).post(services::new_service_post))
+        .route("/services/{id}", get(services::service))
+        .route("/services/{id}/edit", get(services::edit_service).post(services::edit_service_post))
+        .route("/services/{id}/phases/{kind}", get(services::phase).post(services::phase_post))
+        .route("/services/{id}/milestones/new", get(services::new_milestone).post(services::new_milestone_post))
+        .route("/milestones/{id}/edit", get(services::edit_milestone).post(services::edit_milestone_post))
+        .route("/services/{id}/research/new", get(services::new_research).post(services::new_research_post))
+        .route("/services/{id}/indicators/new", get(services::new_indicator).post(services::new_indicator_post))
+        .route("/indicators/{id}/measurements/new", get(services::new_measurement).post(services::new_measurement_post))
+        .route("/indicators/{id}/import", get(services::import).post(services::import_post))
         .route("/login", get(auth::login).post(auth::login_post))
         .route("/logout", post(auth::logout_post))
         .route("/account", get(auth::account).post(auth::account_post))

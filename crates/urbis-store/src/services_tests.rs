@@ -1,0 +1,173 @@
+//! Store tests of the `services` capability, each run on SQLite and on PostgreSQL.
+
+use crate::network::NewPerson;
+use crate::testing::TestDb;
+use crate::{StoreError, both_backends};
+use urbis_domain::policy::{Grant, Role, Scope};
+use urbis_domain::services::{
+    BreakdownSpec, IndicatorInput, MeasurementInput, MilestoneInput, PhaseInput, RawIndicator, RawService,
+    ResearchInput, ServiceInput, parse_measurements_csv,
+};
+
+async fn setup(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
+    let person = db
+        .store
+        .create_person(
+            None,
+            NewPerson {
+                email: "lead@riga.example".into(),
+                name: "Laura Lead".into(),
+                job_title: String::new(),
+                password_hash: None,
+                listed: false,
+                locale: String::new(),
+            },
+            &[Grant { role: Role::Admin, scope: Scope::Global }],
+        )
+        .await
+        .unwrap()
+        .id;
+    let programme = db.store.programme("digital-innovation-initiative").await.unwrap().id;
+    let riga = db.store.organisation("riga").await.unwrap().id;
+    (person, programme, riga)
+}
+
+fn service_input(title: &str) -> ServiceInput {
+    let raw = RawService {
+        title: title.into(),
+        description: "Apply for rent support online.".into(),
+        focus_area: "housing".into(),
+        channels: vec!["online".into(), "phone".into()],
+        languages: vec!["lv".into(), "en".into()],
+        cost: "0".into(),
+        currency: "EUR".into(),
+        builds_on: vec!["governance".into()],
+        ..Default::default()
+    };
+    ServiceInput::parse(&raw, &["governance".to_string()]).unwrap()
+}
+
+both_backends!(services_are_versioned_unique_and_audited, true, |db: TestDb| async move {
+    let s = &db.store;
+    let (me, programme, riga) = setup(&db).await;
+    let created =
+        s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
+    assert_eq!((created.version, created.published, created.organisation_slug.as_str()), (1, false, "riga"));
+    assert_eq!(created.languages, ["lv", "en"]);
+    assert_eq!(created.cost_minor, Some(0));
+    let again = s.create_service(Some(me), riga, programme, &service_input("Second"), false, false).await.unwrap_err();
+    assert!(matches!(again, StoreError::Refused { code: "service-exists", .. }), "{again:?}");
+
+    let updated = s.update_service(me, created.id, 1, &service_input("Rent support online"), true).await.unwrap();
+    assert_eq!((updated.version, updated.published, updated.title.as_str()), (2, true, "Rent support online"));
+    let stale = s.update_service(me, created.id, 1, &service_input("Lost update"), false).await.unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { expected: 1, actual: 2 }));
+    assert_eq!(s.service(created.id).await.unwrap().title, "Rent support online", "nothing written on conflict");
+    let log = s.audit_for("service", &created.id.to_string()).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["service.update", "service.create"]);
+    assert_eq!(log[0].before.as_ref().unwrap()["title"], "Rent support");
+    assert_eq!(s.programme_services(programme).await.unwrap().len(), 1);
+    assert_eq!(s.organisation_services(riga).await.unwrap()[0].id, created.id);
+});
+
+both_backends!(plan_phases_milestones_research, true, |db: TestDb| async move {
+    let s = &db.store;
+    let (me, programme, riga) = setup(&db).await;
+    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
+    let alpha = PhaseInput::parse("alpha", "2021-03-01", "2021-05-31", "Try three ideas", "", "", &[]).unwrap();
+    let disc =
+        PhaseInput::parse("discovery", "2021-01-01", "2021-02-28", "Learn", "met", "Good", &["1".into()]).unwrap();
+    let a = s.put_phase(Some(me), svc.id, &alpha, None).await.unwrap();
+    s.put_phase(Some(me), svc.id, &disc, None).await.unwrap();
+    let kinds: Vec<&str> = s.phases(svc.id).await.unwrap().iter().map(|p| p.kind.as_str()).collect();
+    assert_eq!(kinds, ["discovery", "alpha"], "in the order of the standard");
+    let dup = s.put_phase(Some(me), svc.id, &alpha, None).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Refused { code: "phase-exists", .. }));
+    let done = PhaseInput::parse(
+        "alpha",
+        "2021-03-01",
+        "2021-05-31",
+        "Try three ideas",
+        "met",
+        "Passed",
+        &["1".into(), "2".into()],
+    )
+    .unwrap();
+    let changed = s.put_phase(Some(me), svc.id, &done, Some(a.version)).await.unwrap();
+    assert_eq!((changed.version, changed.exit_checklist.clone()), (2, vec![1, 2]));
+    assert!(matches!(s.put_phase(Some(me), svc.id, &done, Some(1)).await, Err(StoreError::Conflict { .. })));
+
+    let m = s.add_milestone(Some(me), svc.id, &MilestoneInput::parse("Beta", "2021-09-01", "").unwrap()).await.unwrap();
+    let m2 =
+        s.update_milestone(me, m.id, 1, &MilestoneInput::parse("Beta", "2021-09-01", "done").unwrap()).await.unwrap();
+    assert_eq!((m2.version, m2.state.as_str()), (2, "done"));
+    assert!(matches!(
+        s.update_milestone(me, m.id, 1, &MilestoneInput::parse("x", "2021-09-01", "").unwrap()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let r = ResearchInput::parse(
+        "2021-02-01",
+        "Interviews",
+        "8",
+        "Forms are printed",
+        "“I print it”",
+        "forms",
+        "Go paperless",
+    )
+    .unwrap();
+    s.add_research(Some(me), svc.id, &r).await.unwrap();
+    let log = s.research(svc.id).await.unwrap();
+    assert_eq!(
+        (log.len(), log[0].decision.as_str(), log[0].tags.clone()),
+        (1, "Go paperless", vec!["forms".to_string()])
+    );
+    let actions: Vec<String> =
+        s.audit_for("service", &svc.id.to_string()).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "service.phase").count(), 3);
+    assert_eq!(actions.iter().filter(|a| *a == "service.milestone").count(), 2);
+    assert_eq!(actions.iter().filter(|a| *a == "service.research").count(), 1);
+});
+
+both_backends!(measurements_import_is_idempotent, true, |db: TestDb| async move {
+    let s = &db.store;
+    let (me, programme, riga) = setup(&db).await;
+    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
+    let raw = RawIndicator {
+        name: "Applications online".into(),
+        unit: "%".into(),
+        direction: "increase".into(),
+        baseline_value: "40".into(),
+        baseline_date: "2021-01-01".into(),
+        target_value: "80".into(),
+        target_date: "2021-04-11".into(),
+        breakdowns: "age_band=16-24|65+".into(),
+        ..Default::default()
+    };
+    let ind = s.create_indicator(Some(me), svc.id, &IndicatorInput::parse(&raw).unwrap()).await.unwrap();
+    assert_eq!(ind.breakdowns, BreakdownSpec::parse("age_band=16-24|65+").unwrap());
+    let csv = "date,value,quality,breakdown,note\n2021-02-20,58,final,,\n2021-02-20,70,final,age_band=16-24,\n2021-03-22,79,estimated,,guess\n";
+    let rows = parse_measurements_csv(csv, &ind.breakdowns, ind.goal.baseline_date).unwrap();
+    let first = s.put_measurements(Some(me), ind.id, &rows).await.unwrap();
+    assert_eq!((first.added, first.changed, first.unchanged), (3, 0, 0));
+    let audit_len = s.audit_for("indicator", &ind.id.to_string()).await.unwrap().len();
+    let second = s.put_measurements(Some(me), ind.id, &rows).await.unwrap();
+    assert_eq!((second.added, second.changed, second.unchanged), (0, 0, 3));
+    assert_eq!(s.audit_for("indicator", &ind.id.to_string()).await.unwrap().len(), audit_len, "no audit noise");
+    assert_eq!(s.indicator(ind.id).await.unwrap().version, 2, "version moves only on a change");
+    let fix = vec![
+        MeasurementInput::parse("2021-02-20", "60", "final", "", "revised", &ind.breakdowns, ind.goal.baseline_date)
+            .unwrap(),
+    ];
+    let third = s.put_measurements(Some(me), ind.id, &fix).await.unwrap();
+    assert_eq!((third.added, third.changed), (0, 1));
+    let all = s.measurements(ind.id).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!((all[0].value, all[0].note.as_str(), all[0].breakdown.is_total()), (60.0, "revised", true));
+    assert_eq!(all[1].breakdown.key(), "age_band=16-24");
+    let totals = s.programme_totals(programme).await.unwrap();
+    assert_eq!(totals[&ind.id].len(), 2, "the total series only");
+    assert_eq!(s.programme_indicators(programme).await.unwrap().len(), 1);
+    let last = s.audit_for("indicator", &ind.id.to_string()).await.unwrap();
+    assert_eq!(last[0].before.as_ref().unwrap()["value"], 58.0);
+    assert_eq!(last[0].after.as_ref().unwrap()["value"], 60.0);
+});
