@@ -16,5 +16,10 @@ CREATE TABLE assessment_results (
     PRIMARY KEY (assessment_id, frozen)
 );
 
+-- Counts every change to a wave's results or to which of them are published (submit, import,
+-- reopen, publish, close), so that readers can keep a wave's benchmark in memory and know when it
+-- is stale with the wave row they read anyway.
+ALTER TABLE waves ADD COLUMN results_version BIGINT NOT NULL DEFAULT 0;
+
 -- Resident population (latest census or register count), for population-band peer groups.
 ALTER TABLE organisations ADD COLUMN population BIGINT;

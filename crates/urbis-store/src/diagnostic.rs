@@ -134,6 +134,8 @@ pub struct Wave {
     pub closed_at: Option<DateTime<Utc>>,
     pub is_baseline: bool,
     pub version: i64,
+    /// Changes whenever the wave's results or their publication change (a cache key).
+    pub results_version: i64,
 }
 
 /// The state of an assessment.
@@ -319,6 +321,7 @@ fn wave(r: &AnyRow) -> Result<Wave> {
         closed_at: r.try_get::<Option<String>, _>("closed_at")?.as_deref().map(parse_ts).transpose()?,
         is_baseline: r.try_get::<i64, _>("is_baseline")? != 0,
         version: r.try_get("version")?,
+        results_version: r.try_get("results_version")?,
     })
 }
 
@@ -938,6 +941,7 @@ impl Store {
             .bind(expected_version)
             .execute(&mut *tx)
             .await?;
+        results_changed(&mut tx, before.wave_id).await?;
         finish_change(tx, actor, "assessment.publish", &before).await
     }
 
@@ -1157,6 +1161,7 @@ async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
 /// assessment gets its scores from the answers and overrides; a draft has none.
 async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
     let a = assessment_in(tx, id).await?;
+    results_changed(tx, a.wave_id).await?;
     sqlx::query("DELETE FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
         .bind(a.id.to_string())
         .execute(&mut **tx)
@@ -1184,6 +1189,15 @@ async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
     .bind(ts(now()))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Mark a wave's results as changed (see `waves.results_version`).
+async fn results_changed(tx: &mut WriteTx, wave_id: Uuid) -> Result<()> {
+    sqlx::query("UPDATE waves SET results_version = results_version + 1 WHERE id = $1")
+        .bind(wave_id.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -1343,7 +1357,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query("UPDATE waves SET closed_at = $1, version = version + 1 WHERE id = $2")
+        sqlx::query("UPDATE waves SET closed_at = $1, version = version + 1, results_version = results_version + 1 WHERE id = $2")
             .bind(&at)
             .bind(wave_id.to_string())
             .execute(&mut *tx)

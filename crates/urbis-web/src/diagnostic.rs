@@ -7,6 +7,7 @@ use crate::error::Problem;
 use crate::network::{org_resource, require};
 use axum::http::StatusCode;
 use std::collections::HashMap;
+use std::sync::Arc;
 use urbis_domain::diagnostic::{
     Answer, Distribution, Instrument, PeerGroup, PlanItemInput, Ranks, Scores, WaveInput, check_context, normalise,
     required_questions, score_respondents,
@@ -190,13 +191,54 @@ pub async fn scores(state: &AppState, a: &Assessment) -> Result<(Instrument, Vec
 /// (frozen once the wave is closed), and the distribution per capability and overall.
 pub struct Benchmark {
     pub instrument: Instrument,
-    pub cities: Vec<WaveResult>,
+    all: Arc<Vec<WaveResult>>,
+    /// Indices into `all` of the peer group's cities; `None` for the whole cohort.
+    members: Option<Vec<usize>>,
     pub overall: Option<Distribution>,
     pub capabilities: Vec<(String, Option<Distribution>)>,
 }
 
 /// Cohort figures are shown to cities only from this many assessments on.
 pub const MIN_COHORT: usize = 5;
+
+/// Each wave's results as last read, kept while the wave's `results_version` (read with the wave on
+/// every request) is unchanged: a benchmark of 10,000 cities then costs no database work. Any
+/// submission, reopening, publication or closing changes the version, in every instance.
+#[derive(Default)]
+pub struct ResultsCache {
+    entries: std::sync::Mutex<HashMap<(Uuid, String), (i64, Arc<Vec<WaveResult>>)>>,
+    /// One load at a time, so that a burst of requests after a change reads the wave once.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl ResultsCache {
+    const MAX_ENTRIES: usize = 64;
+
+    fn get(&self, wave: &Wave, instrument: &str) -> Option<Arc<Vec<WaveResult>>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        match entries.get(&(wave.id, instrument.to_string())) {
+            Some((v, all)) if *v == wave.results_version => Some(all.clone()),
+            _ => None,
+        }
+    }
+
+    async fn results(&self, state: &AppState, wave: &Wave, instrument: &str) -> Result<Arc<Vec<WaveResult>>, Problem> {
+        if let Some(hit) = self.get(wave, instrument) {
+            return Ok(hit);
+        }
+        let _one = self.loading.lock().await;
+        if let Some(hit) = self.get(wave, instrument) {
+            return Ok(hit);
+        }
+        let all = Arc::new(state.store.wave_results(wave, instrument).await?);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert((wave.id, instrument.to_string()), (wave.results_version, all.clone()));
+        Ok(all)
+    }
+}
 
 pub async fn benchmark(
     state: &AppState,
@@ -205,25 +247,30 @@ pub async fn benchmark(
     peers: &PeerGroup,
 ) -> Result<Benchmark, Problem> {
     let stored = instrument(state, instrument_slug, None).await?;
-    let mut cities = state.store.wave_results(wave, instrument_slug).await?;
-    if !peers.is_everyone() {
-        cities.retain(|c| {
-            CountryCode::parse(&c.assessment.organisation_country)
-                .is_ok_and(|cc| peers.admits(&cc, c.assessment.organisation_population))
-        });
-    }
-    let overall_values: Vec<f64> = cities.iter().filter_map(|c| c.results.overall).collect();
-    let capabilities = stored
+    let all = state.results.results(state, wave, instrument_slug).await?;
+    let members = (!peers.is_everyone()).then(|| {
+        all.iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                CountryCode::parse(&c.assessment.organisation_country)
+                    .is_ok_and(|cc| peers.admits(&cc, c.assessment.organisation_population))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    });
+    let mut b = Benchmark { instrument: stored.instrument, all, members, overall: None, capabilities: vec![] };
+    b.overall = Distribution::of(&b.cities().filter_map(|c| c.results.overall).collect::<Vec<_>>());
+    b.capabilities = b
         .instrument
         .capabilities
         .iter()
         .map(|c| {
             let vals: Vec<f64> =
-                cities.iter().filter_map(|x| x.results.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
+                b.cities().filter_map(|x| x.results.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
             (c.slug.clone(), Distribution::of(&vals))
         })
         .collect();
-    Ok(Benchmark { overall: Distribution::of(&overall_values), instrument: stored.instrument, cities, capabilities })
+    Ok(b)
 }
 
 /// The peer group named by `region` and `population_band` query or form values; 422 names a bad one.
@@ -233,9 +280,22 @@ pub fn peer_group(q: &HashMap<String, String>) -> Result<PeerGroup, Problem> {
 }
 
 impl Benchmark {
-    /// Percentile ranks on the overall score, built once for the whole cohort.
+    /// The peer group's cities with submitted assessments, by name.
+    pub fn cities(&self) -> Box<dyn Iterator<Item = &WaveResult> + '_> {
+        match &self.members {
+            None => Box::new(self.all.iter()),
+            Some(m) => Box::new(m.iter().map(|i| &self.all[*i])),
+        }
+    }
+
+    /// How many cities the benchmark covers (its n).
+    pub fn n(&self) -> usize {
+        self.members.as_ref().map_or(self.all.len(), Vec::len)
+    }
+
+    /// Percentile ranks on the overall score, built once for the whole group.
     pub fn overall_ranks(&self) -> Ranks {
-        Ranks::new(&self.cities.iter().filter_map(|c| c.results.overall).collect::<Vec<_>>())
+        Ranks::new(&self.cities().filter_map(|c| c.results.overall).collect::<Vec<_>>())
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Inner {
     pub metrics: metrics::Metrics,
     pub limiter: auth::RateLimiter,
     pub started: Instant,
+    /// Waves' diagnostic results, kept between requests while unchanged.
+    pub results: diagnostic::ResultsCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +64,7 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             limiter: auth::RateLimiter::default(),
             started: Instant::now(),
+            results: diagnostic::ResultsCache::default(),
         })))
     }
 }

@@ -567,15 +567,46 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
     assert_eq!((paged["cities"].as_array().unwrap().len(), paged["cities_total"].as_u64()), (2, Some(6)));
     assert_eq!(paged["n"], 6, "paging lists cities; the figures cover the whole group");
     assert_eq!(get(bench("&per_page=0")).await.0, 400);
+    // Benchmarks are kept in memory between requests; withdrawing a city's results shows at once.
+    let madrid_t0 = app
+        .store
+        .wave_assessments(
+            app.store
+                .wave(app.store.programme("digital-innovation-initiative").await.unwrap().id, "t0")
+                .await
+                .unwrap()
+                .id,
+            "city-digital-maturity",
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.organisation_slug == "madrid")
+        .unwrap();
+    let r = c
+        .patch(app.url(&format!("/api/v1/assessments/{}", madrid_t0.id)))
+        .bearer_auth(&pm)
+        .header("If-Match", format!("\"{}\"", madrid_t0.version))
+        .json(&json!({"published": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, after) = get(bench("")).await;
+    assert_eq!(
+        (after["n"].as_u64(), after["cities_total"].as_u64()),
+        (Some(6), Some(5)),
+        "n counts it; the list hides it"
+    );
     let csv = c
-        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0&region=southern-europe"))
+        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0&region=northern-europe"))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(csv.contains("city,overall,,,,,,,madrid,") && !csv.contains("riga"));
+    assert!(csv.contains("city,overall,,,,,,,riga,") && !csv.contains("madrid"));
 
     // Waves: programme staff add and close them.
     let new_wave =

@@ -542,9 +542,9 @@ async fn benchmark_out(
     // Staff and experts of the programme see everything; others see cohort figures from 5 cities
     // and only the cities that published.
     let privileged = caller.0.can(Action::ReadAssessment, &Resource::Programme { id: p.id });
-    let show_cohort = privileged || b.cities.len() >= ops::MIN_COHORT;
+    let show_cohort = privileged || b.n() >= ops::MIN_COHORT;
     let ranks = b.overall_ranks();
-    let listed: Vec<_> = b.cities.iter().filter(|c| privileged || c.assessment.published).collect();
+    let listed: Vec<_> = b.cities().filter(|c| privileged || c.assessment.published).collect();
     let page = page.unwrap_or_else(urbis_store::Page::all);
     let start = ((page.page as usize - 1) * page.per_page as usize).min(listed.len());
     let end = start.saturating_add(page.per_page as usize).min(listed.len());
@@ -573,7 +573,7 @@ async fn benchmark_out(
         page: page.page,
         per_page: page.per_page,
         cities_total: listed.len(),
-        n: b.cities.len(),
+        n: b.n(),
         overall: if show_cohort { b.overall.map(Into::into) } else { None },
         capabilities: b
             .capabilities

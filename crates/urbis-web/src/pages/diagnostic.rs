@@ -189,7 +189,7 @@ async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
         let validations = state.store.validations(latest.id).await?;
         let wave: &Wave = waves.iter().find(|w| w.id == latest.wave_id).ok_or_else(|| Problem::not_found("wave"))?;
         let bench = ops::benchmark(&state, wave, INSTRUMENT, &PeerGroup::default()).await?;
-        let cohort_shown = privileged(&ctx, &programme) || bench.cities.len() >= ops::MIN_COHORT;
+        let cohort_shown = privileged(&ctx, &programme) || bench.n() >= ops::MIN_COHORT;
         let medians: HashMap<&str, Option<Distribution>> =
             bench.capabilities.iter().map(|(k, d)| (k.as_str(), *d)).collect();
         let axes: Vec<String> = inst.capabilities.iter().map(|c| capability_name(&ctx, inst, &c.slug)).collect();
@@ -370,9 +370,9 @@ pub async fn cohort(
                 Err(e) => (PeerGroup::default(), ctx.invalid(&e.0)),
             };
         let bench = ops::benchmark(&state, &wave, INSTRUMENT, &peers).await?;
-        let cohort_shown = privileged || bench.cities.len() >= ops::MIN_COHORT;
+        let cohort_shown = privileged || bench.n() >= ops::MIN_COHORT;
         let columns: Vec<String> = inst.capabilities.iter().map(|c| capability_name(&ctx, inst, &c.slug)).collect();
-        let shown: Vec<_> = bench.cities.iter().filter(|c| privileged || c.assessment.published).collect();
+        let shown: Vec<_> = bench.cities().filter(|c| privileged || c.assessment.published).collect();
         let pages = shown.len().div_ceil(COHORT_PAGE).max(1);
         let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
         let shown: Vec<_> = shown.into_iter().skip((page - 1) * COHORT_PAGE).take(COHORT_PAGE).collect();
@@ -422,7 +422,7 @@ pub async fn cohort(
         for w in &waves {
             let b = if w.id == wave.id { None } else { Some(ops::benchmark(&state, w, INSTRUMENT, &peers).await?) };
             let b = b.as_ref().unwrap_or(&bench);
-            let shown = privileged || b.cities.len() >= ops::MIN_COHORT;
+            let shown = privileged || b.n() >= ops::MIN_COHORT;
             let caps: HashMap<String, Option<f64>> =
                 b.capabilities.iter().map(|(k, d)| (k.clone(), d.filter(|_| shown).map(|d| d.median))).collect();
             medians.push((w.name.clone(), caps, b.overall.filter(|_| shown).map(|d| d.median)));
@@ -448,7 +448,7 @@ pub async fn cohort(
         });
         Ok(ctx.render(CohortDiagnosticPage {
             ctx: &ctx,
-            n: bench.cities.len(),
+            n: bench.n(),
             cohort_shown,
             heat,
             columns,
