@@ -206,10 +206,13 @@ pub const MIN_COHORT: usize = 5;
 /// submission, reopening, publication or closing changes the version, in every instance.
 #[derive(Default)]
 pub struct ResultsCache {
-    entries: std::sync::Mutex<HashMap<(Uuid, String), (i64, Arc<Vec<WaveResult>>)>>,
+    entries: std::sync::Mutex<HashMap<(Uuid, String), CachedResults>>,
     /// One load at a time, so that a burst of requests after a change reads the wave once.
     loading: tokio::sync::Mutex<()>,
 }
+
+/// A wave's results as read at a `results_version`.
+type CachedResults = (i64, Arc<Vec<WaveResult>>);
 
 impl ResultsCache {
     const MAX_ENTRIES: usize = 64;
