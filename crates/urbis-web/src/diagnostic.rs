@@ -21,10 +21,50 @@ use urbis_store::diagnostic::{
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
 
-pub async fn instrument(state: &AppState, slug: &str, version: Option<u32>) -> Result<StoredInstrument, Problem> {
-    match state.store.instrument(slug, version).await {
-        Err(urbis_store::StoreError::NotFound) => Err(Problem::not_found("instrument")),
-        other => Ok(other?),
+/// An instrument version (the newest when `version` is `None`) with all its translations.
+pub async fn instrument(state: &AppState, slug: &str, version: Option<u32>) -> Result<Arc<StoredInstrument>, Problem> {
+    state.instruments.get(state, slug, version, None).await
+}
+
+/// An instrument version in `lang` (English where it has no translation).
+pub async fn instrument_in(
+    state: &AppState,
+    slug: &str,
+    version: Option<u32>,
+    lang: &'static str,
+) -> Result<Arc<StoredInstrument>, Problem> {
+    state.instruments.get(state, slug, version, Some(lang)).await
+}
+
+/// Instruments as read and localised, kept for the life of the process: a published version never
+/// changes, and versions are only added when Urbis starts (from the shipped files).
+#[derive(Default)]
+pub struct InstrumentCache(std::sync::Mutex<HashMap<InstrumentKey, Arc<StoredInstrument>>>);
+
+type InstrumentKey = (String, Option<u32>, Option<&'static str>);
+
+impl InstrumentCache {
+    async fn get(
+        &self,
+        state: &AppState,
+        slug: &str,
+        version: Option<u32>,
+        lang: Option<&'static str>,
+    ) -> Result<Arc<StoredInstrument>, Problem> {
+        let key = (slug.to_string(), version, lang);
+        if let Some(hit) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(hit.clone());
+        }
+        let stored = match state.store.instrument(slug, version).await {
+            Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("instrument")),
+            other => other?,
+        };
+        let value = Arc::new(match lang {
+            Some(l) => stored.localised(l),
+            None => stored,
+        });
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, value.clone());
+        Ok(value)
     }
 }
 
@@ -37,7 +77,7 @@ pub async fn wave(state: &AppState, programme: &Programme, slug: &str) -> Result
 
 /// The instrument version an assessment was made with (it keeps it, even after newer versions).
 pub async fn instrument_of(state: &AppState, a: &Assessment) -> Result<Instrument, Problem> {
-    Ok(instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument)
+    Ok(instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument.clone())
 }
 
 /// An assessment with its city and the policy's view of the city.
@@ -188,7 +228,8 @@ pub async fn scores(state: &AppState, a: &Assessment) -> Result<(Instrument, Vec
 }
 
 /// The benchmark of a wave within a peer group: each submitted assessment's materialised results
-/// (frozen once the wave is closed), and the distribution per capability and overall.
+/// (frozen once the wave is closed), the distribution per capability and overall, and the overall
+/// percentile ranks.
 pub struct Benchmark {
     pub instrument: Instrument,
     all: Arc<Vec<WaveResult>>,
@@ -196,51 +237,55 @@ pub struct Benchmark {
     members: Option<Vec<usize>>,
     pub overall: Option<Distribution>,
     pub capabilities: Vec<(String, Option<Distribution>)>,
+    ranks: Ranks,
 }
 
 /// Cohort figures are shown to cities only from this many assessments on.
 pub const MIN_COHORT: usize = 5;
 
-/// Each wave's results as last read, kept while the wave's `results_version` (read with the wave on
-/// every request) is unchanged: a benchmark of 10,000 cities then costs no database work. Any
-/// submission, reopening, publication or closing changes the version, in every instance.
+/// Each wave's results and benchmarks as last computed, kept while the wave's `results_version`
+/// (read with the wave on every request) is unchanged: a benchmark of 10,000 cities then costs no
+/// database work and no sorting. Any submission, reopening, publication or closing changes the
+/// version, in every instance of Urbis.
 #[derive(Default)]
 pub struct ResultsCache {
-    entries: std::sync::Mutex<HashMap<(Uuid, String), CachedResults>>,
-    /// One load at a time, so that a burst of requests after a change reads the wave once.
+    results: Shelf<(Uuid, String), Vec<WaveResult>>,
+    benchmarks: Shelf<(Uuid, String, PeerGroup), Benchmark>,
+    /// One computation at a time, so that a burst of requests after a change does the work once.
     loading: tokio::sync::Mutex<()>,
 }
 
-/// A wave's results as read at a `results_version`.
-type CachedResults = (i64, Arc<Vec<WaveResult>>);
+/// A value as computed at a wave's `results_version`.
+type Versioned<T> = (i64, Arc<T>);
+/// Values by key, each with the version it was computed at.
+type Shelf<K, T> = std::sync::Mutex<HashMap<K, Versioned<T>>>;
+
+fn fresh<K: Eq + std::hash::Hash, T>(
+    map: &std::sync::Mutex<HashMap<K, Versioned<T>>>,
+    key: &K,
+    version: i64,
+) -> Option<Arc<T>> {
+    match map.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        Some((v, value)) if *v == version => Some(value.clone()),
+        _ => None,
+    }
+}
+
+fn keep<K: Eq + std::hash::Hash, T>(
+    map: &std::sync::Mutex<HashMap<K, Versioned<T>>>,
+    key: K,
+    version: i64,
+    value: Arc<T>,
+) {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= ResultsCache::MAX_ENTRIES {
+        map.clear();
+    }
+    map.insert(key, (version, value));
+}
 
 impl ResultsCache {
     const MAX_ENTRIES: usize = 64;
-
-    fn get(&self, wave: &Wave, instrument: &str) -> Option<Arc<Vec<WaveResult>>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        match entries.get(&(wave.id, instrument.to_string())) {
-            Some((v, all)) if *v == wave.results_version => Some(all.clone()),
-            _ => None,
-        }
-    }
-
-    async fn results(&self, state: &AppState, wave: &Wave, instrument: &str) -> Result<Arc<Vec<WaveResult>>, Problem> {
-        if let Some(hit) = self.get(wave, instrument) {
-            return Ok(hit);
-        }
-        let _one = self.loading.lock().await;
-        if let Some(hit) = self.get(wave, instrument) {
-            return Ok(hit);
-        }
-        let all = Arc::new(state.store.wave_results(wave, instrument).await?);
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= Self::MAX_ENTRIES {
-            entries.clear();
-        }
-        entries.insert((wave.id, instrument.to_string()), (wave.results_version, all.clone()));
-        Ok(all)
-    }
 }
 
 pub async fn benchmark(
@@ -248,10 +293,26 @@ pub async fn benchmark(
     wave: &Wave,
     instrument_slug: &str,
     peers: &PeerGroup,
-) -> Result<Benchmark, Problem> {
-    let stored = instrument(state, instrument_slug, None).await?;
-    let all = state.results.results(state, wave, instrument_slug).await?;
-    let members = (!peers.is_everyone()).then(|| {
+) -> Result<Arc<Benchmark>, Problem> {
+    let cache = &state.results;
+    let key = (wave.id, instrument_slug.to_string(), *peers);
+    if let Some(hit) = fresh(&cache.benchmarks, &key, wave.results_version) {
+        return Ok(hit);
+    }
+    let _one = cache.loading.lock().await;
+    if let Some(hit) = fresh(&cache.benchmarks, &key, wave.results_version) {
+        return Ok(hit);
+    }
+    let results_key = (wave.id, instrument_slug.to_string());
+    let all = match fresh(&cache.results, &results_key, wave.results_version) {
+        Some(all) => all,
+        None => {
+            let all = Arc::new(state.store.wave_results(wave, instrument_slug).await?);
+            keep(&cache.results, results_key, wave.results_version, all.clone());
+            all
+        }
+    };
+    let members: Option<Vec<usize>> = (!peers.is_everyone()).then(|| {
         all.iter()
             .enumerate()
             .filter(|(_, c)| {
@@ -261,8 +322,11 @@ pub async fn benchmark(
             .map(|(i, _)| i)
             .collect()
     });
-    let mut b = Benchmark { instrument: stored.instrument, all, members, overall: None, capabilities: vec![] };
-    b.overall = Distribution::of(&b.cities().filter_map(|c| c.results.overall).collect::<Vec<_>>());
+    let instrument = instrument(state, instrument_slug, None).await?.instrument.clone();
+    let mut b = Benchmark { instrument, all, members, overall: None, capabilities: vec![], ranks: Ranks::new(&[]) };
+    let overall: Vec<f64> = b.cities().filter_map(|c| c.results.overall).collect();
+    b.overall = Distribution::of(&overall);
+    b.ranks = Ranks::new(&overall);
     b.capabilities = b
         .instrument
         .capabilities
@@ -273,6 +337,8 @@ pub async fn benchmark(
             (c.slug.clone(), Distribution::of(&vals))
         })
         .collect();
+    let b = Arc::new(b);
+    keep(&cache.benchmarks, key, wave.results_version, b.clone());
     Ok(b)
 }
 
@@ -296,9 +362,9 @@ impl Benchmark {
         self.members.as_ref().map_or(self.all.len(), Vec::len)
     }
 
-    /// Percentile ranks on the overall score, built once for the whole group.
-    pub fn overall_ranks(&self) -> Ranks {
-        Ranks::new(&self.cities().filter_map(|c| c.results.overall).collect::<Vec<_>>())
+    /// Percentile ranks on the overall score within the group.
+    pub fn overall_ranks(&self) -> &Ranks {
+        &self.ranks
     }
 }
 
@@ -344,7 +410,7 @@ pub struct PlanFields<'a> {
 }
 
 async fn plan_input(state: &AppState, f: &PlanFields<'_>) -> Result<PlanItemInput, Problem> {
-    let inst = instrument(state, PLAN_INSTRUMENT, None).await?.instrument;
+    let inst = &instrument(state, PLAN_INSTRUMENT, None).await?.instrument;
     let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
     Ok(PlanItemInput::parse(&caps, f.capability, f.title, f.description, f.owner, f.due_on, f.status)?)
 }

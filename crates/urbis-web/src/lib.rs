@@ -45,6 +45,8 @@ pub struct Inner {
     pub started: Instant,
     /// Waves' diagnostic results, kept between requests while unchanged.
     pub results: diagnostic::ResultsCache,
+    /// Instruments (immutable once published), read once.
+    pub instruments: diagnostic::InstrumentCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +67,7 @@ impl AppState {
             limiter: auth::RateLimiter::default(),
             started: Instant::now(),
             results: diagnostic::ResultsCache::default(),
+            instruments: diagnostic::InstrumentCache::default(),
         })))
     }
 }

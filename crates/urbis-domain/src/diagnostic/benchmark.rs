@@ -82,7 +82,7 @@ impl Ranks {
 
 /// A peer group: the cities a benchmark compares, filtered by region and by population band.
 /// No filter means the whole cohort.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct PeerGroup {
     pub region: Option<Region>,
     pub population_band: Option<PopulationBand>,

@@ -120,7 +120,7 @@ async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
             .next()
             .ok_or_else(|| Problem::not_found("programme"))?;
         let programme = net::programme(&state, &participation.programme_slug).await?;
-        let stored = ops::instrument(&state, INSTRUMENT, None).await?.localised(ctx.t.code);
+        let stored = ops::instrument_in(&state, INSTRUMENT, None, ctx.t.code).await?;
         let inst = &stored.instrument;
         let can_read = ctx.caller.can(Action::ReadAssessment, &resource);
         let waves = state.store.waves(programme.id).await?;
@@ -360,7 +360,7 @@ pub async fn cohort(
             Some(w) => waves.iter().find(|x| &x.slug == w).cloned().ok_or_else(|| Problem::not_found("wave"))?,
             None => waves.last().cloned().ok_or_else(|| Problem::not_found("wave"))?,
         };
-        let stored = ops::instrument(&state, INSTRUMENT, None).await?.localised(ctx.t.code);
+        let stored = ops::instrument_in(&state, INSTRUMENT, None, ctx.t.code).await?;
         let inst = &stored.instrument;
         let privileged = privileged(&ctx, &programme);
         // A bad filter value is reported above the form and the whole cohort is shown.

@@ -40,7 +40,7 @@ form_errors!(PlanItemPage);
 
 impl<'a> PlanItemPage<'a> {
     async fn new(state: &AppState, ctx: &'a Ctx, city: Organisation, action: String) -> Result<Self, Problem> {
-        let inst = ops::instrument(state, ops::PLAN_INSTRUMENT, None).await?.instrument;
+        let inst = &ops::instrument(state, ops::PLAN_INSTRUMENT, None).await?.instrument;
         Ok(PlanItemPage {
             capabilities: inst
                 .capabilities
