@@ -45,7 +45,7 @@ impl<'a> PlanItemPage<'a> {
             capabilities: inst
                 .capabilities
                 .iter()
-                .map(|c| (c.slug.clone(), super::capability_name(ctx, &inst, &c.slug)))
+                .map(|c| (c.slug.clone(), super::capability_name(ctx, inst, &c.slug)))
                 .collect(),
             statuses: PlanStatus::ALL
                 .iter()
