@@ -369,6 +369,13 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.match(manager.url(), /sections\/technology-systems$/);
     await manager.goto(manager.url().replace(/sections\/.*$/, 'check'));
     await axe.check(manager, 'check answers');
+    await submit(manager, manager.getByRole('link', { name: 'Consolidate the answers of several respondents' }));
+    await axe.check(manager, 'consolidation');
+    await manager.locator('main form').first().getByRole('button', { name: /^Save the city/ }).click();
+    await manager.waitForLoadState();
+    assert.equal(await manager.locator('.error-summary').count(), 1, 'a reason is required');
+    await axe.check(manager, 'consolidation with errors');
+    await manager.goto(manager.url().replace(/consolidate.*$/, 'check'));
     r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Submit' }));
     assert.equal(r.status(), 409, 'incomplete assessment is not submitted');
     await axe.check(manager, 'check answers with missing questions');

@@ -507,3 +507,34 @@ pub async fn validate(
 
 /// An expert's confidence in a validated score.
 pub const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];
+
+/// Set (or with `None`, remove) the city's consolidated value of a scored question in a draft (its
+/// lead or programme staff): `Some((Some(v), reason))` a value from 0 to 100, `Some((None, reason))`
+/// "not applicable". The respondents' answers and their spread stay as they are.
+pub async fn set_override(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    question_id: &str,
+    change: Option<(Option<f64>, &str)>,
+) -> Result<(), Problem> {
+    require(caller, Action::SubmitAssessment, &loaded.resource)?;
+    let inst = instrument_of(state, &loaded.assessment).await?;
+    let mut errors = Invalid::default();
+    if inst.question(question_id).is_none() {
+        errors.0.push(FieldError::new("question_id", "unknown-question", "not a scored question of this instrument"));
+    }
+    let change = match change {
+        None => None,
+        Some((value, reason)) => {
+            if value.is_some_and(|v| !(0.0..=100.0).contains(&v) || !v.is_finite()) {
+                errors.0.push(FieldError::new("value", "out-of-range", "must be a number from 0 to 100"));
+            }
+            errors.take("reason", urbis_domain::network::required_text("reason", reason, 1000)).map(|r| (value, r))
+        }
+    };
+    errors.into_result()?;
+    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    state.store.set_override(actor, loaded.assessment.id, question_id, change).await?;
+    Ok(())
+}

@@ -885,3 +885,92 @@ on_both!(plan_waves_publication_and_validation_pages, |app: TestApp| async move 
         page(&anon, app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t0&region=atlantis")).await;
     assert!(filtered.contains("There is a problem") && filtered.contains("Choose a region from the list."));
 });
+
+on_both!(the_lead_consolidates_answers_on_a_page, |app: TestApp| async move {
+    use common::csrf_of;
+    let c = app.client();
+    let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
+    let lead = app.token(&lead_email).await;
+    let member_email = app.person("member@riga.example", Some(Role::CityMember), "riga").await;
+    let member = app.token(&member_email).await;
+    let a: Value = c
+        .post(app.url("/api/v1/cities/riga/assessments"))
+        .bearer_auth(&lead)
+        .json(&json!({"instrument": "city-digital-maturity", "wave": "t1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = a["id"].as_str().unwrap().to_string();
+    for (token, level) in [(&lead, 2), (&member, 5)] {
+        let r = c
+            .put(app.url(&format!("/api/v1/assessments/{id}/answers/dv-strategy")))
+            .bearer_auth(token)
+            .json(&json!({"level": level}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let url = app.url(&format!("/assessments/{id}/consolidate"));
+    let member_browser = app.signed_in(&member_email).await;
+    assert_eq!(member_browser.get(&url).send().await.unwrap().status(), 403, "members answer; the lead consolidates");
+    let b = app.signed_in(&lead_email).await;
+    let html = page(&b, url.clone()).await;
+    assert!(html.contains("25, 100"), "both respondents' values");
+    assert!(html.contains("<dd>25</dd>"), "the lower median of 25 and 100 is 25");
+    let csrf = csrf_of(&html);
+    let r = b
+        .post(&url)
+        .form(&[("csrf", csrf.as_str()), ("question_id", "dv-strategy"), ("value", "130"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("href=\"#field-dv-strategy-value\"") && body.contains("href=\"#field-dv-strategy-reason\""));
+    assert!(body.contains("value=\"130\""), "the typed value is kept");
+    let r = b
+        .post(&url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("question_id", "dv-strategy"),
+            ("value", "75"),
+            ("reason", "Agreed in the team meeting"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = page(&b, url.clone()).await;
+    assert!(html.contains("75 – Agreed in the team meeting"));
+    let a: Value = c
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["scores"]["capabilities"]["digital-vision"]["score"], 75.0, "the city's value counts");
+    let r = b
+        .post(&url)
+        .form(&[("csrf", csrf.as_str()), ("question_id", "dv-strategy"), ("op", "remove")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let a: Value = c
+        .get(app.url(&format!("/api/v1/assessments/{id}")))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["scores"]["capabilities"]["digital-vision"]["score"], 25.0, "the lower median applies again");
+});

@@ -776,26 +776,6 @@ pub struct OverrideOut {
     pub reason: String,
 }
 
-async fn override_target(
-    state: &AppState,
-    caller: &ApiCaller,
-    id: &str,
-    question_id: &str,
-) -> Result<ops::Loaded, Problem> {
-    let loaded = ops::load(state, id).await?;
-    caller.require(Action::SubmitAssessment, &loaded.resource)?;
-    let inst = ops::instrument_of(state, &loaded.assessment).await?;
-    if inst.question(question_id).is_none() {
-        return Err(Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "question_id",
-            "unknown-question",
-            "not a scored question of this instrument",
-        ));
-    }
-    Ok(loaded)
-}
-
 /// Set the city's consolidated value for a question, replacing the respondents' lower median (the
 /// city's lead or programme staff; drafts only). The respondents' answers and spread stay visible.
 #[utoipa::path(put, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = OverrideIn,
@@ -807,21 +787,27 @@ pub async fn put_override(
     Path((id, question_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<OverrideIn>,
 ) -> Result<Json<OverrideOut>, Problem> {
-    let loaded = override_target(&state, &caller, &id, &question_id).await?;
-    let bad = |f: &str, code: &'static str, m: &str| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, f, code, m);
+    let loaded = ops::load(&state, &id).await?;
+    caller.require(Action::SubmitAssessment, &loaded.resource)?;
     let value = match (body.value, body.not_applicable) {
-        (Some(v), None | Some(false)) if (0.0..=100.0).contains(&v) => Some(v),
-        (Some(_), None | Some(false)) => return Err(bad("value", "out-of-range", "must be a number from 0 to 100")),
+        (Some(v), None | Some(false)) => Some(v),
         (None, Some(true)) => None,
-        _ => return Err(bad("value", "one-answer", "send either value or not_applicable: true")),
+        _ => {
+            return Err(Problem::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "value",
+                "one-answer",
+                "send either value or not_applicable: true",
+            ));
+        }
     };
-    let reason = urbis_domain::network::required_text("reason", &body.reason, 1000)
-        .map_err(|e| bad("reason", e.code, &e.message))?;
-    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
+    ops::set_override(&state, &caller.0, &loaded, &question_id, Some((value, &body.reason))).await?;
     let o = state
         .store
-        .set_override(actor, loaded.assessment.id, &question_id, Some((value, reason)))
+        .overrides(loaded.assessment.id)
         .await?
+        .into_iter()
+        .find(|o| o.question_id == question_id)
         .ok_or_else(Problem::internal)?;
     Ok(Json(OverrideOut { question_id: o.question_id, value: o.normalised, reason: o.reason }))
 }
@@ -834,9 +820,9 @@ pub async fn delete_override(
     caller: ApiCaller,
     Path((id, question_id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let loaded = override_target(&state, &caller, &id, &question_id).await?;
-    let actor = caller.0.actor.person.ok_or_else(Problem::unauthorized)?;
-    state.store.set_override(actor, loaded.assessment.id, &question_id, None).await?;
+    let loaded = ops::load(&state, &id).await?;
+    caller.require(Action::SubmitAssessment, &loaded.resource)?;
+    ops::set_override(&state, &caller.0, &loaded, &question_id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

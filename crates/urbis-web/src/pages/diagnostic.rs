@@ -2,6 +2,7 @@
 //! spread, progress across waves, the way to the next level) and the cohort's (heat map,
 //! distributions, progress).
 
+pub mod consolidate;
 pub mod plan;
 pub mod validate;
 pub mod waves;

@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/cities/{slug}/diagnostic", get(diagnostic::city_with_notice))
         .route("/assessments/{id}/publish", post(diagnostic::publish_post))
         .route(
+            "/assessments/{id}/consolidate",
+            get(diagnostic::consolidate::consolidate).post(diagnostic::consolidate::consolidate_post),
+        )
+        .route(
             "/assessments/{id}/validate",
             get(diagnostic::validate::validate).post(diagnostic::validate::validate_post),
         )

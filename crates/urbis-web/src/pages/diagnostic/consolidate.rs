@@ -1,0 +1,154 @@
+//! The city lead's consolidation page: for every scored question that several people answered, the
+//! respondents' values, their spread and the city's consolidated value (the lower median, unless
+//! the lead set it with a reason). Each question saves on its own; drafts only.
+
+use super::super::{Ctx, PageForm, ShownError};
+use crate::AppState;
+use crate::diagnostic as ops;
+use crate::error::Problem;
+use crate::network as net;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use urbis_domain::diagnostic::{lower_median, question_spread};
+use urbis_domain::policy::Action;
+use urbis_store::diagnostic::{Assessment, AssessmentStatus, by_respondent};
+use urbis_store::network::Organisation;
+
+pub struct QuestionRow {
+    pub id: String,
+    pub capability: String,
+    pub text: String,
+    /// Each respondent's value, formatted ("n/a" for not applicable).
+    pub values: Vec<String>,
+    pub spread: String,
+    pub median: String,
+    /// The lead's value and reason, when set.
+    pub set: Option<(String, String)>,
+    pub value: String,
+    pub not_applicable: bool,
+    pub reason: String,
+    pub errors: Vec<ShownError>,
+}
+
+impl QuestionRow {
+    fn error(&self, field: &str) -> Option<&str> {
+        crate::pages::error_for(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consolidate.html")]
+struct ConsolidatePage<'a> {
+    ctx: &'a Ctx,
+    city: Organisation,
+    assessment: Assessment,
+    rows: Vec<QuestionRow>,
+    draft: bool,
+    errors: Vec<ShownError>,
+    saved: bool,
+}
+
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, Problem> {
+    let loaded = ops::load(state, id).await?;
+    net::require(&ctx.caller, Action::SubmitAssessment, &loaded.resource)?;
+    let a = &loaded.assessment;
+    let inst = ops::instrument_in(state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
+    let inst = &inst.instrument;
+    let answers = state.store.answers(a.id).await?;
+    let respondents = by_respondent(inst, &answers);
+    let overrides = state.store.overrides(a.id).await?;
+    let fmt = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| ctx.t.get("consolidate-na"));
+    let rows = inst
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let given: Vec<Option<f64>> = respondents.iter().filter_map(|r| r.get(&q.id).copied()).collect();
+            if given.is_empty() {
+                return None;
+            }
+            let applicable: Vec<f64> = given.iter().flatten().copied().collect();
+            let set = overrides.iter().find(|o| o.question_id == q.id);
+            Some(QuestionRow {
+                id: q.id.clone(),
+                capability: super::capability_name(ctx, inst, &q.capability),
+                text: q.text.clone(),
+                values: given.iter().map(|v| fmt(*v)).collect(),
+                spread: question_spread(&respondents, &q.id)
+                    .filter(|s| s.n > 1)
+                    .map(|s| format!("{:.0}–{:.0} (σ {:.1})", s.min, s.max, s.sd))
+                    .unwrap_or_else(|| "–".into()),
+                median: if applicable.is_empty() { fmt(None) } else { fmt(lower_median(&applicable)) },
+                set: set.map(|o| (fmt(o.normalised), o.reason.clone())),
+                value: set.and_then(|o| o.normalised).map(|v| format!("{v:.0}")).unwrap_or_default(),
+                not_applicable: set.is_some_and(|o| o.normalised.is_none()),
+                reason: set.map(|o| o.reason.clone()).unwrap_or_default(),
+                errors: vec![],
+            })
+        })
+        .collect();
+    Ok(ConsolidatePage {
+        ctx,
+        draft: a.status == AssessmentStatus::Draft,
+        city: loaded.city,
+        assessment: loaded.assessment,
+        rows,
+        errors: vec![],
+        saved: false,
+    })
+}
+
+pub async fn consolidate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match page(&state, &ctx, &id).await {
+        Ok(p) => ctx.render(ConsolidatePage { saved: q.contains_key("saved"), ..p }),
+        Err(p) => ctx.fail(p),
+    }
+}
+
+pub async fn consolidate_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let r: Result<Response, Problem> = async {
+        let loaded = ops::load(&state, &id).await?;
+        let question = form.get("question_id");
+        let change = if form.get("op") == "remove" {
+            None
+        } else if form.checked("not_applicable") {
+            Some((None, form.get("reason")))
+        } else {
+            let v = form.get("value").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
+            Some((Some(v), form.get("reason")))
+        };
+        match ops::set_override(&state, &ctx.caller, &loaded, question, change).await {
+            Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
+            Err(p) if p.status == 422 => {
+                let mut page = page(&state, &ctx, &id).await?;
+                let errors: Vec<ShownError> = ctx
+                    .field_errors(&p)
+                    .into_iter()
+                    .map(|e| ShownError { field: format!("{question}-{}", e.field), ..e })
+                    .collect();
+                if let Some(row) = page.rows.iter_mut().find(|r| r.id == question) {
+                    row.value = form.get("value").into();
+                    row.not_applicable = form.checked("not_applicable");
+                    row.reason = form.get("reason").into();
+                    row.errors = ctx.field_errors(&p);
+                }
+                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, ConsolidatePage { errors, ..page }))
+            }
+            Err(p) => Err(p),
+        }
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
