@@ -122,6 +122,14 @@ impl Actor {
     fn is_staff_of(&self, programmes: &[Uuid]) -> bool {
         self.is_admin() || self.manages_any(programmes)
     }
+    /// Staff of a survey: of its programme, or, for a survey outside any programme, an admin or
+    /// any programme manager.
+    fn is_survey_staff(&self, programme: Option<Uuid>) -> bool {
+        match programme {
+            Some(p) => self.is_staff_of(&[p]),
+            None => self.is_admin() || self.grants.iter().any(|g| g.role == Role::ProgrammeManager),
+        }
+    }
 }
 
 /// What the actor wants to do.
@@ -159,10 +167,17 @@ pub enum Action {
     PublishAssessment,
     /// Confirm or adjust a submitted assessment's capability scores as an expert.
     ValidateAssessment,
+    /// Create a pulse survey campaign, add recipients, open, close and send reminders; see its
+    /// response rates.
+    ManageSurvey,
+    /// Read a pulse survey's aggregate report (counts, distributions, summaries).
+    ReadSurveyReport,
+    /// Read a pulse survey's individual responses (CSV exports, free-text answers).
+    ReadSurveyResponses,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -179,6 +194,9 @@ impl Action {
         Action::ReadAssessment,
         Action::PublishAssessment,
         Action::ValidateAssessment,
+        Action::ManageSurvey,
+        Action::ReadSurveyReport,
+        Action::ReadSurveyResponses,
     ];
 }
 
@@ -197,6 +215,9 @@ pub enum Resource {
     Invitation { programme: Uuid, organisation: Uuid, role: Role },
     /// The whole installation (audit log).
     Installation,
+    /// A pulse survey campaign (or one about to be made): its programme, if any, and the
+    /// organisations it was sent to.
+    Survey { programme: Option<Uuid>, organisations: Vec<Uuid> },
 }
 
 /// The one policy: may `actor` do `action` on `resource`?
@@ -253,6 +274,16 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 || actor.has(Role::CityMember, Scope::Organisation(*id))
                 || programmes.iter().any(|p| {
                     actor.has(Role::Expert, Scope::Programme(*p)) || actor.has(Role::Reviewer, Scope::Programme(*p))
+                })
+        }
+        // Pulse surveys: staff manage them and see every response; the teams of the organisations
+        // a survey was sent to see its aggregate report only.
+        (ManageSurvey | ReadSurveyResponses, Resource::Survey { programme, .. }) => actor.is_survey_staff(*programme),
+        (ReadSurveyReport, Resource::Survey { programme, organisations }) => {
+            actor.is_survey_staff(*programme)
+                || organisations.iter().any(|o| {
+                    actor.has(Role::CityLead, Scope::Organisation(*o))
+                        || actor.has(Role::CityMember, Scope::Organisation(*o))
                 })
         }
         _ => false,
@@ -386,6 +417,35 @@ mod tests {
         assert!(!can(&lead, Action::ReadAssessment, &whole) && !can(&member, Action::ReadAssessment, &whole));
         assert!(!can(&expert, Action::ReadAssessment, &Resource::Programme { id: oslo }));
         assert!(!can(&Actor::anonymous(), Action::ReadAssessment, &org(riga)));
+    }
+
+    #[test]
+    fn survey_permissions() {
+        let (prog, riga, oslo, me) = ids();
+        let sent = Resource::Survey { programme: Some(prog), organisations: vec![riga] };
+        let outside = Resource::Survey { programme: None, organisations: vec![riga] };
+        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        let other_pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(oslo) }]);
+        let admin = Actor::person(me, vec![Grant { role: Role::Admin, scope: Scope::Global }]);
+        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
+        let oslo_lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(oslo) }]);
+        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
+        for a in [&pm, &admin] {
+            for action in [Action::ManageSurvey, Action::ReadSurveyReport, Action::ReadSurveyResponses] {
+                assert!(can(a, action, &sent) && can(a, action, &outside), "{a:?} {action:?}");
+            }
+        }
+        assert!(!can(&other_pm, Action::ManageSurvey, &sent) && can(&other_pm, Action::ManageSurvey, &outside));
+        for a in [&lead, &member] {
+            assert!(can(a, Action::ReadSurveyReport, &sent));
+            assert!(!can(a, Action::ManageSurvey, &sent) && !can(a, Action::ReadSurveyResponses, &sent));
+        }
+        for a in [&oslo_lead, &expert, &Actor::anonymous()] {
+            for action in [Action::ManageSurvey, Action::ReadSurveyReport, Action::ReadSurveyResponses] {
+                assert!(!can(a, action, &sent), "{a:?} {action:?}");
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod benchmark;
 pub mod instrument;
+pub mod pulse;
 pub mod sample;
 pub mod scoring;
 #[cfg(test)]
