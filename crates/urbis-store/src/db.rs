@@ -35,6 +35,7 @@ pub struct Store {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "diagnostic", include_str!("../migrations/0002_diagnostic.sql")),
+    (5, "pulse", include_str!("../migrations/0005_pulse.sql")),
 ];
 
 impl Store {
