@@ -376,11 +376,10 @@ impl Store {
 
     /// Every organisation, by name then slug.
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ORG_COLS} FROM organisations o ORDER BY o.name, o.slug"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o ORDER BY o.name, o.slug")))
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(organisation).collect()
     }
 

@@ -46,7 +46,8 @@ fn campaign(r: &AnyRow) -> Result<Campaign> {
         programme_slug: r.try_get("programme_slug")?,
         opens_on: date(&r.try_get::<String, _>("opens_on")?)?,
         closes_on: date(&r.try_get::<String, _>("closes_on")?)?,
-        status: CampaignStatus::parse(&r.try_get::<String, _>("status")?).map_err(|e| StoreError::Corrupt(e.message))?,
+        status: CampaignStatus::parse(&r.try_get::<String, _>("status")?)
+            .map_err(|e| StoreError::Corrupt(e.message))?,
         is_sample: r.try_get::<i64, _>("is_sample")? != 0,
         version: r.try_get("version")?,
         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
@@ -237,7 +238,8 @@ async fn finish_campaign(mut tx: WriteTx, actor: Option<Uuid>, action: &str, bef
         .execute(&mut *tx)
         .await?;
     let after = campaign_in(&mut tx, before.id).await?;
-    audit::record(&mut tx, actor, action, "survey-campaign", &before.id.to_string(), Some(before), Some(&after)).await?;
+    audit::record(&mut tx, actor, action, "survey-campaign", &before.id.to_string(), Some(before), Some(&after))
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -247,15 +249,19 @@ impl Store {
     pub async fn create_campaign(&self, actor: Option<Uuid>, new: NewCampaign) -> Result<Campaign> {
         let mut tx = self.begin_write().await?;
         let version: Option<i64> = match new.instrument_version {
-            Some(v) => sqlx::query_scalar("SELECT version FROM instruments WHERE slug = $1 AND version = $2")
-                .bind(&new.instrument_slug)
-                .bind(i64::from(v))
-                .fetch_optional(&mut *tx)
-                .await?,
-            None => sqlx::query_scalar("SELECT MAX(version) FROM instruments WHERE slug = $1")
-                .bind(&new.instrument_slug)
-                .fetch_one(&mut *tx)
-                .await?,
+            Some(v) => {
+                sqlx::query_scalar("SELECT version FROM instruments WHERE slug = $1 AND version = $2")
+                    .bind(&new.instrument_slug)
+                    .bind(i64::from(v))
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => {
+                sqlx::query_scalar("SELECT MAX(version) FROM instruments WHERE slug = $1")
+                    .bind(&new.instrument_slug)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
         };
         let version =
             version.ok_or_else(|| StoreError::refused("instrument", "unknown-instrument", "no such instrument"))?;
@@ -337,7 +343,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let before = campaign_in(&mut tx, campaign_id).await?;
         if before.status == CampaignStatus::Closed {
-            return Err(StoreError::refused("campaign", "survey-closed", "this survey is closed; add no more recipients"));
+            return Err(StoreError::refused(
+                "campaign",
+                "survey-closed",
+                "this survey is closed; add no more recipients",
+            ));
         }
         let at = now();
         let mut added = vec![];
@@ -474,8 +484,16 @@ impl Store {
             .await?;
         }
         let ids: Vec<Uuid> = due.iter().map(|r| r.id).collect();
-        audit::record::<(), _>(&mut tx, actor, "survey.remind", "survey-campaign", &campaign_id.to_string(), None, Some(&ids))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "survey.remind",
+            "survey-campaign",
+            &campaign_id.to_string(),
+            None,
+            Some(&ids),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -606,10 +624,11 @@ impl Store {
         if before.submitted_at.is_some() {
             return Err(StoreError::refused("respondent", "already-submitted", "these answers are already submitted"));
         }
-        let answered: Vec<String> = sqlx::query_scalar("SELECT question_id FROM survey_answers WHERE respondent_id = $1")
-            .bind(respondent_id.to_string())
-            .fetch_all(&mut *tx)
-            .await?;
+        let answered: Vec<String> =
+            sqlx::query_scalar("SELECT question_id FROM survey_answers WHERE respondent_id = $1")
+                .bind(respondent_id.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
         let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
         if !missing.is_empty() {
             return Err(StoreError::Incomplete(missing));
@@ -698,7 +717,10 @@ mod tests {
                         organisation: RecipientOrganisation::Existing(riga),
                         emails: vec!["a@riga.example".into(), "b@riga.example".into()],
                     },
-                    NewRecipient { organisation: RecipientOrganisation::New(porto), emails: vec!["c@porto.example".into()] },
+                    NewRecipient {
+                        organisation: RecipientOrganisation::New(porto),
+                        emails: vec!["c@porto.example".into()],
+                    },
                 ],
                 &mail(),
             )
@@ -806,31 +828,35 @@ mod tests {
         assert!(audit.iter().any(|e| e.action == "survey-response.submit" && e.before.is_some() && e.after.is_some()));
     });
 
-    both_backends!(an_empty_campaign_cannot_open_and_adding_to_an_open_one_sends_links, true, |db: TestDb| async move {
-        let s = &db.store;
-        let c = draft(&db).await;
-        assert!(matches!(
-            s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await,
-            Err(StoreError::Refused { code: "no-recipients", .. })
-        ));
-        let helsinki = s.organisation("helsinki").await.unwrap().id;
-        let rec = |e: &str| NewRecipient {
-            organisation: RecipientOrganisation::Existing(helsinki),
-            emails: vec![e.to_string()],
-        };
-        let (c, _) = s.add_recipients(None, c.id, &[rec("a@hel.example")], &mail()).await.unwrap();
-        let c = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
-        let (_, added) = s.add_recipients(None, c.id, &[rec("b@hel.example")], &mail()).await.unwrap();
-        assert!(added[0].invited_at.is_some(), "an open campaign sends the link at once");
-        assert_eq!(outbox(&db).await.len(), 2);
-        let bad = s
-            .add_recipients(
-                None,
-                c.id,
-                &[NewRecipient { organisation: RecipientOrganisation::Existing(Uuid::now_v7()), emails: vec![] }],
-                &mail(),
-            )
-            .await;
-        assert!(matches!(bad, Err(StoreError::Refused { code: "unknown-organisation", .. })));
-    });
+    both_backends!(
+        an_empty_campaign_cannot_open_and_adding_to_an_open_one_sends_links,
+        true,
+        |db: TestDb| async move {
+            let s = &db.store;
+            let c = draft(&db).await;
+            assert!(matches!(
+                s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await,
+                Err(StoreError::Refused { code: "no-recipients", .. })
+            ));
+            let helsinki = s.organisation("helsinki").await.unwrap().id;
+            let rec = |e: &str| NewRecipient {
+                organisation: RecipientOrganisation::Existing(helsinki),
+                emails: vec![e.to_string()],
+            };
+            let (c, _) = s.add_recipients(None, c.id, &[rec("a@hel.example")], &mail()).await.unwrap();
+            let c = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
+            let (_, added) = s.add_recipients(None, c.id, &[rec("b@hel.example")], &mail()).await.unwrap();
+            assert!(added[0].invited_at.is_some(), "an open campaign sends the link at once");
+            assert_eq!(outbox(&db).await.len(), 2);
+            let bad = s
+                .add_recipients(
+                    None,
+                    c.id,
+                    &[NewRecipient { organisation: RecipientOrganisation::Existing(Uuid::now_v7()), emails: vec![] }],
+                    &mail(),
+                )
+                .await;
+            assert!(matches!(bad, Err(StoreError::Refused { code: "unknown-organisation", .. })));
+        }
+    );
 }

@@ -23,6 +23,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub(crate) use diagnostic::{csv, csv_field};
 pub use network::*;
 
 #[derive(OpenApi)]
@@ -81,6 +82,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::get_benchmark))
         .routes(routes!(diagnostic::get_benchmark_csv))
         .routes(routes!(diagnostic::get_assessment_csv))
+        .routes(routes!(diagnostic::pulse::list_campaigns, diagnostic::pulse::create_campaign))
+        .routes(routes!(diagnostic::pulse::get_campaign, diagnostic::pulse::patch_campaign))
+        .routes(routes!(diagnostic::pulse::add_recipients))
+        .routes(routes!(diagnostic::pulse::send_reminders))
+        .routes(routes!(diagnostic::pulse::response_rates))
+        .routes(routes!(diagnostic::pulse::get_report))
+        .routes(routes!(diagnostic::pulse::get_responses_csv))
+        .routes(routes!(diagnostic::pulse::get_survey))
+        .routes(routes!(diagnostic::pulse::put_survey_answer))
+        .routes(routes!(diagnostic::pulse::submit_survey))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }
