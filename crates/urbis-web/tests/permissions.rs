@@ -68,6 +68,8 @@ struct Fixture {
     invitation_token: String,
     invitation_id: String,
     assessment_id: String,
+    campaign_id: String,
+    survey_token: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -107,7 +109,44 @@ async fn fixture(app: TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    // A pulse survey of the reference programme sent to Riga, open, with one respondent's link.
+    let admin = tokens[1].1.clone().unwrap();
+    let campaign: Value = app
+        .client()
+        .post(app.url("/api/v1/pulse/campaigns"))
+        .bearer_auth(&admin)
+        .json(&json!({"title": "Pulse", "instrument": "innovation-capacity-pulse", "programme": "digital-innovation-initiative",
+                      "opens_on": "2026-01-01", "closes_on": "2026-02-01"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let campaign_id = campaign["id"].as_str().unwrap().to_string();
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/pulse/campaigns/{campaign_id}/recipients")))
+        .bearer_auth(&admin)
+        .json(&json!({"recipients": [{"organisation": "riga", "emails": ["respondent@riga.example"]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app
+        .client()
+        .patch(app.url(&format!("/api/v1/pulse/campaigns/{campaign_id}")))
+        .bearer_auth(&admin)
+        .header("If-Match", "\"2\"")
+        .json(&json!({"status": "open"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let survey_token = app.survey_token("respondent@riga.example").await;
     Fixture {
+        campaign_id,
+        survey_token,
         assessment_id: assessment["id"].as_str().unwrap().into(),
         invitation_token: created["link"].as_str().unwrap().rsplit('/').next().unwrap().into(),
         invitation_id: created["id"].as_str().unwrap().into(),
@@ -147,6 +186,18 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/assessments/{id}/answers.csv", Rule::ReadRigaAssessment),
         ("GET", "/api/v1/programmes/{slug}/benchmark", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/benchmark.csv", Rule::Public),
+        ("GET", "/api/v1/pulse/campaigns", Rule::SignedIn),
+        ("POST", "/api/v1/pulse/campaigns", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}", Rule::ReadRigaTeam),
+        ("PATCH", "/api/v1/pulse/campaigns/{id}", Rule::Staff),
+        ("POST", "/api/v1/pulse/campaigns/{id}/recipients", Rule::Staff),
+        ("POST", "/api/v1/pulse/campaigns/{id}/reminders", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}/response-rates", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}/report", Rule::ReadRigaTeam),
+        ("GET", "/api/v1/pulse/campaigns/{id}/responses.csv", Rule::Staff),
+        ("GET", "/api/v1/surveys/{token}", Rule::Public),
+        ("PUT", "/api/v1/surveys/{token}/answers/{question_id}", Rule::Public),
+        ("POST", "/api/v1/surveys/{token}/submit", Rule::Public),
     ]
 }
 
@@ -158,9 +209,18 @@ fn fill(path: &str, f: &Fixture) -> String {
     } else {
         "digital-innovation-initiative"
     };
-    let id = if path.contains("/assessments/") { &f.assessment_id } else { &f.invitation_id };
+    let id = if path.contains("/assessments/") {
+        &f.assessment_id
+    } else if path.contains("/pulse/") {
+        &f.campaign_id
+    } else {
+        &f.invitation_id
+    };
+    let (token, section) =
+        if path.contains("/surveys/") { (&f.survey_token, "leadership") } else { (&f.invitation_token, "{section}") };
     path.replace("{slug}", slug)
-        .replace("{token}", &f.invitation_token)
+        .replace("{token}", token)
+        .replace("{section}", section)
         .replace("{id}", id)
         .replace("{question_id}", "dv-strategy")
         .replace("{capability}", "governance")
@@ -170,6 +230,14 @@ fn body(method: &str, path: &str, n: usize) -> Option<Value> {
     match (method, path) {
         ("POST", "/api/v1/auth/token") => Some(json!({"email": "admin@example.org", "password": common::PASSWORD})),
         ("PATCH", p) if p.starts_with("/api/v1/assessments/") => Some(json!({"published": n.is_multiple_of(2)})),
+        ("PATCH", p) if p.starts_with("/api/v1/pulse/") => Some(json!({"status": "closed"})),
+        ("POST", "/api/v1/pulse/campaigns") => {
+            Some(json!({"title": "Pulse", "instrument": "innovation-capacity-pulse",
+            "programme": "digital-innovation-initiative", "opens_on": "2026-01-01", "closes_on": "2026-02-01"}))
+        }
+        ("POST", p) if p.ends_with("/recipients") => {
+            Some(json!({"recipients": [{"organisation": "riga", "emails": [format!("p{n}@riga.example")]}]}))
+        }
         ("PATCH", _) => Some(json!({"description": format!("edit {n}")})),
         ("POST", p) if p.ends_with("/reopen") => Some(json!({"reason": "a correction"})),
         ("POST", p) if p.ends_with("/invitations") => {
@@ -270,6 +338,20 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/account", Rule::SignedIn),
         ("GET", "/invitations/{token}", Rule::Public),
         ("POST", "/invitations/{token}", Rule::Public),
+        ("GET", "/pulse", Rule::SignedIn),
+        ("GET", "/pulse/new", Rule::Staff),
+        ("POST", "/pulse/new", Rule::Staff),
+        ("GET", "/pulse/{id}", Rule::Staff),
+        ("POST", "/pulse/{id}/recipients", Rule::Staff),
+        ("POST", "/pulse/{id}/status", Rule::Staff),
+        ("POST", "/pulse/{id}/reminders", Rule::Staff),
+        ("GET", "/pulse/{id}/report", Rule::ReadRigaTeam),
+        ("GET", "/pulse/{id}/responses.csv", Rule::Staff),
+        ("GET", "/surveys/{token}", Rule::Public),
+        ("GET", "/surveys/{token}/sections/{section}", Rule::Public),
+        ("POST", "/surveys/{token}/sections/{section}", Rule::Public),
+        ("GET", "/surveys/{token}/check", Rule::Public),
+        ("POST", "/surveys/{token}/check", Rule::Public),
         ("GET", "/language/{code}", Rule::Public),
         ("GET", "/static/urbis.css", Rule::Public),
         ("GET", "/static/favicon.svg", Rule::Public),

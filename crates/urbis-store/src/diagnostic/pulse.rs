@@ -654,6 +654,17 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The messages queued for one recipient, oldest first: (kind, subject, body). Test support.
+    #[cfg(any(test, feature = "testing"))]
+    pub async fn queued_mail(&self, recipient: &str) -> Result<Vec<(String, String, String)>> {
+        Ok(sqlx::query_as("SELECT kind, subject, body FROM outbox WHERE recipient = $1 ORDER BY id")
+            .bind(recipient)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,6 +113,16 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The secret token of the newest pulse survey link e-mailed to `email` (from the outbox).
+    pub async fn survey_token(&self, email: &str) -> String {
+        let mail = self.store.queued_mail(email).await.unwrap();
+        let (_, _, body) = mail.last().unwrap_or_else(|| panic!("no mail for {email}"));
+        let start = body.find("/surveys/").expect("a survey link") + "/surveys/".len();
+        body[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+    }
+}
+
 /// The CSRF token in a page's forms.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
