@@ -789,7 +789,7 @@ mod tests {
         let done = s.submit_survey_response(r.id, &["lead-mandate".into()]).await.unwrap();
         assert!(done.submitted_at.is_some());
         assert!(matches!(
-            s.put_survey_answers(r.id, &[ans.clone()]).await,
+            s.put_survey_answers(r.id, std::slice::from_ref(&ans)).await,
             Err(StoreError::Refused { code: "already-submitted", .. })
         ));
         let answers = s.submitted_survey_answers(c.id).await.unwrap();

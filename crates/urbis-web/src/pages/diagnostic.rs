@@ -5,8 +5,7 @@
 pub mod pulse;
 
 use super::Ctx;
-#[allow(unused_imports)] // used by `form_errors!` in the pulse pages
-use super::error_for;
+use super::error_for; // for `form_errors!` in the pulse pages
 use crate::AppState;
 use crate::charts::{RadarSeries, heat_map, radar};
 use crate::diagnostic as ops;
