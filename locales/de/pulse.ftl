@@ -116,3 +116,7 @@ error-invalid-transition = Die Befragung kann aus ihrem jetzigen Zustand nicht i
 error-anonymised-country = Ein anonymisierter Export lässt sich nur nach Region filtern.
 error-too-few-responses = Weniger als 5 Antworten passen; ein anonymisierter Export würde sie erkennbar machen.
 error-not-allowed = { $field } ist hier nicht erlaubt.
+pulse-opened = Die Befragung ist geöffnet: Der Link jeder befragten Person liegt im Postausgang.
+pulse-links-once = Die Links werden hier nur dieses eine Mal gezeigt, falls kein E-Mail-Versand eingerichtet ist: Jeder Link erlaubt seiner befragten Person, ohne Konto zu antworten. Geben Sie sie daher nur vertraulich weiter.
+pulse-links-caption = Soeben versandte Links
+pulse-link = Persönlicher Link

@@ -116,3 +116,7 @@ error-invalid-transition = The survey cannot move to that state from its current
 error-anonymised-country = An anonymised export can be filtered by region only.
 error-too-few-responses = Fewer than 5 responses match, so an anonymised export would let them be recognised.
 error-not-allowed = { $field } is not allowed here.
+pulse-opened = The survey is open: every respondent's link has been queued in the outbox.
+pulse-links-once = The links are shown here only this once, in case e-mail delivery is not set up: each one lets its respondent answer without an account, so hand them out privately.
+pulse-links-caption = Links just sent
+pulse-link = Personal link

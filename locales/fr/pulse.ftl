@@ -116,3 +116,7 @@ error-invalid-transition = L'enquête ne peut pas passer à cet état depuis son
 error-anonymised-country = Un export anonymisé ne peut être filtré que par région.
 error-too-few-responses = Moins de 5 réponses correspondent : un export anonymisé permettrait de les reconnaître.
 error-not-allowed = { $field } n'est pas autorisé ici.
+pulse-opened = L'enquête est ouverte : le lien de chaque répondant a été placé dans la file d'envoi.
+pulse-links-once = Les liens ne sont affichés ici que cette fois, au cas où l'envoi de courriels ne serait pas configuré : chacun permet à son répondant de répondre sans compte, transmettez-les donc de manière confidentielle.
+pulse-links-caption = Liens envoyés à l'instant
+pulse-link = Lien personnel

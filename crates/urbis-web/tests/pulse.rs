@@ -130,6 +130,10 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    let opened: Value = r.json().await.unwrap();
+    assert_eq!(opened["links"].as_array().unwrap().len(), 7, "each link is returned once");
+    let got: Value = c.get(url("")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    assert!(got.get("links").is_none(), "and never again");
     let mail = app.store.queued_mail("one@riga.example").await.unwrap();
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].0, "survey-invitation");
@@ -256,6 +260,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     // Reminders: the two who have not submitted, once within 24 hours.
     let r: Value = c.post(url("/reminders")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["reminded"], 2);
+    assert_eq!(r["links"].as_array().unwrap().len(), 2);
     let r: Value = c.post(url("/reminders")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["reminded"], 0);
     let porto_mail = app.store.queued_mail("one@porto.example").await.unwrap();
@@ -393,10 +398,14 @@ on_both!(pulse_pages_without_javascript, |app: TestApp| async move {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 303);
+    assert_eq!(r.status(), 200, "the page answers the form, showing the links once");
+    let html = r.text().await.unwrap();
 
     // The respondent, with no account, answers one topic per page.
     let token = app.survey_token("cio@porto.example").await;
+    assert!(html.contains(&format!("/surveys/{token}</td>")), "the link sent is shown once");
+    let html = b.get(app.url(&format!("/pulse/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains(&token), "and only once");
     let rb = app.browser();
     let html = rb.get(app.url(&format!("/surveys/{token}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Porto Digital") && html.contains(&format!("/surveys/{token}/sections/leadership")));

@@ -261,7 +261,7 @@ pub async fn sample_pulse(store: &Store) -> Result<usize> {
         body: "Sample data: this message is never sent. The respondent's link is {link}".into(),
         link_prefix: "/surveys/".into(),
     };
-    let (campaign, respondents) = store.add_recipients(None, campaign.id, &recipients, &mail).await?;
+    let (campaign, respondents, _) = store.add_recipients(None, campaign.id, &recipients, &mail).await?;
     store.set_campaign_status(None, campaign.id, campaign.version, CampaignStatus::Open, &mail).await?;
     let required: Vec<String> = urbis_domain::diagnostic::required_questions(&inst);
     // Three in four respond: those with the lowest draws of a generator seeded by their organisation.

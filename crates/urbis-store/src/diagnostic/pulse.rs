@@ -156,9 +156,18 @@ pub struct LinkMail {
     pub link_prefix: String,
 }
 
+/// A link just issued to a respondent: the secret token is returned once (staff may hand links out
+/// themselves when no mail transport is configured) and stored only as a hash.
+#[derive(Debug, Clone)]
+pub struct IssuedLink {
+    pub respondent_id: Uuid,
+    pub email: String,
+    pub token: String,
+}
+
 impl LinkMail {
     /// Issue a new link for a respondent (only its hash is stored) and queue the e-mail with it.
-    async fn send(&self, tx: &mut WriteTx, respondent_id: Uuid, email: &str, at: DateTime<Utc>) -> Result<()> {
+    async fn send(&self, tx: &mut WriteTx, respondent_id: Uuid, email: &str, at: DateTime<Utc>) -> Result<IssuedLink> {
         let token = new_token();
         sqlx::query("INSERT INTO survey_links (token_hash, respondent_id, created_at) VALUES ($1, $2, $3)")
             .bind(hash_token(&token))
@@ -167,7 +176,8 @@ impl LinkMail {
             .execute(&mut **tx)
             .await?;
         let body = self.body.replace("{link}", &format!("{}{token}", self.link_prefix));
-        enqueue_mail_in(tx, self.kind, email, &self.subject, &body).await
+        enqueue_mail_in(tx, self.kind, email, &self.subject, &body).await?;
+        Ok(IssuedLink { respondent_id, email: email.to_string(), token })
     }
 }
 
@@ -216,18 +226,17 @@ async fn invite_pending(
     respondents: &[Respondent],
     mail: &LinkMail,
     at: DateTime<Utc>,
-) -> Result<usize> {
-    let mut n = 0;
+) -> Result<Vec<IssuedLink>> {
+    let mut links = vec![];
     for r in respondents.iter().filter(|r| r.invited_at.is_none()) {
-        mail.send(tx, r.id, &r.email, at).await?;
+        links.push(mail.send(tx, r.id, &r.email, at).await?);
         sqlx::query("UPDATE survey_respondents SET invited_at = $1, version = version + 1 WHERE id = $2")
             .bind(ts(at))
             .bind(r.id.to_string())
             .execute(&mut **tx)
             .await?;
-        n += 1;
     }
-    Ok(n)
+    Ok(links)
 }
 
 /// Bump the campaign's version, read it back, audit the change and commit.
@@ -339,7 +348,7 @@ impl Store {
         campaign_id: Uuid,
         recipients: &[NewRecipient],
         mail: &LinkMail,
-    ) -> Result<(Campaign, Vec<Respondent>)> {
+    ) -> Result<(Campaign, Vec<Respondent>, Vec<IssuedLink>)> {
         let mut tx = self.begin_write().await?;
         let before = campaign_in(&mut tx, campaign_id).await?;
         if before.status == CampaignStatus::Closed {
@@ -398,8 +407,9 @@ impl Store {
                 added.push(respondent_in(&mut tx, id).await?);
             }
         }
+        let mut links = vec![];
         if before.status == CampaignStatus::Open {
-            invite_pending(&mut tx, &added, mail, at).await?;
+            links = invite_pending(&mut tx, &added, mail, at).await?;
             for r in added.iter_mut() {
                 *r = respondent_in(&mut tx, r.id).await?;
             }
@@ -415,7 +425,7 @@ impl Store {
         )
         .await?;
         let after = finish_campaign(tx, actor, "survey.update", &before).await?;
-        Ok((after, added))
+        Ok((after, added, links))
     }
 
     /// Move a campaign to its next state if it is still at `expected_version`. Opening sends every
@@ -427,13 +437,14 @@ impl Store {
         expected_version: i64,
         next: CampaignStatus,
         mail: &LinkMail,
-    ) -> Result<Campaign> {
+    ) -> Result<(Campaign, Vec<IssuedLink>)> {
         let mut tx = self.begin_write().await?;
         let before = campaign_in(&mut tx, campaign_id).await?;
         if before.version != expected_version {
             return Err(StoreError::Conflict { expected: expected_version, actual: before.version });
         }
         before.status.check_transition(next).map_err(|e| StoreError::refused("status", e.code, e.message))?;
+        let mut links = vec![];
         if next == CampaignStatus::Open {
             let respondents = respondents_in(&mut tx, campaign_id).await?;
             if respondents.is_empty() {
@@ -443,7 +454,7 @@ impl Store {
                     "add at least one organisation and respondent before opening the survey",
                 ));
             }
-            invite_pending(&mut tx, &respondents, mail, now()).await?;
+            links = invite_pending(&mut tx, &respondents, mail, now()).await?;
         }
         sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3")
             .bind(next.as_str())
@@ -455,13 +466,18 @@ impl Store {
             CampaignStatus::Open => "survey.open",
             _ => "survey.close",
         };
-        finish_campaign(tx, actor, action, &before).await
+        Ok((finish_campaign(tx, actor, action, &before).await?, links))
     }
 
     /// Queue one reminder (with a fresh link; earlier links keep working) for each invited
     /// respondent who has not submitted and was not reminded in the last 24 hours. Only while the
     /// campaign is open. Returns the respondents reminded.
-    pub async fn send_reminders(&self, actor: Option<Uuid>, campaign_id: Uuid, mail: &LinkMail) -> Result<Vec<Uuid>> {
+    pub async fn send_reminders(
+        &self,
+        actor: Option<Uuid>,
+        campaign_id: Uuid,
+        mail: &LinkMail,
+    ) -> Result<Vec<IssuedLink>> {
         let mut tx = self.begin_write().await?;
         let c = campaign_in(&mut tx, campaign_id).await?;
         require_open(&c)?;
@@ -473,8 +489,9 @@ impl Store {
             .filter(|r| r.invited_at.is_some() && r.submitted_at.is_none())
             .filter(|r| r.last_reminded_at.is_none_or(|t| t <= cutoff))
             .collect();
+        let mut links = vec![];
         for r in &due {
-            mail.send(&mut tx, r.id, &r.email, at).await?;
+            links.push(mail.send(&mut tx, r.id, &r.email, at).await?);
             sqlx::query(
                 "UPDATE survey_respondents SET last_reminded_at = $1, reminders = reminders + 1, version = version + 1 WHERE id = $2",
             )
@@ -495,7 +512,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(ids)
+        Ok(links)
     }
 
     /// The respondent and campaign behind a link.
@@ -719,7 +736,7 @@ mod tests {
             timezone: "UTC".into(),
             description: String::new(),
         };
-        let (c, added) = s
+        let (c, added, _) = s
             .add_recipients(
                 None,
                 c.id,
@@ -761,11 +778,12 @@ mod tests {
             s.set_campaign_status(None, c.id, c.version - 1, CampaignStatus::Open, &mail()).await,
             Err(StoreError::Conflict { .. })
         ));
-        let open = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
+        let (open, links) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
         assert_eq!(open.status, CampaignStatus::Open);
         let sent = outbox(&db).await;
         assert_eq!(sent.len(), 3);
         let token = token_of(&sent.iter().find(|(to, _)| to == "a@riga.example").unwrap().1);
+        assert!(links.iter().any(|l| l.email == "a@riga.example" && l.token == token), "the link is returned once");
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_links WHERE token_hash = $1")
             .bind(&token)
             .fetch_one(&s.pool)
@@ -796,7 +814,8 @@ mod tests {
         assert_eq!(answers.len(), 1);
         assert_eq!(answers[&r.id][0].answer, Answer::Level(3));
         // Reminders: one per respondent who has not submitted, never twice within 24 hours.
-        let reminded = s.send_reminders(None, c.id, &mail()).await.unwrap();
+        let reminded: Vec<Uuid> =
+            s.send_reminders(None, c.id, &mail()).await.unwrap().into_iter().map(|l| l.respondent_id).collect();
         assert_eq!(reminded.len(), 2);
         assert!(!reminded.contains(&r.id));
         assert_eq!(outbox(&db).await.len(), 5);
@@ -818,10 +837,12 @@ mod tests {
             .execute(&s.pool)
             .await
             .unwrap();
-        assert_eq!(s.send_reminders(None, c.id, &mail()).await.unwrap(), vec![b.id]);
+        let again = s.send_reminders(None, c.id, &mail()).await.unwrap();
+        assert_eq!(again.iter().map(|l| l.respondent_id).collect::<Vec<_>>(), vec![b.id]);
         // Closing: no more answers, no reminders, no way back.
         let open = s.campaign(c.id).await.unwrap();
-        let closed = s.set_campaign_status(None, c.id, open.version, CampaignStatus::Closed, &mail()).await.unwrap();
+        let (closed, _) =
+            s.set_campaign_status(None, c.id, open.version, CampaignStatus::Closed, &mail()).await.unwrap();
         assert!(matches!(
             s.put_survey_answers(b.id, &[ans]).await,
             Err(StoreError::Refused { code: "survey-closed", .. })
@@ -854,9 +875,10 @@ mod tests {
                 organisation: RecipientOrganisation::Existing(helsinki),
                 emails: vec![e.to_string()],
             };
-            let (c, _) = s.add_recipients(None, c.id, &[rec("a@hel.example")], &mail()).await.unwrap();
-            let c = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
-            let (_, added) = s.add_recipients(None, c.id, &[rec("b@hel.example")], &mail()).await.unwrap();
+            let (c, _, _) = s.add_recipients(None, c.id, &[rec("a@hel.example")], &mail()).await.unwrap();
+            let (c, _) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
+            let (_, added, links) = s.add_recipients(None, c.id, &[rec("b@hel.example")], &mail()).await.unwrap();
+            assert_eq!(links.len(), 1);
             assert!(added[0].invited_at.is_some(), "an open campaign sends the link at once");
             assert_eq!(outbox(&db).await.len(), 2);
             let bad = s

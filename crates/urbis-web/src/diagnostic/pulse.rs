@@ -21,7 +21,7 @@ use urbis_domain::policy::{Action, Resource};
 use urbis_domain::{FieldError, Invalid};
 use urbis_store::diagnostic::NewAnswer;
 use urbis_store::diagnostic::pulse::{
-    Campaign, LinkMail, NewCampaign, NewRecipient, RecipientOrganisation, Respondent, SurveyAnswer,
+    Campaign, IssuedLink, LinkMail, NewCampaign, NewRecipient, RecipientOrganisation, Respondent, SurveyAnswer,
 };
 use urbis_store::network::NewOrganisation;
 use uuid::Uuid;
@@ -206,13 +206,19 @@ fn link_mail(state: &AppState, c: &Campaign, reminder: bool) -> LinkMail {
     }
 }
 
-/// Add recipients (programme staff); in an open campaign their links go out at once.
+/// A respondent's link as sent: the public base URL, `/surveys/` and the token.
+pub fn link(state: &AppState, l: &IssuedLink) -> String {
+    format!("{}/surveys/{}", state.config.base_url.trim_end_matches('/'), l.token)
+}
+
+/// Add recipients (programme staff); in an open campaign their links go out at once (and are
+/// returned once, for staff to hand out when no mail transport is configured).
 pub async fn add_recipients(
     state: &AppState,
     caller: &Caller,
     loaded: &Loaded,
     input: &[RecipientInput],
-) -> Result<(Campaign, Vec<Respondent>), Problem> {
+) -> Result<(Campaign, Vec<Respondent>, Vec<IssuedLink>), Problem> {
     require(caller, Action::ManageSurvey, &loaded.resource)?;
     let recipients = check_recipients(state, input).await?;
     let mail = link_mail(state, &loaded.campaign, false);
@@ -226,14 +232,14 @@ pub async fn set_status(
     loaded: &Loaded,
     expected_version: i64,
     next: CampaignStatus,
-) -> Result<Campaign, Problem> {
+) -> Result<(Campaign, Vec<IssuedLink>), Problem> {
     require(caller, Action::ManageSurvey, &loaded.resource)?;
     let mail = link_mail(state, &loaded.campaign, false);
     Ok(state.store.set_campaign_status(caller.actor.person, loaded.campaign.id, expected_version, next, &mail).await?)
 }
 
 /// Queue reminders for the respondents who have not submitted (programme staff).
-pub async fn remind(state: &AppState, caller: &Caller, loaded: &Loaded) -> Result<Vec<Uuid>, Problem> {
+pub async fn remind(state: &AppState, caller: &Caller, loaded: &Loaded) -> Result<Vec<IssuedLink>, Problem> {
     require(caller, Action::ManageSurvey, &loaded.resource)?;
     let mail = link_mail(state, &loaded.campaign, true);
     Ok(state.store.send_reminders(caller.actor.person, loaded.campaign.id, &mail).await?)

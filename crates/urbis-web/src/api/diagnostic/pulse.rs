@@ -35,6 +35,20 @@ pub struct CampaignOut {
     pub status: String,
     pub sample: bool,
     pub version: i64,
+    /// The links this request sent (opening the survey), each shown only this once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkOut>,
+}
+
+/// A respondent's personal link, returned once when it is sent (also queued by e-mail).
+#[derive(Serialize, ToSchema)]
+pub struct LinkOut {
+    pub email: String,
+    pub link: String,
+}
+
+fn links_out(state: &AppState, links: &[urbis_store::diagnostic::pulse::IssuedLink]) -> Vec<LinkOut> {
+    links.iter().map(|l| LinkOut { email: l.email.clone(), link: ops::link(state, l) }).collect()
 }
 
 impl From<Campaign> for CampaignOut {
@@ -50,6 +64,7 @@ impl From<Campaign> for CampaignOut {
             status: c.status.as_str().into(),
             sample: c.is_sample,
             version: c.version,
+            links: vec![],
         }
     }
 }
@@ -137,12 +152,16 @@ impl From<Respondent> for RespondentOut {
 pub struct RecipientsOut {
     pub campaign: CampaignOut,
     pub added: Vec<RespondentOut>,
+    /// In an open survey, the links just sent, each shown only this once.
+    pub links: Vec<LinkOut>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct RemindersOut {
     /// Respondents reminded now (those who have not submitted and were not reminded in 24 hours).
     pub reminded: usize,
+    /// The fresh links sent with the reminders, each shown only this once.
+    pub links: Vec<LinkOut>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -306,8 +325,10 @@ pub async fn patch_campaign(
     let version = crate::api::if_match(&headers)?;
     let next = CampaignStatus::parse(&body.status)
         .map_err(|e| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "status", e.code, "must be open or closed"))?;
-    let c = ops::set_status(&state, &caller.0, &l, version, next).await?;
-    Ok(crate::api::with_etag(c.version, CampaignOut::from(c)))
+    let (c, links) = ops::set_status(&state, &caller.0, &l, version, next).await?;
+    let version = c.version;
+    let out = CampaignOut { links: links_out(&state, &links), ..c.into() };
+    Ok(crate::api::with_etag(version, out))
 }
 
 /// Add organisations (existing ones by slug, or new ones such as cities outside the cohort) and
@@ -334,8 +355,12 @@ pub async fn add_recipients(
             emails: r.emails,
         })
         .collect();
-    let (c, added) = ops::add_recipients(&state, &caller.0, &l, &input).await?;
-    let out = RecipientsOut { campaign: c.into(), added: added.into_iter().map(Into::into).collect() };
+    let (c, added, links) = ops::add_recipients(&state, &caller.0, &l, &input).await?;
+    let out = RecipientsOut {
+        campaign: c.into(),
+        added: added.into_iter().map(Into::into).collect(),
+        links: links_out(&state, &links),
+    };
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
@@ -349,7 +374,8 @@ pub async fn send_reminders(
     Path(id): Path<String>,
 ) -> Result<Json<RemindersOut>, Problem> {
     let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
-    Ok(Json(RemindersOut { reminded: ops::remind(&state, &caller.0, &l).await?.len() }))
+    let links = ops::remind(&state, &caller.0, &l).await?;
+    Ok(Json(RemindersOut { reminded: links.len(), links: links_out(&state, &links) }))
 }
 
 /// Response rates: per respondent, per organisation (any respondent submitted), by country and by

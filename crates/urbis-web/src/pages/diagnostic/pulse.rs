@@ -173,6 +173,8 @@ struct CampaignPage<'a> {
     instrument_title: String,
     errors: Vec<ShownError>,
     notice: Option<String>,
+    /// Links just sent, shown this once: (e-mail, link).
+    links: Vec<(String, String)>,
     overall: Vec<RateRow>,
     by_region: Vec<RateRow>,
     by_country: Vec<RateRow>,
@@ -189,15 +191,24 @@ impl CampaignPage<'_> {
     }
 }
 
+/// What a campaign page shows besides the campaign: the form as typed, errors, a notice and the
+/// links just sent.
+#[derive(Default)]
+struct Shown {
+    form: HashMap<String, String>,
+    errors: Vec<ShownError>,
+    notice: Option<String>,
+    links: Vec<(String, String)>,
+}
+
 async fn campaign_page(
     state: &AppState,
     ctx: &Ctx,
     loaded: ops::Loaded,
-    form: HashMap<String, String>,
-    errors: Vec<ShownError>,
-    notice: Option<String>,
+    shown: Shown,
     status: StatusCode,
 ) -> Result<Response, Problem> {
+    let Shown { form, errors, notice, links } = shown;
     let (rates, respondents) = ops::rates(state, &ctx.caller, &loaded).await?;
     let c = loaded.campaign;
     let instrument_title =
@@ -260,6 +271,7 @@ async fn campaign_page(
             instrument_title,
             errors,
             notice,
+            links,
             overall,
             by_region,
             by_country,
@@ -290,10 +302,24 @@ pub async fn campaign(
         } else {
             q.get("added").map(|n| ctx.t.with("pulse-recipients-added", &[("n", n)]))
         };
-        campaign_page(&state, &ctx, loaded, HashMap::new(), vec![], notice, StatusCode::OK).await
+        campaign_page(&state, &ctx, loaded, Shown { notice, ..Shown::default() }, StatusCode::OK).await
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+/// The campaign page after links were sent: they are shown this once (mail delivery may not be
+/// configured), so the page is rendered in answer to the form rather than after a redirect.
+async fn sent(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    notice: Option<String>,
+    links: &[urbis_store::diagnostic::pulse::IssuedLink],
+) -> Result<Response, Problem> {
+    let loaded = manageable(state, ctx, id).await?;
+    let links = links.iter().map(|l| (l.email.clone(), ops::link(state, l))).collect();
+    campaign_page(state, ctx, loaded, Shown { notice, links, ..Shown::default() }, StatusCode::OK).await
 }
 
 /// Show a refused or conflicting change on the campaign page (409), keeping what was typed.
@@ -318,7 +344,7 @@ async fn refused(
             })
             .collect()
     };
-    campaign_page(state, ctx, loaded, form, errors, None, StatusCode::CONFLICT).await
+    campaign_page(state, ctx, loaded, Shown { form, errors, ..Shown::default() }, StatusCode::CONFLICT).await
 }
 
 pub async fn recipients_post(
@@ -346,7 +372,13 @@ pub async fn recipients_post(
             }
         };
         match ops::add_recipients(&state, &ctx.caller, &loaded, &[input]).await {
-            Ok((c, added)) => Ok(Redirect::to(&format!("/pulse/{}?added={}", c.id, added.len())).into_response()),
+            Ok((c, added, links)) if links.is_empty() => {
+                Ok(Redirect::to(&format!("/pulse/{}?added={}", c.id, added.len())).into_response())
+            }
+            Ok((_, added, links)) => {
+                let notice = Some(ctx.t.with("pulse-recipients-added", &[("n", &added.len().to_string())]));
+                sent(&state, &ctx, &id, notice, &links).await
+            }
             Err(p) if p.status == 422 => {
                 // The new-organisation form names its own e-mail field.
                 let errors = ctx
@@ -356,7 +388,8 @@ pub async fn recipients_post(
                         |e| if new && e.field == "emails" { ShownError { field: "new_emails".into(), ..e } } else { e },
                     )
                     .collect();
-                campaign_page(&state, &ctx, loaded, form.0, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+                let shown = Shown { form: form.0, errors, ..Shown::default() };
+                campaign_page(&state, &ctx, loaded, shown, StatusCode::UNPROCESSABLE_ENTITY).await
             }
             Err(p) if p.status == 409 => refused(&state, &ctx, &id, form.0, &p).await,
             Err(p) => Err(p),
@@ -380,7 +413,8 @@ pub async fn status_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             )
         })?;
         match ops::set_status(&state, &ctx.caller, &loaded, version, next).await {
-            Ok(c) => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
+            Ok((c, links)) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
+            Ok((_, links)) => sent(&state, &ctx, &id, Some(ctx.t.get("pulse-opened")), &links).await,
             Err(p) if p.status == 409 || p.status == 412 => refused(&state, &ctx, &id, HashMap::new(), &p).await,
             Err(p) => Err(p),
         }
@@ -398,7 +432,11 @@ pub async fn reminders_post(
     let r: Result<Response, Problem> = async {
         let loaded = manageable(&state, &ctx, &id).await?;
         match ops::remind(&state, &ctx.caller, &loaded).await {
-            Ok(ids) => Ok(Redirect::to(&format!("/pulse/{id}?reminded={}", ids.len())).into_response()),
+            Ok(links) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{id}?reminded=0")).into_response()),
+            Ok(links) => {
+                let notice = Some(ctx.t.with("pulse-reminders-queued", &[("n", &links.len().to_string())]));
+                sent(&state, &ctx, &id, notice, &links).await
+            }
             Err(p) if p.status == 409 => refused(&state, &ctx, &id, HashMap::new(), &p).await,
             Err(p) => Err(p),
         }
