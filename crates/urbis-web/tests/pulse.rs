@@ -236,7 +236,9 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     let full = full.text().await.unwrap();
     let lines: Vec<&str> = full.lines().collect();
     assert!(lines[0].starts_with("organisation,country,region,respondent_email,submitted_on,lead-mandate,"));
-    assert!(lines[0].ends_with(",ctx-biggest-barrier"));
+    assert!(lines[0].ends_with(
+        ",ctx-biggest-barrier,score-leadership,score-organisational,score-analytical,score-partnership,score-overall"
+    ));
     assert_eq!(lines.len(), 6);
     assert!(full.contains("one@berlin.example") && full.contains("\"Funding, said respondent 3\""));
     let anon =

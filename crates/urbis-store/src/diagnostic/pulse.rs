@@ -107,6 +107,22 @@ pub struct SurveyAnswer {
     pub updated_at: DateTime<Utc>,
 }
 
+impl SurveyAnswer {
+    /// The answer in the shape of an assessment's (no evidence or comment), so that the questionnaire
+    /// views and the API's answer type serve both.
+    pub fn as_stored(&self) -> super::StoredAnswer {
+        super::StoredAnswer {
+            respondent_id: self.respondent_id,
+            question_id: self.question_id.clone(),
+            answer: self.answer.clone(),
+            normalised: self.normalised,
+            evidence: String::new(),
+            comment: String::new(),
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 fn survey_answer(r: &AnyRow) -> Result<SurveyAnswer> {
     let json: String = r.try_get("answer_json")?;
     Ok(SurveyAnswer {

@@ -58,15 +58,20 @@ pub async fn visible(state: &AppState, caller: &Caller) -> Result<Vec<Campaign>,
     Ok(out)
 }
 
-/// What a new campaign is made from, as typed.
-#[derive(Debug, Clone, Default)]
+/// What a new campaign is made from, as typed (a form, or the API's JSON body).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CampaignInput {
     pub title: String,
+    /// Instrument slug; any instrument may be sent.
     pub instrument: String,
+    /// Defaults to the newest version, pinned when the survey is created.
     pub instrument_version: Option<u32>,
-    /// Programme slug; empty or `None` for a survey outside any programme.
+    /// Programme slug; leave out (or empty) for a survey outside any programme.
     pub programme: Option<String>,
+    /// `YYYY-MM-DD`.
     pub opens_on: String,
+    /// `YYYY-MM-DD`, not before `opens_on`.
     pub closes_on: String,
 }
 
@@ -430,7 +435,7 @@ fn cell(a: Option<&Answer>) -> String {
 }
 
 /// The responses as CSV (programme staff). Full: organisation, country, region, respondent e-mail,
-/// submitted date, then one column per question. Anonymised: the region, then one column per
+/// submitted date, then one column per question, then the response's capability and overall scores. Anonymised: the region, then one column per
 /// question except free-text ones; no organisation, person, e-mail, country or time; refused when
 /// fewer than 5 responses match, and a country filter is refused (it would name the country).
 pub async fn responses_csv(
@@ -475,7 +480,10 @@ pub async fn responses_csv(
     for col in &columns {
         let _ = write!(out, ",{col}");
     }
-    out.push('\n');
+    for cap in &inst.capabilities {
+        let _ = write!(out, ",score-{}", cap.slug);
+    }
+    out.push_str(",score-overall\n");
     for r in &rows {
         let p = &r.respondent;
         if anonymised {
@@ -494,7 +502,12 @@ pub async fn responses_csv(
         for col in &columns {
             let _ = write!(out, ",{}", crate::api::csv_field(&cell(r.answers.get(*col))));
         }
-        out.push('\n');
+        let scores = score(&inst, &r.normalised);
+        let fmt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_default();
+        for cap in &inst.capabilities {
+            let _ = write!(out, ",{}", fmt(scores.capabilities.get(&cap.slug).and_then(|c| c.score)));
+        }
+        let _ = writeln!(out, ",{}", fmt(scores.overall));
     }
     let name = format!("survey-{}-{}{}.csv", c.instrument_slug, c.id, if anonymised { "-anonymised" } else { "" });
     Ok((name, out))

@@ -1,7 +1,7 @@
 //! API handlers of pulse surveys: campaigns (programme staff), their recipients, state, reminders,
 //! response rates, report and CSV; and the respondents' own endpoints, authorised by their link.
 
-use super::{AnswerIn, DistributionOut};
+use super::{AnswerIn, AnswerOut, DistributionOut};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use urbis_domain::diagnostic::pulse::{CampaignStatus, Rate, Summary};
 use urbis_domain::policy::Action;
-use urbis_store::diagnostic::pulse::{Campaign, Respondent, SurveyAnswer};
+use urbis_store::diagnostic::pulse::{Campaign, Respondent};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -67,22 +67,6 @@ impl From<Campaign> for CampaignOut {
             links: vec![],
         }
     }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CampaignCreate {
-    pub title: String,
-    /// Instrument slug; any instrument may be sent.
-    pub instrument: String,
-    /// Defaults to the newest version.
-    pub instrument_version: Option<u32>,
-    /// Programme slug; leave out for a survey outside any programme.
-    pub programme: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub opens_on: String,
-    /// `YYYY-MM-DD`, not before `opens_on`.
-    pub closes_on: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -258,24 +242,16 @@ async fn loaded(state: &AppState, caller: &ApiCaller, id: &str, action: Action) 
 
 /// Create a draft pulse survey campaign (programme staff; admins or any programme manager for a
 /// survey outside a programme).
-#[utoipa::path(post, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])), request_body = CampaignCreate,
+#[utoipa::path(post, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])), request_body = ops::CampaignInput,
     responses((status = 201, body = CampaignOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_campaign(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(body): ApiJson<CampaignCreate>,
+    ApiJson(input): ApiJson<ops::CampaignInput>,
 ) -> Result<Response, Problem> {
     if !caller.0.actor.is_authenticated() {
         return Err(Problem::unauthorized());
     }
-    let input = ops::CampaignInput {
-        title: body.title,
-        instrument: body.instrument,
-        instrument_version: body.instrument_version,
-        programme: body.programme,
-        opens_on: body.opens_on,
-        closes_on: body.closes_on,
-    };
     let c = ops::create(&state, &caller.0, &input).await?;
     let mut res = crate::api::with_etag(c.version, CampaignOut::from(c));
     *res.status_mut() = StatusCode::CREATED;
@@ -522,27 +498,6 @@ pub(crate) async fn csv_from_query(
 // ---- respondents, by their link -------------------------------------------------------------------
 
 #[derive(Serialize, ToSchema)]
-pub struct SurveyAnswerOut {
-    pub question_id: String,
-    #[schema(value_type = Object)]
-    pub answer: serde_json::Value,
-    /// 0–100 for scored questions; null for "not applicable" and context questions.
-    pub normalised: Option<f64>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<SurveyAnswer> for SurveyAnswerOut {
-    fn from(a: SurveyAnswer) -> Self {
-        SurveyAnswerOut {
-            answer: serde_json::to_value(&a.answer).unwrap_or_default(),
-            question_id: a.question_id,
-            normalised: a.normalised,
-            updated_at: a.updated_at,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct SurveyOut {
     pub title: String,
     /// `open` takes answers; `draft` and `closed` do not.
@@ -554,7 +509,7 @@ pub struct SurveyOut {
     #[schema(value_type = Object)]
     pub instrument: serde_json::Value,
     /// The answers saved so far.
-    pub answers: Vec<SurveyAnswerOut>,
+    pub answers: Vec<AnswerOut>,
 }
 
 async fn survey_out(state: &AppState, r: &ops::Respondence) -> Result<SurveyOut, Problem> {
@@ -565,7 +520,7 @@ async fn survey_out(state: &AppState, r: &ops::Respondence) -> Result<SurveyOut,
         organisation: r.respondent.organisation_name.clone(),
         submitted_at: r.respondent.submitted_at,
         instrument: serde_json::to_value(&r.instrument).map_err(|_| Problem::internal())?,
-        answers: state.store.survey_answers(r.respondent.id).await?.into_iter().map(Into::into).collect(),
+        answers: state.store.survey_answers(r.respondent.id).await?.iter().map(|a| a.as_stored().into()).collect(),
     })
 }
 
@@ -581,12 +536,12 @@ pub async fn get_survey(State(state): State<AppState>, Path(token): Path<String>
 /// Answer one question (replaces the earlier answer). Send exactly one of `level`, `ticked`,
 /// `choice`, `value` or `not_applicable: true`. 409 once submitted or when the survey is not open.
 #[utoipa::path(put, path = "/surveys/{token}/answers/{question_id}", tag = "diagnostic", request_body = AnswerIn,
-    responses((status = 200, body = SurveyAnswerOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AnswerOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_survey_answer(
     State(state): State<AppState>,
     Path((token, question_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<AnswerIn>,
-) -> Result<Json<SurveyAnswerOut>, Problem> {
+) -> Result<Json<AnswerOut>, Problem> {
     let r = ops::by_token(&state, &token).await?;
     if !body.evidence.is_empty() || !body.comment.is_empty() {
         return Err(Problem::field(
@@ -600,7 +555,7 @@ pub async fn put_survey_answer(
     ops::save(&state, &r, std::slice::from_ref(&checked)).await?;
     let saved = state.store.survey_answers(r.respondent.id).await?;
     let a = saved.into_iter().find(|a| a.question_id == question_id).ok_or_else(Problem::internal)?;
-    Ok(Json(a.into()))
+    Ok(Json(a.as_stored().into()))
 }
 
 /// Submit the answers (they are then locked). 409 lists the required questions left unanswered.

@@ -20,7 +20,7 @@ use urbis_domain::diagnostic::Instrument;
 use urbis_domain::diagnostic::pulse::{CampaignStatus, Summary};
 use urbis_domain::network::Region;
 use urbis_domain::policy::{Action, Resource};
-use urbis_store::diagnostic::pulse::{Campaign, Respondent, SurveyAnswer};
+use urbis_store::diagnostic::pulse::{Campaign, Respondent};
 use urbis_store::diagnostic::{InstrumentSummary, StoredAnswer};
 use urbis_store::network::{Organisation, Programme};
 
@@ -639,18 +639,6 @@ pub async fn responses_csv(
 
 // ---- the respondent's questionnaire -------------------------------------------------------------
 
-fn stored(a: &SurveyAnswer) -> StoredAnswer {
-    StoredAnswer {
-        respondent_id: a.respondent_id,
-        question_id: a.question_id.clone(),
-        answer: a.answer.clone(),
-        normalised: a.normalised,
-        evidence: String::new(),
-        comment: String::new(),
-        updated_at: a.updated_at,
-    }
-}
-
 #[derive(Template)]
 #[template(path = "pulse_done.html")]
 struct DonePage<'a> {
@@ -696,7 +684,13 @@ struct SurveyPage<'a> {
 }
 
 async fn mine(state: &AppState, r: &ops::Respondence) -> Result<HashMap<String, StoredAnswer>, Problem> {
-    Ok(state.store.survey_answers(r.respondent.id).await?.iter().map(|a| (a.question_id.clone(), stored(a))).collect())
+    Ok(state
+        .store
+        .survey_answers(r.respondent.id)
+        .await?
+        .iter()
+        .map(|a| (a.question_id.clone(), a.as_stored()))
+        .collect())
 }
 
 pub async fn survey(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
@@ -913,4 +907,24 @@ pub async fn check_post(
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{LANGUAGES, Tr};
+    use urbis_domain::diagnostic::pulse::CampaignStatus;
+    use urbis_domain::network::Region;
+
+    /// Message ids these pages build at run time exist in every language.
+    #[test]
+    fn dynamic_message_ids_exist() {
+        let mut ids: Vec<String> = CampaignStatus::ALL.iter().map(|s| format!("pulse-status-{}", s.as_str())).collect();
+        ids.extend(["submitted", "invited", "not-invited"].iter().map(|s| format!("pulse-respondent-{s}")));
+        ids.extend(Region::ALL.iter().map(|r| format!("region-{}", r.slug())));
+        for (code, _) in LANGUAGES {
+            let t = Tr::new(code);
+            let missing: Vec<&String> = ids.iter().filter(|id| !t.has(id)).collect();
+            assert!(missing.is_empty(), "{code} lacks {missing:?}");
+        }
+    }
 }
