@@ -610,17 +610,22 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let json = serde_json::to_string(&n.answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            sqlx::query(
+            // sqlx 0.9's Any driver sends a NULL double as a float4 parameter, and PostgreSQL keeps
+            // that type in the connection's cached statement, so a later value would be refused
+            // ("incorrect binary data format"). A missing value is therefore written as a literal.
+            let sql = if n.normalised.is_some() {
                 "INSERT INTO survey_answers (respondent_id, question_id, answer_json, normalised, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(respondent_id.to_string())
-            .bind(&n.question_id)
-            .bind(&json)
-            .bind(n.normalised)
-            .bind(ts(at))
-            .execute(&mut *tx)
-            .await?;
+                 VALUES ($1, $2, $3, $5, $4)"
+            } else {
+                "INSERT INTO survey_answers (respondent_id, question_id, answer_json, normalised, updated_at) \
+                 VALUES ($1, $2, $3, NULL, $4)"
+            };
+            let q = sqlx::query(sql).bind(respondent_id.to_string()).bind(&n.question_id).bind(&json).bind(ts(at));
+            let q = match n.normalised {
+                Some(v) => q.bind(v),
+                None => q,
+            };
+            q.execute(&mut *tx).await?;
             let after = SurveyAnswer {
                 respondent_id,
                 question_id: n.question_id.clone(),
@@ -818,6 +823,17 @@ mod tests {
             comment: String::new(),
         };
         s.put_survey_answers(r.id, std::slice::from_ref(&ans)).await.unwrap();
+        // A value after a missing one on the same connection (PostgreSQL once refused this).
+        let context = NewAnswer {
+            question_id: "ctx-population".into(),
+            answer: Answer::Number(650_000.0),
+            normalised: None,
+            evidence: String::new(),
+            comment: String::new(),
+        };
+        s.put_survey_answers(r.id, &[context.clone(), ans.clone(), context, ans.clone()]).await.unwrap();
+        let saved = s.survey_answers(r.id).await.unwrap();
+        assert_eq!(saved.iter().map(|a| a.normalised).collect::<Vec<_>>(), [None, Some(50.0)]);
         let missing = s.submit_survey_response(r.id, &["lead-mandate".into(), "org-unit".into()]).await;
         assert!(matches!(missing, Err(StoreError::Incomplete(m)) if m == ["org-unit"]));
         let done = s.submit_survey_response(r.id, &["lead-mandate".into()]).await.unwrap();
@@ -828,7 +844,8 @@ mod tests {
         ));
         let answers = s.submitted_survey_answers(c.id).await.unwrap();
         assert_eq!(answers.len(), 1);
-        assert_eq!(answers[&r.id][0].answer, Answer::Level(3));
+        let mandate = answers[&r.id].iter().find(|a| a.question_id == "lead-mandate").unwrap();
+        assert_eq!(mandate.answer, Answer::Level(3));
         // Reminders: one per respondent who has not submitted, never twice within 24 hours.
         let reminded: Vec<Uuid> =
             s.send_reminders(None, c.id, &mail()).await.unwrap().into_iter().map(|l| l.respondent_id).collect();
