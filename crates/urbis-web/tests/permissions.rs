@@ -111,38 +111,14 @@ async fn fixture(app: TestApp) -> Fixture {
         .unwrap();
     // A pulse survey of the reference programme sent to Riga, open, with one respondent's link.
     let admin = tokens[1].1.clone().unwrap();
-    let campaign: Value = app
-        .client()
-        .post(app.url("/api/v1/pulse/campaigns"))
-        .bearer_auth(&admin)
-        .json(&json!({"title": "Pulse", "instrument": "innovation-capacity-pulse", "programme": "digital-innovation-initiative",
-                      "opens_on": "2026-01-01", "closes_on": "2026-02-01"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let campaign_id = campaign["id"].as_str().unwrap().to_string();
-    let r = app
-        .client()
-        .post(app.url(&format!("/api/v1/pulse/campaigns/{campaign_id}/recipients")))
-        .bearer_auth(&admin)
-        .json(&json!({"recipients": [{"organisation": "riga", "emails": ["respondent@riga.example"]}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = app
-        .client()
-        .patch(app.url(&format!("/api/v1/pulse/campaigns/{campaign_id}")))
-        .bearer_auth(&admin)
-        .header("If-Match", "\"2\"")
-        .json(&json!({"status": "open"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let campaign_id = app
+        .open_survey(
+            &admin,
+            json!({"title": "Pulse", "instrument": "innovation-capacity-pulse", "programme": "digital-innovation-initiative",
+                   "opens_on": "2026-01-01", "closes_on": "2026-02-01"}),
+            json!([{"organisation": "riga", "emails": ["respondent@riga.example"]}]),
+        )
+        .await;
     let survey_token = app.survey_token("respondent@riga.example").await;
     Fixture {
         campaign_id,

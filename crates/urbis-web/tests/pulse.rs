@@ -492,35 +492,14 @@ on_both!(pulse_report_page_shows_charts_from_five_responses, |app: TestApp| asyn
     let c = app.client();
     app.person("admin@example.org", Some(Role::Admin), "riga").await;
     let admin = app.token("admin@example.org").await;
-    let r: Value = c
-        .post(app.url("/api/v1/pulse/campaigns"))
-        .bearer_auth(&admin)
-        .json(&json!({"title": "Outside any programme", "instrument": "innovation-capacity-pulse", "opens_on": "2026-03-01", "closes_on": "2026-03-31"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = r["id"].as_str().unwrap().to_string();
     let emails: Vec<String> = (0..5).map(|i| format!("r{i}@lisbon.example")).collect();
-    let r = c
-        .post(app.url(&format!("/api/v1/pulse/campaigns/{id}/recipients")))
-        .bearer_auth(&admin)
-        .json(&json!({"recipients": [{"organisation": "lisbon", "emails": emails}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = c
-        .patch(app.url(&format!("/api/v1/pulse/campaigns/{id}")))
-        .bearer_auth(&admin)
-        .header("If-Match", "\"2\"")
-        .json(&json!({"status": "open"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let id = app
+        .open_survey(
+            &admin,
+            json!({"title": "Outside any programme", "instrument": "innovation-capacity-pulse", "opens_on": "2026-03-01", "closes_on": "2026-03-31"}),
+            json!([{"organisation": "lisbon", "emails": emails}]),
+        )
+        .await;
     for (k, e) in emails.iter().enumerate() {
         let t = app.survey_token(e).await;
         let inst: Value = c.get(app.url(&format!("/api/v1/surveys/{t}"))).send().await.unwrap().json().await.unwrap();

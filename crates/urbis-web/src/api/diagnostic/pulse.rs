@@ -185,12 +185,9 @@ pub struct OptionCountOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct NumberSummaryOut {
-    pub n: usize,
-    pub min: f64,
-    pub q1: f64,
-    pub median: f64,
-    pub q3: f64,
-    pub max: f64,
+    /// n, minimum, quartiles, median and maximum (as benchmarks compute them).
+    #[serde(flatten)]
+    pub distribution: DistributionOut,
     pub mean: f64,
 }
 
@@ -411,15 +408,7 @@ pub async fn get_report(
                 ),
                 Summary::Number { summary } => (
                     None,
-                    summary.map(|s| NumberSummaryOut {
-                        n: s.distribution.n,
-                        min: s.distribution.min,
-                        q1: s.distribution.q1,
-                        median: s.distribution.median,
-                        q3: s.distribution.q3,
-                        max: s.distribution.max,
-                        mean: s.mean,
-                    }),
+                    summary.map(|s| NumberSummaryOut { distribution: s.distribution.into(), mean: s.mean }),
                     None,
                 ),
                 Summary::Text { answers } => (None, None, r.text_shown.then(|| answers.clone())),
