@@ -356,6 +356,7 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     r = await submit(manager, manager.locator('main').getByRole('link', { name: 'See the report' }));
     assert.equal(r.status(), 200);
     assert.ok((await manager.locator('main svg.bar-chart').count()) > 10, 'a chart per question');
+    assert.ok((await manager.locator('main .text-answers li').count()) > 0, 'staff read the free text');
     await axe.check(manager, 'pulse report');
     await manager.locator('#field-region').selectOption('northern-europe');
     r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Apply the filter' }));
@@ -490,6 +491,14 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await signIn(lead, 'lead.riga@demo.urbis.example');
     r = await lead.goto('/cities/riga');
     await axe.check(lead, 'city (lead)');
+    // The sample pulse survey was sent to Riga: its lead reads the aggregate report, without free text.
+    r = await lead.goto('/pulse');
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'pulse surveys (city lead)');
+    r = await submit(lead, lead.locator('main table').getByRole('link', { name: /^Report/ }).first());
+    assert.equal(r.status(), 200);
+    assert.equal(await lead.locator('main .text-answers').count(), 0, 'no free text for city teams');
+    await axe.check(lead, 'pulse report (city lead)');
     r = await lead.goto('/cities/riga/team');
     assert.equal(r.status(), 200);
     assert.match(await lead.locator('main table').first().textContent(), /Ilze Test/);
