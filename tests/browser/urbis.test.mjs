@@ -421,6 +421,90 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await axe.check(manager, 'city diagnostic (fr)');
     await submit(manager, manager.getByRole('navigation', { name: 'Langue' }).getByRole('link', { name: 'English' }));
     assert.equal(await manager.locator('html').getAttribute('lang'), 'en');
+    // --- Pulse surveys: the sample survey and its report, then a new survey sent to a city
+    // outside the cohort, answered by its respondent through the link.
+    r = await manager.goto('/pulse');
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'pulse surveys');
+    r = await submit(manager, manager.locator('main table').getByRole('link', { name: 'Innovation capacity pulse 2026 (sample data)', exact: true }));
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'pulse survey (sample, open)');
+    r = await submit(manager, manager.locator('main').getByRole('link', { name: 'See the report' }));
+    assert.equal(r.status(), 200);
+    assert.ok((await manager.locator('main svg.bar-chart').count()) > 10, 'a chart per question');
+    assert.ok((await manager.locator('main .text-answers li').count()) > 0, 'staff read the free text');
+    await axe.check(manager, 'pulse report');
+    await manager.locator('#field-region').selectOption('northern-europe');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Apply the filter' }));
+    assert.match(manager.url(), /region=northern-europe/);
+    await axe.check(manager, 'pulse report (region)');
+    r = await manager.goto(`${new URL(manager.url()).pathname}?country=IS`);
+    assert.equal(r.status(), 200);
+    assert.equal(await manager.locator('#privacy').count(), 1, 'fewer than 5: counts only, saying why');
+    await axe.check(manager, 'pulse report (too few responses)');
+
+    r = await manager.goto('/pulse/new');
+    await axe.check(manager, 'new pulse survey');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Create the survey' }));
+    assert.equal(r.status(), 422);
+    assert.equal(await manager.locator('.error-summary a[href="#field-title"]').count(), 1);
+    await axe.check(manager, 'new pulse survey with errors');
+    await manager.locator('#field-title').fill('Axe pulse');
+    await manager.locator('#field-opens_on').fill('2026-03-01');
+    await manager.locator('#field-closes_on').fill('2026-03-31');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Create the survey' }));
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'pulse survey (draft)');
+    await manager.locator('#field-new_name').fill('City of Porto');
+    await manager.locator('#field-new_country_code').fill('Portugal');
+    await manager.locator('#field-new_emails').fill('cio@porto.example');
+    r = await submit(manager, manager.locator('main form', { has: manager.locator('#field-new_name') }).getByRole('button', { name: 'Add' }));
+    assert.equal(r.status(), 422);
+    assert.equal(await manager.locator('#field-new_name').inputValue(), 'City of Porto', 'input is kept');
+    await axe.check(manager, 'pulse recipients with errors');
+    await manager.locator('#field-new_country_code').fill('PT');
+    r = await submit(manager, manager.locator('main form', { has: manager.locator('#field-new_name') }).getByRole('button', { name: 'Add' }));
+    assert.equal(r.status(), 200);
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Open the survey and send the links' }));
+    assert.equal(r.status(), 200);
+    const surveyLink = new URL((await manager.locator('main td.copy-field').first().textContent()).trim()).pathname;
+    await axe.check(manager, 'pulse survey opened (links shown once)');
+
+    const respondent = await ctx();
+    r = await respondent.goto(surveyLink);
+    assert.equal(r.status(), 200);
+    await axe.check(respondent, 'survey (respondent)');
+    await respondent.locator('main .task-list a').first().click();
+    await axe.check(respondent, 'survey section');
+    const items = respondent.locator('main fieldset').filter({ has: respondent.locator('input[type=checkbox][value=none]') }).first();
+    await items.locator('input[type=checkbox][value=none]').check();
+    await items.locator('input[type=checkbox]').first().check();
+    r = await submit(respondent, respondent.locator('main').getByRole('button', { name: 'Save and continue' }));
+    assert.equal(r.status(), 422);
+    await axe.check(respondent, 'survey section with errors');
+    await respondent.goto(`${surveyLink}/check`);
+    await axe.check(respondent, 'survey check answers');
+    r = await submit(respondent, respondent.locator('main').getByRole('button', { name: 'Submit' }));
+    assert.equal(r.status(), 409);
+    await axe.check(respondent, 'survey check answers with missing questions');
+    await respondent.goto(surveyLink);
+    await respondent.locator('main .task-list a').first().click();
+    for (let page = 0; page < 10 && !/\/check$/.test(respondent.url()); page++) {
+      const groups = respondent.locator('main fieldset');
+      for (let i = 0; i < (await groups.count()); i++) {
+        const first = groups.nth(i).locator('input').first();
+        if ((await first.getAttribute('type')) === 'checkbox') {
+          for (const box of await groups.nth(i).locator('input').all()) await box.uncheck();
+        }
+        await first.check();
+      }
+      r = await submit(respondent, respondent.locator('main').getByRole('button', { name: 'Save and continue' }));
+      assert.equal(r.status(), 200, `survey page ${page} saved`);
+    }
+    r = await submit(respondent, respondent.locator('main').getByRole('button', { name: 'Submit' }));
+    assert.equal(r.status(), 200);
+    await axe.check(respondent, 'survey thank you');
+
     r = await manager.goto(`${PROGRAMME}/invitations`);
     assert.equal(r.status(), 200);
     await axe.check(manager, 'invitations');
@@ -483,6 +567,14 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await signIn(lead, 'lead.riga@demo.urbis.example');
     r = await lead.goto('/cities/riga');
     await axe.check(lead, 'city (lead)');
+    // The sample pulse survey was sent to Riga: its lead reads the aggregate report, without free text.
+    r = await lead.goto('/pulse');
+    assert.equal(r.status(), 200);
+    await axe.check(lead, 'pulse surveys (city lead)');
+    r = await submit(lead, lead.locator('main table').getByRole('link', { name: /^Report/ }).first());
+    assert.equal(r.status(), 200);
+    assert.equal(await lead.locator('main .text-answers').count(), 0, 'no free text for city teams');
+    await axe.check(lead, 'pulse report (city lead)');
     r = await lead.goto('/cities/riga/team');
     assert.equal(r.status(), 200);
     assert.match(await lead.locator('main table').first().textContent(), /Ilze Test/);
@@ -654,6 +746,45 @@ test('core journeys work without JavaScript', { timeout: 180_000 }, async () => 
     assert.equal(r.status(), 200);
     assert.equal(new URL(lead.url()).pathname, '/cities/riga/diagnostic');
     assert.match(await lead.locator('#plan + table').textContent(), new RegExp(title.replace(/[()]/g, '\\$&')));
+    // A pulse survey: the manager sends it to a city outside the cohort; its respondent answers
+    // every page through the link, checks and submits, and the link then thanks and refuses changes.
+    const manager = await ctx();
+    await signIn(manager, 'manager@demo.urbis.example');
+    r = await manager.goto('/pulse/new');
+    await manager.locator('#field-title').fill(`No-JS pulse ${Date.now()}`);
+    await manager.locator('#field-programme').selectOption('digital-innovation-initiative');
+    await manager.locator('#field-opens_on').fill('2026-03-01');
+    await manager.locator('#field-closes_on').fill('2026-03-31');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Create the survey' }));
+    assert.equal(r.status(), 200);
+    await manager.locator('#field-new_name').fill('City of Braga');
+    await manager.locator('#field-new_country_code').fill('PT');
+    await manager.locator('#field-new_emails').fill('cio@braga.example');
+    r = await submit(manager, manager.locator('main form', { has: manager.locator('#field-new_name') }).getByRole('button', { name: 'Add' }));
+    assert.equal(r.status(), 200);
+    assert.match(await manager.locator('main').textContent(), /cio@braga\.example/);
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Open the survey and send the links' }));
+    assert.equal(r.status(), 200);
+    const surveyLink = new URL((await manager.locator('main td.copy-field').first().textContent()).trim()).pathname;
+    const respondent = await ctx();
+    r = await respondent.goto(surveyLink);
+    assert.equal(r.status(), 200);
+    await respondent.locator('main .task-list a').first().click();
+    for (let page = 0; page < 10 && !/\/check$/.test(respondent.url()); page++) {
+      const groups = respondent.locator('main fieldset');
+      for (let i = 0; i < (await groups.count()); i++) await groups.nth(i).locator('input').first().check();
+      r = await submit(respondent, respondent.locator('main').getByRole('button', { name: 'Save and continue' }));
+      assert.equal(r.status(), 200, `page ${page} saved`);
+    }
+    assert.match(respondent.url(), /\/check$/);
+    r = await submit(respondent, respondent.locator('main').getByRole('button', { name: 'Submit' }));
+    assert.equal(r.status(), 200);
+    assert.match(await respondent.locator('main h1').textContent(), /Thank you/);
+    r = await respondent.goto(`${surveyLink}/sections/leadership`);
+    assert.match(await respondent.locator('main h1').textContent(), /Thank you/, 'no more changes');
+    r = await manager.goto(new URL(manager.url()).pathname.replace(/\/status$/, ''));
+    assert.equal(r.status(), 200);
+    assert.match(await manager.locator('main').textContent(), /Submitted/);
 
     // Sign out.
     r = await submit(invitee, invitee.getByRole('button', { name: 'Sign out' }));
@@ -665,25 +796,25 @@ test('core journeys work without JavaScript', { timeout: 180_000 }, async () => 
     assert.equal(new URL(invitee.url()).pathname, '/login', 'signed out: /account asks to sign in');
 
     // The questionnaire in French, then German, without JavaScript: start, answer a section, check.
-    const manager = await ctx();
-    await signIn(manager, 'manager@demo.urbis.example');
-    r = await manager.goto('/language/fr?next=/cities/lisbon/diagnostic');
-    assert.equal(await manager.locator('html').getAttribute('lang'), 'fr');
-    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Commencer l’évaluation' }));
+    const polyglot = await ctx();
+    await signIn(polyglot, 'manager@demo.urbis.example');
+    r = await polyglot.goto('/language/fr?next=/cities/lisbon/diagnostic');
+    assert.equal(await polyglot.locator('html').getAttribute('lang'), 'fr');
+    r = await submit(polyglot, polyglot.locator('main').getByRole('button', { name: 'Commencer l’évaluation' }));
     assert.equal(r.status(), 200);
-    await manager.locator('main .task-list').getByRole('link', { name: 'Vision numérique' }).click();
-    assert.match(await manager.locator('main').textContent(), /La ville dispose-t-elle d’une stratégie numérique à jour/);
-    await manager.locator('main input[type=radio][value="2"]').first().check();
-    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Enregistrer et continuer' }));
+    await polyglot.locator('main .task-list').getByRole('link', { name: 'Vision numérique' }).click();
+    assert.match(await polyglot.locator('main').textContent(), /La ville dispose-t-elle d’une stratégie numérique à jour/);
+    await polyglot.locator('main input[type=radio][value="2"]').first().check();
+    r = await submit(polyglot, polyglot.locator('main').getByRole('button', { name: 'Enregistrer et continuer' }));
     assert.equal(r.status(), 200);
-    assert.match(manager.url(), /sections\/governance$/);
-    assert.match(await manager.locator('h1').textContent(), /Gouvernance/);
-    await manager.goto(manager.url().replace(/sections\/.*$/, 'check'));
-    assert.match(await manager.locator('main').textContent(), /Niveau 2/);
-    r = await manager.goto('/language/de?next=' + encodeURIComponent(new URL(manager.url()).pathname));
-    assert.equal(await manager.locator('html').getAttribute('lang'), 'de');
-    assert.match(await manager.locator('main').textContent(), /Hat die Stadt eine aktuelle Digitalstrategie/);
-    await manager.goto('/language/en?next=/');
+    assert.match(polyglot.url(), /sections\/governance$/);
+    assert.match(await polyglot.locator('h1').textContent(), /Gouvernance/);
+    await polyglot.goto(polyglot.url().replace(/sections\/.*$/, 'check'));
+    assert.match(await polyglot.locator('main').textContent(), /Niveau 2/);
+    r = await polyglot.goto('/language/de?next=' + encodeURIComponent(new URL(polyglot.url()).pathname));
+    assert.equal(await polyglot.locator('html').getAttribute('lang'), 'de');
+    assert.match(await polyglot.locator('main').textContent(), /Hat die Stadt eine aktuelle Digitalstrategie/);
+    await polyglot.goto('/language/en?next=/');
     // The lead records a measurement of Riga's service, then imports a CSV file twice.
     r = await lead.goto('/cities/riga/service');
     const servicePath = new URL(lead.url()).pathname;

@@ -122,6 +122,14 @@ impl Actor {
     fn is_staff_of(&self, programmes: &[Uuid]) -> bool {
         self.is_admin() || self.manages_any(programmes)
     }
+    /// Staff of a survey: of its programme, or, for a survey outside any programme, an admin or
+    /// any programme manager.
+    fn is_survey_staff(&self, programme: Option<Uuid>) -> bool {
+        match programme {
+            Some(p) => self.is_staff_of(&[p]),
+            None => self.is_admin() || self.grants.iter().any(|g| g.role == Role::ProgrammeManager),
+        }
+    }
 }
 
 /// What the actor wants to do.
@@ -167,10 +175,17 @@ pub enum Action {
     ManageService,
     /// Read a city's unpublished service and its indicators.
     ReadService,
+    /// Create a pulse survey campaign, add recipients, open, close and send reminders; see its
+    /// response rates.
+    ManageSurvey,
+    /// Read a pulse survey's aggregate report (counts, distributions, summaries).
+    ReadSurveyReport,
+    /// Read a pulse survey's individual responses (CSV exports, free-text answers).
+    ReadSurveyResponses,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 23] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -191,6 +206,9 @@ impl Action {
         Action::ManagePlan,
         Action::ManageService,
         Action::ReadService,
+        Action::ManageSurvey,
+        Action::ReadSurveyReport,
+        Action::ReadSurveyResponses,
     ];
 }
 
@@ -209,6 +227,9 @@ pub enum Resource {
     Invitation { programme: Uuid, organisation: Uuid, role: Role },
     /// The whole installation (audit log).
     Installation,
+    /// A pulse survey campaign (or one about to be made): its programme, if any, and the
+    /// organisations it was sent to.
+    Survey { programme: Option<Uuid>, organisations: Vec<Uuid> },
 }
 
 /// The one policy: may `actor` do `action` on `resource`?
@@ -244,8 +265,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         (CreateAssessment | SubmitAssessment | PublishAssessment, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes) || actor.has(Role::CityLead, Scope::Organisation(*id))
         }
-        // Answering and the improvement plan are the whole city team's work; programme staff help.
-        (AnswerAssessment | ManagePlan, Resource::Organisation { id, programmes }) => {
+        // Answering, the improvement plan and the city's service (describing, planning, measuring it
+        // and reading it while it is a draft) are the whole city team's work; programme staff help.
+        (AnswerAssessment | ManagePlan | ManageService | ReadService, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes)
                 || actor.has(Role::CityLead, Scope::Organisation(*id))
                 || actor.has(Role::CityMember, Scope::Organisation(*id))
@@ -270,12 +292,15 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                     actor.has(Role::Expert, Scope::Programme(*p)) || actor.has(Role::Reviewer, Scope::Programme(*p))
                 })
         }
-        // Services: the city's whole team and programme staff describe, plan, publish and measure
-        // the service, and read it while it is a draft.
-        (ManageService | ReadService, Resource::Organisation { id, programmes }) => {
-            actor.is_staff_of(programmes)
-                || actor.has(Role::CityLead, Scope::Organisation(*id))
-                || actor.has(Role::CityMember, Scope::Organisation(*id))
+        // Pulse surveys: staff manage them and see every response; the teams of the organisations
+        // a survey was sent to see its aggregate report only.
+        (ManageSurvey | ReadSurveyResponses, Resource::Survey { programme, .. }) => actor.is_survey_staff(*programme),
+        (ReadSurveyReport, Resource::Survey { programme, organisations }) => {
+            actor.is_survey_staff(*programme)
+                || organisations.iter().any(|o| {
+                    actor.has(Role::CityLead, Scope::Organisation(*o))
+                        || actor.has(Role::CityMember, Scope::Organisation(*o))
+                })
         }
         _ => false,
     }
@@ -424,6 +449,35 @@ mod tests {
                 assert!(!can(&a, action, &org(riga)), "{role:?} {action:?}");
             }
             assert!(!can(&Actor::anonymous(), action, &org(riga)));
+        }
+    }
+
+    #[test]
+    fn survey_permissions() {
+        let (prog, riga, oslo, me) = ids();
+        let sent = Resource::Survey { programme: Some(prog), organisations: vec![riga] };
+        let outside = Resource::Survey { programme: None, organisations: vec![riga] };
+        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        let other_pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(oslo) }]);
+        let admin = Actor::person(me, vec![Grant { role: Role::Admin, scope: Scope::Global }]);
+        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
+        let oslo_lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(oslo) }]);
+        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
+        for a in [&pm, &admin] {
+            for action in [Action::ManageSurvey, Action::ReadSurveyReport, Action::ReadSurveyResponses] {
+                assert!(can(a, action, &sent) && can(a, action, &outside), "{a:?} {action:?}");
+            }
+        }
+        assert!(!can(&other_pm, Action::ManageSurvey, &sent) && can(&other_pm, Action::ManageSurvey, &outside));
+        for a in [&lead, &member] {
+            assert!(can(a, Action::ReadSurveyReport, &sent));
+            assert!(!can(a, Action::ManageSurvey, &sent) && !can(a, Action::ReadSurveyResponses, &sent));
+        }
+        for a in [&oslo_lead, &expert, &Actor::anonymous()] {
+            for action in [Action::ManageSurvey, Action::ReadSurveyReport, Action::ReadSurveyResponses] {
+                assert!(!can(a, action, &sent), "{a:?} {action:?}");
+            }
         }
     }
 

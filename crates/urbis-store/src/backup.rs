@@ -47,6 +47,10 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     ("measurements", &[("indicator_id", Text), ("measured_on", Text), ("breakdown", Text), ("value", Real), ("quality", Text), ("note", Text), ("updated_at", Text)]),
     ("audit_log", &[("id", Text), ("at", Text), ("actor_id", Text), ("action", Text), ("entity_kind", Text), ("entity_id", Text), ("before_json", Text), ("after_json", Text)]),
     ("outbox", &[("id", Text), ("kind", Text), ("recipient", Text), ("subject", Text), ("body", Text), ("created_at", Text), ("sent_at", Text)]),
+    ("survey_campaigns", &[("id", Text), ("title", Text), ("instrument_slug", Text), ("instrument_version", Int), ("programme_id", Text), ("opens_on", Text), ("closes_on", Text), ("status", Text), ("is_sample", Int), ("created_by", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("survey_respondents", &[("id", Text), ("campaign_id", Text), ("organisation_id", Text), ("email", Text), ("invited_at", Text), ("last_reminded_at", Text), ("reminders", Int), ("submitted_at", Text), ("version", Int), ("created_at", Text)]),
+    ("survey_links", &[("token_hash", Text), ("respondent_id", Text), ("created_at", Text)]),
+    ("survey_answers", &[("respondent_id", Text), ("question_id", Text), ("answer_json", Text), ("normalised", Real), ("updated_at", Text)]),
 ];
 
 /// Tables that exist but are not archived, and why.

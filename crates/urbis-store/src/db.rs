@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "diagnostic", include_str!("../migrations/0002_diagnostic.sql")),
     (3, "diagnostic-results", include_str!("../migrations/0003_diagnostic_results.sql")),
     (4, "services", include_str!("../migrations/0004_services.sql")),
+    (5, "pulse", include_str!("../migrations/0005_pulse.sql")),
 ];
 
 impl Store {

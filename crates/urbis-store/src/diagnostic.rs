@@ -1,6 +1,8 @@
 //! The `diagnostic` capability's repository: instruments (immutable published versions), waves,
 //! assessments with answers per respondent, overrides, submission and frozen wave results.
 
+pub mod pulse;
+
 use crate::{Result, Store, StoreError, WriteTx, audit, now, parse_ts, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -374,6 +374,15 @@ impl Store {
         organisation(&row)
     }
 
+    /// Every organisation, by name then slug.
+    pub async fn organisations(&self) -> Result<Vec<Organisation>> {
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o ORDER BY o.name, o.slug")))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(organisation).collect()
+    }
+
     pub async fn organisation_by_id(&self, id: Uuid) -> Result<Organisation> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1")))
             .bind(id.to_string())
@@ -870,17 +879,9 @@ impl Store {
 
     /// Queue an outgoing e-mail (delivered by the outbox job when a transport is configured).
     pub async fn enqueue_mail(&self, kind: &str, recipient: &str, subject: &str, body: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO outbox (id, kind, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(kind)
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(ts(now()))
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.begin_write().await?;
+        enqueue_mail_in(&mut tx, kind, recipient, subject, body).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -912,6 +913,101 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Queue an outgoing e-mail inside the caller's transaction, so it is sent only if the change commits.
+pub(crate) async fn enqueue_mail_in(
+    tx: &mut WriteTx,
+    kind: &str,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO outbox (id, kind, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(Uuid::now_v7().to_string())
+        .bind(kind)
+        .bind(recipient)
+        .bind(subject)
+        .bind(body)
+        .bind(ts(now()))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A new organisation (one outside the reference data, e.g. a city that receives a pulse survey).
+/// Its fields are already checked by the domain newtypes.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub country_code: String,
+    pub timezone: String,
+    pub description: String,
+}
+
+/// Add an organisation inside the caller's transaction, with a slug made from its name (a number is
+/// appended when the slug is taken); audited.
+pub(crate) async fn insert_organisation(
+    tx: &mut WriteTx,
+    actor: Option<Uuid>,
+    new: &NewOrganisation,
+) -> Result<Organisation> {
+    let base: String = {
+        let mut out = String::new();
+        for c in new.name.to_lowercase().chars() {
+            match c {
+                'a'..='z' | '0'..='9' => out.push(c),
+                _ if !out.ends_with('-') && !out.is_empty() => out.push('-'),
+                _ => {}
+            }
+        }
+        let out: String = out.trim_end_matches('-').chars().take(56).collect();
+        if out.is_empty() { "organisation".into() } else { out.trim_end_matches('-').to_string() }
+    };
+    let mut slug = base.clone();
+    let mut n = 1;
+    while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&mut **tx)
+        .await?
+        > 0
+    {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    let id = Uuid::now_v7();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO organisations (id, slug, name, kind, country_code, latitude, longitude, timezone, description, website, \
+         version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, $7, '', 1, $8, $8)",
+    )
+    .bind(id.to_string())
+    .bind(&slug)
+    .bind(&new.name)
+    .bind(new.kind.as_str())
+    .bind(&new.country_code)
+    .bind(&new.timezone)
+    .bind(&new.description)
+    .bind(ts(at))
+    .execute(&mut **tx)
+    .await?;
+    let org = Organisation {
+        id,
+        slug,
+        name: new.name.clone(),
+        kind: new.kind,
+        country_code: new.country_code.clone(),
+        latitude: None,
+        longitude: None,
+        timezone: new.timezone.clone(),
+        description: new.description.clone(),
+        website: String::new(),
+        version: 1,
+        updated_at: at,
+    };
+    audit::record::<(), _>(tx, actor, "organisation.create", "organisation", &id.to_string(), None, Some(&org)).await?;
+    Ok(org)
 }
 
 async fn invitation_in(tx: &mut WriteTx, cond: &str, value: &str) -> Result<Invitation> {

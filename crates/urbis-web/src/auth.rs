@@ -46,7 +46,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
-fn mac(secret: &[u8], purpose: &str, value: &str) -> String {
+pub(crate) fn mac(secret: &[u8], purpose: &str, value: &str) -> String {
     let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("any key length");
     m.update(purpose.as_bytes());
     m.update(b"\0");

@@ -487,3 +487,54 @@ mod stacked_bar_tests {
         assert_eq!(svg.matches("<rect").count(), 3, "empty segments are left out");
     }
 }
+
+/// A horizontal bar chart: one bar per label, its length the value's share of `max`, labelled with
+/// the value. `id` makes the title and description ids unique when a page shows several charts. An
+/// image with title and description; the page adds a table with the same figures.
+pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[(String, f64)], max: f64) -> String {
+    let (label_w, bar_w, bar_h, gap) = (230.0, 300.0, 22.0, 8.0);
+    let width = label_w + bar_w + 60.0;
+    let height = (bar_h + gap) * bars.len() as f64 + gap;
+    let id = esc(id);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="bar-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(desc)
+    );
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let y = gap + (bar_h + gap) * i as f64;
+        let w = if max > 0.0 { (value / max).clamp(0.0, 1.0) * bar_w } else { 0.0 };
+        let text = wrap(label, 34).into_iter().next().unwrap_or_default();
+        let text = if text.len() < label.len() { format!("{text}…") } else { text };
+        let _ = write!(
+            s,
+            r#"<text class="bar-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="bar" x="{label_w}" y="{y:.1}" width="{w:.1}" height="{bar_h}"/><text class="bar-value" x="{:.1}" y="{:.1}">{}</text>"#,
+            label_w - 8.0,
+            y + bar_h * 0.7,
+            esc(&text),
+            label_w + w + 6.0,
+            y + bar_h * 0.7,
+            if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") }
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod bar_chart_tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_to_the_maximum_and_name_themselves() {
+        let svg = bar_chart("q1", "Answers <1>", "D", &[("Yes".into(), 3.0), ("No".into(), 6.0)], 6.0);
+        assert!(svg.contains(r#"aria-labelledby="q1-title q1-desc""#));
+        assert!(svg.contains("<title id=\"q1-title\">Answers &lt;1&gt;</title>"));
+        assert!(svg.contains(r#"width="150.0""#) && svg.contains(r#"width="300.0""#), "{svg}");
+        assert_eq!(svg.matches("class=\"bar\"").count(), 2);
+        let empty = bar_chart("q2", "T", "D", &[("Yes".into(), 0.0)], 0.0);
+        assert!(empty.contains(r#"width="0.0""#));
+    }
+}

@@ -1,6 +1,8 @@
 //! The `diagnostic` capability's operations shared by pages and API: authorise with the policy,
 //! check answers against the instrument, score with the domain formulas, call the store.
 
+pub mod pulse;
+
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Problem;

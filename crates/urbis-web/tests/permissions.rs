@@ -75,6 +75,8 @@ struct Fixture {
     service_id: String,
     milestone_id: String,
     indicator_id: String,
+    campaign_id: String,
+    survey_token: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -144,11 +146,24 @@ async fn fixture(app: TestApp) -> Fixture {
                "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 80, "date": "2022-01-01"}}),
     )
     .await;
+    // A pulse survey of the reference programme sent to Riga, open, with one respondent's link.
+    let admin = tokens[1].1.clone().unwrap();
+    let campaign_id = app
+        .open_survey(
+            &admin,
+            json!({"title": "Pulse", "instrument": "innovation-capacity-pulse", "programme": "digital-innovation-initiative",
+                   "opens_on": "2026-01-01", "closes_on": "2026-02-01"}),
+            json!([{"organisation": "riga", "emails": ["respondent@riga.example"]}]),
+        )
+        .await;
+    let survey_token = app.survey_token("respondent@riga.example").await;
     Fixture {
         plan_item_id: plan_item["id"].as_str().unwrap().into(),
         service_id,
         milestone_id,
         indicator_id,
+        campaign_id,
+        survey_token,
         assessment_id: assessment["id"].as_str().unwrap().into(),
         invitation_token: created["link"].as_str().unwrap().rsplit('/').next().unwrap().into(),
         invitation_id: created["id"].as_str().unwrap().into(),
@@ -209,6 +224,18 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/indicators/{id}/sdm.json", Rule::RigaService),
         ("POST", "/api/v1/indicators/{id}/measurements", Rule::RigaService),
         ("POST", "/api/v1/indicators/{id}/measurements.csv", Rule::RigaService),
+        ("GET", "/api/v1/pulse/campaigns", Rule::SignedIn),
+        ("POST", "/api/v1/pulse/campaigns", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}", Rule::ReadRigaTeam),
+        ("PATCH", "/api/v1/pulse/campaigns/{id}", Rule::Staff),
+        ("POST", "/api/v1/pulse/campaigns/{id}/recipients", Rule::Staff),
+        ("POST", "/api/v1/pulse/campaigns/{id}/reminders", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}/response-rates", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}/report", Rule::ReadRigaTeam),
+        ("GET", "/api/v1/pulse/campaigns/{id}/responses.csv", Rule::Staff),
+        ("GET", "/api/v1/surveys/{token}", Rule::Public),
+        ("PUT", "/api/v1/surveys/{token}/answers/{question_id}", Rule::Public),
+        ("POST", "/api/v1/surveys/{token}/submit", Rule::Public),
     ]
 }
 
@@ -230,13 +257,18 @@ fn fill(path: &str, f: &Fixture) -> String {
         &f.milestone_id
     } else if path.contains("/indicators/") {
         &f.indicator_id
+    } else if path.contains("/pulse/") {
+        &f.campaign_id
     } else {
         &f.invitation_id
     };
+    let (token, section) =
+        if path.contains("/surveys/") { (&f.survey_token, "leadership") } else { (&f.invitation_token, "{section}") };
     path.replace("{slug}", slug)
         .replace("{wave}", "t0")
         .replace("{kind}", "alpha")
-        .replace("{token}", &f.invitation_token)
+        .replace("{token}", token)
+        .replace("{section}", section)
         .replace("{id}", id)
         .replace("{question_id}", "dv-strategy")
         .replace("{capability}", "governance")
@@ -265,6 +297,14 @@ fn body(method: &str, path: &str, n: usize) -> Option<Value> {
             "baseline": {"value": 9, "date": "2021-01-01"}, "target": {"value": 3, "date": "2022-01-01"}}))
         }
         ("POST", p) if p.ends_with("/measurements") => Some(json!({"date": "2021-06-01", "value": n})),
+        ("PATCH", p) if p.starts_with("/api/v1/pulse/") => Some(json!({"status": "closed"})),
+        ("POST", "/api/v1/pulse/campaigns") => {
+            Some(json!({"title": "Pulse", "instrument": "innovation-capacity-pulse",
+            "programme": "digital-innovation-initiative", "opens_on": "2026-01-01", "closes_on": "2026-02-01"}))
+        }
+        ("POST", p) if p.ends_with("/recipients") => {
+            Some(json!({"recipients": [{"organisation": "riga", "emails": [format!("p{n}@riga.example")]}]}))
+        }
         ("PATCH", _) => Some(json!({"description": format!("edit {n}")})),
         ("POST", p) if p.ends_with("/reopen") => Some(json!({"reason": "a correction"})),
         ("POST", p) if p.ends_with("/invitations") => {
@@ -407,6 +447,20 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/account", Rule::SignedIn),
         ("GET", "/invitations/{token}", Rule::Public),
         ("POST", "/invitations/{token}", Rule::Public),
+        ("GET", "/pulse", Rule::SignedIn),
+        ("GET", "/pulse/new", Rule::Staff),
+        ("POST", "/pulse/new", Rule::Staff),
+        ("GET", "/pulse/{id}", Rule::Staff),
+        ("POST", "/pulse/{id}/recipients", Rule::Staff),
+        ("POST", "/pulse/{id}/status", Rule::Staff),
+        ("POST", "/pulse/{id}/reminders", Rule::Staff),
+        ("GET", "/pulse/{id}/report", Rule::ReadRigaTeam),
+        ("GET", "/pulse/{id}/responses.csv", Rule::Staff),
+        ("GET", "/surveys/{token}", Rule::Public),
+        ("GET", "/surveys/{token}/sections/{section}", Rule::Public),
+        ("POST", "/surveys/{token}/sections/{section}", Rule::Public),
+        ("GET", "/surveys/{token}/check", Rule::Public),
+        ("POST", "/surveys/{token}/check", Rule::Public),
         ("GET", "/language/{code}", Rule::Public),
         ("GET", "/static/urbis.css", Rule::Public),
         ("GET", "/static/favicon.svg", Rule::Public),

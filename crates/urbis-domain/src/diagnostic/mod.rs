@@ -7,6 +7,7 @@
 pub mod benchmark;
 pub mod instrument;
 pub mod plan;
+pub mod pulse;
 pub mod sample;
 pub mod scoring;
 #[cfg(test)]

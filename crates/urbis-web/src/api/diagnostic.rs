@@ -1,5 +1,7 @@
 //! API handlers of the `diagnostic` capability.
 
+pub mod pulse;
+
 use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -585,7 +587,7 @@ async fn benchmark_out(
     })
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
@@ -593,7 +595,7 @@ fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.2}")).unwrap_or_default()
 }
 
-fn csv(name: &str, body: String) -> Response {
+pub(crate) fn csv(name: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

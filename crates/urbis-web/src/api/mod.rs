@@ -24,6 +24,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub(crate) use diagnostic::pulse::csv_from_query as pulse_csv_from_query;
+pub(crate) use diagnostic::{csv, csv_field};
 pub use network::*;
 
 #[derive(OpenApi)]
@@ -100,6 +102,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(services::get_indicator_sdm))
         .routes(routes!(services::create_measurement))
         .routes(routes!(services::import_measurements))
+        .routes(routes!(diagnostic::pulse::list_campaigns, diagnostic::pulse::create_campaign))
+        .routes(routes!(diagnostic::pulse::get_campaign, diagnostic::pulse::patch_campaign))
+        .routes(routes!(diagnostic::pulse::add_recipients))
+        .routes(routes!(diagnostic::pulse::send_reminders))
+        .routes(routes!(diagnostic::pulse::response_rates))
+        .routes(routes!(diagnostic::pulse::get_report))
+        .routes(routes!(diagnostic::pulse::get_responses_csv))
+        .routes(routes!(diagnostic::pulse::get_survey))
+        .routes(routes!(diagnostic::pulse::put_survey_answer))
+        .routes(routes!(diagnostic::pulse::submit_survey))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }

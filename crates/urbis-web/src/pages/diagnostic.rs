@@ -4,6 +4,7 @@
 
 pub mod consolidate;
 pub mod plan;
+pub mod pulse;
 pub mod validate;
 pub mod waves;
 
@@ -804,6 +805,54 @@ fn answer_from_form(inst: &Instrument, id: &str, values: &[&str]) -> Result<Opti
     }
 }
 
+/// The sections of a questionnaire in order: one per capability, then the context questions.
+fn section_order(inst: &Instrument) -> Vec<String> {
+    let mut order: Vec<String> = inst.capabilities.iter().map(|c| c.slug.clone()).collect();
+    if !inst.context.is_empty() {
+        order.push(CONTEXT.into());
+    }
+    order
+}
+
+/// Check the answers a section's form sent: the checked answers, or the errors to show beside the
+/// questions (named by the question's text).
+fn checked_section(
+    ctx: &Ctx,
+    inst: &Instrument,
+    section: &str,
+    form: &PageForm,
+) -> (Vec<urbis_store::diagnostic::NewAnswer>, Vec<ShownError>) {
+    let ids: Vec<(String, String)> = if section == CONTEXT {
+        inst.context.iter().map(|q| (q.id.clone(), q.text.clone())).collect()
+    } else {
+        inst.questions.iter().filter(|q| q.capability == section).map(|q| (q.id.clone(), q.text.clone())).collect()
+    };
+    let mut errors = vec![];
+    let mut checked = vec![];
+    for (qid, text) in &ids {
+        let values = form.get_all(&format!("q-{qid}"));
+        let values: Vec<&str> = values.into_iter().filter(|v| !v.is_empty()).collect();
+        let evidence = form.get(&format!("e-{qid}"));
+        let comment = form.get(&format!("c-{qid}"));
+        let reason = match answer_from_form(inst, qid, &values) {
+            Ok(None) => continue,
+            Ok(Some(a)) => match ops::check_answer(inst, qid, a, evidence, comment) {
+                Ok(n) => {
+                    checked.push(n);
+                    continue;
+                }
+                Err(p) => p.errors.first().map(|e| e.code.clone()).unwrap_or_else(|| "invalid-field".into()),
+            },
+            Err(code) => code.to_string(),
+        };
+        errors.push(ShownError {
+            field: format!("q-{qid}"),
+            message: ctx.t.with(&format!("error-{reason}"), &[("field", text)]),
+        });
+    }
+    (checked, errors)
+}
+
 pub async fn section_post(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -814,34 +863,7 @@ pub async fn section_post(
         let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
         net::require(&ctx.caller, Action::AnswerAssessment, &loaded.resource)?;
         let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
-        let ids: Vec<(String, String)> = if section == CONTEXT {
-            inst.context.iter().map(|q| (q.id.clone(), q.text.clone())).collect()
-        } else {
-            inst.questions.iter().filter(|q| q.capability == section).map(|q| (q.id.clone(), q.text.clone())).collect()
-        };
-        let mut errors = vec![];
-        let mut checked = vec![];
-        for (qid, text) in &ids {
-            let values = form.get_all(&format!("q-{qid}"));
-            let values: Vec<&str> = values.into_iter().filter(|v| !v.is_empty()).collect();
-            let evidence = form.get(&format!("e-{qid}"));
-            let comment = form.get(&format!("c-{qid}"));
-            let reason = match answer_from_form(&inst, qid, &values) {
-                Ok(None) => continue,
-                Ok(Some(a)) => match ops::check_answer(&inst, qid, a, evidence, comment) {
-                    Ok(n) => {
-                        checked.push(n);
-                        continue;
-                    }
-                    Err(p) => p.errors.first().map(|e| e.code.clone()).unwrap_or_else(|| "invalid-field".into()),
-                },
-                Err(code) => code.to_string(),
-            };
-            errors.push(ShownError {
-                field: format!("q-{qid}"),
-                message: ctx.t.with(&format!("error-{reason}"), &[("field", text)]),
-            });
-        }
+        let (checked, errors) = checked_section(&ctx, &inst, &section, &form);
         if !errors.is_empty() {
             let questions = section_views(&ctx, &inst, &section, &|q| shown_from_form(&form, q), &errors);
             return Ok(ctx.render_status(
@@ -863,10 +885,7 @@ pub async fn section_post(
             ops::save_answers(&state, &ctx.caller, &loaded, &checked).await?;
         }
         // Continue with the next section, or back to the overview after the last one.
-        let mut order: Vec<String> = inst.capabilities.iter().map(|c| c.slug.clone()).collect();
-        if !inst.context.is_empty() {
-            order.push(CONTEXT.into());
-        }
+        let order = section_order(&inst);
         let next = order.iter().skip_while(|s| **s != section).nth(1);
         let to = match next {
             Some(n) => format!("/assessments/{}/sections/{n}", loaded.assessment.id),

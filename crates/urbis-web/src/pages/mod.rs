@@ -81,6 +81,20 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(auth::logout_post))
         .route("/account", get(auth::account).post(auth::account_post))
         .route("/invitations/{token}", get(auth::invitation).post(auth::invitation_post))
+        .route("/pulse", get(diagnostic::pulse::list))
+        .route("/pulse/new", get(diagnostic::pulse::new).post(diagnostic::pulse::new_post))
+        .route("/pulse/{id}", get(diagnostic::pulse::campaign))
+        .route("/pulse/{id}/recipients", post(diagnostic::pulse::recipients_post))
+        .route("/pulse/{id}/status", post(diagnostic::pulse::status_post))
+        .route("/pulse/{id}/reminders", post(diagnostic::pulse::reminders_post))
+        .route("/pulse/{id}/report", get(diagnostic::pulse::report))
+        .route("/pulse/{id}/responses.csv", get(diagnostic::pulse::responses_csv))
+        .route("/surveys/{token}", get(diagnostic::pulse::survey))
+        .route(
+            "/surveys/{token}/sections/{section}",
+            get(diagnostic::pulse::section).post(diagnostic::pulse::section_post),
+        )
+        .route("/surveys/{token}/check", get(diagnostic::pulse::check).post(diagnostic::pulse::check_post))
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
         .route("/static/favicon.svg", get(favicon))

@@ -113,6 +113,45 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Create a pulse survey as `token`'s holder (`campaign` is the creation body), send it to
+    /// `recipients` (the API's list) and open it; returns the survey's id.
+    pub async fn open_survey(&self, token: &str, campaign: serde_json::Value, recipients: serde_json::Value) -> String {
+        let c = self.client();
+        let r = c.post(self.url("/api/v1/pulse/campaigns")).bearer_auth(token).json(&campaign).send().await.unwrap();
+        assert_eq!(r.status(), 201, "survey created");
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let url = self.url(&format!("/api/v1/pulse/campaigns/{id}"));
+        let r = c
+            .post(format!("{url}/recipients"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "recipients": recipients }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "recipients added");
+        let etag = r.json::<serde_json::Value>().await.unwrap()["campaign"]["version"].to_string();
+        let r = c
+            .patch(&url)
+            .bearer_auth(token)
+            .header("If-Match", format!("\"{etag}\""))
+            .json(&serde_json::json!({"status": "open"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "survey opened");
+        id
+    }
+
+    /// The secret token of the newest pulse survey link e-mailed to `email` (from the outbox).
+    pub async fn survey_token(&self, email: &str) -> String {
+        let mail = self.store.queued_mail(email).await.unwrap();
+        let (_, _, body) = mail.last().unwrap_or_else(|| panic!("no mail for {email}"));
+        let start = body.find("/surveys/").expect("a survey link") + "/surveys/".len();
+        body[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+    }
+}
+
 /// The CSRF token in a page's forms.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";

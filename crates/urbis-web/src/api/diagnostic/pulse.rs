@@ -1,0 +1,561 @@
+//! API handlers of pulse surveys: campaigns (programme staff), their recipients, state, reminders,
+//! response rates, report and CSV; and the respondents' own endpoints, authorised by their link.
+
+use super::{AnswerIn, AnswerOut, DistributionOut};
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::ApiCaller;
+use crate::diagnostic::pulse as ops;
+use crate::error::Problem;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use urbis_domain::diagnostic::pulse::{CampaignStatus, Rate, Summary};
+use urbis_domain::policy::Action;
+use urbis_store::diagnostic::pulse::{Campaign, Respondent};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignOut {
+    pub id: Uuid,
+    pub title: String,
+    pub instrument: String,
+    /// The instrument version, pinned when the campaign was created.
+    pub instrument_version: u32,
+    /// Programme slug; absent for a survey outside any programme.
+    pub programme: Option<String>,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    /// `draft`, `open` or `closed`.
+    pub status: String,
+    pub sample: bool,
+    pub version: i64,
+    /// The links this request sent (opening the survey), each shown only this once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkOut>,
+}
+
+/// A respondent's personal link, returned once when it is sent (also queued by e-mail).
+#[derive(Serialize, ToSchema)]
+pub struct LinkOut {
+    pub email: String,
+    pub link: String,
+}
+
+fn links_out(state: &AppState, links: &[urbis_store::diagnostic::pulse::IssuedLink]) -> Vec<LinkOut> {
+    links.iter().map(|l| LinkOut { email: l.email.clone(), link: ops::link(state, l) }).collect()
+}
+
+impl From<Campaign> for CampaignOut {
+    fn from(c: Campaign) -> Self {
+        CampaignOut {
+            id: c.id,
+            title: c.title,
+            instrument: c.instrument_slug,
+            instrument_version: c.instrument_version,
+            programme: c.programme_slug,
+            opens_on: c.opens_on,
+            closes_on: c.closes_on,
+            status: c.status.as_str().into(),
+            sample: c.is_sample,
+            version: c.version,
+            links: vec![],
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignPatch {
+    /// `open` (sends every respondent their link) or `closed` (refuses further answers).
+    pub status: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisationIn {
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+    /// The city the organisation is in, if it is not obvious from its name.
+    pub city: Option<String>,
+}
+
+/// An organisation (an existing one by slug, or a new one) and its respondents.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientIn {
+    pub organisation: Option<String>,
+    pub new_organisation: Option<NewOrganisationIn>,
+    pub emails: Vec<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientsIn {
+    pub recipients: Vec<RecipientIn>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RespondentOut {
+    pub id: Uuid,
+    pub organisation: String,
+    pub organisation_name: String,
+    pub country: String,
+    pub region: String,
+    pub email: String,
+    pub invited_at: Option<DateTime<Utc>>,
+    pub last_reminded_at: Option<DateTime<Utc>>,
+    pub reminders: i64,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl From<Respondent> for RespondentOut {
+    fn from(r: Respondent) -> Self {
+        RespondentOut {
+            region: ops::region_of(&r.country_code).into(),
+            id: r.id,
+            organisation: r.organisation_slug,
+            organisation_name: r.organisation_name,
+            country: r.country_code,
+            email: r.email,
+            invited_at: r.invited_at,
+            last_reminded_at: r.last_reminded_at,
+            reminders: r.reminders,
+            submitted_at: r.submitted_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecipientsOut {
+    pub campaign: CampaignOut,
+    pub added: Vec<RespondentOut>,
+    /// In an open survey, the links just sent, each shown only this once.
+    pub links: Vec<LinkOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RemindersOut {
+    /// Respondents reminded now (those who have not submitted and were not reminded in 24 hours).
+    pub reminded: usize,
+    /// The fresh links sent with the reminders, each shown only this once.
+    pub links: Vec<LinkOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RateOut {
+    pub invited: usize,
+    pub responded: usize,
+    /// 100 × responded / invited; null when nobody was invited.
+    pub percent: Option<f64>,
+}
+
+impl From<Rate> for RateOut {
+    fn from(r: Rate) -> Self {
+        RateOut { invited: r.invited, responded: r.responded, percent: r.percent }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResponseRatesOut {
+    /// People who submitted, of people invited.
+    pub respondents: RateOut,
+    /// Organisations with at least one submitted response, of organisations sent the survey.
+    pub organisations: RateOut,
+    /// Organisations by country code.
+    pub by_country: BTreeMap<String, RateOut>,
+    /// Organisations by region slug.
+    pub by_region: BTreeMap<String, RateOut>,
+    /// Every respondent with their state.
+    pub respondent_list: Vec<RespondentOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OptionCountOut {
+    /// The level (1–5), the choice (`yes`, `partial`, `no`) or the checklist item id.
+    pub option: String,
+    pub count: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NumberSummaryOut {
+    /// n, minimum, quartiles, median and maximum (as benchmarks compute them).
+    #[serde(flatten)]
+    pub distribution: DistributionOut,
+    pub mean: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionReportOut {
+    pub question_id: String,
+    /// Null for context (unscored) questions.
+    pub capability: Option<String>,
+    /// `level`, `choice`, `checklist`, `number` or `text`.
+    pub kind: String,
+    pub answered: usize,
+    pub not_applicable: usize,
+    /// Counts per option (level, choice and checklist questions; null while figures are hidden).
+    pub options: Option<Vec<OptionCountOut>>,
+    /// Number questions (null while hidden).
+    pub number: Option<NumberSummaryOut>,
+    /// Text questions: the answers (programme staff only, and only while figures are shown).
+    pub answers: Option<Vec<String>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CapabilityDistributionOut {
+    /// Capability slug, or `overall`.
+    pub capability: String,
+    pub distribution: Option<DistributionOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportOut {
+    pub campaign: Uuid,
+    pub instrument: String,
+    pub instrument_version: u32,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    /// Submitted responses matching the filter.
+    pub n: usize,
+    /// Figures are given only from 5 matching responses on; below that, counts only.
+    pub figures_shown: bool,
+    pub questions: Vec<QuestionReportOut>,
+    /// Distribution of the responses' capability scores (and `overall`), 0–100.
+    pub capabilities: Vec<CapabilityDistributionOut>,
+}
+
+async fn loaded(state: &AppState, caller: &ApiCaller, id: &str, action: Action) -> Result<ops::Loaded, Problem> {
+    let l = ops::load(state, id).await?;
+    caller.require(action, &l.resource)?;
+    Ok(l)
+}
+
+/// Create a draft pulse survey campaign (programme staff; admins or any programme manager for a
+/// survey outside a programme).
+#[utoipa::path(post, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])), request_body = ops::CampaignInput,
+    responses((status = 201, body = CampaignOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_campaign(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<ops::CampaignInput>,
+) -> Result<Response, Problem> {
+    if !caller.0.actor.is_authenticated() {
+        return Err(Problem::unauthorized());
+    }
+    let c = ops::create(&state, &caller.0, &input).await?;
+    let mut res = crate::api::with_etag(c.version, CampaignOut::from(c));
+    *res.status_mut() = StatusCode::CREATED;
+    Ok(res)
+}
+
+/// The campaigns whose report the caller may read, newest first (staff: theirs; city teams: those
+/// sent to their organisation).
+#[utoipa::path(get, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CampaignOut>), (status = 401, body = Problem)))]
+pub async fn list_campaigns(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<CampaignOut>>, Problem> {
+    if !caller.0.actor.is_authenticated() {
+        return Err(Problem::unauthorized());
+    }
+    Ok(Json(ops::visible(&state, &caller.0).await?.into_iter().map(Into::into).collect()))
+}
+
+/// A campaign (whoever may read its report).
+#[utoipa::path(get, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 200, body = CampaignOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_campaign(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ReadSurveyReport).await?;
+    Ok(crate::api::with_etag(l.campaign.version, CampaignOut::from(l.campaign)))
+}
+
+/// Open (sends every respondent their link through the outbox) or close a campaign (programme
+/// staff). Needs `If-Match` with the campaign's ETag; a state cannot go back.
+#[utoipa::path(patch, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = CampaignPatch,
+    params(("If-Match" = String, Header, description = "the campaign's ETag")),
+    responses((status = 200, body = CampaignOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn patch_campaign(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<CampaignPatch>,
+) -> Result<Response, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
+    let version = crate::api::if_match(&headers)?;
+    let next = CampaignStatus::parse(&body.status)
+        .map_err(|e| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "status", e.code, "must be open or closed"))?;
+    let (c, links) = ops::set_status(&state, &caller.0, &l, version, next).await?;
+    let version = c.version;
+    let out = CampaignOut { links: links_out(&state, &links), ..c.into() };
+    Ok(crate::api::with_etag(version, out))
+}
+
+/// Add organisations (existing ones by slug, or new ones such as cities outside the cohort) and
+/// their respondents' e-mail addresses (programme staff). In an open campaign the links go out at
+/// once; in a draft, when it opens.
+#[utoipa::path(post, path = "/pulse/campaigns/{id}/recipients", tag = "diagnostic", security(("bearer" = [])), request_body = RecipientsIn,
+    responses((status = 201, body = RecipientsOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_recipients(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RecipientsIn>,
+) -> Result<Response, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
+    let input: Vec<ops::RecipientInput> = body
+        .recipients
+        .into_iter()
+        .map(|r| ops::RecipientInput {
+            organisation: r.organisation,
+            new_name: r.new_organisation.as_ref().map(|n| n.name.clone()),
+            new_country_code: r.new_organisation.as_ref().map(|n| n.country_code.clone()),
+            new_city: r.new_organisation.and_then(|n| n.city),
+            emails: r.emails,
+        })
+        .collect();
+    let (c, added, links) = ops::add_recipients(&state, &caller.0, &l, &input).await?;
+    let out = RecipientsOut {
+        campaign: c.into(),
+        added: added.into_iter().map(Into::into).collect(),
+        links: links_out(&state, &links),
+    };
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Queue one reminder per respondent who has not submitted (programme staff, open campaigns); a
+/// respondent reminded in the last 24 hours is skipped.
+#[utoipa::path(post, path = "/pulse/campaigns/{id}/reminders", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 200, body = RemindersOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn send_reminders(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<RemindersOut>, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
+    let links = ops::remind(&state, &caller.0, &l).await?;
+    Ok(Json(RemindersOut { reminded: links.len(), links: links_out(&state, &links) }))
+}
+
+/// Response rates: per respondent, per organisation (any respondent submitted), by country and by
+/// region (programme staff).
+#[utoipa::path(get, path = "/pulse/campaigns/{id}/response-rates", tag = "diagnostic", security(("bearer" = [])),
+    responses((status = 200, body = ResponseRatesOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn response_rates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<ResponseRatesOut>, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
+    let (rates, respondents) = ops::rates(&state, &caller.0, &l).await?;
+    Ok(Json(ResponseRatesOut {
+        respondents: rates.respondents.into(),
+        organisations: rates.organisations.into(),
+        by_country: rates.by_country.into_iter().map(|(k, v)| (k, v.into())).collect(),
+        by_region: rates.by_region.into_iter().map(|(k, v)| (k, v.into())).collect(),
+        respondent_list: respondents.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// The report: per question the number answered and not applicable, counts per option, number
+/// summaries, free text (staff only), and the distribution of capability scores. `?country=` and
+/// `?region=` filter; with fewer than 5 matching responses only counts are given.
+#[utoipa::path(get, path = "/pulse/campaigns/{id}/report", tag = "diagnostic", security(("bearer" = [])),
+    params(("country" = Option<String>, Query), ("region" = Option<String>, Query)),
+    responses((status = 200, body = ReportOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<ReportOut>, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ReadSurveyReport).await?;
+    let filter = ops::Filter::parse(&q)?;
+    let r = ops::report(&state, &caller.0, &l, &filter).await?;
+    let kind = |id: &str| -> String {
+        r.instrument.question(id).map(|q| q.kind.as_str().to_string()).unwrap_or_else(|| {
+            match r.instrument.context_question(id).map(|q| q.kind) {
+                Some(urbis_domain::diagnostic::instrument::ContextKind::Number) => "number".into(),
+                _ => "text".into(),
+            }
+        })
+    };
+    let questions = r
+        .questions
+        .iter()
+        .map(|q| {
+            let (options, number, answers) = match &q.summary {
+                Summary::Counts { options } => (
+                    r.shown.then(|| {
+                        options.iter().map(|(o, n)| OptionCountOut { option: o.clone(), count: *n }).collect()
+                    }),
+                    None,
+                    None,
+                ),
+                Summary::Number { summary } => (
+                    None,
+                    summary.map(|s| NumberSummaryOut { distribution: s.distribution.into(), mean: s.mean }),
+                    None,
+                ),
+                Summary::Text { answers } => (None, None, r.text_shown.then(|| answers.clone())),
+            };
+            QuestionReportOut {
+                kind: kind(&q.question_id),
+                question_id: q.question_id.clone(),
+                capability: q.capability.clone(),
+                answered: q.answered,
+                not_applicable: q.not_applicable,
+                options,
+                number,
+                answers,
+            }
+        })
+        .collect();
+    Ok(Json(ReportOut {
+        campaign: l.campaign.id,
+        instrument: r.instrument.slug.clone(),
+        instrument_version: r.instrument.version,
+        country: filter.country.map(|c| c.as_str().to_string()),
+        region: filter.region.map(|g| g.slug().to_string()),
+        n: r.n,
+        figures_shown: r.shown,
+        capabilities: r
+            .capabilities
+            .iter()
+            .map(|(c, d)| CapabilityDistributionOut { capability: c.clone(), distribution: d.map(Into::into) })
+            .collect(),
+        questions,
+    }))
+}
+
+/// The submitted responses as CSV (programme staff). `?anonymised=true` leaves out organisation,
+/// person, e-mail, time and free text, gives the region instead of the country, and orders rows by a
+/// keyed hash; it needs at least 5 matching responses. `?region=` (and for full exports
+/// `?country=`) filter.
+#[utoipa::path(get, path = "/pulse/campaigns/{id}/responses.csv", tag = "diagnostic", security(("bearer" = [])),
+    params(("anonymised" = Option<bool>, Query), ("country" = Option<String>, Query), ("region" = Option<String>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn get_responses_csv(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let l = loaded(&state, &caller, &id, Action::ReadSurveyResponses).await?;
+    let (name, body) = csv_from_query(&state, &caller.0, &l, &q).await?;
+    Ok(super::csv(&name, body))
+}
+
+/// Parse `?anonymised=` and the filter, and build the CSV (shared with the page's download link).
+pub(crate) async fn csv_from_query(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    l: &ops::Loaded,
+    q: &HashMap<String, String>,
+) -> Result<(String, String), Problem> {
+    let anonymised = match q.get("anonymised").map(String::as_str) {
+        None | Some("" | "false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(Problem::field(
+                StatusCode::BAD_REQUEST,
+                "anonymised",
+                "invalid-parameter",
+                "must be true or false",
+            ));
+        }
+    };
+    let filter = ops::Filter::parse(q)?;
+    ops::responses_csv(state, caller, l, &filter, anonymised).await
+}
+
+// ---- respondents, by their link -------------------------------------------------------------------
+
+#[derive(Serialize, ToSchema)]
+pub struct SurveyOut {
+    pub title: String,
+    /// `open` takes answers; `draft` and `closed` do not.
+    pub status: String,
+    pub closes_on: NaiveDate,
+    pub organisation: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The instrument version the survey was sent with (its questions, types, levels, items).
+    #[schema(value_type = Object)]
+    pub instrument: serde_json::Value,
+    /// The answers saved so far.
+    pub answers: Vec<AnswerOut>,
+}
+
+async fn survey_out(state: &AppState, r: &ops::Respondence) -> Result<SurveyOut, Problem> {
+    Ok(SurveyOut {
+        title: r.campaign.title.clone(),
+        status: r.campaign.status.as_str().into(),
+        closes_on: r.campaign.closes_on,
+        organisation: r.respondent.organisation_name.clone(),
+        submitted_at: r.respondent.submitted_at,
+        instrument: serde_json::to_value(&r.instrument).map_err(|_| Problem::internal())?,
+        answers: state.store.survey_answers(r.respondent.id).await?.iter().map(|a| a.as_stored().into()).collect(),
+    })
+}
+
+/// A respondent's questionnaire and saved answers. The link from the invitation e-mail is the only
+/// credential; no account is needed.
+#[utoipa::path(get, path = "/surveys/{token}", tag = "diagnostic",
+    responses((status = 200, body = SurveyOut), (status = 404, body = Problem)))]
+pub async fn get_survey(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SurveyOut>, Problem> {
+    let r = ops::by_token(&state, &token).await?;
+    Ok(Json(survey_out(&state, &r).await?))
+}
+
+/// Answer one question (replaces the earlier answer). Send exactly one of `level`, `ticked`,
+/// `choice`, `value` or `not_applicable: true`. 409 once submitted or when the survey is not open.
+#[utoipa::path(put, path = "/surveys/{token}/answers/{question_id}", tag = "diagnostic", request_body = AnswerIn,
+    responses((status = 200, body = AnswerOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_survey_answer(
+    State(state): State<AppState>,
+    Path((token, question_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AnswerIn>,
+) -> Result<Json<AnswerOut>, Problem> {
+    let r = ops::by_token(&state, &token).await?;
+    if !body.evidence.is_empty() || !body.comment.is_empty() {
+        return Err(Problem::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "evidence",
+            "not-allowed",
+            "pulse surveys take no evidence or comment",
+        ));
+    }
+    let checked = ops::check(&r, &question_id, body.answer()?)?;
+    ops::save(&state, &r, std::slice::from_ref(&checked)).await?;
+    let saved = state.store.survey_answers(r.respondent.id).await?;
+    let a = saved.into_iter().find(|a| a.question_id == question_id).ok_or_else(Problem::internal)?;
+    Ok(Json(a.as_stored().into()))
+}
+
+/// Submit the answers (they are then locked). 409 lists the required questions left unanswered.
+#[utoipa::path(post, path = "/surveys/{token}/submit", tag = "diagnostic",
+    responses((status = 200, body = SurveyOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn submit_survey(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<SurveyOut>, Problem> {
+    let r = ops::by_token(&state, &token).await?;
+    let respondent = ops::submit(&state, &r).await?;
+    let r = ops::Respondence { respondent, ..r };
+    Ok(Json(survey_out(&state, &r).await?))
+}
