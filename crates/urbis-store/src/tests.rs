@@ -496,3 +496,25 @@ both_backends!(a_version_published_without_translations_gains_them_in_place, tru
     // Loading again is a no-op.
     assert_eq!(s.load_instruments().await.unwrap(), 0);
 });
+
+both_backends!(missing_numbers_and_numbers_share_statements, true, |db: TestDb| async move {
+    // A "not applicable" answer (no normalised value) first, then scored ones, through the same
+    // statements: PostgreSQL must not fix the parameter's type from the first, missing value.
+    use urbis_domain::diagnostic::Answer;
+    let s = &db.store;
+    let a1 = admin(&db).await;
+    let prog = s.programme("digital-innovation-initiative").await.unwrap();
+    let waves = s.waves(prog.id).await.unwrap();
+    let riga = s.organisation("riga").await.unwrap();
+    let a = s.create_assessment(Some(a1), riga.id, waves[0].id, "city-digital-maturity", false).await.unwrap();
+    for round in 0..6 {
+        s.put_answer(a1, a.id, "gov-procurement", &Answer::NotApplicable, None, "", "").await.unwrap();
+        s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(3), Some(50.0 + f64::from(round)), "", "").await.unwrap();
+        s.set_override(a1, a.id, "gov-procurement", Some((None, "not ours".into()))).await.unwrap();
+        s.set_override(a1, a.id, "dv-strategy", Some((Some(60.0), "agreed".into()))).await.unwrap();
+    }
+    let submitted = s.submit_assessment(a1, a.id, &[]).await.unwrap();
+    let results = s.assessment_results(&submitted).await.unwrap().unwrap();
+    assert_eq!(results.capabilities["digital-vision"].score, Some(60.0));
+    assert_eq!(results.capabilities["governance"].score, None, "nothing applicable: no score");
+});
