@@ -397,6 +397,12 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     r = await submit(manager, manager.locator('main section').filter({ hasText: 'Governance' }).getByRole('button'));
     assert.equal(r.status(), 422, 'a score above 100 is refused');
     await axe.check(manager, 'validation with errors');
+    r = await manager.goto('/cities/riga/diagnostic');
+    await submit(manager, manager.getByRole('link', { name: 'Reopen this assessment for changes' }));
+    await axe.check(manager, 'reopen');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Reopen for changes' }));
+    assert.equal(r.status(), 422, 'a reason is required');
+    await axe.check(manager, 'reopen with errors');
 
 
     // --- The instrument in the viewer's language: questionnaire, check page and city diagnostic

@@ -974,3 +974,27 @@ on_both!(the_lead_consolidates_answers_on_a_page, |app: TestApp| async move {
         .unwrap();
     assert_eq!(a["scores"]["capabilities"]["digital-vision"]["score"], 25.0, "the lower median applies again");
 });
+
+on_both!(staff_reopen_an_assessment_with_a_reason_on_a_page, |app: TestApp| async move {
+    use common::csrf_of;
+    let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
+    let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
+    import(&app, "riga", 0, &lead_email, true).await;
+    let riga = app.store.organisation("riga").await.unwrap();
+    let a = app.store.organisation_assessments(riga.id, "city-digital-maturity").await.unwrap().remove(0);
+    let lead = app.signed_in(&lead_email).await;
+    assert!(!page(&lead, app.url("/cities/riga/diagnostic")).await.contains("/reopen\""), "not for the city");
+    let pm = app.signed_in(&pm_email).await;
+    let diag = page(&pm, app.url("/cities/riga/diagnostic")).await;
+    assert!(diag.contains(&format!("/assessments/{}/reopen", a.id)));
+    let url = app.url(&format!("/assessments/{}/reopen", a.id));
+    let csrf = csrf_of(&page(&pm, url.clone()).await);
+    let r = pm.post(&url).form(&[("csrf", csrf.as_str()), ("reason", "  ")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("href=\"#field-reason\""));
+    let r = pm.post(&url).form(&[("csrf", csrf.as_str()), ("reason", "Evidence link was wrong")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.store.assessment(a.id).await.unwrap().status.as_str(), "draft");
+    let log = app.store.audit_for("assessment", &a.id.to_string()).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "assessment.reopen: Evidence link was wrong"));
+});

@@ -399,6 +399,8 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/programmes/{slug}/waves", Rule::Staff),
         ("POST", "/programmes/{slug}/waves/{wave}/close", Rule::Staff),
         ("POST", "/assessments/{id}/publish", Rule::WriteRiga),
+        ("GET", "/assessments/{id}/reopen", Rule::Staff),
+        ("POST", "/assessments/{id}/reopen", Rule::Staff),
         ("GET", "/assessments/{id}/consolidate", Rule::WriteRiga),
         ("POST", "/assessments/{id}/consolidate", Rule::WriteRiga),
         ("GET", "/assessments/{id}/validate", Rule::Validate),

@@ -5,6 +5,7 @@
 pub mod consolidate;
 pub mod plan;
 pub mod pulse;
+pub mod reopen;
 pub mod validate;
 pub mod waves;
 
@@ -88,6 +89,8 @@ struct CityDiagnosticPage<'a> {
     publish: Option<(Uuid, i64, bool)>,
     /// The shown assessment, when the viewer may validate it.
     validate: Option<Uuid>,
+    /// The shown assessment, when the viewer may reopen it.
+    reopen: Option<Uuid>,
     /// Did the viewer just publish or withdraw?
     saved: bool,
 }
@@ -180,6 +183,7 @@ async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
             can_plan,
             publish: None,
             validate: None,
+            reopen: None,
             saved,
         };
         let Some(latest) =
@@ -296,6 +300,9 @@ async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Str
             .then_some((latest.id, latest.version, latest.published)),
             validate: (latest.status == AssessmentStatus::Submitted
                 && ctx.caller.can(Action::ValidateAssessment, &resource))
+            .then_some(latest.id),
+            reopen: (latest.status == AssessmentStatus::Submitted
+                && ctx.caller.can(Action::ReopenAssessment, &resource))
             .then_some(latest.id),
             ..empty
         }))

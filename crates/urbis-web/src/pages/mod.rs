@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort))
         .route("/cities/{slug}/diagnostic", get(diagnostic::city_with_notice))
         .route("/assessments/{id}/publish", post(diagnostic::publish_post))
+        .route("/assessments/{id}/reopen", get(diagnostic::reopen::reopen).post(diagnostic::reopen::reopen_post))
         .route(
             "/assessments/{id}/consolidate",
             get(diagnostic::consolidate::consolidate).post(diagnostic::consolidate::consolidate_post),
