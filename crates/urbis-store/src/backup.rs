@@ -150,19 +150,30 @@ impl Store {
             if data.columns != expected {
                 return Err(StoreError::Archive(format!("table {table} has unexpected columns {:?}", data.columns)));
             }
-            let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("INSERT INTO {table} ({}) VALUES ({})", expected.join(", "), placeholders.join(", "));
             for (ri, row) in data.rows.iter().enumerate() {
                 if row.len() != cols.len() {
                     return Err(StoreError::Archive(format!("{table} row {ri}: wrong number of values")));
                 }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                // NULLs are written literally: sqlx's `Any` driver gives a bound NULL a type of its own
+                // choosing, which PostgreSQL then keeps for the statement (see diagnostic.rs).
+                let mut n = 0;
+                let values: Vec<String> = row
+                    .iter()
+                    .map(|v| {
+                        if v.is_null() {
+                            "NULL".to_string()
+                        } else {
+                            n += 1;
+                            format!("${n}")
+                        }
+                    })
+                    .collect();
+                let sql = format!("INSERT INTO {table} ({}) VALUES ({})", expected.join(", "), values.join(", "));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for ((name, col), v) in cols.iter().zip(row) {
                     let bad = || StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"));
                     q = match (col, v) {
-                        (Text, Value::Null) => q.bind(None::<String>),
-                        (Int, Value::Null) => q.bind(None::<i64>),
-                        (Real, Value::Null) => q.bind(None::<f64>),
+                        (_, Value::Null) => q,
                         (Text, Value::String(s)) => q.bind(s.clone()),
                         (Int, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
                         (Real, Value::Number(n)) => q.bind(n.as_f64().ok_or_else(bad)?),

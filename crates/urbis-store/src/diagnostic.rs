@@ -800,14 +800,16 @@ impl Store {
             None => None,
             Some((normalised, reason)) => {
                 sqlx::query(
-                    "INSERT INTO answer_overrides (assessment_id, question_id, normalised, reason, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO answer_overrides (assessment_id, question_id, normalised, reason, set_by, set_at) \
+                     VALUES ($1, $2, CASE WHEN $7 = 1 THEN $3 END, $4, $5, $6)",
                 )
                 .bind(assessment_id.to_string())
                 .bind(question_id)
-                .bind(normalised)
+                .bind(normalised.unwrap_or(0.0))
                 .bind(&reason)
                 .bind(actor.to_string())
                 .bind(ts(now()))
+                .bind(i64::from(normalised.is_some()))
                 .execute(&mut *tx)
                 .await?;
                 Some(Override { question_id: question_id.to_string(), normalised, reason })
@@ -890,14 +892,15 @@ impl Store {
             let json = serde_json::to_string(answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, '', '', $6)",
+                 VALUES ($1, $2, $3, $4, CASE WHEN $7 = 1 THEN $5 END, '', '', $6)",
             )
             .bind(id.to_string())
             .bind(respondent.to_string())
             .bind(question)
             .bind(&json)
-            .bind(*normalised)
+            .bind(normalised.unwrap_or(0.0))
             .bind(&at)
+            .bind(i64::from(normalised.is_some()))
             .execute(&mut *tx)
             .await?;
         }
@@ -1012,16 +1015,17 @@ impl Store {
                 .await?;
             sqlx::query(
                 "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 VALUES ($1, $2, $3, $4, CASE WHEN $9 = 1 THEN $5 END, $6, $7, $8)",
             )
             .bind(assessment_id.to_string())
             .bind(respondent.to_string())
             .bind(&n.question_id)
             .bind(&json)
-            .bind(n.normalised)
+            .bind(n.normalised.unwrap_or(0.0))
             .bind(&n.evidence)
             .bind(&n.comment)
             .bind(ts(at))
+            .bind(i64::from(n.normalised.is_some()))
             .execute(&mut *tx)
             .await?;
             let after = StoredAnswer {
@@ -1159,6 +1163,10 @@ async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
 
 // ---- materialised results, closing waves ------------------------------------------------------
 
+// A missing number is written as `CASE WHEN $flag = 1 THEN $value END` with a value always bound:
+// sqlx 0.9's `Any` driver sends a NULL double to PostgreSQL as a float4 parameter, and a statement
+// prepared with it then refuses a float8 on the same connection ("incorrect binary data format").
+
 /// Recompute an assessment's live results inside the transaction that changed it: a submitted
 /// assessment gets its scores from the answers and overrides; a draft has none.
 async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
@@ -1183,12 +1191,14 @@ async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
     let results = Results::of(&score_respondents(&inst, &by_respondent(&inst, &answers), &overrides));
     let json = serde_json::to_string(&results.capabilities).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) VALUES ($1, 0, $2, $3, $4)",
+        "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) \
+         VALUES ($1, 0, CASE WHEN $5 = 1 THEN $2 END, $3, $4)",
     )
     .bind(a.id.to_string())
-    .bind(results.overall)
+    .bind(results.overall.unwrap_or(0.0))
     .bind(json)
     .bind(ts(now()))
+    .bind(i64::from(results.overall.is_some()))
     .execute(&mut **tx)
     .await?;
     Ok(())
