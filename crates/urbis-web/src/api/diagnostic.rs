@@ -587,8 +587,26 @@ async fn benchmark_out(
     })
 }
 
+/// A text cell of a CSV export: quoted when needed, and prefixed with `'` when it would start like a
+/// spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return), so that opening an export never
+/// runs what someone typed into a free-text answer (OWASP: CSV injection).
 pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_field;
+
+    #[test]
+    fn cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("Riga"), "Riga");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-1+2"), "'-1+2");
+    }
 }
 
 fn num(v: Option<f64>) -> String {
