@@ -2,6 +2,7 @@
 
 use crate::{Result, Store, WriteTx, now, ts};
 use serde::Serialize;
+use std::fmt::Display;
 use uuid::Uuid;
 
 /// One entry of the audit log.
@@ -18,7 +19,7 @@ pub struct AuditEntry {
 }
 
 /// Write an audit entry inside the caller's transaction, so the change and its record commit together.
-pub async fn record<B: Serialize, A: Serialize>(
+pub async fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
     tx: &mut WriteTx,
     actor: Option<Uuid>,
     action: &str,
@@ -46,7 +47,23 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
-fn to_json<T: Serialize>(v: &T) -> Result<String> {
+/// Audit a change inside its transaction and commit both: the one way a write finishes.
+/// `before` is `None` for a creation, `after` is `None` for a deletion.
+pub(crate) async fn commit_audited<B: Serialize + ?Sized, A: Serialize + ?Sized>(
+    mut tx: WriteTx,
+    actor: Option<Uuid>,
+    action: &str,
+    entity_kind: &str,
+    entity_id: impl Display,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<()> {
+    record(&mut tx, actor, action, entity_kind, &entity_id.to_string(), before, after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
 }
 

@@ -57,7 +57,7 @@ impl Store {
                 .bind(email)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|(id, password_hash)| Ok(Credentials { person_id: crate::network::uuid(&id)?, password_hash }))
+        row.map(|(id, password_hash)| Ok(Credentials { person_id: crate::row::parse_uuid(&id)?, password_hash }))
             .transpose()
     }
 
@@ -117,7 +117,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         match row {
-            Some((person, expires)) if parse_ts(&expires)? > now() => Ok(Some(crate::network::uuid(&person)?)),
+            Some((person, expires)) if parse_ts(&expires)? > now() => Ok(Some(crate::row::parse_uuid(&person)?)),
             _ => Ok(None),
         }
     }

@@ -3,6 +3,7 @@
 //! schema version. Sessions, API tokens and the cookie secret are deliberately left out: after a
 //! restore everyone signs in again.
 
+use crate::row::RowExt;
 use crate::{Result, Store, StoreError, now, ts};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -77,9 +78,9 @@ pub struct TableData {
 
 fn cell(r: &AnyRow, name: &str, col: Col) -> Result<Value> {
     Ok(match col {
-        Text => r.try_get::<Option<String>, _>(name)?.map(Value::String).unwrap_or(Value::Null),
-        Int => r.try_get::<Option<i64>, _>(name)?.map(Value::from).unwrap_or(Value::Null),
-        Real => r.try_get::<Option<f64>, _>(name)?.map(Value::from).unwrap_or(Value::Null),
+        Text => r.opt_text(name)?.map(Value::String).unwrap_or(Value::Null),
+        Int => r.opt_int(name)?.map(Value::from).unwrap_or(Value::Null),
+        Real => r.opt_float(name)?.map(Value::from).unwrap_or(Value::Null),
     })
 }
 

@@ -13,6 +13,7 @@ pub mod diagnostic;
 mod error;
 pub mod network;
 pub mod reference;
+mod row;
 pub mod services;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -25,6 +26,11 @@ pub use error::StoreError;
 pub use time::{now, parse_ts, ts};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Optimistic concurrency: refuse a change to a record that is no longer at the version the caller read.
+pub(crate) fn check_version(expected: i64, actual: i64) -> Result<()> {
+    if expected == actual { Ok(()) } else { Err(StoreError::Conflict { expected, actual }) }
+}
 
 /// Pagination request: 1-based page and page size (1–100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,322 @@
+//! Answers of an assessment, per respondent, and the city lead's consolidated overrides.
+
+use super::AssessmentStatus;
+use super::assessments::assessment_in;
+use crate::audit::{self, commit_audited};
+use crate::row::RowExt;
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, HashMap};
+use urbis_domain::diagnostic::{Answer, Instrument};
+use uuid::Uuid;
+
+/// One respondent's stored answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredAnswer {
+    pub respondent_id: Uuid,
+    pub question_id: String,
+    pub answer: Answer,
+    /// The normalised value; `None` for "not applicable".
+    pub normalised: Option<f64>,
+    pub evidence: String,
+    pub comment: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An answer to save (already checked and normalised against the instrument).
+#[derive(Debug, Clone)]
+pub struct NewAnswer {
+    pub question_id: String,
+    pub answer: Answer,
+    pub normalised: Option<f64>,
+    pub evidence: String,
+    pub comment: String,
+}
+
+/// The city lead's consolidated value for a question, replacing the median.
+#[derive(Debug, Clone, Serialize)]
+pub struct Override {
+    pub question_id: String,
+    pub normalised: Option<f64>,
+    pub reason: String,
+}
+
+/// Respondents' normalised values of scored questions: one map per respondent, in a stable order.
+pub fn by_respondent(inst: &Instrument, answers: &[StoredAnswer]) -> Vec<HashMap<String, Option<f64>>> {
+    let mut map: BTreeMap<Uuid, HashMap<String, Option<f64>>> = BTreeMap::new();
+    for a in answers {
+        if inst.question(&a.question_id).is_some() {
+            map.entry(a.respondent_id).or_default().insert(a.question_id.clone(), a.normalised);
+        }
+    }
+    map.into_values().collect()
+}
+
+fn stored_answer(r: &AnyRow) -> Result<StoredAnswer> {
+    Ok(StoredAnswer {
+        respondent_id: r.uuid("respondent_id")?,
+        question_id: r.text("question_id")?,
+        answer: r.json("answer_json")?,
+        normalised: r.opt_float("normalised")?,
+        evidence: r.text("evidence")?,
+        comment: r.text("comment")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+fn answer_override(r: &AnyRow) -> Result<Override> {
+    Ok(Override {
+        question_id: r.text("question_id")?,
+        normalised: r.opt_float("normalised")?,
+        reason: r.text("reason")?,
+    })
+}
+
+/// Every answer of an assessment, by question then respondent.
+pub(super) async fn answer_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    id: Uuid,
+) -> Result<Vec<StoredAnswer>> {
+    let rows = sqlx::query(
+        "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+         WHERE assessment_id = $1 ORDER BY question_id, respondent_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(stored_answer).collect()
+}
+
+/// Every override of an assessment, by question.
+pub(super) async fn override_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    id: Uuid,
+) -> Result<Vec<Override>> {
+    let rows = sqlx::query(
+        "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(answer_override).collect()
+}
+
+/// Refuse a change to the answers of an assessment that is no longer a draft.
+fn require_draft(status: AssessmentStatus) -> Result<()> {
+    if status == AssessmentStatus::Draft {
+        Ok(())
+    } else {
+        Err(StoreError::refused("status", "not-draft", "the assessment is submitted; ask programme staff to reopen it"))
+    }
+}
+
+impl Store {
+    /// Every answer of an assessment, all respondents.
+    pub async fn answers(&self, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
+        answer_rows(&self.pool, assessment_id).await
+    }
+
+    /// The answers of many assessments at once (for benchmarks): assessment id → answers.
+    pub async fn wave_answers(&self, wave_id: Uuid, instrument_slug: &str) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
+        let rows = sqlx::query(
+            "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
+             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
+        )
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<Uuid, Vec<StoredAnswer>> = HashMap::new();
+        for r in &rows {
+            out.entry(r.uuid("assessment_id")?).or_default().push(stored_answer(r)?);
+        }
+        Ok(out)
+    }
+
+    /// The overrides of every assessment of an instrument in a wave: assessment id → question → value.
+    pub async fn wave_overrides(
+        &self,
+        wave_id: Uuid,
+        instrument_slug: &str,
+    ) -> Result<HashMap<Uuid, HashMap<String, Option<f64>>>> {
+        let rows = sqlx::query(
+            "SELECT o.assessment_id, o.question_id, o.normalised FROM answer_overrides o \
+             JOIN assessments a ON a.id = o.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
+        )
+        .bind(wave_id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<Uuid, HashMap<String, Option<f64>>> = HashMap::new();
+        for r in &rows {
+            out.entry(r.uuid("assessment_id")?).or_default().insert(r.text("question_id")?, r.opt_float("normalised")?);
+        }
+        Ok(out)
+    }
+
+    pub async fn overrides(&self, assessment_id: Uuid) -> Result<Vec<Override>> {
+        override_rows(&self.pool, assessment_id).await
+    }
+
+    /// Set (or with `None`, remove) the city's consolidated value for a question, replacing the
+    /// respondents' median, with a reason; only while the assessment is a draft. Audited.
+    pub async fn set_override(
+        &self,
+        actor: Uuid,
+        assessment_id: Uuid,
+        question_id: &str,
+        value: Option<(Option<f64>, String)>,
+    ) -> Result<Option<Override>> {
+        let mut tx = self.begin_write().await?;
+        require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
+        let before = sqlx::query(
+            "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2",
+        )
+        .bind(assessment_id.to_string())
+        .bind(question_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(answer_override)
+        .transpose()?;
+        sqlx::query("DELETE FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2")
+            .bind(assessment_id.to_string())
+            .bind(question_id)
+            .execute(&mut *tx)
+            .await?;
+        let after = match value {
+            None => None,
+            Some((normalised, reason)) => {
+                sqlx::query(
+                    "INSERT INTO answer_overrides (assessment_id, question_id, normalised, reason, set_by, set_at) \
+                     VALUES ($1, $2, CASE WHEN $7 = 1 THEN $3 END, $4, $5, $6)",
+                )
+                .bind(assessment_id.to_string())
+                .bind(question_id)
+                .bind(normalised.unwrap_or(0.0))
+                .bind(&reason)
+                .bind(actor.to_string())
+                .bind(ts(now()))
+                .bind(i64::from(normalised.is_some()))
+                .execute(&mut *tx)
+                .await?;
+                Some(Override { question_id: question_id.to_string(), normalised, reason })
+            }
+        };
+        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(ts(now()))
+            .bind(assessment_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let action = "assessment.override";
+        commit_audited(tx, Some(actor), action, "assessment", assessment_id, before.as_ref(), after.as_ref()).await?;
+        Ok(after)
+    }
+
+    /// Save one respondent's answer to one question (insert or replace) in a draft assessment.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_answer(
+        &self,
+        respondent: Uuid,
+        assessment_id: Uuid,
+        question_id: &str,
+        answer: &Answer,
+        normalised: Option<f64>,
+        evidence: &str,
+        comment: &str,
+    ) -> Result<StoredAnswer> {
+        let new = NewAnswer {
+            question_id: question_id.to_string(),
+            answer: answer.clone(),
+            normalised,
+            evidence: evidence.to_string(),
+            comment: comment.to_string(),
+        };
+        let mut saved = self.put_answers(respondent, assessment_id, std::slice::from_ref(&new)).await?;
+        saved.pop().ok_or_else(|| StoreError::Corrupt("no answer saved".into()))
+    }
+
+    /// Save several answers of one respondent in a draft assessment, all or none, in one
+    /// transaction (a questionnaire page saves a whole section at once). Each replaces the
+    /// respondent's earlier answer to that question and is audited with the one it replaced.
+    pub async fn put_answers(
+        &self,
+        respondent: Uuid,
+        assessment_id: Uuid,
+        answers: &[NewAnswer],
+    ) -> Result<Vec<StoredAnswer>> {
+        let mut tx = self.begin_write().await?;
+        require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
+        let at = now();
+        let mut saved = Vec::with_capacity(answers.len());
+        for n in answers {
+            saved.push(replace_answer(&mut tx, respondent, assessment_id, n, at).await?);
+        }
+        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(ts(at))
+            .bind(assessment_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+}
+
+/// Replace one respondent's answer to one question inside the caller's transaction, audited with
+/// the answer it replaced.
+async fn replace_answer(
+    tx: &mut WriteTx,
+    respondent: Uuid,
+    assessment_id: Uuid,
+    n: &NewAnswer,
+    at: DateTime<Utc>,
+) -> Result<StoredAnswer> {
+    let before = sqlx::query(
+        "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+         WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3",
+    )
+    .bind(assessment_id.to_string())
+    .bind(respondent.to_string())
+    .bind(&n.question_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(stored_answer)
+    .transpose()?;
+    let json = serde_json::to_string(&n.answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3")
+        .bind(assessment_id.to_string())
+        .bind(respondent.to_string())
+        .bind(&n.question_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
+         VALUES ($1, $2, $3, $4, CASE WHEN $9 = 1 THEN $5 END, $6, $7, $8)",
+    )
+    .bind(assessment_id.to_string())
+    .bind(respondent.to_string())
+    .bind(&n.question_id)
+    .bind(&json)
+    .bind(n.normalised.unwrap_or(0.0))
+    .bind(&n.evidence)
+    .bind(&n.comment)
+    .bind(ts(at))
+    .bind(i64::from(n.normalised.is_some()))
+    .execute(&mut **tx)
+    .await?;
+    let after = StoredAnswer {
+        respondent_id: respondent,
+        question_id: n.question_id.clone(),
+        answer: n.answer.clone(),
+        normalised: n.normalised,
+        evidence: n.evidence.clone(),
+        comment: n.comment.clone(),
+        updated_at: at,
+    };
+    let entity = assessment_id.to_string();
+    audit::record(tx, Some(respondent), "answer.put", "assessment", &entity, before.as_ref(), Some(&after)).await?;
+    Ok(after)
+}

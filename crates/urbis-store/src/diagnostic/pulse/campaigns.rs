@@ -1,0 +1,219 @@
+//! Survey campaigns: created as drafts, opened (sending every respondent a link) and closed.
+
+use super::respondents::{invite_pending, respondents_in};
+use super::{IssuedLink, LinkMail};
+use crate::audit::commit_audited;
+use crate::row::RowExt;
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use urbis_domain::diagnostic::pulse::CampaignStatus;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    pub id: Uuid,
+    pub title: String,
+    pub instrument_slug: String,
+    pub instrument_version: u32,
+    pub programme_id: Option<Uuid>,
+    pub programme_slug: Option<String>,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub status: CampaignStatus,
+    pub is_sample: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const CAMPAIGN_SELECT: &str = "SELECT c.id, c.title, c.instrument_slug, c.instrument_version, c.programme_id, \
+     p.slug AS programme_slug, c.opens_on, c.closes_on, c.status, c.is_sample, c.version, c.created_at, c.updated_at \
+     FROM survey_campaigns c LEFT JOIN programmes p ON p.id = c.programme_id";
+
+fn campaign(r: &AnyRow) -> Result<Campaign> {
+    Ok(Campaign {
+        id: r.uuid("id")?,
+        title: r.text("title")?,
+        instrument_slug: r.text("instrument_slug")?,
+        instrument_version: r.int("instrument_version")? as u32,
+        programme_id: r.opt_uuid("programme_id")?,
+        programme_slug: r.opt_text("programme_slug")?,
+        opens_on: r.date("opens_on")?,
+        closes_on: r.date("closes_on")?,
+        status: r.parsed("status", CampaignStatus::parse)?,
+        is_sample: r.flag("is_sample")?,
+        version: r.int("version")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+/// A new campaign (fields checked by the domain).
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub title: String,
+    pub instrument_slug: String,
+    /// `None`: the newest version, pinned now.
+    pub instrument_version: Option<u32>,
+    pub programme_id: Option<Uuid>,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub is_sample: bool,
+}
+
+/// A campaign read inside a write transaction; `NotFound` when there is none.
+pub(super) async fn campaign_in(tx: &mut WriteTx, id: Uuid) -> Result<Campaign> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CAMPAIGN_SELECT} WHERE c.id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    campaign(&row)
+}
+
+/// Refuse answers unless the campaign is open.
+pub(super) fn require_open(c: &Campaign) -> Result<()> {
+    match c.status {
+        CampaignStatus::Open => Ok(()),
+        CampaignStatus::Draft => Err(StoreError::refused("campaign", "survey-not-open", "this survey is not open yet")),
+        CampaignStatus::Closed => {
+            Err(StoreError::refused("campaign", "survey-closed", "this survey is closed and takes no more answers"))
+        }
+    }
+}
+
+/// Bump the campaign's version, read it back, audit the change and commit.
+pub(super) async fn finish_campaign(
+    mut tx: WriteTx,
+    actor: Option<Uuid>,
+    action: &str,
+    before: &Campaign,
+) -> Result<Campaign> {
+    sqlx::query("UPDATE survey_campaigns SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(ts(now()))
+        .bind(before.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let after = campaign_in(&mut tx, before.id).await?;
+    commit_audited(tx, actor, action, "survey-campaign", before.id, Some(before), Some(&after)).await?;
+    Ok(after)
+}
+
+/// The instrument version a new campaign pins: the one asked for, or the newest.
+async fn pinned_version(tx: &mut WriteTx, new: &NewCampaign) -> Result<i64> {
+    let version: Option<i64> = match new.instrument_version {
+        Some(v) => {
+            sqlx::query_scalar("SELECT version FROM instruments WHERE slug = $1 AND version = $2")
+                .bind(&new.instrument_slug)
+                .bind(i64::from(v))
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT MAX(version) FROM instruments WHERE slug = $1")
+                .bind(&new.instrument_slug)
+                .fetch_one(&mut **tx)
+                .await?
+        }
+    };
+    version.ok_or_else(|| StoreError::refused("instrument", "unknown-instrument", "no such instrument"))
+}
+
+impl Store {
+    /// Create a draft campaign; the instrument version is pinned now.
+    pub async fn create_campaign(&self, actor: Option<Uuid>, new: NewCampaign) -> Result<Campaign> {
+        let mut tx = self.begin_write().await?;
+        let version = pinned_version(&mut tx, &new).await?;
+        let id = Uuid::now_v7();
+        let at = ts(now());
+        sqlx::query(
+            "INSERT INTO survey_campaigns (id, title, instrument_slug, instrument_version, programme_id, opens_on, closes_on, \
+             status, is_sample, created_by, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, 1, $10, $10)",
+        )
+        .bind(id.to_string())
+        .bind(&new.title)
+        .bind(&new.instrument_slug)
+        .bind(version)
+        .bind(new.programme_id.map(|p| p.to_string()))
+        .bind(new.opens_on.to_string())
+        .bind(new.closes_on.to_string())
+        .bind(i64::from(new.is_sample))
+        .bind(actor.map(|a| a.to_string()))
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        let c = campaign_in(&mut tx, id).await?;
+        commit_audited::<(), _>(tx, actor, "survey.create", "survey-campaign", id, None, Some(&c)).await?;
+        Ok(c)
+    }
+
+    /// Every campaign, newest first.
+    pub async fn campaigns(&self) -> Result<Vec<Campaign>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{CAMPAIGN_SELECT} ORDER BY c.id DESC")))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(campaign).collect()
+    }
+
+    pub async fn campaign(&self, id: Uuid) -> Result<Campaign> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CAMPAIGN_SELECT} WHERE c.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        campaign(&row)
+    }
+
+    /// The organisations a campaign was sent to.
+    pub async fn campaign_organisations(&self, campaign_id: Uuid) -> Result<Vec<Uuid>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT organisation_id FROM survey_respondents WHERE campaign_id = $1 ORDER BY organisation_id",
+        )
+        .bind(campaign_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.uuid("organisation_id")).collect()
+    }
+
+    /// Move a campaign to its next state if it is still at `expected_version`. Opening sends every
+    /// respondent their link through the outbox.
+    pub async fn set_campaign_status(
+        &self,
+        actor: Option<Uuid>,
+        campaign_id: Uuid,
+        expected_version: i64,
+        next: CampaignStatus,
+        mail: &LinkMail,
+    ) -> Result<(Campaign, Vec<IssuedLink>)> {
+        let mut tx = self.begin_write().await?;
+        let before = campaign_in(&mut tx, campaign_id).await?;
+        check_version(expected_version, before.version)?;
+        before.status.check_transition(next).map_err(|e| StoreError::refused("status", e.code, e.message))?;
+        let mut links = vec![];
+        if next == CampaignStatus::Open {
+            let respondents = respondents_in(&mut tx, campaign_id).await?;
+            if respondents.is_empty() {
+                return Err(StoreError::refused(
+                    "status",
+                    "no-recipients",
+                    "add at least one organisation and respondent before opening the survey",
+                ));
+            }
+            links = invite_pending(&mut tx, &respondents, mail, now()).await?;
+        }
+        sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3")
+            .bind(next.as_str())
+            .bind(campaign_id.to_string())
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        let action = match next {
+            CampaignStatus::Open => "survey.open",
+            _ => "survey.close",
+        };
+        Ok((finish_campaign(tx, actor, action, &before).await?, links))
+    }
+}

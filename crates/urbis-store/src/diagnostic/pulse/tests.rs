@@ -1,0 +1,218 @@
+//! Store tests of pulse surveys, each run on SQLite and on PostgreSQL.
+
+use super::{Campaign, LinkMail, NewCampaign, NewRecipient, RecipientOrganisation};
+use crate::diagnostic::NewAnswer;
+use crate::network::NewOrganisation;
+use crate::testing::TestDb;
+use crate::{StoreError, both_backends, now, ts};
+use chrono::{Duration, NaiveDate};
+use urbis_domain::diagnostic::Answer;
+use urbis_domain::diagnostic::pulse::CampaignStatus;
+use urbis_domain::network::OrganisationKind;
+use uuid::Uuid;
+
+fn mail() -> LinkMail {
+    LinkMail {
+        kind: "survey-invitation",
+        subject: "Pulse".into(),
+        body: "Answer here: {link}".into(),
+        link_prefix: "https://urbis.example/surveys/".into(),
+    }
+}
+
+async fn outbox(db: &TestDb) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT recipient, body FROM outbox ORDER BY id").fetch_all(&db.store.pool).await.unwrap()
+}
+
+fn token_of(body: &str) -> String {
+    body.rsplit('/').next().unwrap().trim().to_string()
+}
+
+async fn draft(db: &TestDb) -> Campaign {
+    db.store
+        .create_campaign(
+            None,
+            NewCampaign {
+                title: "Pulse 2026".into(),
+                instrument_slug: "innovation-capacity-pulse".into(),
+                instrument_version: None,
+                programme_id: None,
+                opens_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                closes_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+                is_sample: false,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+both_backends!(campaign_lifecycle_links_and_answers, true, |db: TestDb| async move {
+    let s = &db.store;
+    let c = draft(&db).await;
+    assert_eq!((c.status, c.instrument_version, c.version), (CampaignStatus::Draft, 1, 1));
+    let riga = s.organisation("riga").await.unwrap().id;
+    let porto = NewOrganisation {
+        name: "Porto".into(),
+        kind: OrganisationKind::City,
+        country_code: "PT".into(),
+        timezone: "UTC".into(),
+        description: String::new(),
+    };
+    let (c, added, _) = s
+        .add_recipients(
+            None,
+            c.id,
+            &[
+                NewRecipient {
+                    organisation: RecipientOrganisation::Existing(riga),
+                    emails: vec!["a@riga.example".into(), "b@riga.example".into()],
+                },
+                NewRecipient {
+                    organisation: RecipientOrganisation::New(porto),
+                    emails: vec!["c@porto.example".into()],
+                },
+            ],
+            &mail(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.len(), 3);
+    assert!(added.iter().all(|r| r.invited_at.is_none()), "a draft sends no links");
+    assert!(outbox(&db).await.is_empty());
+    assert_eq!(s.organisation("porto").await.unwrap().country_code, "PT", "added on the spot");
+    assert_eq!(s.campaign_organisations(c.id).await.unwrap().len(), 2);
+    // The same e-mail twice is refused and nothing of that request is written.
+    let again = s
+        .add_recipients(
+            None,
+            c.id,
+            &[NewRecipient {
+                organisation: RecipientOrganisation::Existing(riga),
+                emails: vec!["d@riga.example".into(), "a@riga.example".into()],
+            }],
+            &mail(),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Refused { code: "already-respondent", .. })));
+    assert_eq!(s.respondents(c.id).await.unwrap().len(), 3);
+    // Opening: stale version refused; then every respondent gets one link.
+    assert!(matches!(
+        s.set_campaign_status(None, c.id, c.version - 1, CampaignStatus::Open, &mail()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let (open, links) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
+    assert_eq!(open.status, CampaignStatus::Open);
+    let sent = outbox(&db).await;
+    assert_eq!(sent.len(), 3);
+    let token = token_of(&sent.iter().find(|(to, _)| to == "a@riga.example").unwrap().1);
+    assert!(links.iter().any(|l| l.email == "a@riga.example" && l.token == token), "the link is returned once");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_links WHERE token_hash = $1")
+        .bind(&token)
+        .fetch_one(&s.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "only the hash of a link is stored");
+    let (r, rc) = s.respondent_by_token(&token).await.unwrap();
+    assert_eq!((r.email.as_str(), rc.id), ("a@riga.example", c.id));
+    assert!(matches!(s.respondent_by_token("nope").await, Err(StoreError::NotFound)));
+    // Answers, incomplete submission, submission, then no more changes.
+    let ans = NewAnswer {
+        question_id: "lead-mandate".into(),
+        answer: Answer::Level(3),
+        normalised: Some(50.0),
+        evidence: String::new(),
+        comment: String::new(),
+    };
+    s.put_survey_answers(r.id, std::slice::from_ref(&ans)).await.unwrap();
+    // A value after a missing one on the same connection (PostgreSQL once refused this).
+    let context = NewAnswer {
+        question_id: "ctx-population".into(),
+        answer: Answer::Number(650_000.0),
+        normalised: None,
+        evidence: String::new(),
+        comment: String::new(),
+    };
+    s.put_survey_answers(r.id, &[context.clone(), ans.clone(), context, ans.clone()]).await.unwrap();
+    let saved = s.survey_answers(r.id).await.unwrap();
+    assert_eq!(saved.iter().map(|a| a.normalised).collect::<Vec<_>>(), [None, Some(50.0)]);
+    let missing = s.submit_survey_response(r.id, &["lead-mandate".into(), "org-unit".into()]).await;
+    assert!(matches!(missing, Err(StoreError::Incomplete(m)) if m == ["org-unit"]));
+    let done = s.submit_survey_response(r.id, &["lead-mandate".into()]).await.unwrap();
+    assert!(done.submitted_at.is_some());
+    assert!(matches!(
+        s.put_survey_answers(r.id, std::slice::from_ref(&ans)).await,
+        Err(StoreError::Refused { code: "already-submitted", .. })
+    ));
+    let answers = s.submitted_survey_answers(c.id).await.unwrap();
+    assert_eq!(answers.len(), 1);
+    let mandate = answers[&r.id].iter().find(|a| a.question_id == "lead-mandate").unwrap();
+    assert_eq!(mandate.answer, Answer::Level(3));
+    // Reminders: one per respondent who has not submitted, never twice within 24 hours.
+    let reminded: Vec<Uuid> =
+        s.send_reminders(None, c.id, &mail()).await.unwrap().into_iter().map(|l| l.respondent_id).collect();
+    assert_eq!(reminded.len(), 2);
+    assert!(!reminded.contains(&r.id));
+    assert_eq!(outbox(&db).await.len(), 5);
+    assert!(s.send_reminders(None, c.id, &mail()).await.unwrap().is_empty(), "not again within 24 h");
+    assert_eq!(outbox(&db).await.len(), 5);
+    // A reminder's link and the first one both lead to the same respondent.
+    let b = s.respondents(c.id).await.unwrap().into_iter().find(|x| x.email == "b@riga.example").unwrap();
+    assert_eq!(b.reminders, 1);
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_links WHERE respondent_id = $1")
+        .bind(b.id.to_string())
+        .fetch_one(&s.pool)
+        .await
+        .unwrap();
+    assert_eq!(links, 2);
+    // An old reminder (over 24 h ago) lets a new one through.
+    sqlx::query("UPDATE survey_respondents SET last_reminded_at = $1 WHERE id = $2")
+        .bind(ts(now() - Duration::hours(25)))
+        .bind(b.id.to_string())
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    let again = s.send_reminders(None, c.id, &mail()).await.unwrap();
+    assert_eq!(again.iter().map(|l| l.respondent_id).collect::<Vec<_>>(), vec![b.id]);
+    // Closing: no more answers, no reminders, no way back.
+    let open = s.campaign(c.id).await.unwrap();
+    let (closed, _) = s.set_campaign_status(None, c.id, open.version, CampaignStatus::Closed, &mail()).await.unwrap();
+    assert!(matches!(s.put_survey_answers(b.id, &[ans]).await, Err(StoreError::Refused { code: "survey-closed", .. })));
+    assert!(matches!(s.send_reminders(None, c.id, &mail()).await, Err(StoreError::Refused { .. })));
+    assert!(matches!(
+        s.set_campaign_status(None, c.id, closed.version, CampaignStatus::Open, &mail()).await,
+        Err(StoreError::Refused { code: "invalid-transition", .. })
+    ));
+    let audit = s.audit_for("survey-campaign", &c.id.to_string()).await.unwrap();
+    for action in ["survey.create", "survey.open", "survey.close", "survey.remind", "survey.add-recipients"] {
+        assert!(audit.iter().any(|e| e.action == action), "{action} audited");
+    }
+    let audit = s.audit_for("survey-respondent", &r.id.to_string()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "survey-response.submit" && e.before.is_some() && e.after.is_some()));
+});
+
+both_backends!(an_empty_campaign_cannot_open_and_adding_to_an_open_one_sends_links, true, |db: TestDb| async move {
+    let s = &db.store;
+    let c = draft(&db).await;
+    assert!(matches!(
+        s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await,
+        Err(StoreError::Refused { code: "no-recipients", .. })
+    ));
+    let helsinki = s.organisation("helsinki").await.unwrap().id;
+    let rec =
+        |e: &str| NewRecipient { organisation: RecipientOrganisation::Existing(helsinki), emails: vec![e.to_string()] };
+    let (c, _, _) = s.add_recipients(None, c.id, &[rec("a@hel.example")], &mail()).await.unwrap();
+    let (c, _) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
+    let (_, added, links) = s.add_recipients(None, c.id, &[rec("b@hel.example")], &mail()).await.unwrap();
+    assert_eq!(links.len(), 1);
+    assert!(added[0].invited_at.is_some(), "an open campaign sends the link at once");
+    assert_eq!(outbox(&db).await.len(), 2);
+    let bad = s
+        .add_recipients(
+            None,
+            c.id,
+            &[NewRecipient { organisation: RecipientOrganisation::Existing(Uuid::now_v7()), emails: vec![] }],
+            &mail(),
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::Refused { code: "unknown-organisation", .. })));
+});

@@ -1,0 +1,162 @@
+//! Materialised results: each submitted assessment's scores, computed in the transaction that
+//! changed it, live while its wave is open and frozen when the wave closes.
+
+use super::AssessmentStatus;
+use super::answers::{answer_rows, by_respondent, override_rows};
+use super::assessments::{ASSESSMENT_COLS, ASSESSMENT_FROM, Assessment, assessment, assessment_in};
+use super::waves::{Wave, results_changed};
+use crate::row::{RowExt, parse_uuid};
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, HashMap};
+use urbis_domain::diagnostic::{Instrument, Scores, score_respondents};
+use uuid::Uuid;
+
+/// A capability's figures in an assessment's materialised results.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub score: Option<f64>,
+    pub level: u8,
+}
+
+/// An assessment's self-assessed overall score and capability figures, as materialised.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Results {
+    pub overall: Option<f64>,
+    pub capabilities: BTreeMap<String, Figure>,
+}
+
+impl Results {
+    pub fn of(s: &Scores) -> Results {
+        Results {
+            overall: s.overall,
+            capabilities: s
+                .capabilities
+                .iter()
+                .map(|(k, c)| (k.clone(), Figure { score: c.score, level: c.level }))
+                .collect(),
+        }
+    }
+}
+
+/// One city's line in a wave's benchmark.
+#[derive(Debug, Clone)]
+pub struct WaveResult {
+    pub assessment: Assessment,
+    pub results: Results,
+}
+
+fn results(r: &AnyRow) -> Result<Results> {
+    Ok(Results { overall: r.opt_float("overall")?, capabilities: r.json("capabilities_json")? })
+}
+
+fn wave_result(r: &AnyRow) -> Result<WaveResult> {
+    Ok(WaveResult { assessment: assessment(r)?, results: results(r)? })
+}
+
+// A missing number is written as `CASE WHEN $flag = 1 THEN $value END` with a value always bound:
+// sqlx 0.9's `Any` driver sends a NULL double to PostgreSQL as a float4 parameter, and a statement
+// prepared with it then refuses a float8 on the same connection ("incorrect binary data format").
+
+/// Recompute an assessment's live results inside the transaction that changed it: a submitted
+/// assessment gets its scores from the answers and overrides; a draft has none.
+pub(super) async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
+    let a = assessment_in(tx, id).await?;
+    results_changed(tx, a.wave_id).await?;
+    sqlx::query("DELETE FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
+        .bind(a.id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    if a.status != AssessmentStatus::Submitted {
+        return Ok(());
+    }
+    let def: String = sqlx::query_scalar("SELECT definition_json FROM instruments WHERE slug = $1 AND version = $2")
+        .bind(&a.instrument_slug)
+        .bind(i64::from(a.instrument_version))
+        .fetch_one(&mut **tx)
+        .await?;
+    let inst: Instrument = serde_json::from_str(&def).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let answers = answer_rows(&mut **tx, a.id).await?;
+    let overrides: HashMap<String, Option<f64>> =
+        override_rows(&mut **tx, a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();
+    let results = Results::of(&score_respondents(&inst, &by_respondent(&inst, &answers), &overrides));
+    let json = serde_json::to_string(&results.capabilities).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) \
+         VALUES ($1, 0, CASE WHEN $5 = 1 THEN $2 END, $3, $4)",
+    )
+    .bind(a.id.to_string())
+    .bind(results.overall.unwrap_or(0.0))
+    .bind(json)
+    .bind(ts(now()))
+    .bind(i64::from(results.overall.is_some()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The results of every submitted assessment of an instrument in a wave, by city name: the
+    /// figures frozen when the wave closed, or the live ones while it is open.
+    pub async fn wave_results(&self, wave: &Wave, instrument_slug: &str) -> Result<Vec<WaveResult>> {
+        self.results_where(
+            "a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug",
+            &wave.id,
+            instrument_slug,
+        )
+        .await
+    }
+
+    /// A city's results with one instrument in every wave, oldest wave first (frozen figures for
+    /// closed waves): its progress.
+    pub async fn organisation_results(&self, organisation_id: Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
+        self.results_where(
+            "a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug",
+            &organisation_id,
+            instrument_slug,
+        )
+        .await
+    }
+
+    async fn results_where(&self, filter: &str, id: &Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ASSESSMENT_COLS}, r.overall, r.capabilities_json {ASSESSMENT_FROM} \
+             JOIN assessment_results r ON r.assessment_id = a.id \
+             AND r.frozen = CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END WHERE {filter}"
+        )))
+        .bind(id.to_string())
+        .bind(instrument_slug)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(wave_result).collect()
+    }
+
+    /// The live results of one assessment (`None` while it is a draft).
+    pub async fn assessment_results(&self, a: &Assessment) -> Result<Option<Results>> {
+        sqlx::query("SELECT overall, capabilities_json FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
+            .bind(a.id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(results)
+            .transpose()
+    }
+
+    /// Compute the results of submitted assessments that have none (installations from before
+    /// results were materialised). Returns how many were computed.
+    pub async fn backfill_results(&self) -> Result<u64> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT a.id FROM assessments a WHERE a.status = 'submitted' AND NOT EXISTS \
+             (SELECT 1 FROM assessment_results r WHERE r.assessment_id = a.id AND r.frozen = 0)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for id in &ids {
+            let mut tx = self.begin_write().await?;
+            refresh_results(&mut tx, parse_uuid(id)?).await?;
+            tx.commit().await?;
+        }
+        Ok(ids.len() as u64)
+    }
+}

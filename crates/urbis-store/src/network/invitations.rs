@@ -1,0 +1,298 @@
+//! Invitations: a secret link (stored only as a hash) that gives its acceptor a role.
+
+use super::memberships::{insert_membership, scope_columns};
+use super::people::{PERSON_COLS, insert_person, person};
+use super::{NewPerson, Person};
+use crate::audit::commit_audited;
+use crate::auth::{hash_token, new_token};
+use crate::row::RowExt;
+use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use urbis_domain::network::{INVITATION_VALIDITY_DAYS, InvitationState};
+use urbis_domain::policy::{Grant, Role, Scope};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub programme_id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_slug: String,
+    pub organisation_name: String,
+    pub role: Role,
+    pub invited_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl Invitation {
+    pub fn state(&self, at: DateTime<Utc>) -> InvitationState {
+        InvitationState::derive(self.accepted_at, self.revoked_at, self.expires_at, at)
+    }
+    /// The scope the invited role will be held in.
+    pub fn scope(&self) -> Scope {
+        self.role.scope_in(self.programme_id, self.organisation_id)
+    }
+}
+
+const INVITATION_SELECT: &str = "SELECT i.id, i.email, i.name, i.programme_id, i.organisation_id, o.slug AS organisation_slug, \
+     o.name AS organisation_name, i.role, i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at, i.version \
+     FROM invitations i JOIN organisations o ON o.id = i.organisation_id";
+
+fn invitation(r: &AnyRow) -> Result<Invitation> {
+    Ok(Invitation {
+        id: r.uuid("id")?,
+        email: r.text("email")?,
+        name: r.text("name")?,
+        programme_id: r.uuid("programme_id")?,
+        organisation_id: r.uuid("organisation_id")?,
+        organisation_slug: r.text("organisation_slug")?,
+        organisation_name: r.text("organisation_name")?,
+        role: r.parsed("role", Role::parse)?,
+        invited_by: r.opt_uuid("invited_by")?,
+        created_at: r.ts("created_at")?,
+        expires_at: r.ts("expires_at")?,
+        accepted_at: r.opt_ts("accepted_at")?,
+        revoked_at: r.opt_ts("revoked_at")?,
+        version: r.int("version")?,
+    })
+}
+
+/// A new invitation.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub email: String,
+    pub name: String,
+    pub programme_id: Uuid,
+    pub organisation_id: Uuid,
+    pub role: Role,
+}
+
+/// Who accepts an invitation: a signed-in person, or a new account made from the invitation.
+#[derive(Debug, Clone)]
+pub enum Acceptor {
+    Existing(Uuid),
+    New { name: String, password_hash: String, listed: bool },
+}
+
+impl Store {
+    /// Invite a person; returns the invitation and the secret token for its link (shown once).
+    /// Refused when the same person already has a pending invitation or the role there.
+    pub async fn create_invitation(&self, actor: Uuid, new: NewInvitation) -> Result<(Invitation, String)> {
+        let mut tx = self.begin_write().await?;
+        let at = now();
+        refuse_duplicate(&mut tx, &new, at).await?;
+        let id = Uuid::now_v7();
+        let token = new_token();
+        let expires = at + Duration::days(INVITATION_VALIDITY_DAYS);
+        sqlx::query(
+            "INSERT INTO invitations (id, token_hash, email, name, programme_id, organisation_id, role, invited_by, \
+             created_at, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+        )
+        .bind(id.to_string())
+        .bind(hash_token(&token))
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(new.programme_id.to_string())
+        .bind(new.organisation_id.to_string())
+        .bind(new.role.as_str())
+        .bind(actor.to_string())
+        .bind(ts(at))
+        .bind(ts(expires))
+        .execute(&mut *tx)
+        .await?;
+        let inv = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
+        commit_audited::<(), _>(tx, Some(actor), "invitation.create", "invitation", id, None, Some(&inv)).await?;
+        Ok((inv, token))
+    }
+
+    pub async fn invitation(&self, id: Uuid) -> Result<Invitation> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE i.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        invitation(&row)
+    }
+
+    pub async fn invitation_by_token(&self, token: &str) -> Result<Invitation> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE i.token_hash = $1")))
+            .bind(hash_token(token))
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        invitation(&row)
+    }
+
+    /// A programme's invitations, newest first, optionally only one organisation's.
+    pub async fn invitations(
+        &self,
+        programme_id: Uuid,
+        organisation_id: Option<Uuid>,
+        page: Page,
+    ) -> Result<Paged<Invitation>> {
+        let org = organisation_id.map(|o| o.to_string()).unwrap_or_default();
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitations WHERE programme_id = $1 AND ($2 = '' OR organisation_id = $2)",
+        )
+        .bind(programme_id.to_string())
+        .bind(&org)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{INVITATION_SELECT} WHERE i.programme_id = $1 AND ($2 = '' OR i.organisation_id = $2) \
+             ORDER BY i.id DESC LIMIT $3 OFFSET $4"
+        )))
+        .bind(programme_id.to_string())
+        .bind(&org)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(page.of(rows.iter().map(invitation).collect::<Result<_>>()?, total))
+    }
+
+    /// Revoke a pending invitation; audited. Refused unless it is pending.
+    pub async fn revoke_invitation(&self, actor: Uuid, id: Uuid, expected_version: Option<i64>) -> Result<Invitation> {
+        let mut tx = self.begin_write().await?;
+        let before = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
+        if let Some(v) = expected_version {
+            check_version(v, before.version)?;
+        }
+        let at = now();
+        if before.state(at) != InvitationState::Pending {
+            return Err(StoreError::refused(
+                "state",
+                "not-pending",
+                format!("only a pending invitation can be revoked; this one is {}", before.state(at).as_str()),
+            ));
+        }
+        sqlx::query("UPDATE invitations SET revoked_at = $1, revoked_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(ts(at))
+            .bind(actor.to_string())
+            .bind(id.to_string())
+            .bind(before.version)
+            .execute(&mut *tx)
+            .await?;
+        let after = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
+        commit_audited(tx, Some(actor), "invitation.revoke", "invitation", id, Some(&before), Some(&after)).await?;
+        Ok(after)
+    }
+
+    /// Accept a pending invitation: the acceptor gets the role (a new account is made if needed).
+    /// Everything happens in one transaction; returns the person who now holds the role.
+    pub async fn accept_invitation(&self, token: &str, acceptor: Acceptor) -> Result<(Invitation, Person)> {
+        let mut tx = self.begin_write().await?;
+        let before = invitation_in(&mut tx, "i.token_hash = $1", &hash_token(token)).await?;
+        let at = now();
+        let state = before.state(at);
+        if state != InvitationState::Pending {
+            return Err(StoreError::refused(
+                "invitation",
+                "not-pending",
+                format!("this invitation is {}", state.as_str()),
+            ));
+        }
+        let who = acceptor_in(&mut tx, &before, acceptor).await?;
+        sqlx::query("UPDATE invitations SET accepted_at = $1, accepted_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(ts(at))
+            .bind(who.id.to_string())
+            .bind(before.id.to_string())
+            .bind(before.version)
+            .execute(&mut *tx)
+            .await?;
+        insert_membership(&mut tx, Some(who.id), who.id, Grant { role: before.role, scope: before.scope() }).await?;
+        let after = invitation_in(&mut tx, "i.id = $1", &before.id.to_string()).await?;
+        commit_audited(tx, Some(who.id), "invitation.accept", "invitation", before.id, Some(&before), Some(&after))
+            .await?;
+        Ok((after, who))
+    }
+}
+
+/// Refuse an invitation the person already has pending, or for a role they already hold there.
+async fn refuse_duplicate(tx: &mut WriteTx, new: &NewInvitation, at: DateTime<Utc>) -> Result<()> {
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE email = $1 AND organisation_id = $2 AND programme_id = $3 \
+         AND role = $4 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $5",
+    )
+    .bind(&new.email)
+    .bind(new.organisation_id.to_string())
+    .bind(new.programme_id.to_string())
+    .bind(new.role.as_str())
+    .bind(ts(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    if pending > 0 {
+        return Err(StoreError::refused(
+            "email",
+            "already-invited",
+            "this person already has a pending invitation for this role",
+        ));
+    }
+    let (kind, scope_id) = scope_columns(&new.role.scope_in(new.programme_id, new.organisation_id));
+    let holds: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id \
+         WHERE p.email = $1 AND m.role = $2 AND m.scope_kind = $3 AND m.scope_id = $4",
+    )
+    .bind(&new.email)
+    .bind(new.role.as_str())
+    .bind(kind)
+    .bind(&scope_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if holds > 0 {
+        return Err(StoreError::refused("email", "already-holds-role", "this person already holds this role"));
+    }
+    Ok(())
+}
+
+/// The person accepting an invitation: the signed-in account it was sent to, or a new account.
+async fn acceptor_in(tx: &mut WriteTx, inv: &Invitation, acceptor: Acceptor) -> Result<Person> {
+    let existing = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE email = $1")))
+        .bind(&inv.email)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(person)
+        .transpose()?;
+    match (acceptor, existing) {
+        (Acceptor::Existing(id), Some(p)) if p.id == id => Ok(p),
+        (Acceptor::Existing(_), _) => Err(StoreError::refused(
+            "invitation",
+            "wrong-account",
+            format!("this invitation is for {}; sign in with that account to accept it", inv.email),
+        )),
+        (Acceptor::New { .. }, Some(_)) => Err(StoreError::refused(
+            "email",
+            "account-exists",
+            "an account with this e-mail address exists; sign in to accept the invitation",
+        )),
+        (Acceptor::New { name, password_hash, listed }, None) => {
+            let new = NewPerson {
+                email: inv.email.clone(),
+                name,
+                job_title: String::new(),
+                password_hash: Some(password_hash),
+                listed,
+                locale: String::new(),
+            };
+            insert_person(tx, None, &new).await
+        }
+    }
+}
+
+async fn invitation_in(tx: &mut WriteTx, cond: &str, value: &str) -> Result<Invitation> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE {cond}")))
+        .bind(value)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    invitation(&row)
+}

@@ -1,0 +1,166 @@
+//! Memberships: the roles people hold globally, in programmes and in organisations.
+
+use crate::audit::{self, commit_audited};
+use crate::row::RowExt;
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use urbis_domain::policy::{Grant, Role, Scope};
+use uuid::Uuid;
+
+/// A role held by a person, with the name of where it is held.
+#[derive(Debug, Clone, Serialize)]
+pub struct Membership {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub role: Role,
+    pub scope: Scope,
+    /// Slug and name of the organisation or programme; empty for global roles.
+    pub scope_slug: String,
+    pub scope_name: String,
+}
+
+pub(super) const MEMBERSHIP_SELECT: &str = "SELECT m.id, m.person_id, m.role, m.scope_kind, m.scope_id, \
+     COALESCE(o.slug, p.slug, '') AS scope_slug, COALESCE(o.name, p.name, '') AS scope_name \
+     FROM memberships m \
+     LEFT JOIN organisations o ON m.scope_kind = 'organisation' AND o.id = m.scope_id \
+     LEFT JOIN programmes p ON m.scope_kind = 'programme' AND p.id = m.scope_id";
+
+impl Membership {
+    /// Is this role held in an organisation (rather than a programme or globally)?
+    pub fn is_organisation(&self) -> bool {
+        matches!(self.scope, Scope::Organisation(_))
+    }
+}
+
+pub(super) fn membership(r: &AnyRow) -> Result<Membership> {
+    let scope = match r.text("scope_kind")?.as_str() {
+        "global" => Scope::Global,
+        "programme" => Scope::Programme(r.uuid("scope_id")?),
+        "organisation" => Scope::Organisation(r.uuid("scope_id")?),
+        other => return Err(StoreError::Corrupt(format!("bad scope kind {other}"))),
+    };
+    Ok(Membership {
+        id: r.uuid("id")?,
+        person_id: r.uuid("person_id")?,
+        role: r.parsed("role", Role::parse)?,
+        scope,
+        scope_slug: r.text("scope_slug")?,
+        scope_name: r.text("scope_name")?,
+    })
+}
+
+/// How a scope is stored: its kind and its id (empty for global).
+pub(super) fn scope_columns(scope: &Scope) -> (&'static str, String) {
+    match scope {
+        Scope::Global => ("global", String::new()),
+        Scope::Programme(id) => ("programme", id.to_string()),
+        Scope::Organisation(id) => ("organisation", id.to_string()),
+    }
+}
+
+/// A member of an organisation's team as shown on its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamMember {
+    pub membership_id: Uuid,
+    pub person_id: Uuid,
+    pub name: String,
+    pub job_title: String,
+    pub listed: bool,
+    pub role: Role,
+}
+
+fn team_member(r: &AnyRow) -> Result<TeamMember> {
+    Ok(TeamMember {
+        membership_id: r.uuid("membership_id")?,
+        person_id: r.uuid("person_id")?,
+        name: r.text("name")?,
+        job_title: r.text("job_title")?,
+        listed: r.flag("listed")?,
+        role: r.parsed("role", Role::parse)?,
+    })
+}
+
+impl Store {
+    /// Every role a person holds.
+    pub async fn memberships(&self, person_id: Uuid) -> Result<Vec<Membership>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEMBERSHIP_SELECT} WHERE m.person_id = $1 ORDER BY m.role, scope_name"
+        )))
+        .bind(person_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(membership).collect()
+    }
+
+    /// The grants the policy needs for a person.
+    pub async fn grants(&self, person_id: Uuid) -> Result<Vec<Grant>> {
+        Ok(self.memberships(person_id).await?.into_iter().map(|m| Grant { role: m.role, scope: m.scope }).collect())
+    }
+
+    /// An organisation's team (every member; callers filter by `listed` for the public).
+    pub async fn team(&self, organisation_id: Uuid) -> Result<Vec<TeamMember>> {
+        let rows = sqlx::query(
+            "SELECT m.id AS membership_id, pe.id AS person_id, pe.name, pe.job_title, pe.listed, m.role \
+             FROM memberships m JOIN people pe ON pe.id = m.person_id \
+             WHERE m.scope_kind = 'organisation' AND m.scope_id = $1 ORDER BY m.role, pe.name, pe.id",
+        )
+        .bind(organisation_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(team_member).collect()
+    }
+
+    /// Remove a membership from an organisation's team; audited.
+    pub async fn remove_membership(&self, actor: Uuid, organisation_id: Uuid, membership_id: Uuid) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEMBERSHIP_SELECT} WHERE m.id = $1 AND m.scope_kind = 'organisation' AND m.scope_id = $2"
+        )))
+        .bind(membership_id.to_string())
+        .bind(organisation_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let before = membership(&row)?;
+        sqlx::query("DELETE FROM memberships WHERE id = $1").bind(membership_id.to_string()).execute(&mut *tx).await?;
+        commit_audited::<_, ()>(tx, Some(actor), "membership.delete", "membership", membership_id, Some(&before), None)
+            .await
+    }
+}
+
+/// Give a person a role inside the caller's transaction (nothing when they already hold it); audited.
+pub(super) async fn insert_membership(tx: &mut WriteTx, actor: Option<Uuid>, person: Uuid, grant: Grant) -> Result<()> {
+    if grant.role.scope_kind() != grant.scope.kind() {
+        return Err(StoreError::refused(
+            "role",
+            "scope-mismatch",
+            format!("{} is not held in that kind of scope", grant.role.as_str()),
+        ));
+    }
+    let (kind, scope_id) = scope_columns(&grant.scope);
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE person_id = $1 AND role = $2 AND scope_kind = $3 AND scope_id = $4",
+    )
+    .bind(person.to_string())
+    .bind(grant.role.as_str())
+    .bind(kind)
+    .bind(&scope_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO memberships (id, person_id, role, scope_kind, scope_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id.to_string())
+        .bind(person.to_string())
+        .bind(grant.role.as_str())
+        .bind(kind)
+        .bind(&scope_id)
+        .bind(ts(now()))
+        .execute(&mut **tx)
+        .await?;
+    audit::record::<(), _>(tx, actor, "membership.create", "membership", &id.to_string(), None, Some(&grant)).await?;
+    Ok(())
+}

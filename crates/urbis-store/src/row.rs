@@ -1,0 +1,140 @@
+//! Decoding stored rows: one helper per stored type, written once for every repository.
+//!
+//! The store writes identifiers as hyphenated UUID text, times as fixed-width RFC 3339 UTC text
+//! (see [`crate::ts`]), dates as `YYYY-MM-DD` text, flags as BIGINT 0/1 and lists as
+//! comma-separated text. A column the database cannot hand over as the asked type is a database
+//! error (sqlx names the column); a value that does not parse as what the store wrote is
+//! [`StoreError::Corrupt`] naming the column.
+
+use crate::{Result, StoreError, parse_ts};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::fmt::Display;
+use uuid::Uuid;
+
+/// Parse a stored identifier.
+pub(crate) fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("bad id {s:?}: {e}")))
+}
+
+/// Parse a stored date (`YYYY-MM-DD`).
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
+}
+
+/// Split a stored comma-separated list (empty text is the empty list).
+pub(crate) fn split_list(s: &str) -> Vec<String> {
+    s.split(',').filter(|p| !p.is_empty()).map(str::to_string).collect()
+}
+
+/// Name the column in a decoding error about its value.
+fn in_column(col: &str, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Corrupt(m) => StoreError::Corrupt(format!("column {col}: {m}")),
+        other => other,
+    }
+}
+
+fn bad_value(col: &str, value: &str, e: impl Display) -> StoreError {
+    StoreError::Corrupt(format!("column {col}: bad value {value:?}: {e}"))
+}
+
+/// Typed access to the columns of a row, as the store writes them.
+pub(crate) trait RowExt {
+    fn text(&self, col: &str) -> Result<String>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>>;
+    fn int(&self, col: &str) -> Result<i64>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>>;
+    fn float(&self, col: &str) -> Result<f64>;
+    fn opt_float(&self, col: &str) -> Result<Option<f64>>;
+    /// A flag stored as BIGINT 0/1 (any non-zero value is true).
+    fn flag(&self, col: &str) -> Result<bool>;
+    fn uuid(&self, col: &str) -> Result<Uuid>;
+    fn opt_uuid(&self, col: &str) -> Result<Option<Uuid>>;
+    fn ts(&self, col: &str) -> Result<DateTime<Utc>>;
+    fn opt_ts(&self, col: &str) -> Result<Option<DateTime<Utc>>>;
+    fn date(&self, col: &str) -> Result<NaiveDate>;
+    fn opt_date(&self, col: &str) -> Result<Option<NaiveDate>>;
+    /// A comma-separated list.
+    fn list(&self, col: &str) -> Result<Vec<String>>;
+    /// A comma-separated list whose items each parse with `parse`.
+    fn list_of<T, E: Display>(&self, col: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Vec<T>>;
+    /// A text column parsed by a domain type's parser (an enumeration, a specification).
+    fn parsed<T, E: Display>(&self, col: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T>;
+    /// A JSON document stored as text.
+    fn json<T: DeserializeOwned>(&self, col: &str) -> Result<T>;
+}
+
+impl RowExt for AnyRow {
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(col)?)
+    }
+    fn float(&self, col: &str) -> Result<f64> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_float(&self, col: &str) -> Result<Option<f64>> {
+        Ok(self.try_get(col)?)
+    }
+    fn flag(&self, col: &str) -> Result<bool> {
+        Ok(self.int(col)? != 0)
+    }
+    fn uuid(&self, col: &str) -> Result<Uuid> {
+        parse_uuid(&self.text(col)?).map_err(|e| in_column(col, e))
+    }
+    fn opt_uuid(&self, col: &str) -> Result<Option<Uuid>> {
+        self.opt_text(col)?.as_deref().map(parse_uuid).transpose().map_err(|e| in_column(col, e))
+    }
+    fn ts(&self, col: &str) -> Result<DateTime<Utc>> {
+        parse_ts(&self.text(col)?).map_err(|e| in_column(col, e))
+    }
+    fn opt_ts(&self, col: &str) -> Result<Option<DateTime<Utc>>> {
+        self.opt_text(col)?.as_deref().map(parse_ts).transpose().map_err(|e| in_column(col, e))
+    }
+    fn date(&self, col: &str) -> Result<NaiveDate> {
+        parse_date(&self.text(col)?).map_err(|e| in_column(col, e))
+    }
+    fn opt_date(&self, col: &str) -> Result<Option<NaiveDate>> {
+        self.opt_text(col)?.as_deref().map(parse_date).transpose().map_err(|e| in_column(col, e))
+    }
+    fn list(&self, col: &str) -> Result<Vec<String>> {
+        Ok(split_list(&self.text(col)?))
+    }
+    fn list_of<T, E: Display>(&self, col: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Vec<T>> {
+        self.list(col)?.iter().map(|item| parse(item).map_err(|e| bad_value(col, item, e))).collect()
+    }
+    fn parsed<T, E: Display>(&self, col: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T> {
+        let s = self.text(col)?;
+        parse(&s).map_err(|e| bad_value(col, &s, e))
+    }
+    fn json<T: DeserializeOwned>(&self, col: &str) -> Result<T> {
+        let s = self.text(col)?;
+        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_text_parses_and_bad_text_is_corrupt() {
+        assert_eq!(split_list(""), Vec::<String>::new());
+        assert_eq!(split_list("a,,b"), ["a", "b"]);
+        assert_eq!(parse_date("2026-03-01").unwrap(), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
+        assert!(matches!(parse_date("2026-13-01"), Err(StoreError::Corrupt(_))));
+        assert!(matches!(parse_uuid("nope"), Err(StoreError::Corrupt(_))));
+        let named = in_column("due_on", parse_date("x").unwrap_err());
+        assert!(matches!(named, StoreError::Corrupt(m) if m.starts_with("column due_on: bad date")));
+    }
+}

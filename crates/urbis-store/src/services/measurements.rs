@@ -1,0 +1,180 @@
+//! The measurements of outcome indicators: reading series and importing values.
+
+use super::indicators::indicator_in;
+use crate::row::RowExt;
+use crate::{Result, Store, WriteTx, audit, now, ts};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+use urbis_domain::services::{Breakdown, MeasurementInput, Point, Quality};
+use uuid::Uuid;
+
+/// One stored measurement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measurement {
+    pub date: NaiveDate,
+    pub breakdown: Breakdown,
+    pub value: f64,
+    pub quality: Quality,
+    pub note: String,
+}
+
+impl Measurement {
+    pub fn point(&self) -> Point {
+        Point { date: self.date, value: self.value, quality: self.quality }
+    }
+}
+
+fn measurement(r: &AnyRow) -> Result<Measurement> {
+    Ok(Measurement {
+        date: r.date("measured_on")?,
+        breakdown: Breakdown::from_key(&r.text("breakdown")?),
+        value: r.float("value")?,
+        quality: r.parsed("quality", Quality::parse)?,
+        note: r.text("note")?,
+    })
+}
+
+/// What an import of measurements did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+impl Store {
+    /// An indicator's measurements by date, the total series before its breakdowns.
+    pub async fn measurements(&self, indicator_id: Uuid) -> Result<Vec<Measurement>> {
+        let rows = sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown")
+            .bind(indicator_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(measurement).collect()
+    }
+
+    /// The total series (no breakdown) of every indicator in a programme: indicator id → measurements.
+    pub async fn programme_totals(&self, programme_id: Uuid) -> Result<HashMap<Uuid, Vec<Measurement>>> {
+        let rows = sqlx::query(
+            "SELECT m.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
+             JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 AND m.breakdown = '' ORDER BY m.measured_on",
+        )
+        .bind(programme_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<Uuid, Vec<Measurement>> = HashMap::new();
+        for r in &rows {
+            out.entry(r.uuid("indicator_id")?).or_default().push(measurement(r)?);
+        }
+        Ok(out)
+    }
+
+    /// Record measurements of an indicator, all or none, in one transaction. Each replaces the
+    /// value of the same date and breakdown; a row equal to the stored one changes nothing and is
+    /// not audited, so importing the same file twice leaves no trace the second time.
+    pub async fn put_measurements(
+        &self,
+        actor: Option<Uuid>,
+        indicator_id: Uuid,
+        rows: &[MeasurementInput],
+    ) -> Result<ImportOutcome> {
+        let mut tx = self.begin_write().await?;
+        indicator_in(&mut tx, indicator_id).await?;
+        let mut outcome = ImportOutcome::default();
+        let at = ts(now());
+        for m in rows {
+            let before = stored_measurement(&mut tx, indicator_id, m).await?;
+            let after = Measurement {
+                date: m.date,
+                breakdown: m.breakdown.clone(),
+                value: m.value,
+                quality: m.quality,
+                note: m.note.clone(),
+            };
+            if before.as_ref() == Some(&after) {
+                outcome.unchanged += 1;
+                continue;
+            }
+            if before.is_some() {
+                outcome.changed += 1;
+            } else {
+                outcome.added += 1;
+            }
+            write_measurement(&mut tx, indicator_id, m, before.is_some(), &at).await?;
+            audit::record(
+                &mut tx,
+                actor,
+                "indicator.measurement",
+                "indicator",
+                &indicator_id.to_string(),
+                before.as_ref(),
+                Some(&after),
+            )
+            .await?;
+        }
+        if outcome.added + outcome.changed > 0 {
+            sqlx::query("UPDATE indicators SET version = version + 1, updated_at = $1 WHERE id = $2")
+                .bind(&at)
+                .bind(indicator_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+/// The stored measurement of the same indicator, date and breakdown, if any.
+async fn stored_measurement(tx: &mut WriteTx, indicator_id: Uuid, m: &MeasurementInput) -> Result<Option<Measurement>> {
+    sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 AND measured_on = $2 AND breakdown = $3")
+        .bind(indicator_id.to_string())
+        .bind(m.date.to_string())
+        .bind(m.breakdown.key())
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(measurement)
+        .transpose()
+}
+
+/// Replace (`exists`) or add one measurement.
+async fn write_measurement(
+    tx: &mut WriteTx,
+    indicator_id: Uuid,
+    m: &MeasurementInput,
+    exists: bool,
+    at: &str,
+) -> Result<()> {
+    let key = m.breakdown.key();
+    if exists {
+        sqlx::query(
+            "UPDATE measurements SET value = $1, quality = $2, note = $3, updated_at = $4 \
+             WHERE indicator_id = $5 AND measured_on = $6 AND breakdown = $7",
+        )
+        .bind(m.value)
+        .bind(m.quality.as_str())
+        .bind(&m.note)
+        .bind(at)
+        .bind(indicator_id.to_string())
+        .bind(m.date.to_string())
+        .bind(&key)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO measurements (indicator_id, measured_on, breakdown, value, quality, note, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(indicator_id.to_string())
+        .bind(m.date.to_string())
+        .bind(&key)
+        .bind(m.value)
+        .bind(m.quality.as_str())
+        .bind(&m.note)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The phases of a service, each with its exit assessment.
+
+use super::join;
+use super::service::service_in;
+use crate::audit::commit_audited;
+use crate::row::RowExt;
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use urbis_domain::services::{ExitResult, PhaseInput, PhaseKind};
+use uuid::Uuid;
+
+/// A phase of a service with its exit assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub kind: PhaseKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub goal: String,
+    pub exit_result: ExitResult,
+    pub exit_notes: String,
+    pub exit_checklist: Vec<u8>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn phase(r: &AnyRow) -> Result<Phase> {
+    Ok(Phase {
+        id: r.uuid("id")?,
+        service_id: r.uuid("service_id")?,
+        kind: r.parsed("kind", PhaseKind::parse)?,
+        starts_on: r.date("starts_on")?,
+        ends_on: r.date("ends_on")?,
+        goal: r.text("goal")?,
+        exit_result: r.parsed("exit_result", ExitResult::parse)?,
+        exit_notes: r.text("exit_notes")?,
+        exit_checklist: r.list_of("exit_checklist", str::parse::<u8>)?,
+        version: r.int("version")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+impl Store {
+    /// The phases of a service, in the order of the service standard.
+    pub async fn phases(&self, service_id: Uuid) -> Result<Vec<Phase>> {
+        let rows = sqlx::query("SELECT * FROM service_phases WHERE service_id = $1")
+            .bind(service_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: Vec<Phase> = rows.iter().map(phase).collect::<Result<_>>()?;
+        out.sort_by_key(|p| p.kind);
+        Ok(out)
+    }
+
+    /// Plan a phase, or change a planned one if it is still at `expected_version` (which must be
+    /// given for a phase that exists).
+    pub async fn put_phase(
+        &self,
+        actor: Option<Uuid>,
+        service_id: Uuid,
+        p: &PhaseInput,
+        expected_version: Option<i64>,
+    ) -> Result<Phase> {
+        let mut tx = self.begin_write().await?;
+        service_in(&mut tx, service_id).await?;
+        let before = sqlx::query("SELECT * FROM service_phases WHERE service_id = $1 AND kind = $2")
+            .bind(service_id.to_string())
+            .bind(p.kind.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(phase)
+            .transpose()?;
+        let id = match (&before, expected_version) {
+            (Some(b), Some(v)) => {
+                check_version(v, b.version)?;
+                update_phase(&mut tx, b.id, v, p).await?;
+                b.id
+            }
+            (Some(_), None) => {
+                return Err(StoreError::refused(
+                    "kind",
+                    "phase-exists",
+                    "this phase is already planned; change it from its own form",
+                ));
+            }
+            (None, _) => insert_phase(&mut tx, service_id, p).await?,
+        };
+        let after = phase(
+            &sqlx::query("SELECT * FROM service_phases WHERE id = $1").bind(id.to_string()).fetch_one(&mut *tx).await?,
+        )?;
+        commit_audited(tx, actor, "service.phase", "service", service_id, before.as_ref(), Some(&after)).await?;
+        Ok(after)
+    }
+}
+
+fn checklist_text(p: &PhaseInput) -> String {
+    join(&p.exit_checklist.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+}
+
+async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &PhaseInput) -> Result<()> {
+    sqlx::query(
+        "UPDATE service_phases SET starts_on = $1, ends_on = $2, goal = $3, exit_result = $4, exit_notes = $5, \
+         exit_checklist = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+    )
+    .bind(p.starts_on.to_string())
+    .bind(p.ends_on.to_string())
+    .bind(&p.goal)
+    .bind(p.exit_result.as_str())
+    .bind(&p.exit_notes)
+    .bind(checklist_text(p))
+    .bind(ts(now()))
+    .bind(id.to_string())
+    .bind(expected_version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_phase(tx: &mut WriteTx, service_id: Uuid, p: &PhaseInput) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO service_phases (id, service_id, kind, starts_on, ends_on, goal, exit_result, exit_notes, \
+         exit_checklist, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+    )
+    .bind(id.to_string())
+    .bind(service_id.to_string())
+    .bind(p.kind.as_str())
+    .bind(p.starts_on.to_string())
+    .bind(p.ends_on.to_string())
+    .bind(&p.goal)
+    .bind(p.exit_result.as_str())
+    .bind(&p.exit_notes)
+    .bind(checklist_text(p))
+    .bind(ts(now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
