@@ -27,6 +27,14 @@ pub use time::{now, parse_ts, ts};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The most ids a batched read binds in one statement (well under every backend's parameter limit).
+pub(crate) const BATCH: usize = 500;
+
+/// `$1, $2, …, $n`: the parameters of an `IN (…)` list of `n` bound values.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Optimistic concurrency: refuse a change to a record that is no longer at the version the caller read.
 pub(crate) fn check_version(expected: i64, actual: i64) -> Result<()> {
     if expected == actual { Ok(()) } else { Err(StoreError::Conflict { expected, actual }) }

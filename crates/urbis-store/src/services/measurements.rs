@@ -1,8 +1,9 @@
-//! The measurements of outcome indicators: reading series and importing values.
+//! The measurements of outcome indicators: reading series (one indicator or many at once) and
+//! importing values.
 
 use super::indicators::indicator_in;
 use crate::row::RowExt;
-use crate::{Result, Store, WriteTx, audit, now, ts};
+use crate::{BATCH, Result, Store, WriteTx, audit, now, placeholders, ts};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -52,6 +53,27 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(measurement).collect()
+    }
+
+    /// The measurements of many indicators at once (one query per 500 indicators), each series in
+    /// the order of [`Store::measurements`]: indicator id → measurements. Every requested id is in
+    /// the map, with an empty series when it has no measurements.
+    pub async fn measurements_of(&self, indicator_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Measurement>>> {
+        let mut out: HashMap<Uuid, Vec<Measurement>> = indicator_ids.iter().map(|id| (*id, vec![])).collect();
+        for chunk in indicator_ids.chunks(BATCH) {
+            let sql = format!(
+                "SELECT * FROM measurements WHERE indicator_id IN ({}) ORDER BY indicator_id, measured_on, breakdown",
+                placeholders(chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for r in &q.fetch_all(&self.pool).await? {
+                out.entry(r.uuid("indicator_id")?).or_default().push(measurement(r)?);
+            }
+        }
+        Ok(out)
     }
 
     /// The total series (no breakdown) of every indicator in a programme: indicator id → measurements.

@@ -171,3 +171,52 @@ both_backends!(measurements_import_is_idempotent, true, |db: TestDb| async move 
     assert_eq!(last[0].before.as_ref().unwrap()["value"], 58.0);
     assert_eq!(last[0].after.as_ref().unwrap()["value"], 60.0);
 });
+
+both_backends!(measurements_of_many_indicators_equal_each_indicators_own, true, |db: TestDb| async move {
+    let s = &db.store;
+    let (me, programme, riga) = setup(&db).await;
+    let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
+    let indicator = |name: &str| RawIndicator {
+        name: name.into(),
+        unit: "%".into(),
+        direction: "increase".into(),
+        baseline_value: "40".into(),
+        baseline_date: "2021-01-01".into(),
+        target_value: "80".into(),
+        target_date: "2021-04-11".into(),
+        breakdowns: "age_band=16-24|65+".into(),
+        ..Default::default()
+    };
+    let mut ids = vec![];
+    for name in ["Applications online", "Calls answered", "Nothing measured yet"] {
+        ids.push(
+            s.create_indicator(Some(me), svc.id, &IndicatorInput::parse(&indicator(name)).unwrap()).await.unwrap(),
+        );
+    }
+    // Rows written out of order, with breakdowns, so that the order of the series is tested too.
+    let csvs = [
+        "date,value,quality,breakdown,note\n2021-03-22,79,estimated,,\n2021-02-20,70,final,age_band=65+,\n\
+         2021-02-20,58,final,,\n2021-02-20,61,final,age_band=16-24,\n",
+        "date,value,quality,breakdown,note\n2021-04-01,12,final,,\n2021-01-15,9,final,,first\n",
+    ];
+    for (ind, csv) in ids.iter().zip(csvs) {
+        let rows = parse_measurements_csv(csv, &ind.breakdowns, ind.goal.baseline_date).unwrap();
+        s.put_measurements(Some(me), ind.id, &rows).await.unwrap();
+    }
+    let wanted: Vec<uuid::Uuid> = ids.iter().map(|i| i.id).collect();
+    let batched = s.measurements_of(&wanted).await.unwrap();
+    assert_eq!(batched.len(), 3, "every requested indicator is in the map");
+    for id in &wanted {
+        assert_eq!(batched[id], s.measurements(*id).await.unwrap(), "the same series as measurements()");
+    }
+    assert_eq!(batched[&wanted[0]].len(), 4);
+    assert!(batched[&wanted[2]].is_empty(), "an indicator without measurements has an empty series");
+    assert!(s.measurements_of(&[]).await.unwrap().is_empty());
+    // More ids than one statement binds: the unknown ones come back empty, the known ones whole.
+    let mut many: Vec<uuid::Uuid> = (0..600).map(|_| uuid::Uuid::now_v7()).collect();
+    many.insert(550, wanted[1]);
+    let batched = s.measurements_of(&many).await.unwrap();
+    assert_eq!(batched.len(), 601);
+    assert_eq!(batched[&wanted[1]], s.measurements(wanted[1]).await.unwrap());
+    assert_eq!(batched.values().filter(|v| !v.is_empty()).count(), 1);
+});

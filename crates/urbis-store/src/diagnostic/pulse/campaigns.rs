@@ -4,10 +4,11 @@ use super::respondents::{invite_pending, respondents_in};
 use super::{IssuedLink, LinkMail};
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{BATCH, Result, Store, StoreError, WriteTx, check_version, now, placeholders, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 use urbis_domain::diagnostic::pulse::CampaignStatus;
 use uuid::Uuid;
 
@@ -176,6 +177,28 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| r.uuid("organisation_id")).collect()
+    }
+
+    /// The organisations each of many campaigns was sent to (one query per 500 campaigns), each list
+    /// in the order of [`Store::campaign_organisations`]: campaign id → organisation ids. Every
+    /// requested id is in the map, with an empty list when the campaign has no recipients.
+    pub async fn campaigns_organisations(&self, campaign_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+        let mut out: HashMap<Uuid, Vec<Uuid>> = campaign_ids.iter().map(|id| (*id, vec![])).collect();
+        for chunk in campaign_ids.chunks(BATCH) {
+            let sql = format!(
+                "SELECT DISTINCT campaign_id, organisation_id FROM survey_respondents WHERE campaign_id IN ({}) \
+                 ORDER BY campaign_id, organisation_id",
+                placeholders(chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for r in &q.fetch_all(&self.pool).await? {
+                out.entry(r.uuid("campaign_id")?).or_default().push(r.uuid("organisation_id")?);
+            }
+        }
+        Ok(out)
     }
 
     /// Move a campaign to its next state if it is still at `expected_version`. Opening sends every

@@ -216,3 +216,36 @@ both_backends!(an_empty_campaign_cannot_open_and_adding_to_an_open_one_sends_lin
         .await;
     assert!(matches!(bad, Err(StoreError::Refused { code: "unknown-organisation", .. })));
 });
+
+both_backends!(organisations_of_many_campaigns_equal_each_campaigns_own, true, |db: TestDb| async move {
+    let s = &db.store;
+    let riga = s.organisation("riga").await.unwrap().id;
+    let helsinki = s.organisation("helsinki").await.unwrap().id;
+    let to = |org: Uuid, emails: &[&str]| NewRecipient {
+        organisation: RecipientOrganisation::Existing(org),
+        emails: emails.iter().map(|e| e.to_string()).collect(),
+    };
+    let (one, two, empty) = (draft(&db).await, draft(&db).await, draft(&db).await);
+    s.add_recipients(
+        None,
+        one.id,
+        &[to(riga, &["a@riga.example", "b@riga.example"]), to(helsinki, &["c@hel.example"])],
+        &mail(),
+    )
+    .await
+    .unwrap();
+    s.add_recipients(None, two.id, &[to(helsinki, &["d@hel.example"])], &mail()).await.unwrap();
+    let ids = [one.id, two.id, empty.id];
+    let batched = s.campaigns_organisations(&ids).await.unwrap();
+    assert_eq!(batched.len(), 3, "every requested campaign is in the map");
+    for id in &ids {
+        assert_eq!(batched[id], s.campaign_organisations(*id).await.unwrap(), "the same as campaign_organisations()");
+    }
+    assert_eq!(batched[&one.id].len(), 2, "each organisation once, however many respondents it has");
+    assert!(batched[&empty.id].is_empty(), "a campaign without recipients has an empty list");
+    assert!(s.campaigns_organisations(&[]).await.unwrap().is_empty());
+    let mut many: Vec<Uuid> = (0..520).map(|_| Uuid::now_v7()).collect();
+    many.push(one.id);
+    let batched = s.campaigns_organisations(&many).await.unwrap();
+    assert_eq!((batched.len(), batched[&one.id].len()), (521, 2));
+});
