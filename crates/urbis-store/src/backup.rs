@@ -3,8 +3,9 @@
 //! schema version. Sessions, API tokens and the cookie secret are deliberately left out: after a
 //! restore everyone signs in again.
 
+use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Row;
@@ -114,19 +115,7 @@ impl Store {
     /// Restore an archive into this database, which must be migrated and hold no programmes, people
     /// or organisations (reference data is loaded again after a restore). All or nothing.
     pub async fn restore(&self, archive: &Archive) -> Result<u64> {
-        if archive.format != FORMAT || archive.format_version != FORMAT_VERSION {
-            return Err(StoreError::Archive(format!(
-                "not an Urbis backup of format version {FORMAT_VERSION} (found {} {})",
-                archive.format, archive.format_version
-            )));
-        }
-        if archive.schema_version != Store::schema_version() {
-            return Err(StoreError::Archive(format!(
-                "archive has schema version {}, this Urbis has {}; restore with the matching release, then upgrade",
-                archive.schema_version,
-                Store::schema_version()
-            )));
-        }
+        check_archive(archive)?;
         let mut tx = self.begin_write().await?;
         for t in ["programmes", "organisations", "people"] {
             let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
@@ -152,50 +141,12 @@ impl Store {
                 return Err(StoreError::Archive(format!("table {table} has unexpected columns {:?}", data.columns)));
             }
             for (ri, row) in data.rows.iter().enumerate() {
-                if row.len() != cols.len() {
-                    return Err(StoreError::Archive(format!("{table} row {ri}: wrong number of values")));
-                }
-                // NULLs are written literally: sqlx's `Any` driver gives a bound NULL a type of its own
-                // choosing, which PostgreSQL then keeps for the statement (see diagnostic.rs).
-                let mut n = 0;
-                let values: Vec<String> = row
-                    .iter()
-                    .map(|v| {
-                        if v.is_null() {
-                            "NULL".to_string()
-                        } else {
-                            n += 1;
-                            format!("${n}")
-                        }
-                    })
-                    .collect();
-                let sql = format!("INSERT INTO {table} ({}) VALUES ({})", expected.join(", "), values.join(", "));
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for ((name, col), v) in cols.iter().zip(row) {
-                    let bad = || StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"));
-                    q = match (col, v) {
-                        (_, Value::Null) => q,
-                        (Text, Value::String(s)) => q.bind(s.clone()),
-                        (Int, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
-                        (Real, Value::Number(n)) => q.bind(n.as_f64().ok_or_else(bad)?),
-                        _ => return Err(bad()),
-                    };
-                }
-                q.execute(&mut *tx).await?;
+                restore_row(&mut tx, table, cols, ri, row).await?;
                 restored += 1;
             }
         }
-        crate::audit::record::<(), _>(
-            &mut tx,
-            None,
-            "backup.restore",
-            "installation",
-            "",
-            None,
-            Some(&archive.created_at),
-        )
-        .await?;
-        tx.commit().await?;
+        let created = &archive.created_at;
+        commit_audited::<(), _>(tx, None, "backup.restore", "installation", "", None, Some(created)).await?;
         Ok(restored)
     }
 
@@ -220,6 +171,60 @@ impl Store {
             .await?;
         Ok(row.map(|r| r.columns().iter().map(|c| c.name().to_string()).collect()).unwrap_or_default())
     }
+}
+
+/// Refuse an archive of another format or schema version.
+fn check_archive(archive: &Archive) -> Result<()> {
+    if archive.format != FORMAT || archive.format_version != FORMAT_VERSION {
+        return Err(StoreError::Archive(format!(
+            "not an Urbis backup of format version {FORMAT_VERSION} (found {} {})",
+            archive.format, archive.format_version
+        )));
+    }
+    if archive.schema_version != Store::schema_version() {
+        return Err(StoreError::Archive(format!(
+            "archive has schema version {}, this Urbis has {}; restore with the matching release, then upgrade",
+            archive.schema_version,
+            Store::schema_version()
+        )));
+    }
+    Ok(())
+}
+
+/// Insert one archived row (`ri` is its index, for messages) into `table`.
+async fn restore_row(tx: &mut WriteTx, table: &str, cols: &[(&str, Col)], ri: usize, row: &[Value]) -> Result<()> {
+    if row.len() != cols.len() {
+        return Err(StoreError::Archive(format!("{table} row {ri}: wrong number of values")));
+    }
+    // NULLs are written literally: sqlx's `Any` driver gives a bound NULL a type of its own
+    // choosing, which PostgreSQL then keeps for the statement (see diagnostic/results.rs).
+    let mut n = 0;
+    let values: Vec<String> = row
+        .iter()
+        .map(|v| {
+            if v.is_null() {
+                "NULL".to_string()
+            } else {
+                n += 1;
+                format!("${n}")
+            }
+        })
+        .collect();
+    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), values.join(", "));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for ((name, col), v) in cols.iter().zip(row) {
+        let bad = || StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"));
+        q = match (col, v) {
+            (_, Value::Null) => q,
+            (Text, Value::String(s)) => q.bind(s.clone()),
+            (Int, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
+            (Real, Value::Number(n)) => q.bind(n.as_f64().ok_or_else(bad)?),
+            _ => return Err(bad()),
+        };
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// The archived tables and their column names (for the schema test).

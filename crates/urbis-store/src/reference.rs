@@ -3,7 +3,8 @@
 //!
 //! Loading is idempotent: what is missing is added, what exists (and may have been edited) is kept.
 
-use crate::{Result, Store, StoreError, audit, now, ts};
+use crate::audit::commit_audited;
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use serde::Deserialize;
 use urbis_domain::Invalid;
 use urbis_domain::network::{Coordinates, CountryCode, ParticipationStatus, Slug, TimeZone, check_programme_dates};
@@ -131,97 +132,17 @@ impl Store {
     async fn load_reference_file(&self, f: &ReferenceFile) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let at = ts(now());
-        let mut added = 0u64;
-        for (table, list) in [("reference_capabilities", &f.capabilities), ("reference_focus_areas", &f.focus_areas)] {
-            for (pos, s) in list.iter().enumerate() {
-                let sql = format!("INSERT INTO {table} (slug, position) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING");
-                added += sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(&s.slug)
-                    .bind(pos as i64 + 1)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            }
-        }
-        let p = &f.programme;
-        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM programmes WHERE slug = $1")
-            .bind(&p.slug)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let programme_id = match existing {
-            Some(id) => id,
-            None => {
-                let id = Uuid::now_v7().to_string();
-                sqlx::query(
-                    "INSERT INTO programmes (id, slug, name, description, starts_on, ends_on, announced_on, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
-                )
-                .bind(&id)
-                .bind(&p.slug)
-                .bind(&p.name)
-                .bind(p.description.trim())
-                .bind(p.starts_on.to_string())
-                .bind(p.ends_on.to_string())
-                .bind(p.announced_on.map(|d| d.to_string()))
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-                added += 1;
-                id
-            }
-        };
+        let mut added = load_slugs(&mut tx, f).await?;
+        let (programme_id, new) = ensure_programme(&mut tx, &f.programme, &at).await?;
+        added += u64::from(new);
         for c in &f.cities {
-            let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
-                .bind(&c.slug)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let org_id = match org_id {
-                Some(id) => id,
-                None => {
-                    let id = Uuid::now_v7().to_string();
-                    sqlx::query(
-                        "INSERT INTO organisations (id, slug, name, kind, country_code, population, latitude, longitude, \
-                         timezone, description, website, version, created_at, updated_at) \
-                         VALUES ($1, $2, $3, 'city', $4, $9, $5, $6, $7, '', '', 1, $8, $8)",
-                    )
-                    .bind(&id)
-                    .bind(&c.slug)
-                    .bind(&c.name)
-                    .bind(&c.country_code)
-                    .bind(c.latitude)
-                    .bind(c.longitude)
-                    .bind(&c.timezone)
-                    .bind(&at)
-                    .bind(c.population.map(|p| p as i64))
-                    .execute(&mut *tx)
-                    .await?;
-                    added += 1;
-                    id
-                }
-            };
-            // Installations made before populations were shipped get them once; a figure set since is kept.
-            sqlx::query("UPDATE organisations SET population = $1 WHERE id = $2 AND population IS NULL")
-                .bind(c.population.map(|p| p as i64))
-                .bind(&org_id)
-                .execute(&mut *tx)
-                .await?;
-            added += sqlx::query(
-                "INSERT INTO participations (programme_id, organisation_id, status, note) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (programme_id, organisation_id) DO NOTHING",
-            )
-            .bind(&programme_id)
-            .bind(&org_id)
-            .bind(&c.status)
-            .bind(&c.note)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            added += ensure_city(&mut tx, &programme_id, c, &at).await?;
         }
         if added > 0 {
-            audit::record::<(), _>(&mut tx, None, "reference.load", "programme", &programme_id, None, Some(&added))
-                .await?;
+            commit_audited::<(), _>(tx, None, "reference.load", "programme", &programme_id, None, Some(&added)).await?;
+        } else {
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(added)
     }
 
@@ -236,6 +157,100 @@ impl Store {
     pub async fn focus_areas(&self) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT slug FROM reference_focus_areas ORDER BY position").fetch_all(&self.pool).await?)
     }
+}
+
+/// Add the capability and focus-area slugs that are missing; returns how many were added.
+async fn load_slugs(tx: &mut WriteTx, f: &ReferenceFile) -> Result<u64> {
+    let mut added = 0;
+    for (table, list) in [("reference_capabilities", &f.capabilities), ("reference_focus_areas", &f.focus_areas)] {
+        for (pos, s) in list.iter().enumerate() {
+            let sql = format!("INSERT INTO {table} (slug, position) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING");
+            added += sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&s.slug)
+                .bind(pos as i64 + 1)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(added)
+}
+
+/// The id of the programme with this slug, added when missing (and whether it was added).
+async fn ensure_programme(tx: &mut WriteTx, p: &ProgrammeData, at: &str) -> Result<(String, bool)> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM programmes WHERE slug = $1").bind(&p.slug).fetch_optional(&mut **tx).await?;
+    if let Some(id) = existing {
+        return Ok((id, false));
+    }
+    let id = Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO programmes (id, slug, name, description, starts_on, ends_on, announced_on, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+    )
+    .bind(&id)
+    .bind(&p.slug)
+    .bind(&p.name)
+    .bind(p.description.trim())
+    .bind(p.starts_on.to_string())
+    .bind(p.ends_on.to_string())
+    .bind(p.announced_on.map(|d| d.to_string()))
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok((id, true))
+}
+
+/// Add a city (when missing) and its participation in the programme (when missing); returns how
+/// many rows were added.
+async fn ensure_city(tx: &mut WriteTx, programme_id: &str, c: &CityData, at: &str) -> Result<u64> {
+    let mut added = 0;
+    let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+        .bind(&c.slug)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let org_id = match org_id {
+        Some(id) => id,
+        None => {
+            let id = Uuid::now_v7().to_string();
+            sqlx::query(
+                "INSERT INTO organisations (id, slug, name, kind, country_code, population, latitude, longitude, \
+                 timezone, description, website, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'city', $4, $9, $5, $6, $7, '', '', 1, $8, $8)",
+            )
+            .bind(&id)
+            .bind(&c.slug)
+            .bind(&c.name)
+            .bind(&c.country_code)
+            .bind(c.latitude)
+            .bind(c.longitude)
+            .bind(&c.timezone)
+            .bind(at)
+            .bind(c.population.map(|p| p as i64))
+            .execute(&mut **tx)
+            .await?;
+            added += 1;
+            id
+        }
+    };
+    // Installations made before populations were shipped get them once; a figure set since is kept.
+    sqlx::query("UPDATE organisations SET population = $1 WHERE id = $2 AND population IS NULL")
+        .bind(c.population.map(|p| p as i64))
+        .bind(&org_id)
+        .execute(&mut **tx)
+        .await?;
+    added += sqlx::query(
+        "INSERT INTO participations (programme_id, organisation_id, status, note) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (programme_id, organisation_id) DO NOTHING",
+    )
+    .bind(programme_id)
+    .bind(&org_id)
+    .bind(&c.status)
+    .bind(&c.note)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(added)
 }
 
 #[cfg(test)]
