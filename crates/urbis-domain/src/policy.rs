@@ -182,10 +182,12 @@ pub enum Action {
     ReadSurveyReport,
     /// Read a pulse survey's individual responses (CSV exports, free-text answers).
     ReadSurveyResponses,
+    /// Read a wave's cohort figures (distributions, quartiles, ranks) in a benchmark.
+    ReadBenchmark,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -209,6 +211,7 @@ impl Action {
         Action::ManageSurvey,
         Action::ReadSurveyReport,
         Action::ReadSurveyResponses,
+        Action::ReadBenchmark,
     ];
 }
 
@@ -230,12 +233,43 @@ pub enum Resource {
     /// A pulse survey campaign (or one about to be made): its programme, if any, and the
     /// organisations it was sent to.
     Survey { programme: Option<Uuid>, organisations: Vec<Uuid> },
+    /// A city's record that stays private until the city publishes it (an assessment and its
+    /// scores, a service and its indicators): its organisation, that organisation's programmes,
+    /// and whether it is published.
+    CityRecord { organisation: Uuid, programmes: Vec<Uuid>, published: bool },
+    /// A wave's benchmark in a programme, covering `n` cities.
+    Benchmark { programme: Uuid, n: usize },
+}
+
+/// Cohort figures of a benchmark are shown to everyone only from this many cities on; programme
+/// staff, experts and reviewers see them at any size.
+pub const MIN_COHORT: usize = 5;
+
+impl Resource {
+    /// The organisation a city record belongs to, as the policy sees organisations.
+    fn owner(&self) -> Option<Resource> {
+        match self {
+            Resource::CityRecord { organisation, programmes, .. } => {
+                Some(Resource::Organisation { id: *organisation, programmes: programmes.clone() })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The one policy: may `actor` do `action` on `resource`?
 pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
     use Action::*;
     match (action, resource) {
+        // Published means public: anyone reads a published assessment or service; everything
+        // else about a city record is decided as for its organisation.
+        (ReadAssessment | ReadService, Resource::CityRecord { published: true, .. }) => true,
+        (_, Resource::CityRecord { .. }) => resource.owner().is_some_and(|owner| can(actor, action, &owner)),
+        // Small cohorts: figures that would describe too few cities are for those who read every
+        // city's assessment anyway.
+        (ReadBenchmark, Resource::Benchmark { programme, n }) => {
+            *n >= MIN_COHORT || can(actor, ReadAssessment, &Resource::Programme { id: *programme })
+        }
         (Read, Resource::Public | Resource::Programme { .. } | Resource::Organisation { .. }) => true,
         (ReadOwnAccount | UpdateOwnAccount, Resource::OwnAccount) => actor.is_authenticated(),
         (UpdateProfile | ManageTeam, Resource::Organisation { id, programmes }) => {
@@ -479,6 +513,42 @@ mod tests {
                 assert!(!can(a, action, &sent), "{a:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn published_city_records_are_public_and_drafts_are_the_citys() {
+        let (prog, riga, oslo, me) = ids();
+        let record = |organisation, published| Resource::CityRecord { organisation, programmes: vec![prog], published };
+        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
+        let anon = Actor::anonymous();
+        for action in [Action::ReadAssessment, Action::ReadService] {
+            assert!(can(&anon, action, &record(riga, true)) && can(&lead, action, &record(oslo, true)));
+            assert!(!can(&anon, action, &record(riga, false)) && !can(&lead, action, &record(oslo, false)));
+            assert!(can(&lead, action, &record(riga, false)));
+        }
+        // Experts read every draft assessment of their programme, but not draft services.
+        assert!(can(&expert, Action::ReadAssessment, &record(oslo, false)));
+        assert!(!can(&expert, Action::ReadService, &record(oslo, false)));
+        // Publishing makes a record readable, never writable.
+        for action in [Action::ManageService, Action::SubmitAssessment, Action::PublishAssessment] {
+            assert!(!can(&anon, action, &record(riga, true)) && !can(&lead, action, &record(oslo, true)));
+            assert!(can(&lead, action, &record(riga, true)));
+        }
+    }
+
+    #[test]
+    fn benchmark_figures_need_a_large_enough_cohort_unless_privileged() {
+        let (prog, riga, other, me) = ids();
+        let bench = |n| Resource::Benchmark { programme: prog, n };
+        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(prog) }]);
+        let other_reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(other) }]);
+        for a in [&Actor::anonymous(), &lead, &other_reviewer] {
+            assert!(!can(a, Action::ReadBenchmark, &bench(MIN_COHORT - 1)), "{a:?}");
+            assert!(can(a, Action::ReadBenchmark, &bench(MIN_COHORT)), "{a:?}");
+        }
+        assert!(can(&reviewer, Action::ReadBenchmark, &bench(1)));
     }
 
     #[test]

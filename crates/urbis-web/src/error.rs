@@ -3,6 +3,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use urbis_app::AppError;
 use urbis_domain::{FieldError, Invalid};
 use urbis_store::StoreError;
 
@@ -97,43 +98,57 @@ impl IntoResponse for Problem {
     }
 }
 
-impl From<StoreError> for Problem {
-    fn from(e: StoreError) -> Problem {
+/// The one place an application error becomes an HTTP answer.
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Problem {
         match e {
-            StoreError::NotFound => Problem::not_found("resource"),
-            StoreError::Conflict { expected, actual } => Problem::new(
+            AppError::NotFound(what) => Problem::not_found(what),
+            AppError::Unauthenticated => Problem::unauthorized(),
+            AppError::Denied => Problem::forbidden(),
+            AppError::Invalid(i) => Problem::invalid(&i),
+            AppError::BadParameter(i) => {
+                let mut p =
+                    Problem::new(StatusCode::BAD_REQUEST, "invalid-parameter", "Invalid parameter", i.to_string());
+                p.errors = i.0.iter().map(ProblemField::from).collect();
+                p
+            }
+            AppError::InvalidFile(rows) => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-csv",
+                    "Invalid CSV file",
+                    format!("{} problem(s) in the file; nothing was imported", rows.len()),
+                );
+                p.errors = rows
+                    .into_iter()
+                    .map(|e| ProblemField { field: e.field, code: e.code.into(), message: e.message, row: Some(e.row) })
+                    .collect();
+                p
+            }
+            AppError::Stale { sent, current } => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "version-mismatch",
                 "The record changed",
                 format!(
-                    "you sent version {expected} but the record is now at version {actual}; fetch it again, reapply your change and retry"
+                    "you sent version {sent} but the record is now at version {current}; fetch it again, reapply your change and retry"
                 ),
             ),
-            StoreError::Refused { field, code, message } => Problem::field(StatusCode::CONFLICT, field, code, &message),
-            StoreError::Invalid(i) => Problem::invalid(&i),
-            StoreError::Incomplete(missing) => {
-                let mut p = Problem::new(
-                    StatusCode::CONFLICT,
-                    "incomplete",
-                    "Required questions are unanswered",
-                    format!("answer these questions before submitting: {}", missing.join(", ")),
-                );
-                p.errors = missing
-                    .into_iter()
-                    .map(|q| ProblemField {
-                        field: q,
-                        code: "required".into(),
-                        message: "this question must be answered".into(),
-                        row: None,
-                    })
-                    .collect();
+            AppError::Refused { rule, message, errors } => {
+                let mut p = Problem::new(StatusCode::CONFLICT, rule, "Refused", message);
+                p.errors = errors.iter().map(ProblemField::from).collect();
                 p
             }
-            other => {
-                tracing::error!(error = %other, "store error");
+            e @ (AppError::Store(_) | AppError::Internal(_)) => {
+                tracing::error!(error = %e, "operation failed");
                 Problem::internal()
             }
         }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        AppError::from(e).into()
     }
 }
 

@@ -4,19 +4,18 @@
 pub mod api;
 pub mod auth;
 pub mod charts;
-pub mod diagnostic;
+pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
-pub mod network;
 pub mod pages;
 pub mod security;
-pub mod services;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use std::sync::Arc;
 use std::time::Instant;
+use urbis_app::App;
 use urbis_store::Store;
 
 /// Largest request body accepted anywhere (forms and JSON). Larger bodies get 413.
@@ -32,21 +31,16 @@ pub struct Config {
     pub base_url: String,
 }
 
-/// What every handler can reach.
+/// What every handler can reach: the application layer (store, caches, secret) and the web's own
+/// settings and metrics.
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
 pub struct Inner {
-    pub store: Store,
-    pub secret: Vec<u8>,
+    pub app: App,
     pub config: Config,
     pub metrics: metrics::Metrics,
-    pub limiter: auth::RateLimiter,
     pub started: Instant,
-    /// Waves' diagnostic results, kept between requests while unchanged.
-    pub results: diagnostic::ResultsCache,
-    /// Instruments (immutable once published), read once.
-    pub instruments: diagnostic::InstrumentCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -56,19 +50,19 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Handlers reach the operations' context (`&state` where an `&App` is wanted) and the store
+/// through the state.
+impl std::ops::Deref for Inner {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
 impl AppState {
-    pub async fn new(store: Store, config: Config) -> Result<AppState, urbis_store::StoreError> {
-        let secret = store.secret().await?;
-        Ok(AppState(Arc::new(Inner {
-            store,
-            secret,
-            config,
-            metrics: metrics::Metrics::default(),
-            limiter: auth::RateLimiter::default(),
-            started: Instant::now(),
-            results: diagnostic::ResultsCache::default(),
-            instruments: diagnostic::InstrumentCache::default(),
-        })))
+    pub async fn new(store: Store, config: Config) -> Result<AppState, urbis_app::AppError> {
+        let app = App::new(store, config.base_url.clone()).await?;
+        Ok(AppState(Arc::new(Inner { app, config, metrics: metrics::Metrics::default(), started: Instant::now() })))
     }
 }
 

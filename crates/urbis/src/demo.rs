@@ -46,9 +46,7 @@ pub async fn load(store: &Store) -> Result<()> {
             continue;
         }
         if hash.is_none() {
-            hash = Some(
-                urbis_web::auth::hash_password(DEMO_PASSWORD.into()).await.map_err(|p| anyhow::anyhow!(p.detail))?,
-            );
+            hash = Some(urbis_app::auth::hash_password(DEMO_PASSWORD.into()).await?);
         }
         store
             .create_person(

@@ -249,7 +249,7 @@ async fn user(url: &str, command: UserCommand) -> Result<()> {
             )
         }
     };
-    let hash = urbis_web::auth::hash_password(password).await.map_err(|p| anyhow::anyhow!(p.detail))?;
+    let hash = urbis_app::auth::hash_password(password).await?;
     let person = store
         .create_person(
             None,

@@ -5,9 +5,7 @@ pub mod pulse;
 use super::ApiJson;
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::diagnostic as ops;
 use crate::error::Problem;
-use crate::network as net;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -16,8 +14,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use urbis_app::diagnostic as ops;
+use urbis_app::network as net;
 use urbis_domain::diagnostic::{Answer, CapabilityResult, Choice, Distribution, Scores, Spread};
-use urbis_domain::policy::{Action, Resource};
+use urbis_domain::policy::Action;
 use urbis_store::diagnostic::{Assessment, PlanItem, StoredAnswer, Wave};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -436,30 +436,7 @@ pub async fn create_assessment(
     ApiJson(body): ApiJson<AssessmentCreate>,
 ) -> Result<Response, Problem> {
     let city = net::city(&state, &slug).await?;
-    caller.require(Action::CreateAssessment, &net::org_resource(&state, &city).await?)?;
-    let participations = state.store.participations(city.id).await?;
-    let programme_slug = match (&body.programme, participations.as_slice()) {
-        (Some(p), _) => p.clone(),
-        (None, [only]) => only.programme_slug.clone(),
-        (None, _) => {
-            return Err(Problem::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "programme",
-                "required",
-                "name the programme: the city takes part in several",
-            ));
-        }
-    };
-    if !participations.iter().any(|p| p.programme_slug == programme_slug) {
-        return Err(Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "programme",
-            "not-in-programme",
-            "the city is not part of this programme",
-        ));
-    }
-    let programme = net::programme(&state, &programme_slug).await?;
-    let a = ops::create(&state, &caller.0, &city, &programme, &body.wave, &body.instrument).await?;
+    let a = ops::create(&state, &caller.0, &city, body.programme.as_deref(), &body.wave, &body.instrument).await?;
     Ok((StatusCode::CREATED, Json(full(&state, a).await?)).into_response())
 }
 
@@ -472,8 +449,7 @@ pub async fn get_assessment(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    ops::require_read(&caller.0, &loaded)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadAssessment).await?;
     let version = loaded.assessment.version;
     Ok(super::with_etag(version, full(&state, loaded.assessment).await?))
 }
@@ -488,8 +464,7 @@ pub async fn put_answer(
     Path((id, question_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<AnswerIn>,
 ) -> Result<Json<AnswerOut>, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(Action::AnswerAssessment, &loaded.resource)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::AnswerAssessment).await?;
     let answer = body.answer()?;
     Ok(Json(ops::answer(&state, &caller.0, &loaded, &question_id, answer, &body.evidence, &body.comment).await?.into()))
 }
@@ -503,7 +478,7 @@ pub async fn submit_assessment(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<AssessmentOut>, Problem> {
-    let loaded = ops::load(&state, &id).await?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::SubmitAssessment).await?;
     let a = ops::submit(&state, &caller.0, &loaded).await?;
     Ok(Json(full(&state, a).await?))
 }
@@ -533,20 +508,12 @@ async fn benchmark_out(
     q: &HashMap<String, String>,
     page: Option<urbis_store::Page>,
 ) -> Result<BenchmarkOut, Problem> {
-    let p = net::programme(state, slug).await?;
-    let instrument = q.get("instrument").map(String::as_str).unwrap_or("city-digital-maturity");
-    let wave = match q.get("wave") {
-        Some(w) => ops::wave(state, &p, w).await?,
-        None => state.store.waves(p.id).await?.pop().ok_or_else(|| Problem::not_found("wave"))?,
-    };
+    let instrument = q.get("instrument").map(String::as_str).unwrap_or(ops::INSTRUMENT);
     let peers = ops::peer_group(q)?;
-    let b = ops::benchmark(state, &wave, instrument, &peers).await?;
-    // Staff and experts of the programme see everything; others see cohort figures from 5 cities
-    // and only the cities that published.
-    let privileged = caller.0.can(Action::ReadAssessment, &Resource::Programme { id: p.id });
-    let show_cohort = privileged || b.n() >= ops::MIN_COHORT;
+    let view = ops::cohort(state, &caller.0, slug, instrument, q.get("wave").map(String::as_str), peers).await?;
+    let (b, wave, show_cohort) = (&view.benchmark, &view.wave, view.cohort_shown);
     let ranks = b.overall_ranks();
-    let listed: Vec<_> = b.cities().filter(|c| privileged || c.assessment.published).collect();
+    let listed: Vec<_> = view.listed().collect();
     let page = page.unwrap_or_else(urbis_store::Page::all);
     let start = ((page.page as usize - 1) * page.per_page as usize).min(listed.len());
     let end = start.saturating_add(page.per_page as usize).min(listed.len());
@@ -567,7 +534,7 @@ async fn benchmark_out(
     Ok(BenchmarkOut {
         instrument: b.instrument.slug.clone(),
         frozen: wave.closed_at.is_some(),
-        wave: wave.slug,
+        wave: wave.slug.clone(),
         peer_group: PeerGroupOut {
             region: peers.region.map(|r| r.slug().to_string()),
             population_band: peers.population_band.map(|p| p.slug().to_string()),
@@ -587,41 +554,11 @@ async fn benchmark_out(
     })
 }
 
-/// A text cell of a CSV export: quoted when needed, and prefixed with `'` when it would start like a
-/// spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return), so that opening an export never
-/// runs what someone typed into a free-text answer (OWASP: CSV injection).
-pub(crate) fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
-#[cfg(test)]
-mod csv_tests {
-    use super::csv_field;
-
-    #[test]
-    fn cells_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field("Riga"), "Riga");
-        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("-1+2"), "'-1+2");
-    }
-}
+use crate::download::csv;
+use urbis_app::csv::field as csv_field;
 
 fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.2}")).unwrap_or_default()
-}
-
-pub(crate) fn csv(name: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// The benchmark as CSV: one row per capability and overall (the cohort distribution), then one
@@ -667,8 +604,7 @@ pub async fn get_assessment_csv(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    ops::require_read(&caller.0, &loaded)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadAssessment).await?;
     let (inst, answers, scores) = ops::scores(&state, &loaded.assessment).await?;
     let mut out =
         String::from("row,capability,question_id,respondent_id,answer,normalised,evidence,comment,score,level\n");
@@ -721,8 +657,7 @@ pub async fn patch_assessment(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<AssessmentPatch>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(Action::PublishAssessment, &loaded.resource)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::PublishAssessment).await?;
     let version = super::if_match(&headers)?;
     let a = ops::publish(&state, &caller.0, &loaded, version, body.published).await?;
     let version = a.version;
@@ -746,7 +681,7 @@ pub async fn reopen_assessment(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReopenIn>,
 ) -> Result<Json<AssessmentOut>, Problem> {
-    let loaded = ops::load(&state, &id).await?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReopenAssessment).await?;
     let a = ops::reopen(&state, &caller.0, &loaded, &body.reason).await?;
     Ok(Json(full(&state, a).await?))
 }
@@ -773,8 +708,7 @@ pub async fn put_validation(
     Path((id, capability)): Path<(String, String)>,
     ApiJson(body): ApiJson<ValidationIn>,
 ) -> Result<Json<ValidationOut>, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(Action::ValidateAssessment, &loaded.resource)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::ValidateAssessment).await?;
     let v = ops::validate(&state, &caller.0, &loaded, &capability, body.score, &body.confidence, &body.comment).await?;
     Ok(Json(v.into()))
 }
@@ -807,8 +741,7 @@ pub async fn put_override(
     Path((id, question_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<OverrideIn>,
 ) -> Result<Json<OverrideOut>, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(Action::SubmitAssessment, &loaded.resource)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::SubmitAssessment).await?;
     let value = match (body.value, body.not_applicable) {
         (Some(v), None | Some(false)) => Some(v),
         (None, Some(true)) => None,
@@ -840,8 +773,7 @@ pub async fn delete_override(
     caller: ApiCaller,
     Path((id, question_id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    caller.require(Action::SubmitAssessment, &loaded.resource)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::SubmitAssessment).await?;
     ops::set_override(&state, &caller.0, &loaded, &question_id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -868,7 +800,7 @@ pub async fn create_wave(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<WaveCreate>,
 ) -> Result<Response, Problem> {
-    let p = net::programme(&state, &slug).await?;
+    let p = net::programme_for(&state, &caller.0, &slug, Action::ManageWaves).await?;
     let w = ops::create_wave(&state, &caller.0, &p, &body.slug, &body.name, &body.opens_on, &body.closes_on).await?;
     Ok((StatusCode::CREATED, Json(WaveOut::from(w))).into_response())
 }
@@ -885,9 +817,8 @@ pub async fn close_wave(
     Path((slug, wave)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Problem> {
-    let p = net::programme(&state, &slug).await?;
+    let p = net::programme_for(&state, &caller.0, &slug, Action::ManageWaves).await?;
     let w = ops::wave(&state, &p, &wave).await?;
-    caller.require(Action::ManageWaves, &Resource::Programme { id: p.id })?;
     let version = super::if_match(&headers)?;
     let closed = ops::close_wave(&state, &caller.0, &p, &w, version).await?;
     Ok(super::with_etag(closed.version, WaveOut::from(closed)))
@@ -965,7 +896,7 @@ pub async fn get_plan(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<PlanItemOut>>, Problem> {
-    let city = net::city(&state, &slug).await?;
+    let city = net::city_for(&state, &caller.0, &slug, Action::ReadAssessment).await?;
     Ok(Json(ops::plan(&state, &caller.0, &city).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -979,8 +910,7 @@ pub async fn create_plan_item(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<PlanItemIn>,
 ) -> Result<Response, Problem> {
-    let city = net::city(&state, &slug).await?;
-    caller.require(Action::ManagePlan, &net::org_resource(&state, &city).await?)?;
+    let city = net::city_for(&state, &caller.0, &slug, Action::ManagePlan).await?;
     let item = ops::create_plan_item(&state, &caller.0, &city, &body.fields()).await?;
     let version = item.version;
     let mut r = super::with_etag(version, PlanItemOut::from(item));
@@ -1000,8 +930,7 @@ pub async fn put_plan_item(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<PlanItemIn>,
 ) -> Result<Response, Problem> {
-    let (item, city) = ops::load_plan_item(&state, &id).await?;
-    caller.require(Action::ManagePlan, &net::org_resource(&state, &city).await?)?;
+    let (item, city) = ops::plan_item_for(&state, &caller.0, &id, Action::ManagePlan).await?;
     let version = super::if_match(&headers)?;
     let item = ops::update_plan_item(&state, &caller.0, &item, &city, version, &body.fields()).await?;
     Ok(super::with_etag(item.version, PlanItemOut::from(item)))
@@ -1015,7 +944,7 @@ pub async fn get_plan_csv(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> Result<Response, Problem> {
-    let city = net::city(&state, &slug).await?;
+    let city = net::city_for(&state, &caller.0, &slug, Action::ReadAssessment).await?;
     let mut out = String::from("capability,title,description,owner,due_on,status\n");
     for p in ops::plan(&state, &caller.0, &city).await? {
         let _ = writeln!(

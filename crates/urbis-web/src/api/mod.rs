@@ -24,8 +24,6 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(crate) use diagnostic::pulse::csv_from_query as pulse_csv_from_query;
-pub(crate) use diagnostic::{csv, csv_field};
 pub use network::*;
 
 #[derive(OpenApi)]

@@ -2,9 +2,8 @@
 
 use super::{ApiJson, if_match, page_from, with_etag};
 use crate::AppState;
-use crate::auth::{ApiCaller, Caller};
+use crate::auth::ApiCaller;
 use crate::error::Problem;
-use crate::network as ops;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use urbis_app::network as ops;
 use urbis_domain::network::{InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
-use urbis_domain::policy::{Action, Resource, Scope};
+use urbis_domain::policy::{Action, Scope};
 use urbis_store::Paged;
 use urbis_store::network::{CohortMember, Invitation, Membership, Organisation, Programme};
 use utoipa::ToSchema;
@@ -269,11 +269,8 @@ pub async fn create_token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenOut>, Problem> {
     let client = crate::auth::client_key(peer.0);
-    match ops::login(&state, &req.email, &req.password, &client).await {
-        Ok(id) => {
-            let (token, expires_at) = state.store.create_api_token(id).await?;
-            Ok(Json(TokenOut { token, expires_at }))
-        }
+    match ops::sign_in(&state, &req.email, &req.password, &client, ops::Credential::ApiToken).await {
+        Ok((token, expires_at)) => Ok(Json(TokenOut { token, expires_at })),
         Err(ops::LoginFailure::Wrong) => Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "bad-credentials",
@@ -286,7 +283,7 @@ pub async fn create_token(
             "Too many attempts",
             format!("too many failed sign-ins; try again in {wait} seconds"),
         )),
-        Err(ops::LoginFailure::Error(p)) => Err(p),
+        Err(ops::LoginFailure::Error(e)) => Err(e.into()),
     }
 }
 
@@ -294,9 +291,8 @@ pub async fn create_token(
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MeOut), (status = 401, body = Problem)))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeOut>, Problem> {
-    caller.require(Action::ReadOwnAccount, &Resource::OwnAccount)?;
-    let p = caller.0.person.ok_or_else(Problem::unauthorized)?;
-    let roles = state.store.memberships(p.id).await?.into_iter().map(RoleOut::from).collect();
+    let (p, roles) = ops::account(&state, &caller.0).await?;
+    let roles = roles.into_iter().map(RoleOut::from).collect();
     Ok(Json(MeOut {
         id: p.id,
         email: p.email,
@@ -377,8 +373,7 @@ pub async fn patch_city(
     headers: HeaderMap,
     ApiJson(patch): ApiJson<CityPatch>,
 ) -> Result<Response, Problem> {
-    let org = ops::city(&state, &slug).await?;
-    ops::require(&caller.0, Action::UpdateProfile, &ops::org_resource(&state, &org).await?)?;
+    let org = ops::city_for(&state, &caller.0, &slug, Action::UpdateProfile).await?;
     let version = if_match(&headers)?;
     let change = ProfileChange::parse(patch.description.as_deref(), patch.website.as_deref())?;
     let updated = ops::update_profile(&state, &caller.0, &org, version, change).await?;
@@ -393,32 +388,20 @@ pub async fn city_team(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<TeamMemberOut>>, Problem> {
-    let org = ops::city(&state, &slug).await?;
-    let resource = ops::org_resource(&state, &org).await?;
-    Ok(Json(team_out(&state, &caller.0, &org, &resource).await?))
-}
-
-pub(crate) async fn team_out(
-    state: &AppState,
-    caller: &Caller,
-    org: &Organisation,
-    resource: &Resource,
-) -> Result<Vec<TeamMemberOut>, Problem> {
-    let all = caller.can(Action::ReadTeam, resource);
-    Ok(state
-        .store
-        .team(org.id)
-        .await?
-        .into_iter()
-        .filter(|m| all || m.listed)
-        .map(|m| TeamMemberOut {
-            person_id: m.person_id,
-            name: m.name,
-            job_title: m.job_title,
-            role: m.role.as_str().into(),
-            listed: m.listed,
-        })
-        .collect())
+    let org = ops::city_for(&state, &caller.0, &slug, Action::Read).await?;
+    let members = ops::team_members(&state, &caller.0, &org).await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .map(|m| TeamMemberOut {
+                person_id: m.person_id,
+                name: m.name,
+                job_title: m.job_title,
+                role: m.role.as_str().into(),
+                listed: m.listed,
+            })
+            .collect(),
+    ))
 }
 
 /// People who agreed to be listed, by name, with their roles.
@@ -449,13 +432,9 @@ pub async fn list_invitations(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<InvitationOut>>, Problem> {
     let page = page_from(&q)?;
-    let p = ops::programme(&state, &slug).await?;
-    caller.require(Action::ReadInvitations, &Resource::Programme { id: p.id })?;
-    let city = match q.get("city") {
-        Some(c) => Some(ops::city(&state, c).await?.id),
-        None => None,
-    };
-    Ok(Json(List::map(state.store.invitations(p.id, city, page).await?, InvitationOut::from)))
+    let p = ops::programme_for(&state, &caller.0, &slug, Action::ReadInvitations).await?;
+    let invitations = ops::invitations(&state, &caller.0, &p, q.get("city").map(String::as_str), page).await?;
+    Ok(Json(List::map(invitations, InvitationOut::from)))
 }
 
 /// Invite a person to a city's team with a role. Programme staff may invite to any role but admin;

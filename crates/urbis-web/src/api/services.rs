@@ -5,8 +5,6 @@ use super::{ApiJson, List, if_match, page_from, with_etag};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
-use crate::network as net;
-use crate::services as ops;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -15,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use urbis_app::network as net;
+use urbis_app::services as ops;
 use urbis_domain::opendata::{cpsv, sdm};
 use urbis_domain::policy::Action;
 use urbis_domain::services::{MeasurementInput, MilestoneInput, PhaseInput, RawIndicator, RawService, ResearchInput};
@@ -243,17 +243,13 @@ pub struct ServiceOut {
 }
 
 async fn service_out(state: &AppState, s: Service) -> Result<ServiceOut, Problem> {
-    let mut indicators = vec![];
-    for i in state.store.indicators(s.id).await? {
-        let ms = state.store.measurements(i.id).await?;
-        indicators.push(indicator_out(&i, &ms));
-    }
+    let t = ops::timeline(state, &s).await?;
     Ok(ServiceOut {
         summary: (&s).into(),
-        phases: state.store.phases(s.id).await?.into_iter().map(Into::into).collect(),
-        milestones: state.store.milestones(s.id).await?.into_iter().map(Into::into).collect(),
-        research: state.store.research(s.id).await?.into_iter().map(Into::into).collect(),
-        indicators,
+        phases: t.phases.into_iter().map(Into::into).collect(),
+        milestones: t.milestones.into_iter().map(Into::into).collect(),
+        research: t.research.into_iter().map(Into::into).collect(),
+        indicators: t.indicators.iter().map(|(i, ms)| indicator_out(i, ms)).collect(),
         description: s.description,
         problem: s.problem,
         audience: s.audience,
@@ -273,16 +269,12 @@ async fn service_out(state: &AppState, s: Service) -> Result<ServiceOut, Problem
 
 /// A service the caller may change (401/403 before the body is checked).
 async fn writable(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ops::Loaded, Problem> {
-    let loaded = ops::load(state, id).await?;
-    caller.require(Action::ManageService, &loaded.resource)?;
-    Ok(loaded)
+    Ok(ops::load_for(state, &caller.0, id, Action::ManageService).await?)
 }
 
 /// An indicator the caller may add measurements to.
 async fn writable_indicator(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ops::LoadedIndicator, Problem> {
-    let li = ops::load_indicator(state, id).await?;
-    caller.require(Action::ManageService, &li.service.resource)?;
-    Ok(li)
+    Ok(ops::indicator_for(state, &caller.0, id, Action::ManageService).await?)
 }
 
 /// A new service. Only `title`, `description` and `focus_area` are required.
@@ -376,10 +368,8 @@ pub async fn get_service(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    ops::require_read(&caller.0, &loaded)?;
-    let version = loaded.service.version;
-    Ok(with_etag(version, service_out(&state, loaded.service).await?))
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadService).await?;
+    Ok(with_etag(loaded.service.version, service_out(&state, loaded.service).await?))
 }
 
 /// Change a service or publish it. Needs `If-Match` with its `ETag`.
@@ -433,7 +423,7 @@ pub async fn list_services(
 ) -> Result<Json<List<ServiceSummaryOut>>, Problem> {
     let page = page_from(&q)?;
     let p = net::programme(&state, &slug).await?;
-    let all = ops::visible(&caller.0, state.store.programme_services(p.id).await?);
+    let all = ops::of_programme(&state, &caller.0, &p).await?;
     let total = all.len() as u64;
     let start = ((page.page as usize - 1) * page.per_page as usize).min(all.len());
     let items = all.iter().skip(start).take(page.per_page as usize).map(Into::into).collect();
@@ -454,8 +444,7 @@ pub async fn get_service_cpsv(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load(&state, &id).await?;
-    ops::require_read(&caller.0, &loaded)?;
+    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadService).await?;
     Ok(([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], service_turtle(&base(&state), &loaded.service))
         .into_response())
 }
@@ -521,8 +510,8 @@ pub async fn put_phase(
     let loaded = writable(&state, &caller, &id).await?;
     let checklist: Vec<String> = b.exit_checklist.iter().map(|n| n.to_string()).collect();
     let input = PhaseInput::parse(&kind, &b.starts_on, &b.ends_on, &b.goal, &b.exit_result, &b.exit_notes, &checklist)?;
-    let exists = state.store.phases(loaded.service.id).await?.iter().any(|p| p.kind == input.kind);
-    let version = if exists { Some(if_match(&headers)?) } else { None };
+    // A planned phase changes only with its version (`If-Match`); a new one needs none.
+    let version = if ops::phase_planned(&state, &loaded, input.kind).await? { Some(if_match(&headers)?) } else { None };
     Ok(Json(ops::put_phase(&state, &caller.0, &loaded, &input, version).await?.into()))
 }
 
@@ -568,8 +557,7 @@ pub async fn patch_milestone(
     headers: HeaderMap,
     ApiJson(b): ApiJson<MilestoneIn>,
 ) -> Result<Response, Problem> {
-    let (m, loaded) = ops::load_milestone(&state, &id).await?;
-    caller.require(Action::ManageService, &loaded.resource)?;
+    let (m, loaded) = ops::milestone_for(&state, &caller.0, &id, Action::ManageService).await?;
     let version = if_match(&headers)?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
     let m = ops::update_milestone(&state, &caller.0, &loaded, m.id, version, &input).await?;
@@ -586,8 +574,7 @@ pub async fn get_milestone(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let (m, loaded) = ops::load_milestone(&state, &id).await?;
-    ops::require_read(&caller.0, &loaded)?;
+    let (m, _) = ops::milestone_for(&state, &caller.0, &id, Action::ReadService).await?;
     let version = m.version;
     Ok(with_etag(version, MilestoneOut::from(m)))
 }
@@ -696,9 +683,8 @@ pub async fn get_indicator(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let li = ops::load_indicator(&state, &id).await?;
-    ops::require_read(&caller.0, &li.service)?;
-    let ms = state.store.measurements(li.indicator.id).await?;
+    let li = ops::indicator_for(&state, &caller.0, &id, Action::ReadService).await?;
+    let ms = ops::measurements(&state, &li).await?;
     Ok(with_etag(li.indicator.version, indicator_out(&li.indicator, &ms)))
 }
 
@@ -711,9 +697,8 @@ pub async fn get_indicator_sdm(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<sdm::KeyPerformanceIndicator>, Problem> {
-    let li = ops::load_indicator(&state, &id).await?;
-    ops::require_read(&caller.0, &li.service)?;
-    let ms = state.store.measurements(li.indicator.id).await?;
+    let li = ops::indicator_for(&state, &caller.0, &id, Action::ReadService).await?;
+    let ms = ops::measurements(&state, &li).await?;
     let e = ops::evaluation(&li.indicator, &ms);
     let i = &li.indicator;
     let source = format!("{}/api/v1/indicators/{}", base(&state), i.id);
@@ -777,8 +762,7 @@ pub async fn create_measurement(
         li.indicator.goal.baseline_date,
     )?;
     let outcome = ops::put_measurements(&state, &caller.0, &li, std::slice::from_ref(&m)).await?;
-    let i = state.store.indicator(li.indicator.id).await?;
-    let ms = state.store.measurements(i.id).await?;
+    let (i, ms) = ops::current(&state, &li).await?;
     let status = if outcome.added > 0 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(indicator_out(&i, &ms))).into_response())
 }

@@ -1,18 +1,18 @@
 //! Pages for signing in and out, one's own account, and accepting an invitation.
 
-use super::{Ctx, PageForm, ShownError, local_next};
+use super::{Ctx, PageForm, Refusal, ShownError, local_next};
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
-use crate::error::Problem;
 use crate::i18n::LANGUAGES;
-use crate::network as ops;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
+use urbis_app::AppError;
+use urbis_app::network as ops;
 use urbis_domain::network::{AccountChange, NewAccount};
-use urbis_domain::policy::{Action, Resource};
+
 use urbis_store::network::{Invitation, Membership, Person};
 
 #[derive(Template)]
@@ -62,11 +62,8 @@ pub async fn login_post(
         return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let client = client_key(peer.0);
-    match ops::login(&state, &email, form.get("password"), &client).await {
-        Ok(id) => match state.store.create_session(id).await {
-            Ok((token, _)) => session_response(&state, &token, &next),
-            Err(e) => ctx.fail(e.into()),
-        },
+    match ops::sign_in(&state, &email, form.get("password"), &client, ops::Credential::Session).await {
+        Ok((token, _)) => session_response(&state, &token, &next),
         Err(ops::LoginFailure::Wrong) => fail(
             vec![ShownError { field: "email".into(), message: ctx.t.get("login-wrong") }],
             StatusCode::UNAUTHORIZED,
@@ -91,7 +88,7 @@ pub async fn login_post(
 
 pub async fn logout_post(State(state): State<AppState>, headers: HeaderMap, _form: PageForm) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE).and_then(|c| unsign(&state.secret, c))
-        && let Err(e) = state.store.delete_session(token).await
+        && let Err(e) = ops::sign_out(&state, token).await
     {
         tracing::warn!(error = %e, "could not delete session");
     }
@@ -127,10 +124,8 @@ impl AccountPage<'_> {
 }
 
 pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
-    let r: Result<Response, Problem> = async {
-        ops::require(&ctx.caller, Action::ReadOwnAccount, &Resource::OwnAccount)?;
-        let person = ctx.caller.person.clone().ok_or_else(Problem::unauthorized)?;
-        let roles = state.store.memberships(person.id).await?;
+    let r: Result<Response, AppError> = async {
+        let (person, roles) = ops::account(&state, &ctx.caller).await?;
         Ok(ctx.render(AccountPage {
             ctx: &ctx,
             roles,
@@ -150,10 +145,8 @@ pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ha
 }
 
 pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
-        ops::require(&ctx.caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
-        let person = ctx.caller.person.clone().ok_or_else(Problem::unauthorized)?;
-        let roles = state.store.memberships(person.id).await?;
+    let r: Result<Response, AppError> = async {
+        let (person, roles) = ops::account(&state, &ctx.caller).await?;
         let again = |errors, conflict, version| AccountPage {
             ctx: &ctx,
             roles: roles.clone(),
@@ -185,10 +178,13 @@ pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageFor
         };
         match ops::update_account(&state, &ctx.caller, form.version().unwrap_or(-1), change).await {
             Ok(_) => Ok(Redirect::to("/account?saved=1").into_response()),
-            Err(p) if p.status == 412 => {
-                Ok(ctx.render_status(StatusCode::CONFLICT, again(vec![], true, person.version)))
-            }
-            Err(p) => Err(p),
+            Err(e) => match ctx.refusal(e) {
+                Refusal::Errors(status, errors) => {
+                    Ok(ctx.render_status(status, again(errors, false, form.version().unwrap_or(person.version))))
+                }
+                Refusal::Conflict => Ok(ctx.render_status(StatusCode::CONFLICT, again(vec![], true, person.version))),
+                Refusal::Fail(e) => Err(e),
+            },
         }
     }
     .await;
@@ -220,7 +216,7 @@ async fn invitation_page(
     form: Option<&PageForm>,
     errors: Vec<ShownError>,
     status: StatusCode,
-) -> Result<Response, Problem> {
+) -> Result<Response, AppError> {
     let invitation = ops::invitation_by_token(state, token).await?;
     let me = ctx.caller.person.as_ref();
     let is_invitee = me.is_some_and(|p| p.email == invitation.email);
@@ -252,7 +248,7 @@ pub async fn invitation_post(
     Path(token): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let new_account = if ctx.signed_in() {
             None
         } else {
@@ -281,16 +277,21 @@ pub async fn invitation_post(
             Ok((inv, person)) => {
                 let to = format!("/cities/{}", inv.organisation_slug);
                 if fresh {
-                    let (session, _) = state.store.create_session(person.id).await?;
+                    let (session, _) = ops::issue(&state, person.id, ops::Credential::Session).await?;
                     Ok(session_response(&state, &session, &to))
                 } else {
                     Ok(Redirect::to(&to).into_response())
                 }
             }
-            Err(p) if p.status == 409 => {
-                invitation_page(&state, &ctx, &token, Some(&form), ctx.field_errors(&p), StatusCode::CONFLICT).await
-            }
-            Err(p) => Err(p),
+            Err(e) => match ctx.refusal(e) {
+                Refusal::Errors(status, errors) => {
+                    invitation_page(&state, &ctx, &token, Some(&form), errors, status).await
+                }
+                Refusal::Conflict => {
+                    invitation_page(&state, &ctx, &token, Some(&form), vec![], StatusCode::CONFLICT).await
+                }
+                Refusal::Fail(e) => Err(e),
+            },
         }
     }
     .await;

@@ -12,13 +12,13 @@ pub mod waves;
 use super::{Ctx, ShownError};
 use crate::AppState;
 use crate::charts::{RadarSeries, heat_map, radar};
-use crate::diagnostic as ops;
-use crate::error::Problem;
-use crate::network as net;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use std::collections::HashMap;
+use urbis_app::AppError;
+use urbis_app::diagnostic as ops;
+use urbis_app::network as net;
 use urbis_domain::diagnostic::{Distribution, Instrument, PeerGroup};
 use urbis_domain::network::{PopulationBand, Region};
 use urbis_domain::policy::{Action, Resource};
@@ -36,11 +36,6 @@ fn capability_name(ctx: &Ctx, inst: &Instrument, slug: &str) -> String {
 
 fn fmt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into())
-}
-
-/// May the caller see every city's results in this programme (staff, experts, reviewers)?
-fn privileged(ctx: &Ctx, programme: &Programme) -> bool {
-    ctx.caller.can(Action::ReadAssessment, &Resource::Programme { id: programme.id })
 }
 
 pub struct CapabilityRow {
@@ -114,201 +109,159 @@ pub async fn city_with_notice(
 }
 
 async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, saved: bool) -> Response {
-    let r: Result<Response, Problem> = async {
-        let city = net::city(&state, &slug).await?;
-        let resource = net::org_resource(&state, &city).await?;
-        let participation = state
-            .store
-            .participations(city.id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Problem::not_found("programme"))?;
-        let programme = net::programme(&state, &participation.programme_slug).await?;
-        let stored = ops::instrument_in(&state, INSTRUMENT, None, ctx.t.code).await?;
-        let inst = &stored.instrument;
-        let can_read = ctx.caller.can(Action::ReadAssessment, &resource);
-        let waves = state.store.waves(programme.id).await?;
-        let all = state.store.organisation_assessments(city.id, INSTRUMENT).await?;
-        let wave_name = |id: Uuid| waves.iter().find(|w| w.id == id).map(|w| w.name.clone()).unwrap_or_default();
-        let open = if can_read {
-            all.iter().map(|a| (wave_name(a.wave_id), a.id, a.status.as_str().to_string())).collect()
-        } else {
-            vec![]
-        };
-        let startable = if ctx.caller.can(Action::CreateAssessment, &resource) {
-            waves.iter().filter(|w| w.closed_at.is_none() && !all.iter().any(|a| a.wave_id == w.id)).cloned().collect()
-        } else {
-            vec![]
-        };
-        let visible: Vec<_> = all.into_iter().filter(|a| a.published || can_read).collect();
-        let can_plan = ctx.caller.can(Action::ManagePlan, &resource);
-        let plan = if can_read {
-            Some(
-                state
-                    .store
-                    .plan_items(city.id)
-                    .await?
-                    .into_iter()
-                    .map(|p| PlanRow {
-                        id: p.id,
-                        capability: capability_name(&ctx, inst, &p.capability),
-                        title: p.title,
-                        owner: p.owner,
-                        due_on: p.due_on.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
-                        status: ctx.t.get(&format!("plan-status-{}", p.status.as_str())),
-                    })
-                    .collect(),
-            )
-        } else {
-            None
-        };
-        let empty = CityDiagnosticPage {
-            ctx: &ctx,
-            city: city.clone(),
-            programme: programme.clone(),
-            wave_name: String::new(),
-            status: String::new(),
-            sample: false,
-            overall: String::new(),
-            radar: String::new(),
-            rows: vec![],
-            cohort_shown: false,
-            wave_names: vec![],
-            progress: vec![],
-            visible: false,
-            open,
-            startable,
-            plan,
-            can_plan,
-            publish: None,
-            validate: None,
-            reopen: None,
-            saved,
-        };
-        let Some(latest) =
-            visible.iter().rev().find(|a| a.status == AssessmentStatus::Submitted).or(visible.last()).cloned()
-        else {
-            return Ok(ctx.render(empty));
-        };
-        let (_, _, scores) = ops::scores(&state, &latest).await?;
-        let validations = state.store.validations(latest.id).await?;
-        let wave: &Wave = waves.iter().find(|w| w.id == latest.wave_id).ok_or_else(|| Problem::not_found("wave"))?;
-        let bench = ops::benchmark(&state, wave, INSTRUMENT, &PeerGroup::default()).await?;
-        let cohort_shown = privileged(&ctx, &programme) || bench.n() >= ops::MIN_COHORT;
-        let medians: HashMap<&str, Option<Distribution>> =
-            bench.capabilities.iter().map(|(k, d)| (k.as_str(), *d)).collect();
-        let axes: Vec<String> = inst.capabilities.iter().map(|c| capability_name(&ctx, inst, &c.slug)).collect();
-        let city_values: Vec<Option<f64>> =
-            inst.capabilities.iter().map(|c| scores.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
-        let mut series = vec![RadarSeries { name: &city.name, class: "city", values: city_values }];
-        let cohort_name = ctx.t.get("diagnostic-cohort-median");
-        if cohort_shown {
-            series.push(RadarSeries {
-                name: &cohort_name,
-                class: "cohort",
-                values: inst
-                    .capabilities
-                    .iter()
-                    .map(|c| medians.get(c.slug.as_str()).copied().flatten().map(|d| d.median))
-                    .collect(),
-            });
-        }
-        let radar_svg = radar(
-            &ctx.t.with("diagnostic-radar-title", &[("city", &city.name), ("wave", &wave.name)]),
-            &ctx.t.get(if cohort_shown { "diagnostic-radar-desc-cohort" } else { "diagnostic-radar-desc" }),
-            &axes,
-            &series,
-        );
-        let rows = inst
-            .capabilities
-            .iter()
-            .map(|c| {
-                let r = scores.capabilities.get(&c.slug);
-                let level = r.map(|r| r.level).unwrap_or(1);
-                CapabilityRow {
-                    name: capability_name(&ctx, inst, &c.slug),
-                    score: fmt(r.and_then(|r| r.score)),
-                    level,
-                    median: if cohort_shown {
-                        fmt(medians.get(c.slug.as_str()).copied().flatten().map(|d| d.median))
-                    } else {
-                        "–".into()
-                    },
-                    spread: r
-                        .and_then(|r| r.spread)
-                        .filter(|s| s.n > 1)
-                        .map(|s| format!("{:.0}–{:.0} (σ {:.1})", s.min, s.max, s.sd))
-                        .unwrap_or_else(|| "–".into()),
-                    validated: validations
-                        .iter()
-                        .find(|v| v.capability == c.slug)
-                        .map(|v| format!("{:.0} ({})", v.score, ctx.t.get(&format!("confidence-{}", v.confidence))))
-                        .unwrap_or_else(|| "–".into()),
-                    next: stored
-                        .actions
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.capability == c.slug && a.from_level == level && level < 5)
-                        .map(|(i, a)| (i, a.clone()))
-                        .collect(),
-                }
-            })
-            .collect();
-        // Progress: each capability's score in every wave with a visible submitted assessment; a
-        // closed wave gives the figures frozen when it closed (its baseline).
-        let per_wave: Vec<(String, Results)> = state
-            .store
-            .organisation_results(city.id, INSTRUMENT)
-            .await?
-            .into_iter()
-            .filter(|r| r.assessment.published || can_read)
-            .map(|r| (r.assessment.wave_name, r.results))
-            .collect();
-        let mut progress: Vec<ProgressRow> = inst
-            .capabilities
-            .iter()
-            .map(|c| {
-                let vals: Vec<Option<f64>> =
-                    per_wave.iter().map(|(_, s)| s.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
-                ProgressRow {
-                    name: capability_name(&ctx, inst, &c.slug),
-                    values: vals.iter().map(|v| fmt(*v)).collect(),
-                    change: change(&vals),
-                }
-            })
-            .collect();
-        let overall_vals: Vec<Option<f64>> = per_wave.iter().map(|(_, s)| s.overall).collect();
-        progress.push(ProgressRow {
-            name: ctx.t.get("diagnostic-overall"),
-            values: overall_vals.iter().map(|v| fmt(*v)).collect(),
-            change: change(&overall_vals),
-        });
-        Ok(ctx.render(CityDiagnosticPage {
-            wave_name: wave.name.clone(),
-            status: latest.status.as_str().into(),
-            sample: latest.is_sample,
-            overall: fmt(scores.overall),
-            radar: radar_svg,
-            rows,
-            cohort_shown,
-            wave_names: per_wave.into_iter().map(|(n, _)| n).collect(),
-            progress,
-            visible: true,
-            publish: (latest.status == AssessmentStatus::Submitted
-                && ctx.caller.can(Action::PublishAssessment, &resource))
-            .then_some((latest.id, latest.version, latest.published)),
-            validate: (latest.status == AssessmentStatus::Submitted
-                && ctx.caller.can(Action::ValidateAssessment, &resource))
-            .then_some(latest.id),
-            reopen: (latest.status == AssessmentStatus::Submitted
-                && ctx.caller.can(Action::ReopenAssessment, &resource))
-            .then_some(latest.id),
-            ..empty
-        }))
+    match ops::city_diagnostic(&state, &ctx.caller, &slug, ctx.t.code).await {
+        Ok(view) => ctx.render(city_diagnostic_page(&ctx, &view, saved)),
+        Err(e) => ctx.fail(e),
     }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+fn city_diagnostic_page<'a>(ctx: &'a Ctx, view: &ops::CityDiagnostic, saved: bool) -> CityDiagnosticPage<'a> {
+    let inst = &view.instrument.instrument;
+    let plan = view.plan.as_ref().map(|items| {
+        items
+            .iter()
+            .map(|p| PlanRow {
+                id: p.id,
+                capability: capability_name(ctx, inst, &p.capability),
+                title: p.title.clone(),
+                owner: p.owner.clone(),
+                due_on: p.due_on.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+                status: ctx.t.get(&format!("plan-status-{}", p.status.as_str())),
+            })
+            .collect()
+    });
+    let empty = CityDiagnosticPage {
+        ctx,
+        city: view.city.clone(),
+        programme: view.programme.clone(),
+        wave_name: String::new(),
+        status: String::new(),
+        sample: false,
+        overall: String::new(),
+        radar: String::new(),
+        rows: vec![],
+        cohort_shown: false,
+        wave_names: vec![],
+        progress: vec![],
+        visible: false,
+        open: view.open.iter().map(|(w, a)| (w.clone(), a.id, a.status.as_str().to_string())).collect(),
+        startable: view.startable.clone(),
+        plan,
+        can_plan: view.can_plan,
+        publish: None,
+        validate: None,
+        reopen: None,
+        saved,
+    };
+    let Some(shown) = &view.shown else { return empty };
+    let latest = &shown.assessment;
+    CityDiagnosticPage {
+        wave_name: shown.wave.name.clone(),
+        status: latest.status.as_str().into(),
+        sample: latest.is_sample,
+        overall: fmt(shown.scores.overall),
+        radar: city_radar(ctx, view, shown),
+        rows: capability_rows(ctx, view, shown),
+        cohort_shown: shown.cohort_shown,
+        wave_names: view.progress.iter().map(|(n, _)| n.clone()).collect(),
+        progress: progress_rows(ctx, inst, &view.progress),
+        visible: true,
+        publish: shown.can_publish.then_some((latest.id, latest.version, latest.published)),
+        validate: shown.can_validate.then_some(latest.id),
+        reopen: shown.can_reopen.then_some(latest.id),
+        ..empty
+    }
+}
+
+/// The cohort's median of a capability, when the cohort's figures may be shown.
+fn cohort_median(shown: &ops::Shown, capability: &str) -> Option<f64> {
+    if !shown.cohort_shown {
+        return None;
+    }
+    shown.benchmark.capabilities.iter().find(|(k, _)| k == capability).and_then(|(_, d)| d.map(|d| d.median))
+}
+
+fn city_radar(ctx: &Ctx, view: &ops::CityDiagnostic, shown: &ops::Shown) -> String {
+    let inst = &view.instrument.instrument;
+    let axes: Vec<String> = inst.capabilities.iter().map(|c| capability_name(ctx, inst, &c.slug)).collect();
+    let city_values: Vec<Option<f64>> =
+        inst.capabilities.iter().map(|c| shown.scores.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
+    let mut series = vec![RadarSeries { name: &view.city.name, class: "city", values: city_values }];
+    let cohort_name = ctx.t.get("diagnostic-cohort-median");
+    if shown.cohort_shown {
+        series.push(RadarSeries {
+            name: &cohort_name,
+            class: "cohort",
+            values: inst.capabilities.iter().map(|c| cohort_median(shown, &c.slug)).collect(),
+        });
+    }
+    radar(
+        &ctx.t.with("diagnostic-radar-title", &[("city", &view.city.name), ("wave", &shown.wave.name)]),
+        &ctx.t.get(if shown.cohort_shown { "diagnostic-radar-desc-cohort" } else { "diagnostic-radar-desc" }),
+        &axes,
+        &series,
+    )
+}
+
+fn capability_rows(ctx: &Ctx, view: &ops::CityDiagnostic, shown: &ops::Shown) -> Vec<CapabilityRow> {
+    let inst = &view.instrument.instrument;
+    inst.capabilities
+        .iter()
+        .map(|c| {
+            let r = shown.scores.capabilities.get(&c.slug);
+            let level = r.map(|r| r.level).unwrap_or(1);
+            CapabilityRow {
+                name: capability_name(ctx, inst, &c.slug),
+                score: fmt(r.and_then(|r| r.score)),
+                level,
+                median: fmt(cohort_median(shown, &c.slug)),
+                spread: r
+                    .and_then(|r| r.spread)
+                    .filter(|s| s.n > 1)
+                    .map(|s| format!("{:.0}–{:.0} (σ {:.1})", s.min, s.max, s.sd))
+                    .unwrap_or_else(|| "–".into()),
+                validated: shown
+                    .validations
+                    .iter()
+                    .find(|v| v.capability == c.slug)
+                    .map(|v| format!("{:.0} ({})", v.score, ctx.t.get(&format!("confidence-{}", v.confidence))))
+                    .unwrap_or_else(|| "–".into()),
+                next: view
+                    .instrument
+                    .actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.capability == c.slug && a.from_level == level && level < 5)
+                    .map(|(i, a)| (i, a.clone()))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Progress: each capability's score in every wave with a visible submitted assessment; a closed
+/// wave gives the figures frozen when it closed (its baseline).
+fn progress_rows(ctx: &Ctx, inst: &Instrument, per_wave: &[(String, Results)]) -> Vec<ProgressRow> {
+    let mut progress: Vec<ProgressRow> = inst
+        .capabilities
+        .iter()
+        .map(|c| {
+            let vals: Vec<Option<f64>> =
+                per_wave.iter().map(|(_, s)| s.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
+            ProgressRow {
+                name: capability_name(ctx, inst, &c.slug),
+                values: vals.iter().map(|v| fmt(*v)).collect(),
+                change: change(&vals),
+            }
+        })
+        .collect();
+    let overall_vals: Vec<Option<f64>> = per_wave.iter().map(|(_, s)| s.overall).collect();
+    progress.push(ProgressRow {
+        name: ctx.t.get("diagnostic-overall"),
+        values: overall_vals.iter().map(|v| fmt(*v)).collect(),
+        change: change(&overall_vals),
+    });
+    progress
 }
 
 /// Change from the first to the last value, signed, e.g. "+12".
@@ -362,26 +315,20 @@ pub async fn cohort(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let programme = net::programme(&state, &slug).await?;
-        let waves = state.store.waves(programme.id).await?;
-        let wave = match q.get("wave") {
-            Some(w) => waves.iter().find(|x| &x.slug == w).cloned().ok_or_else(|| Problem::not_found("wave"))?,
-            None => waves.last().cloned().ok_or_else(|| Problem::not_found("wave"))?,
-        };
-        let stored = ops::instrument_in(&state, INSTRUMENT, None, ctx.t.code).await?;
-        let inst = &stored.instrument;
-        let privileged = privileged(&ctx, &programme);
+    let r: Result<Response, AppError> = async {
         // A bad filter value is reported above the form and the whole cohort is shown.
         let (peers, errors) =
             match PeerGroup::parse(q.get("region").map(String::as_str), q.get("population_band").map(String::as_str)) {
                 Ok(p) => (p, vec![]),
                 Err(e) => (PeerGroup::default(), ctx.invalid(&e.0)),
             };
-        let bench = ops::benchmark(&state, &wave, INSTRUMENT, &peers).await?;
-        let cohort_shown = privileged || bench.n() >= ops::MIN_COHORT;
+        let view =
+            ops::cohort(&state, &ctx.caller, &slug, INSTRUMENT, q.get("wave").map(String::as_str), peers).await?;
+        let (programme, wave, bench, cohort_shown) = (&view.programme, &view.wave, &view.benchmark, view.cohort_shown);
+        let stored = ops::instrument_in(&state, INSTRUMENT, None, ctx.t.code).await?;
+        let inst = &stored.instrument;
         let columns: Vec<String> = inst.capabilities.iter().map(|c| capability_name(&ctx, inst, &c.slug)).collect();
-        let shown: Vec<_> = bench.cities().filter(|c| privileged || c.assessment.published).collect();
+        let shown: Vec<_> = view.listed().collect();
         let pages = shown.len().div_ceil(COHORT_PAGE).max(1);
         let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
         let shown: Vec<_> = shown.into_iter().skip((page - 1) * COHORT_PAGE).take(COHORT_PAGE).collect();
@@ -428,10 +375,10 @@ pub async fn cohort(
         distributions.push(dist_row(ctx.t.get("diagnostic-overall"), bench.overall));
         // Progress: the cohort median per capability in every wave.
         let mut medians = vec![];
-        for w in &waves {
+        for w in &view.waves {
             let b = if w.id == wave.id { None } else { Some(ops::benchmark(&state, w, INSTRUMENT, &peers).await?) };
-            let b = b.as_ref().unwrap_or(&bench);
-            let shown = privileged || b.n() >= ops::MIN_COHORT;
+            let b = b.as_ref().unwrap_or(bench);
+            let shown = ops::figures_shown(&ctx.caller, programme, b);
             let caps: HashMap<String, Option<f64>> =
                 b.capabilities.iter().map(|(k, d)| (k.clone(), d.filter(|_| shown).map(|d| d.median))).collect();
             medians.push((w.name.clone(), caps, b.overall.filter(|_| shown).map(|d| d.median)));
@@ -465,7 +412,7 @@ pub async fn cohort(
             distributions,
             wave_names: medians.into_iter().map(|(n, _, _)| n).collect(),
             progress,
-            filter_query: peer_query(&wave, &peers),
+            filter_query: peer_query(wave, &peers),
             region: peers.region.map(|r| r.slug().to_string()).unwrap_or_default(),
             population_band: peers.population_band.map(|b| b.slug().to_string()).unwrap_or_default(),
             regions: Region::ALL
@@ -480,9 +427,9 @@ pub async fn cohort(
             pages,
             errors,
             can_manage_waves: ctx.caller.can(Action::ManageWaves, &Resource::Programme { id: programme.id }),
-            programme,
-            waves,
-            wave,
+            programme: programme.clone(),
+            waves: view.waves.clone(),
+            wave: wave.clone(),
         }))
     }
     .await;
@@ -531,10 +478,14 @@ struct AssessmentPage<'a> {
 
 const CONTEXT: &str = "context";
 
-/// An assessment the caller may read, with its instrument version.
-async fn loaded_for_answering(state: &AppState, ctx: &Ctx, id: &str) -> Result<(ops::Loaded, Instrument), Problem> {
-    let loaded = ops::load(state, id).await?;
-    net::require(&ctx.caller, Action::ReadAssessment, &loaded.resource)?;
+/// An assessment the caller may do `action` on, with its instrument version in the caller's language.
+async fn loaded_with_instrument(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+) -> Result<(ops::Loaded, Instrument), AppError> {
+    let loaded = ops::load_for(state, &ctx.caller, id, action).await?;
     let a = &loaded.assessment;
     let inst = ops::instrument_of(state, a).await?.localised(ctx.t.code);
     Ok((loaded, inst))
@@ -545,8 +496,8 @@ fn mine(answers: &[StoredAnswer], me: Option<Uuid>) -> HashMap<String, StoredAns
 }
 
 pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r: Result<Response, Problem> = async {
-        let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
+    let r: Result<Response, AppError> = async {
+        let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::ReadAssessment).await?;
         let wave_name = loaded.assessment.wave_name.clone();
         let answers = state.store.answers(loaded.assessment.id).await?;
         let answered: std::collections::HashSet<&str> = answers.iter().map(|a| a.question_id.as_str()).collect();
@@ -751,9 +702,9 @@ fn section_title(ctx: &Ctx, inst: &Instrument, section: &str) -> Option<(String,
 }
 
 pub async fn section(State(state): State<AppState>, ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
-    let r: Result<Response, Problem> = async {
-        let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
-        let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
+    let r: Result<Response, AppError> = async {
+        let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::ReadAssessment).await?;
+        let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| AppError::NotFound("section"))?;
         let answers = state.store.answers(loaded.assessment.id).await?;
         let mine = mine(&answers, ctx.caller.actor.person);
         let questions = section_views(&ctx, &inst, &section, &|q| shown_from_answer(mine.get(q)), &[]);
@@ -848,7 +799,9 @@ fn checked_section(
                     checked.push(n);
                     continue;
                 }
-                Err(p) => p.errors.first().map(|e| e.code.clone()).unwrap_or_else(|| "invalid-field".into()),
+                Err(e) => {
+                    e.field_errors().first().map(|e| e.code.to_string()).unwrap_or_else(|| "invalid-field".into())
+                }
             },
             Err(code) => code.to_string(),
         };
@@ -866,10 +819,9 @@ pub async fn section_post(
     Path((id, section)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let (loaded, inst) = loaded_for_answering(&state, &ctx, &id).await?;
-        net::require(&ctx.caller, Action::AnswerAssessment, &loaded.resource)?;
-        let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| Problem::not_found("section"))?;
+    let r: Result<Response, AppError> = async {
+        let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::AnswerAssessment).await?;
+        let (title, description) = section_title(&ctx, &inst, &section).ok_or_else(|| AppError::NotFound("section"))?;
         let (checked, errors) = checked_section(&ctx, &inst, &section, &form);
         if !errors.is_empty() {
             let questions = section_views(&ctx, &inst, &section, &|q| shown_from_form(&form, q), &errors);
@@ -962,8 +914,8 @@ async fn check_page(
     id: &str,
     errors: Vec<ShownError>,
     status: StatusCode,
-) -> Result<Response, Problem> {
-    let (loaded, inst) = loaded_for_answering(state, ctx, id).await?;
+) -> Result<Response, AppError> {
+    let (loaded, inst) = loaded_with_instrument(state, ctx, id, Action::ReadAssessment).await?;
     let (_, answers, scores) = ops::scores(state, &loaded.assessment).await?;
     let mine = mine(&answers, ctx.caller.actor.person);
     let count = |qid: &str| answers.iter().filter(|a| a.question_id == qid).count();
@@ -1015,11 +967,11 @@ pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Strin
 }
 
 pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
-        let loaded = ops::load(&state, &id).await?;
+    let r: Result<Response, AppError> = async {
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
         match ops::submit(&state, &ctx.caller, &loaded).await {
             Ok(_) => Ok(Redirect::to(&format!("/cities/{}/diagnostic", loaded.city.slug)).into_response()),
-            Err(p) if p.status == 409 => {
+            Err(AppError::Refused { rule, errors, .. }) => {
                 let inst = ops::instrument(
                     &state,
                     &loaded.assessment.instrument_slug,
@@ -1034,8 +986,8 @@ pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
                         .or_else(|| inst.context_question(qid).map(|q| q.text.clone()))
                         .unwrap_or_default()
                 };
-                let errors = if p.errors.iter().all(|e| e.code == "required") && !p.errors.is_empty() {
-                    p.errors
+                let errors = if rule == "incomplete" {
+                    errors
                         .iter()
                         .map(|e| ShownError {
                             field: format!("q-{}", e.field),
@@ -1056,17 +1008,10 @@ pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
 
 /// Start an assessment from the city's diagnostic page.
 pub async fn start_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let city = net::city(&state, &slug).await?;
-        let participation = state
-            .store
-            .participations(city.id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Problem::not_found("programme"))?;
-        let programme = net::programme(&state, &participation.programme_slug).await?;
-        let a = ops::create(&state, &ctx.caller, &city, &programme, form.get("wave"), INSTRUMENT).await?;
+        let a =
+            ops::create(&state, &ctx.caller, &city, Some(form.get("programme")), form.get("wave"), INSTRUMENT).await?;
         Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response())
     }
     .await;
@@ -1075,12 +1020,10 @@ pub async fn start_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Pat
 
 /// Publish or withdraw the shown assessment's scores from the city's diagnostic page.
 pub async fn publish_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
-        let loaded = ops::load(&state, &id).await?;
-        net::require(&ctx.caller, Action::PublishAssessment, &loaded.resource)?;
-        let version = form.version().ok_or_else(|| {
-            Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "version", "required", "the form lacks its version")
-        })?;
+    let r: Result<Response, AppError> = async {
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::PublishAssessment).await?;
+        let version =
+            form.version().ok_or_else(|| AppError::invalid("version", "required", "the form lacks its version"))?;
         ops::publish(&state, &ctx.caller, &loaded, version, form.checked("published")).await?;
         Ok(Redirect::to(&format!("/cities/{}/diagnostic?saved=1", loaded.city.slug)).into_response())
     }

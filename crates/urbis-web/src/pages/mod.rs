@@ -31,6 +31,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
+use urbis_app::AppError;
 use urbis_domain::FieldError;
 
 pub fn router() -> Router<AppState> {
@@ -124,7 +125,7 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let caller = match page_caller(state, &parts.headers).await {
             Ok(c) => c,
-            Err(p) => return Err(plain_error(p)),
+            Err(p) => return Err(plain_error(p.status())),
         };
         let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let lang =
@@ -148,10 +149,10 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
-fn plain_error(p: Problem) -> Response {
+fn plain_error(status: StatusCode) -> Response {
     let t = Tr::new("en");
     (
-        p.status(),
+        status,
         Html(format!(
             "<!doctype html><html lang=\"en\"><title>{0}</title><main><h1>{0}</h1></main></html>",
             t.get("error-internal-title")
@@ -205,7 +206,7 @@ impl Ctx {
             }
             Err(e) => {
                 tracing::error!(error = %e, "template error");
-                plain_error(Problem::internal())
+                plain_error(StatusCode::INTERNAL_SERVER_ERROR)
             }
         }
     }
@@ -224,28 +225,70 @@ impl Ctx {
         h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
     }
 
-    /// The error page for a problem; an anonymous caller asked to sign in goes to the login page.
-    pub fn fail(&self, p: Problem) -> Response {
-        if p.status == 401 {
-            return Redirect::to(&format!("/login?next={}", urlencode(&self.path))).into_response();
-        }
-        let status = p.status();
-        let (title, body) = match p.status {
-            403 => (self.t.get("error-forbidden-title"), self.t.get("error-forbidden-body")),
-            404 => (self.t.get("error-not-found-title"), self.t.get("error-not-found-body")),
-            409 | 412 => (self.t.get("error-conflict-title"), self.t.get("error-conflict-body")),
-            s if s < 500 => (self.t.get("error-bad-request-title"), self.t.get("error-bad-request-body")),
-            _ => (self.t.get("error-internal-title"), self.t.get("error-internal-body")),
+    /// The error page for a failed operation; an anonymous caller asked to sign in goes to the
+    /// login page. The status is the one the API would answer.
+    pub fn fail(&self, e: AppError) -> Response {
+        let (title, body) = match &e {
+            AppError::Unauthenticated => {
+                return Redirect::to(&format!("/login?next={}", urlencode(&self.path))).into_response();
+            }
+            AppError::Denied => ("error-forbidden-title", "error-forbidden-body"),
+            AppError::NotFound(_) => ("error-not-found-title", "error-not-found-body"),
+            AppError::Stale { .. } | AppError::Refused { .. } => ("error-conflict-title", "error-conflict-body"),
+            AppError::Invalid(_) | AppError::BadParameter(_) | AppError::InvalidFile(_) => {
+                ("error-bad-request-title", "error-bad-request-body")
+            }
+            AppError::Store(_) | AppError::Internal(_) => ("error-internal-title", "error-internal-body"),
         };
-        self.render_status(status, ErrorPage { ctx: self, title, body })
+        let status = Problem::from(e).status();
+        self.render_status(status, ErrorPage { ctx: self, title: self.t.get(title), body: self.t.get(body) })
     }
 
-    /// Field errors of a problem as shown on a form (translated, linked to their fields).
-    pub fn field_errors(&self, p: &Problem) -> Vec<ShownError> {
-        p.errors
-            .iter()
-            .map(|e| ShownError { field: e.field.clone(), message: self.error_message(&e.field, &e.code) })
-            .collect()
+    /// How a form shows a failed operation: bad input and a rule's refusal beside the fields (with
+    /// what was typed), a record changed by someone else as the conflict notice, anything else as
+    /// the error page. The one place a page decides by the kind of error.
+    pub fn refusal(&self, e: AppError) -> Refusal {
+        match e {
+            AppError::Invalid(_) | AppError::BadParameter(_) => {
+                Refusal::Errors(StatusCode::UNPROCESSABLE_ENTITY, self.field_errors(&e))
+            }
+            AppError::Refused { .. } => Refusal::Errors(StatusCode::CONFLICT, self.field_errors(&e)),
+            AppError::InvalidFile(rows) => Refusal::Errors(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                rows.iter()
+                    .map(|r| {
+                        let message = self.error_message(&r.field.replace('.', "_"), r.code);
+                        ShownError {
+                            field: r.field.clone(),
+                            message: self
+                                .t
+                                .with("services-csv-error", &[("row", &r.row.to_string()), ("message", &message)]),
+                        }
+                    })
+                    .collect(),
+            ),
+            AppError::Stale { .. } => Refusal::Conflict,
+            other => Refusal::Fail(other),
+        }
+    }
+
+    /// The errors to show beside a form's fields with the status to answer, or (for anything a
+    /// form cannot show: a changed record, a denial, a failure) the error for the error page.
+    pub fn form_errors(&self, e: AppError) -> Result<(StatusCode, Vec<ShownError>), AppError> {
+        if matches!(e, AppError::Stale { .. }) {
+            return Err(e);
+        }
+        match self.refusal(e) {
+            Refusal::Errors(status, errors) => Ok((status, errors)),
+            Refusal::Conflict => unreachable!("a changed record is returned above"),
+            Refusal::Fail(e) => Err(e),
+        }
+    }
+
+    /// Field errors of a failed operation as shown on a form (translated, linked to their fields;
+    /// a domain field path `baseline.value` is the form's `baseline_value`).
+    pub fn field_errors(&self, e: &AppError) -> Vec<ShownError> {
+        self.invalid(e.field_errors())
     }
 
     pub fn error_message(&self, field: &str, code: &str) -> String {
@@ -256,9 +299,22 @@ impl Ctx {
     pub fn invalid(&self, errors: &[FieldError]) -> Vec<ShownError> {
         errors
             .iter()
-            .map(|e| ShownError { field: e.field.clone(), message: self.error_message(&e.field, e.code) })
+            .map(|e| {
+                let field = e.field.replace('.', "_");
+                ShownError { message: self.error_message(&field, e.code), field }
+            })
             .collect()
     }
+}
+
+/// What a form does after a failed operation (see [`Ctx::refusal`]).
+pub enum Refusal {
+    /// Show the form again with these errors, answering with this status.
+    Errors(StatusCode, Vec<ShownError>),
+    /// Someone else saved first: show the form again with the conflict notice.
+    Conflict,
+    /// Show the error page.
+    Fail(AppError),
 }
 
 /// An error shown in a form's error summary and beside its field.
@@ -389,5 +445,5 @@ pub async fn not_found(ctx: Ctx) -> Response {
     if ctx.path.starts_with("/api/") {
         return Problem::not_found("API route").into_response();
     }
-    ctx.fail(Problem::not_found("page"))
+    ctx.fail(AppError::NotFound("page"))
 }

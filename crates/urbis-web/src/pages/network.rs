@@ -1,20 +1,21 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
-use super::{Ctx, PageForm, ShownError};
+use super::{Ctx, PageForm, Refusal, ShownError};
 use crate::AppState;
-use crate::api::{TeamMemberOut, team_out};
 use crate::charts::{MapPoint, europe_map};
-use crate::error::Problem;
-use crate::network as ops;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use std::collections::HashMap;
+use urbis_app::network as ops;
+use urbis_app::{Allowed, AppError};
 use urbis_domain::network::{InvitationRequest, ParticipationStatus, ProfileChange};
 use urbis_domain::policy::{Action, Resource, Role};
 use urbis_store::Page;
-use urbis_store::network::{CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme};
+use urbis_store::network::{
+    CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme, TeamMember,
+};
 use uuid::Uuid;
 
 /// Roles offered in the invitation form: city roles for a city lead, all but admin for staff.
@@ -70,7 +71,7 @@ struct ProgrammePage<'a> {
 }
 
 pub async fn programme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let programme = ops::programme(&state, &slug).await?;
         let cohort = state.store.cohort(programme.id, None, Page::all()).await?.items;
         let participating = cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count();
@@ -117,7 +118,7 @@ struct CityPage<'a> {
     ctx: &'a Ctx,
     city: Organisation,
     participations: Vec<Participation>,
-    team: Vec<TeamMemberOut>,
+    team: Vec<TeamMember>,
     local_time: String,
     can_edit: bool,
     can_team: bool,
@@ -130,10 +131,11 @@ pub async fn city(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let city = ops::city(&state, &slug).await?;
-        let resource = ops::org_resource(&state, &city).await?;
-        let team = team_out(&state, &ctx.caller, &city, &resource).await?;
+    let r: Result<Response, AppError> = async {
+        let city = ops::city_for(&state, &ctx.caller, &slug, Action::Read).await?;
+        let team = ops::team_members(&state, &ctx.caller, &city).await?;
+        let resource = city.resource;
+        let city = city.item;
         let tz = urbis_domain::network::TimeZone::parse(&city.timezone).map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
         let local_time = chrono::Utc::now().with_timezone(&tz).format("%H:%M").to_string();
         Ok(ctx.render(CityPage {
@@ -165,10 +167,8 @@ struct CityEditPage<'a> {
 
 form_errors!(CityEditPage);
 
-async fn editable_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Organisation, Problem> {
-    let city = ops::city(state, slug).await?;
-    ops::require(&ctx.caller, Action::UpdateProfile, &ops::org_resource(state, &city).await?)?;
-    Ok(city)
+async fn editable_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
+    ops::city_for(state, &ctx.caller, slug, Action::UpdateProfile).await
 }
 
 pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
@@ -180,7 +180,7 @@ pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
             version: city.version,
             errors: vec![],
             conflict: false,
-            city,
+            city: city.item,
         }),
         Err(p) => ctx.fail(p),
     }
@@ -198,7 +198,7 @@ pub async fn city_edit_post(
     };
     let again = |errors: Vec<ShownError>, conflict: bool, version: i64| CityEditPage {
         ctx: &ctx,
-        city: city.clone(),
+        city: city.item.clone(),
         description: form.get("description").to_string(),
         website: form.get("website").to_string(),
         version,
@@ -218,12 +218,11 @@ pub async fn city_edit_post(
         Ok(_) => Redirect::to(&format!("/cities/{}?saved=1", city.slug)).into_response(),
         // Someone else saved first: show their version's number so a second save is deliberate,
         // and keep what this person typed.
-        Err(p) if p.status == 412 => ctx.render_status(StatusCode::CONFLICT, again(vec![], true, city.version)),
-        Err(p) if p.status == 422 => {
-            let errors = ctx.field_errors(&p);
-            ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(errors, false, version))
-        }
-        Err(p) => ctx.fail(p),
+        Err(e) => match ctx.refusal(e) {
+            Refusal::Errors(status, errors) => ctx.render_status(status, again(errors, false, version)),
+            Refusal::Conflict => ctx.render_status(StatusCode::CONFLICT, again(vec![], true, city.version)),
+            Refusal::Fail(e) => ctx.fail(e),
+        },
     }
 }
 
@@ -270,13 +269,11 @@ async fn team_page(
     slug: &str,
     input: TeamInput,
     status: StatusCode,
-) -> Result<Response, Problem> {
-    let city = ops::city(state, slug).await?;
-    let resource = ops::org_resource(state, &city).await?;
-    ops::require(&ctx.caller, Action::ReadTeam, &resource)?;
-    let can_manage = ctx.caller.can(Action::ManageTeam, &resource);
-    let programmes: Vec<Participation> = state.store.participations(city.id).await?;
-    let mut invitations = vec![];
+) -> Result<Response, AppError> {
+    let city = ops::city_for(state, &ctx.caller, slug, Action::ReadTeam).await?;
+    let ops::Team { members: memberships, participations: programmes, invitations, can_manage } =
+        ops::team(state, &ctx.caller, &city).await?;
+    let city = city.item;
     let mut roles = vec![];
     for p in &programmes {
         for r in invitable_roles(ctx, p.programme_id, city.id) {
@@ -284,11 +281,7 @@ async fn team_page(
                 roles.push(r);
             }
         }
-        if can_manage {
-            invitations.extend(state.store.invitations(p.programme_id, Some(city.id), Page::new(1, 100)).await?.items);
-        }
     }
-    let memberships = state.store.team(city.id).await?;
     Ok(ctx.render_status(
         status,
         TeamPage {
@@ -326,7 +319,7 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
 }
 
 pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let city = ops::city(&state, &slug).await?;
         let mut input = TeamInput {
             email: form.get("email").into(),
@@ -365,12 +358,14 @@ pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
                 };
                 team_page(&state, &ctx, &slug, done, StatusCode::CREATED).await
             }
-            Err(p) if p.status == 409 || p.status == 422 => {
-                input.errors = ctx.field_errors(&p);
-                team_page(&state, &ctx, &slug, input, StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT))
-                    .await
-            }
-            Err(p) => Err(p),
+            Err(e) => match ctx.refusal(e) {
+                Refusal::Errors(status, errors) => {
+                    input.errors = errors;
+                    team_page(&state, &ctx, &slug, input, status).await
+                }
+                Refusal::Conflict => team_page(&state, &ctx, &slug, input, StatusCode::CONFLICT).await,
+                Refusal::Fail(e) => Err(e),
+            },
         }
     }
     .await;
@@ -383,12 +378,8 @@ pub async fn team_remove_post(
     Path((slug, membership)): Path<(String, String)>,
     _form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let city = ops::city(&state, &slug).await?;
-        ops::require(&ctx.caller, Action::ManageTeam, &ops::org_resource(&state, &city).await?)?;
-        let actor = ctx.caller.actor.person.ok_or_else(Problem::unauthorized)?;
-        let id = Uuid::parse_str(&membership).map_err(|_| Problem::not_found("membership"))?;
-        state.store.remove_membership(actor, city.id, id).await?;
+    let r: Result<Response, AppError> = async {
+        let city = ops::remove_member(&state, &ctx.caller, &slug, &membership).await?;
         Ok(Redirect::to(&format!("/cities/{}/team", city.slug)).into_response())
     }
     .await;
@@ -448,10 +439,10 @@ async fn invitations_page(
     errors: Vec<ShownError>,
     created_link: Option<String>,
     status: StatusCode,
-) -> Result<Response, Problem> {
-    let programme = ops::programme(state, slug).await?;
-    ops::require(&ctx.caller, Action::ReadInvitations, &Resource::Programme { id: programme.id })?;
-    let invitations = state.store.invitations(programme.id, None, Page::new(1, 100)).await?.items;
+) -> Result<Response, AppError> {
+    let programme = ops::programme_for(state, &ctx.caller, slug, Action::ReadInvitations).await?;
+    let invitations = ops::invitations(state, &ctx.caller, &programme, None, Page::new(1, 100)).await?.items;
+    let programme = programme.item;
     let cities = state.store.cohort(programme.id, None, Page::all()).await?.items;
     // Staff roles do not depend on the city, so any city of the cohort tells which roles they may give.
     let roles = cities.first().map(|c| invitable_roles(ctx, programme.id, c.organisation.id)).unwrap_or_default();
@@ -485,9 +476,9 @@ pub async fn invitations_post(
     Path(slug): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let programme = ops::programme(&state, &slug).await?;
-        ops::require(&ctx.caller, Action::ReadInvitations, &Resource::Programme { id: programme.id })?;
+    let r: Result<Response, AppError> = async {
+        // The programme's invitation desk is for its staff (a city lead invites from the team page).
+        let programme = ops::programme_for(&state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
         let mut errors = vec![];
         let city = match ops::city(&state, form.get("city")).await {
             Ok(c) => Some(c),
@@ -509,11 +500,15 @@ pub async fn invitations_post(
         };
         match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => invitations_page(&state, &ctx, &slug, None, vec![], Some(link), StatusCode::CREATED).await,
-            Err(p) if p.status == 409 || p.status == 422 => {
-                let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT);
-                invitations_page(&state, &ctx, &slug, Some(&form), ctx.field_errors(&p), None, status).await
-            }
-            Err(p) => Err(p),
+            Err(e) => match ctx.refusal(e) {
+                Refusal::Errors(status, errors) => {
+                    invitations_page(&state, &ctx, &slug, Some(&form), errors, None, status).await
+                }
+                Refusal::Conflict => {
+                    invitations_page(&state, &ctx, &slug, Some(&form), vec![], None, StatusCode::CONFLICT).await
+                }
+                Refusal::Fail(e) => Err(e),
+            },
         }
     }
     .await;
@@ -526,9 +521,9 @@ pub async fn revoke_post(
     Path((slug, id)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let programme = ops::programme(&state, &slug).await?;
-        let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found("invitation"))?;
+        let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound("invitation"))?;
         ops::revoke(&state, &ctx.caller, &programme, id, form.version()).await?;
         Ok(Redirect::to(&super::local_next(form.0.get("next"))).into_response())
     }

@@ -2,18 +2,17 @@
 //! indicators with charts and tables), the forms that build it, and the cohort's services and
 //! results. Every form works without JavaScript and keeps what was typed when it is refused.
 
-use super::{Ctx, PageForm, ShownError};
+use super::{Ctx, PageForm, Refusal, ShownError};
 use crate::AppState;
 use crate::charts::{GoalLines, LineSeries, line_chart, stacked_bars};
-use crate::error::Problem;
-use crate::network as net;
-use crate::services as ops;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
-use urbis_domain::Invalid;
+use urbis_app::AppError;
+use urbis_app::network as net;
+use urbis_app::services as ops;
 use urbis_domain::policy::Action;
 use urbis_domain::services::service::Channel;
 use urbis_domain::services::{
@@ -131,55 +130,22 @@ fn ids<T: Copy>(all: &[T], slug: impl Fn(T) -> &'static str, prefix: &str) -> Ve
     all.iter().map(|x| (slug(*x).to_string(), format!("{prefix}-{}", slug(*x)))).collect()
 }
 
-/// Field errors as shown: domain field names with a dot (`baseline.value`) are the form's
-/// underscored names.
-fn shown(ctx: &Ctx, p: &Problem) -> Vec<ShownError> {
-    p.errors
-        .iter()
-        .map(|e| {
-            let field = e.field.replace('.', "_");
-            ShownError { message: ctx.error_message(&field, &e.code), field }
-        })
-        .collect()
-}
-
-/// What a form handler does after a failed write: field errors and conflicts are shown on the form
-/// with what was typed; other problems are error pages.
-enum Outcome {
-    Errors(Vec<ShownError>),
-    Conflict,
-    Fail(Problem),
-}
-
-fn outcome(ctx: &Ctx, p: Problem) -> Outcome {
-    match p.status {
-        422 => Outcome::Errors(shown(ctx, &p)),
-        409 if !p.errors.is_empty() && p.errors[0].code != "version-mismatch" => Outcome::Errors(shown(ctx, &p)),
-        409 | 412 => Outcome::Conflict,
-        _ => Outcome::Fail(p),
-    }
-}
-
 impl<'a> FormPage<'a> {
-    /// Show the form again after `o`, or the error page.
-    fn again(mut self, o: Outcome) -> Response {
+    /// Show the form again after a refused operation (keeping what was typed), or the error page.
+    fn again(mut self, r: Refusal) -> Response {
         let ctx = self.ctx;
-        match o {
-            Outcome::Errors(e) => {
-                self.errors = e;
-                ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, self)
+        match r {
+            Refusal::Errors(status, errors) => {
+                self.errors = errors;
+                ctx.render_status(status, self)
             }
-            Outcome::Conflict => {
+            Refusal::Conflict => {
                 self.conflict = true;
                 ctx.render_status(StatusCode::CONFLICT, self)
             }
-            Outcome::Fail(p) => ctx.fail(p),
+            Refusal::Fail(e) => ctx.fail(e),
         }
     }
-}
-
-fn invalid_outcome(ctx: &Ctx, i: Invalid) -> Outcome {
-    outcome(ctx, Problem::invalid(&i))
 }
 
 fn saved(service: uuid::Uuid, anchor: &str) -> Response {
@@ -187,10 +153,8 @@ fn saved(service: uuid::Uuid, anchor: &str) -> Response {
 }
 
 /// A service the caller may work on (its city's team or programme staff).
-async fn writable_service(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, Problem> {
-    let loaded = ops::load(state, id).await?;
-    net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
-    Ok(loaded)
+async fn writable_service(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(state, &ctx.caller, id, Action::ManageService).await
 }
 
 /// Builds an empty or re-filled form page for a service.
@@ -267,9 +231,9 @@ fn raw_service(v: &Values) -> RawService {
     }
 }
 
-async fn service_fields(state: &AppState, ctx: &Ctx, v: &Values, edit: bool) -> Result<Vec<Field>, Problem> {
+async fn service_fields(state: &AppState, ctx: &Ctx, v: &Values, edit: bool) -> Result<Vec<Field>, AppError> {
     let capabilities: Vec<(String, String)> =
-        state.store.capabilities().await?.into_iter().map(|c| (c.clone(), format!("capability-{c}"))).collect();
+        ops::capabilities(state).await?.into_iter().map(|c| (c.clone(), format!("capability-{c}"))).collect();
     let mut fields = vec![
         field(ctx, "title", "text", v),
         field(ctx, "description", "textarea", v),
@@ -296,8 +260,7 @@ async fn new_service_page<'a>(
     ctx: &'a Ctx,
     city: &urbis_store::network::Organisation,
     v: &Values,
-) -> Result<FormPage<'a>, Problem> {
-    net::require(&ctx.caller, Action::ManageService, &net::org_resource(state, city).await?)?;
+) -> Result<FormPage<'a>, AppError> {
     Ok(FormPage {
         ctx,
         title: ctx.t.with("services-new-title", &[("city", &city.name)]),
@@ -316,10 +279,10 @@ async fn new_service_page<'a>(
 
 pub async fn new_service(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     let r = async {
-        let city = net::city(&state, &slug).await?;
+        let city = net::city_for(&state, &ctx.caller, &slug, Action::ManageService).await?.item;
         let mut v = Values::new();
         v.insert("currency".into(), vec!["EUR".into()]);
-        Ok::<_, Problem>(ctx.render(new_service_page(&state, &ctx, &city, &v).await?))
+        Ok::<_, AppError>(ctx.render(new_service_page(&state, &ctx, &city, &v).await?))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -342,7 +305,7 @@ pub async fn new_service_post(
     };
     match ops::create(&state, &ctx.caller, &city, None, &raw_service(&v)).await {
         Ok(s) => saved(s.id, "service"),
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(p) => page.again(ctx.refusal(p)),
     }
 }
 
@@ -352,8 +315,7 @@ async fn edit_service_page<'a>(
     loaded: &ops::Loaded,
     v: &Values,
     version: i64,
-) -> Result<FormPage<'a>, Problem> {
-    net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
+) -> Result<FormPage<'a>, AppError> {
     let s = &loaded.service;
     let fields = service_fields(state, ctx, v, true).await?;
     Ok(FormPage {
@@ -371,9 +333,9 @@ async fn edit_service_page<'a>(
 
 pub async fn edit_service(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let r = async {
-        let loaded = ops::load(&state, &id).await?;
+        let loaded = writable_service(&state, &ctx, &id).await?;
         let v = service_values(&loaded.service);
-        Ok::<_, Problem>(ctx.render(edit_service_page(&state, &ctx, &loaded, &v, loaded.service.version).await?))
+        Ok::<_, AppError>(ctx.render(edit_service_page(&state, &ctx, &loaded, &v, loaded.service.version).await?))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -386,7 +348,7 @@ pub async fn edit_service_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let loaded = match ops::load(&state, &id).await {
+    let loaded = match writable_service(&state, &ctx, &id).await {
         Ok(l) => l,
         Err(p) => return ctx.fail(p),
     };
@@ -395,14 +357,14 @@ pub async fn edit_service_post(
         Ok(p) => p,
         Err(p) => return ctx.fail(p),
     };
-    let Some(version) = form.version() else { return page.again(Outcome::Conflict) };
+    let Some(version) = form.version() else { return page.again(Refusal::Conflict) };
     let page = FormPage { version: Some(version), ..page };
     match ops::update(&state, &ctx.caller, &loaded, version, &raw_service(&v), form.checked("published")).await {
         Ok(s) => saved(s.id, "service"),
-        Err(p) if p.status == 412 => {
-            FormPage { version: Some(loaded.service.version), ..page }.again(Outcome::Conflict)
-        }
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(e) => match ctx.refusal(e) {
+            Refusal::Conflict => FormPage { version: Some(loaded.service.version), ..page }.again(Refusal::Conflict),
+            r => page.again(r),
+        },
     }
 }
 
@@ -418,10 +380,9 @@ async fn phase_page<'a>(
     loaded: &ops::Loaded,
     kind: PhaseKind,
     v: Option<Values>,
-) -> Result<FormPage<'a>, Problem> {
-    net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
+) -> Result<FormPage<'a>, AppError> {
     let s = &loaded.service;
-    let existing = state.store.phases(s.id).await?.into_iter().find(|p| p.kind == kind);
+    let existing = ops::timeline(state, s).await?.phases.into_iter().find(|p| p.kind == kind);
     let v = v.unwrap_or_else(|| {
         let mut v = Values::new();
         if let Some(p) = &existing {
@@ -459,14 +420,14 @@ async fn phase_page<'a>(
     })
 }
 
-fn phase_kind(kind: &str) -> Result<PhaseKind, Problem> {
-    PhaseKind::parse(kind).map_err(|_| Problem::not_found("phase"))
+fn phase_kind(kind: &str) -> Result<PhaseKind, AppError> {
+    PhaseKind::parse(kind).map_err(|_| AppError::NotFound("phase"))
 }
 
 pub async fn phase(State(state): State<AppState>, ctx: Ctx, Path((id, kind)): Path<(String, String)>) -> Response {
     let r = async {
-        let loaded = ops::load(&state, &id).await?;
-        Ok::<_, Problem>(ctx.render(phase_page(&state, &ctx, &loaded, phase_kind(&kind)?, None).await?))
+        let loaded = writable_service(&state, &ctx, &id).await?;
+        Ok::<_, AppError>(ctx.render(phase_page(&state, &ctx, &loaded, phase_kind(&kind)?, None).await?))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -480,10 +441,10 @@ pub async fn phase_post(
 ) -> Response {
     let v = values_of(&form);
     let r = async {
-        let loaded = ops::load(&state, &id).await?;
+        let loaded = writable_service(&state, &ctx, &id).await?;
         let kind = phase_kind(&kind)?;
         let page = phase_page(&state, &ctx, &loaded, kind, Some(v.clone())).await?;
-        Ok::<_, Problem>((loaded, kind, page))
+        Ok::<_, AppError>((loaded, kind, page))
     }
     .await;
     let (loaded, kind, page) = match r {
@@ -502,13 +463,15 @@ pub async fn phase_post(
         &many(&v, "exit_checklist"),
     ) {
         Ok(i) => i,
-        Err(i) => return typed.again(invalid_outcome(&ctx, i)),
+        Err(i) => return typed.again(ctx.refusal(i.into())),
     };
     let expected = if current.is_some() { form.version().or(Some(0)) } else { None };
     match ops::put_phase(&state, &ctx.caller, &loaded, &input, expected).await {
         Ok(_) => saved(loaded.service.id, "phases"),
-        Err(p) if p.status == 412 => FormPage { version: current, ..typed }.again(Outcome::Conflict),
-        Err(p) => typed.again(outcome(&ctx, p)),
+        Err(e) => match ctx.refusal(e) {
+            Refusal::Conflict => FormPage { version: current, ..typed }.again(Refusal::Conflict),
+            r => typed.again(r),
+        },
     }
 }
 
@@ -557,23 +520,22 @@ pub async fn new_milestone_post(
     };
     let input = match MilestoneInput::parse(&one(&v, "title"), &one(&v, "due_on"), &one(&v, "state")) {
         Ok(i) => i,
-        Err(i) => return page.again(invalid_outcome(&ctx, i)),
+        Err(i) => return page.again(ctx.refusal(i.into())),
     };
     match ops::add_milestone(&state, &ctx.caller, &loaded, &input).await {
         Ok(_) => saved(loaded.service.id, "milestones"),
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(p) => page.again(ctx.refusal(p)),
     }
 }
 
 pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let r = async {
-        let (m, loaded) = ops::load_milestone(&state, &id).await?;
-        net::require(&ctx.caller, Action::ManageService, &loaded.resource)?;
+        let (m, loaded) = ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await?;
         let mut v = Values::new();
         v.insert("title".into(), vec![m.title.clone()]);
         v.insert("due_on".into(), vec![m.due_on.to_string()]);
         v.insert("state".into(), vec![m.state.as_str().into()]);
-        Ok::<_, Problem>(ctx.render(milestone_page(&ctx, &loaded.service, Some(&m), &v)))
+        Ok::<_, AppError>(ctx.render(milestone_page(&ctx, &loaded.service, Some(&m), &v)))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -586,24 +548,23 @@ pub async fn edit_milestone_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let (m, loaded) = match ops::load_milestone(&state, &id).await {
+    let (m, loaded) = match ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await {
         Ok(x) => x,
         Err(p) => return ctx.fail(p),
     };
-    if let Err(p) = net::require(&ctx.caller, Action::ManageService, &loaded.resource) {
-        return ctx.fail(p);
-    }
     let page = milestone_page(&ctx, &loaded.service, Some(&m), &v);
-    let Some(version) = form.version() else { return page.again(Outcome::Conflict) };
+    let Some(version) = form.version() else { return page.again(Refusal::Conflict) };
     let typed = FormPage { version: Some(version), ..page };
     let input = match MilestoneInput::parse(&one(&v, "title"), &one(&v, "due_on"), &one(&v, "state")) {
         Ok(i) => i,
-        Err(i) => return typed.again(invalid_outcome(&ctx, i)),
+        Err(i) => return typed.again(ctx.refusal(i.into())),
     };
     match ops::update_milestone(&state, &ctx.caller, &loaded, m.id, version, &input).await {
         Ok(_) => saved(loaded.service.id, "milestones"),
-        Err(p) if p.status == 412 => FormPage { version: Some(m.version), ..typed }.again(Outcome::Conflict),
-        Err(p) => typed.again(outcome(&ctx, p)),
+        Err(e) => match ctx.refusal(e) {
+            Refusal::Conflict => FormPage { version: Some(m.version), ..typed }.again(Refusal::Conflict),
+            r => typed.again(r),
+        },
     }
 }
 
@@ -653,11 +614,11 @@ pub async fn new_research_post(
         &one(&v, "decision"),
     ) {
         Ok(i) => i,
-        Err(i) => return page.again(invalid_outcome(&ctx, i)),
+        Err(i) => return page.again(ctx.refusal(i.into())),
     };
     match ops::add_research(&state, &ctx.caller, &loaded, &input).await {
         Ok(_) => saved(loaded.service.id, "research"),
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(p) => page.again(ctx.refusal(p)),
     }
 }
 
@@ -727,7 +688,7 @@ pub async fn new_indicator_post(
     };
     match ops::create_indicator(&state, &ctx.caller, &loaded, &raw).await {
         Ok(i) => saved(loaded.service.id, &format!("indicator-{}", i.id)),
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(p) => page.again(ctx.refusal(p)),
     }
 }
 
@@ -760,10 +721,8 @@ fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> 
     }
 }
 
-async fn writable_indicator(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::LoadedIndicator, Problem> {
-    let li = ops::load_indicator(state, id).await?;
-    net::require(&ctx.caller, Action::ManageService, &li.service.resource)?;
-    Ok(li)
+async fn writable_indicator(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::LoadedIndicator, AppError> {
+    ops::indicator_for(state, &ctx.caller, id, Action::ManageService).await
 }
 
 pub async fn new_measurement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -799,11 +758,11 @@ pub async fn new_measurement_post(
         li.indicator.goal.baseline_date,
     ) {
         Ok(i) => i,
-        Err(i) => return page.again(invalid_outcome(&ctx, i)),
+        Err(i) => return page.again(ctx.refusal(i.into())),
     };
     match ops::put_measurements(&state, &ctx.caller, &li, std::slice::from_ref(&input)).await {
         Ok(_) => saved(li.service.service.id, &format!("indicator-{}", li.indicator.id)),
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(p) => page.again(ctx.refusal(p)),
     }
 }
 
@@ -854,23 +813,13 @@ pub async fn import_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             li.service.service.id, o.added, o.changed, o.unchanged, li.indicator.id
         ))
         .into_response(),
-        Err(p) if p.status == 422 => {
-            // One line per row and column, each linking to the text area.
-            let errors = p
-                .errors
-                .iter()
-                .map(|e| {
-                    let row = e.row.map(|r| r.to_string()).unwrap_or_default();
-                    let message = ctx.error_message(&e.field.replace('.', "_"), &e.code);
-                    ShownError {
-                        field: "csv".into(),
-                        message: ctx.t.with("services-csv-error", &[("row", &row), ("message", &message)]),
-                    }
-                })
-                .collect();
-            page.again(Outcome::Errors(errors))
-        }
-        Err(p) => page.again(outcome(&ctx, p)),
+        Err(e) => page.again(match ctx.refusal(e) {
+            // Each row's errors link to the text area the file was pasted into.
+            Refusal::Errors(status, errors) => {
+                Refusal::Errors(status, errors.into_iter().map(|e| ShownError { field: "csv".into(), ..e }).collect())
+            }
+            other => other,
+        }),
     }
 }
 
@@ -1028,10 +977,10 @@ pub async fn service(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let r = async {
-        let loaded = ops::load(&state, &id).await?;
-        ops::require_read(&ctx.caller, &loaded)?;
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadService).await?;
         let s = loaded.service.clone();
-        let stored = state.store.phases(s.id).await?;
+        let timeline = ops::timeline(&state, &s).await?;
+        let stored = &timeline.phases;
         let phases = PhaseKind::ALL
             .iter()
             .map(|k| {
@@ -1051,12 +1000,8 @@ pub async fn service(
                 }
             })
             .collect();
-        let mut indicators = vec![];
-        for i in state.store.indicators(s.id).await? {
-            let ms = state.store.measurements(i.id).await?;
-            let e = ops::evaluation(&i, &ms);
-            indicators.push(indicator_view(&ctx, &i, &ms, &e));
-        }
+        let indicators =
+            timeline.indicators.iter().map(|(i, ms)| indicator_view(&ctx, i, ms, &ops::evaluation(i, ms))).collect();
         let imported = q.get("imported").and_then(|v| {
             let parts: Vec<&str> = v.split('-').collect();
             match parts.as_slice() {
@@ -1066,10 +1011,10 @@ pub async fn service(
                 _ => None,
             }
         });
-        Ok::<_, Problem>(
+        Ok::<_, AppError>(
             ctx.render(ServicePage {
                 ctx: &ctx,
-                can_manage: ctx.caller.can(Action::ManageService, &loaded.resource),
+                can_manage: ops::can_manage(&ctx.caller, &loaded),
                 saved: q.contains_key("saved"),
                 imported,
                 channels: s.channels.iter().map(|c| ctx.t.get(&format!("channel-{}", c.as_str()))).collect(),
@@ -1080,8 +1025,8 @@ pub async fn service(
                     .unwrap_or_else(|| "–".into()),
                 builds_on: s.builds_on.iter().map(|c| ctx.t.get(&format!("capability-{c}"))).collect(),
                 phases,
-                milestones: state.store.milestones(s.id).await?,
-                research: state.store.research(s.id).await?,
+                milestones: timeline.milestones,
+                research: timeline.research,
                 indicators,
                 s,
             }),
@@ -1102,15 +1047,14 @@ struct NoServicePage<'a> {
 /// team, else a page saying that none is published.
 pub async fn city_service(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     let r = async {
-        let city = net::city(&state, &slug).await?;
-        let services = ops::visible(&ctx.caller, state.store.organisation_services(city.id).await?);
-        if let Some(s) = services.first() {
+        let ops::CityService { city, service, can_add } = ops::city_service(&state, &ctx.caller, &slug).await?;
+        if let Some(s) = service {
             return Ok(Redirect::to(&format!("/services/{}", s.id)).into_response());
         }
-        if ctx.caller.can(Action::ManageService, &net::org_resource(&state, &city).await?) {
+        if can_add {
             return Ok(Redirect::to(&format!("/cities/{}/services/new", city.slug)).into_response());
         }
-        Ok::<_, Problem>(ctx.render(NoServicePage { ctx: &ctx, city }))
+        Ok::<_, AppError>(ctx.render(NoServicePage { ctx: &ctx, city }))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -1138,7 +1082,7 @@ struct CohortServicesPage<'a> {
 pub async fn cohort_services(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     let r = async {
         let programme = net::programme(&state, &slug).await?;
-        let services = ops::visible(&ctx.caller, state.store.programme_services(programme.id).await?);
+        let services = ops::of_programme(&state, &ctx.caller, &programme).await?;
         let matrix = FocusArea::ALL
             .iter()
             .map(|f| {
@@ -1159,7 +1103,7 @@ pub async fn cohort_services(State(state): State<AppState>, ctx: Ctx, Path(slug)
                 (ctx.t.get(&format!("focus-{}", f.as_str())), cells)
             })
             .collect();
-        Ok::<_, Problem>(ctx.render(CohortServicesPage {
+        Ok::<_, AppError>(ctx.render(CohortServicesPage {
             ctx: &ctx,
             programme,
             phases: PhaseKind::ALL.iter().map(|k| ctx.t.get(&format!("phase-{}", k.as_str()))).collect(),
@@ -1199,17 +1143,13 @@ struct CohortResultsPage<'a> {
 pub async fn cohort_results(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     let r = async {
         let programme = net::programme(&state, &slug).await?;
-        let services = ops::visible(&ctx.caller, state.store.programme_services(programme.id).await?);
-        let by_id: HashMap<uuid::Uuid, &Service> = services.iter().map(|s| (s.id, s)).collect();
-        let mut totals = state.store.programme_totals(programme.id).await?;
         let statuses: Vec<Status> = Status::ALL.to_vec();
         let mut matrix: Vec<(FocusArea, Vec<usize>)> =
             FocusArea::ALL.iter().map(|f| (*f, vec![0; statuses.len()])).collect();
         let mut rows = vec![];
-        for i in state.store.programme_indicators(programme.id).await? {
-            let Some(s) = by_id.get(&i.service_id) else { continue };
-            let ms = totals.remove(&i.id).unwrap_or_default();
-            let e = ops::evaluation(&i, &ms);
+        for ops::IndicatorResult { service: s, indicator: i, evaluation: e } in
+            ops::results(&state, &ctx.caller, &programme).await?
+        {
             if let (Some(row), Some(col)) =
                 (matrix.iter_mut().find(|(f, _)| *f == s.focus_area), statuses.iter().position(|x| *x == e.status))
             {
@@ -1240,7 +1180,7 @@ pub async fn cohort_results(State(state): State<AppState>, ctx: Ctx, Path(slug):
             &categories,
             &matrix,
         );
-        Ok::<_, Problem>(ctx.render(CohortResultsPage {
+        Ok::<_, AppError>(ctx.render(CohortResultsPage {
             ctx: &ctx,
             programme,
             statuses: statuses.iter().map(|s| s.as_str()).collect(),

@@ -5,7 +5,6 @@ use super::{AnswerIn, AnswerOut, DistributionOut};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::diagnostic::pulse as ops;
 use crate::error::Problem;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -14,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use urbis_app::diagnostic::pulse as ops;
 use urbis_domain::diagnostic::pulse::{CampaignStatus, Rate, Summary};
 use urbis_domain::policy::Action;
 use urbis_store::diagnostic::pulse::{Campaign, Respondent};
@@ -232,9 +232,7 @@ pub struct ReportOut {
 }
 
 async fn loaded(state: &AppState, caller: &ApiCaller, id: &str, action: Action) -> Result<ops::Loaded, Problem> {
-    let l = ops::load(state, id).await?;
-    caller.require(action, &l.resource)?;
-    Ok(l)
+    Ok(ops::load_for(state, &caller.0, id, action).await?)
 }
 
 /// Create a draft pulse survey campaign (programme staff; admins or any programme manager for a
@@ -266,7 +264,7 @@ pub async fn list_campaigns(
     if !caller.0.actor.is_authenticated() {
         return Err(Problem::unauthorized());
     }
-    Ok(Json(ops::visible(&state, &caller.0).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(ops::visible(&state, &caller.0).await?.into_iter().map(|l| l.campaign.into()).collect()))
 }
 
 /// A campaign (whoever may read its report).
@@ -457,31 +455,8 @@ pub async fn get_responses_csv(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let l = loaded(&state, &caller, &id, Action::ReadSurveyResponses).await?;
-    let (name, body) = csv_from_query(&state, &caller.0, &l, &q).await?;
+    let (name, body) = ops::responses_csv_from_query(&state, &caller.0, &l, &q).await?;
     Ok(super::csv(&name, body))
-}
-
-/// Parse `?anonymised=` and the filter, and build the CSV (shared with the page's download link).
-pub(crate) async fn csv_from_query(
-    state: &AppState,
-    caller: &crate::auth::Caller,
-    l: &ops::Loaded,
-    q: &HashMap<String, String>,
-) -> Result<(String, String), Problem> {
-    let anonymised = match q.get("anonymised").map(String::as_str) {
-        None | Some("" | "false") => false,
-        Some("true") => true,
-        Some(_) => {
-            return Err(Problem::field(
-                StatusCode::BAD_REQUEST,
-                "anonymised",
-                "invalid-parameter",
-                "must be true or false",
-            ));
-        }
-    };
-    let filter = ops::Filter::parse(q)?;
-    ops::responses_csv(state, caller, l, &filter, anonymised).await
 }
 
 // ---- respondents, by their link -------------------------------------------------------------------

@@ -4,14 +4,12 @@
 
 use super::super::{Ctx, PageForm, ShownError};
 use crate::AppState;
-use crate::diagnostic as ops;
-use crate::error::Problem;
-use crate::network as net;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
+use urbis_app::AppError;
+use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::{lower_median, question_spread};
 use urbis_domain::policy::Action;
 use urbis_store::diagnostic::{Assessment, AssessmentStatus, by_respondent};
@@ -51,9 +49,8 @@ struct ConsolidatePage<'a> {
     saved: bool,
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, Problem> {
-    let loaded = ops::load(state, id).await?;
-    net::require(&ctx.caller, Action::SubmitAssessment, &loaded.resource)?;
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, AppError> {
+    let loaded = ops::load_for(state, &ctx.caller, id, Action::SubmitAssessment).await?;
     let a = &loaded.assessment;
     let inst = ops::instrument_in(state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
     let inst = &inst.instrument;
@@ -118,8 +115,8 @@ pub async fn consolidate_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let loaded = ops::load(&state, &id).await?;
+    let r: Result<Response, AppError> = async {
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
         let question = form.get("question_id");
         let change = if form.get("op") == "remove" {
             None
@@ -131,10 +128,11 @@ pub async fn consolidate_post(
         };
         match ops::set_override(&state, &ctx.caller, &loaded, question, change).await {
             Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
-            Err(p) if p.status == 422 => {
+            Err(e) => {
+                let (status, shown) = ctx.form_errors(e)?;
                 let mut page = page(&state, &ctx, &id).await?;
-                let errors: Vec<ShownError> = ctx
-                    .field_errors(&p)
+                let errors: Vec<ShownError> = shown
+                    .clone()
                     .into_iter()
                     .map(|e| ShownError { field: format!("{question}-{}", e.field), ..e })
                     .collect();
@@ -142,11 +140,10 @@ pub async fn consolidate_post(
                     row.value = form.get("value").into();
                     row.not_applicable = form.checked("not_applicable");
                     row.reason = form.get("reason").into();
-                    row.errors = ctx.field_errors(&p);
+                    row.errors = shown;
                 }
-                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, ConsolidatePage { errors, ..page }))
+                Ok(ctx.render_status(status, ConsolidatePage { errors, ..page }))
             }
-            Err(p) => Err(p),
         }
     }
     .await;

@@ -1,16 +1,16 @@
 //! Improvement-plan pages: add an item (from a recommended action or blank) and change one. The
 //! plan itself is listed on the city's diagnostic page.
 
-use super::super::{Ctx, PageForm, ShownError};
+use super::super::{Ctx, PageForm, Refusal, ShownError};
 use crate::AppState;
-use crate::diagnostic as ops;
-use crate::error::Problem;
-use crate::network as net;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
+use urbis_app::diagnostic as ops;
+use urbis_app::network as net;
+use urbis_app::{Allowed, AppError};
 use urbis_domain::diagnostic::PlanStatus;
 use urbis_domain::policy::Action;
 use urbis_store::network::Organisation;
@@ -39,7 +39,7 @@ struct PlanItemPage<'a> {
 form_errors!(PlanItemPage);
 
 impl<'a> PlanItemPage<'a> {
-    async fn new(state: &AppState, ctx: &'a Ctx, city: Organisation, action: String) -> Result<Self, Problem> {
+    async fn new(state: &AppState, ctx: &'a Ctx, city: Organisation, action: String) -> Result<Self, AppError> {
         let inst = &ops::instrument(state, ops::PLAN_INSTRUMENT, None).await?.instrument;
         Ok(PlanItemPage {
             capabilities: inst
@@ -91,10 +91,8 @@ fn fields(form: &PageForm) -> ops::PlanFields<'_> {
     }
 }
 
-async fn plan_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Organisation, Problem> {
-    let city = net::city(state, slug).await?;
-    net::require(&ctx.caller, Action::ManagePlan, &net::org_resource(state, &city).await?)?;
-    Ok(city)
+async fn plan_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
+    net::city_for(state, &ctx.caller, slug, Action::ManagePlan).await
 }
 
 /// The new-item form, filled from a recommended action when `?action=` names one.
@@ -104,9 +102,9 @@ pub async fn new_item(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let city = plan_city(&state, &ctx, &slug).await?;
-        let mut page = PlanItemPage::new(&state, &ctx, city, format!("/cities/{slug}/plan/new")).await?;
+        let mut page = PlanItemPage::new(&state, &ctx, city.item, format!("/cities/{slug}/plan/new")).await?;
         let stored = ops::instrument(&state, ops::PLAN_INSTRUMENT, None).await?;
         if let Some(a) = q.get("action").and_then(|i| i.parse::<usize>().ok()).and_then(|i| stored.actions.get(i)) {
             page.capability = a.capability.clone();
@@ -127,17 +125,16 @@ pub async fn new_item_post(
     Path(slug): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let city = plan_city(&state, &ctx, &slug).await?;
         match ops::create_plan_item(&state, &ctx.caller, &city, &fields(&form)).await {
             Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
-            Err(p) if p.status == 422 => {
+            Err(e) => {
+                let (status, errors) = ctx.form_errors(e)?;
                 let page =
-                    PlanItemPage::new(&state, &ctx, city, format!("/cities/{slug}/plan/new")).await?.typed(&form);
-                let errors = ctx.field_errors(&p);
-                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, PlanItemPage { errors, ..page }))
+                    PlanItemPage::new(&state, &ctx, city.item, format!("/cities/{slug}/plan/new")).await?.typed(&form);
+                Ok(ctx.render_status(status, PlanItemPage { errors, ..page }))
             }
-            Err(p) => Err(p),
         }
     }
     .await;
@@ -145,10 +142,9 @@ pub async fn new_item_post(
 }
 
 pub async fn edit_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r: Result<Response, Problem> = async {
-        let (item, city) = ops::load_plan_item(&state, &id).await?;
-        net::require(&ctx.caller, Action::ManagePlan, &net::org_resource(&state, &city).await?)?;
-        let page = PlanItemPage::new(&state, &ctx, city, format!("/plan-items/{id}/edit")).await?;
+    let r: Result<Response, AppError> = async {
+        let (item, city) = ops::plan_item_for(&state, &ctx.caller, &id, Action::ManagePlan).await?;
+        let page = PlanItemPage::new(&state, &ctx, city.item, format!("/plan-items/{id}/edit")).await?;
         Ok(ctx.render(PlanItemPage {
             version: Some(item.version),
             capability: item.capability,
@@ -170,30 +166,25 @@ pub async fn edit_item_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let (item, city) = ops::load_plan_item(&state, &id).await?;
+    let r: Result<Response, AppError> = async {
+        let (item, city) = ops::plan_item_for(&state, &ctx.caller, &id, Action::ManagePlan).await?;
         let slug = city.slug.clone();
         let Some(version) = form.version() else {
-            return Err(Problem::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "version",
-                "required",
-                "the form lacks its version",
-            ));
+            return Err(AppError::invalid("version", "required", "the form lacks its version"));
         };
         match ops::update_plan_item(&state, &ctx.caller, &item, &city, version, &fields(&form)).await {
             Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
-            Err(p) if p.status == 422 || p.status == 412 => {
-                let page = PlanItemPage::new(&state, &ctx, city, format!("/plan-items/{id}/edit")).await?.typed(&form);
+            Err(e) => {
                 // On a conflict the form carries the current version, so saving again is deliberate.
-                let (status, version, conflict, errors) = if p.status == 412 {
-                    (StatusCode::CONFLICT, item.version, true, vec![])
-                } else {
-                    (StatusCode::UNPROCESSABLE_ENTITY, version, false, ctx.field_errors(&p))
+                let (status, version, conflict, errors) = match ctx.refusal(e) {
+                    Refusal::Conflict => (StatusCode::CONFLICT, item.version, true, vec![]),
+                    Refusal::Errors(status, errors) => (status, version, false, errors),
+                    Refusal::Fail(e) => return Err(e),
                 };
+                let page =
+                    PlanItemPage::new(&state, &ctx, city.item, format!("/plan-items/{id}/edit")).await?.typed(&form);
                 Ok(ctx.render_status(status, PlanItemPage { version: Some(version), conflict, errors, ..page }))
             }
-            Err(p) => Err(p),
         }
     }
     .await;

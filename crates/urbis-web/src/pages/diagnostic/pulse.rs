@@ -2,24 +2,24 @@
 //! response rates), the report with filters, and the respondent's questionnaire by link (one topic
 //! per page, check your answers, submit, thank you). Everything works without JavaScript.
 
-use super::super::{Ctx, PageForm, ShownError};
+use super::super::{Ctx, PageForm, Refusal, ShownError};
 use super::{
     CheckItem, CheckSection, QuestionView, SectionLink, capability_name, checked_section, describe, section_order,
     section_title, section_views, shown_from_answer, shown_from_form,
 };
 use crate::AppState;
 use crate::charts::bar_chart;
-use crate::diagnostic::pulse as ops;
-use crate::error::Problem;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
+use urbis_app::AppError;
+use urbis_app::diagnostic::pulse as ops;
 use urbis_domain::diagnostic::Instrument;
 use urbis_domain::diagnostic::pulse::{CampaignStatus, Summary};
 use urbis_domain::network::Region;
-use urbis_domain::policy::{Action, Resource};
+use urbis_domain::policy::Action;
 use urbis_store::diagnostic::pulse::{Campaign, Respondent};
 use urbis_store::diagnostic::{InstrumentSummary, StoredAnswer};
 use urbis_store::network::{Organisation, Programme};
@@ -57,22 +57,18 @@ struct ListPage<'a> {
     can_create: bool,
 }
 
-/// Who may create a survey outside a programme may open the form (admins and programme managers).
-fn can_create(ctx: &Ctx) -> bool {
-    ctx.caller.can(Action::ManageSurvey, &Resource::Survey { programme: None, organisations: vec![] })
-}
-
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let r: Result<Response, Problem> = async {
-        if !ctx.signed_in() {
-            return Err(Problem::unauthorized());
-        }
-        let mut campaigns = vec![];
-        for c in ops::visible(&state, &ctx.caller).await? {
-            let manage = ctx.caller.can(Action::ManageSurvey, &ops::resource(&state, &c).await?);
-            campaigns.push(CampaignRow { status: status_label(&ctx, c.status), campaign: c, manage });
-        }
-        Ok(ctx.render(ListPage { ctx: &ctx, campaigns, can_create: can_create(&ctx) }))
+    let r: Result<Response, AppError> = async {
+        let campaigns = ops::visible(&state, &ctx.caller)
+            .await?
+            .into_iter()
+            .map(|l| CampaignRow {
+                status: status_label(&ctx, l.campaign.status),
+                campaign: l.campaign,
+                manage: l.manage,
+            })
+            .collect();
+        Ok(ctx.render(ListPage { ctx: &ctx, campaigns, can_create: ops::can_create(&ctx.caller) }))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -101,20 +97,13 @@ async fn new_page(
     form: HashMap<String, String>,
     errors: Vec<ShownError>,
     status: StatusCode,
-) -> Result<Response, Problem> {
-    let instruments = state.store.instruments().await?;
-    let programmes = state.store.programmes(urbis_store::Page::all()).await?.items;
+) -> Result<Response, AppError> {
+    let (instruments, programmes) = ops::new_form(state, &ctx.caller).await?;
     Ok(ctx.render_status(status, NewPage { ctx, errors, instruments, programmes, form }))
 }
 
 pub async fn new(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let r: Result<Response, Problem> = async {
-        if !ctx.signed_in() {
-            return Err(Problem::unauthorized());
-        }
-        if !can_create(&ctx) {
-            return Err(Problem::forbidden());
-        }
+    let r: Result<Response, AppError> = async {
         let mut form = HashMap::new();
         form.insert("instrument".to_string(), "innovation-capacity-pulse".to_string());
         new_page(&state, &ctx, form, vec![], StatusCode::OK).await
@@ -124,7 +113,7 @@ pub async fn new(State(state): State<AppState>, ctx: Ctx) -> Response {
 }
 
 pub async fn new_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let (slug, version) = match form.get("instrument").split_once('@') {
             Some((s, v)) => (s.to_string(), v.parse().ok()),
             None => (form.get("instrument").to_string(), None),
@@ -139,11 +128,10 @@ pub async fn new_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -
         };
         match ops::create(&state, &ctx.caller, &input).await {
             Ok(c) => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
-            Err(p) if p.status == 422 => {
-                let errors = ctx.field_errors(&p);
-                new_page(&state, &ctx, form.0, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            Err(e) => {
+                let (status, errors) = ctx.form_errors(e)?;
+                new_page(&state, &ctx, form.0, errors, status).await
             }
-            Err(p) => Err(p),
         }
     }
     .await;
@@ -207,11 +195,11 @@ async fn campaign_page(
     loaded: ops::Loaded,
     shown: Shown,
     status: StatusCode,
-) -> Result<Response, Problem> {
+) -> Result<Response, AppError> {
     let Shown { form, errors, notice, links } = shown;
     let (rates, respondents) = ops::rates(state, &ctx.caller, &loaded).await?;
     let c = loaded.campaign;
-    let instrument_title = crate::diagnostic::instrument(state, &c.instrument_slug, Some(c.instrument_version))
+    let instrument_title = urbis_app::diagnostic::instrument(state, &c.instrument_slug, Some(c.instrument_version))
         .await?
         .instrument
         .title
@@ -286,10 +274,8 @@ async fn campaign_page(
     ))
 }
 
-async fn manageable(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, Problem> {
-    let loaded = ops::load(state, id).await?;
-    crate::network::require(&ctx.caller, Action::ManageSurvey, &loaded.resource)?;
-    Ok(loaded)
+async fn manageable(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(state, &ctx.caller, id, Action::ManageSurvey).await
 }
 
 pub async fn campaign(
@@ -298,7 +284,7 @@ pub async fn campaign(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let loaded = manageable(&state, &ctx, &id).await?;
         let notice = if let Some(n) = q.get("reminded") {
             Some(ctx.t.with("pulse-reminders-queued", &[("n", n)]))
@@ -319,7 +305,7 @@ async fn sent(
     id: &str,
     notice: Option<String>,
     links: &[urbis_store::diagnostic::pulse::IssuedLink],
-) -> Result<Response, Problem> {
+) -> Result<Response, AppError> {
     let loaded = manageable(state, ctx, id).await?;
     let links = links.iter().map(|l| (l.email.clone(), ops::link(state, l))).collect();
     campaign_page(state, ctx, loaded, Shown { notice, links, ..Shown::default() }, StatusCode::OK).await
@@ -331,22 +317,14 @@ async fn refused(
     ctx: &Ctx,
     id: &str,
     form: HashMap<String, String>,
-    p: &Problem,
-) -> Result<Response, Problem> {
-    let loaded = manageable(state, ctx, id).await?;
-    let errors = if p.status == 412 {
-        vec![ShownError { field: "status".into(), message: ctx.t.get("pulse-conflict") }]
-    } else {
-        p.errors
-            .iter()
-            .map(|e| ShownError {
-                field: e.field.clone(),
-                message: ctx
-                    .t
-                    .with(&format!("error-{}", e.code), &[("field", &ctx.t.get(&format!("field-{}", e.field)))]),
-            })
-            .collect()
+    e: AppError,
+) -> Result<Response, AppError> {
+    let errors = match ctx.refusal(e) {
+        Refusal::Conflict => vec![ShownError { field: "status".into(), message: ctx.t.get("pulse-conflict") }],
+        Refusal::Errors(_, errors) => errors,
+        Refusal::Fail(e) => return Err(e),
     };
+    let loaded = manageable(state, ctx, id).await?;
     campaign_page(state, ctx, loaded, Shown { form, errors, ..Shown::default() }, StatusCode::CONFLICT).await
 }
 
@@ -356,7 +334,7 @@ pub async fn recipients_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let loaded = manageable(&state, &ctx, &id).await?;
         let new = form.get("mode") == "new";
         let input = if new {
@@ -382,10 +360,10 @@ pub async fn recipients_post(
                 let notice = Some(ctx.t.with("pulse-recipients-added", &[("n", &added.len().to_string())]));
                 sent(&state, &ctx, &id, notice, &links).await
             }
-            Err(p) if p.status == 422 => {
+            Err(e @ AppError::Invalid(_)) => {
                 // The new-organisation form names its own e-mail field.
                 let errors = ctx
-                    .field_errors(&p)
+                    .field_errors(&e)
                     .into_iter()
                     .map(
                         |e| if new && e.field == "emails" { ShownError { field: "new_emails".into(), ..e } } else { e },
@@ -394,8 +372,7 @@ pub async fn recipients_post(
                 let shown = Shown { form: form.0, errors, ..Shown::default() };
                 campaign_page(&state, &ctx, loaded, shown, StatusCode::UNPROCESSABLE_ENTITY).await
             }
-            Err(p) if p.status == 409 => refused(&state, &ctx, &id, form.0, &p).await,
-            Err(p) => Err(p),
+            Err(e) => refused(&state, &ctx, &id, form.0, e).await,
         }
     }
     .await;
@@ -403,23 +380,17 @@ pub async fn recipients_post(
 }
 
 pub async fn status_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let loaded = manageable(&state, &ctx, &id).await?;
-        let next = CampaignStatus::parse(form.get("status"))
-            .map_err(|e| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "status", e.code, &e.message))?;
-        let version = form.version().ok_or_else(|| {
-            Problem::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "version",
-                "invalid-field",
-                "the form's version is missing",
-            )
-        })?;
+        let next =
+            CampaignStatus::parse(form.get("status")).map_err(|e| AppError::invalid("status", e.code, &e.message))?;
+        let version = form
+            .version()
+            .ok_or_else(|| AppError::invalid("version", "invalid-field", "the form's version is missing"))?;
         match ops::set_status(&state, &ctx.caller, &loaded, version, next).await {
             Ok((c, links)) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
             Ok((_, links)) => sent(&state, &ctx, &id, Some(ctx.t.get("pulse-opened")), &links).await,
-            Err(p) if p.status == 409 || p.status == 412 => refused(&state, &ctx, &id, HashMap::new(), &p).await,
-            Err(p) => Err(p),
+            Err(e) => refused(&state, &ctx, &id, HashMap::new(), e).await,
         }
     }
     .await;
@@ -432,7 +403,7 @@ pub async fn reminders_post(
     Path(id): Path<String>,
     _form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let loaded = manageable(&state, &ctx, &id).await?;
         match ops::remind(&state, &ctx.caller, &loaded).await {
             Ok(links) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{id}?reminded=0")).into_response()),
@@ -440,8 +411,7 @@ pub async fn reminders_post(
                 let notice = Some(ctx.t.with("pulse-reminders-queued", &[("n", &links.len().to_string())]));
                 sent(&state, &ctx, &id, notice, &links).await
             }
-            Err(p) if p.status == 409 => refused(&state, &ctx, &id, HashMap::new(), &p).await,
-            Err(p) => Err(p),
+            Err(e) => refused(&state, &ctx, &id, HashMap::new(), e).await,
         }
     }
     .await;
@@ -506,19 +476,14 @@ pub async fn report(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let loaded = ops::load(&state, &id).await?;
-        crate::network::require(&ctx.caller, Action::ReadSurveyReport, &loaded.resource)?;
+    let r: Result<Response, AppError> = async {
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadSurveyReport).await?;
         let filter = ops::Filter::parse(&q)?;
         let report = ops::report(&state, &ctx.caller, &loaded, &filter).await?;
         let inst = &report.instrument;
-        let staff = ctx.caller.can(Action::ManageSurvey, &loaded.resource);
-        let codes: BTreeSet<String> = if staff {
-            state.store.respondents(loaded.campaign.id).await?.into_iter().map(|r| r.country_code).collect()
-        } else {
-            BTreeSet::new()
-        };
-        let countries = codes.into_iter().map(|c| (country_label(&ctx, &c), c)).map(|(l, c)| (c, l)).collect();
+        let staff = ops::can_manage(&ctx.caller, &loaded);
+        let countries =
+            report.countries.iter().cloned().map(|c| (country_label(&ctx, &c), c)).map(|(l, c)| (c, l)).collect();
         let regions = Region::ALL.iter().map(|r| (r.slug().to_string(), region_label(&ctx, r.slug()))).collect();
         let cap_name = |slug: &str| {
             if slug == "overall" { ctx.t.get("diagnostic-overall") } else { capability_name(&ctx, inst, slug) }
@@ -630,11 +595,10 @@ pub async fn responses_csv(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let loaded = ops::load(&state, &id).await?;
-        crate::network::require(&ctx.caller, Action::ReadSurveyResponses, &loaded.resource)?;
-        let (name, body) = crate::api::pulse_csv_from_query(&state, &ctx.caller, &loaded, &q).await?;
-        Ok(crate::api::csv(&name, body))
+    let r: Result<Response, AppError> = async {
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadSurveyResponses).await?;
+        let (name, body) = ops::responses_csv_from_query(&state, &ctx.caller, &loaded, &q).await?;
+        Ok(crate::download::csv(&name, body))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -686,7 +650,7 @@ struct SurveyPage<'a> {
     sections: Vec<SectionLink>,
 }
 
-async fn mine(state: &AppState, r: &ops::Respondence) -> Result<HashMap<String, StoredAnswer>, Problem> {
+async fn mine(state: &AppState, r: &ops::Respondence) -> Result<HashMap<String, StoredAnswer>, AppError> {
     Ok(state
         .store
         .survey_answers(r.respondent.id)
@@ -697,7 +661,7 @@ async fn mine(state: &AppState, r: &ops::Respondence) -> Result<HashMap<String, 
 }
 
 pub async fn survey(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let r = ops::by_token(&state, &token).await?;
         if let Some(page) = unavailable(&ctx, &r, StatusCode::OK) {
             return Ok(page);
@@ -752,13 +716,13 @@ pub async fn section(
     ctx: Ctx,
     Path((token, section)): Path<(String, String)>,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let r = ops::by_token(&state, &token).await?;
         if let Some(page) = unavailable(&ctx, &r, StatusCode::OK) {
             return Ok(page);
         }
         let (title, description) =
-            section_title(&ctx, &r.instrument, &section).ok_or_else(|| Problem::not_found("section"))?;
+            section_title(&ctx, &r.instrument, &section).ok_or_else(|| AppError::NotFound("section"))?;
         let mine = mine(&state, &r).await?;
         let questions = section_views(&ctx, &r.instrument, &section, &|q| shown_from_answer(mine.get(q)), &[]);
         Ok(ctx.render(SectionPage {
@@ -782,13 +746,13 @@ pub async fn section_post(
     Path((token, section)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let r = ops::by_token(&state, &token).await?;
         if let Some(page) = unavailable(&ctx, &r, StatusCode::CONFLICT) {
             return Ok(page);
         }
         let (title, description) =
-            section_title(&ctx, &r.instrument, &section).ok_or_else(|| Problem::not_found("section"))?;
+            section_title(&ctx, &r.instrument, &section).ok_or_else(|| AppError::NotFound("section"))?;
         let (checked, errors) = checked_section(&ctx, &r.instrument, &section, &form);
         if !errors.is_empty() {
             let questions = section_views(&ctx, &r.instrument, &section, &|q| shown_from_form(&form, q), &errors);
@@ -837,7 +801,7 @@ async fn check_page(
     r: &ops::Respondence,
     errors: Vec<ShownError>,
     status: StatusCode,
-) -> Result<Response, Problem> {
+) -> Result<Response, AppError> {
     let mine = mine(state, r).await?;
     let inst = &r.instrument;
     let item = |qid: &str, text: &str, required: bool| CheckItem {
@@ -863,7 +827,7 @@ async fn check_page(
 }
 
 pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let r = ops::by_token(&state, &token).await?;
         if let Some(page) = unavailable(&ctx, &r, StatusCode::OK) {
             return Ok(page);
@@ -880,14 +844,14 @@ pub async fn check_post(
     Path(token): Path<String>,
     _form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let r = ops::by_token(&state, &token).await?;
         if let Some(page) = unavailable(&ctx, &r, StatusCode::CONFLICT) {
             return Ok(page);
         }
         match ops::submit(&state, &r).await {
             Ok(_) => Ok(Redirect::to(&format!("/surveys/{token}")).into_response()),
-            Err(p) if p.status == 409 && p.errors.iter().all(|e| e.code == "required") && !p.errors.is_empty() => {
+            Err(AppError::Refused { rule: "incomplete", errors, .. }) => {
                 let text = |qid: &str| {
                     r.instrument
                         .question(qid)
@@ -895,8 +859,7 @@ pub async fn check_post(
                         .or_else(|| r.instrument.context_question(qid).map(|q| q.text.clone()))
                         .unwrap_or_default()
                 };
-                let errors = p
-                    .errors
+                let errors = errors
                     .iter()
                     .map(|e| ShownError {
                         field: format!("q-{}", e.field),
@@ -905,7 +868,7 @@ pub async fn check_post(
                     .collect();
                 check_page(&state, &ctx, token, &r, errors, StatusCode::CONFLICT).await
             }
-            Err(p) => Err(p),
+            Err(e) => Err(e),
         }
     }
     .await;

@@ -2,13 +2,11 @@
 
 use super::super::{Ctx, PageForm, ShownError};
 use crate::AppState;
-use crate::diagnostic as ops;
-use crate::error::Problem;
-use crate::network as net;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use urbis_app::AppError;
+use urbis_app::diagnostic as ops;
 use urbis_domain::policy::Action;
 use urbis_store::diagnostic::Assessment;
 use urbis_store::network::Organisation;
@@ -25,10 +23,8 @@ struct ReopenPage<'a> {
 
 form_errors!(ReopenPage);
 
-async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, Problem> {
-    let loaded = ops::load(state, id).await?;
-    net::require(&ctx.caller, Action::ReopenAssessment, &loaded.resource)?;
-    Ok(loaded)
+async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(state, &ctx.caller, id, Action::ReopenAssessment).await
 }
 
 pub async fn reopen(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -45,12 +41,12 @@ pub async fn reopen(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 }
 
 pub async fn reopen_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let l = load(&state, &ctx, &id).await?;
         match ops::reopen(&state, &ctx.caller, &l, form.get("reason")).await {
             Ok(a) => Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response()),
-            Err(p) if p.status == 422 => {
-                let errors = ctx.field_errors(&p);
+            Err(e) => {
+                let (status, errors) = ctx.form_errors(e)?;
                 let page = ReopenPage {
                     ctx: &ctx,
                     city: l.city,
@@ -58,9 +54,8 @@ pub async fn reopen_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path
                     reason: form.get("reason").into(),
                     errors,
                 };
-                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page))
+                Ok(ctx.render_status(status, page))
             }
-            Err(p) => Err(p),
         }
     }
     .await;

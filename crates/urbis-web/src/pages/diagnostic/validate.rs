@@ -3,14 +3,12 @@
 
 use super::super::{Ctx, PageForm, ShownError};
 use crate::AppState;
-use crate::diagnostic as ops;
-use crate::error::Problem;
-use crate::network as net;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
+use urbis_app::AppError;
+use urbis_app::diagnostic as ops;
 use urbis_domain::policy::Action;
 use urbis_store::diagnostic::Assessment;
 use urbis_store::network::Organisation;
@@ -44,9 +42,8 @@ struct ValidatePage<'a> {
     saved: bool,
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, Problem> {
-    let loaded = ops::load(state, id).await?;
-    net::require(&ctx.caller, Action::ValidateAssessment, &loaded.resource)?;
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> {
+    let loaded = ops::load_for(state, &ctx.caller, id, Action::ValidateAssessment).await?;
     let (inst, _, scores) = ops::scores(state, &loaded.assessment).await?;
     let validations = state.store.validations(loaded.assessment.id).await?;
     let rows = inst
@@ -96,8 +93,8 @@ pub async fn validate_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
-        let loaded = ops::load(&state, &id).await?;
+    let r: Result<Response, AppError> = async {
+        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ValidateAssessment).await?;
         let capability = form.get("capability");
         let score = form.get("score").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
         let saved =
@@ -105,11 +102,12 @@ pub async fn validate_post(
                 .await;
         match saved {
             Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/validate?saved={capability}")).into_response()),
-            Err(p) if p.status == 422 => {
+            Err(e) => {
+                let (status, shown) = ctx.form_errors(e)?;
                 let mut page = page(&state, &ctx, &id).await?;
                 // The error summary links to the fields of the capability that was saved.
-                let errors: Vec<ShownError> = ctx
-                    .field_errors(&p)
+                let errors: Vec<ShownError> = shown
+                    .clone()
                     .into_iter()
                     .map(|e| ShownError { field: format!("{capability}-{}", e.field), ..e })
                     .collect();
@@ -117,11 +115,10 @@ pub async fn validate_post(
                     row.score = form.get("score").into();
                     row.confidence = form.get("confidence").into();
                     row.comment = form.get("comment").into();
-                    row.errors = ctx.field_errors(&p);
+                    row.errors = shown;
                 }
-                Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, ValidatePage { errors, ..page }))
+                Ok(ctx.render_status(status, ValidatePage { errors, ..page }))
             }
-            Err(p) => Err(p),
         }
     }
     .await;

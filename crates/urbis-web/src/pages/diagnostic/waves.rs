@@ -3,14 +3,14 @@
 
 use super::super::{Ctx, PageForm, ShownError};
 use crate::AppState;
-use crate::diagnostic as ops;
-use crate::error::Problem;
-use crate::network as net;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use urbis_domain::policy::{Action, Resource};
+use urbis_app::diagnostic as ops;
+use urbis_app::network as net;
+use urbis_app::{Allowed, AppError};
+use urbis_domain::policy::Action;
 use urbis_store::diagnostic::Wave;
 use urbis_store::network::Programme;
 
@@ -29,13 +29,11 @@ struct WavesPage<'a> {
 
 form_errors!(WavesPage);
 
-async fn staff_programme(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Programme, Problem> {
-    let p = net::programme(state, slug).await?;
-    net::require(&ctx.caller, Action::ManageWaves, &Resource::Programme { id: p.id })?;
-    Ok(p)
+async fn staff_programme(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Programme>, AppError> {
+    net::programme_for(state, &ctx.caller, slug, Action::ManageWaves).await
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Programme) -> Result<WavesPage<'a>, Problem> {
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Programme) -> Result<WavesPage<'a>, AppError> {
     Ok(WavesPage {
         ctx,
         waves: state.store.waves(programme.id).await?,
@@ -49,33 +47,33 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Programme) -> Resul
 }
 
 pub async fn waves(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let p = staff_programme(&state, &ctx, &slug).await?;
-        Ok(ctx.render(page(&state, &ctx, p).await?))
+        Ok(ctx.render(page(&state, &ctx, p.item).await?))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
 }
 
 pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let p = staff_programme(&state, &ctx, &slug).await?;
         let (s, n, o, c) = (form.get("slug"), form.get("name"), form.get("opens_on"), form.get("closes_on"));
         match ops::create_wave(&state, &ctx.caller, &p, s, n, o, c).await {
             Ok(_) => Ok(Redirect::to(&format!("/programmes/{slug}/waves")).into_response()),
-            Err(e) if e.status == 422 || e.status == 409 => {
-                let errors = ctx.field_errors(&e);
+            Err(e) => {
+                // A taken short name is a mistake in the form like any other: 422 for both.
+                let (_, errors) = ctx.form_errors(e)?;
                 let page = WavesPage {
                     slug: s.into(),
                     name: n.into(),
                     opens_on: o.into(),
                     closes_on: c.into(),
                     errors,
-                    ..page(&state, &ctx, p).await?
+                    ..page(&state, &ctx, p.item).await?
                 };
                 Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page))
             }
-            Err(e) => Err(e),
         }
     }
     .await;
@@ -88,12 +86,11 @@ pub async fn close_post(
     Path((slug, wave)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, Problem> = async {
+    let r: Result<Response, AppError> = async {
         let p = staff_programme(&state, &ctx, &slug).await?;
         let w = ops::wave(&state, &p, &wave).await?;
-        let version = form.version().ok_or_else(|| {
-            Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "version", "required", "the form lacks its version")
-        })?;
+        let version =
+            form.version().ok_or_else(|| AppError::invalid("version", "required", "the form lacks its version"))?;
         ops::close_wave(&state, &ctx.caller, &p, &w, version).await?;
         Ok(Redirect::to(&format!("/programmes/{slug}/waves")).into_response())
     }

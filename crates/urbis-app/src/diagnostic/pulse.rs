@@ -3,12 +3,9 @@
 //! response rates) and the CSV exports, full and anonymised.
 
 use super::{check_answer, instrument};
-use crate::AppState;
-use crate::auth::{Caller, mac};
-use crate::error::Problem;
+use crate::auth::mac;
 use crate::i18n::Tr;
-use crate::network::require;
-use axum::http::StatusCode;
+use crate::{App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
 use std::collections::HashMap;
 use std::fmt::Write;
 use urbis_domain::diagnostic::pulse::{
@@ -19,47 +16,85 @@ use urbis_domain::diagnostic::{Answer, Distribution, Instrument, required_questi
 use urbis_domain::network::{CountryCode, Email, OrganisationKind, Region, optional_text, required_text};
 use urbis_domain::policy::{Action, Resource};
 use urbis_domain::{FieldError, Invalid};
+use urbis_store::diagnostic::InstrumentSummary;
 use urbis_store::diagnostic::NewAnswer;
 use urbis_store::diagnostic::pulse::{
     Campaign, IssuedLink, LinkMail, NewCampaign, NewRecipient, RecipientOrganisation, Respondent, SurveyAnswer,
 };
-use urbis_store::network::NewOrganisation;
-use uuid::Uuid;
+use urbis_store::network::{NewOrganisation, Programme};
 
 /// The policy's view of a campaign.
-pub async fn resource(state: &AppState, c: &Campaign) -> Result<Resource, Problem> {
+pub async fn resource(state: &App, c: &Campaign) -> Result<Resource> {
     Ok(Resource::Survey { programme: c.programme_id, organisations: state.store.campaign_organisations(c.id).await? })
 }
 
-/// A campaign with the policy's view of it.
+/// A campaign with the policy's view of it, loaded for an action.
 pub struct Loaded {
     pub campaign: Campaign,
     pub resource: Resource,
+    granted: Action,
 }
 
-pub async fn load(state: &AppState, id: &str) -> Result<Loaded, Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("survey"))?;
-    let campaign = match state.store.campaign(id).await {
-        Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("survey")),
-        other => other?,
-    };
-    let resource = resource(state, &campaign).await?;
-    Ok(Loaded { campaign, resource })
-}
-
-/// The campaigns the caller may see the report of, newest first.
-pub async fn visible(state: &AppState, caller: &Caller) -> Result<Vec<Campaign>, Problem> {
-    let mut out = vec![];
-    for c in state.store.campaigns().await? {
-        if caller.can(Action::ReadSurveyReport, &resource(state, &c).await?) {
-            out.push(c);
-        }
+impl crate::Loaded for Loaded {
+    fn resource(&self) -> &Resource {
+        &self.resource
     }
-    Ok(out)
+    fn granted(&self) -> Action {
+        self.granted
+    }
+}
+
+/// A campaign, if the caller may do `action` on it.
+pub async fn load_for(state: &App, caller: &Caller, id: &str, action: Action) -> Result<Loaded> {
+    let campaign = state.store.campaign(parse_id("survey", id)?).await.map_err(AppError::or_not_found("survey"))?;
+    let resource = resource(state, &campaign).await?;
+    authorise(caller, action, &resource)?;
+    Ok(Loaded { campaign, resource, granted: action })
+}
+
+/// A campaign in the caller's list, with whether the caller manages it.
+pub struct Listed {
+    pub campaign: Campaign,
+    pub manage: bool,
+}
+
+/// The campaigns the caller may see the report of, newest first (two queries, whatever the number
+/// of campaigns).
+pub async fn visible(state: &App, caller: &Caller) -> Result<Vec<Listed>> {
+    authorise(caller, Action::ReadOwnAccount, &Resource::OwnAccount)?;
+    let campaigns = state.store.campaigns().await?;
+    let ids: Vec<_> = campaigns.iter().map(|c| c.id).collect();
+    let mut organisations = state.store.campaigns_organisations(&ids).await?;
+    Ok(campaigns
+        .into_iter()
+        .filter_map(|c| {
+            let resource = Resource::Survey { programme: c.programme_id, organisations: organisations.remove(&c.id)? };
+            caller
+                .can(Action::ReadSurveyReport, &resource)
+                .then(|| Listed { manage: caller.can(Action::ManageSurvey, &resource), campaign: c })
+        })
+        .collect())
+}
+
+/// May the caller manage this campaign (for showing staff-only parts)?
+pub fn can_manage(caller: &Caller, loaded: &Loaded) -> bool {
+    loaded.check(caller, Action::ManageSurvey).is_ok()
+}
+
+/// May the caller start a survey (admins and programme managers)?
+pub fn can_create(caller: &Caller) -> bool {
+    caller.can(Action::ManageSurvey, &Resource::Survey { programme: None, organisations: vec![] })
+}
+
+/// What the new-survey form offers: the instruments and programmes (those who may start one).
+pub async fn new_form(state: &App, caller: &Caller) -> Result<(Vec<InstrumentSummary>, Vec<Programme>)> {
+    authorise(caller, Action::ManageSurvey, &Resource::Survey { programme: None, organisations: vec![] })?;
+    Ok((state.store.instruments().await?, state.store.programmes(urbis_store::Page::all()).await?.items))
 }
 
 /// What a new campaign is made from, as typed (a form, or the API's JSON body).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignInput {
     pub title: String,
@@ -76,20 +111,17 @@ pub struct CampaignInput {
 }
 
 /// Create a draft campaign (programme staff). The instrument version is pinned now.
-pub async fn create(state: &AppState, caller: &Caller, input: &CampaignInput) -> Result<Campaign, Problem> {
+pub async fn create(state: &App, caller: &Caller, input: &CampaignInput) -> Result<Campaign> {
     let programme = match input.programme.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(slug) => Some(crate::network::programme(state, slug).await.map_err(|_| {
-            Problem::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "programme",
-                "unknown-programme",
-                "no programme with this slug",
-            )
-        })?),
+        Some(slug) => Some(
+            crate::network::programme(state, slug)
+                .await
+                .map_err(|_| AppError::invalid("programme", "unknown-programme", "no programme with this slug"))?,
+        ),
         None => None,
     };
     let programme_id = programme.map(|p| p.id);
-    require(caller, Action::ManageSurvey, &Resource::Survey { programme: programme_id, organisations: vec![] })?;
+    authorise(caller, Action::ManageSurvey, &Resource::Survey { programme: programme_id, organisations: vec![] })?;
     let fields = check_campaign(&input.title, &input.opens_on, &input.closes_on);
     let known = instrument(state, input.instrument.trim(), input.instrument_version).await.is_ok();
     let mut invalid = fields.clone().err().unwrap_or_default();
@@ -128,7 +160,7 @@ pub struct RecipientInput {
 
 /// Check recipients as typed. Errors name the field; with several recipients, `recipients[i].`
 /// prefixes it.
-pub async fn check_recipients(state: &AppState, input: &[RecipientInput]) -> Result<Vec<NewRecipient>, Problem> {
+pub async fn check_recipients(state: &App, input: &[RecipientInput]) -> Result<Vec<NewRecipient>> {
     let mut errors = Invalid::default();
     let mut out = vec![];
     if input.is_empty() {
@@ -196,7 +228,7 @@ pub async fn check_recipients(state: &AppState, input: &[RecipientInput]) -> Res
 }
 
 /// The e-mail that carries a respondent's link (English, as invitations are).
-fn link_mail(state: &AppState, c: &Campaign, reminder: bool) -> LinkMail {
+fn link_mail(state: &App, c: &Campaign, reminder: bool) -> LinkMail {
     let t = Tr::new("en");
     let (kind, subject, body) = if reminder {
         ("survey-reminder", "mail-survey-reminder-subject", "mail-survey-reminder-body")
@@ -207,24 +239,24 @@ fn link_mail(state: &AppState, c: &Campaign, reminder: bool) -> LinkMail {
         kind,
         subject: t.with(subject, &[("title", &c.title)]),
         body: t.with(body, &[("title", &c.title), ("closes", &c.closes_on.to_string()), ("link", "{link}")]),
-        link_prefix: format!("{}/surveys/", state.config.base_url.trim_end_matches('/')),
+        link_prefix: format!("{}/surveys/", state.base_url.trim_end_matches('/')),
     }
 }
 
 /// A respondent's link as sent: the public base URL, `/surveys/` and the token.
-pub fn link(state: &AppState, l: &IssuedLink) -> String {
-    format!("{}/surveys/{}", state.config.base_url.trim_end_matches('/'), l.token)
+pub fn link(state: &App, l: &IssuedLink) -> String {
+    format!("{}/surveys/{}", state.base_url.trim_end_matches('/'), l.token)
 }
 
 /// Add recipients (programme staff); in an open campaign their links go out at once (and are
 /// returned once, for staff to hand out when no mail transport is configured).
 pub async fn add_recipients(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     input: &[RecipientInput],
-) -> Result<(Campaign, Vec<Respondent>, Vec<IssuedLink>), Problem> {
-    require(caller, Action::ManageSurvey, &loaded.resource)?;
+) -> Result<(Campaign, Vec<Respondent>, Vec<IssuedLink>)> {
+    loaded.check(caller, Action::ManageSurvey)?;
     let recipients = check_recipients(state, input).await?;
     let mail = link_mail(state, &loaded.campaign, false);
     Ok(state.store.add_recipients(caller.actor.person, loaded.campaign.id, &recipients, &mail).await?)
@@ -232,31 +264,27 @@ pub async fn add_recipients(
 
 /// Open or close a campaign if it is still at `expected_version` (programme staff).
 pub async fn set_status(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     expected_version: i64,
     next: CampaignStatus,
-) -> Result<(Campaign, Vec<IssuedLink>), Problem> {
-    require(caller, Action::ManageSurvey, &loaded.resource)?;
+) -> Result<(Campaign, Vec<IssuedLink>)> {
+    loaded.check(caller, Action::ManageSurvey)?;
     let mail = link_mail(state, &loaded.campaign, false);
     Ok(state.store.set_campaign_status(caller.actor.person, loaded.campaign.id, expected_version, next, &mail).await?)
 }
 
 /// Queue reminders for the respondents who have not submitted (programme staff).
-pub async fn remind(state: &AppState, caller: &Caller, loaded: &Loaded) -> Result<Vec<IssuedLink>, Problem> {
-    require(caller, Action::ManageSurvey, &loaded.resource)?;
+pub async fn remind(state: &App, caller: &Caller, loaded: &Loaded) -> Result<Vec<IssuedLink>> {
+    loaded.check(caller, Action::ManageSurvey)?;
     let mail = link_mail(state, &loaded.campaign, true);
     Ok(state.store.send_reminders(caller.actor.person, loaded.campaign.id, &mail).await?)
 }
 
 /// Response rates and the respondents behind them (programme staff).
-pub async fn rates(
-    state: &AppState,
-    caller: &Caller,
-    loaded: &Loaded,
-) -> Result<(ResponseRates, Vec<Respondent>), Problem> {
-    require(caller, Action::ManageSurvey, &loaded.resource)?;
+pub async fn rates(state: &App, caller: &Caller, loaded: &Loaded) -> Result<(ResponseRates, Vec<Respondent>)> {
+    loaded.check(caller, Action::ManageSurvey)?;
     let respondents = state.store.respondents(loaded.campaign.id).await?;
     let regions: Vec<(String, &'static str)> =
         respondents.iter().map(|r| (r.country_code.clone(), region_of(&r.country_code))).collect();
@@ -288,27 +316,25 @@ pub struct Respondence {
 }
 
 /// The respondent behind a link (the link is the authority: no account is needed), or 404.
-pub async fn by_token(state: &AppState, token: &str) -> Result<Respondence, Problem> {
-    let (respondent, campaign) = match state.store.respondent_by_token(token).await {
-        Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("survey link")),
-        other => other?,
-    };
+pub async fn by_token(state: &App, token: &str) -> Result<Respondence> {
+    let (respondent, campaign) =
+        state.store.respondent_by_token(token).await.map_err(AppError::or_not_found("survey link"))?;
     let instrument =
         instrument(state, &campaign.instrument_slug, Some(campaign.instrument_version)).await?.instrument.clone();
     Ok(Respondence { respondent, campaign, instrument })
 }
 
 /// Check an answer against the campaign's instrument (as assessments do; no evidence or comment).
-pub fn check(r: &Respondence, question_id: &str, answer: Answer) -> Result<NewAnswer, Problem> {
+pub fn check(r: &Respondence, question_id: &str, answer: Answer) -> Result<NewAnswer> {
     check_answer(&r.instrument, question_id, answer, "", "")
 }
 
-pub async fn save(state: &AppState, r: &Respondence, answers: &[NewAnswer]) -> Result<Respondent, Problem> {
+pub async fn save(state: &App, r: &Respondence, answers: &[NewAnswer]) -> Result<Respondent> {
     Ok(state.store.put_survey_answers(r.respondent.id, answers).await?)
 }
 
 /// Submit: refused (409) with the required questions left unanswered.
-pub async fn submit(state: &AppState, r: &Respondence) -> Result<Respondent, Problem> {
+pub async fn submit(state: &App, r: &Respondence) -> Result<Respondent> {
     let mut required = required_questions(&r.instrument);
     required.extend(r.instrument.context.iter().filter(|c| c.required).map(|c| c.id.clone()));
     Ok(state.store.submit_survey_response(r.respondent.id, &required).await?)
@@ -325,9 +351,9 @@ pub struct Filter {
 
 impl Filter {
     /// From `?country=` and `?region=`; empty values mean no filter; a bad value is a 400 naming it.
-    pub fn parse(q: &HashMap<String, String>) -> Result<Filter, Problem> {
+    pub fn parse(q: &HashMap<String, String>) -> Result<Filter> {
         let get = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let bad = |e: FieldError, field: &str| Problem::field(StatusCode::BAD_REQUEST, field, e.code, &e.message);
+        let bad = |e: FieldError, field: &str| AppError::bad_parameter(field, e.code, e.message);
         Ok(Filter {
             country: get("country").map(CountryCode::parse).transpose().map_err(|e| bad(e, "country"))?,
             region: get("region").map(Region::parse).transpose().map_err(|e| bad(e, "region"))?,
@@ -349,7 +375,7 @@ pub struct Response {
 
 /// The submitted responses matching a filter, ordered by a keyed hash of the response id (an
 /// HMAC with the installation's secret), so that the order tells nothing about who answered when.
-pub async fn responses(state: &AppState, c: &Campaign, filter: &Filter) -> Result<Vec<Response>, Problem> {
+pub async fn responses(state: &App, c: &Campaign, filter: &Filter) -> Result<Vec<Response>> {
     let mut answers = state.store.submitted_survey_answers(c.id).await?;
     let mut out: Vec<(String, Response)> = state
         .store
@@ -381,10 +407,13 @@ pub struct Report {
     pub questions: Vec<QuestionSummary>,
     /// Per capability (and `overall` last): the distribution of the responses' scores.
     pub capabilities: Vec<(String, Option<Distribution>)>,
+    /// The countries the survey was sent to, to filter by (programme staff only: a country names
+    /// its few organisations to anyone else).
+    pub countries: std::collections::BTreeSet<String>,
 }
 
-pub async fn report(state: &AppState, caller: &Caller, loaded: &Loaded, filter: &Filter) -> Result<Report, Problem> {
-    require(caller, Action::ReadSurveyReport, &loaded.resource)?;
+pub async fn report(state: &App, caller: &Caller, loaded: &Loaded, filter: &Filter) -> Result<Report> {
+    loaded.check(caller, Action::ReadSurveyReport)?;
     let c = &loaded.campaign;
     let inst = instrument(state, &c.instrument_slug, Some(c.instrument_version)).await?.instrument.clone();
     let responses = responses(state, c, filter).await?;
@@ -416,7 +445,29 @@ pub async fn report(state: &AppState, caller: &Caller, loaded: &Loaded, filter: 
         .collect();
     let overall: Vec<f64> = scores.iter().filter_map(|s| s.overall).collect();
     capabilities.push(("overall".into(), Distribution::of(&overall).filter(|_| shown)));
-    Ok(Report { instrument: inst, n, shown, text_shown, questions, capabilities })
+    let countries = if loaded.check(caller, Action::ManageSurvey).is_ok() {
+        state.store.respondents(c.id).await?.into_iter().map(|r| r.country_code).collect()
+    } else {
+        Default::default()
+    };
+    Ok(Report { instrument: inst, n, shown, text_shown, questions, capabilities, countries })
+}
+
+/// The responses as CSV for `?anonymised=` (true or false) and the filter's `?country=` and
+/// `?region=` (the API's export and the page's download link).
+pub async fn responses_csv_from_query(
+    state: &App,
+    caller: &Caller,
+    loaded: &Loaded,
+    q: &HashMap<String, String>,
+) -> Result<(String, String)> {
+    let anonymised = match q.get("anonymised").map(String::as_str) {
+        None | Some("" | "false") => false,
+        Some("true") => true,
+        Some(_) => return Err(AppError::bad_parameter("anonymised", "invalid-parameter", "must be true or false")),
+    };
+    let filter = Filter::parse(q)?;
+    responses_csv(state, caller, loaded, &filter, anonymised).await
 }
 
 /// One answer as a CSV cell: the level, the choice, the ticked item ids joined by `;`, `n/a`, the
@@ -440,16 +491,15 @@ fn cell(a: Option<&Answer>) -> String {
 /// question except free-text ones; no organisation, person, e-mail, country or time; refused when
 /// fewer than 5 responses match, and a country filter is refused (it would name the country).
 pub async fn responses_csv(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     filter: &Filter,
     anonymised: bool,
-) -> Result<(String, String), Problem> {
-    require(caller, Action::ReadSurveyResponses, &loaded.resource)?;
+) -> Result<(String, String)> {
+    loaded.check(caller, Action::ReadSurveyResponses)?;
     if anonymised && filter.country.is_some() {
-        return Err(Problem::field(
-            StatusCode::BAD_REQUEST,
+        return Err(AppError::bad_parameter(
             "country",
             "anonymised-country",
             "an anonymised export can be filtered by region only",
@@ -459,8 +509,7 @@ pub async fn responses_csv(
     let inst = instrument(state, &c.instrument_slug, Some(c.instrument_version)).await?.instrument.clone();
     let rows = responses(state, c, filter).await?;
     if anonymised && rows.len() < MIN_REPORT_RESPONSES {
-        return Err(Problem::field(
-            StatusCode::CONFLICT,
+        return Err(AppError::refused(
             "anonymised",
             "too-few-responses",
             "fewer than 5 responses match: an anonymised export would let them be recognised",
@@ -493,15 +542,15 @@ pub async fn responses_csv(
             let _ = write!(
                 out,
                 "{},{},{},{},{}",
-                crate::api::csv_field(&p.organisation_name),
+                crate::csv::field(&p.organisation_name),
                 p.country_code,
                 region_of(&p.country_code),
-                crate::api::csv_field(&p.email),
+                crate::csv::field(&p.email),
                 p.submitted_at.map(|t| t.date_naive().to_string()).unwrap_or_default()
             );
         }
         for col in &columns {
-            let _ = write!(out, ",{}", crate::api::csv_field(&cell(r.answers.get(*col))));
+            let _ = write!(out, ",{}", crate::csv::field(&cell(r.answers.get(*col))));
         }
         let scores = score(&inst, &r.normalised);
         let fmt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_default();

@@ -1,13 +1,15 @@
 //! The `diagnostic` capability's operations shared by pages and API: authorise with the policy,
 //! check answers against the instrument, score with the domain formulas, call the store.
 
+pub mod city;
+pub mod cohort;
 pub mod pulse;
 
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::Problem;
-use crate::network::{org_resource, require};
-use axum::http::StatusCode;
+pub use city::{CityDiagnostic, Shown, city_diagnostic};
+pub use cohort::{Cohort, cohort, figures_shown};
+
+use crate::network::org_resource;
+use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
 use std::collections::HashMap;
 use std::sync::Arc;
 use urbis_domain::diagnostic::{
@@ -24,17 +26,17 @@ use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
 
 /// An instrument version (the newest when `version` is `None`) with all its translations.
-pub async fn instrument(state: &AppState, slug: &str, version: Option<u32>) -> Result<Arc<StoredInstrument>, Problem> {
+pub async fn instrument(state: &App, slug: &str, version: Option<u32>) -> Result<Arc<StoredInstrument>> {
     state.instruments.get(state, slug, version, None).await
 }
 
 /// An instrument version in `lang` (English where it has no translation).
 pub async fn instrument_in(
-    state: &AppState,
+    state: &App,
     slug: &str,
     version: Option<u32>,
     lang: &'static str,
-) -> Result<Arc<StoredInstrument>, Problem> {
+) -> Result<Arc<StoredInstrument>> {
     state.instruments.get(state, slug, version, Some(lang)).await
 }
 
@@ -48,19 +50,16 @@ type InstrumentKey = (String, Option<u32>, Option<&'static str>);
 impl InstrumentCache {
     async fn get(
         &self,
-        state: &AppState,
+        state: &App,
         slug: &str,
         version: Option<u32>,
         lang: Option<&'static str>,
-    ) -> Result<Arc<StoredInstrument>, Problem> {
+    ) -> Result<Arc<StoredInstrument>> {
         let key = (slug.to_string(), version, lang);
         if let Some(hit) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(hit.clone());
         }
-        let stored = match state.store.instrument(slug, version).await {
-            Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("instrument")),
-            other => other?,
-        };
+        let stored = state.store.instrument(slug, version).await.map_err(AppError::or_not_found("instrument"))?;
         let value = Arc::new(match lang {
             Some(l) => stored.localised(l),
             None => stored,
@@ -70,72 +69,64 @@ impl InstrumentCache {
     }
 }
 
-pub async fn wave(state: &AppState, programme: &Programme, slug: &str) -> Result<Wave, Problem> {
-    match state.store.wave(programme.id, slug).await {
-        Err(urbis_store::StoreError::NotFound) => Err(Problem::not_found("wave")),
-        other => Ok(other?),
-    }
+pub async fn wave(state: &App, programme: &Programme, slug: &str) -> Result<Wave> {
+    state.store.wave(programme.id, slug).await.map_err(AppError::or_not_found("wave"))
 }
 
 /// The instrument version an assessment was made with (it keeps it, even after newer versions).
-pub async fn instrument_of(state: &AppState, a: &Assessment) -> Result<Instrument, Problem> {
+pub async fn instrument_of(state: &App, a: &Assessment) -> Result<Instrument> {
     Ok(instrument(state, &a.instrument_slug, Some(a.instrument_version)).await?.instrument.clone())
 }
 
-/// An assessment with its city and the policy's view of the city.
+/// An assessment with its city and the policy's view of it (a city record, public once
+/// published), loaded for an action.
 pub struct Loaded {
     pub assessment: Assessment,
     pub city: Organisation,
     pub resource: Resource,
+    granted: Action,
 }
 
-pub async fn load(state: &AppState, id: &str) -> Result<Loaded, Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("assessment"))?;
-    let assessment = match state.store.assessment(id).await {
-        Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("assessment")),
-        other => other?,
-    };
-    let city = state.store.organisation_by_id(assessment.organisation_id).await?;
-    let resource = org_resource(state, &city).await?;
-    Ok(Loaded { assessment, city, resource })
-}
-
-/// May the caller see this assessment? Published ones are public.
-pub fn require_read(caller: &Caller, loaded: &Loaded) -> Result<(), Problem> {
-    if loaded.assessment.published {
-        return Ok(());
+impl crate::Loaded for Loaded {
+    fn resource(&self) -> &Resource {
+        &self.resource
     }
-    require(caller, Action::ReadAssessment, &loaded.resource)
+    fn granted(&self) -> Action {
+        self.granted
+    }
+}
+
+/// An assessment, if the caller may do `action` on it (`ReadAssessment` for reading: published
+/// ones are public).
+pub async fn load_for(state: &App, caller: &Caller, id: &str, action: Action) -> Result<Loaded> {
+    let id = parse_id("assessment", id)?;
+    let assessment = state.store.assessment(id).await.map_err(AppError::or_not_found("assessment"))?;
+    let city = state.store.organisation_by_id(assessment.organisation_id).await?;
+    let programmes = state.store.participations(city.id).await?.into_iter().map(|p| p.programme_id).collect();
+    let resource = Resource::CityRecord { organisation: city.id, programmes, published: assessment.published };
+    authorise(caller, action, &resource)?;
+    Ok(Loaded { assessment, city, resource, granted: action })
 }
 
 /// Start an assessment of a city in a wave of one of its programmes.
 pub async fn create(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     city: &Organisation,
-    programme: &Programme,
+    programme: Option<&str>,
     wave_slug: &str,
     instrument_slug: &str,
-) -> Result<Assessment, Problem> {
-    require(caller, Action::CreateAssessment, &org_resource(state, city).await?)?;
-    let inst = instrument(state, instrument_slug, None).await.map_err(|_| {
-        Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "instrument",
-            "unknown-instrument",
-            "no instrument with this slug",
-        )
-    })?;
-    let w = wave(state, programme, wave_slug).await.map_err(|_| {
-        Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "wave",
-            "unknown-wave",
-            "no wave with this slug in the programme",
-        )
-    })?;
+) -> Result<Assessment> {
+    authorise(caller, Action::CreateAssessment, &org_resource(state, city).await?)?;
+    let programme = &crate::network::programme_of(state, city.id, programme).await?;
+    let inst = instrument(state, instrument_slug, None)
+        .await
+        .map_err(|_| AppError::invalid("instrument", "unknown-instrument", "no instrument with this slug"))?;
+    let w = wave(state, programme, wave_slug)
+        .await
+        .map_err(|_| AppError::invalid("wave", "unknown-wave", "no wave with this slug in the programme"))?;
     if w.closed_at.is_some() {
-        return Err(Problem::field(StatusCode::CONFLICT, "wave", "wave-closed", "this wave is closed"));
+        return Err(AppError::refused("wave", "wave-closed", "this wave is closed"));
     }
     Ok(state.store.create_assessment(caller.actor.person, city.id, w.id, &inst.instrument.slug, false).await?)
 }
@@ -147,20 +138,18 @@ pub fn check_answer(
     answer: Answer,
     evidence: &str,
     comment: &str,
-) -> Result<NewAnswer, Problem> {
-    let unprocessable =
-        |e: urbis_domain::FieldError| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.code, &e.message);
+) -> Result<NewAnswer> {
+    let unprocessable = AppError::from;
     let normalised = if let Some(q) = inst.question(question_id) {
         normalise(q, &answer).map_err(unprocessable)?
     } else if let Some(q) = inst.context_question(question_id) {
         check_context(q, &answer).map_err(unprocessable)?;
         None
     } else {
-        return Err(Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(AppError::invalid(
             "question_id",
             "unknown-question",
-            &format!("{question_id:?} is not a question of {} v{}", inst.slug, inst.version),
+            format!("{question_id:?} is not a question of {} v{}", inst.slug, inst.version),
         ));
     };
     Ok(NewAnswer {
@@ -174,36 +163,36 @@ pub fn check_answer(
 
 /// Save the caller's checked answers (one transaction).
 pub async fn save_answers(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     answers: &[NewAnswer],
-) -> Result<Vec<StoredAnswer>, Problem> {
-    require(caller, Action::AnswerAssessment, &loaded.resource)?;
-    let respondent = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+) -> Result<Vec<StoredAnswer>> {
+    loaded.check(caller, Action::AnswerAssessment)?;
+    let respondent = caller.person_id()?;
     Ok(state.store.put_answers(respondent, loaded.assessment.id, answers).await?)
 }
 
 /// Record the caller's answer to one question, checked against the instrument.
 pub async fn answer(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     question_id: &str,
     answer: Answer,
     evidence: &str,
     comment: &str,
-) -> Result<StoredAnswer, Problem> {
+) -> Result<StoredAnswer> {
     let inst = instrument_of(state, &loaded.assessment).await?;
     let checked = check_answer(&inst, question_id, answer, evidence, comment)?;
     let mut saved = save_answers(state, caller, loaded, std::slice::from_ref(&checked)).await?;
-    saved.pop().ok_or_else(Problem::internal)
+    saved.pop().ok_or_else(|| AppError::Internal("no answer saved".into()))
 }
 
 /// Submit: refused (409) with every required question nobody has answered.
-pub async fn submit(state: &AppState, caller: &Caller, loaded: &Loaded) -> Result<Assessment, Problem> {
-    require(caller, Action::SubmitAssessment, &loaded.resource)?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+pub async fn submit(state: &App, caller: &Caller, loaded: &Loaded) -> Result<Assessment> {
+    loaded.check(caller, Action::SubmitAssessment)?;
+    let actor = caller.person_id()?;
     let a = &loaded.assessment;
     let inst = instrument_of(state, a).await?;
     let mut required = required_questions(&inst);
@@ -211,16 +200,16 @@ pub async fn submit(state: &AppState, caller: &Caller, loaded: &Loaded) -> Resul
     Ok(state.store.submit_assessment(actor, a.id, &required).await?)
 }
 
-pub async fn reopen(state: &AppState, caller: &Caller, loaded: &Loaded, reason: &str) -> Result<Assessment, Problem> {
-    require(caller, Action::ReopenAssessment, &loaded.resource)?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+pub async fn reopen(state: &App, caller: &Caller, loaded: &Loaded, reason: &str) -> Result<Assessment> {
+    loaded.check(caller, Action::ReopenAssessment)?;
+    let actor = caller.person_id()?;
     let reason = urbis_domain::network::required_text("reason", reason, 500)
-        .map_err(|e| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "reason", e.code, &e.message))?;
+        .map_err(|e| AppError::invalid("reason", e.code, &e.message))?;
     Ok(state.store.reopen_assessment(actor, loaded.assessment.id, &reason).await?)
 }
 
 /// The scores of an assessment from its answers and the lead's overrides.
-pub async fn scores(state: &AppState, a: &Assessment) -> Result<(Instrument, Vec<StoredAnswer>, Scores), Problem> {
+pub async fn scores(state: &App, a: &Assessment) -> Result<(Instrument, Vec<StoredAnswer>, Scores)> {
     let inst = instrument_of(state, a).await?;
     let answers = state.store.answers(a.id).await?;
     let overrides: HashMap<String, Option<f64>> =
@@ -241,9 +230,6 @@ pub struct Benchmark {
     pub capabilities: Vec<(String, Option<Distribution>)>,
     ranks: Ranks,
 }
-
-/// Cohort figures are shown to cities only from this many assessments on.
-pub const MIN_COHORT: usize = 5;
 
 /// Each wave's results and benchmarks as last computed, kept while the wave's `results_version`
 /// (read with the wave on every request) is unchanged: a benchmark of 10,000 cities then costs no
@@ -290,12 +276,7 @@ impl ResultsCache {
     const MAX_ENTRIES: usize = 64;
 }
 
-pub async fn benchmark(
-    state: &AppState,
-    wave: &Wave,
-    instrument_slug: &str,
-    peers: &PeerGroup,
-) -> Result<Arc<Benchmark>, Problem> {
+pub async fn benchmark(state: &App, wave: &Wave, instrument_slug: &str, peers: &PeerGroup) -> Result<Arc<Benchmark>> {
     let cache = &state.results;
     let key = (wave.id, instrument_slug.to_string(), *peers);
     if let Some(hit) = fresh(&cache.benchmarks, &key, wave.results_version) {
@@ -345,9 +326,9 @@ pub async fn benchmark(
 }
 
 /// The peer group named by `region` and `population_band` query or form values; 422 names a bad one.
-pub fn peer_group(q: &HashMap<String, String>) -> Result<PeerGroup, Problem> {
+pub fn peer_group(q: &HashMap<String, String>) -> Result<PeerGroup> {
     PeerGroup::parse(q.get("region").map(String::as_str), q.get("population_band").map(String::as_str))
-        .map_err(|e| Problem::invalid(&e))
+        .map_err(AppError::Invalid)
 }
 
 impl Benchmark {
@@ -374,30 +355,33 @@ impl Benchmark {
 
 /// Add a wave to a programme (programme staff).
 pub async fn create_wave(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
-    programme: &Programme,
+    programme: &Allowed<Programme>,
     slug: &str,
     name: &str,
     opens_on: &str,
     closes_on: &str,
-) -> Result<Wave, Problem> {
-    require(caller, Action::ManageWaves, &Resource::Programme { id: programme.id })?;
+) -> Result<Wave> {
+    programme.check(caller, Action::ManageWaves)?;
     let input = WaveInput::parse(slug, name, opens_on, closes_on)?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    let actor = caller.person_id()?;
     Ok(state.store.create_wave(actor, programme.id, &input).await?)
 }
 
 /// Close a wave, freezing its results as the baseline (programme staff), if it is still at `version`.
 pub async fn close_wave(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
-    programme: &Programme,
+    programme: &Allowed<Programme>,
     wave: &Wave,
     version: i64,
-) -> Result<Wave, Problem> {
-    require(caller, Action::ManageWaves, &Resource::Programme { id: programme.id })?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+) -> Result<Wave> {
+    programme.check(caller, Action::ManageWaves)?;
+    if wave.programme_id != programme.id {
+        return Err(AppError::NotFound("wave"));
+    }
+    let actor = caller.person_id()?;
     Ok(state.store.close_wave(actor, wave.id, version).await?)
 }
 
@@ -411,85 +395,93 @@ pub struct PlanFields<'a> {
     pub status: &'a str,
 }
 
-async fn plan_input(state: &AppState, f: &PlanFields<'_>) -> Result<PlanItemInput, Problem> {
+async fn plan_input(state: &App, f: &PlanFields<'_>) -> Result<PlanItemInput> {
     let inst = &instrument(state, PLAN_INSTRUMENT, None).await?.instrument;
     let caps: Vec<&str> = inst.capabilities.iter().map(|c| c.slug.as_str()).collect();
     Ok(PlanItemInput::parse(&caps, f.capability, f.title, f.description, f.owner, f.due_on, f.status)?)
 }
 
+/// The instrument of the programme's diagnostic (city pages, cohort views).
+pub const INSTRUMENT: &str = "city-digital-maturity";
+
 /// The instrument whose capabilities a city's improvement plan follows.
-pub const PLAN_INSTRUMENT: &str = "city-digital-maturity";
+pub const PLAN_INSTRUMENT: &str = INSTRUMENT;
 
 /// A city's improvement plan (its team, programme staff, experts and reviewers).
-pub async fn plan(state: &AppState, caller: &Caller, city: &Organisation) -> Result<Vec<PlanItem>, Problem> {
-    require(caller, Action::ReadAssessment, &org_resource(state, city).await?)?;
+pub async fn plan(state: &App, caller: &Caller, city: &Allowed<Organisation>) -> Result<Vec<PlanItem>> {
+    city.check(caller, Action::ReadAssessment)?;
     Ok(state.store.plan_items(city.id).await?)
 }
 
 pub async fn create_plan_item(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
-    city: &Organisation,
+    city: &Allowed<Organisation>,
     fields: &PlanFields<'_>,
-) -> Result<PlanItem, Problem> {
-    require(caller, Action::ManagePlan, &org_resource(state, city).await?)?;
+) -> Result<PlanItem> {
+    city.check(caller, Action::ManagePlan)?;
     let input = plan_input(state, fields).await?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    let actor = caller.person_id()?;
     Ok(state.store.create_plan_item(actor, city.id, None, &input).await?)
 }
 
-/// A plan item with its city, for changes.
-pub async fn load_plan_item(state: &AppState, id: &str) -> Result<(PlanItem, Organisation), Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("plan item"))?;
-    let item = match state.store.plan_item(id).await {
-        Err(urbis_store::StoreError::NotFound) => return Err(Problem::not_found("plan item")),
-        other => other?,
-    };
+/// A plan item with its city, if the caller may do `action` on the city.
+pub async fn plan_item_for(
+    state: &App,
+    caller: &Caller,
+    id: &str,
+    action: Action,
+) -> Result<(PlanItem, Allowed<Organisation>)> {
+    let item = state.store.plan_item(parse_id("plan item", id)?).await.map_err(AppError::or_not_found("plan item"))?;
     let city = state.store.organisation_by_id(item.organisation_id).await?;
-    Ok((item, city))
+    let resource = org_resource(state, &city).await?;
+    Ok((item, Allowed::new(caller, action, city, resource)?))
 }
 
 pub async fn update_plan_item(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     item: &PlanItem,
-    city: &Organisation,
+    city: &Allowed<Organisation>,
     version: i64,
     fields: &PlanFields<'_>,
-) -> Result<PlanItem, Problem> {
-    require(caller, Action::ManagePlan, &org_resource(state, city).await?)?;
+) -> Result<PlanItem> {
+    city.check(caller, Action::ManagePlan)?;
+    if item.organisation_id != city.id {
+        return Err(AppError::NotFound("plan item"));
+    }
     let input = plan_input(state, fields).await?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    let actor = caller.person_id()?;
     Ok(state.store.update_plan_item(actor, item.id, version, &input).await?)
 }
 
 /// Publish or withdraw an assessment's scores (its city's lead or programme staff), if it is still at
 /// `version`.
 pub async fn publish(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     version: i64,
     published: bool,
-) -> Result<Assessment, Problem> {
-    require(caller, Action::PublishAssessment, &loaded.resource)?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+) -> Result<Assessment> {
+    loaded.check(caller, Action::PublishAssessment)?;
+    let actor = caller.person_id()?;
     Ok(state.store.set_published(actor, loaded.assessment.id, version, published).await?)
 }
 
 /// Validate one capability of a submitted assessment (the programme's experts and staff): a score
 /// from 0 to 100, a confidence (high, medium, low) and a comment.
 pub async fn validate(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     capability: &str,
     score: f64,
     confidence: &str,
     comment: &str,
-) -> Result<urbis_store::diagnostic::Validation, Problem> {
-    require(caller, Action::ValidateAssessment, &loaded.resource)?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+) -> Result<urbis_store::diagnostic::Validation> {
+    loaded.check(caller, Action::ValidateAssessment)?;
+    let actor = caller.person_id()?;
     let inst = instrument_of(state, &loaded.assessment).await?;
     let mut errors = Invalid::default();
     if !inst.capabilities.iter().any(|c| c.slug == capability) {
@@ -514,13 +506,13 @@ pub const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];
 /// lead or programme staff): `Some((Some(v), reason))` a value from 0 to 100, `Some((None, reason))`
 /// "not applicable". The respondents' answers and their spread stay as they are.
 pub async fn set_override(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     loaded: &Loaded,
     question_id: &str,
     change: Option<(Option<f64>, &str)>,
-) -> Result<(), Problem> {
-    require(caller, Action::SubmitAssessment, &loaded.resource)?;
+) -> Result<()> {
+    loaded.check(caller, Action::SubmitAssessment)?;
     let inst = instrument_of(state, &loaded.assessment).await?;
     let mut errors = Invalid::default();
     if inst.question(question_id).is_none() {
@@ -536,7 +528,7 @@ pub async fn set_override(
         }
     };
     errors.into_result()?;
-    let actor = caller.actor.person.ok_or_else(Problem::unauthorized)?;
+    let actor = caller.person_id()?;
     state.store.set_override(actor, loaded.assessment.id, question_id, change).await?;
     Ok(())
 }

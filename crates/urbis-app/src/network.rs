@@ -1,0 +1,337 @@
+//! The `network` capability's operations shared by pages and API: each authorises with the one
+//! policy, then calls the store (which writes, audits and checks versions in one transaction).
+
+use crate::auth::{hash_password, verify_password};
+use crate::i18n::Tr;
+use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
+use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ProfileChange};
+use urbis_domain::policy::{Action, Resource};
+use urbis_store::network::{
+    Acceptor, AccountUpdate, Invitation, Membership, NewInvitation, Organisation, OrganisationPatch, Participation,
+    Person, Programme, TeamMember,
+};
+use urbis_store::{Page, Paged};
+use uuid::Uuid;
+
+/// The policy's view of an organisation: its id and the programmes it takes part in.
+pub async fn org_resource(state: &App, org: &Organisation) -> Result<Resource> {
+    org_id_resource(state, org.id).await
+}
+
+/// The policy's view of the organisation with this id.
+pub async fn org_id_resource(state: &App, id: Uuid) -> Result<Resource> {
+    let programmes = state.store.participations(id).await?.into_iter().map(|p| p.programme_id).collect();
+    Ok(Resource::Organisation { id, programmes })
+}
+
+/// A city by slug, or 404 naming it.
+pub async fn city(state: &App, slug: &str) -> Result<Organisation> {
+    state.store.organisation(slug).await.map_err(AppError::or_not_found("city"))
+}
+
+/// A programme by slug, or 404 naming it.
+pub async fn programme(state: &App, slug: &str) -> Result<Programme> {
+    state.store.programme(slug).await.map_err(AppError::or_not_found("programme"))
+}
+
+/// A city, if the caller may do `action` on it (`Read` for its public profile).
+pub async fn city_for(state: &App, caller: &Caller, slug: &str, action: Action) -> Result<Allowed<Organisation>> {
+    let org = city(state, slug).await?;
+    let resource = org_resource(state, &org).await?;
+    Allowed::new(caller, action, org, resource)
+}
+
+/// The programme a new record of a city belongs to: the one named (which the city must take part
+/// in), else the city's only programme; a city in several must name one. Pages and API share this
+/// rule, so neither guesses.
+pub async fn programme_of(state: &App, city: Uuid, named: Option<&str>) -> Result<Programme> {
+    let participations = state.store.participations(city).await?;
+    let named = named.map(str::trim).filter(|s| !s.is_empty());
+    let slug = match (named, participations.as_slice()) {
+        (Some(slug), _) => participations
+            .iter()
+            .find(|p| p.programme_slug == slug)
+            .ok_or_else(|| {
+                AppError::invalid("programme", "not-in-programme", "the city is not part of this programme")
+            })?
+            .programme_slug
+            .clone(),
+        (None, [only]) => only.programme_slug.clone(),
+        (None, _) => {
+            return Err(AppError::invalid(
+                "programme",
+                "required",
+                "name the programme: the city takes part in several",
+            ));
+        }
+    };
+    programme(state, &slug).await
+}
+
+/// The programme a city's pages show: the first it takes part in.
+pub async fn first_programme(state: &App, city: Uuid) -> Result<Programme> {
+    let first = state.store.participations(city).await?.into_iter().next().ok_or(AppError::NotFound("programme"))?;
+    programme(state, &first.programme_slug).await
+}
+
+/// A programme, if the caller may do `action` on it.
+pub async fn programme_for(state: &App, caller: &Caller, slug: &str, action: Action) -> Result<Allowed<Programme>> {
+    let p = programme(state, slug).await?;
+    let resource = Resource::Programme { id: p.id };
+    Allowed::new(caller, action, p, resource)
+}
+
+/// A city's team as the caller may see it: everyone for the team and programme staff, otherwise
+/// those who agreed to be listed.
+pub async fn team_members(state: &App, caller: &Caller, city: &Allowed<Organisation>) -> Result<Vec<TeamMember>> {
+    let all = city.check(caller, Action::ReadTeam).is_ok();
+    Ok(state.store.team(city.id).await?.into_iter().filter(|m| all || m.listed).collect())
+}
+
+/// What the team page shows: the whole team, the programmes the city takes part in and, for those
+/// who manage the team, its invitations.
+pub struct Team {
+    pub members: Vec<TeamMember>,
+    pub participations: Vec<Participation>,
+    pub invitations: Vec<Invitation>,
+    pub can_manage: bool,
+}
+
+/// A city's team with unlisted members and pending invitations (its team and programme staff).
+pub async fn team(state: &App, caller: &Caller, city: &Allowed<Organisation>) -> Result<Team> {
+    city.check(caller, Action::ReadTeam)?;
+    let can_manage = caller.can(Action::ManageTeam, &city.resource);
+    let participations = state.store.participations(city.id).await?;
+    let mut invitations = vec![];
+    if can_manage {
+        for p in &participations {
+            invitations.extend(state.store.invitations(p.programme_id, Some(city.id), Page::new(1, 100)).await?.items);
+        }
+    }
+    let members = state.store.team(city.id).await?;
+    Ok(Team { members, participations, invitations, can_manage })
+}
+
+/// Remove a member from a city's team (its lead or programme staff).
+pub async fn remove_member(state: &App, caller: &Caller, city_slug: &str, membership: &str) -> Result<Organisation> {
+    let city = city_for(state, caller, city_slug, Action::ManageTeam).await?;
+    let id = parse_id("membership", membership)?;
+    state.store.remove_membership(caller.person_id()?, city.id, id).await?;
+    Ok(city.item)
+}
+
+/// A programme's invitations, newest first, optionally of one city (programme staff).
+pub async fn invitations(
+    state: &App,
+    caller: &Caller,
+    programme: &Allowed<Programme>,
+    city_slug: Option<&str>,
+    page: Page,
+) -> Result<Paged<Invitation>> {
+    programme.check(caller, Action::ReadInvitations)?;
+    let city = match city_slug {
+        Some(c) => Some(city(state, c).await?.id),
+        None => None,
+    };
+    Ok(state.store.invitations(programme.id, city, page).await?)
+}
+
+/// The caller's own account and roles.
+pub async fn account(state: &App, caller: &Caller) -> Result<(Person, Vec<Membership>)> {
+    authorise(caller, Action::ReadOwnAccount, &Resource::OwnAccount)?;
+    let person = caller.person.clone().ok_or(AppError::Unauthenticated)?;
+    let roles = state.store.memberships(person.id).await?;
+    Ok((person, roles))
+}
+
+/// Change a city's profile if still at `expected_version`.
+pub async fn update_profile(
+    state: &App,
+    caller: &Caller,
+    org: &Allowed<Organisation>,
+    expected_version: i64,
+    change: ProfileChange,
+) -> Result<Organisation> {
+    org.check(caller, Action::UpdateProfile)?;
+    let actor = caller.person_id()?;
+    let patch = OrganisationPatch { description: change.description, website: change.website };
+    Ok(state.store.update_organisation(actor, org.id, expected_version, patch).await?)
+}
+
+/// The link that accepts an invitation.
+pub fn invitation_link(state: &App, token: &str) -> String {
+    state.link(&format!("/invitations/{token}"))
+}
+
+/// Invite a person to a city's team in a programme; queues the e-mail and returns the invitation
+/// and its link (shown once to the inviter, as mail delivery may not be configured).
+pub async fn invite(
+    state: &App,
+    caller: &Caller,
+    programme: &Programme,
+    org: &Organisation,
+    req: InvitationRequest,
+) -> Result<(Invitation, String)> {
+    let participates = state.store.participations(org.id).await?.iter().any(|p| p.programme_id == programme.id);
+    if !participates {
+        return Err(AppError::invalid("city", "not-in-programme", "this city is not part of the programme"));
+    }
+    let resource = Resource::Invitation { programme: programme.id, organisation: org.id, role: req.role };
+    authorise(caller, Action::ManageTeam, &resource)?;
+    let actor = caller.person_id()?;
+    let (inv, token) = state
+        .store
+        .create_invitation(
+            actor,
+            NewInvitation {
+                email: req.email.as_str().to_string(),
+                name: req.name,
+                programme_id: programme.id,
+                organisation_id: org.id,
+                role: req.role,
+            },
+        )
+        .await?;
+    let link = invitation_link(state, &token);
+    let t = Tr::new("en");
+    let inviter = caller.person.as_ref().map(|p| p.name.as_str()).unwrap_or("");
+    let subject = t.with("mail-invitation-subject", &[("city", &org.name), ("programme", &programme.name)]);
+    let body = t.with(
+        "mail-invitation-body",
+        &[
+            ("inviter", inviter),
+            ("city", &org.name),
+            ("programme", &programme.name),
+            ("role", &t.get(&format!("role-{}", req.role.as_str()))),
+            ("link", &link),
+        ],
+    );
+    state.store.enqueue_mail("invitation", &inv.email, &subject, &body).await?;
+    Ok((inv, link))
+}
+
+/// Revoke a pending invitation of a programme.
+pub async fn revoke(
+    state: &App,
+    caller: &Caller,
+    programme: &Programme,
+    id: Uuid,
+    expected_version: Option<i64>,
+) -> Result<Invitation> {
+    let inv = match state.store.invitation(id).await {
+        Ok(i) if i.programme_id == programme.id => i,
+        Ok(_) | Err(urbis_store::StoreError::NotFound) => {
+            return Err(AppError::NotFound("invitation"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let resource = Resource::Invitation { programme: programme.id, organisation: inv.organisation_id, role: inv.role };
+    authorise(caller, Action::RevokeInvitation, &resource)?;
+    let actor = caller.person_id()?;
+    Ok(state.store.revoke_invitation(actor, id, expected_version).await?)
+}
+
+/// An invitation by its secret token.
+pub async fn invitation_by_token(state: &App, token: &str) -> Result<Invitation> {
+    state.store.invitation_by_token(token).await.map_err(AppError::or_not_found("invitation"))
+}
+
+/// Accept an invitation as the signed-in caller, or by making a new account.
+pub async fn accept(
+    state: &App,
+    caller: &Caller,
+    token: &str,
+    new_account: Option<NewAccount>,
+) -> Result<(Invitation, Person)> {
+    let acceptor = match (caller.actor.person, new_account) {
+        (Some(id), _) => Acceptor::Existing(id),
+        (None, Some(a)) => {
+            Acceptor::New { name: a.name, password_hash: hash_password(a.password).await?, listed: a.listed }
+        }
+        (None, None) => return Err(AppError::Unauthenticated),
+    };
+    Ok(state.store.accept_invitation(token, acceptor).await?)
+}
+
+/// Why a sign-in failed.
+pub enum LoginFailure {
+    /// Wrong e-mail or password (not telling which).
+    Wrong,
+    /// Too many failures: wait this many seconds.
+    Throttled(u64),
+    Error(AppError),
+}
+
+/// What a successful sign-in issues: a browser session or an API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    Session,
+    ApiToken,
+}
+
+/// Check e-mail and password, counting failures per e-mail and per client address, and issue a
+/// session or an API token: the secret (shown once) and when it expires.
+pub async fn sign_in(
+    state: &App,
+    email: &str,
+    password: &str,
+    client: &str,
+    credential: Credential,
+) -> Result<(String, chrono::DateTime<chrono::Utc>), LoginFailure> {
+    let email = email.trim().to_lowercase();
+    let email_key = format!("email:{email}");
+    if let Some(wait) = state.limiter.blocked(&[&email_key, client]) {
+        return Err(LoginFailure::Throttled(wait));
+    }
+    let creds = state.store.credentials(&email).await.map_err(|e| LoginFailure::Error(e.into()))?;
+    let hash = creds.as_ref().and_then(|c| c.password_hash.clone());
+    if verify_password(password.to_string(), hash).await
+        && let Some(c) = creds
+    {
+        state.limiter.clear(&email_key);
+        return issue(state, c.person_id, credential).await.map_err(LoginFailure::Error);
+    }
+    state.limiter.fail(&[&email_key, client]);
+    Err(LoginFailure::Wrong)
+}
+
+/// A new session or API token for a person who just proved who they are.
+pub async fn issue(
+    state: &App,
+    person: Uuid,
+    credential: Credential,
+) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
+    Ok(match credential {
+        Credential::Session => state.store.create_session(person).await?,
+        Credential::ApiToken => state.store.create_api_token(person).await?,
+    })
+}
+
+/// End a browser session.
+pub async fn sign_out(state: &App, session: &str) -> Result<()> {
+    Ok(state.store.delete_session(session).await?)
+}
+
+/// Change one's own account if still at `expected_version`.
+pub async fn update_account(
+    state: &App,
+    caller: &Caller,
+    expected_version: i64,
+    change: AccountChange,
+) -> Result<Person> {
+    authorise(caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
+    let id = caller.person_id()?;
+    Ok(state
+        .store
+        .update_account(
+            id,
+            expected_version,
+            AccountUpdate {
+                name: change.name,
+                job_title: change.job_title,
+                listed: change.listed,
+                locale: change.locale,
+            },
+        )
+        .await?)
+}
