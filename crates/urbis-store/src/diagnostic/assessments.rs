@@ -5,7 +5,7 @@ use super::results::refresh_results;
 use super::waves::{results_changed, wave_in};
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -294,13 +294,17 @@ impl Store {
                 "only a submitted assessment can be published",
             ));
         }
-        sqlx::query("UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
-            .bind(i64::from(published))
-            .bind(ts(now()))
-            .bind(assessment_id.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(i64::from(published))
+        .bind(ts(now()))
+        .bind(assessment_id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "assessments", assessment_id, n, expected_version).await?;
         results_changed(&mut tx, before.wave_id).await?;
         finish_change(tx, actor, "assessment.publish", &before).await
     }
