@@ -35,7 +35,24 @@ where
 }
 
 /// [`race`], where the other writer also sets `set` (`column = value, ` pairs, trusted test text).
-async fn race_with<T, F>(db: &TestDb, table: &str, id: Uuid, set: &str, write: F) -> crate::Result<T>
+pub(super) async fn race_with<T, F>(db: &TestDb, table: &str, id: Uuid, set: &str, write: F) -> crate::Result<T>
+where
+    T: Send + 'static,
+    F: Future<Output = crate::Result<T>> + Send + 'static,
+{
+    race_doing(db, table, id, set, &[], write).await
+}
+
+/// [`race_with`], where the other writer also runs the statements `also` (trusted test text) in its
+/// transaction, after its update and before the write starts.
+pub(super) async fn race_doing<T, F>(
+    db: &TestDb,
+    table: &str,
+    id: Uuid,
+    set: &str,
+    also: &[String],
+    write: F,
+) -> crate::Result<T>
 where
     T: Send + 'static,
     F: Future<Output = crate::Result<T>> + Send + 'static,
@@ -45,6 +62,9 @@ where
     let bumped =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).execute(&mut *other).await.unwrap().rows_affected();
     assert_eq!(bumped, 1, "the other writer bumps {table} {id}");
+    for sql in also {
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut *other).await.unwrap();
+    }
     let blocker: Option<i32> = match db.store.backend() {
         Backend::Postgres => Some(sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *other).await.unwrap()),
         Backend::Sqlite => None,
@@ -83,11 +103,11 @@ fn assert_lost_race<T: std::fmt::Debug>(result: crate::Result<T>, expected: i64)
     }
 }
 
-async fn audit_len(db: &TestDb, kind: &str, id: Uuid) -> usize {
+pub(super) async fn audit_len(db: &TestDb, kind: &str, id: Uuid) -> usize {
     db.store.audit_for(kind, &id.to_string()).await.unwrap().len()
 }
 
-async fn admin(db: &TestDb) -> Uuid {
+pub(super) async fn admin(db: &TestDb) -> Uuid {
     db.store
         .create_person(
             None,
