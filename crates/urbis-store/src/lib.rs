@@ -40,6 +40,34 @@ pub(crate) fn check_version(expected: i64, actual: i64) -> Result<()> {
     if expected == actual { Ok(()) } else { Err(StoreError::Conflict { expected, actual }) }
 }
 
+/// Optimistic concurrency, second half: refuse a change whose guarded
+/// `UPDATE {table} … WHERE id = … AND version = {expected}` changed no row.
+///
+/// [`check_version`] compares what the transaction read; on PostgreSQL (READ COMMITTED) another
+/// writer can still commit between that read and the `UPDATE`, which then matches nothing. Call this
+/// with the `UPDATE`'s row count before anything is audited or committed: the error drops the
+/// transaction, so nothing is written. The conflict names the version now stored (or `expected + 1`
+/// when it cannot be read, e.g. because the record was deleted).
+pub(crate) async fn check_updated(
+    tx: &mut WriteTx,
+    table: &'static str,
+    id: impl std::fmt::Display,
+    rows_affected: u64,
+    expected: i64,
+) -> Result<()> {
+    if rows_affected > 0 {
+        return Ok(());
+    }
+    let actual: Option<i64> =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT version FROM {table} WHERE id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await
+            .ok()
+            .flatten();
+    Err(StoreError::Conflict { expected, actual: actual.unwrap_or(expected + 1) })
+}
+
 /// Pagination request: 1-based page and page size (1–100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -1,5 +1,8 @@
 //! Store tests: each is written once and runs on SQLite and on PostgreSQL.
 
+mod lost_updates;
+mod state_races;
+
 use crate::network::{Acceptor, AccountUpdate, NewInvitation, NewPerson, OrganisationPatch};
 use crate::testing::TestDb;
 use crate::{Page, StoreError, both_backends};

@@ -103,13 +103,30 @@ pub(super) async fn override_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any
     rows.iter().map(answer_override).collect()
 }
 
+/// The refusal of a change to the answers of an assessment that is no longer a draft.
+fn not_draft() -> StoreError {
+    StoreError::refused("status", "not-draft", "the assessment is submitted; ask programme staff to reopen it")
+}
+
 /// Refuse a change to the answers of an assessment that is no longer a draft.
 fn require_draft(status: AssessmentStatus) -> Result<()> {
-    if status == AssessmentStatus::Draft {
-        Ok(())
-    } else {
-        Err(StoreError::refused("status", "not-draft", "the assessment is submitted; ask programme staff to reopen it"))
-    }
+    if status == AssessmentStatus::Draft { Ok(()) } else { Err(not_draft()) }
+}
+
+/// Move a draft to its next version for a change to its answers, before anything else is written;
+/// refused as [`require_draft`] does when it is no longer a draft. The `status = 'draft'` condition
+/// holds even when a submission commits after the caller's check (PostgreSQL, READ COMMITTED): the
+/// `UPDATE` then matches no row. Holding the row from here on also makes a submission wait for the
+/// change. No version guard: respondents answering different questions at once must all succeed.
+async fn touch_draft(tx: &mut WriteTx, assessment_id: Uuid, at: DateTime<Utc>) -> Result<()> {
+    let n =
+        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'draft'")
+            .bind(ts(at))
+            .bind(assessment_id.to_string())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if n == 0 { Err(not_draft()) } else { Ok(()) }
 }
 
 impl Store {
@@ -171,6 +188,7 @@ impl Store {
     ) -> Result<Option<Override>> {
         let mut tx = self.begin_write().await?;
         require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
+        touch_draft(&mut tx, assessment_id, now()).await?;
         let before = sqlx::query(
             "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2",
         )
@@ -205,11 +223,6 @@ impl Store {
                 Some(Override { question_id: question_id.to_string(), normalised, reason })
             }
         };
-        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(ts(now()))
-            .bind(assessment_id.to_string())
-            .execute(&mut *tx)
-            .await?;
         let action = "assessment.override";
         commit_audited(tx, Some(actor), action, "assessment", assessment_id, before.as_ref(), after.as_ref()).await?;
         Ok(after)
@@ -250,15 +263,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
         let at = now();
+        touch_draft(&mut tx, assessment_id, at).await?;
         let mut saved = Vec::with_capacity(answers.len());
         for n in answers {
             saved.push(replace_answer(&mut tx, respondent, assessment_id, n, at).await?);
         }
-        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(ts(at))
-            .bind(assessment_id.to_string())
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -5,7 +5,7 @@ use super::results::refresh_results;
 use super::waves::{results_changed, wave_in};
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -99,6 +99,16 @@ pub(super) async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessme
         .await?
         .ok_or(StoreError::NotFound)?;
     assessment(&row)
+}
+
+/// The refusal to submit an assessment that is no longer a draft.
+fn already_submitted() -> StoreError {
+    StoreError::refused("status", "not-draft", "the assessment is already submitted")
+}
+
+/// The refusal to reopen an assessment that is not submitted.
+fn not_submitted() -> StoreError {
+    StoreError::refused("status", "not-submitted", "only a submitted assessment can be reopened")
 }
 
 /// Read an assessment back after a change, audit the change with the record before and after, and
@@ -294,13 +304,17 @@ impl Store {
                 "only a submitted assessment can be published",
             ));
         }
-        sqlx::query("UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
-            .bind(i64::from(published))
-            .bind(ts(now()))
-            .bind(assessment_id.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(i64::from(published))
+        .bind(ts(now()))
+        .bind(assessment_id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "assessments", assessment_id, n, expected_version).await?;
         results_changed(&mut tx, before.wave_id).await?;
         finish_change(tx, actor, "assessment.publish", &before).await
     }
@@ -310,7 +324,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let a = assessment_in(&mut tx, assessment_id).await?;
         if a.status != AssessmentStatus::Draft {
-            return Err(StoreError::refused("status", "not-draft", "the assessment is already submitted"));
+            return Err(already_submitted());
         }
         let answered: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT question_id FROM answers WHERE assessment_id = $1")
@@ -322,14 +336,20 @@ impl Store {
             return Err(StoreError::Incomplete(missing));
         }
         let at = ts(now());
-        sqlx::query(
-            "UPDATE assessments SET status = 'submitted', submitted_at = $1, submitted_by = $2, version = version + 1, updated_at = $1 WHERE id = $3",
+        let n = sqlx::query(
+            "UPDATE assessments SET status = 'submitted', submitted_at = $1, submitted_by = $2, version = version + 1, updated_at = $1 \
+             WHERE id = $3 AND status = 'draft'",
         )
         .bind(&at)
         .bind(actor.to_string())
         .bind(assessment_id.to_string())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            // Submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
+            return Err(already_submitted());
+        }
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, "assessment.submit", &a).await
     }
@@ -339,13 +359,20 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let a = assessment_in(&mut tx, assessment_id).await?;
         if a.status != AssessmentStatus::Submitted {
-            return Err(StoreError::refused("status", "not-submitted", "only a submitted assessment can be reopened"));
+            return Err(not_submitted());
         }
-        sqlx::query("UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(ts(now()))
-            .bind(assessment_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'submitted'",
+        )
+        .bind(ts(now()))
+        .bind(assessment_id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            // Reopened by someone else since the check above (PostgreSQL, READ COMMITTED).
+            return Err(not_submitted());
+        }
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, &format!("assessment.reopen: {reason}"), &a).await
     }

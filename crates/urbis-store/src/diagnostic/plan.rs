@@ -2,7 +2,7 @@
 
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -115,7 +115,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let before = plan_item_in(&mut tx, id).await?;
         check_version(expected_version, before.version)?;
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE plan_items SET capability = $1, title = $2, description = $3, owner = $4, due_on = $5, status = $6, \
              version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
         )
@@ -129,7 +129,9 @@ impl Store {
         .bind(id.to_string())
         .bind(expected_version)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "plan_items", id, n, expected_version).await?;
         let after = plan_item_in(&mut tx, id).await?;
         commit_audited(tx, Some(actor), "plan.update", "plan_item", id, Some(&before), Some(&after)).await?;
         Ok(after)

@@ -2,7 +2,7 @@
 
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -166,11 +166,17 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query("UPDATE waves SET closed_at = $1, version = version + 1, results_version = results_version + 1 WHERE id = $2")
-            .bind(&at)
-            .bind(wave_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE waves SET closed_at = $1, version = version + 1, results_version = results_version + 1 \
+             WHERE id = $2 AND version = $3",
+        )
+        .bind(&at)
+        .bind(wave_id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "waves", wave_id, n, expected_version).await?;
         let after = wave_in(&mut tx, wave_id).await?;
         let action = format!("wave.close: {frozen} results frozen");
         commit_audited(tx, Some(actor), &action, "wave", wave_id, Some(&before), Some(&after)).await?;

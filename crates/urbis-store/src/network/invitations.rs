@@ -6,7 +6,7 @@ use super::{NewPerson, Person};
 use crate::audit::commit_audited;
 use crate::auth::{hash_token, new_token};
 use crate::row::RowExt;
-use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -174,13 +174,17 @@ impl Store {
                 format!("only a pending invitation can be revoked; this one is {}", before.state(at).as_str()),
             ));
         }
-        sqlx::query("UPDATE invitations SET revoked_at = $1, revoked_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(ts(at))
-            .bind(actor.to_string())
-            .bind(id.to_string())
-            .bind(before.version)
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE invitations SET revoked_at = $1, revoked_by = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(ts(at))
+        .bind(actor.to_string())
+        .bind(id.to_string())
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "invitations", id, n, before.version).await?;
         let after = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
         commit_audited(tx, Some(actor), "invitation.revoke", "invitation", id, Some(&before), Some(&after)).await?;
         Ok(after)
@@ -201,13 +205,17 @@ impl Store {
             ));
         }
         let who = acceptor_in(&mut tx, &before, acceptor).await?;
-        sqlx::query("UPDATE invitations SET accepted_at = $1, accepted_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(ts(at))
-            .bind(who.id.to_string())
-            .bind(before.id.to_string())
-            .bind(before.version)
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE invitations SET accepted_at = $1, accepted_by = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(ts(at))
+        .bind(who.id.to_string())
+        .bind(before.id.to_string())
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "invitations", before.id, n, before.version).await?;
         insert_membership(&mut tx, Some(who.id), who.id, Grant { role: before.role, scope: before.scope() }).await?;
         let after = invitation_in(&mut tx, "i.id = $1", &before.id.to_string()).await?;
         commit_audited(tx, Some(who.id), "invitation.accept", "invitation", before.id, Some(&before), Some(&after))

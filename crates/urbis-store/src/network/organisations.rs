@@ -2,7 +2,7 @@
 
 use crate::audit::{self, commit_audited};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -124,9 +124,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n != 1 {
-            return Err(StoreError::Conflict { expected: expected_version, actual: expected_version + 1 });
-        }
+        check_updated(&mut tx, "organisations", id, n, expected_version).await?;
         let after =
             Organisation { description, website, version: before.version + 1, updated_at: at, ..before.clone() };
         commit_audited(tx, Some(actor), "organisation.update", "organisation", id, Some(&before), Some(&after)).await?;

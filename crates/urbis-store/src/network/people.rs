@@ -4,7 +4,7 @@ use super::Membership;
 use super::memberships::{MEMBERSHIP_SELECT, insert_membership, membership};
 use crate::audit::{self, commit_audited};
 use crate::row::RowExt;
-use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use urbis_domain::policy::Grant;
@@ -105,7 +105,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?,
         )?;
         check_version(expected_version, before.version)?;
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE people SET name = $1, job_title = $2, listed = $3, locale = $4, version = version + 1, updated_at = $5 \
              WHERE id = $6 AND version = $7",
         )
@@ -117,7 +117,9 @@ impl Store {
         .bind(id.to_string())
         .bind(expected_version)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "people", id, n, expected_version).await?;
         let after = Person {
             name: u.name,
             job_title: u.job_title,

@@ -3,7 +3,7 @@
 use super::service::service_in;
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, check_version, now, ts};
+use crate::{Result, Store, StoreError, check_updated, check_version, now, ts};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -88,7 +88,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?,
         )?;
         check_version(expected_version, before.version)?;
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE service_milestones SET title = $1, due_on = $2, state = $3, version = version + 1, updated_at = $4 \
              WHERE id = $5 AND version = $6",
         )
@@ -99,7 +99,9 @@ impl Store {
         .bind(id.to_string())
         .bind(expected_version)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        check_updated(&mut tx, "service_milestones", id, n, expected_version).await?;
         let after = Milestone {
             title: m.title.clone(),
             due_on: m.due_on,

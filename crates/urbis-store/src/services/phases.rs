@@ -4,7 +4,7 @@ use super::join;
 use super::service::service_in;
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -102,7 +102,7 @@ fn checklist_text(p: &PhaseInput) -> String {
 }
 
 async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &PhaseInput) -> Result<()> {
-    sqlx::query(
+    let n = sqlx::query(
         "UPDATE service_phases SET starts_on = $1, ends_on = $2, goal = $3, exit_result = $4, exit_notes = $5, \
          exit_checklist = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
     )
@@ -116,8 +116,9 @@ async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &Pha
     .bind(id.to_string())
     .bind(expected_version)
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    check_updated(tx, "service_phases", id, n, expected_version).await
 }
 
 async fn insert_phase(tx: &mut WriteTx, service_id: Uuid, p: &PhaseInput) -> Result<Uuid> {

@@ -3,7 +3,7 @@
 use super::join;
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -202,13 +202,15 @@ impl Store {
              team = $7, channels = $8, languages = $9, output = $10, cost_minor = $11, currency = $12, builds_on = $13, \
              published = $14, version = version + 1, updated_at = $15 WHERE id = $16 AND version = $17",
         );
-        bind_service(update, s)
+        let n = bind_service(update, s)
             .bind(i64::from(published))
             .bind(ts(now()))
             .bind(id.to_string())
             .bind(expected_version)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        check_updated(&mut tx, "services", id, n, expected_version).await?;
         let after = service_in(&mut tx, id).await?;
         commit_audited(tx, Some(actor), "service.update", "service", id, Some(&before), Some(&after)).await?;
         Ok(after)

@@ -134,21 +134,31 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let r = respondent_in(&mut tx, respondent_id).await?;
         require_open(&campaign_in(&mut tx, r.campaign_id).await?)?;
-        if r.submitted_at.is_some() {
-            return Err(StoreError::refused(
+        let refused = || {
+            StoreError::refused(
                 "respondent",
                 "already-submitted",
                 "these answers are submitted and can no longer be changed",
-            ));
+            )
+        };
+        if r.submitted_at.is_some() {
+            return Err(refused());
+        }
+        // Claim the response before writing: the condition refuses it when a submission committed
+        // since the check (PostgreSQL, READ COMMITTED), and holding the row makes one wait for us.
+        let n =
+            sqlx::query("UPDATE survey_respondents SET version = version + 1 WHERE id = $1 AND submitted_at IS NULL")
+                .bind(respondent_id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if n == 0 {
+            return Err(refused());
         }
         let at = now();
         for n in answers {
             replace_survey_answer(&mut tx, respondent_id, n, at).await?;
         }
-        sqlx::query("UPDATE survey_respondents SET version = version + 1 WHERE id = $1")
-            .bind(respondent_id.to_string())
-            .execute(&mut *tx)
-            .await?;
         let after = respondent_in(&mut tx, respondent_id).await?;
         tx.commit().await?;
         Ok(after)
@@ -160,8 +170,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let before = respondent_in(&mut tx, respondent_id).await?;
         require_open(&campaign_in(&mut tx, before.campaign_id).await?)?;
+        let refused = || StoreError::refused("respondent", "already-submitted", "these answers are already submitted");
         if before.submitted_at.is_some() {
-            return Err(StoreError::refused("respondent", "already-submitted", "these answers are already submitted"));
+            return Err(refused());
         }
         let answered: Vec<String> =
             sqlx::query_scalar("SELECT question_id FROM survey_answers WHERE respondent_id = $1")
@@ -172,11 +183,18 @@ impl Store {
         if !missing.is_empty() {
             return Err(StoreError::Incomplete(missing));
         }
-        sqlx::query("UPDATE survey_respondents SET submitted_at = $1, version = version + 1 WHERE id = $2")
-            .bind(ts(now()))
-            .bind(respondent_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "UPDATE survey_respondents SET submitted_at = $1, version = version + 1 WHERE id = $2 AND submitted_at IS NULL",
+        )
+        .bind(ts(now()))
+        .bind(respondent_id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            // Submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
+            return Err(refused());
+        }
         let after = respondent_in(&mut tx, respondent_id).await?;
         let action = "survey-response.submit";
         commit_audited(tx, None, action, "survey-respondent", respondent_id, Some(&before), Some(&after)).await?;

@@ -4,7 +4,7 @@ use super::respondents::{invite_pending, respondents_in};
 use super::{IssuedLink, LinkMail};
 use crate::audit::commit_audited;
 use crate::row::RowExt;
-use crate::{BATCH, Result, Store, StoreError, WriteTx, check_version, now, placeholders, ts};
+use crate::{BATCH, Result, Store, StoreError, WriteTx, check_updated, check_version, now, placeholders, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -227,12 +227,14 @@ impl Store {
             }
             links = invite_pending(&mut tx, &respondents, mail, now()).await?;
         }
-        sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3")
+        let n = sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3")
             .bind(next.as_str())
             .bind(campaign_id.to_string())
             .bind(expected_version)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        check_updated(&mut tx, "survey_campaigns", campaign_id, n, expected_version).await?;
         let action = match next {
             CampaignStatus::Open => "survey.open",
             _ => "survey.close",
