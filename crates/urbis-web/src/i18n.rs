@@ -88,9 +88,7 @@ mod tests {
         {
             ids.push(format!("invitation-state-{}", s.as_str()));
         }
-        for c in ["high", "medium", "low"] {
-            ids.push(format!("confidence-{c}"));
-        }
+        ids.extend(urbis_domain::diagnostic::Confidence::ALL.iter().map(|c| format!("confidence-{c}")));
         for st in ["draft", "submitted"] {
             ids.push(format!("assessment-status-{st}"));
         }

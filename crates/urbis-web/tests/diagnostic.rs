@@ -384,26 +384,7 @@ on_both!(submission_lists_missing_questions, |app: TestApp| async move {
 
 /// Import a complete sample assessment of `city` in wave number `wave` (0 = t0), submitted by `by`.
 async fn import(app: &TestApp, city: &str, wave: usize, by: &str, published: bool) {
-    use urbis_domain::diagnostic::{normalise, sample};
-    let person = app.store.person_by_email(by).await.unwrap().unwrap();
-    let prog = app.store.programme("digital-innovation-initiative").await.unwrap();
-    let w = &app.store.waves(prog.id).await.unwrap()[wave];
-    let inst = app.store.instrument("city-digital-maturity", None).await.unwrap().instrument;
-    let org = app.store.organisation(city).await.unwrap();
-    let m = sample::maturity(&inst, city, wave);
-    let answers: Vec<_> = sample::answers(&inst, &m, &mut sample::Rng::from_text(&format!("{city}{}", w.slug)))
-        .into_iter()
-        .map(|(q, a)| {
-            let v = normalise(inst.question(&q).unwrap(), &a).unwrap();
-            (q, a, v)
-        })
-        .collect();
-    assert!(
-        app.store
-            .import_assessment(org.id, w.id, &inst.slug, inst.version, person.id, &answers, published, false)
-            .await
-            .unwrap()
-    );
+    app.import_assessment(city, wave, by, published).await;
 }
 
 on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {

@@ -528,3 +528,53 @@ on_both!(every_page_route_against_every_role, |app: TestApp| async move {
         }
     }
 });
+
+/// Visibility is the policy's too: a draft service is its city's and staff's until published, then
+/// everyone's; a benchmark's cohort figures are shown below the minimum cohort size only to those
+/// who read every city's assessment (staff, experts, reviewers), and its list names unpublished
+/// cities only to those who may read them.
+on_both!(visibility_of_drafts_and_small_cohorts_follows_the_policy, |app: TestApp| async move {
+    let f = fixture(app).await;
+    let get = |who: Who, path: String| {
+        let token = f.tokens.iter().find(|(w, _)| *w == who).unwrap().1.clone();
+        let req = f.app.client().get(f.app.url(&path));
+        let req = match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        async move { req.send().await.unwrap() }
+    };
+    let service = format!("/api/v1/services/{}", f.service_id);
+    for who in EVERYONE {
+        let status = get(who, service.clone()).await.status().as_u16();
+        assert_eq!(status == 200, allowed(Rule::RigaService, who), "draft service as {who:?}: {status}");
+    }
+    let admin = f.tokens[1].1.clone().unwrap();
+    let etag = get(Who::Admin, service.clone()).await.headers()["etag"].to_str().unwrap().to_string();
+    let r = f
+        .app
+        .client()
+        .patch(f.app.url(&service))
+        .bearer_auth(&admin)
+        .header("If-Match", etag)
+        .json(&json!({"published": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    for who in EVERYONE {
+        assert_eq!(get(who, service.clone()).await.status(), 200, "published service as {who:?}");
+    }
+    // One city (below the minimum cohort), submitted but not published.
+    f.app.import_assessment("helsinki", 1, "lead@helsinki.example", false).await;
+    let bench = "/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t1".to_string();
+    for who in EVERYONE {
+        let b: Value = get(who, bench.clone()).await.json().await.unwrap();
+        assert_eq!(b["n"], 1);
+        let privileged = matches!(who, Who::Admin | Who::Manager | Who::Expert | Who::Reviewer);
+        assert_eq!(!b["overall"].is_null(), privileged, "cohort figures of one city as {who:?}");
+        let names: Vec<&str> = b["cities"].as_array().unwrap().iter().map(|c| c["city"].as_str().unwrap()).collect();
+        let sees_helsinki = privileged || who == Who::LeadHelsinki;
+        assert_eq!(names == ["helsinki"], sees_helsinki, "unpublished Helsinki listed for {who:?}: {names:?}");
+    }
+});

@@ -13,8 +13,8 @@ use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, pars
 use std::collections::HashMap;
 use std::sync::Arc;
 use urbis_domain::diagnostic::{
-    Answer, Distribution, Instrument, PeerGroup, PlanItemInput, Ranks, Scores, WaveInput, check_context, normalise,
-    required_questions, score_respondents,
+    Answer, Confidence, Distribution, Instrument, PeerGroup, PlanItemInput, Ranks, Scores, WaveInput, check_context,
+    normalise, required_questions, score_respondents,
 };
 use urbis_domain::error::{FieldError, Invalid};
 use urbis_domain::network::CountryCode;
@@ -490,17 +490,14 @@ pub async fn validate(
     if !(0.0..=100.0).contains(&score) || !score.is_finite() {
         errors.0.push(FieldError::new("score", "out-of-range", "must be a number from 0 to 100"));
     }
-    if !CONFIDENCES.contains(&confidence) {
-        errors.0.push(FieldError::new("confidence", "invalid-choice", "must be high, medium or low"));
-    }
+    let confidence = errors.take("confidence", Confidence::parse(confidence));
     let comment = errors.take("comment", urbis_domain::network::required_text("comment", comment, 2000));
     errors.into_result()?;
-    let comment = comment.unwrap_or_default();
+    let (Some(confidence), Some(comment)) = (confidence, comment) else {
+        return Err(AppError::Internal("validation checked without errors but incomplete".into()));
+    };
     Ok(state.store.validate(actor, loaded.assessment.id, capability, score, confidence, &comment).await?)
 }
-
-/// An expert's confidence in a validated score.
-pub const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];
 
 /// Set (or with `None`, remove) the city's consolidated value of a scored question in a draft (its
 /// lead or programme staff): `Some((Some(v), reason))` a value from 0 to 100, `Some((None, reason))`

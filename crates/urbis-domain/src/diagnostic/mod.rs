@@ -18,7 +18,7 @@ pub use benchmark::{Distribution, PeerGroup, Ranks, percentile_rank};
 pub use instrument::{
     Capability, ContextQuestion, Instrument, InstrumentKind, Question, QuestionKind, RecommendedAction,
 };
-pub use plan::{PlanItemInput, PlanStatus, WaveInput};
+pub use plan::{Confidence, PlanItemInput, PlanStatus, WaveInput};
 pub use scoring::{
     Answer, CapabilityResult, Choice, Scores, Spread, check_context, consolidate, gated_level, lower_median, normalise,
     question_spread, required_questions, score, score_respondents, spread,

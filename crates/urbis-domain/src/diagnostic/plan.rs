@@ -33,6 +33,38 @@ impl PlanStatus {
     }
 }
 
+/// How sure an expert is of a validated capability score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [Confidence::High, Confidence::Medium, Confidence::Low];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Confidence, FieldError> {
+        Confidence::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s.trim())
+            .ok_or_else(|| FieldError::new("confidence", "invalid-choice", "must be high, medium or low"))
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A checked improvement-plan item: what the city will do on one capability, who owns it, by when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanItemInput {
@@ -155,5 +187,21 @@ mod tests {
         let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["slug", "name", "closes_on"]);
         assert_eq!(WaveInput::parse("t2", "x", "", "2024-06-30").unwrap_err().0[0].field, "opens_on");
+    }
+}
+
+#[cfg(test)]
+mod confidence_tests {
+    use super::Confidence;
+
+    #[test]
+    fn confidences_round_trip_and_refuse_others() {
+        for c in Confidence::ALL {
+            assert_eq!(Confidence::parse(c.as_str()).unwrap(), c);
+            assert_eq!(c.to_string(), c.as_str());
+        }
+        assert_eq!(Confidence::parse(" low ").unwrap(), Confidence::Low);
+        let e = Confidence::parse("certain").unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("confidence", "invalid-choice"));
     }
 }

@@ -8,6 +8,7 @@ use crate::{Result, Store, StoreError, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use urbis_domain::diagnostic::Confidence;
 use uuid::Uuid;
 
 /// An expert's validation of one capability of a submitted assessment.
@@ -16,8 +17,7 @@ pub struct Validation {
     pub capability: String,
     /// The validated score (0–100): the self-assessed one confirmed, or adjusted.
     pub score: f64,
-    /// `high`, `medium` or `low`.
-    pub confidence: String,
+    pub confidence: Confidence,
     pub comment: String,
     pub validated_by: Uuid,
     pub validated_at: DateTime<Utc>,
@@ -27,7 +27,8 @@ fn validation(r: &AnyRow) -> Result<Validation> {
     Ok(Validation {
         capability: r.text("capability")?,
         score: r.float("score")?,
-        confidence: r.text("confidence")?,
+        confidence: Confidence::parse(&r.text("confidence")?)
+            .map_err(|e| StoreError::Corrupt(format!("column confidence: {}", e.message)))?,
         comment: r.text("comment")?,
         validated_by: r.uuid("validated_by")?,
         validated_at: r.ts("validated_at")?,
@@ -56,7 +57,7 @@ impl Store {
         assessment_id: Uuid,
         capability: &str,
         score: f64,
-        confidence: &str,
+        confidence: Confidence,
         comment: &str,
     ) -> Result<Validation> {
         let mut tx = self.begin_write().await?;
@@ -78,7 +79,7 @@ impl Store {
         .bind(assessment_id.to_string())
         .bind(capability)
         .bind(score)
-        .bind(confidence)
+        .bind(confidence.as_str())
         .bind(comment)
         .bind(actor.to_string())
         .bind(ts(at))
@@ -87,7 +88,7 @@ impl Store {
         let after = Validation {
             capability: capability.to_string(),
             score,
-            confidence: confidence.to_string(),
+            confidence,
             comment: comment.to_string(),
             validated_by: actor,
             validated_at: at,

@@ -243,7 +243,7 @@ impl From<urbis_store::diagnostic::Validation> for ValidationOut {
         ValidationOut {
             capability: v.capability,
             score: v.score,
-            confidence: v.confidence,
+            confidence: v.confidence.as_str().into(),
             comment: v.comment,
             validated_by: v.validated_by,
             validated_at: v.validated_at,

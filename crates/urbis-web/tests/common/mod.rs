@@ -144,6 +144,31 @@ impl TestApp {
     }
 
     /// The secret token of the newest pulse survey link e-mailed to `email` (from the outbox).
+    /// Import a complete sample assessment of `city` in wave number `wave` (0 = t0), submitted by
+    /// `by`, published or not.
+    pub async fn import_assessment(&self, city: &str, wave: usize, by: &str, published: bool) {
+        use urbis_domain::diagnostic::{normalise, sample};
+        let person = self.store.person_by_email(by).await.unwrap().unwrap();
+        let prog = self.store.programme("digital-innovation-initiative").await.unwrap();
+        let w = &self.store.waves(prog.id).await.unwrap()[wave];
+        let inst = self.store.instrument("city-digital-maturity", None).await.unwrap().instrument;
+        let org = self.store.organisation(city).await.unwrap();
+        let m = sample::maturity(&inst, city, wave);
+        let answers: Vec<_> = sample::answers(&inst, &m, &mut sample::Rng::from_text(&format!("{city}{}", w.slug)))
+            .into_iter()
+            .map(|(q, a)| {
+                let v = normalise(inst.question(&q).unwrap(), &a).unwrap();
+                (q, a, v)
+            })
+            .collect();
+        assert!(
+            self.store
+                .import_assessment(org.id, w.id, &inst.slug, inst.version, person.id, &answers, published, false)
+                .await
+                .unwrap()
+        );
+    }
+
     pub async fn survey_token(&self, email: &str) -> String {
         let mail = self.store.queued_mail(email).await.unwrap();
         let (_, _, body) = mail.last().unwrap_or_else(|| panic!("no mail for {email}"));

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
+use urbis_domain::diagnostic::Confidence;
 use urbis_domain::policy::Action;
 use urbis_store::diagnostic::Assessment;
 use urbis_store::network::Organisation;
@@ -58,7 +59,7 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePa
                 self_score: super::fmt(r.and_then(|r| r.score)),
                 level: r.map(|r| r.level).unwrap_or(1),
                 score: v.map(|v| format!("{:.0}", v.score)).unwrap_or_default(),
-                confidence: v.map(|v| v.confidence.clone()).unwrap_or_default(),
+                confidence: v.map(|v| v.confidence.to_string()).unwrap_or_default(),
                 comment: v.map(|v| v.comment.clone()).unwrap_or_default(),
                 errors: vec![],
             }
@@ -69,7 +70,7 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePa
         city: loaded.city,
         assessment: loaded.assessment,
         rows,
-        confidences: ops::CONFIDENCES.iter().map(|c| (*c, ctx.t.get(&format!("confidence-{c}")))).collect(),
+        confidences: Confidence::ALL.iter().map(|c| (c.as_str(), ctx.t.get(&format!("confidence-{c}")))).collect(),
         errors: vec![],
         saved: false,
     })
