@@ -95,7 +95,22 @@ pub fn check_translation(
     t: &Translation,
 ) -> Result<(), Invalid> {
     let mut e = Invalid::default();
-    let of = format!("{} v{}", inst.slug, inst.version);
+    let ids = action_ids(actions);
+    check_texts(&mut e, inst, actions, &ids, lang, t);
+    check_ids(&mut e, inst, &ids, lang, t);
+    check_levels(&mut e, inst, lang, t);
+    e.into_result()
+}
+
+/// Every text the English has is translated, and none it lacks.
+fn check_texts(
+    e: &mut Invalid,
+    inst: &Instrument,
+    actions: &[RecommendedAction],
+    ids: &[String],
+    lang: &str,
+    t: &Translation,
+) {
     // Present in the English exactly when present in the translation.
     let mut text = |field: String, english: &str, translated: &str| {
         if english.trim().is_empty() != translated.trim().is_empty() {
@@ -132,13 +147,17 @@ pub fn check_translation(
             text(format!("context.{}.unit", c.id), c.unit.as_deref().unwrap_or(""), ct.unit.as_deref().unwrap_or(""));
         }
     }
-    let ids = action_ids(actions);
     for (id, a) in ids.iter().zip(actions) {
         if let Some(at) = t.actions.get(id) {
             text(format!("actions.{id}.title"), &a.title, &at.title);
             text(format!("actions.{id}.description"), &a.description, &at.description);
         }
     }
+}
+
+/// The ids of the translation are exactly those of the version.
+fn check_ids(e: &mut Invalid, inst: &Instrument, ids: &[String], lang: &str, t: &Translation) {
+    let of = format!("{} v{}", inst.slug, inst.version);
     // Ids: exactly those of the version.
     let mut keys = |what: &str, field: &str, english: BTreeSet<&str>, translated: BTreeSet<&str>| {
         for id in english.difference(&translated) {
@@ -184,6 +203,10 @@ pub fn check_translation(
             qt.items.keys().map(String::as_str).collect(),
         );
     }
+}
+
+/// Level questions keep their number of level descriptors.
+fn check_levels(e: &mut Invalid, inst: &Instrument, lang: &str, t: &Translation) {
     for q in &inst.questions {
         let Some(qt) = t.questions.get(&q.id) else { continue };
         if qt.levels.len() != q.levels.len() {
@@ -199,7 +222,6 @@ pub fn check_translation(
             ));
         }
     }
-    e.into_result()
 }
 
 /// The instrument and its actions with the texts of `t` in place of the English ones. Ids, types,

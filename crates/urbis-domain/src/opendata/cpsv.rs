@@ -151,7 +151,15 @@ pub fn turtle(s: &PublicService) -> String {
         let _ = writeln!(out, "  cv:isClassifiedBy {} ;", iri(&format!("{}#audience", s.iri)));
     }
     out.push_str("  .\n\n");
+    described_nodes(&mut out, s, &authority, &focus);
+    out
+}
 
+/// The nodes the service refers to: its authority and place, focus area, languages, channels,
+/// output, cost and audience.
+fn described_nodes(out: &mut String, s: &PublicService, authority: &str, focus: &str) {
+    let lang = s.text_language;
+    let text = |t: &str| format!("{}@{lang}", literal(t));
     let place = match COUNTRIES.iter().find(|(a2, _)| *a2 == s.country_code) {
         Some((_, a3)) => format!("<http://publications.europa.eu/resource/authority/country/{a3}>"),
         None => iri(&format!("{}#place", s.authority_iri)),
@@ -204,7 +212,6 @@ pub fn turtle(s: &PublicService) -> String {
             text(s.audience)
         );
     }
-    out
 }
 
 #[cfg(test)]
