@@ -529,10 +529,10 @@ on_both!(every_page_route_against_every_role, |app: TestApp| async move {
     }
 });
 
-/// Visibility is the policy's too: a draft service is its city's and staff's until published, then
-/// everyone's; a benchmark's cohort figures are shown below the minimum cohort size only to those
-/// who read every city's assessment (staff, experts, reviewers), and its list names unpublished
-/// cities only to those who may read them.
+// Visibility is the policy's too: a draft service is its city's and staff's until published, then
+// everyone's; a benchmark's cohort figures are shown below the minimum cohort size only to those
+// who read every city's assessment (staff, experts, reviewers), and its list names unpublished
+// cities only to those who may read them.
 on_both!(visibility_of_drafts_and_small_cohorts_follows_the_policy, |app: TestApp| async move {
     let f = fixture(app).await;
     let get = |who: Who, path: String| {
