@@ -12,6 +12,7 @@ mod db;
 pub mod diagnostic;
 mod error;
 pub mod network;
+mod query;
 pub mod reference;
 mod row;
 pub mod services;
