@@ -38,6 +38,12 @@ impl Params for &str {
     }
 }
 
+impl Params for String {
+    fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+        q.bind(self)
+    }
+}
+
 impl Params for i64 {
     fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
         q.bind(self)

@@ -121,7 +121,7 @@ impl Store {
     }
 
     pub async fn invitation_by_token(&self, token: &str) -> Result<Invitation> {
-        one(&self.pool, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token).as_str(), invitation).await
+        one(&self.pool, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token), invitation).await
     }
 
     /// A programme's invitations, newest first, optionally only one organisation's.
@@ -176,8 +176,7 @@ impl Store {
     /// Everything happens in one transaction; returns the person who now holds the role.
     pub async fn accept_invitation(&self, token: &str, acceptor: Acceptor) -> Result<(Invitation, Person)> {
         let mut tx = self.begin_write().await?;
-        let token_hash = hash_token(token);
-        let before = one(&mut *tx, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), token_hash.as_str(), invitation).await?;
+        let before = one(&mut *tx, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token), invitation).await?;
         let at = now();
         let state = before.state(at);
         if state != InvitationState::Pending {

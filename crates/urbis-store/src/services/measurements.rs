@@ -2,6 +2,7 @@
 //! importing values.
 
 use super::indicators::indicator_in;
+use crate::query::{all, optional};
 use crate::row::RowExt;
 use crate::{BATCH, Result, Store, WriteTx, audit, now, placeholders, ts};
 use chrono::NaiveDate;
@@ -48,11 +49,8 @@ pub struct ImportOutcome {
 impl Store {
     /// An indicator's measurements by date, the total series before its breakdowns.
     pub async fn measurements(&self, indicator_id: Uuid) -> Result<Vec<Measurement>> {
-        let rows = sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown")
-            .bind(indicator_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(measurement).collect()
+        let sql = "SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown";
+        all(&self.pool, sql, indicator_id, measurement).await
     }
 
     /// The measurements of many indicators at once (one query per 500 indicators), each series in
@@ -149,15 +147,8 @@ impl Store {
 
 /// The stored measurement of the same indicator, date and breakdown, if any.
 async fn stored_measurement(tx: &mut WriteTx, indicator_id: Uuid, m: &MeasurementInput) -> Result<Option<Measurement>> {
-    sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 AND measured_on = $2 AND breakdown = $3")
-        .bind(indicator_id.to_string())
-        .bind(m.date.to_string())
-        .bind(m.breakdown.key())
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(measurement)
-        .transpose()
+    let sql = "SELECT * FROM measurements WHERE indicator_id = $1 AND measured_on = $2 AND breakdown = $3";
+    optional(&mut **tx, sql, (indicator_id, m.date.to_string(), m.breakdown.key()), measurement).await
 }
 
 /// Replace (`exists`) or add one measurement.

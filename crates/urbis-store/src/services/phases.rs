@@ -3,8 +3,9 @@
 use super::join;
 use super::service::service_in;
 use crate::audit::commit_audited;
+use crate::query::{all, one, optional, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -46,11 +47,7 @@ fn phase(r: &AnyRow) -> Result<Phase> {
 impl Store {
     /// The phases of a service, in the order of the service standard.
     pub async fn phases(&self, service_id: Uuid) -> Result<Vec<Phase>> {
-        let rows = sqlx::query("SELECT * FROM service_phases WHERE service_id = $1")
-            .bind(service_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        let mut out: Vec<Phase> = rows.iter().map(phase).collect::<Result<_>>()?;
+        let mut out = all(&self.pool, "SELECT * FROM service_phases WHERE service_id = $1", service_id, phase).await?;
         out.sort_by_key(|p| p.kind);
         Ok(out)
     }
@@ -66,14 +63,8 @@ impl Store {
     ) -> Result<Phase> {
         let mut tx = self.begin_write().await?;
         service_in(&mut tx, service_id).await?;
-        let before = sqlx::query("SELECT * FROM service_phases WHERE service_id = $1 AND kind = $2")
-            .bind(service_id.to_string())
-            .bind(p.kind.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(phase)
-            .transpose()?;
+        let sql = "SELECT * FROM service_phases WHERE service_id = $1 AND kind = $2";
+        let before = optional(&mut *tx, sql, (service_id, p.kind.as_str()), phase).await?;
         let id = match (&before, expected_version) {
             (Some(b), Some(v)) => {
                 check_version(v, b.version)?;
@@ -89,9 +80,7 @@ impl Store {
             }
             (None, _) => insert_phase(&mut tx, service_id, p).await?,
         };
-        let after = phase(
-            &sqlx::query("SELECT * FROM service_phases WHERE id = $1").bind(id.to_string()).fetch_one(&mut *tx).await?,
-        )?;
+        let after = one(&mut *tx, "SELECT * FROM service_phases WHERE id = $1", id, phase).await?;
         commit_audited(tx, actor, "service.phase", "service", service_id, before.as_ref(), Some(&after)).await?;
         Ok(after)
     }
@@ -102,7 +91,7 @@ fn checklist_text(p: &PhaseInput) -> String {
 }
 
 async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &PhaseInput) -> Result<()> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE service_phases SET starts_on = $1, ends_on = $2, goal = $3, exit_result = $4, exit_notes = $5, \
          exit_checklist = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
     )
@@ -112,13 +101,8 @@ async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &Pha
     .bind(p.exit_result.as_str())
     .bind(&p.exit_notes)
     .bind(checklist_text(p))
-    .bind(ts(now()))
-    .bind(id.to_string())
-    .bind(expected_version)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    check_updated(tx, "service_phases", id, n, expected_version).await
+    .bind(ts(now()));
+    update_versioned(tx, "service_phases", id, expected_version, update).await
 }
 
 async fn insert_phase(tx: &mut WriteTx, service_id: Uuid, p: &PhaseInput) -> Result<Uuid> {

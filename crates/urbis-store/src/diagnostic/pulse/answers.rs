@@ -5,6 +5,7 @@ use super::campaigns::{campaign_in, require_open};
 use super::respondents::respondent_in;
 use crate::audit::{self, commit_audited};
 use crate::diagnostic::{NewAnswer, StoredAnswer};
+use crate::query::{all, optional};
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, Utc};
@@ -53,17 +54,9 @@ fn survey_answer(r: &AnyRow) -> Result<SurveyAnswer> {
 /// Replace one answer of a respondent inside the caller's transaction, audited with the answer it
 /// replaced.
 async fn replace_survey_answer(tx: &mut WriteTx, respondent_id: Uuid, n: &NewAnswer, at: DateTime<Utc>) -> Result<()> {
-    let before = sqlx::query(
-        "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
-         WHERE respondent_id = $1 AND question_id = $2",
-    )
-    .bind(respondent_id.to_string())
-    .bind(&n.question_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .as_ref()
-    .map(survey_answer)
-    .transpose()?;
+    let sql = "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
+         WHERE respondent_id = $1 AND question_id = $2";
+    let before = optional(&mut **tx, sql, (respondent_id, n.question_id.as_str()), survey_answer).await?;
     sqlx::query("DELETE FROM survey_answers WHERE respondent_id = $1 AND question_id = $2")
         .bind(respondent_id.to_string())
         .bind(&n.question_id)
@@ -100,14 +93,9 @@ async fn replace_survey_answer(tx: &mut WriteTx, respondent_id: Uuid, n: &NewAns
 impl Store {
     /// A respondent's answers, by question.
     pub async fn survey_answers(&self, respondent_id: Uuid) -> Result<Vec<SurveyAnswer>> {
-        let rows = sqlx::query(
-            "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
-             WHERE respondent_id = $1 ORDER BY question_id",
-        )
-        .bind(respondent_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(survey_answer).collect()
+        let sql = "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
+             WHERE respondent_id = $1 ORDER BY question_id";
+        all(&self.pool, sql, respondent_id, survey_answer).await
     }
 
     /// The answers of every submitted response of a campaign: respondent id → answers.
