@@ -3,7 +3,7 @@
 use super::AssessmentStatus;
 use super::assessments::assessment_in;
 use crate::audit::{self, commit_audited};
-use crate::query::{all, optional};
+use crate::query::{all, grouped, optional, update_guarded};
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, Utc};
@@ -106,14 +106,11 @@ fn require_draft(status: AssessmentStatus) -> Result<()> {
 /// `UPDATE` then matches no row. Holding the row from here on also makes a submission wait for the
 /// change. No version guard: respondents answering different questions at once must all succeed.
 async fn touch_draft(tx: &mut WriteTx, assessment_id: Uuid, at: DateTime<Utc>) -> Result<()> {
-    let n =
+    let update =
         sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'draft'")
             .bind(ts(at))
-            .bind(assessment_id.to_string())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    if n == 0 { Err(not_draft()) } else { Ok(()) }
+            .bind(assessment_id.to_string());
+    update_guarded(tx, update, not_draft).await
 }
 
 impl Store {
@@ -124,19 +121,9 @@ impl Store {
 
     /// The answers of many assessments at once (for benchmarks): assessment id → answers.
     pub async fn wave_answers(&self, wave_id: Uuid, instrument_slug: &str) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
-        let rows = sqlx::query(
-            "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
-             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
-        )
-        .bind(wave_id.to_string())
-        .bind(instrument_slug)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: HashMap<Uuid, Vec<StoredAnswer>> = HashMap::new();
-        for r in &rows {
-            out.entry(r.uuid("assessment_id")?).or_default().push(stored_answer(r)?);
-        }
-        Ok(out)
+        let sql = "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
+             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2";
+        grouped(&self.pool, sql, (wave_id, instrument_slug), "assessment_id", stored_answer).await
     }
 
     /// The overrides of every assessment of an instrument in a wave: assessment id → question → value.

@@ -4,9 +4,9 @@
 use super::results::refresh_results;
 use super::waves::{results_changed, wave_in};
 use crate::audit::{commit_audited, commit_change, commit_created};
-use crate::query::{all, fixed_sql, one, update_versioned};
+use crate::query::{all, fixed_sql, one, update_guarded, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_answered, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -302,25 +302,17 @@ impl Store {
                 .bind(assessment_id.to_string())
                 .fetch_all(&mut *tx)
                 .await?;
-        let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
-        if !missing.is_empty() {
-            return Err(StoreError::Incomplete(missing));
-        }
+        check_answered(required, &answered)?;
         let at = ts(now());
-        let n = sqlx::query(
+        // Refused when submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
+        let update = sqlx::query(
             "UPDATE assessments SET status = 'submitted', submitted_at = $1, submitted_by = $2, version = version + 1, updated_at = $1 \
              WHERE id = $3 AND status = 'draft'",
         )
         .bind(&at)
         .bind(actor.to_string())
-        .bind(assessment_id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            // Submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
-            return Err(already_submitted());
-        }
+        .bind(assessment_id.to_string());
+        update_guarded(&mut tx, update, already_submitted).await?;
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, "assessment.submit", &a).await
     }
@@ -332,18 +324,13 @@ impl Store {
         if a.status != AssessmentStatus::Submitted {
             return Err(not_submitted());
         }
-        let n = sqlx::query(
+        // Refused when reopened by someone else since the check above (PostgreSQL, READ COMMITTED).
+        let update = sqlx::query(
             "UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'submitted'",
         )
         .bind(ts(now()))
-        .bind(assessment_id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            // Reopened by someone else since the check above (PostgreSQL, READ COMMITTED).
-            return Err(not_submitted());
-        }
+        .bind(assessment_id.to_string());
+        update_guarded(&mut tx, update, not_submitted).await?;
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, &format!("assessment.reopen: {reason}"), &a).await
     }

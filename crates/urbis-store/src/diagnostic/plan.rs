@@ -1,7 +1,7 @@
 //! Improvement plans: the items a city commits to after an assessment.
 
 use crate::audit::{commit_change, commit_created};
-use crate::query::{all, one, update_versioned};
+use crate::query::{AnyQuery, all, one, update_versioned};
 use crate::row::RowExt;
 use crate::{Result, Store, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -42,6 +42,16 @@ fn plan_item(r: &AnyRow) -> Result<PlanItem> {
     })
 }
 
+/// Bind a plan item's fields, in the order the INSERT and UPDATE name them.
+fn bind_plan_item<'q>(q: AnyQuery<'q>, input: &'q PlanItemInput) -> AnyQuery<'q> {
+    q.bind(&input.capability)
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(&input.owner)
+        .bind(input.due_on.map(|d| d.to_string()))
+        .bind(input.status.as_str())
+}
+
 const PLAN_ITEM_BY_ID: &str = "SELECT * FROM plan_items WHERE id = $1";
 
 impl Store {
@@ -67,22 +77,14 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = Uuid::now_v7();
         let at = ts(now());
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO plan_items (id, organisation_id, assessment_id, capability, title, description, owner, due_on, status, \
              version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
         )
         .bind(id.to_string())
         .bind(organisation_id.to_string())
-        .bind(assessment_id.map(|a| a.to_string()))
-        .bind(&input.capability)
-        .bind(&input.title)
-        .bind(&input.description)
-        .bind(&input.owner)
-        .bind(input.due_on.map(|d| d.to_string()))
-        .bind(input.status.as_str())
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
+        .bind(assessment_id.map(|a| a.to_string()));
+        bind_plan_item(insert, input).bind(&at).execute(&mut *tx).await?;
         let after = one(&mut *tx, PLAN_ITEM_BY_ID, id, plan_item).await?;
         commit_created(tx, Some(actor), "plan.create", "plan_item", id, after).await
     }
@@ -101,14 +103,8 @@ impl Store {
         let update = sqlx::query(
             "UPDATE plan_items SET capability = $1, title = $2, description = $3, owner = $4, due_on = $5, status = $6, \
              version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
-        )
-        .bind(&input.capability)
-        .bind(&input.title)
-        .bind(&input.description)
-        .bind(&input.owner)
-        .bind(input.due_on.map(|d| d.to_string()))
-        .bind(input.status.as_str())
-        .bind(ts(now()));
+        );
+        let update = bind_plan_item(update, input).bind(ts(now()));
         update_versioned(&mut tx, "plan_items", id, expected_version, update).await?;
         let after = one(&mut *tx, PLAN_ITEM_BY_ID, id, plan_item).await?;
         commit_change(tx, Some(actor), "plan.update", "plan_item", id, &before, after).await

@@ -3,7 +3,7 @@
 use super::Membership;
 use super::memberships::{MEMBERSHIP_SELECT, insert_membership, membership};
 use crate::audit::{self, commit_audited, commit_change};
-use crate::query::{all, fixed_sql, one, optional, update_versioned};
+use crate::query::{all, fixed_sql, one, optional, update_guarded, update_versioned};
 use crate::row::RowExt;
 use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
 use serde::Serialize;
@@ -116,17 +116,12 @@ impl Store {
     /// Set a person's password hash (CLI and account page); audited without the hash.
     pub async fn set_password_hash(&self, actor: Option<Uuid>, person_id: Uuid, hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let n =
+        let update =
             sqlx::query("UPDATE people SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(hash)
                 .bind(ts(now()))
-                .bind(person_id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if n != 1 {
-            return Err(StoreError::NotFound);
-        }
+                .bind(person_id.to_string());
+        update_guarded(&mut tx, update, || StoreError::NotFound).await?;
         sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id.to_string()).execute(&mut *tx).await?;
         commit_audited::<(), _>(tx, actor, "person.password", "person", person_id, None, Some(&"changed")).await
     }

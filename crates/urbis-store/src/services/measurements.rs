@@ -2,9 +2,9 @@
 //! importing values.
 
 use super::indicators::indicator_in;
-use crate::query::{all, optional};
+use crate::query::{all, grouped, grouped_by_ids, optional};
 use crate::row::RowExt;
-use crate::{BATCH, Result, Store, WriteTx, audit, now, placeholders, ts};
+use crate::{Result, Store, WriteTx, audit, now, ts};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -57,37 +57,16 @@ impl Store {
     /// the order of [`Store::measurements`]: indicator id → measurements. Every requested id is in
     /// the map, with an empty series when it has no measurements.
     pub async fn measurements_of(&self, indicator_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Measurement>>> {
-        let mut out: HashMap<Uuid, Vec<Measurement>> = indicator_ids.iter().map(|id| (*id, vec![])).collect();
-        for chunk in indicator_ids.chunks(BATCH) {
-            let sql = format!(
-                "SELECT * FROM measurements WHERE indicator_id IN ({}) ORDER BY indicator_id, measured_on, breakdown",
-                placeholders(chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.to_string());
-            }
-            for r in &q.fetch_all(&self.pool).await? {
-                out.entry(r.uuid("indicator_id")?).or_default().push(measurement(r)?);
-            }
-        }
-        Ok(out)
+        let head = "SELECT * FROM measurements WHERE indicator_id";
+        let tail = "ORDER BY indicator_id, measured_on, breakdown";
+        grouped_by_ids(&self.pool, head, tail, indicator_ids, "indicator_id", measurement).await
     }
 
     /// The total series (no breakdown) of every indicator in a programme: indicator id → measurements.
     pub async fn programme_totals(&self, programme_id: Uuid) -> Result<HashMap<Uuid, Vec<Measurement>>> {
-        let rows = sqlx::query(
-            "SELECT m.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
-             JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 AND m.breakdown = '' ORDER BY m.measured_on",
-        )
-        .bind(programme_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: HashMap<Uuid, Vec<Measurement>> = HashMap::new();
-        for r in &rows {
-            out.entry(r.uuid("indicator_id")?).or_default().push(measurement(r)?);
-        }
-        Ok(out)
+        let sql = "SELECT m.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
+             JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 AND m.breakdown = '' ORDER BY m.measured_on";
+        grouped(&self.pool, sql, programme_id, "indicator_id", measurement).await
     }
 
     /// Record measurements of an indicator, all or none, in one transaction. Each replaces the

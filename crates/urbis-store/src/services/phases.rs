@@ -3,7 +3,7 @@
 use super::join;
 use super::service::service_in;
 use crate::audit::commit_audited;
-use crate::query::{all, one, optional, update_versioned};
+use crate::query::{AnyQuery, all, one, optional, update_versioned};
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,42 +86,34 @@ impl Store {
     }
 }
 
-fn checklist_text(p: &PhaseInput) -> String {
-    join(&p.exit_checklist.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+/// Bind a phase's planned dates, goal and exit assessment, in the order the INSERT and UPDATE name them.
+fn bind_phase<'q>(q: AnyQuery<'q>, p: &'q PhaseInput) -> AnyQuery<'q> {
+    q.bind(p.starts_on.to_string())
+        .bind(p.ends_on.to_string())
+        .bind(&p.goal)
+        .bind(p.exit_result.as_str())
+        .bind(&p.exit_notes)
+        .bind(join(&p.exit_checklist.iter().map(|n| n.to_string()).collect::<Vec<_>>()))
 }
 
 async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &PhaseInput) -> Result<()> {
     let update = sqlx::query(
         "UPDATE service_phases SET starts_on = $1, ends_on = $2, goal = $3, exit_result = $4, exit_notes = $5, \
          exit_checklist = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
-    )
-    .bind(p.starts_on.to_string())
-    .bind(p.ends_on.to_string())
-    .bind(&p.goal)
-    .bind(p.exit_result.as_str())
-    .bind(&p.exit_notes)
-    .bind(checklist_text(p))
-    .bind(ts(now()));
+    );
+    let update = bind_phase(update, p).bind(ts(now()));
     update_versioned(tx, "service_phases", id, expected_version, update).await
 }
 
 async fn insert_phase(tx: &mut WriteTx, service_id: Uuid, p: &PhaseInput) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO service_phases (id, service_id, kind, starts_on, ends_on, goal, exit_result, exit_notes, \
          exit_checklist, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
     )
     .bind(id.to_string())
     .bind(service_id.to_string())
-    .bind(p.kind.as_str())
-    .bind(p.starts_on.to_string())
-    .bind(p.ends_on.to_string())
-    .bind(&p.goal)
-    .bind(p.exit_result.as_str())
-    .bind(&p.exit_notes)
-    .bind(checklist_text(p))
-    .bind(ts(now()))
-    .execute(&mut **tx)
-    .await?;
+    .bind(p.kind.as_str());
+    bind_phase(insert, p).bind(ts(now())).execute(&mut **tx).await?;
     Ok(id)
 }

@@ -3,9 +3,9 @@
 use super::respondents::{invite_pending, respondents_in};
 use super::{IssuedLink, LinkMail};
 use crate::audit::{commit_change, commit_created};
-use crate::query::{all, fixed_sql, one, update_versioned};
+use crate::query::{all, fixed_sql, grouped_by_ids, one, update_versioned};
 use crate::row::RowExt;
-use crate::{BATCH, Result, Store, StoreError, WriteTx, check_version, now, placeholders, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -166,22 +166,9 @@ impl Store {
     /// in the order of [`Store::campaign_organisations`]: campaign id → organisation ids. Every
     /// requested id is in the map, with an empty list when the campaign has no recipients.
     pub async fn campaigns_organisations(&self, campaign_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
-        let mut out: HashMap<Uuid, Vec<Uuid>> = campaign_ids.iter().map(|id| (*id, vec![])).collect();
-        for chunk in campaign_ids.chunks(BATCH) {
-            let sql = format!(
-                "SELECT DISTINCT campaign_id, organisation_id FROM survey_respondents WHERE campaign_id IN ({}) \
-                 ORDER BY campaign_id, organisation_id",
-                placeholders(chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.to_string());
-            }
-            for r in &q.fetch_all(&self.pool).await? {
-                out.entry(r.uuid("campaign_id")?).or_default().push(r.uuid("organisation_id")?);
-            }
-        }
-        Ok(out)
+        let head = "SELECT DISTINCT campaign_id, organisation_id FROM survey_respondents WHERE campaign_id";
+        let tail = "ORDER BY campaign_id, organisation_id";
+        grouped_by_ids(&self.pool, head, tail, campaign_ids, "campaign_id", |r| r.uuid("organisation_id")).await
     }
 
     /// Move a campaign to its next state if it is still at `expected_version`. Opening sends every
