@@ -1,6 +1,6 @@
-//! The shapes of query every repository repeats, written once: reading one row, an optional row or
-//! all rows and decoding them, over any executor (the pool, or a write transaction as `&mut *tx`);
-//! and the guarded `UPDATE` of a versioned record.
+//! The shapes of query every repository repeats, written once: reading one row, an optional row,
+//! all rows or rows grouped by a record's id and decoding them, over any executor (the pool, or a
+//! write transaction as `&mut *tx`); and the `UPDATE` guarded by a record's version or state.
 //!
 //! The SQL is always the caller's fixed text (`&'static str`, or text assembled from the store's
 //! own constants behind `sqlx::AssertSqlSafe`); values only ever travel as bound parameters.
