@@ -63,6 +63,34 @@ pub(crate) async fn commit_audited<B: Serialize + ?Sized, A: Serialize + ?Sized>
     Ok(())
 }
 
+/// Audit a change of a record from `before` to `after` and commit both: the end of every update.
+/// Returns `after`.
+pub(crate) async fn commit_change<T: Serialize>(
+    tx: WriteTx,
+    actor: Option<Uuid>,
+    action: &str,
+    entity_kind: &str,
+    entity_id: impl Display,
+    before: &T,
+    after: T,
+) -> Result<T> {
+    commit_audited(tx, actor, action, entity_kind, entity_id, Some(before), Some(&after)).await?;
+    Ok(after)
+}
+
+/// Audit the creation of a record and commit both. Returns the record.
+pub(crate) async fn commit_created<T: Serialize>(
+    tx: WriteTx,
+    actor: Option<Uuid>,
+    action: &str,
+    entity_kind: &str,
+    entity_id: impl Display,
+    created: T,
+) -> Result<T> {
+    commit_audited::<(), _>(tx, actor, action, entity_kind, entity_id, None, Some(&created)).await?;
+    Ok(created)
+}
+
 fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
 }

@@ -12,6 +12,7 @@ mod db;
 pub mod diagnostic;
 mod error;
 pub mod network;
+mod query;
 pub mod reference;
 mod row;
 pub mod services;
@@ -38,6 +39,12 @@ pub(crate) fn placeholders(n: usize) -> String {
 /// Optimistic concurrency: refuse a change to a record that is no longer at the version the caller read.
 pub(crate) fn check_version(expected: i64, actual: i64) -> Result<()> {
     if expected == actual { Ok(()) } else { Err(StoreError::Conflict { expected, actual }) }
+}
+
+/// Refuse to submit answers that leave required questions unanswered, naming them in their order.
+pub(crate) fn check_answered(required: &[String], answered: &[String]) -> Result<()> {
+    let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
+    if missing.is_empty() { Ok(()) } else { Err(StoreError::Incomplete(missing)) }
 }
 
 /// Optimistic concurrency, second half: refuse a change whose guarded

@@ -1,32 +1,15 @@
 //! Store tests: each is written once and runs on SQLite and on PostgreSQL.
 
+pub(crate) mod fixtures;
 mod lost_updates;
 mod state_races;
 
-use crate::network::{Acceptor, AccountUpdate, NewInvitation, NewPerson, OrganisationPatch};
+use crate::network::{Acceptor, AccountUpdate, NewInvitation, OrganisationPatch};
 use crate::testing::TestDb;
 use crate::{Page, StoreError, both_backends};
+use fixtures::{admin, first_wave, riga_assessment};
 use urbis_domain::network::{InvitationState, ParticipationStatus};
 use urbis_domain::policy::{Grant, Role, Scope};
-
-async fn admin(db: &TestDb) -> uuid::Uuid {
-    db.store
-        .create_person(
-            None,
-            NewPerson {
-                email: "admin@example.org".into(),
-                name: "Ada Admin".into(),
-                job_title: String::new(),
-                password_hash: Some("x".into()),
-                listed: false,
-                locale: String::new(),
-            },
-            &[Grant { role: Role::Admin, scope: Scope::Global }],
-        )
-        .await
-        .unwrap()
-        .id
-}
 
 both_backends!(reference_data_loads_once, true, |db: TestDb| async move {
     let s = &db.store;
@@ -448,6 +431,22 @@ fn instrument_translations_are_checked_on_loading() {
     }
 }
 
+/// Store `inst` and `actions` as if they had been published as v1 of the city diagnostic.
+async fn publish_as_v1(
+    s: &crate::Store,
+    inst: &urbis_domain::diagnostic::Instrument,
+    actions: &[crate::diagnostic::RecommendedAction],
+) {
+    let (def, _, digest) = crate::diagnostic::digest(inst, actions).unwrap();
+    sqlx::query("UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = 1")
+        .bind(&def)
+        .bind(&digest)
+        .bind("city-digital-maturity")
+        .execute(&s.pool)
+        .await
+        .unwrap();
+}
+
 both_backends!(instrument_translations_belong_to_the_published_version, true, |db: TestDb| async move {
     let s = &db.store;
     let stored = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
@@ -462,14 +461,7 @@ both_backends!(instrument_translations_belong_to_the_published_version, true, |d
     // published version, so loading refuses, as for a change to the English text.
     let mut old = stored.instrument.clone();
     old.translations.get_mut("de").unwrap().questions.get_mut("dv-strategy").unwrap().text = "Tippfehler".into();
-    let (def, _, digest) = crate::diagnostic::digest(&old, &stored.actions).unwrap();
-    sqlx::query("UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = 1")
-        .bind(&def)
-        .bind(&digest)
-        .bind("city-digital-maturity")
-        .execute(&s.pool)
-        .await
-        .unwrap();
+    publish_as_v1(s, &old, &stored.actions).await;
     refuses_to_reload_instruments(s).await;
     // What was published stays what is served.
     let served = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
@@ -482,14 +474,7 @@ both_backends!(a_version_published_without_translations_gains_them_in_place, tru
     // As installed before translations shipped: v1 in English only.
     let mut english = shipped.instrument.clone();
     english.translations.clear();
-    let (def, _, digest) = crate::diagnostic::digest(&english, &shipped.actions).unwrap();
-    sqlx::query("UPDATE instruments SET definition_json = $1, digest = $2 WHERE slug = $3 AND version = 1")
-        .bind(&def)
-        .bind(&digest)
-        .bind("city-digital-maturity")
-        .execute(&s.pool)
-        .await
-        .unwrap();
+    publish_as_v1(s, &english, &shipped.actions).await;
     assert_eq!(s.instrument("city-digital-maturity", Some(1)).await.unwrap().instrument.languages(), ["en"]);
     s.load_instruments().await.unwrap();
     let now = s.instrument("city-digital-maturity", Some(1)).await.unwrap();
@@ -506,10 +491,7 @@ both_backends!(missing_numbers_and_numbers_share_statements, true, |db: TestDb| 
     use urbis_domain::diagnostic::Answer;
     let s = &db.store;
     let a1 = admin(&db).await;
-    let prog = s.programme("digital-innovation-initiative").await.unwrap();
-    let waves = s.waves(prog.id).await.unwrap();
-    let riga = s.organisation("riga").await.unwrap();
-    let a = s.create_assessment(Some(a1), riga.id, waves[0].id, "city-digital-maturity", false).await.unwrap();
+    let a = riga_assessment(&db, a1, first_wave(&db).await).await;
     for round in 0..6 {
         s.put_answer(a1, a.id, "gov-procurement", &Answer::NotApplicable, None, "", "").await.unwrap();
         s.put_answer(a1, a.id, "dv-strategy", &Answer::Level(3), Some(50.0 + f64::from(round)), "", "").await.unwrap();

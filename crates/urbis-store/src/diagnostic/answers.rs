@@ -3,11 +3,13 @@
 use super::AssessmentStatus;
 use super::assessments::assessment_in;
 use crate::audit::{self, commit_audited};
+use crate::query::{all, grouped, optional, update_guarded};
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
 use std::collections::{BTreeMap, HashMap};
 use urbis_domain::diagnostic::{Answer, Instrument};
 use uuid::Uuid;
@@ -75,32 +77,17 @@ fn answer_override(r: &AnyRow) -> Result<Override> {
 }
 
 /// Every answer of an assessment, by question then respondent.
-pub(super) async fn answer_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    e: E,
-    id: Uuid,
-) -> Result<Vec<StoredAnswer>> {
-    let rows = sqlx::query(
-        "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
-         WHERE assessment_id = $1 ORDER BY question_id, respondent_id",
-    )
-    .bind(id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter().map(stored_answer).collect()
+pub(super) async fn answer_rows<'e>(e: impl Executor<'e, Database = Any>, id: Uuid) -> Result<Vec<StoredAnswer>> {
+    let sql = "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+         WHERE assessment_id = $1 ORDER BY question_id, respondent_id";
+    all(e, sql, id, stored_answer).await
 }
 
 /// Every override of an assessment, by question.
-pub(super) async fn override_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    e: E,
-    id: Uuid,
-) -> Result<Vec<Override>> {
-    let rows = sqlx::query(
-        "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id",
-    )
-    .bind(id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter().map(answer_override).collect()
+pub(super) async fn override_rows<'e>(e: impl Executor<'e, Database = Any>, id: Uuid) -> Result<Vec<Override>> {
+    let sql =
+        "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id";
+    all(e, sql, id, answer_override).await
 }
 
 /// The refusal of a change to the answers of an assessment that is no longer a draft.
@@ -119,14 +106,11 @@ fn require_draft(status: AssessmentStatus) -> Result<()> {
 /// `UPDATE` then matches no row. Holding the row from here on also makes a submission wait for the
 /// change. No version guard: respondents answering different questions at once must all succeed.
 async fn touch_draft(tx: &mut WriteTx, assessment_id: Uuid, at: DateTime<Utc>) -> Result<()> {
-    let n =
+    let update =
         sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'draft'")
             .bind(ts(at))
-            .bind(assessment_id.to_string())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    if n == 0 { Err(not_draft()) } else { Ok(()) }
+            .bind(assessment_id.to_string());
+    update_guarded(tx, update, not_draft).await
 }
 
 impl Store {
@@ -137,19 +121,9 @@ impl Store {
 
     /// The answers of many assessments at once (for benchmarks): assessment id → answers.
     pub async fn wave_answers(&self, wave_id: Uuid, instrument_slug: &str) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
-        let rows = sqlx::query(
-            "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
-             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2",
-        )
-        .bind(wave_id.to_string())
-        .bind(instrument_slug)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: HashMap<Uuid, Vec<StoredAnswer>> = HashMap::new();
-        for r in &rows {
-            out.entry(r.uuid("assessment_id")?).or_default().push(stored_answer(r)?);
-        }
-        Ok(out)
+        let sql = "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
+             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2";
+        grouped(&self.pool, sql, (wave_id, instrument_slug), "assessment_id", stored_answer).await
     }
 
     /// The overrides of every assessment of an instrument in a wave: assessment id → question → value.
@@ -189,16 +163,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
         touch_draft(&mut tx, assessment_id, now()).await?;
-        let before = sqlx::query(
-            "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2",
-        )
-        .bind(assessment_id.to_string())
-        .bind(question_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(answer_override)
-        .transpose()?;
+        let sql = "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2";
+        let before = optional(&mut *tx, sql, (assessment_id, question_id), answer_override).await?;
         sqlx::query("DELETE FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2")
             .bind(assessment_id.to_string())
             .bind(question_id)
@@ -282,18 +248,9 @@ async fn replace_answer(
     n: &NewAnswer,
     at: DateTime<Utc>,
 ) -> Result<StoredAnswer> {
-    let before = sqlx::query(
-        "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
-         WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3",
-    )
-    .bind(assessment_id.to_string())
-    .bind(respondent.to_string())
-    .bind(&n.question_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .as_ref()
-    .map(stored_answer)
-    .transpose()?;
+    let sql = "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
+         WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3";
+    let before = optional(&mut **tx, sql, (assessment_id, respondent, n.question_id.as_str()), stored_answer).await?;
     let json = serde_json::to_string(&n.answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3")
         .bind(assessment_id.to_string())

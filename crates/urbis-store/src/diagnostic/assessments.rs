@@ -3,9 +3,10 @@
 
 use super::results::refresh_results;
 use super::waves::{results_changed, wave_in};
-use crate::audit::commit_audited;
+use crate::audit::{commit_audited, commit_change, commit_created};
+use crate::query::{all, fixed_sql, one, update_guarded, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_answered, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -65,8 +66,9 @@ pub(super) const ASSESSMENT_COLS: &str = "a.id, a.organisation_id, o.slug AS org
 pub(super) const ASSESSMENT_FROM: &str =
     "FROM assessments a JOIN organisations o ON o.id = a.organisation_id JOIN waves w ON w.id = a.wave_id";
 
-fn assessment_select() -> String {
-    format!("SELECT {ASSESSMENT_COLS} {ASSESSMENT_FROM}")
+/// The `SELECT` of assessments (`a`) with their city (`o`) and wave (`w`), then `rest`.
+fn assessment_sql(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
+    fixed_sql(&["SELECT", ASSESSMENT_COLS, ASSESSMENT_FROM, rest])
 }
 
 pub(super) fn assessment(r: &AnyRow) -> Result<Assessment> {
@@ -93,12 +95,7 @@ pub(super) fn assessment(r: &AnyRow) -> Result<Assessment> {
 
 /// An assessment read inside a write transaction; `NotFound` when there is none.
 pub(super) async fn assessment_in(tx: &mut WriteTx, id: Uuid) -> Result<Assessment> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE a.id = $1", assessment_select())))
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    assessment(&row)
+    one(&mut **tx, assessment_sql("WHERE a.id = $1"), id, assessment).await
 }
 
 /// The refusal to submit an assessment that is no longer a draft.
@@ -115,8 +112,7 @@ fn not_submitted() -> StoreError {
 /// commit.
 async fn finish_change(mut tx: WriteTx, actor: Uuid, action: &str, before: &Assessment) -> Result<Assessment> {
     let after = assessment_in(&mut tx, before.id).await?;
-    commit_audited(tx, Some(actor), action, "assessment", before.id, Some(before), Some(&after)).await?;
-    Ok(after)
+    commit_change(tx, Some(actor), action, "assessment", before.id, before, after).await
 }
 
 /// Does the city already have an assessment with this instrument in this wave?
@@ -185,30 +181,17 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let a = assessment_in(&mut tx, id).await?;
-        commit_audited::<(), _>(tx, actor, "assessment.create", "assessment", id, None, Some(&a)).await?;
-        Ok(a)
+        commit_created(tx, actor, "assessment.create", "assessment", id, a).await
     }
 
     pub async fn assessment(&self, id: Uuid) -> Result<Assessment> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE a.id = $1", assessment_select())))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        assessment(&row)
+        one(&self.pool, assessment_sql("WHERE a.id = $1"), id, assessment).await
     }
 
     /// Assessments of one instrument in one wave, by city name.
     pub async fn wave_assessments(&self, wave_id: Uuid, instrument_slug: &str) -> Result<Vec<Assessment>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{} WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug",
-            assessment_select()
-        )))
-        .bind(wave_id.to_string())
-        .bind(instrument_slug)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(assessment).collect()
+        let sql = assessment_sql("WHERE a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug");
+        all(&self.pool, sql, (wave_id, instrument_slug), assessment).await
     }
 
     /// A city's assessments with one instrument, oldest wave first.
@@ -217,15 +200,8 @@ impl Store {
         organisation_id: Uuid,
         instrument_slug: &str,
     ) -> Result<Vec<Assessment>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{} WHERE a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug",
-            assessment_select()
-        )))
-        .bind(organisation_id.to_string())
-        .bind(instrument_slug)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(assessment).collect()
+        let sql = assessment_sql("WHERE a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug");
+        all(&self.pool, sql, (organisation_id, instrument_slug), assessment).await
     }
 
     /// Import a complete, submitted assessment in one transaction (sample and synthetic data):
@@ -304,17 +280,12 @@ impl Store {
                 "only a submitted assessment can be published",
             ));
         }
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE assessments SET published = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
         )
         .bind(i64::from(published))
-        .bind(ts(now()))
-        .bind(assessment_id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "assessments", assessment_id, n, expected_version).await?;
+        .bind(ts(now()));
+        update_versioned(&mut tx, "assessments", assessment_id, expected_version, update).await?;
         results_changed(&mut tx, before.wave_id).await?;
         finish_change(tx, actor, "assessment.publish", &before).await
     }
@@ -331,25 +302,17 @@ impl Store {
                 .bind(assessment_id.to_string())
                 .fetch_all(&mut *tx)
                 .await?;
-        let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
-        if !missing.is_empty() {
-            return Err(StoreError::Incomplete(missing));
-        }
+        check_answered(required, &answered)?;
         let at = ts(now());
-        let n = sqlx::query(
+        // Refused when submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
+        let update = sqlx::query(
             "UPDATE assessments SET status = 'submitted', submitted_at = $1, submitted_by = $2, version = version + 1, updated_at = $1 \
              WHERE id = $3 AND status = 'draft'",
         )
         .bind(&at)
         .bind(actor.to_string())
-        .bind(assessment_id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            // Submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
-            return Err(already_submitted());
-        }
+        .bind(assessment_id.to_string());
+        update_guarded(&mut tx, update, already_submitted).await?;
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, "assessment.submit", &a).await
     }
@@ -361,18 +324,13 @@ impl Store {
         if a.status != AssessmentStatus::Submitted {
             return Err(not_submitted());
         }
-        let n = sqlx::query(
+        // Refused when reopened by someone else since the check above (PostgreSQL, READ COMMITTED).
+        let update = sqlx::query(
             "UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'submitted'",
         )
         .bind(ts(now()))
-        .bind(assessment_id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            // Reopened by someone else since the check above (PostgreSQL, READ COMMITTED).
-            return Err(not_submitted());
-        }
+        .bind(assessment_id.to_string());
+        update_guarded(&mut tx, update, not_submitted).await?;
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, &format!("assessment.reopen: {reason}"), &a).await
     }

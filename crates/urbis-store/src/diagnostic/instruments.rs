@@ -2,6 +2,7 @@
 //! recommended actions and translations) from the reviewed files under `data/instruments/`.
 
 use crate::audit::commit_audited;
+use crate::query::all;
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::NaiveDate;
@@ -247,11 +248,8 @@ impl Store {
 
     /// Every stored instrument version, by slug then version.
     pub async fn instruments(&self) -> Result<Vec<InstrumentSummary>> {
-        let rows =
-            sqlx::query("SELECT slug, version, kind, title, published_on FROM instruments ORDER BY slug, version")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(summary).collect()
+        let sql = "SELECT slug, version, kind, title, published_on FROM instruments ORDER BY slug, version";
+        all(&self.pool, sql, (), summary).await
     }
 
     /// An instrument version (the newest when `version` is `None`).

@@ -1,8 +1,9 @@
 //! Improvement plans: the items a city commits to after an assessment.
 
-use crate::audit::commit_audited;
+use crate::audit::{commit_change, commit_created};
+use crate::query::{AnyQuery, all, one, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -41,35 +42,28 @@ fn plan_item(r: &AnyRow) -> Result<PlanItem> {
     })
 }
 
-async fn plan_item_in(tx: &mut WriteTx, id: Uuid) -> Result<PlanItem> {
-    let row = sqlx::query("SELECT * FROM plan_items WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    plan_item(&row)
+/// Bind a plan item's fields, in the order the INSERT and UPDATE name them.
+fn bind_plan_item<'q>(q: AnyQuery<'q>, input: &'q PlanItemInput) -> AnyQuery<'q> {
+    q.bind(&input.capability)
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(&input.owner)
+        .bind(input.due_on.map(|d| d.to_string()))
+        .bind(input.status.as_str())
 }
+
+const PLAN_ITEM_BY_ID: &str = "SELECT * FROM plan_items WHERE id = $1";
 
 impl Store {
     /// A city's improvement plan: by capability, then due date (undated last), then creation.
     pub async fn plan_items(&self, organisation_id: Uuid) -> Result<Vec<PlanItem>> {
-        let rows = sqlx::query(
-            "SELECT * FROM plan_items WHERE organisation_id = $1 \
-             ORDER BY capability, CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, created_at, id",
-        )
-        .bind(organisation_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(plan_item).collect()
+        let sql = "SELECT * FROM plan_items WHERE organisation_id = $1 \
+             ORDER BY capability, CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, created_at, id";
+        all(&self.pool, sql, organisation_id, plan_item).await
     }
 
     pub async fn plan_item(&self, id: Uuid) -> Result<PlanItem> {
-        let row = sqlx::query("SELECT * FROM plan_items WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        plan_item(&row)
+        one(&self.pool, PLAN_ITEM_BY_ID, id, plan_item).await
     }
 
     /// Add an item to a city's plan (optionally tied to the assessment it follows from). Audited.
@@ -83,25 +77,16 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = Uuid::now_v7();
         let at = ts(now());
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO plan_items (id, organisation_id, assessment_id, capability, title, description, owner, due_on, status, \
              version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
         )
         .bind(id.to_string())
         .bind(organisation_id.to_string())
-        .bind(assessment_id.map(|a| a.to_string()))
-        .bind(&input.capability)
-        .bind(&input.title)
-        .bind(&input.description)
-        .bind(&input.owner)
-        .bind(input.due_on.map(|d| d.to_string()))
-        .bind(input.status.as_str())
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-        let after = plan_item_in(&mut tx, id).await?;
-        commit_audited::<(), _>(tx, Some(actor), "plan.create", "plan_item", id, None, Some(&after)).await?;
-        Ok(after)
+        .bind(assessment_id.map(|a| a.to_string()));
+        bind_plan_item(insert, input).bind(&at).execute(&mut *tx).await?;
+        let after = one(&mut *tx, PLAN_ITEM_BY_ID, id, plan_item).await?;
+        commit_created(tx, Some(actor), "plan.create", "plan_item", id, after).await
     }
 
     /// Change a plan item, refused when someone else changed it since `expected_version`. Audited.
@@ -113,27 +98,15 @@ impl Store {
         input: &PlanItemInput,
     ) -> Result<PlanItem> {
         let mut tx = self.begin_write().await?;
-        let before = plan_item_in(&mut tx, id).await?;
+        let before = one(&mut *tx, PLAN_ITEM_BY_ID, id, plan_item).await?;
         check_version(expected_version, before.version)?;
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE plan_items SET capability = $1, title = $2, description = $3, owner = $4, due_on = $5, status = $6, \
              version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
-        )
-        .bind(&input.capability)
-        .bind(&input.title)
-        .bind(&input.description)
-        .bind(&input.owner)
-        .bind(input.due_on.map(|d| d.to_string()))
-        .bind(input.status.as_str())
-        .bind(ts(now()))
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "plan_items", id, n, expected_version).await?;
-        let after = plan_item_in(&mut tx, id).await?;
-        commit_audited(tx, Some(actor), "plan.update", "plan_item", id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        );
+        let update = bind_plan_item(update, input).bind(ts(now()));
+        update_versioned(&mut tx, "plan_items", id, expected_version, update).await?;
+        let after = one(&mut *tx, PLAN_ITEM_BY_ID, id, plan_item).await?;
+        commit_change(tx, Some(actor), "plan.update", "plan_item", id, &before, after).await
     }
 }

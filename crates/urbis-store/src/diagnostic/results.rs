@@ -5,6 +5,7 @@ use super::AssessmentStatus;
 use super::answers::{answer_rows, by_respondent, override_rows};
 use super::assessments::{ASSESSMENT_COLS, ASSESSMENT_FROM, Assessment, assessment, assessment_in};
 use super::waves::{Wave, results_changed};
+use crate::query::{all, fixed_sql, optional};
 use crate::row::{RowExt, parse_uuid};
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use serde::{Deserialize, Serialize};
@@ -102,7 +103,7 @@ impl Store {
     pub async fn wave_results(&self, wave: &Wave, instrument_slug: &str) -> Result<Vec<WaveResult>> {
         self.results_where(
             "a.wave_id = $1 AND a.instrument_slug = $2 ORDER BY o.name, o.slug",
-            &wave.id,
+            wave.id,
             instrument_slug,
         )
         .await
@@ -113,34 +114,29 @@ impl Store {
     pub async fn organisation_results(&self, organisation_id: Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
         self.results_where(
             "a.organisation_id = $1 AND a.instrument_slug = $2 ORDER BY w.opens_on, w.slug",
-            &organisation_id,
+            organisation_id,
             instrument_slug,
         )
         .await
     }
 
-    async fn results_where(&self, filter: &str, id: &Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ASSESSMENT_COLS}, r.overall, r.capabilities_json {ASSESSMENT_FROM} \
-             JOIN assessment_results r ON r.assessment_id = a.id \
-             AND r.frozen = CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END WHERE {filter}"
-        )))
-        .bind(id.to_string())
-        .bind(instrument_slug)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(wave_result).collect()
+    async fn results_where(&self, filter: &'static str, id: Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
+        let sql = fixed_sql(&[
+            "SELECT",
+            ASSESSMENT_COLS,
+            ", r.overall, r.capabilities_json",
+            ASSESSMENT_FROM,
+            "JOIN assessment_results r ON r.assessment_id = a.id \
+             AND r.frozen = CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END WHERE",
+            filter,
+        ]);
+        all(&self.pool, sql, (id, instrument_slug), wave_result).await
     }
 
     /// The live results of one assessment (`None` while it is a draft).
     pub async fn assessment_results(&self, a: &Assessment) -> Result<Option<Results>> {
-        sqlx::query("SELECT overall, capabilities_json FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
-            .bind(a.id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(results)
-            .transpose()
+        let sql = "SELECT overall, capabilities_json FROM assessment_results WHERE assessment_id = $1 AND frozen = 0";
+        optional(&self.pool, sql, a.id, results).await
     }
 
     /// Compute the results of submitted assessments that have none (installations from before

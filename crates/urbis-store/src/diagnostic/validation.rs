@@ -3,11 +3,13 @@
 use super::AssessmentStatus;
 use super::assessments::assessment_in;
 use crate::audit::commit_audited;
+use crate::query::all;
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
 use urbis_domain::diagnostic::Confidence;
 use uuid::Uuid;
 
@@ -35,18 +37,10 @@ fn validation(r: &AnyRow) -> Result<Validation> {
     })
 }
 
-async fn validation_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    e: E,
-    assessment_id: Uuid,
-) -> Result<Vec<Validation>> {
-    let rows = sqlx::query(
-        "SELECT capability, score, confidence, comment, validated_by, validated_at FROM validations \
-         WHERE assessment_id = $1 ORDER BY capability",
-    )
-    .bind(assessment_id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter().map(validation).collect()
+async fn validation_rows<'e>(e: impl Executor<'e, Database = Any>, assessment_id: Uuid) -> Result<Vec<Validation>> {
+    let sql = "SELECT capability, score, confidence, comment, validated_by, validated_at FROM validations \
+         WHERE assessment_id = $1 ORDER BY capability";
+    all(e, sql, assessment_id, validation).await
 }
 
 impl Store {

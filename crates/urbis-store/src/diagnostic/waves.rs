@@ -1,8 +1,9 @@
 //! Waves: the rounds of assessment in a programme, closed to freeze their results.
 
-use crate::audit::commit_audited;
+use crate::audit::{commit_audited, commit_change};
+use crate::query::{all, one, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -23,6 +24,8 @@ pub struct Wave {
     pub results_version: i64,
 }
 
+const WAVE_BY_ID: &str = "SELECT * FROM waves WHERE id = $1";
+
 fn wave(r: &AnyRow) -> Result<Wave> {
     Ok(Wave {
         id: r.uuid("id")?,
@@ -40,12 +43,7 @@ fn wave(r: &AnyRow) -> Result<Wave> {
 
 /// A wave read inside a write transaction; `NotFound` when there is none.
 pub(super) async fn wave_in(tx: &mut WriteTx, id: Uuid) -> Result<Wave> {
-    let row = sqlx::query("SELECT * FROM waves WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    wave(&row)
+    one(&mut **tx, WAVE_BY_ID, id, wave).await
 }
 
 /// Mark a wave's results as changed (see `waves.results_version`).
@@ -59,30 +57,15 @@ pub(super) async fn results_changed(tx: &mut WriteTx, wave_id: Uuid) -> Result<(
 
 impl Store {
     pub async fn waves(&self, programme_id: Uuid) -> Result<Vec<Wave>> {
-        let rows = sqlx::query("SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug")
-            .bind(programme_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(wave).collect()
+        all(&self.pool, "SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug", programme_id, wave).await
     }
 
     pub async fn wave(&self, programme_id: Uuid, slug: &str) -> Result<Wave> {
-        let row = sqlx::query("SELECT * FROM waves WHERE programme_id = $1 AND slug = $2")
-            .bind(programme_id.to_string())
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        wave(&row)
+        one(&self.pool, "SELECT * FROM waves WHERE programme_id = $1 AND slug = $2", (programme_id, slug), wave).await
     }
 
     pub async fn wave_by_id(&self, id: Uuid) -> Result<Wave> {
-        let row = sqlx::query("SELECT * FROM waves WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        wave(&row)
+        one(&self.pool, WAVE_BY_ID, id, wave).await
     }
 
     /// Add a wave if the programme has none with this slug (reference data and staff).
@@ -166,20 +149,14 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE waves SET closed_at = $1, version = version + 1, results_version = results_version + 1 \
              WHERE id = $2 AND version = $3",
         )
-        .bind(&at)
-        .bind(wave_id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "waves", wave_id, n, expected_version).await?;
+        .bind(&at);
+        update_versioned(&mut tx, "waves", wave_id, expected_version, update).await?;
         let after = wave_in(&mut tx, wave_id).await?;
         let action = format!("wave.close: {frozen} results frozen");
-        commit_audited(tx, Some(actor), &action, "wave", wave_id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        commit_change(tx, Some(actor), &action, "wave", wave_id, &before, after).await
     }
 }

@@ -1,12 +1,13 @@
 //! Invitations: a secret link (stored only as a hash) that gives its acceptor a role.
 
 use super::memberships::{insert_membership, scope_columns};
-use super::people::{PERSON_COLS, insert_person, person};
+use super::people::{insert_person, person, person_sql};
 use super::{NewPerson, Person};
-use crate::audit::commit_audited;
+use crate::audit::{commit_change, commit_created};
 use crate::auth::{hash_token, new_token};
+use crate::query::{all, fixed_sql, one, optional, update_versioned};
 use crate::row::RowExt;
-use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -45,6 +46,8 @@ impl Invitation {
 const INVITATION_SELECT: &str = "SELECT i.id, i.email, i.name, i.programme_id, i.organisation_id, o.slug AS organisation_slug, \
      o.name AS organisation_name, i.role, i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at, i.version \
      FROM invitations i JOIN organisations o ON o.id = i.organisation_id";
+const BY_ID: &str = "WHERE i.id = $1";
+const BY_TOKEN: &str = "WHERE i.token_hash = $1";
 
 fn invitation(r: &AnyRow) -> Result<Invitation> {
     Ok(Invitation {
@@ -108,27 +111,17 @@ impl Store {
         .bind(ts(expires))
         .execute(&mut *tx)
         .await?;
-        let inv = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
-        commit_audited::<(), _>(tx, Some(actor), "invitation.create", "invitation", id, None, Some(&inv)).await?;
+        let inv = invitation_in(&mut tx, id).await?;
+        let inv = commit_created(tx, Some(actor), "invitation.create", "invitation", id, inv).await?;
         Ok((inv, token))
     }
 
     pub async fn invitation(&self, id: Uuid) -> Result<Invitation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE i.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        invitation(&row)
+        one(&self.pool, fixed_sql(&[INVITATION_SELECT, BY_ID]), id, invitation).await
     }
 
     pub async fn invitation_by_token(&self, token: &str) -> Result<Invitation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE i.token_hash = $1")))
-            .bind(hash_token(token))
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        invitation(&row)
+        one(&self.pool, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token), invitation).await
     }
 
     /// A programme's invitations, newest first, optionally only one organisation's.
@@ -146,23 +139,18 @@ impl Store {
         .bind(&org)
         .fetch_one(&self.pool)
         .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{INVITATION_SELECT} WHERE i.programme_id = $1 AND ($2 = '' OR i.organisation_id = $2) \
-             ORDER BY i.id DESC LIMIT $3 OFFSET $4"
-        )))
-        .bind(programme_id.to_string())
-        .bind(&org)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(page.of(rows.iter().map(invitation).collect::<Result<_>>()?, total))
+        let sql = fixed_sql(&[
+            INVITATION_SELECT,
+            "WHERE i.programme_id = $1 AND ($2 = '' OR i.organisation_id = $2) ORDER BY i.id DESC LIMIT $3 OFFSET $4",
+        ]);
+        let params = (programme_id, org.as_str(), page.limit(), page.offset());
+        Ok(page.of(all(&self.pool, sql, params, invitation).await?, total))
     }
 
     /// Revoke a pending invitation; audited. Refused unless it is pending.
     pub async fn revoke_invitation(&self, actor: Uuid, id: Uuid, expected_version: Option<i64>) -> Result<Invitation> {
         let mut tx = self.begin_write().await?;
-        let before = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
+        let before = invitation_in(&mut tx, id).await?;
         if let Some(v) = expected_version {
             check_version(v, before.version)?;
         }
@@ -174,27 +162,21 @@ impl Store {
                 format!("only a pending invitation can be revoked; this one is {}", before.state(at).as_str()),
             ));
         }
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE invitations SET revoked_at = $1, revoked_by = $2, version = version + 1 WHERE id = $3 AND version = $4",
         )
         .bind(ts(at))
-        .bind(actor.to_string())
-        .bind(id.to_string())
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "invitations", id, n, before.version).await?;
-        let after = invitation_in(&mut tx, "i.id = $1", &id.to_string()).await?;
-        commit_audited(tx, Some(actor), "invitation.revoke", "invitation", id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        .bind(actor.to_string());
+        update_versioned(&mut tx, "invitations", id, before.version, update).await?;
+        let after = invitation_in(&mut tx, id).await?;
+        commit_change(tx, Some(actor), "invitation.revoke", "invitation", id, &before, after).await
     }
 
     /// Accept a pending invitation: the acceptor gets the role (a new account is made if needed).
     /// Everything happens in one transaction; returns the person who now holds the role.
     pub async fn accept_invitation(&self, token: &str, acceptor: Acceptor) -> Result<(Invitation, Person)> {
         let mut tx = self.begin_write().await?;
-        let before = invitation_in(&mut tx, "i.token_hash = $1", &hash_token(token)).await?;
+        let before = one(&mut *tx, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token), invitation).await?;
         let at = now();
         let state = before.state(at);
         if state != InvitationState::Pending {
@@ -205,21 +187,16 @@ impl Store {
             ));
         }
         let who = acceptor_in(&mut tx, &before, acceptor).await?;
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE invitations SET accepted_at = $1, accepted_by = $2, version = version + 1 WHERE id = $3 AND version = $4",
         )
         .bind(ts(at))
-        .bind(who.id.to_string())
-        .bind(before.id.to_string())
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "invitations", before.id, n, before.version).await?;
+        .bind(who.id.to_string());
+        update_versioned(&mut tx, "invitations", before.id, before.version, update).await?;
         insert_membership(&mut tx, Some(who.id), who.id, Grant { role: before.role, scope: before.scope() }).await?;
-        let after = invitation_in(&mut tx, "i.id = $1", &before.id.to_string()).await?;
-        commit_audited(tx, Some(who.id), "invitation.accept", "invitation", before.id, Some(&before), Some(&after))
-            .await?;
+        let after = invitation_in(&mut tx, before.id).await?;
+        let after =
+            commit_change(tx, Some(who.id), "invitation.accept", "invitation", before.id, &before, after).await?;
         Ok((after, who))
     }
 }
@@ -263,13 +240,7 @@ async fn refuse_duplicate(tx: &mut WriteTx, new: &NewInvitation, at: DateTime<Ut
 
 /// The person accepting an invitation: the signed-in account it was sent to, or a new account.
 async fn acceptor_in(tx: &mut WriteTx, inv: &Invitation, acceptor: Acceptor) -> Result<Person> {
-    let existing = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE email = $1")))
-        .bind(&inv.email)
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(person)
-        .transpose()?;
+    let existing = optional(&mut **tx, person_sql("WHERE email = $1"), inv.email.as_str(), person).await?;
     match (acceptor, existing) {
         (Acceptor::Existing(id), Some(p)) if p.id == id => Ok(p),
         (Acceptor::Existing(_), _) => Err(StoreError::refused(
@@ -296,11 +267,7 @@ async fn acceptor_in(tx: &mut WriteTx, inv: &Invitation, acceptor: Acceptor) -> 
     }
 }
 
-async fn invitation_in(tx: &mut WriteTx, cond: &str, value: &str) -> Result<Invitation> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{INVITATION_SELECT} WHERE {cond}")))
-        .bind(value)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    invitation(&row)
+/// An invitation read inside a write transaction by its id; `NotFound` when there is none.
+async fn invitation_in(tx: &mut WriteTx, id: Uuid) -> Result<Invitation> {
+    one(&mut **tx, fixed_sql(&[INVITATION_SELECT, BY_ID]), id, invitation).await
 }

@@ -1,6 +1,7 @@
 //! Memberships: the roles people hold globally, in programmes and in organisations.
 
 use crate::audit::{self, commit_audited};
+use crate::query::{all, fixed_sql, one};
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use serde::Serialize;
@@ -84,13 +85,8 @@ fn team_member(r: &AnyRow) -> Result<TeamMember> {
 impl Store {
     /// Every role a person holds.
     pub async fn memberships(&self, person_id: Uuid) -> Result<Vec<Membership>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEMBERSHIP_SELECT} WHERE m.person_id = $1 ORDER BY m.role, scope_name"
-        )))
-        .bind(person_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(membership).collect()
+        let sql = fixed_sql(&[MEMBERSHIP_SELECT, "WHERE m.person_id = $1 ORDER BY m.role, scope_name"]);
+        all(&self.pool, sql, person_id, membership).await
     }
 
     /// The grants the policy needs for a person.
@@ -100,29 +96,18 @@ impl Store {
 
     /// An organisation's team (every member; callers filter by `listed` for the public).
     pub async fn team(&self, organisation_id: Uuid) -> Result<Vec<TeamMember>> {
-        let rows = sqlx::query(
-            "SELECT m.id AS membership_id, pe.id AS person_id, pe.name, pe.job_title, pe.listed, m.role \
+        let sql = "SELECT m.id AS membership_id, pe.id AS person_id, pe.name, pe.job_title, pe.listed, m.role \
              FROM memberships m JOIN people pe ON pe.id = m.person_id \
-             WHERE m.scope_kind = 'organisation' AND m.scope_id = $1 ORDER BY m.role, pe.name, pe.id",
-        )
-        .bind(organisation_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(team_member).collect()
+             WHERE m.scope_kind = 'organisation' AND m.scope_id = $1 ORDER BY m.role, pe.name, pe.id";
+        all(&self.pool, sql, organisation_id, team_member).await
     }
 
     /// Remove a membership from an organisation's team; audited.
     pub async fn remove_membership(&self, actor: Uuid, organisation_id: Uuid, membership_id: Uuid) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEMBERSHIP_SELECT} WHERE m.id = $1 AND m.scope_kind = 'organisation' AND m.scope_id = $2"
-        )))
-        .bind(membership_id.to_string())
-        .bind(organisation_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let before = membership(&row)?;
+        let sql =
+            fixed_sql(&[MEMBERSHIP_SELECT, "WHERE m.id = $1 AND m.scope_kind = 'organisation' AND m.scope_id = $2"]);
+        let before = one(&mut *tx, sql, (membership_id, organisation_id), membership).await?;
         sqlx::query("DELETE FROM memberships WHERE id = $1").bind(membership_id.to_string()).execute(&mut *tx).await?;
         commit_audited::<_, ()>(tx, Some(actor), "membership.delete", "membership", membership_id, Some(&before), None)
             .await

@@ -1,8 +1,9 @@
 //! Organisations (cities, partners, funders, universities) and their profiles.
 
-use crate::audit::{self, commit_audited};
+use crate::audit::{self, commit_change};
+use crate::query::{all, fixed_sql, one, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, WriteTx, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -27,6 +28,11 @@ pub struct Organisation {
 
 pub(super) const ORG_COLS: &str = "o.id, o.slug, o.name, o.kind, o.country_code, o.latitude, o.longitude, o.timezone, \
                         o.description, o.website, o.version, o.updated_at";
+
+/// The `SELECT` of organisations (`o`), then `rest` (its `WHERE` or `ORDER BY`).
+fn org_sql(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
+    fixed_sql(&["SELECT", ORG_COLS, "FROM organisations o", rest])
+}
 
 pub(super) fn organisation(r: &AnyRow) -> Result<Organisation> {
     Ok(Organisation {
@@ -66,30 +72,16 @@ pub struct NewOrganisation {
 
 impl Store {
     pub async fn organisation(&self, slug: &str) -> Result<Organisation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.slug = $1")))
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        organisation(&row)
+        one(&self.pool, org_sql("WHERE o.slug = $1"), slug, organisation).await
     }
 
     /// Every organisation, by name then slug.
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
-        let rows =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o ORDER BY o.name, o.slug")))
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(organisation).collect()
+        all(&self.pool, org_sql("ORDER BY o.name, o.slug"), (), organisation).await
     }
 
     pub async fn organisation_by_id(&self, id: Uuid) -> Result<Organisation> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        organisation(&row)
+        one(&self.pool, org_sql("WHERE o.id = $1"), id, organisation).await
     }
 
     /// Change an organisation's profile if it is still at `expected_version`; audited.
@@ -101,34 +93,22 @@ impl Store {
         patch: OrganisationPatch,
     ) -> Result<Organisation> {
         let mut tx = self.begin_write().await?;
-        let before = organisation(
-            &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLS} FROM organisations o WHERE o.id = $1")))
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )?;
+        let before = one(&mut *tx, org_sql("WHERE o.id = $1"), id, organisation).await?;
         check_version(expected_version, before.version)?;
         let description = patch.description.unwrap_or_else(|| before.description.clone());
         let website = patch.website.unwrap_or_else(|| before.website.clone());
         let at = now();
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE organisations SET description = $1, website = $2, version = version + 1, updated_at = $3 \
              WHERE id = $4 AND version = $5",
         )
         .bind(&description)
         .bind(&website)
-        .bind(ts(at))
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "organisations", id, n, expected_version).await?;
+        .bind(ts(at));
+        update_versioned(&mut tx, "organisations", id, expected_version, update).await?;
         let after =
             Organisation { description, website, version: before.version + 1, updated_at: at, ..before.clone() };
-        commit_audited(tx, Some(actor), "organisation.update", "organisation", id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        commit_change(tx, Some(actor), "organisation.update", "organisation", id, &before, after).await
     }
 }
 

@@ -2,9 +2,10 @@
 
 use super::Membership;
 use super::memberships::{MEMBERSHIP_SELECT, insert_membership, membership};
-use crate::audit::{self, commit_audited};
+use crate::audit::{self, commit_audited, commit_change};
+use crate::query::{all, fixed_sql, one, optional, update_guarded, update_versioned};
 use crate::row::RowExt;
-use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use urbis_domain::policy::Grant;
@@ -21,7 +22,10 @@ pub struct Person {
     pub version: i64,
 }
 
-pub(super) const PERSON_COLS: &str = "id, email, name, job_title, listed, locale, version";
+/// The `SELECT` of people, then `rest` (its `WHERE`).
+pub(super) fn person_sql(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
+    fixed_sql(&["SELECT id, email, name, job_title, listed, locale, version FROM people", rest])
+}
 
 pub(super) fn person(r: &AnyRow) -> Result<Person> {
     Ok(Person {
@@ -66,22 +70,11 @@ pub struct NewPerson {
 
 impl Store {
     pub async fn person(&self, id: Uuid) -> Result<Person> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        person(&row)
+        one(&self.pool, person_sql("WHERE id = $1"), id, person).await
     }
 
     pub async fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE email = $1")))
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(person)
-            .transpose()
+        optional(&self.pool, person_sql("WHERE email = $1"), email, person).await
     }
 
     /// Create an account with roles (used by `urbis user create`); audited as done by `actor`.
@@ -97,15 +90,9 @@ impl Store {
 
     pub async fn update_account(&self, id: Uuid, expected_version: i64, u: AccountUpdate) -> Result<Person> {
         let mut tx = self.begin_write().await?;
-        let before = person(
-            &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLS} FROM people WHERE id = $1")))
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )?;
+        let before = one(&mut *tx, person_sql("WHERE id = $1"), id, person).await?;
         check_version(expected_version, before.version)?;
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE people SET name = $1, job_title = $2, listed = $3, locale = $4, version = version + 1, updated_at = $5 \
              WHERE id = $6 AND version = $7",
         )
@@ -113,13 +100,8 @@ impl Store {
         .bind(&u.job_title)
         .bind(i64::from(u.listed))
         .bind(&u.locale)
-        .bind(ts(now()))
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "people", id, n, expected_version).await?;
+        .bind(ts(now()));
+        update_versioned(&mut tx, "people", id, expected_version, update).await?;
         let after = Person {
             name: u.name,
             job_title: u.job_title,
@@ -128,24 +110,18 @@ impl Store {
             version: before.version + 1,
             ..before.clone()
         };
-        commit_audited(tx, Some(id), "person.update", "person", id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        commit_change(tx, Some(id), "person.update", "person", id, &before, after).await
     }
 
     /// Set a person's password hash (CLI and account page); audited without the hash.
     pub async fn set_password_hash(&self, actor: Option<Uuid>, person_id: Uuid, hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let n =
+        let update =
             sqlx::query("UPDATE people SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(hash)
                 .bind(ts(now()))
-                .bind(person_id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if n != 1 {
-            return Err(StoreError::NotFound);
-        }
+                .bind(person_id.to_string());
+        update_guarded(&mut tx, update, || StoreError::NotFound).await?;
         sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id.to_string()).execute(&mut *tx).await?;
         commit_audited::<(), _>(tx, actor, "person.password", "person", person_id, None, Some(&"changed")).await
     }
@@ -160,18 +136,12 @@ impl Store {
                 .bind(page.offset())
                 .fetch_all(&self.pool)
                 .await?;
-        let memberships = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEMBERSHIP_SELECT} WHERE m.person_id IN \
-             (SELECT id FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2) \
-             ORDER BY m.role, scope_name"
-        )))
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(membership)
-        .collect::<Result<Vec<_>>>()?;
+        let sql = fixed_sql(&[
+            MEMBERSHIP_SELECT,
+            "WHERE m.person_id IN (SELECT id FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2) \
+             ORDER BY m.role, scope_name",
+        ]);
+        let memberships = all(&self.pool, sql, (page.limit(), page.offset()), membership).await?;
         let items = people
             .iter()
             .map(|r| {

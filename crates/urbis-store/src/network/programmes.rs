@@ -2,8 +2,9 @@
 
 use super::Organisation;
 use super::organisations::{ORG_COLS, organisation};
+use crate::query::{all, fixed_sql, one};
 use crate::row::RowExt;
-use crate::{Page, Paged, Result, Store, StoreError};
+use crate::{Page, Paged, Result, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -22,7 +23,10 @@ pub struct Programme {
     pub version: i64,
 }
 
-const PROGRAMME_COLS: &str = "id, slug, name, description, starts_on, ends_on, announced_on, version";
+/// The `SELECT` of programmes, then `rest` (its `WHERE` or `ORDER BY`).
+fn programme_sql(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
+    fixed_sql(&["SELECT id, slug, name, description, starts_on, ends_on, announced_on, version FROM programmes", rest])
+}
 
 fn programme(r: &AnyRow) -> Result<Programme> {
     Ok(Programme {
@@ -77,23 +81,12 @@ fn participation(r: &AnyRow) -> Result<Participation> {
 impl Store {
     pub async fn programmes(&self, page: Page) -> Result<Paged<Programme>> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programmes").fetch_one(&self.pool).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PROGRAMME_COLS} FROM programmes ORDER BY starts_on DESC, slug LIMIT $1 OFFSET $2"
-        )))
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(page.of(rows.iter().map(programme).collect::<Result<_>>()?, total))
+        let sql = programme_sql("ORDER BY starts_on DESC, slug LIMIT $1 OFFSET $2");
+        Ok(page.of(all(&self.pool, sql, (page.limit(), page.offset()), programme).await?, total))
     }
 
     pub async fn programme(&self, slug: &str) -> Result<Programme> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PROGRAMME_COLS} FROM programmes WHERE slug = $1")))
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        programme(&row)
+        one(&self.pool, programme_sql("WHERE slug = $1"), slug, programme).await
     }
 
     /// The organisations of a programme's cohort in a stable order (name, then slug), optionally only
@@ -112,30 +105,20 @@ impl Store {
         .bind(status)
         .fetch_one(&self.pool)
         .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ORG_COLS}, pa.status, pa.note FROM participations pa \
-             JOIN organisations o ON o.id = pa.organisation_id \
-             WHERE pa.programme_id = $1 AND ($2 = '' OR pa.status = $2) \
-             ORDER BY o.name, o.slug LIMIT $3 OFFSET $4"
-        )))
-        .bind(programme_id.to_string())
-        .bind(status)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(page.of(rows.iter().map(cohort_member).collect::<Result<_>>()?, total))
+        let sql = fixed_sql(&[
+            "SELECT",
+            ORG_COLS,
+            ", pa.status, pa.note FROM participations pa JOIN organisations o ON o.id = pa.organisation_id \
+             WHERE pa.programme_id = $1 AND ($2 = '' OR pa.status = $2) ORDER BY o.name, o.slug LIMIT $3 OFFSET $4",
+        ]);
+        let params = (programme_id, status, page.limit(), page.offset());
+        Ok(page.of(all(&self.pool, sql, params, cohort_member).await?, total))
     }
 
     /// The programmes an organisation takes part in (any status).
     pub async fn participations(&self, organisation_id: Uuid) -> Result<Vec<Participation>> {
-        let rows = sqlx::query(
-            "SELECT p.id, p.slug, p.name, pa.status, pa.note FROM participations pa \
-             JOIN programmes p ON p.id = pa.programme_id WHERE pa.organisation_id = $1 ORDER BY p.starts_on, p.slug",
-        )
-        .bind(organisation_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(participation).collect()
+        let sql = "SELECT p.id, p.slug, p.name, pa.status, pa.note FROM participations pa \
+             JOIN programmes p ON p.id = pa.programme_id WHERE pa.organisation_id = $1 ORDER BY p.starts_on, p.slug";
+        all(&self.pool, sql, organisation_id, participation).await
     }
 }

@@ -1,9 +1,10 @@
 //! The outcome indicators of a service.
 
 use super::service::service_in;
-use crate::audit::commit_audited;
+use crate::audit::commit_created;
+use crate::query::{all, one};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::{Result, Store, WriteTx, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -26,6 +27,8 @@ pub struct Indicator {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+const INDICATOR_BY_ID: &str = "SELECT * FROM indicators WHERE id = $1";
 
 fn indicator(r: &AnyRow) -> Result<Indicator> {
     Ok(Indicator {
@@ -52,12 +55,7 @@ fn indicator(r: &AnyRow) -> Result<Indicator> {
 
 /// An indicator read inside a write transaction; `NotFound` when there is none.
 pub(super) async fn indicator_in(tx: &mut WriteTx, id: Uuid) -> Result<Indicator> {
-    let row = sqlx::query("SELECT * FROM indicators WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    indicator(&row)
+    one(&mut **tx, INDICATOR_BY_ID, id, indicator).await
 }
 
 impl Store {
@@ -94,37 +92,23 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = indicator_in(&mut tx, id).await?;
-        commit_audited::<(), _>(tx, actor, "indicator.create", "indicator", id, None, Some(&after)).await?;
-        Ok(after)
+        commit_created(tx, actor, "indicator.create", "indicator", id, after).await
     }
 
     pub async fn indicator(&self, id: Uuid) -> Result<Indicator> {
-        let row = sqlx::query("SELECT * FROM indicators WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        indicator(&row)
+        one(&self.pool, INDICATOR_BY_ID, id, indicator).await
     }
 
     /// The indicators of a service, oldest first.
     pub async fn indicators(&self, service_id: Uuid) -> Result<Vec<Indicator>> {
-        let rows = sqlx::query("SELECT * FROM indicators WHERE service_id = $1 ORDER BY created_at, id")
-            .bind(service_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(indicator).collect()
+        let sql = "SELECT * FROM indicators WHERE service_id = $1 ORDER BY created_at, id";
+        all(&self.pool, sql, service_id, indicator).await
     }
 
     /// Every indicator of every service in a programme.
     pub async fn programme_indicators(&self, programme_id: Uuid) -> Result<Vec<Indicator>> {
-        let rows = sqlx::query(
-            "SELECT i.* FROM indicators i JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 \
-             ORDER BY i.created_at, i.id",
-        )
-        .bind(programme_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(indicator).collect()
+        let sql = "SELECT i.* FROM indicators i JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 \
+             ORDER BY i.created_at, i.id";
+        all(&self.pool, sql, programme_id, indicator).await
     }
 }

@@ -2,8 +2,9 @@
 //! importing values.
 
 use super::indicators::indicator_in;
+use crate::query::{all, grouped, grouped_by_ids, optional};
 use crate::row::RowExt;
-use crate::{BATCH, Result, Store, WriteTx, audit, now, placeholders, ts};
+use crate::{Result, Store, WriteTx, audit, now, ts};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -48,48 +49,24 @@ pub struct ImportOutcome {
 impl Store {
     /// An indicator's measurements by date, the total series before its breakdowns.
     pub async fn measurements(&self, indicator_id: Uuid) -> Result<Vec<Measurement>> {
-        let rows = sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown")
-            .bind(indicator_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(measurement).collect()
+        let sql = "SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown";
+        all(&self.pool, sql, indicator_id, measurement).await
     }
 
     /// The measurements of many indicators at once (one query per 500 indicators), each series in
     /// the order of [`Store::measurements`]: indicator id → measurements. Every requested id is in
     /// the map, with an empty series when it has no measurements.
     pub async fn measurements_of(&self, indicator_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Measurement>>> {
-        let mut out: HashMap<Uuid, Vec<Measurement>> = indicator_ids.iter().map(|id| (*id, vec![])).collect();
-        for chunk in indicator_ids.chunks(BATCH) {
-            let sql = format!(
-                "SELECT * FROM measurements WHERE indicator_id IN ({}) ORDER BY indicator_id, measured_on, breakdown",
-                placeholders(chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.to_string());
-            }
-            for r in &q.fetch_all(&self.pool).await? {
-                out.entry(r.uuid("indicator_id")?).or_default().push(measurement(r)?);
-            }
-        }
-        Ok(out)
+        let head = "SELECT * FROM measurements WHERE indicator_id";
+        let tail = "ORDER BY indicator_id, measured_on, breakdown";
+        grouped_by_ids(&self.pool, head, tail, indicator_ids, "indicator_id", measurement).await
     }
 
     /// The total series (no breakdown) of every indicator in a programme: indicator id → measurements.
     pub async fn programme_totals(&self, programme_id: Uuid) -> Result<HashMap<Uuid, Vec<Measurement>>> {
-        let rows = sqlx::query(
-            "SELECT m.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
-             JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 AND m.breakdown = '' ORDER BY m.measured_on",
-        )
-        .bind(programme_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: HashMap<Uuid, Vec<Measurement>> = HashMap::new();
-        for r in &rows {
-            out.entry(r.uuid("indicator_id")?).or_default().push(measurement(r)?);
-        }
-        Ok(out)
+        let sql = "SELECT m.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
+             JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 AND m.breakdown = '' ORDER BY m.measured_on";
+        grouped(&self.pool, sql, programme_id, "indicator_id", measurement).await
     }
 
     /// Record measurements of an indicator, all or none, in one transaction. Each replaces the
@@ -149,15 +126,8 @@ impl Store {
 
 /// The stored measurement of the same indicator, date and breakdown, if any.
 async fn stored_measurement(tx: &mut WriteTx, indicator_id: Uuid, m: &MeasurementInput) -> Result<Option<Measurement>> {
-    sqlx::query("SELECT * FROM measurements WHERE indicator_id = $1 AND measured_on = $2 AND breakdown = $3")
-        .bind(indicator_id.to_string())
-        .bind(m.date.to_string())
-        .bind(m.breakdown.key())
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(measurement)
-        .transpose()
+    let sql = "SELECT * FROM measurements WHERE indicator_id = $1 AND measured_on = $2 AND breakdown = $3";
+    optional(&mut **tx, sql, (indicator_id, m.date.to_string(), m.breakdown.key()), measurement).await
 }
 
 /// Replace (`exists`) or add one measurement.

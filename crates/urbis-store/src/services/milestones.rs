@@ -1,9 +1,10 @@
 //! The milestones of a service.
 
 use super::service::service_in;
-use crate::audit::commit_audited;
+use crate::audit::{commit_change, commit_created};
+use crate::query::{all, one, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, check_updated, check_version, now, ts};
+use crate::{Result, Store, check_version, now, ts};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -20,6 +21,8 @@ pub struct Milestone {
     pub version: i64,
 }
 
+const MILESTONE_BY_ID: &str = "SELECT * FROM service_milestones WHERE id = $1";
+
 fn milestone(r: &AnyRow) -> Result<Milestone> {
     Ok(Milestone {
         id: r.uuid("id")?,
@@ -33,20 +36,12 @@ fn milestone(r: &AnyRow) -> Result<Milestone> {
 
 impl Store {
     pub async fn milestones(&self, service_id: Uuid) -> Result<Vec<Milestone>> {
-        let rows = sqlx::query("SELECT * FROM service_milestones WHERE service_id = $1 ORDER BY due_on, title, id")
-            .bind(service_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(milestone).collect()
+        let sql = "SELECT * FROM service_milestones WHERE service_id = $1 ORDER BY due_on, title, id";
+        all(&self.pool, sql, service_id, milestone).await
     }
 
     pub async fn milestone(&self, id: Uuid) -> Result<Milestone> {
-        let row = sqlx::query("SELECT * FROM service_milestones WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        milestone(&row)
+        one(&self.pool, MILESTONE_BY_ID, id, milestone).await
     }
 
     pub async fn add_milestone(&self, actor: Option<Uuid>, service_id: Uuid, m: &MilestoneInput) -> Result<Milestone> {
@@ -67,8 +62,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = Milestone { id, service_id, title: m.title.clone(), due_on: m.due_on, state: m.state, version: 1 };
-        commit_audited::<(), _>(tx, actor, "service.milestone", "service", service_id, None, Some(&after)).await?;
-        Ok(after)
+        commit_created(tx, actor, "service.milestone", "service", service_id, after).await
     }
 
     /// Change a milestone if it is still at `expected_version`.
@@ -80,28 +74,17 @@ impl Store {
         m: &MilestoneInput,
     ) -> Result<Milestone> {
         let mut tx = self.begin_write().await?;
-        let before = milestone(
-            &sqlx::query("SELECT * FROM service_milestones WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )?;
+        let before = one(&mut *tx, MILESTONE_BY_ID, id, milestone).await?;
         check_version(expected_version, before.version)?;
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE service_milestones SET title = $1, due_on = $2, state = $3, version = version + 1, updated_at = $4 \
              WHERE id = $5 AND version = $6",
         )
         .bind(&m.title)
         .bind(m.due_on.to_string())
         .bind(m.state.as_str())
-        .bind(ts(now()))
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        check_updated(&mut tx, "service_milestones", id, n, expected_version).await?;
+        .bind(ts(now()));
+        update_versioned(&mut tx, "service_milestones", id, expected_version, update).await?;
         let after = Milestone {
             title: m.title.clone(),
             due_on: m.due_on,
@@ -109,8 +92,6 @@ impl Store {
             version: before.version + 1,
             ..before.clone()
         };
-        commit_audited(tx, Some(actor), "service.milestone", "service", before.service_id, Some(&before), Some(&after))
-            .await?;
-        Ok(after)
+        commit_change(tx, Some(actor), "service.milestone", "service", before.service_id, &before, after).await
     }
 }

@@ -3,8 +3,9 @@
 use super::join;
 use super::service::service_in;
 use crate::audit::commit_audited;
+use crate::query::{AnyQuery, all, one, optional, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -46,11 +47,7 @@ fn phase(r: &AnyRow) -> Result<Phase> {
 impl Store {
     /// The phases of a service, in the order of the service standard.
     pub async fn phases(&self, service_id: Uuid) -> Result<Vec<Phase>> {
-        let rows = sqlx::query("SELECT * FROM service_phases WHERE service_id = $1")
-            .bind(service_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        let mut out: Vec<Phase> = rows.iter().map(phase).collect::<Result<_>>()?;
+        let mut out = all(&self.pool, "SELECT * FROM service_phases WHERE service_id = $1", service_id, phase).await?;
         out.sort_by_key(|p| p.kind);
         Ok(out)
     }
@@ -66,14 +63,8 @@ impl Store {
     ) -> Result<Phase> {
         let mut tx = self.begin_write().await?;
         service_in(&mut tx, service_id).await?;
-        let before = sqlx::query("SELECT * FROM service_phases WHERE service_id = $1 AND kind = $2")
-            .bind(service_id.to_string())
-            .bind(p.kind.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(phase)
-            .transpose()?;
+        let sql = "SELECT * FROM service_phases WHERE service_id = $1 AND kind = $2";
+        let before = optional(&mut *tx, sql, (service_id, p.kind.as_str()), phase).await?;
         let id = match (&before, expected_version) {
             (Some(b), Some(v)) => {
                 check_version(v, b.version)?;
@@ -89,55 +80,40 @@ impl Store {
             }
             (None, _) => insert_phase(&mut tx, service_id, p).await?,
         };
-        let after = phase(
-            &sqlx::query("SELECT * FROM service_phases WHERE id = $1").bind(id.to_string()).fetch_one(&mut *tx).await?,
-        )?;
+        let after = one(&mut *tx, "SELECT * FROM service_phases WHERE id = $1", id, phase).await?;
         commit_audited(tx, actor, "service.phase", "service", service_id, before.as_ref(), Some(&after)).await?;
         Ok(after)
     }
 }
 
-fn checklist_text(p: &PhaseInput) -> String {
-    join(&p.exit_checklist.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+/// Bind a phase's planned dates, goal and exit assessment, in the order the INSERT and UPDATE name them.
+fn bind_phase<'q>(q: AnyQuery<'q>, p: &'q PhaseInput) -> AnyQuery<'q> {
+    q.bind(p.starts_on.to_string())
+        .bind(p.ends_on.to_string())
+        .bind(&p.goal)
+        .bind(p.exit_result.as_str())
+        .bind(&p.exit_notes)
+        .bind(join(&p.exit_checklist.iter().map(|n| n.to_string()).collect::<Vec<_>>()))
 }
 
 async fn update_phase(tx: &mut WriteTx, id: Uuid, expected_version: i64, p: &PhaseInput) -> Result<()> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE service_phases SET starts_on = $1, ends_on = $2, goal = $3, exit_result = $4, exit_notes = $5, \
          exit_checklist = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
-    )
-    .bind(p.starts_on.to_string())
-    .bind(p.ends_on.to_string())
-    .bind(&p.goal)
-    .bind(p.exit_result.as_str())
-    .bind(&p.exit_notes)
-    .bind(checklist_text(p))
-    .bind(ts(now()))
-    .bind(id.to_string())
-    .bind(expected_version)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    check_updated(tx, "service_phases", id, n, expected_version).await
+    );
+    let update = bind_phase(update, p).bind(ts(now()));
+    update_versioned(tx, "service_phases", id, expected_version, update).await
 }
 
 async fn insert_phase(tx: &mut WriteTx, service_id: Uuid, p: &PhaseInput) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO service_phases (id, service_id, kind, starts_on, ends_on, goal, exit_result, exit_notes, \
          exit_checklist, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
     )
     .bind(id.to_string())
     .bind(service_id.to_string())
-    .bind(p.kind.as_str())
-    .bind(p.starts_on.to_string())
-    .bind(p.ends_on.to_string())
-    .bind(&p.goal)
-    .bind(p.exit_result.as_str())
-    .bind(&p.exit_notes)
-    .bind(checklist_text(p))
-    .bind(ts(now()))
-    .execute(&mut **tx)
-    .await?;
+    .bind(p.kind.as_str());
+    bind_phase(insert, p).bind(ts(now())).execute(&mut **tx).await?;
     Ok(id)
 }

@@ -2,7 +2,8 @@
 
 use super::join;
 use super::service::service_in;
-use crate::audit::commit_audited;
+use crate::audit::commit_created;
+use crate::query::all;
 use crate::row::RowExt;
 use crate::{Result, Store, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -44,11 +45,8 @@ fn research(r: &AnyRow) -> Result<ResearchEntry> {
 impl Store {
     /// The research log of a service, newest session first.
     pub async fn research(&self, service_id: Uuid) -> Result<Vec<ResearchEntry>> {
-        let rows = sqlx::query("SELECT * FROM service_research WHERE service_id = $1 ORDER BY held_on DESC, id DESC")
-            .bind(service_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(research).collect()
+        let sql = "SELECT * FROM service_research WHERE service_id = $1 ORDER BY held_on DESC, id DESC";
+        all(&self.pool, sql, service_id, research).await
     }
 
     /// Add an entry to the research log (a log: entries are added, not edited).
@@ -91,7 +89,6 @@ impl Store {
             decision: e.decision.clone(),
             created_at: at,
         };
-        commit_audited::<(), _>(tx, actor, "service.research", "service", service_id, None, Some(&after)).await?;
-        Ok(after)
+        commit_created(tx, actor, "service.research", "service", service_id, after).await
     }
 }

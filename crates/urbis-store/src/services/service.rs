@@ -1,9 +1,10 @@
 //! A city's service: its description, publication and the one-per-programme rule.
 
 use super::join;
-use crate::audit::commit_audited;
+use crate::audit::{commit_change, commit_created};
+use crate::query::{AnyQuery, all, fixed_sql, one, update_versioned};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, check_updated, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -41,9 +42,15 @@ pub struct Service {
     pub updated_at: DateTime<Utc>,
 }
 
-const SERVICE_SELECT: &str = "SELECT s.*, o.slug AS organisation_slug, o.name AS organisation_name, \
-     o.country_code, p.slug AS programme_slug FROM services s \
-     JOIN organisations o ON o.id = s.organisation_id JOIN programmes p ON p.id = s.programme_id";
+/// The `SELECT` of services (`s`) with their city (`o`) and programme (`p`), then `rest`.
+fn service_sql(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
+    fixed_sql(&[
+        "SELECT s.*, o.slug AS organisation_slug, o.name AS organisation_name, o.country_code, \
+         p.slug AS programme_slug FROM services s \
+         JOIN organisations o ON o.id = s.organisation_id JOIN programmes p ON p.id = s.programme_id",
+        rest,
+    ])
+}
 
 fn service(r: &AnyRow) -> Result<Service> {
     Ok(Service {
@@ -79,8 +86,6 @@ fn channels_text(c: &[Channel]) -> String {
     join(&c.iter().map(|c| c.as_str()).collect::<Vec<_>>())
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
 /// Bind a service's described fields, in the order the INSERT and UPDATE name them.
 fn bind_service<'q>(q: AnyQuery<'q>, s: &'q ServiceInput) -> AnyQuery<'q> {
     q.bind(&s.title)
@@ -100,12 +105,7 @@ fn bind_service<'q>(q: AnyQuery<'q>, s: &'q ServiceInput) -> AnyQuery<'q> {
 
 /// A service read inside a write transaction; `NotFound` when there is none.
 pub(super) async fn service_in(tx: &mut WriteTx, id: Uuid) -> Result<Service> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SERVICE_SELECT} WHERE s.id = $1")))
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    service(&row)
+    one(&mut **tx, service_sql("WHERE s.id = $1"), id, service).await
 }
 
 impl Store {
@@ -150,39 +150,22 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let after = service_in(&mut tx, id).await?;
-        commit_audited::<(), _>(tx, actor, "service.create", "service", id, None, Some(&after)).await?;
-        Ok(after)
+        commit_created(tx, actor, "service.create", "service", id, after).await
     }
 
     pub async fn service(&self, id: Uuid) -> Result<Service> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SERVICE_SELECT} WHERE s.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        service(&row)
+        one(&self.pool, service_sql("WHERE s.id = $1"), id, service).await
     }
 
     /// Every city's service in a programme, by city name.
     pub async fn programme_services(&self, programme_id: Uuid) -> Result<Vec<Service>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SERVICE_SELECT} WHERE s.programme_id = $1 ORDER BY o.name, o.slug"
-        )))
-        .bind(programme_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(service).collect()
+        all(&self.pool, service_sql("WHERE s.programme_id = $1 ORDER BY o.name, o.slug"), programme_id, service).await
     }
 
     /// A city's services (one per programme), oldest programme first.
     pub async fn organisation_services(&self, organisation_id: Uuid) -> Result<Vec<Service>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SERVICE_SELECT} WHERE s.organisation_id = $1 ORDER BY p.starts_on, p.slug"
-        )))
-        .bind(organisation_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(service).collect()
+        let sql = service_sql("WHERE s.organisation_id = $1 ORDER BY p.starts_on, p.slug");
+        all(&self.pool, sql, organisation_id, service).await
     }
 
     /// Change a service's description and publication if it is still at `expected_version`.
@@ -202,17 +185,9 @@ impl Store {
              team = $7, channels = $8, languages = $9, output = $10, cost_minor = $11, currency = $12, builds_on = $13, \
              published = $14, version = version + 1, updated_at = $15 WHERE id = $16 AND version = $17",
         );
-        let n = bind_service(update, s)
-            .bind(i64::from(published))
-            .bind(ts(now()))
-            .bind(id.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        check_updated(&mut tx, "services", id, n, expected_version).await?;
+        let update = bind_service(update, s).bind(i64::from(published)).bind(ts(now()));
+        update_versioned(&mut tx, "services", id, expected_version, update).await?;
         let after = service_in(&mut tx, id).await?;
-        commit_audited(tx, Some(actor), "service.update", "service", id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        commit_change(tx, Some(actor), "service.update", "service", id, &before, after).await
     }
 }

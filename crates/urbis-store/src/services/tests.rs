@@ -1,50 +1,32 @@
 //! Store tests of the `services` capability, each run on SQLite and on PostgreSQL.
 
-use crate::network::NewPerson;
 use crate::testing::TestDb;
+use crate::tests::fixtures::{person, programme_id, riga, service_input};
 use crate::{StoreError, both_backends};
-use urbis_domain::policy::{Grant, Role, Scope};
 use urbis_domain::services::{
-    BreakdownSpec, IndicatorInput, MeasurementInput, MilestoneInput, PhaseInput, RawIndicator, RawService,
-    ResearchInput, ServiceInput, parse_measurements_csv,
+    BreakdownSpec, IndicatorInput, MeasurementInput, MilestoneInput, PhaseInput, RawIndicator, ResearchInput,
+    parse_measurements_csv,
 };
 
+/// A global admin, the reference programme and Riga: (person, programme id, Riga's id).
 async fn setup(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
-    let person = db
-        .store
-        .create_person(
-            None,
-            NewPerson {
-                email: "lead@riga.example".into(),
-                name: "Laura Lead".into(),
-                job_title: String::new(),
-                password_hash: None,
-                listed: false,
-                locale: String::new(),
-            },
-            &[Grant { role: Role::Admin, scope: Scope::Global }],
-        )
-        .await
-        .unwrap()
-        .id;
-    let programme = db.store.programme("digital-innovation-initiative").await.unwrap().id;
-    let riga = db.store.organisation("riga").await.unwrap().id;
-    (person, programme, riga)
+    (person(db, "lead@riga.example", "Laura Lead").await, programme_id(db).await, riga(db).await.id)
 }
 
-fn service_input(title: &str) -> ServiceInput {
-    let raw = RawService {
-        title: title.into(),
-        description: "Apply for rent support online.".into(),
-        focus_area: "housing".into(),
-        channels: vec!["online".into(), "phone".into()],
-        languages: vec!["lv".into(), "en".into()],
-        cost: "0".into(),
-        currency: "EUR".into(),
-        builds_on: vec!["governance".into()],
+/// An indicator of the share of something, from 40 to 80 % in 2021, broken down by two age bands.
+fn indicator_input(name: &str) -> IndicatorInput {
+    let raw = RawIndicator {
+        name: name.into(),
+        unit: "%".into(),
+        direction: "increase".into(),
+        baseline_value: "40".into(),
+        baseline_date: "2021-01-01".into(),
+        target_value: "80".into(),
+        target_date: "2021-04-11".into(),
+        breakdowns: "age_band=16-24|65+".into(),
         ..Default::default()
     };
-    ServiceInput::parse(&raw, &["governance".to_string()]).unwrap()
+    IndicatorInput::parse(&raw).unwrap()
 }
 
 both_backends!(services_are_versioned_unique_and_audited, true, |db: TestDb| async move {
@@ -132,18 +114,7 @@ both_backends!(measurements_import_is_idempotent, true, |db: TestDb| async move 
     let s = &db.store;
     let (me, programme, riga) = setup(&db).await;
     let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
-    let raw = RawIndicator {
-        name: "Applications online".into(),
-        unit: "%".into(),
-        direction: "increase".into(),
-        baseline_value: "40".into(),
-        baseline_date: "2021-01-01".into(),
-        target_value: "80".into(),
-        target_date: "2021-04-11".into(),
-        breakdowns: "age_band=16-24|65+".into(),
-        ..Default::default()
-    };
-    let ind = s.create_indicator(Some(me), svc.id, &IndicatorInput::parse(&raw).unwrap()).await.unwrap();
+    let ind = s.create_indicator(Some(me), svc.id, &indicator_input("Applications online")).await.unwrap();
     assert_eq!(ind.breakdowns, BreakdownSpec::parse("age_band=16-24|65+").unwrap());
     let csv = "date,value,quality,breakdown,note\n2021-02-20,58,final,,\n2021-02-20,70,final,age_band=16-24,\n2021-03-22,79,estimated,,guess\n";
     let rows = parse_measurements_csv(csv, &ind.breakdowns, ind.goal.baseline_date).unwrap();
@@ -176,22 +147,9 @@ both_backends!(measurements_of_many_indicators_equal_each_indicators_own, true, 
     let s = &db.store;
     let (me, programme, riga) = setup(&db).await;
     let svc = s.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await.unwrap();
-    let indicator = |name: &str| RawIndicator {
-        name: name.into(),
-        unit: "%".into(),
-        direction: "increase".into(),
-        baseline_value: "40".into(),
-        baseline_date: "2021-01-01".into(),
-        target_value: "80".into(),
-        target_date: "2021-04-11".into(),
-        breakdowns: "age_band=16-24|65+".into(),
-        ..Default::default()
-    };
     let mut ids = vec![];
     for name in ["Applications online", "Calls answered", "Nothing measured yet"] {
-        ids.push(
-            s.create_indicator(Some(me), svc.id, &IndicatorInput::parse(&indicator(name)).unwrap()).await.unwrap(),
-        );
+        ids.push(s.create_indicator(Some(me), svc.id, &indicator_input(name)).await.unwrap());
     }
     // Rows written out of order, with breakdowns, so that the order of the series is tested too.
     let csvs = [

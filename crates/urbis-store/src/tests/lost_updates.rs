@@ -12,16 +12,18 @@
 //! Either way the write must fail with `Conflict { expected, actual: expected + 1 }`, leave no audit
 //! entry, and change nothing but the other writer's version bump.
 
-use crate::diagnostic::pulse::{LinkMail, NewCampaign, NewRecipient, RecipientOrganisation};
-use crate::network::{Acceptor, AccountUpdate, NewInvitation, NewPerson, OrganisationPatch};
+use super::fixtures::{
+    admin, audit_len, draft_campaign_to_riga, first_wave, mail, programme_id, riga, riga_assessment, riga_service,
+    service_input,
+};
+use crate::network::{Acceptor, AccountUpdate, NewInvitation, OrganisationPatch};
 use crate::testing::TestDb;
 use crate::{Backend, StoreError, both_backends};
-use chrono::NaiveDate;
 use std::future::Future;
 use urbis_domain::diagnostic::pulse::CampaignStatus;
 use urbis_domain::diagnostic::{Answer, PlanItemInput, PlanStatus, WaveInput};
-use urbis_domain::policy::{Grant, Role, Scope};
-use urbis_domain::services::{MilestoneInput, PhaseInput, RawService, ServiceInput};
+use urbis_domain::policy::Role;
+use urbis_domain::services::{MilestoneInput, PhaseInput};
 use uuid::Uuid;
 
 /// Run `write` while another writer moves `table`'s row `id` to the next version (see the module
@@ -103,51 +105,14 @@ fn assert_lost_race<T: std::fmt::Debug>(result: crate::Result<T>, expected: i64)
     }
 }
 
-pub(super) async fn audit_len(db: &TestDb, kind: &str, id: Uuid) -> usize {
-    db.store.audit_for(kind, &id.to_string()).await.unwrap().len()
-}
-
-pub(super) async fn admin(db: &TestDb) -> Uuid {
-    db.store
-        .create_person(
-            None,
-            NewPerson {
-                email: "admin@example.org".into(),
-                name: "Ada Admin".into(),
-                job_title: String::new(),
-                password_hash: Some("x".into()),
-                listed: false,
-                locale: String::new(),
-            },
-            &[Grant { role: Role::Admin, scope: Scope::Global }],
-        )
-        .await
-        .unwrap()
-        .id
-}
-
-fn service_input(title: &str) -> ServiceInput {
-    let raw = RawService {
-        title: title.into(),
-        description: "Apply for rent support online.".into(),
-        focus_area: "housing".into(),
-        currency: "EUR".into(),
-        ..Default::default()
-    };
-    ServiceInput::parse(&raw, &[]).unwrap()
-}
-
 /// Riga's service, made by a new admin: (admin, service id).
-async fn riga_service(db: &TestDb) -> (Uuid, Uuid) {
+async fn admin_and_service(db: &TestDb) -> (Uuid, Uuid) {
     let me = admin(db).await;
-    let programme = db.store.programme("digital-innovation-initiative").await.unwrap().id;
-    let riga = db.store.organisation("riga").await.unwrap().id;
-    let svc = db.store.create_service(Some(me), riga, programme, &service_input("Rent support"), false, false).await;
-    (me, svc.unwrap().id)
+    (me, riga_service(db, me).await)
 }
 
 both_backends!(a_service_update_racing_another_writer_is_refused, true, |db: TestDb| async move {
-    let (me, id) = riga_service(&db).await;
+    let (me, id) = admin_and_service(&db).await;
     let audited = audit_len(&db, "service", id).await;
     let s = db.store.clone();
     let r = race(
@@ -164,7 +129,7 @@ both_backends!(a_service_update_racing_another_writer_is_refused, true, |db: Tes
 });
 
 both_backends!(a_phase_change_racing_another_writer_is_refused, true, |db: TestDb| async move {
-    let (me, svc) = riga_service(&db).await;
+    let (me, svc) = admin_and_service(&db).await;
     let alpha = PhaseInput::parse("alpha", "2021-03-01", "2021-05-31", "Try three ideas", "", "", &[]).unwrap();
     let phase = db.store.put_phase(Some(me), svc, &alpha, None).await.unwrap();
     let audited = audit_len(&db, "service", svc).await;
@@ -179,7 +144,7 @@ both_backends!(a_phase_change_racing_another_writer_is_refused, true, |db: TestD
 });
 
 both_backends!(a_milestone_update_racing_another_writer_is_refused, true, |db: TestDb| async move {
-    let (me, svc) = riga_service(&db).await;
+    let (me, svc) = admin_and_service(&db).await;
     let m = db.store.add_milestone(Some(me), svc, &MilestoneInput::parse("Beta", "2021-09-01", "").unwrap()).await;
     let m = m.unwrap();
     let audited = audit_len(&db, "service", svc).await;
@@ -196,7 +161,7 @@ both_backends!(a_milestone_update_racing_another_writer_is_refused, true, |db: T
 
 both_backends!(a_plan_item_update_racing_another_writer_is_refused, true, |db: TestDb| async move {
     let me = admin(&db).await;
-    let riga = db.store.organisation("riga").await.unwrap();
+    let riga = riga(&db).await;
     let caps = ["governance"];
     let input = PlanItemInput::parse(&caps, "governance", "Set up a digital board", "", "CDO", "", "planned").unwrap();
     let item = db.store.create_plan_item(me, riga.id, None, &input).await.unwrap();
@@ -212,7 +177,7 @@ both_backends!(a_plan_item_update_racing_another_writer_is_refused, true, |db: T
 
 both_backends!(an_organisation_update_racing_another_writer_is_refused, true, |db: TestDb| async move {
     let me = admin(&db).await;
-    let riga = db.store.organisation("riga").await.unwrap();
+    let riga = riga(&db).await;
     let patch = OrganisationPatch { description: Some("Lost update".into()), website: None };
     let s = db.store.clone();
     let r =
@@ -244,13 +209,11 @@ both_backends!(an_account_update_racing_another_writer_is_refused, true, |db: Te
 
 /// An invitation to Riga for `email`, with its token.
 async fn invitation(db: &TestDb, me: Uuid, email: &str) -> (crate::network::Invitation, String) {
-    let programme_id = db.store.programme("digital-innovation-initiative").await.unwrap().id;
-    let organisation_id = db.store.organisation("riga").await.unwrap().id;
     let new = NewInvitation {
         email: email.into(),
         name: "Laura".into(),
-        programme_id,
-        organisation_id,
+        programme_id: programme_id(db).await,
+        organisation_id: riga(db).await.id,
         role: Role::CityLead,
     };
     db.store.create_invitation(me, new).await.unwrap()
@@ -296,10 +259,8 @@ both_backends!(accepting_an_invitation_racing_its_revocation_is_refused, true, |
 both_backends!(publishing_an_assessment_racing_another_writer_is_refused, true, |db: TestDb| async move {
     let me = admin(&db).await;
     let s = &db.store;
-    let prog = s.programme("digital-innovation-initiative").await.unwrap();
-    let wave = s.waves(prog.id).await.unwrap()[0].id;
-    let riga = s.organisation("riga").await.unwrap();
-    let a = s.create_assessment(Some(me), riga.id, wave, "city-digital-maturity", false).await.unwrap();
+    let wave = first_wave(&db).await;
+    let a = riga_assessment(&db, me, wave).await;
     s.put_answer(me, a.id, "dv-strategy", &Answer::Level(3), Some(50.0), "", "").await.unwrap();
     let a = s.submit_assessment(me, a.id, &[]).await.unwrap();
     let audited = audit_len(&db, "assessment", a.id).await;
@@ -316,11 +277,9 @@ both_backends!(publishing_an_assessment_racing_another_writer_is_refused, true, 
 both_backends!(closing_a_wave_racing_another_writer_is_refused, true, |db: TestDb| async move {
     let me = admin(&db).await;
     let s = &db.store;
-    let prog = s.programme("digital-innovation-initiative").await.unwrap();
     let input = WaveInput::parse("t2", "Second follow-up", "2024-01-01", "2024-12-31").unwrap();
-    let wave = s.create_wave(me, prog.id, &input).await.unwrap();
-    let riga = s.organisation("riga").await.unwrap();
-    let a = s.create_assessment(Some(me), riga.id, wave.id, "city-digital-maturity", false).await.unwrap();
+    let wave = s.create_wave(me, programme_id(&db).await, &input).await.unwrap();
+    let a = riga_assessment(&db, me, wave.id).await;
     s.submit_assessment(me, a.id, &[]).await.unwrap();
     let audited = audit_len(&db, "wave", wave.id).await;
     let s2 = s.clone();
@@ -338,26 +297,7 @@ both_backends!(closing_a_wave_racing_another_writer_is_refused, true, |db: TestD
 
 both_backends!(opening_a_survey_racing_another_writer_is_refused, true, |db: TestDb| async move {
     let s = &db.store;
-    let mail = || LinkMail {
-        kind: "survey-invitation",
-        subject: "Pulse".into(),
-        body: "Answer here: {link}".into(),
-        link_prefix: "https://urbis.example/surveys/".into(),
-    };
-    let new = NewCampaign {
-        title: "Pulse 2026".into(),
-        instrument_slug: "innovation-capacity-pulse".into(),
-        instrument_version: None,
-        programme_id: None,
-        opens_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        closes_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-        is_sample: false,
-    };
-    let c = s.create_campaign(None, new).await.unwrap();
-    let riga = s.organisation("riga").await.unwrap().id;
-    let to =
-        [NewRecipient { organisation: RecipientOrganisation::Existing(riga), emails: vec!["a@riga.example".into()] }];
-    let (c, _, _) = s.add_recipients(None, c.id, &to, &mail()).await.unwrap();
+    let c = draft_campaign_to_riga(&db).await;
     let audited = audit_len(&db, "survey-campaign", c.id).await;
     let s2 = s.clone();
     let r = race(&db, "survey_campaigns", c.id, async move {

@@ -13,16 +13,14 @@
 //! Either way the write must be refused with the check's own refusal, leave no audit entry, and
 //! change nothing but what the other writer changed.
 
-use super::lost_updates::{admin, audit_len, race_doing, race_with};
-use crate::diagnostic::pulse::{LinkMail, NewCampaign, NewRecipient, RecipientOrganisation, Respondent};
-use crate::diagnostic::{Assessment, NewAnswer};
-use crate::network::NewPerson;
+use super::fixtures::{admin, answer, audit_len, draft_campaign_to_riga, first_wave, mail, person, riga_assessment};
+use super::lost_updates::{race_doing, race_with};
+use crate::diagnostic::Assessment;
+use crate::diagnostic::pulse::Respondent;
 use crate::testing::TestDb;
 use crate::{StoreError, both_backends, now, ts};
-use chrono::NaiveDate;
 use urbis_domain::diagnostic::Answer;
 use urbis_domain::diagnostic::pulse::CampaignStatus;
-use urbis_domain::policy::{Grant, Role, Scope};
 use uuid::Uuid;
 
 /// The write was refused with the state rule `code`.
@@ -33,25 +31,12 @@ fn assert_refused<T: std::fmt::Debug>(result: crate::Result<T>, code: &str) {
     }
 }
 
-fn answer(question_id: &str, level: u8, normalised: f64) -> NewAnswer {
-    NewAnswer {
-        question_id: question_id.into(),
-        answer: Answer::Level(level),
-        normalised: Some(normalised),
-        evidence: String::new(),
-        comment: String::new(),
-    }
-}
-
 /// A draft assessment of Riga in the programme's first wave, by a new admin, with the admin's
 /// answer to `dv-strategy`: (admin, assessment).
 async fn riga_draft(db: &TestDb) -> (Uuid, Assessment) {
     let me = admin(db).await;
     let s = &db.store;
-    let prog = s.programme("digital-innovation-initiative").await.unwrap();
-    let wave = s.waves(prog.id).await.unwrap()[0].id;
-    let riga = s.organisation("riga").await.unwrap();
-    let a = s.create_assessment(Some(me), riga.id, wave, "city-digital-maturity", false).await.unwrap();
+    let a = riga_assessment(db, me, first_wave(db).await).await;
     s.put_answers(me, a.id, &[answer("dv-strategy", 3, 50.0)]).await.unwrap();
     (me, s.assessment(a.id).await.unwrap())
 }
@@ -151,23 +136,7 @@ both_backends!(reopening_racing_another_reopening_is_refused, true, |db: TestDb|
 // must succeed too: answers carry no version guard, only the draft state.
 both_backends!(two_respondents_answering_one_draft_at_once_both_succeed, true, |db: TestDb| async move {
     let (me, a) = riga_draft(&db).await;
-    let other = db
-        .store
-        .create_person(
-            None,
-            NewPerson {
-                email: "lead@riga.example".into(),
-                name: "Laura Lead".into(),
-                job_title: String::new(),
-                password_hash: Some("x".into()),
-                listed: false,
-                locale: String::new(),
-            },
-            &[Grant { role: Role::Admin, scope: Scope::Global }],
-        )
-        .await
-        .unwrap()
-        .id;
+    let other = person(&db, "lead@riga.example", "Laura Lead").await;
     let json = serde_json::to_string(&Answer::Level(4)).unwrap();
     let also = [format!(
         "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, \
@@ -206,27 +175,8 @@ both_backends!(two_respondents_answering_one_draft_at_once_both_succeed, true, |
 /// An open pulse survey with one respondent, who has answered `lead-mandate`.
 async fn open_survey_respondent(db: &TestDb) -> Respondent {
     let s = &db.store;
-    let mail = LinkMail {
-        kind: "survey-invitation",
-        subject: "Pulse".into(),
-        body: "Answer here: {link}".into(),
-        link_prefix: "https://urbis.example/surveys/".into(),
-    };
-    let new = NewCampaign {
-        title: "Pulse 2026".into(),
-        instrument_slug: "innovation-capacity-pulse".into(),
-        instrument_version: None,
-        programme_id: None,
-        opens_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        closes_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-        is_sample: false,
-    };
-    let c = s.create_campaign(None, new).await.unwrap();
-    let riga = s.organisation("riga").await.unwrap().id;
-    let to =
-        [NewRecipient { organisation: RecipientOrganisation::Existing(riga), emails: vec!["a@riga.example".into()] }];
-    let (c, _, _) = s.add_recipients(None, c.id, &to, &mail).await.unwrap();
-    let (c, _) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail).await.unwrap();
+    let c = draft_campaign_to_riga(db).await;
+    let (c, _) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
     let r = s.respondents(c.id).await.unwrap().remove(0);
     s.put_survey_answers(r.id, &[answer("lead-mandate", 3, 50.0)]).await.unwrap()
 }

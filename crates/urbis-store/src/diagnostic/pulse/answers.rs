@@ -3,10 +3,11 @@
 use super::Respondent;
 use super::campaigns::{campaign_in, require_open};
 use super::respondents::respondent_in;
-use crate::audit::{self, commit_audited};
+use crate::audit::{self, commit_change};
 use crate::diagnostic::{NewAnswer, StoredAnswer};
+use crate::query::{all, grouped, optional, update_guarded};
 use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_answered, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -53,17 +54,9 @@ fn survey_answer(r: &AnyRow) -> Result<SurveyAnswer> {
 /// Replace one answer of a respondent inside the caller's transaction, audited with the answer it
 /// replaced.
 async fn replace_survey_answer(tx: &mut WriteTx, respondent_id: Uuid, n: &NewAnswer, at: DateTime<Utc>) -> Result<()> {
-    let before = sqlx::query(
-        "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
-         WHERE respondent_id = $1 AND question_id = $2",
-    )
-    .bind(respondent_id.to_string())
-    .bind(&n.question_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .as_ref()
-    .map(survey_answer)
-    .transpose()?;
+    let sql = "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
+         WHERE respondent_id = $1 AND question_id = $2";
+    let before = optional(&mut **tx, sql, (respondent_id, n.question_id.as_str()), survey_answer).await?;
     sqlx::query("DELETE FROM survey_answers WHERE respondent_id = $1 AND question_id = $2")
         .bind(respondent_id.to_string())
         .bind(&n.question_id)
@@ -100,32 +93,17 @@ async fn replace_survey_answer(tx: &mut WriteTx, respondent_id: Uuid, n: &NewAns
 impl Store {
     /// A respondent's answers, by question.
     pub async fn survey_answers(&self, respondent_id: Uuid) -> Result<Vec<SurveyAnswer>> {
-        let rows = sqlx::query(
-            "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
-             WHERE respondent_id = $1 ORDER BY question_id",
-        )
-        .bind(respondent_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(survey_answer).collect()
+        let sql = "SELECT respondent_id, question_id, answer_json, normalised, updated_at FROM survey_answers \
+             WHERE respondent_id = $1 ORDER BY question_id";
+        all(&self.pool, sql, respondent_id, survey_answer).await
     }
 
     /// The answers of every submitted response of a campaign: respondent id → answers.
     pub async fn submitted_survey_answers(&self, campaign_id: Uuid) -> Result<HashMap<Uuid, Vec<SurveyAnswer>>> {
-        let rows = sqlx::query(
-            "SELECT a.respondent_id, a.question_id, a.answer_json, a.normalised, a.updated_at FROM survey_answers a \
+        let sql = "SELECT a.respondent_id, a.question_id, a.answer_json, a.normalised, a.updated_at FROM survey_answers a \
              JOIN survey_respondents r ON r.id = a.respondent_id \
-             WHERE r.campaign_id = $1 AND r.submitted_at IS NOT NULL",
-        )
-        .bind(campaign_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: HashMap<Uuid, Vec<SurveyAnswer>> = HashMap::new();
-        for r in &rows {
-            let a = survey_answer(r)?;
-            out.entry(a.respondent_id).or_default().push(a);
-        }
-        Ok(out)
+             WHERE r.campaign_id = $1 AND r.submitted_at IS NOT NULL";
+        grouped(&self.pool, sql, campaign_id, "respondent_id", survey_answer).await
     }
 
     /// Save a respondent's checked answers (a questionnaire page at once), all or none. Refused once
@@ -146,15 +124,10 @@ impl Store {
         }
         // Claim the response before writing: the condition refuses it when a submission committed
         // since the check (PostgreSQL, READ COMMITTED), and holding the row makes one wait for us.
-        let n =
+        let claim =
             sqlx::query("UPDATE survey_respondents SET version = version + 1 WHERE id = $1 AND submitted_at IS NULL")
-                .bind(respondent_id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if n == 0 {
-            return Err(refused());
-        }
+                .bind(respondent_id.to_string());
+        update_guarded(&mut tx, claim, refused).await?;
         let at = now();
         for n in answers {
             replace_survey_answer(&mut tx, respondent_id, n, at).await?;
@@ -179,25 +152,15 @@ impl Store {
                 .bind(respondent_id.to_string())
                 .fetch_all(&mut *tx)
                 .await?;
-        let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
-        if !missing.is_empty() {
-            return Err(StoreError::Incomplete(missing));
-        }
-        let n = sqlx::query(
+        check_answered(required, &answered)?;
+        // Refused when submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
+        let update = sqlx::query(
             "UPDATE survey_respondents SET submitted_at = $1, version = version + 1 WHERE id = $2 AND submitted_at IS NULL",
         )
         .bind(ts(now()))
-        .bind(respondent_id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            // Submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
-            return Err(refused());
-        }
+        .bind(respondent_id.to_string());
+        update_guarded(&mut tx, update, refused).await?;
         let after = respondent_in(&mut tx, respondent_id).await?;
-        let action = "survey-response.submit";
-        commit_audited(tx, None, action, "survey-respondent", respondent_id, Some(&before), Some(&after)).await?;
-        Ok(after)
+        commit_change(tx, None, "survey-response.submit", "survey-respondent", respondent_id, &before, after).await
     }
 }

@@ -2,9 +2,10 @@
 
 use super::respondents::{invite_pending, respondents_in};
 use super::{IssuedLink, LinkMail};
-use crate::audit::commit_audited;
+use crate::audit::{commit_change, commit_created};
+use crate::query::{all, fixed_sql, grouped_by_ids, one, update_versioned};
 use crate::row::RowExt;
-use crate::{BATCH, Result, Store, StoreError, WriteTx, check_updated, check_version, now, placeholders, ts};
+use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -32,6 +33,7 @@ pub struct Campaign {
 const CAMPAIGN_SELECT: &str = "SELECT c.id, c.title, c.instrument_slug, c.instrument_version, c.programme_id, \
      p.slug AS programme_slug, c.opens_on, c.closes_on, c.status, c.is_sample, c.version, c.created_at, c.updated_at \
      FROM survey_campaigns c LEFT JOIN programmes p ON p.id = c.programme_id";
+const BY_ID: &str = "WHERE c.id = $1";
 
 fn campaign(r: &AnyRow) -> Result<Campaign> {
     Ok(Campaign {
@@ -66,12 +68,7 @@ pub struct NewCampaign {
 
 /// A campaign read inside a write transaction; `NotFound` when there is none.
 pub(super) async fn campaign_in(tx: &mut WriteTx, id: Uuid) -> Result<Campaign> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CAMPAIGN_SELECT} WHERE c.id = $1")))
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    campaign(&row)
+    one(&mut **tx, fixed_sql(&[CAMPAIGN_SELECT, BY_ID]), id, campaign).await
 }
 
 /// Refuse answers unless the campaign is open.
@@ -98,8 +95,7 @@ pub(super) async fn finish_campaign(
         .execute(&mut *tx)
         .await?;
     let after = campaign_in(&mut tx, before.id).await?;
-    commit_audited(tx, actor, action, "survey-campaign", before.id, Some(before), Some(&after)).await?;
-    Ok(after)
+    commit_change(tx, actor, action, "survey-campaign", before.id, before, after).await
 }
 
 /// The instrument version a new campaign pins: the one asked for, or the newest.
@@ -147,58 +143,32 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let c = campaign_in(&mut tx, id).await?;
-        commit_audited::<(), _>(tx, actor, "survey.create", "survey-campaign", id, None, Some(&c)).await?;
-        Ok(c)
+        commit_created(tx, actor, "survey.create", "survey-campaign", id, c).await
     }
 
     /// Every campaign, newest first.
     pub async fn campaigns(&self) -> Result<Vec<Campaign>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{CAMPAIGN_SELECT} ORDER BY c.id DESC")))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(campaign).collect()
+        all(&self.pool, fixed_sql(&[CAMPAIGN_SELECT, "ORDER BY c.id DESC"]), (), campaign).await
     }
 
     pub async fn campaign(&self, id: Uuid) -> Result<Campaign> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CAMPAIGN_SELECT} WHERE c.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        campaign(&row)
+        one(&self.pool, fixed_sql(&[CAMPAIGN_SELECT, BY_ID]), id, campaign).await
     }
 
     /// The organisations a campaign was sent to.
     pub async fn campaign_organisations(&self, campaign_id: Uuid) -> Result<Vec<Uuid>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT organisation_id FROM survey_respondents WHERE campaign_id = $1 ORDER BY organisation_id",
-        )
-        .bind(campaign_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| r.uuid("organisation_id")).collect()
+        let sql =
+            "SELECT DISTINCT organisation_id FROM survey_respondents WHERE campaign_id = $1 ORDER BY organisation_id";
+        all(&self.pool, sql, campaign_id, |r| r.uuid("organisation_id")).await
     }
 
     /// The organisations each of many campaigns was sent to (one query per 500 campaigns), each list
     /// in the order of [`Store::campaign_organisations`]: campaign id → organisation ids. Every
     /// requested id is in the map, with an empty list when the campaign has no recipients.
     pub async fn campaigns_organisations(&self, campaign_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
-        let mut out: HashMap<Uuid, Vec<Uuid>> = campaign_ids.iter().map(|id| (*id, vec![])).collect();
-        for chunk in campaign_ids.chunks(BATCH) {
-            let sql = format!(
-                "SELECT DISTINCT campaign_id, organisation_id FROM survey_respondents WHERE campaign_id IN ({}) \
-                 ORDER BY campaign_id, organisation_id",
-                placeholders(chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.to_string());
-            }
-            for r in &q.fetch_all(&self.pool).await? {
-                out.entry(r.uuid("campaign_id")?).or_default().push(r.uuid("organisation_id")?);
-            }
-        }
-        Ok(out)
+        let head = "SELECT DISTINCT campaign_id, organisation_id FROM survey_respondents WHERE campaign_id";
+        let tail = "ORDER BY campaign_id, organisation_id";
+        grouped_by_ids(&self.pool, head, tail, campaign_ids, "campaign_id", |r| r.uuid("organisation_id")).await
     }
 
     /// Move a campaign to its next state if it is still at `expected_version`. Opening sends every
@@ -227,14 +197,9 @@ impl Store {
             }
             links = invite_pending(&mut tx, &respondents, mail, now()).await?;
         }
-        let n = sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3")
-            .bind(next.as_str())
-            .bind(campaign_id.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        check_updated(&mut tx, "survey_campaigns", campaign_id, n, expected_version).await?;
+        let update =
+            sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3").bind(next.as_str());
+        update_versioned(&mut tx, "survey_campaigns", campaign_id, expected_version, update).await?;
         let action = match next {
             CampaignStatus::Open => "survey.open",
             _ => "survey.close",

@@ -6,6 +6,7 @@ use super::campaigns::{campaign_in, finish_campaign, require_open};
 use crate::audit::{self, commit_audited};
 use crate::auth::{hash_token, new_token};
 use crate::network::{NewOrganisation, enqueue_mail_in, insert_organisation};
+use crate::query::{all, fixed_sql, one};
 use crate::row::{RowExt, parse_uuid};
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, Duration, Utc};
@@ -34,6 +35,8 @@ pub struct Respondent {
 const RESPONDENT_SELECT: &str = "SELECT r.id, r.campaign_id, r.organisation_id, o.slug AS organisation_slug, \
      o.name AS organisation_name, o.country_code, r.email, r.invited_at, r.last_reminded_at, r.reminders, \
      r.submitted_at, r.version FROM survey_respondents r JOIN organisations o ON o.id = r.organisation_id";
+const BY_ID: &str = "WHERE r.id = $1";
+const OF_CAMPAIGN: &str = "WHERE r.campaign_id = $1 ORDER BY o.name, o.slug, r.email";
 
 fn respondent(r: &AnyRow) -> Result<Respondent> {
     Ok(Respondent {
@@ -104,23 +107,12 @@ impl LinkMail {
 
 /// A campaign's respondents read inside a write transaction, by organisation name then e-mail.
 pub(super) async fn respondents_in(tx: &mut WriteTx, campaign_id: Uuid) -> Result<Vec<Respondent>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{RESPONDENT_SELECT} WHERE r.campaign_id = $1 ORDER BY o.name, o.slug, r.email"
-    )))
-    .bind(campaign_id.to_string())
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(respondent).collect()
+    all(&mut **tx, fixed_sql(&[RESPONDENT_SELECT, OF_CAMPAIGN]), campaign_id, respondent).await
 }
 
 /// A respondent read inside a write transaction; `NotFound` when there is none.
 pub(super) async fn respondent_in(tx: &mut WriteTx, id: Uuid) -> Result<Respondent> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{RESPONDENT_SELECT} WHERE r.id = $1")))
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    respondent(&row)
+    one(&mut **tx, fixed_sql(&[RESPONDENT_SELECT, BY_ID]), id, respondent).await
 }
 
 /// Invite the respondents not invited yet: a link each, queued in the outbox.
@@ -207,13 +199,7 @@ async fn add_respondent(
 impl Store {
     /// A campaign's respondents, by organisation name then e-mail.
     pub async fn respondents(&self, campaign_id: Uuid) -> Result<Vec<Respondent>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{RESPONDENT_SELECT} WHERE r.campaign_id = $1 ORDER BY o.name, o.slug, r.email"
-        )))
-        .bind(campaign_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(respondent).collect()
+        all(&self.pool, fixed_sql(&[RESPONDENT_SELECT, OF_CAMPAIGN]), campaign_id, respondent).await
     }
 
     /// Add organisations (existing or new) and their respondents to a draft or open campaign, all or
@@ -307,12 +293,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let id = parse_uuid(&id.ok_or(StoreError::NotFound)?)?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{RESPONDENT_SELECT} WHERE r.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let r = respondent(&row)?;
+        let r = one(&self.pool, fixed_sql(&[RESPONDENT_SELECT, BY_ID]), id, respondent).await?;
         let c = self.campaign(r.campaign_id).await?;
         Ok((r, c))
     }

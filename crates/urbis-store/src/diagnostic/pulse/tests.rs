@@ -1,24 +1,16 @@
 //! Store tests of pulse surveys, each run on SQLite and on PostgreSQL.
 
-use super::{Campaign, LinkMail, NewCampaign, NewRecipient, RecipientOrganisation};
+use super::{NewRecipient, RecipientOrganisation};
 use crate::diagnostic::NewAnswer;
 use crate::network::NewOrganisation;
 use crate::testing::TestDb;
+use crate::tests::fixtures::{answer, draft_campaign as draft, mail, recipient};
 use crate::{StoreError, both_backends, now, ts};
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use urbis_domain::diagnostic::Answer;
 use urbis_domain::diagnostic::pulse::CampaignStatus;
 use urbis_domain::network::OrganisationKind;
 use uuid::Uuid;
-
-fn mail() -> LinkMail {
-    LinkMail {
-        kind: "survey-invitation",
-        subject: "Pulse".into(),
-        body: "Answer here: {link}".into(),
-        link_prefix: "https://urbis.example/surveys/".into(),
-    }
-}
 
 async fn outbox(db: &TestDb) -> Vec<(String, String)> {
     sqlx::query_as("SELECT recipient, body FROM outbox ORDER BY id").fetch_all(&db.store.pool).await.unwrap()
@@ -26,24 +18,6 @@ async fn outbox(db: &TestDb) -> Vec<(String, String)> {
 
 fn token_of(body: &str) -> String {
     body.rsplit('/').next().unwrap().trim().to_string()
-}
-
-async fn draft(db: &TestDb) -> Campaign {
-    db.store
-        .create_campaign(
-            None,
-            NewCampaign {
-                title: "Pulse 2026".into(),
-                instrument_slug: "innovation-capacity-pulse".into(),
-                instrument_version: None,
-                programme_id: None,
-                opens_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-                closes_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-                is_sample: false,
-            },
-        )
-        .await
-        .unwrap()
 }
 
 both_backends!(campaign_lifecycle_links_and_answers, true, |db: TestDb| async move {
@@ -58,41 +32,18 @@ both_backends!(campaign_lifecycle_links_and_answers, true, |db: TestDb| async mo
         timezone: "UTC".into(),
         description: String::new(),
     };
-    let (c, added, _) = s
-        .add_recipients(
-            None,
-            c.id,
-            &[
-                NewRecipient {
-                    organisation: RecipientOrganisation::Existing(riga),
-                    emails: vec!["a@riga.example".into(), "b@riga.example".into()],
-                },
-                NewRecipient {
-                    organisation: RecipientOrganisation::New(porto),
-                    emails: vec!["c@porto.example".into()],
-                },
-            ],
-            &mail(),
-        )
-        .await
-        .unwrap();
+    let to = [
+        recipient(riga, &["a@riga.example", "b@riga.example"]),
+        NewRecipient { organisation: RecipientOrganisation::New(porto), emails: vec!["c@porto.example".into()] },
+    ];
+    let (c, added, _) = s.add_recipients(None, c.id, &to, &mail()).await.unwrap();
     assert_eq!(added.len(), 3);
     assert!(added.iter().all(|r| r.invited_at.is_none()), "a draft sends no links");
     assert!(outbox(&db).await.is_empty());
     assert_eq!(s.organisation("porto").await.unwrap().country_code, "PT", "added on the spot");
     assert_eq!(s.campaign_organisations(c.id).await.unwrap().len(), 2);
     // The same e-mail twice is refused and nothing of that request is written.
-    let again = s
-        .add_recipients(
-            None,
-            c.id,
-            &[NewRecipient {
-                organisation: RecipientOrganisation::Existing(riga),
-                emails: vec!["d@riga.example".into(), "a@riga.example".into()],
-            }],
-            &mail(),
-        )
-        .await;
+    let again = s.add_recipients(None, c.id, &[recipient(riga, &["d@riga.example", "a@riga.example"])], &mail()).await;
     assert!(matches!(again, Err(StoreError::Refused { code: "already-respondent", .. })));
     assert_eq!(s.respondents(c.id).await.unwrap().len(), 3);
     // Opening: stale version refused; then every respondent gets one link.
@@ -116,13 +67,7 @@ both_backends!(campaign_lifecycle_links_and_answers, true, |db: TestDb| async mo
     assert_eq!((r.email.as_str(), rc.id), ("a@riga.example", c.id));
     assert!(matches!(s.respondent_by_token("nope").await, Err(StoreError::NotFound)));
     // Answers, incomplete submission, submission, then no more changes.
-    let ans = NewAnswer {
-        question_id: "lead-mandate".into(),
-        answer: Answer::Level(3),
-        normalised: Some(50.0),
-        evidence: String::new(),
-        comment: String::new(),
-    };
+    let ans = answer("lead-mandate", 3, 50.0);
     s.put_survey_answers(r.id, std::slice::from_ref(&ans)).await.unwrap();
     // A value after a missing one on the same connection (PostgreSQL once refused this).
     let context = NewAnswer {
@@ -198,22 +143,14 @@ both_backends!(an_empty_campaign_cannot_open_and_adding_to_an_open_one_sends_lin
         Err(StoreError::Refused { code: "no-recipients", .. })
     ));
     let helsinki = s.organisation("helsinki").await.unwrap().id;
-    let rec =
-        |e: &str| NewRecipient { organisation: RecipientOrganisation::Existing(helsinki), emails: vec![e.to_string()] };
+    let rec = |e: &str| recipient(helsinki, &[e]);
     let (c, _, _) = s.add_recipients(None, c.id, &[rec("a@hel.example")], &mail()).await.unwrap();
     let (c, _) = s.set_campaign_status(None, c.id, c.version, CampaignStatus::Open, &mail()).await.unwrap();
     let (_, added, links) = s.add_recipients(None, c.id, &[rec("b@hel.example")], &mail()).await.unwrap();
     assert_eq!(links.len(), 1);
     assert!(added[0].invited_at.is_some(), "an open campaign sends the link at once");
     assert_eq!(outbox(&db).await.len(), 2);
-    let bad = s
-        .add_recipients(
-            None,
-            c.id,
-            &[NewRecipient { organisation: RecipientOrganisation::Existing(Uuid::now_v7()), emails: vec![] }],
-            &mail(),
-        )
-        .await;
+    let bad = s.add_recipients(None, c.id, &[recipient(Uuid::now_v7(), &[])], &mail()).await;
     assert!(matches!(bad, Err(StoreError::Refused { code: "unknown-organisation", .. })));
 });
 
@@ -221,10 +158,7 @@ both_backends!(organisations_of_many_campaigns_equal_each_campaigns_own, true, |
     let s = &db.store;
     let riga = s.organisation("riga").await.unwrap().id;
     let helsinki = s.organisation("helsinki").await.unwrap().id;
-    let to = |org: Uuid, emails: &[&str]| NewRecipient {
-        organisation: RecipientOrganisation::Existing(org),
-        emails: emails.iter().map(|e| e.to_string()).collect(),
-    };
+    let to = recipient;
     let (one, two, empty) = (draft(&db).await, draft(&db).await, draft(&db).await);
     s.add_recipients(
         None,
