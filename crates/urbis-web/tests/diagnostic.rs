@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, error_fields, json_of};
 use serde_json::{Value, json};
 use urbis_domain::policy::Role;
 
@@ -22,59 +22,35 @@ fn answer(q: &Value, top: bool) -> Value {
 
 on_both!(diagnostic_flow, |app: TestApp| async move {
     let c = app.client();
-    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let member = app.token(&app.person("member@riga.example", Some(Role::CityMember), "riga").await).await;
-    let pm = app.token(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let member = app.token_as("member@riga.example", Role::CityMember, "riga").await;
+    let pm = app.token_as("pm@example.org", Role::ProgrammeManager, "riga").await;
 
-    let list: Value = c.get(app.url("/api/v1/instruments")).send().await.unwrap().json().await.unwrap();
+    let list = app.get_json("/api/v1/instruments").await;
     assert!(list.as_array().unwrap().iter().any(|i| i["slug"] == "city-digital-maturity" && i["kind"] == "diagnostic"));
-    let inst: Value =
-        c.get(app.url("/api/v1/instruments/city-digital-maturity")).send().await.unwrap().json().await.unwrap();
+    let inst = app.get_json("/api/v1/instruments/city-digital-maturity").await;
     assert_eq!(inst["version"], 1);
     assert_eq!(inst["capabilities"].as_array().unwrap().len(), 5);
     assert_eq!(inst["scoring"]["level_threshold"], 0.6);
     assert!(inst["recommended_actions"].as_array().unwrap().len() >= 40);
     let questions = inst["questions"].as_array().unwrap().clone();
-    let waves: Value = c
-        .get(app.url("/api/v1/programmes/digital-innovation-initiative/waves"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let waves = app.get_json("/api/v1/programmes/digital-innovation-initiative/waves").await;
     assert_eq!(waves[0]["slug"], "t0");
     assert_eq!(waves[0]["baseline"], true);
 
-    let r = c
-        .post(app.url("/api/v1/cities/riga/assessments"))
-        .bearer_auth(&member)
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t0"}))
-        .send()
-        .await
-        .unwrap();
+    let start = |wave: &str| json!({"instrument": "city-digital-maturity", "wave": wave});
+    let r = app.post_json(&member, "/api/v1/cities/riga/assessments", &start("t0")).await;
     assert_eq!(r.status(), 403, "a member cannot start an assessment");
-    let r = c
-        .post(app.url("/api/v1/cities/riga/assessments"))
-        .bearer_auth(&lead)
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t9"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json(&lead, "/api/v1/cities/riga/assessments", &start("t9")).await;
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "wave");
-    let r = c
-        .post(app.url("/api/v1/cities/riga/assessments"))
-        .bearer_auth(&lead)
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t0"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_json(&lead, "/api/v1/cities/riga/assessments", &start("t0")).await;
     assert_eq!(r.status(), 201);
     let a: Value = r.json().await.unwrap();
     assert_eq!(a["status"], "draft");
     let id = a["id"].as_str().unwrap().to_string();
-    let put = |q: &str| app.url(&format!("/api/v1/assessments/{id}/answers/{q}"));
+    let assessment = format!("/api/v1/assessments/{id}");
+    let put = |q: &str| format!("{assessment}/answers/{q}");
 
     // Bad answers are 422 naming the field, and nothing is stored.
     let level_q = questions.iter().find(|q| q["type"] == "level").unwrap()["id"].as_str().unwrap().to_string();
@@ -87,44 +63,30 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
         ("no-such-question", json!({"level": 2}), "question_id"),
         (level_q.as_str(), json!({"level": 2, "mood": "good"}), "mood"),
     ] {
-        let r = c.put(put(q)).bearer_auth(&lead).json(&body).send().await.unwrap();
+        let r = app.put_json(&lead, &put(q), &body).await;
         assert_eq!(r.status(), 422, "{body}");
         assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], field, "{body}");
     }
-    let r = c.put(put("ctx-population")).bearer_auth(&lead).json(&json!({"value": -5})).send().await.unwrap();
+    let r = app.put_json(&lead, &put("ctx-population"), &json!({"value": -5})).await;
     assert_eq!(r.status(), 422);
 
     // The lead answers everything at the top; the member answers digital vision at the bottom.
     for q in &questions {
         let qid = q["id"].as_str().unwrap();
-        let r = c.put(put(qid)).bearer_auth(&lead).json(&answer(q, true)).send().await.unwrap();
+        let r = app.put_json(&lead, &put(qid), &answer(q, true)).await;
         assert_eq!(r.status(), 200, "{qid}");
         if q["capability"] == "digital-vision" {
-            let r = c.put(put(qid)).bearer_auth(&member).json(&answer(q, false)).send().await.unwrap();
+            let r = app.put_json(&member, &put(qid), &answer(q, false)).await;
             assert_eq!(r.status(), 200, "{qid}");
         }
     }
-    let r = c
-        .put(put("ctx-population"))
-        .bearer_auth(&lead)
-        .json(&json!({"value": 605000, "evidence": "Statistics office"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let population = json!({"value": 605000, "evidence": "Statistics office"});
+    assert_eq!(app.put_json(&lead, &put("ctx-population"), &population).await.status(), 200);
 
     // Scores: each digital-vision question has values 100 and 0: lower median 0, so the capability
     // scores 0 (level 1) with respondents' scores 100 and 0 (sd 50); the other four score 100
     // (level 5); overall (0 + 4 × 100) / 5 = 80.
-    let got: Value = c
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got = app.get_json_as(&member, &assessment).await;
     let caps = &got["scores"]["capabilities"];
     assert_eq!(caps["digital-vision"]["score"], 0.0);
     assert_eq!(caps["digital-vision"]["level"], 1);
@@ -133,11 +95,7 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
     assert_eq!(caps["governance"]["score"], 100.0);
     assert_eq!(caps["governance"]["level"], 5);
     assert_eq!(got["scores"]["overall"], 80.0);
-    assert_eq!(
-        c.get(app.url(&format!("/api/v1/assessments/{id}"))).send().await.unwrap().status(),
-        401,
-        "not published"
-    );
+    assert_eq!(c.get(app.url(&assessment)).send().await.unwrap().status(), 401, "not published");
 
     // The lead may set the city's value for a question with a reason: it replaces the lower median.
     let dv: Vec<String> = questions
@@ -145,47 +103,22 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
         .filter(|q| q["capability"] == "digital-vision")
         .map(|q| q["id"].as_str().unwrap().to_string())
         .collect();
-    let ourl = app.url(&format!("/api/v1/assessments/{id}/overrides/{}", dv[0]));
-    assert_eq!(
-        c.put(&ourl).bearer_auth(&member).json(&json!({"value": 100.0, "reason": "x"})).send().await.unwrap().status(),
-        403
-    );
-    let r = c.put(&ourl).bearer_auth(&lead).json(&json!({"value": 100.0, "reason": ""})).send().await.unwrap();
+    let over = format!("{assessment}/overrides/{}", dv[0]);
+    let set = |reason: &str| json!({"value": 100.0, "reason": reason});
+    assert_eq!(app.put_json(&member, &over, &set("x")).await.status(), 403);
+    let r = app.put_json(&lead, &over, &set("")).await;
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "reason");
-    let r = c
-        .put(&ourl)
-        .bearer_auth(&lead)
-        .json(&json!({"value": 100.0, "reason": "The strategy was adopted last week."}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let got: Value = c
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&lead)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.put_json(&lead, &over, &set("The strategy was adopted last week.")).await.status(), 200);
+    let got = app.get_json_as(&lead, &assessment).await;
     // All other digital-vision values are 0, so the score is that question's share of the weights.
     let weight = |q: &Value| q["weight"].as_f64().unwrap();
     let dv_qs: Vec<&Value> = questions.iter().filter(|q| q["capability"] == "digital-vision").collect();
     let expected = 100.0 * weight(dv_qs[0]) / dv_qs.iter().map(|q| weight(q)).sum::<f64>();
     let score = got["scores"]["capabilities"]["digital-vision"]["score"].as_f64().unwrap();
     assert!((score - expected).abs() < 1e-9, "{score} != {expected}");
-    assert_eq!(c.delete(&ourl).bearer_auth(&lead).send().await.unwrap().status(), 204);
-    let got: Value = c
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&lead)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(c.delete(app.url(&over)).bearer_auth(&lead).send().await.unwrap().status(), 204);
+    let got = app.get_json_as(&lead, &assessment).await;
     assert_eq!(got["scores"]["capabilities"]["digital-vision"]["score"], 0.0, "the median applies again");
 
     let csv = c.get(app.url(&format!("/api/v1/assessments/{id}/answers.csv"))).bearer_auth(&lead).send().await.unwrap();
@@ -196,147 +129,71 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
     assert!(csv.contains("Statistics office"));
 
     // Submit: the member may not; the lead may; then answers are locked.
-    assert_eq!(
-        c.post(app.url(&format!("/api/v1/assessments/{id}/submit")))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    let r = c.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).bearer_auth(&lead).send().await.unwrap();
+    let submit = app.url(&format!("{assessment}/submit"));
+    assert_eq!(c.post(&submit).bearer_auth(&member).send().await.unwrap().status(), 403);
+    let r = c.post(&submit).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "submitted");
-    let r = c.put(put(&level_q)).bearer_auth(&lead).json(&json!({"level": 2})).send().await.unwrap();
+    let r = app.put_json(&lead, &put(&level_q), &json!({"level": 2})).await;
     assert_eq!(r.status(), 409);
 
     // An expert confirms or adjusts a capability; the self-assessed score is kept beside it.
-    let expert = app.token(&app.person("expert@example.org", Some(Role::Expert), "riga").await).await;
-    let vurl = app.url(&format!("/api/v1/assessments/{id}/validations/digital-vision"));
+    let expert = app.token_as("expert@example.org", Role::Expert, "riga").await;
+    let validation = format!("{assessment}/validations/digital-vision");
     let v = json!({"score": 25.0, "confidence": "medium", "comment": "No published strategy was shown."});
-    assert_eq!(c.put(&vurl).bearer_auth(&lead).json(&v).send().await.unwrap().status(), 403);
+    assert_eq!(app.put_json(&lead, &validation, &v).await.status(), 403);
     for (bad, field) in [
         (json!({"score": 101.0, "confidence": "high", "comment": "x"}), "score"),
         (json!({"score": 50.0, "confidence": "sure", "comment": "x"}), "confidence"),
         (json!({"score": 50.0, "confidence": "high", "comment": " "}), "comment"),
     ] {
-        let r = c.put(&vurl).bearer_auth(&expert).json(&bad).send().await.unwrap();
+        let r = app.put_json(&expert, &validation, &bad).await;
         assert_eq!(r.status(), 422);
         assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], field);
     }
-    let r = c
-        .put(app.url(&format!("/api/v1/assessments/{id}/validations/nonsense")))
-        .bearer_auth(&expert)
-        .json(&v)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    assert_eq!(c.put(&vurl).bearer_auth(&expert).json(&v).send().await.unwrap().status(), 200);
-    let got: Value = c
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&expert)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.put_json(&expert, &format!("{assessment}/validations/nonsense"), &v).await.status(), 422);
+    assert_eq!(app.put_json(&expert, &validation, &v).await.status(), 200);
+    let got = app.get_json_as(&expert, &assessment).await;
     assert_eq!(got["validations"][0]["score"], 25.0);
     assert_eq!(got["validations"][0]["confidence"], "medium");
     assert_eq!(got["scores"]["capabilities"]["digital-vision"]["score"], 0.0, "self-assessed score unchanged");
 
     // Reopen is for programme staff only and needs a reason; a reopened draft cannot be published.
-    let reopen = app.url(&format!("/api/v1/assessments/{id}/reopen"));
-    assert_eq!(c.post(&reopen).bearer_auth(&lead).json(&json!({"reason": "typo"})).send().await.unwrap().status(), 403);
-    assert_eq!(c.post(&reopen).bearer_auth(&pm).json(&json!({"reason": " "})).send().await.unwrap().status(), 422);
-    let r = c.post(&reopen).bearer_auth(&pm).json(&json!({"reason": "wrong evidence link"})).send().await.unwrap();
+    let reopen = format!("{assessment}/reopen");
+    assert_eq!(app.post_json(&lead, &reopen, &json!({"reason": "typo"})).await.status(), 403);
+    assert_eq!(app.post_json(&pm, &reopen, &json!({"reason": " "})).await.status(), 422);
+    let r = app.post_json(&pm, &reopen, &json!({"reason": "wrong evidence link"})).await;
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "draft");
-    let r = c.get(app.url(&format!("/api/v1/assessments/{id}"))).bearer_auth(&lead).send().await.unwrap();
-    let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    let r = c
-        .patch(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&json!({"published": true}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.patch_with_etag(&lead, &assessment, &json!({"published": true})).await;
     assert_eq!(r.status(), 409, "a draft is not published");
-    let r = c.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).bearer_auth(&lead).send().await.unwrap();
+    let r = c.post(&submit).bearer_auth(&lead).send().await.unwrap();
     let etag = r.headers().get("etag").map(|e| e.to_str().unwrap().to_string());
     let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
     assert!(etag.is_none() || etag == Some(format!("\"{version}\"")));
 
     // Benchmark: one city. The public sees neither cohort figures (n < 5) nor the unpublished city;
     // programme staff see both.
-    let public: Value = c
-        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let benchmark = "/api/v1/programmes/digital-innovation-initiative/benchmark";
+    let public = app.get_json(&format!("{benchmark}?wave=t0")).await;
     assert_eq!(public["n"], 1);
     assert!(public["overall"].is_null());
     assert_eq!(public["cities"].as_array().unwrap().len(), 0);
-    let staff: Value =
-        c.get(app.url(
-            "/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0&instrument=city-digital-maturity",
-        ))
-        .bearer_auth(&pm)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let staff = app.get_json_as(&pm, &format!("{benchmark}?wave=t0&instrument=city-digital-maturity")).await;
     assert_eq!(staff["overall"]["median"], 80.0);
     assert_eq!(staff["cities"][0]["city"], "riga");
     assert_eq!(staff["cities"][0]["percentile_rank"], 50.0);
-    let csv = c
-        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0"))
-        .bearer_auth(&pm)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_text_as(&pm, &format!("{benchmark}.csv?wave=t0")).await;
     assert!(csv.contains("cohort,overall,1,80.00,80.00,80.00,80.00,80.00"), "{csv}");
 
     // Publishing needs the current version; then the public sees the city (but still no cohort figures).
-    let url = app.url(&format!("/api/v1/assessments/{id}"));
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"published": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 412);
-    assert_eq!(c.patch(&url).bearer_auth(&lead).json(&json!({"published": true})).send().await.unwrap().status(), 428);
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&json!({"published": true}))
-        .send()
-        .await
-        .unwrap();
+    let publish = json!({"published": true});
+    assert_eq!(app.patch_if_match(&lead, &assessment, "\"1\"", &publish).await.status(), 412);
+    let url = app.url(&assessment);
+    assert_eq!(c.patch(&url).bearer_auth(&lead).json(&publish).send().await.unwrap().status(), 428);
+    let r = app.patch_if_match(&lead, &assessment, &format!("\"{version}\""), &publish).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["published"], true);
-    let public: Value = c
-        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public = app.get_json(&format!("{benchmark}?wave=t0")).await;
     assert_eq!(public["cities"][0]["city"], "riga");
     assert!(public["overall"].is_null());
     assert_eq!(c.get(&url).send().await.unwrap().status(), 200, "published assessments are public");
@@ -344,30 +201,13 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
 
 on_both!(submission_lists_missing_questions, |app: TestApp| async move {
     let c = app.client();
-    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let a: Value = c
-        .post(app.url("/api/v1/cities/riga/assessments"))
-        .bearer_auth(&lead)
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = a["id"].as_str().unwrap();
-    c.put(app.url(&format!("/api/v1/assessments/{id}/answers/dv-strategy")))
-        .bearer_auth(&lead)
-        .json(&json!({"level": 3}))
-        .send()
-        .await
-        .unwrap();
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let id = app.start_assessment(&lead, "riga", "t1").await;
+    app.put_json(&lead, &format!("/api/v1/assessments/{id}/answers/dv-strategy"), &json!({"level": 3})).await;
     let r = c.post(app.url(&format!("/api/v1/assessments/{id}/submit"))).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(r.status(), 409);
-    let p: Value = r.json().await.unwrap();
-    let missing: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    let inst: Value =
-        c.get(app.url("/api/v1/instruments/city-digital-maturity")).send().await.unwrap().json().await.unwrap();
+    let mut missing = error_fields(&json_of(r).await);
+    let inst = app.get_json("/api/v1/instruments/city-digital-maturity").await;
     let mut required: Vec<&str> = inst["questions"]
         .as_array()
         .unwrap()
@@ -377,37 +217,24 @@ on_both!(submission_lists_missing_questions, |app: TestApp| async move {
         .map(|q| q["id"].as_str().unwrap())
         .collect();
     required.sort();
-    let mut missing = missing;
     missing.sort();
     assert_eq!(missing, required, "every unanswered required question, and only those");
 });
 
-/// Import a complete sample assessment of `city` in wave number `wave` (0 = t0), submitted by `by`.
-async fn import(app: &TestApp, city: &str, wave: usize, by: &str, published: bool) {
-    app.import_assessment(city, wave, by, published).await;
-}
-
 on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
     let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
     for wave in 0..2 {
-        import(&app, "riga", wave, &lead_email, false).await;
+        app.import_assessment("riga", wave, &lead_email, false).await;
     }
     let anon = app.browser();
-    let page = anon.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&anon, "/cities/riga/diagnostic").await;
     assert!(page.contains("No diagnostic results are available"), "unpublished results stay private");
     let b = app.signed_in(&lead_email).await;
-    let page = b.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&b, "/cities/riga/diagnostic").await;
     assert!(page.contains("role=\"img\" aria-labelledby=\"radar-title radar-desc\""), "the team sees the radar");
     assert!(page.contains("Progress across waves") && page.contains("Follow-up (T1)"));
     assert!(page.contains("Cohort figures are shown once at least 5 cities"), "one city: no cohort median");
-    let cohort = anon
-        .get(app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t0"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let cohort = app.page(&anon, "/programmes/digital-innovation-initiative/diagnostic?wave=t0").await;
     assert!(cohort.contains("One city has submitted its assessment in Baseline (T0)."));
     assert!(!cohort.contains("/cities/riga/diagnostic\">Riga"), "unpublished city not in the public heat map");
     assert_eq!(
@@ -421,33 +248,19 @@ on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
 });
 
 on_both!(questionnaire_pages_without_javascript, |app: TestApp| async move {
-    use common::csrf_of;
-    let lead = app.signed_in(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let page = lead.get(app.url("/cities/riga/diagnostic")).send().await.unwrap().text().await.unwrap();
+    let lead = app.signed_in_as("lead@riga.example", Role::CityLead, "riga").await;
+    let page = app.page(&lead, "/cities/riga/diagnostic").await;
     assert!(page.contains("Start the assessment"));
-    let csrf = csrf_of(&page);
-    let r = lead
-        .post(app.url("/cities/riga/diagnostic/start"))
-        .form(&[("csrf", csrf.as_str()), ("wave", "t1")])
-        .send()
-        .await
-        .unwrap();
+    let csrf = common::csrf_of(&page);
+    let r = app.post_form(&lead, "/cities/riga/diagnostic/start", &csrf, &[("wave", "t1")]).await;
     assert_eq!(r.status(), 303);
     let overview = r.headers()["location"].to_str().unwrap().to_string();
-    let page = lead.get(app.url(&overview)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&lead, &overview).await;
     assert!(page.contains("0 of 6 answered"), "task list shows progress");
     let section = format!("{overview}/sections/governance");
-    let form = lead.get(app.url(&section)).send().await.unwrap().text().await.unwrap();
+    let form = app.page(&lead, &section).await;
     assert!(form.contains("<fieldset") && form.contains("Level 5"));
-    let inst: Value = app
-        .client()
-        .get(app.url("/api/v1/instruments/city-digital-maturity"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let inst = app.get_json("/api/v1/instruments/city-digital-maturity").await;
     let gov: Vec<Value> =
         inst["questions"].as_array().unwrap().iter().filter(|q| q["capability"] == "governance").cloned().collect();
     let list = gov.iter().find(|q| q["type"] == "checklist").unwrap();
@@ -458,40 +271,25 @@ on_both!(questionnaire_pages_without_javascript, |app: TestApp| async move {
     // "None of these" together with an item is an error; the page keeps what was typed.
     let (qk, qe) = (format!("q-{list_id}"), format!("e-{level_id}"));
     let lk = format!("q-{level_id}");
-    let bad = vec![
-        ("csrf", csrf.as_str()),
+    let bad = [
         (qk.as_str(), "none"),
         (qk.as_str(), first_item.as_str()),
         (lk.as_str(), "4"),
         (qe.as_str(), "https://riga.lv/evidence"),
     ];
-    let r = lead.post(app.url(&section)).form(&bad).send().await.unwrap();
+    let r = app.post_form(&lead, &section, &csrf, &bad).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("error-summary") && html.contains(&format!("href=\"#field-q-{list_id}\"")));
     assert!(html.contains("https://riga.lv/evidence"), "evidence kept");
     assert!(html.contains(&format!("id=\"q-{level_id}-4\" name=\"{lk}\" value=\"4\" checked")), "choice kept");
 
-    let good = vec![
-        ("csrf", csrf.as_str()),
-        (qk.as_str(), first_item.as_str()),
-        (lk.as_str(), "4"),
-        (qe.as_str(), "https://riga.lv/evidence"),
-    ];
-    let r = lead.post(app.url(&section)).form(&good).send().await.unwrap();
+    let good = [(qk.as_str(), first_item.as_str()), (lk.as_str(), "4"), (qe.as_str(), "https://riga.lv/evidence")];
+    let r = app.post_form(&lead, &section, &csrf, &good).await;
     assert_eq!(r.status(), 303, "saved, on to the next section");
     assert!(r.headers()["location"].to_str().unwrap().ends_with("/sections/technology-systems"));
     let id = overview.rsplit('/').next().unwrap();
-    let api: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(app.token("lead@riga.example").await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = app.get_json_as(&app.token("lead@riga.example").await, &format!("/api/v1/assessments/{id}")).await;
     let answers = api["answers"].as_array().unwrap();
     assert_eq!(answers.len(), 2);
     assert!(answers.iter().any(|a| a["question_id"] == level_id.as_str()
@@ -499,13 +297,13 @@ on_both!(questionnaire_pages_without_javascript, |app: TestApp| async move {
         && a["evidence"] == "https://riga.lv/evidence"));
 
     // Check your answers: submitting now lists what is missing.
-    let check = lead.get(app.url(&format!("{overview}/check"))).send().await.unwrap().text().await.unwrap();
-    assert!(check.contains("Not answered yet (required)"));
-    let r = lead.post(app.url(&format!("{overview}/check"))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let check = format!("{overview}/check");
+    assert!(app.page(&lead, &check).await.contains("Not answered yet (required)"));
+    let r = app.post_form(&lead, &check, &csrf, &[]).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("Answer the question:"));
-    let member = app.signed_in(&app.person("member@riga.example", Some(Role::CityMember), "riga").await).await;
-    let page = member.get(app.url(&format!("{overview}/check"))).send().await.unwrap().text().await.unwrap();
+    let member = app.signed_in_as("member@riga.example", Role::CityMember, "riga").await;
+    let page = app.page(&member, &check).await;
     assert!(!page.contains(">Submit</button>"), "a member cannot submit");
 });
 
@@ -513,11 +311,11 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
     let c = app.client();
     let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
     let pm = app.token(&pm_email).await;
-    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let other_lead = app.token(&app.person("lead@madrid.example", Some(Role::CityLead), "madrid").await).await;
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let other_lead = app.token_as("lead@madrid.example", Role::CityLead, "madrid").await;
     // Five Nordic and Baltic capitals and Madrid, all published.
     for city in ["riga", "tallinn", "vilnius", "helsinki", "copenhagen", "madrid"] {
-        import(&app, city, 0, &pm_email, true).await;
+        app.import_assessment(city, 0, &pm_email, true).await;
     }
     let bench = |q: &str| app.url(&format!("/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0{q}"));
     let get = |url: String| {
@@ -549,73 +347,34 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
     assert_eq!(paged["n"], 6, "paging lists cities; the figures cover the whole group");
     assert_eq!(get(bench("&per_page=0")).await.0, 400);
     // Benchmarks are kept in memory between requests; withdrawing a city's results shows at once.
-    let madrid_t0 = app
-        .store
-        .wave_assessments(
-            app.store
-                .wave(app.store.programme("digital-innovation-initiative").await.unwrap().id, "t0")
-                .await
-                .unwrap()
-                .id,
-            "city-digital-maturity",
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.organisation_slug == "madrid")
-        .unwrap();
-    let r = c
-        .patch(app.url(&format!("/api/v1/assessments/{}", madrid_t0.id)))
-        .bearer_auth(&pm)
-        .header("If-Match", format!("\"{}\"", madrid_t0.version))
-        .json(&json!({"published": false}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let madrid_t0 = app.wave_assessment("t0", "madrid").await;
+    let (path, etag) = (format!("/api/v1/assessments/{}", madrid_t0.id), format!("\"{}\"", madrid_t0.version));
+    assert_eq!(app.patch_if_match(&pm, &path, &etag, &json!({"published": false})).await.status(), 200);
     let (_, after) = get(bench("")).await;
     assert_eq!(
         (after["n"].as_u64(), after["cities_total"].as_u64()),
         (Some(6), Some(5)),
         "n counts it; the list hides it"
     );
-    let csv = c
-        .get(app.url("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0&region=northern-europe"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app
+        .get_text("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0&region=northern-europe")
+        .await;
     assert!(csv.contains("city,overall,,,,,,,riga,") && !csv.contains("madrid"));
 
     // Waves: programme staff add and close them.
     let new_wave =
         json!({"slug": "t2", "name": "Second follow-up", "opens_on": "2024-01-01", "closes_on": "2024-12-31"});
-    let waves_url = app.url("/api/v1/programmes/digital-innovation-initiative/waves");
-    assert_eq!(c.post(&waves_url).bearer_auth(&lead).json(&new_wave).send().await.unwrap().status(), 403);
-    let r = c.post(&waves_url).bearer_auth(&pm).json(&new_wave).send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    assert_eq!(r.json::<Value>().await.unwrap()["closed"], false);
-    let r = c.post(&waves_url).bearer_auth(&pm).json(&new_wave).send().await.unwrap();
+    let waves = "/api/v1/programmes/digital-innovation-initiative/waves";
+    assert_eq!(app.post_json(&lead, waves, &new_wave).await.status(), 403);
+    assert_eq!(app.created(&pm, waves, &new_wave).await["closed"], false);
+    let r = app.post_json(&pm, waves, &new_wave).await;
     assert_eq!(r.status(), 409);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "slug");
-    let r = c
-        .post(&waves_url)
-        .bearer_auth(&pm)
-        .json(&json!({"slug": "t3", "name": "", "opens_on": "2025-02-01", "closes_on": "2025-01-01"}))
-        .send()
-        .await
-        .unwrap();
+    let bad = json!({"slug": "t3", "name": "", "opens_on": "2025-02-01", "closes_on": "2025-01-01"});
+    let r = app.post_json(&pm, waves, &bad).await;
     assert_eq!(r.status(), 422);
-    let fields: Vec<String> = r.json::<Value>().await.unwrap()["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(fields, ["name", "closes_on"]);
-    let t0: Value = c.get(&waves_url).send().await.unwrap().json::<Value>().await.unwrap()[0].clone();
+    assert_eq!(error_fields(&json_of(r).await), ["name", "closes_on"]);
+    let t0 = app.get_json(waves).await[0].clone();
     let close = app.url("/api/v1/programmes/digital-innovation-initiative/waves/t0/close");
     assert_eq!(c.post(&close).bearer_auth(&pm).send().await.unwrap().status(), 428);
     let stale = format!("\"{}\"", t0["version"].as_i64().unwrap() + 7);
@@ -626,114 +385,73 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["closed"], true);
     // After closing, the wave's figures are frozen: reopening Riga's assessment does not change them.
-    let riga_t0 = app
-        .store
-        .wave_assessments(
-            app.store
-                .wave(app.store.programme("digital-innovation-initiative").await.unwrap().id, "t0")
-                .await
-                .unwrap()
-                .id,
-            "city-digital-maturity",
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.organisation_slug == "riga")
-        .unwrap();
-    let r = c
-        .post(app.url(&format!("/api/v1/assessments/{}/reopen", riga_t0.id)))
-        .bearer_auth(&pm)
-        .json(&json!({"reason": "late correction"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let riga_t0 = app.wave_assessment("t0", "riga").await;
+    let reopen = format!("/api/v1/assessments/{}/reopen", riga_t0.id);
+    assert_eq!(app.post_json(&pm, &reopen, &json!({"reason": "late correction"})).await.status(), 200);
     let (_, frozen) = get(bench("")).await;
     assert_eq!((frozen["n"].as_u64(), frozen["frozen"].as_bool()), (Some(6), Some(true)));
     assert_eq!(frozen["overall"], all["overall"]);
-    let r = c
-        .post(app.url("/api/v1/cities/madrid/assessments"))
-        .bearer_auth(&pm)
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t0"}))
-        .send()
-        .await
-        .unwrap();
+    let start = json!({"instrument": "city-digital-maturity", "wave": "t0"});
+    let r = app.post_json(&pm, "/api/v1/cities/madrid/assessments", &start).await;
     assert_eq!(r.status(), 409, "a closed wave takes no new assessments");
 
     // The improvement plan: the city's team writes it; it is private to the team and staff.
-    let plan_url = app.url("/api/v1/cities/riga/plan");
+    let plan = "/api/v1/cities/riga/plan";
+    let plan_url = app.url(plan);
     let item = json!({"capability": "governance", "title": "Set up a digital investment board", "owner": "CDO", "due_on": "2027-03-31"});
-    assert_eq!(c.post(&plan_url).bearer_auth(&other_lead).json(&item).send().await.unwrap().status(), 403);
-    let r = c
-        .post(&plan_url)
-        .bearer_auth(&lead)
-        .json(&json!({"capability": "magic", "title": " ", "owner": "", "due_on": "soon"}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(app.post_json(&other_lead, plan, &item).await.status(), 403);
+    let bad = json!({"capability": "magic", "title": " ", "owner": "", "due_on": "soon"});
+    let r = app.post_json(&lead, plan, &bad).await;
     assert_eq!(r.status(), 422);
-    let fields: Vec<String> = r.json::<Value>().await.unwrap()["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(fields, ["capability", "title", "owner", "due_on"]);
-    let r = c.post(&plan_url).bearer_auth(&lead).json(&item).send().await.unwrap();
+    assert_eq!(error_fields(&json_of(r).await), ["capability", "title", "owner", "due_on"]);
+    let r = app.post_json(&lead, plan, &item).await;
     assert_eq!(r.status(), 201);
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
     let created: Value = r.json().await.unwrap();
     assert_eq!((created["status"].as_str(), created["due_on"].as_str()), (Some("planned"), Some("2027-03-31")));
     assert_eq!(c.get(&plan_url).send().await.unwrap().status(), 401);
     assert_eq!(c.get(&plan_url).bearer_auth(&other_lead).send().await.unwrap().status(), 403);
-    let item_url = app.url(&format!("/api/v1/plan-items/{}", created["id"].as_str().unwrap()));
+    let item_path = format!("/api/v1/plan-items/{}", created["id"].as_str().unwrap());
     let done = json!({"capability": "governance", "title": "Set up a digital investment board", "owner": "CDO", "status": "done"});
-    let r = c.put(&item_url).bearer_auth(&lead).header("If-Match", &etag).json(&done).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let r = c.put(&item_url).bearer_auth(&lead).header("If-Match", &etag).json(&item).send().await.unwrap();
+    assert_eq!(app.put_if_match(&lead, &item_path, &etag, &done).await.status(), 200);
+    let r = app.put_if_match(&lead, &item_path, &etag, &item).await;
     assert_eq!(r.status(), 412, "a stale version changes nothing");
-    let plan: Value = c.get(&plan_url).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
-    assert_eq!((plan[0]["status"].as_str(), plan[0]["due_on"].as_str()), (Some("done"), None));
-    let csv =
-        c.get(app.url("/api/v1/cities/riga/plan.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
+    let items = app.get_json_as(&pm, plan).await;
+    assert_eq!((items[0]["status"].as_str(), items[0]["due_on"].as_str()), (Some("done"), None));
+    let csv = app.get_text_as(&lead, "/api/v1/cities/riga/plan.csv").await;
     assert_eq!(
         csv,
         "capability,title,description,owner,due_on,status\ngovernance,Set up a digital investment board,,CDO,,done\n"
     );
 });
 
-/// A page's text.
-async fn page(b: &reqwest::Client, url: String) -> String {
-    b.get(url).send().await.unwrap().text().await.unwrap()
-}
-
 on_both!(plan_waves_publication_and_validation_pages, |app: TestApp| async move {
     use common::csrf_of;
     let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
     let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
     let expert_email = app.person("expert@example.org", Some(Role::Expert), "riga").await;
-    import(&app, "riga", 0, &lead_email, false).await;
+    app.import_assessment("riga", 0, &lead_email, false).await;
     let lead = app.signed_in(&lead_email).await;
 
     // The plan: start from a recommended action; a missing owner is reported and the text is kept.
-    let form = page(&lead, app.url("/cities/riga/plan/new?action=0")).await;
+    let form = app.page(&lead, "/cities/riga/plan/new?action=0").await;
     let first_action = app.store.instrument("city-digital-maturity", None).await.unwrap().actions[0].title.clone();
     assert!(form.contains(&format!("value=\"{}\"", first_action.replace('\'', "&#x27;"))), "title prefilled");
     let csrf = csrf_of(&form);
-    let r = lead
-        .post(app.url("/cities/riga/plan/new"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("capability", "governance"),
-            ("title", "Board"),
-            ("owner", ""),
-            ("due_on", "31.3.2027"),
-            ("status", "planned"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let new_item = |owner: &'static str, due_on: &'static str| {
+        let (app, lead, csrf) = (&app, &lead, &csrf);
+        async move {
+            let fields = [
+                ("capability", "governance"),
+                ("title", "Board"),
+                ("owner", owner),
+                ("due_on", due_on),
+                ("status", "planned"),
+            ];
+            app.post_form(lead, "/cities/riga/plan/new", csrf, &fields).await
+        }
+    };
+    let r = new_item("", "31.3.2027").await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(
@@ -742,40 +460,26 @@ on_both!(plan_waves_publication_and_validation_pages, |app: TestApp| async move 
             && body.contains("href=\"#field-due_on\"")
     );
     assert!(body.contains("value=\"Board\""), "what was typed is kept");
-    let r = lead
-        .post(app.url("/cities/riga/plan/new"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("capability", "governance"),
-            ("title", "Board"),
-            ("owner", "CDO"),
-            ("due_on", "2027-03-31"),
-            ("status", "planned"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let diag = page(&lead, app.url("/cities/riga/diagnostic")).await;
+    assert_eq!(new_item("CDO", "2027-03-31").await.status(), 303);
+    let diag = app.page(&lead, "/cities/riga/diagnostic").await;
     assert!(diag.contains("<th scope=\"row\">Board</th>") && diag.contains("2027-03-31"));
     let riga = app.store.organisation("riga").await.unwrap();
     let item = app.store.plan_items(riga.id).await.unwrap().remove(0);
-    let edit = app.url(&format!("/plan-items/{}/edit", item.id));
-    let csrf = csrf_of(&page(&lead, edit.clone()).await);
+    let edit = format!("/plan-items/{}/edit", item.id);
+    let csrf = app.csrf(&lead, &edit).await;
     let v = item.version.to_string();
-    let fields = |title: &'static str, version: &str| {
-        vec![
-            ("csrf", csrf.clone()),
-            ("version", version.to_string()),
-            ("capability", "governance".into()),
-            ("title", title.into()),
-            ("owner", "CDO".into()),
-            ("due_on", "".into()),
-            ("status", "in-progress".into()),
+    let fields = |title: &'static str| {
+        [
+            ("version", v.as_str()),
+            ("capability", "governance"),
+            ("title", title),
+            ("owner", "CDO"),
+            ("due_on", ""),
+            ("status", "in-progress"),
         ]
     };
-    assert_eq!(lead.post(&edit).form(&fields("Board, renamed", &v)).send().await.unwrap().status(), 303);
-    let r = lead.post(&edit).form(&fields("Stale edit", &v)).send().await.unwrap();
+    assert_eq!(app.post_form(&lead, &edit, &csrf, &fields("Board, renamed")).await.status(), 303);
+    let r = app.post_form(&lead, &edit, &csrf, &fields("Stale edit")).await;
     assert_eq!(r.status(), 409);
     let body = r.text().await.unwrap();
     assert!(body.contains("Someone else changed this item") && body.contains("value=\"Stale edit\""));
@@ -783,197 +487,125 @@ on_both!(plan_waves_publication_and_validation_pages, |app: TestApp| async move 
 
     // Publication: the lead publishes from the diagnostic page; then the public sees the results.
     let anon = app.browser();
-    assert!(page(&anon, app.url("/cities/riga/diagnostic")).await.contains("No diagnostic results are available"));
+    assert!(app.page(&anon, "/cities/riga/diagnostic").await.contains("No diagnostic results are available"));
     let a = app.store.organisation_assessments(riga.id, "city-digital-maturity").await.unwrap().remove(0);
     let csrf = csrf_of(&diag);
-    let r = lead
-        .post(app.url(&format!("/assessments/{}/publish", a.id)))
-        .form(&[("csrf", csrf.as_str()), ("version", &a.version.to_string()), ("published", "on")])
-        .send()
-        .await
-        .unwrap();
+    let version = a.version.to_string();
+    let publish = format!("/assessments/{}/publish", a.id);
+    let r = app.post_form(&lead, &publish, &csrf, &[("version", &version), ("published", "on")]).await;
     assert_eq!(r.status(), 303);
-    let public = page(&anon, app.url("/cities/riga/diagnostic")).await;
+    let public = app.page(&anon, "/cities/riga/diagnostic").await;
     assert!(public.contains("radar-title") && !public.contains("id=\"plan\""), "results public, plan private");
 
     // Validation by an expert: a bad score is reported beside its capability; a good one is shown.
     let expert = app.signed_in(&expert_email).await;
-    let vurl = app.url(&format!("/assessments/{}/validate", a.id));
-    let csrf = csrf_of(&page(&expert, vurl.clone()).await);
-    let r = expert
-        .post(&vurl)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("capability", "governance"),
-            ("score", "120"),
-            ("confidence", "high"),
-            ("comment", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let validate = format!("/assessments/{}/validate", a.id);
+    let csrf = app.csrf(&expert, &validate).await;
+    let score = |score: &'static str, confidence: &'static str, comment: &'static str| {
+        let (app, expert, validate, csrf) = (&app, &expert, &validate, &csrf);
+        async move {
+            let fields =
+                [("capability", "governance"), ("score", score), ("confidence", confidence), ("comment", comment)];
+            app.post_form(expert, validate, csrf, &fields).await
+        }
+    };
+    let r = score("120", "high", "").await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("href=\"#field-governance-score\"") && body.contains("href=\"#field-governance-comment\""));
-    let r = expert
-        .post(&vurl)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("capability", "governance"),
-            ("score", "55"),
-            ("confidence", "medium"),
-            ("comment", "Board minutes seen"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    assert!(page(&anon, app.url("/cities/riga/diagnostic")).await.contains("55 (medium confidence)"));
+    assert_eq!(score("55", "medium", "Board minutes seen").await.status(), 303);
+    assert!(app.page(&anon, "/cities/riga/diagnostic").await.contains("55 (medium confidence)"));
 
     // Waves: programme staff add one and close it from the waves page.
     let pm = app.signed_in(&pm_email).await;
-    let wurl = app.url("/programmes/digital-innovation-initiative/waves");
-    assert_eq!(lead.get(&wurl).send().await.unwrap().status(), 403);
-    let csrf = csrf_of(&page(&pm, wurl.clone()).await);
-    let add = |slug: &'static str, closes: &'static str| {
-        vec![
-            ("csrf", csrf.clone()),
-            ("slug", slug.into()),
-            ("name", "Second follow-up".into()),
-            ("opens_on", "2024-01-01".into()),
-            ("closes_on", closes.into()),
-        ]
+    let waves = "/programmes/digital-innovation-initiative/waves";
+    assert_eq!(lead.get(app.url(waves)).send().await.unwrap().status(), 403);
+    let csrf = app.csrf(&pm, waves).await;
+    let add = |closes_on: &'static str| {
+        let (app, pm, csrf) = (&app, &pm, &csrf);
+        async move {
+            let fields =
+                [("slug", "t2"), ("name", "Second follow-up"), ("opens_on", "2024-01-01"), ("closes_on", closes_on)];
+            app.post_form(pm, waves, csrf, &fields).await
+        }
     };
-    let r = pm.post(&wurl).form(&add("t2", "2023-12-31")).send().await.unwrap();
+    let r = add("2023-12-31").await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("href=\"#field-closes_on\""));
-    assert_eq!(pm.post(&wurl).form(&add("t2", "2024-12-31")).send().await.unwrap().status(), 303);
-    let r = pm.post(&wurl).form(&add("t2", "2024-12-31")).send().await.unwrap();
+    assert_eq!(add("2024-12-31").await.status(), 303);
+    let r = add("2024-12-31").await;
     assert_eq!(r.status(), 422, "a taken short name is reported on the form");
     let prog = app.store.programme("digital-innovation-initiative").await.unwrap();
     let t2 = app.store.wave(prog.id, "t2").await.unwrap();
-    let r = pm
-        .post(app.url("/programmes/digital-innovation-initiative/waves/t2/close"))
-        .form(&[("csrf", csrf.as_str()), ("version", &t2.version.to_string())])
-        .send()
-        .await
-        .unwrap();
+    let version = t2.version.to_string();
+    let r = app.post_form(&pm, &format!("{waves}/t2/close"), &csrf, &[("version", &version)]).await;
     assert_eq!(r.status(), 303);
-    assert!(page(&pm, wurl.clone()).await.contains("Closed on"));
-    let cohort = page(&pm, app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t2")).await;
+    assert!(app.page(&pm, waves).await.contains("Closed on"));
+    let cohort = app.page(&pm, "/programmes/digital-innovation-initiative/diagnostic?wave=t2").await;
     assert!(cohort.contains("This wave is closed") && cohort.contains("Manage waves"));
     let filtered =
-        page(&anon, app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t0&region=atlantis")).await;
+        app.page(&anon, "/programmes/digital-innovation-initiative/diagnostic?wave=t0&region=atlantis").await;
     assert!(filtered.contains("There is a problem") && filtered.contains("Choose a region from the list."));
 });
 
 on_both!(the_lead_consolidates_answers_on_a_page, |app: TestApp| async move {
-    use common::csrf_of;
-    let c = app.client();
     let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
     let lead = app.token(&lead_email).await;
     let member_email = app.person("member@riga.example", Some(Role::CityMember), "riga").await;
     let member = app.token(&member_email).await;
-    let a: Value = c
-        .post(app.url("/api/v1/cities/riga/assessments"))
-        .bearer_auth(&lead)
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = a["id"].as_str().unwrap().to_string();
+    let id = app.start_assessment(&lead, "riga", "t1").await;
+    let assessment = format!("/api/v1/assessments/{id}");
     for (token, level) in [(&lead, 2), (&member, 5)] {
-        let r = c
-            .put(app.url(&format!("/api/v1/assessments/{id}/answers/dv-strategy")))
-            .bearer_auth(token)
-            .json(&json!({"level": level}))
-            .send()
-            .await
-            .unwrap();
+        let r = app.put_json(token, &format!("{assessment}/answers/dv-strategy"), &json!({"level": level})).await;
         assert_eq!(r.status(), 200);
     }
-    let url = app.url(&format!("/assessments/{id}/consolidate"));
+    let consolidate = format!("/assessments/{id}/consolidate");
     let member_browser = app.signed_in(&member_email).await;
-    assert_eq!(member_browser.get(&url).send().await.unwrap().status(), 403, "members answer; the lead consolidates");
+    assert_eq!(
+        member_browser.get(app.url(&consolidate)).send().await.unwrap().status(),
+        403,
+        "members answer; the lead consolidates"
+    );
     let b = app.signed_in(&lead_email).await;
-    let html = page(&b, url.clone()).await;
+    let html = app.page(&b, &consolidate).await;
     assert!(html.contains("25, 100"), "both respondents' values");
     assert!(html.contains("<dd>25</dd>"), "the lower median of 25 and 100 is 25");
-    let csrf = csrf_of(&html);
-    let r = b
-        .post(&url)
-        .form(&[("csrf", csrf.as_str()), ("question_id", "dv-strategy"), ("value", "130"), ("reason", "")])
-        .send()
-        .await
-        .unwrap();
+    let csrf = common::csrf_of(&html);
+    let fields = [("question_id", "dv-strategy"), ("value", "130"), ("reason", "")];
+    let r = app.post_form(&b, &consolidate, &csrf, &fields).await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("href=\"#field-dv-strategy-value\"") && body.contains("href=\"#field-dv-strategy-reason\""));
     assert!(body.contains("value=\"130\""), "the typed value is kept");
-    let r = b
-        .post(&url)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("question_id", "dv-strategy"),
-            ("value", "75"),
-            ("reason", "Agreed in the team meeting"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let html = page(&b, url.clone()).await;
+    let fields = [("question_id", "dv-strategy"), ("value", "75"), ("reason", "Agreed in the team meeting")];
+    assert_eq!(app.post_form(&b, &consolidate, &csrf, &fields).await.status(), 303);
+    let html = app.page(&b, &consolidate).await;
     assert!(html.contains("75 – Agreed in the team meeting"));
-    let a: Value = c
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&lead)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a = app.get_json_as(&lead, &assessment).await;
     assert_eq!(a["scores"]["capabilities"]["digital-vision"]["score"], 75.0, "the city's value counts");
-    let r = b
-        .post(&url)
-        .form(&[("csrf", csrf.as_str()), ("question_id", "dv-strategy"), ("op", "remove")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let a: Value = c
-        .get(app.url(&format!("/api/v1/assessments/{id}")))
-        .bearer_auth(&lead)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fields = [("question_id", "dv-strategy"), ("op", "remove")];
+    assert_eq!(app.post_form(&b, &consolidate, &csrf, &fields).await.status(), 303);
+    let a = app.get_json_as(&lead, &assessment).await;
     assert_eq!(a["scores"]["capabilities"]["digital-vision"]["score"], 25.0, "the lower median applies again");
 });
 
 on_both!(staff_reopen_an_assessment_with_a_reason_on_a_page, |app: TestApp| async move {
-    use common::csrf_of;
     let lead_email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
     let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
-    import(&app, "riga", 0, &lead_email, true).await;
+    app.import_assessment("riga", 0, &lead_email, true).await;
     let riga = app.store.organisation("riga").await.unwrap();
     let a = app.store.organisation_assessments(riga.id, "city-digital-maturity").await.unwrap().remove(0);
     let lead = app.signed_in(&lead_email).await;
-    assert!(!page(&lead, app.url("/cities/riga/diagnostic")).await.contains("/reopen\""), "not for the city");
+    assert!(!app.page(&lead, "/cities/riga/diagnostic").await.contains("/reopen\""), "not for the city");
     let pm = app.signed_in(&pm_email).await;
-    let diag = page(&pm, app.url("/cities/riga/diagnostic")).await;
+    let diag = app.page(&pm, "/cities/riga/diagnostic").await;
     assert!(diag.contains(&format!("/assessments/{}/reopen", a.id)));
-    let url = app.url(&format!("/assessments/{}/reopen", a.id));
-    let csrf = csrf_of(&page(&pm, url.clone()).await);
-    let r = pm.post(&url).form(&[("csrf", csrf.as_str()), ("reason", "  ")]).send().await.unwrap();
+    let reopen = format!("/assessments/{}/reopen", a.id);
+    let csrf = app.csrf(&pm, &reopen).await;
+    let r = app.post_form(&pm, &reopen, &csrf, &[("reason", "  ")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("href=\"#field-reason\""));
-    let r = pm.post(&url).form(&[("csrf", csrf.as_str()), ("reason", "Evidence link was wrong")]).send().await.unwrap();
+    let r = app.post_form(&pm, &reopen, &csrf, &[("reason", "Evidence link was wrong")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(app.store.assessment(a.id).await.unwrap().status.as_str(), "draft");
     let log = app.store.audit_for("assessment", &a.id.to_string()).await.unwrap();

@@ -2,11 +2,13 @@
 
 mod common;
 
-use common::{TestApp, csrf_of};
+use common::{TestApp, error_fields, json_of};
 use serde_json::{Value, json};
 use urbis_domain::policy::Role;
 
 const CITIES: &str = "/api/v1/programmes/digital-innovation-initiative/cities";
+const INVITATIONS: &str = "/api/v1/programmes/digital-innovation-initiative/invitations";
+const INVITATIONS_PAGE: &str = "/programmes/digital-innovation-initiative/invitations";
 
 on_both!(public_api_lists_are_paginated_and_stable, |app: TestApp| async move {
     let c = app.client();
@@ -46,12 +48,7 @@ on_both!(public_api_lists_are_paginated_and_stable, |app: TestApp| async move {
 on_both!(tokens_and_me, |app: TestApp| async move {
     let c = app.client();
     let email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
-    let r = c
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": "wrong password!"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.request_token(&email, "wrong password!").await;
     assert_eq!(r.status(), 401);
     let r = c.post(app.url("/api/v1/auth/token")).json(&json!({"email": email})).send().await.unwrap();
     assert_eq!(r.status(), 422);
@@ -66,120 +63,69 @@ on_both!(tokens_and_me, |app: TestApp| async move {
 });
 
 on_both!(login_is_rate_limited, |app: TestApp| async move {
-    let c = app.client();
     let email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
     for _ in 0..10 {
-        let r = c
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"email": email, "password": "not the password"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app.request_token(&email, "not the password").await;
         assert_eq!(r.status(), 401);
     }
     // Even the right password is refused while the e-mail is throttled.
-    let r = c
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": common::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.request_token(&email, common::PASSWORD).await;
     assert_eq!(r.status(), 429);
 });
 
 on_both!(patch_city_with_etags, |app: TestApp| async move {
     let c = app.client();
-    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let url = app.url("/api/v1/cities/riga");
-    let r = c.get(&url).send().await.unwrap();
-    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let city = "/api/v1/cities/riga";
+    let url = app.url(city);
+    let etag = app.etag(None, city).await;
     let patch = json!({"description": "Rīga builds a digital citizen account.", "website": "https://www.riga.lv/en"});
 
     assert_eq!(c.patch(&url).json(&patch).send().await.unwrap().status(), 401, "anonymous");
     assert_eq!(c.patch(&url).bearer_auth(&lead).json(&patch).send().await.unwrap().status(), 428, "no If-Match");
-    let r = c.patch(&url).bearer_auth(&lead).header("If-Match", "\"99\"").json(&patch).send().await.unwrap();
+    let r = app.patch_if_match(&lead, city, "\"99\"", &patch).await;
     assert_eq!(r.status(), 412, "stale If-Match");
     let unchanged: Value = c.get(&url).send().await.unwrap().json().await.unwrap();
     assert_eq!(unchanged["description"], "", "nothing changed after 412");
 
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&json!({"website": "riga.lv"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let p: Value = r.json().await.unwrap();
-    assert_eq!(p["errors"][0]["field"], "website");
-    let r =
-        c.patch(&url).bearer_auth(&lead).header("If-Match", &etag).json(&json!({"mayor": "x"})).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "mayor");
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&json!({"description": 5}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "description");
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .header("content-type", "application/json")
-        .body("{\"description\":")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
+    for (body, field) in [
+        (json!({"website": "riga.lv"}), "website"),
+        (json!({"mayor": "x"}), "mayor"),
+        (json!({"description": 5}), "description"),
+    ] {
+        let r = app.patch_if_match(&lead, city, &etag, &body).await;
+        assert_eq!(r.status(), 422, "{body}");
+        assert_eq!(json_of(r).await["errors"][0]["field"], field, "{body}");
+    }
+    // A body that is not JSON, or not declared as JSON.
+    let raw = |content_type: &'static str, body: &'static str| {
+        c.patch(&url)
+            .bearer_auth(&lead)
+            .header("If-Match", &etag)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    assert_eq!(raw("application/json", "{\"description\":").await.unwrap().status(), 400);
+    assert_eq!(raw("text/plain", "{}").await.unwrap().status(), 415);
     let big = json!({"description": "x".repeat(70 * 1024)});
-    let r = c.patch(&url).bearer_auth(&lead).header("If-Match", &etag).json(&big).send().await.unwrap();
+    let r = app.patch_if_match(&lead, city, &etag, &big).await;
     assert_eq!(r.status(), 413);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
-    let r = c.patch(&url).bearer_auth(&lead).header("If-Match", &etag).json(&patch).send().await.unwrap();
+    let r = app.patch_if_match(&lead, city, &etag, &patch).await;
     assert_eq!(r.status(), 200);
     let new_etag = r.headers()["etag"].to_str().unwrap().to_string();
     assert_ne!(new_etag, etag);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["website"], "https://www.riga.lv/en");
     // The same stale ETag a second time is refused: no lost update.
-    let r = c
-        .patch(&url)
-        .bearer_auth(&lead)
-        .header("If-Match", &etag)
-        .json(&json!({"description": "older"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.patch_if_match(&lead, city, &etag, &json!({"description": "older"})).await;
     assert_eq!(r.status(), 412);
 
     // The lead of Riga cannot touch Helsinki.
-    let h = c.get(app.url("/api/v1/cities/helsinki")).send().await.unwrap();
-    let h_etag = h.headers()["etag"].to_str().unwrap().to_string();
-    let r = c
-        .patch(app.url("/api/v1/cities/helsinki"))
-        .bearer_auth(&lead)
-        .header("If-Match", &h_etag)
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
+    let helsinki = "/api/v1/cities/helsinki";
+    let r = app.patch_if_match(&lead, helsinki, &app.etag(None, helsinki).await, &patch).await;
     assert_eq!(r.status(), 403);
 
     let riga = app.store.organisation("riga").await.unwrap();
@@ -190,101 +136,47 @@ on_both!(patch_city_with_etags, |app: TestApp| async move {
 
 on_both!(invitations_through_the_api, |app: TestApp| async move {
     let c = app.client();
-    let pm = app.token(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
-    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let inv_url = app.url("/api/v1/programmes/digital-innovation-initiative/invitations");
+    let pm = app.token_as("pm@example.org", Role::ProgrammeManager, "riga").await;
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let inv_url = app.url(INVITATIONS);
+    let invite = |token: &str, email: &str, city: &str, role: &str| {
+        let body = json!({"email": email, "city": city, "role": role});
+        let (app, token) = (&app, token.to_string());
+        async move { app.post_json(&token, INVITATIONS, &body).await }
+    };
 
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&pm)
-        .json(&json!({"email": "NEW@Riga.example", "city": "riga", "role": "city-member", "name": "Nora"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let created: Value = r.json().await.unwrap();
+    let nora = json!({"email": "NEW@Riga.example", "city": "riga", "role": "city-member", "name": "Nora"});
+    let created = app.created(&pm, INVITATIONS, &nora).await;
     assert_eq!(created["state"], "pending");
     assert_eq!(created["email"], "new@riga.example");
     let link = created["link"].as_str().unwrap().to_string();
     let token = link.rsplit('/').next().unwrap().to_string();
 
     // Validation names the field; duplicates are a conflict.
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&pm)
-        .json(&json!({"email": "x", "city": "riga", "role": "mayor"}))
-        .send()
-        .await
-        .unwrap();
+    let r = invite(&pm, "x", "riga", "mayor").await;
     assert_eq!(r.status(), 422);
-    let fields: Vec<String> = r.json::<Value>().await.unwrap()["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(fields, ["email", "role"]);
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&pm)
-        .json(&json!({"email": "new@riga.example", "city": "riga", "role": "city-member"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&pm)
-        .json(&json!({"email": "a@b.example", "city": "atlantis", "role": "city-member"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(error_fields(&json_of(r).await), ["email", "role"]);
+    assert_eq!(invite(&pm, "new@riga.example", "riga", "city-member").await.status(), 409);
+    assert_eq!(invite(&pm, "a@b.example", "atlantis", "city-member").await.status(), 422);
 
     // A city lead invites to their own city only, and only city roles.
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&lead)
-        .json(&json!({"email": "m2@riga.example", "city": "riga", "role": "city-member"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&lead)
-        .json(&json!({"email": "m3@x.example", "city": "helsinki", "role": "city-member"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = c
-        .post(&inv_url)
-        .bearer_auth(&lead)
-        .json(&json!({"email": "m4@x.example", "city": "riga", "role": "programme-manager"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(invite(&lead, "m2@riga.example", "riga", "city-member").await.status(), 201);
+    assert_eq!(invite(&lead, "m3@x.example", "helsinki", "city-member").await.status(), 403);
+    assert_eq!(invite(&lead, "m4@x.example", "riga", "programme-manager").await.status(), 403);
     assert_eq!(c.get(&inv_url).bearer_auth(&lead).send().await.unwrap().status(), 403, "lead cannot list all");
 
-    let list: Value = c.get(&inv_url).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    let list = app.get_json_as(&pm, INVITATIONS).await;
     assert_eq!(list["total"], 2);
 
     // Accept as a new account; the token then works for the API and the role is held.
-    let public: Value =
-        c.get(app.url(&format!("/api/v1/invitations/{token}"))).send().await.unwrap().json().await.unwrap();
+    let public = app.get_json(&format!("/api/v1/invitations/{token}")).await;
     assert_eq!(public["city"], "riga");
-    let r = c
-        .post(app.url(&format!("/api/v1/invitations/{token}/accept")))
-        .json(&json!({"name": "Nora", "password": "short"}))
-        .send()
-        .await
-        .unwrap();
+    let accept = app.url(&format!("/api/v1/invitations/{token}/accept"));
+    let r = c.post(&accept).json(&json!({"name": "Nora", "password": "short"})).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(app.store.person_by_email("new@riga.example").await.unwrap().is_none());
     let r = c
-        .post(app.url(&format!("/api/v1/invitations/{token}/accept")))
+        .post(&accept)
         .json(&json!({"name": "Nora N.", "password": common::PASSWORD, "listed": true}))
         .send()
         .await
@@ -292,17 +184,11 @@ on_both!(invitations_through_the_api, |app: TestApp| async move {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "accepted");
     let nora = app.token("new@riga.example").await;
-    let me: Value = c.get(app.url("/api/v1/me")).bearer_auth(&nora).send().await.unwrap().json().await.unwrap();
+    let me = app.get_json_as(&nora, "/api/v1/me").await;
     assert_eq!(me["roles"][0]["role"], "city-member");
-    let team: Value = c.get(app.url("/api/v1/cities/riga/team")).send().await.unwrap().json().await.unwrap();
+    let team = app.get_json("/api/v1/cities/riga/team").await;
     assert_eq!(team.as_array().unwrap().len(), 1, "only listed members are public");
-    let r = c
-        .post(app.url(&format!("/api/v1/invitations/{token}/accept")))
-        .bearer_auth(&nora)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(&accept).bearer_auth(&nora).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 409, "accepted once");
 
     // Revoke the other pending one; then it cannot be revoked or accepted again.
@@ -328,8 +214,7 @@ on_both!(pages_render_and_forms_keep_input, |app: TestApp| async move {
         let html = r.text().await.unwrap();
         assert!(html.contains("<html lang=\"en\">") && html.contains("<main"), "{path}");
     }
-    let prog =
-        anon.get(app.url("/programmes/digital-innovation-initiative")).send().await.unwrap().text().await.unwrap();
+    let prog = app.page(&anon, "/programmes/digital-innovation-initiative").await;
     assert!(prog.contains("role=\"group\" aria-labelledby=\"map-title\"") && prog.contains("<title id=\"map-title\">"));
     assert_eq!(prog.matches("<circle").count(), 29, "every city placed on the map");
     assert!(prog.contains("<td>Europe/Riga</td>"));
@@ -344,95 +229,59 @@ on_both!(pages_render_and_forms_keep_input, |app: TestApp| async move {
 
     let email = app.person("lead@riga.example", Some(Role::CityLead), "riga").await;
     // Wrong password: the page says so and keeps the e-mail.
-    let csrf = csrf_of(&anon.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
-    let r = anon
-        .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("email", email.as_str()), ("password", "wrong one")])
-        .send()
-        .await
-        .unwrap();
+    let csrf = app.csrf(&anon, "/login").await;
+    let r = app.post_form(&anon, "/login", &csrf, &[("email", email.as_str()), ("password", "wrong one")]).await;
     assert_eq!(r.status(), 401);
     let html = r.text().await.unwrap();
     assert!(html.contains("class=\"error-summary\"") && html.contains("value=\"lead@riga.example\""));
 
     let b = app.signed_in(&email).await;
-    let account = b.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let account = app.page(&b, "/account").await;
     assert!(account.contains("City lead") && account.contains("Riga"));
-    let edit = b.get(app.url("/cities/riga/edit")).send().await.unwrap().text().await.unwrap();
-    let csrf = csrf_of(&edit);
+    let edit = "/cities/riga/edit";
+    let csrf = app.csrf(&b, edit).await;
+    let city = |description: &'static str, website: &'static str| {
+        let (app, b, csrf) = (&app, &b, &csrf);
+        async move {
+            let fields = [("version", "1"), ("description", description), ("website", website)];
+            app.post_form(b, edit, csrf, &fields).await
+        }
+    };
     // Invalid website: error summary, field error, and the typed text is kept.
-    let r = b
-        .post(app.url("/cities/riga/edit"))
-        .form(&[("csrf", csrf.as_str()), ("version", "1"), ("description", "Kept text"), ("website", "not a url")])
-        .send()
-        .await
-        .unwrap();
+    let r = city("Kept text", "not a url").await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(
         html.contains("href=\"#field-website\"") && html.contains("Kept text") && html.contains("value=\"not a url\"")
     );
-    let r = b
-        .post(app.url("/cities/riga/edit"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("version", "1"),
-            ("description", "Saved text"),
-            ("website", "https://www.riga.lv"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+    assert_eq!(city("Saved text", "https://www.riga.lv").await.status(), 303);
     // The same form sent again with the old version is a conflict that keeps the input.
-    let r = b
-        .post(app.url("/cities/riga/edit"))
-        .form(&[("csrf", csrf.as_str()), ("version", "1"), ("description", "Late text"), ("website", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = city("Late text", "").await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("Late text"));
     assert_eq!(app.store.organisation("riga").await.unwrap().description, "Saved text");
     assert_eq!(b.get(app.url("/cities/helsinki/edit")).send().await.unwrap().status(), 403);
 
     // Sign out ends the session.
-    let csrf = csrf_of(&b.get(app.url("/account")).send().await.unwrap().text().await.unwrap());
-    assert_eq!(b.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+    let csrf = app.csrf(&b, "/account").await;
+    assert_eq!(app.post_form(&b, "/logout", &csrf, &[]).await.status(), 303);
     assert_eq!(b.get(app.url("/account")).send().await.unwrap().status(), 303);
 });
 
 on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
-    let pm = app.signed_in(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
-    let page = pm
-        .get(app.url("/programmes/digital-innovation-initiative/invitations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let r = pm
-        .post(app.url("/programmes/digital-innovation-initiative/invitations"))
-        .form(&[("csrf", csrf.as_str()), ("city", "riga"), ("email", "bad"), ("role", "city-lead"), ("name", "Lia")])
-        .send()
-        .await
-        .unwrap();
+    let pm = app.signed_in_as("pm@example.org", Role::ProgrammeManager, "riga").await;
+    let csrf = app.csrf(&pm, INVITATIONS_PAGE).await;
+    let invite = |email: &'static str| {
+        let (app, pm, csrf) = (&app, &pm, &csrf);
+        async move {
+            let fields = [("city", "riga"), ("email", email), ("role", "city-lead"), ("name", "Lia")];
+            app.post_form(pm, INVITATIONS_PAGE, csrf, &fields).await
+        }
+    };
+    let r = invite("bad").await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("value=\"Lia\""));
-    let r = pm
-        .post(app.url("/programmes/digital-innovation-initiative/invitations"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("city", "riga"),
-            ("email", "lia@riga.example"),
-            ("role", "city-lead"),
-            ("name", "Lia"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = invite("lia@riga.example").await;
     assert_eq!(r.status(), 201);
     let html = r.text().await.unwrap();
     let start = html.find("/invitations/").unwrap();
@@ -440,50 +289,23 @@ on_both!(invitation_pages_end_to_end, |app: TestApp| async move {
     assert_eq!(link_path.len(), "/invitations/".len() + 64);
 
     let guest = app.browser();
-    let page = guest.get(app.url(&link_path)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&guest, &link_path).await;
     assert!(page.contains("Riga") && page.contains("lia@riga.example"));
-    let csrf = csrf_of(&page);
-    let r = guest
-        .post(app.url(&link_path))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "Lia L."),
-            ("password", common::PASSWORD),
-            ("password_confirm", "different"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = guest
-        .post(app.url(&link_path))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "Lia L."),
-            ("password", common::PASSWORD),
-            ("password_confirm", common::PASSWORD),
-            ("listed", "on"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let csrf = common::csrf_of(&page);
+    let mut fields = vec![("name", "Lia L."), ("password", common::PASSWORD), ("password_confirm", "different")];
+    assert_eq!(app.post_form(&guest, &link_path, &csrf, &fields).await.status(), 422);
+    fields[2].1 = common::PASSWORD;
+    fields.push(("listed", "on"));
+    let r = app.post_form(&guest, &link_path, &csrf, &fields).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/cities/riga");
-    let city = guest.get(app.url("/cities/riga")).send().await.unwrap().text().await.unwrap();
+    let city = app.page(&guest, "/cities/riga").await;
     assert!(city.contains("Lia L.") && city.contains("Edit profile"), "new lead is signed in and can edit");
-    let people = app.browser().get(app.url("/people")).send().await.unwrap().text().await.unwrap();
+    let people = app.page(&app.browser(), "/people").await;
     assert!(people.contains("Lia L."));
 
     // Staff see the state change and can revoke a pending invitation from the page.
-    let page = pm
-        .get(app.url("/programmes/digital-innovation-initiative/invitations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Accepted"));
+    assert!(app.page(&pm, INVITATIONS_PAGE).await.contains("Accepted"));
 });
 
 on_both!(language_switch_and_operations, |app: TestApp| async move {
@@ -491,7 +313,7 @@ on_both!(language_switch_and_operations, |app: TestApp| async move {
     let r = b.get(app.url("/language/de?next=/people")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/people");
-    let html = b.get(app.url("/people")).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&b, "/people").await;
     assert!(html.contains("<html lang=\"de\">"));
     assert!(html.contains("Personen"), "German page");
     let r = b.get(app.url("/language/fr?next=//evil.example")).send().await.unwrap();
@@ -510,7 +332,7 @@ on_both!(language_switch_and_operations, |app: TestApp| async move {
 
     assert_eq!(app.client().get(app.url("/healthz")).send().await.unwrap().status(), 200);
     assert_eq!(app.client().get(app.url("/readyz")).send().await.unwrap().status(), 200);
-    let m = app.client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let m = app.page(&app.client(), "/metrics").await;
     assert!(m.contains("urbis_http_requests_total{method=\"GET\",route=\"/people\",status=\"200\"}"));
     assert!(m.contains("# TYPE urbis_http_request_duration_seconds histogram"));
 });

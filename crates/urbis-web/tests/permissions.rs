@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, csrf_of};
+use common::TestApp;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use urbis_domain::policy::Role;
@@ -94,44 +94,19 @@ async fn fixture(app: TestApp) -> Fixture {
         tokens.push((who, Some(app.token(email).await)));
     }
     let admin = tokens[1].1.clone().unwrap();
-    let created: Value = app
-        .client()
-        .post(app.url("/api/v1/programmes/digital-innovation-initiative/invitations"))
-        .bearer_auth(admin)
-        .json(&json!({"email": "invitee@riga.example", "city": "riga", "role": "city-member"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let assessment: Value = app
-        .client()
-        .post(app.url("/api/v1/cities/riga/assessments"))
-        .bearer_auth(tokens[1].1.clone().unwrap())
-        .json(&json!({"instrument": "city-digital-maturity", "wave": "t1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let plan_item: Value = app
-        .client()
-        .post(app.url("/api/v1/cities/riga/plan"))
-        .bearer_auth(tokens[1].1.clone().unwrap())
-        .json(&json!({"capability": "governance", "title": "A board", "owner": "CDO"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin = tokens[1].1.clone().unwrap();
+    let invitation = json!({"email": "invitee@riga.example", "city": "riga", "role": "city-member"});
+    let created =
+        app.created(&admin, "/api/v1/programmes/digital-innovation-initiative/invitations", &invitation).await;
+    let assessment_id = app.start_assessment(&admin, "riga", "t1").await;
     let post = |path: String, body: Value| {
-        let req = app.client().post(app.url(&path)).bearer_auth(&admin).json(&body);
-        async move { req.send().await.unwrap().json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string() }
+        let (app, admin) = (&app, &admin);
+        async move { app.created(admin, &path, &body).await["id"].as_str().unwrap().to_string() }
     };
+    let plan_item_id = post(
+        "/api/v1/cities/riga/plan".into(),
+        json!({"capability": "governance", "title": "A board", "owner": "CDO"}),
+    )
+    .await;
     let service_id = post(
         "/api/v1/cities/riga/services".into(),
         json!({"title": "Rent support", "description": "Apply once.", "focus_area": "housing"}),
@@ -147,7 +122,6 @@ async fn fixture(app: TestApp) -> Fixture {
     )
     .await;
     // A pulse survey of the reference programme sent to Riga, open, with one respondent's link.
-    let admin = tokens[1].1.clone().unwrap();
     let campaign_id = app
         .open_survey(
             &admin,
@@ -158,13 +132,13 @@ async fn fixture(app: TestApp) -> Fixture {
         .await;
     let survey_token = app.survey_token("respondent@riga.example").await;
     Fixture {
-        plan_item_id: plan_item["id"].as_str().unwrap().into(),
+        plan_item_id,
         service_id,
         milestone_id,
         indicator_id,
         campaign_id,
         survey_token,
-        assessment_id: assessment["id"].as_str().unwrap().into(),
+        assessment_id,
         invitation_token: created["link"].as_str().unwrap().rsplit('/').next().unwrap().into(),
         invitation_id: created["id"].as_str().unwrap().into(),
         tokens,
@@ -350,18 +324,14 @@ on_both!(every_api_route_against_every_role, |app: TestApp| async move {
     for (method, template, rule) in api_routes() {
         for (who, token) in &f.tokens {
             n += 1;
-            let url = f.app.url(&fill(template, &f));
-            let mut req = c.request(method.parse().unwrap(), &url);
+            let path = fill(template, &f);
+            let mut req = c.request(method.parse().unwrap(), f.app.url(&path));
             if let Some(t) = token {
                 req = req.bearer_auth(t);
             }
             if method == "PATCH" {
                 let admin = f.tokens[1].1.clone().unwrap();
-                let etag = c.get(&url).bearer_auth(admin).send().await.unwrap().headers()["etag"]
-                    .to_str()
-                    .unwrap()
-                    .to_string();
-                req = req.header("If-Match", etag);
+                req = req.header("If-Match", f.app.etag(Some(&admin), &path).await);
             }
             if template.ends_with(".csv") && method == "POST" {
                 req = req.header("content-type", "text/csv").body(format!("date,value\n2021-07-01,{n}\n"));
@@ -498,14 +468,12 @@ on_both!(every_page_route_against_every_role, |app: TestApp| async move {
                 .replace("{membership}", "00000000-0000-0000-0000-000000000000")
                 .replace("{code}", "de")
                 .replace("{section}", "governance");
-            let url = f.app.url(&path);
             let status = if method == "GET" {
-                b.get(&url).send().await.unwrap().status().as_u16()
+                b.get(f.app.url(&path)).send().await.unwrap().status().as_u16()
             } else {
-                let csrf = csrf_of(&b.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap());
+                let csrf = f.app.csrf(&b, "/login").await;
                 let email = format!("page{n}@riga.example");
                 let form: Vec<(&str, &str)> = vec![
-                    ("csrf", &csrf),
                     ("version", "1"),
                     ("description", "x"),
                     ("website", ""),
@@ -517,7 +485,7 @@ on_both!(every_page_route_against_every_role, |app: TestApp| async move {
                     ("password", "wrong password here"),
                     ("wave", "t0"),
                 ];
-                b.post(&url).form(&form).send().await.unwrap().status().as_u16()
+                f.app.post_form(&b, &path, &csrf, &form).await.status().as_u16()
             };
             let denied = status == 403 || (who == Who::Anonymous && status == 303 && !matches!(rule, Rule::Public));
             assert_eq!(!denied, allowed(rule, who), "{method} {template} as {who:?} gave {status}");
@@ -550,18 +518,7 @@ on_both!(visibility_of_drafts_and_small_cohorts_follows_the_policy, |app: TestAp
         assert_eq!(status == 200, allowed(Rule::RigaService, who), "draft service as {who:?}: {status}");
     }
     let admin = f.tokens[1].1.clone().unwrap();
-    let etag = get(Who::Admin, service.clone()).await.headers()["etag"].to_str().unwrap().to_string();
-    let r = f
-        .app
-        .client()
-        .patch(f.app.url(&service))
-        .bearer_auth(&admin)
-        .header("If-Match", etag)
-        .json(&json!({"published": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(f.app.patch_with_etag(&admin, &service, &json!({"published": true})).await.status(), 200);
     for who in EVERYONE {
         assert_eq!(get(who, service.clone()).await.status(), 200, "published service as {who:?}");
     }

@@ -6,9 +6,11 @@
 
 mod common;
 
-use common::{TestApp, csrf_of};
+use common::{TestApp, error_fields, json_of};
 use serde_json::{Value, json};
 use urbis_domain::policy::Role;
+
+const CAMPAIGNS: &str = "/api/v1/pulse/campaigns";
 
 /// A complete set of answers for the innovation-capacity-pulse instrument; `k` varies them.
 fn answers(inst: &Value, k: usize) -> Vec<(String, Value)> {
@@ -33,38 +35,47 @@ fn answers(inst: &Value, k: usize) -> Vec<(String, Value)> {
     out
 }
 
+/// Answer the survey behind link `token` through the API with `answers(inst, k)`, each accepted.
+async fn answer_all(app: &TestApp, token: &str, inst: &Value, k: usize) {
+    for (q, a) in answers(inst, k) {
+        let r =
+            app.client().put(app.url(&format!("/api/v1/surveys/{token}/answers/{q}"))).json(&a).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{token} {q}");
+    }
+}
+
+/// Answer the survey behind link `token` as [`answer_all`] does, then submit it.
+async fn respond(app: &TestApp, token: &str, inst: &Value, k: usize) {
+    answer_all(app, token, inst, k).await;
+    let r = app.client().post(app.url(&format!("/api/v1/surveys/{token}/submit"))).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{token} submitted");
+}
+
 on_both!(pulse_api_flow, |app: TestApp| async move {
     let c = app.client();
-    let pm = app.token(&app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await).await;
-    let lead = app.token(&app.person("lead@riga.example", Some(Role::CityLead), "riga").await).await;
-    let oslo_lead = app.token(&app.person("lead@wien.example", Some(Role::CityLead), "vienna").await).await;
+    let pm = app.token_as("pm@example.org", Role::ProgrammeManager, "riga").await;
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let oslo_lead = app.token_as("lead@wien.example", Role::CityLead, "vienna").await;
 
     // Bad input names every field; nothing is created.
-    let r = c
-        .post(app.url("/api/v1/pulse/campaigns"))
-        .bearer_auth(&pm)
-        .json(&json!({"title": " ", "instrument": "nope", "opens_on": "1 March", "closes_on": "2026-03-31"}))
-        .send()
-        .await
-        .unwrap();
+    let bad = json!({"title": " ", "instrument": "nope", "opens_on": "1 March", "closes_on": "2026-03-31"});
+    let r = app.post_json(&pm, CAMPAIGNS, &bad).await;
     assert_eq!(r.status(), 422);
-    let p: Value = r.json().await.unwrap();
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["title", "opens_on", "instrument"]);
-    let list: Value =
-        c.get(app.url("/api/v1/pulse/campaigns")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    assert_eq!(error_fields(&json_of(r).await), ["title", "opens_on", "instrument"]);
+    let list = app.get_json_as(&pm, CAMPAIGNS).await;
     assert_eq!(list.as_array().unwrap().len(), 0);
     let body = json!({"title": "Innovation pulse 2026", "instrument": "innovation-capacity-pulse",
                       "programme": "digital-innovation-initiative", "opens_on": "2026-03-01", "closes_on": "2026-03-31"});
-    let r = c.post(app.url("/api/v1/pulse/campaigns")).bearer_auth(&lead).json(&body).send().await.unwrap();
+    let r = app.post_json(&lead, CAMPAIGNS, &body).await;
     assert_eq!(r.status(), 403, "a city lead does not create surveys");
-    let r = c.post(app.url("/api/v1/pulse/campaigns")).bearer_auth(&pm).json(&body).send().await.unwrap();
+    let r = app.post_json(&pm, CAMPAIGNS, &body).await;
     assert_eq!(r.status(), 201);
     assert_eq!(r.headers()["etag"], "\"1\"");
     let campaign: Value = r.json().await.unwrap();
     assert_eq!((campaign["status"].as_str(), campaign["instrument_version"].as_i64()), (Some("draft"), Some(1)));
     let id = campaign["id"].as_str().unwrap().to_string();
-    let url = |p: &str| app.url(&format!("/api/v1/pulse/campaigns/{id}{p}"));
+    let campaign = |p: &str| format!("{CAMPAIGNS}/{id}{p}");
+    let url = |p: &str| app.url(&campaign(p));
 
     // Recipients: bad e-mail, unknown organisation and both kinds at once are 422 naming the field.
     for (rec, field) in [
@@ -79,7 +90,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
             "new_country_code",
         ),
     ] {
-        let r = c.post(url("/recipients")).bearer_auth(&pm).json(&json!({"recipients": [rec]})).send().await.unwrap();
+        let r = app.post_json(&pm, &campaign("/recipients"), &json!({"recipients": [rec]})).await;
         assert_eq!(r.status(), 422);
         assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], field);
     }
@@ -91,7 +102,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
         {"organisation": "athens", "emails": ["one@athens.example"]},
         {"new_organisation": {"name": "Porto", "country_code": "pt", "city": "Porto"}, "emails": ["one@porto.example"]},
     ]});
-    let r = c.post(url("/recipients")).bearer_auth(&pm).json(&recipients).send().await.unwrap();
+    let r = app.post_json(&pm, &campaign("/recipients"), &recipients).await;
     assert_eq!(r.status(), 201);
     let added: Value = r.json().await.unwrap();
     assert_eq!(added["added"].as_array().unwrap().len(), 7);
@@ -102,37 +113,16 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     // Opening needs If-Match: 428 without, 412 stale.
     let r = c.patch(url("")).bearer_auth(&pm).json(&json!({"status": "open"})).send().await.unwrap();
     assert_eq!(r.status(), 428);
-    let r = c
-        .patch(url(""))
-        .bearer_auth(&pm)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"status": "open"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 412);
-    let etag = c.get(url("")).bearer_auth(&pm).send().await.unwrap().headers()["etag"].to_str().unwrap().to_string();
-    let r = c
-        .patch(url(""))
-        .bearer_auth(&pm)
-        .header("If-Match", &etag)
-        .json(&json!({"status": "paused"}))
-        .send()
-        .await
-        .unwrap();
+    let open = json!({"status": "open"});
+    assert_eq!(app.patch_if_match(&pm, &campaign(""), "\"1\"", &open).await.status(), 412);
+    let etag = app.etag(Some(&pm), &campaign("")).await;
+    let r = app.patch_if_match(&pm, &campaign(""), &etag, &json!({"status": "paused"})).await;
     assert_eq!(r.status(), 422);
-    let r = c
-        .patch(url(""))
-        .bearer_auth(&pm)
-        .header("If-Match", &etag)
-        .json(&json!({"status": "open"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.patch_if_match(&pm, &campaign(""), &etag, &open).await;
     assert_eq!(r.status(), 200);
     let opened: Value = r.json().await.unwrap();
     assert_eq!(opened["links"].as_array().unwrap().len(), 7, "each link is returned once");
-    let got: Value = c.get(url("")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    let got = app.get_json_as(&pm, &campaign("")).await;
     assert!(got.get("links").is_none(), "and never again");
     let mail = app.store.queued_mail("one@riga.example").await.unwrap();
     assert_eq!(mail.len(), 1);
@@ -142,7 +132,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     // A respondent answers by link; wrong answers are 422 naming the field.
     let token = app.survey_token("one@riga.example").await;
     let s = |p: &str| app.url(&format!("/api/v1/surveys/{token}{p}"));
-    let survey: Value = c.get(s("")).send().await.unwrap().json().await.unwrap();
+    let survey = app.get_json(&format!("/api/v1/surveys/{token}")).await;
     assert_eq!((survey["status"].as_str(), survey["organisation"].as_str()), (Some("open"), Some("Riga")));
     let inst = survey["instrument"].clone();
     assert_eq!(c.get(app.url("/api/v1/surveys/0123")).send().await.unwrap().status(), 404);
@@ -168,20 +158,14 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     let respondents =
         ["one@riga.example", "one@helsinki.example", "one@tallinn.example", "one@berlin.example", "one@athens.example"];
     for (k, email) in respondents.iter().enumerate() {
-        let t = app.survey_token(email).await;
-        for (q, a) in answers(&inst, k) {
-            let r = c.put(app.url(&format!("/api/v1/surveys/{t}/answers/{q}"))).json(&a).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{email} {q}");
-        }
-        let r = c.post(app.url(&format!("/api/v1/surveys/{t}/submit"))).send().await.unwrap();
-        assert_eq!(r.status(), 200);
+        respond(&app, &app.survey_token(email).await, &inst, k).await;
     }
     let r = c.put(s("/answers/lead-mandate")).json(&json!({"level": 2})).send().await.unwrap();
     assert_eq!(r.status(), 409, "a submitted response refuses changes");
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["code"], "already-submitted");
 
     // Response rates: 5 of 7 people; 5 of 6 organisations; Porto's country at 0 %.
-    let rates: Value = c.get(url("/response-rates")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    let rates = app.get_json_as(&pm, &campaign("/response-rates")).await;
     assert_eq!(
         (rates["respondents"]["responded"].as_u64(), rates["respondents"]["invited"].as_u64()),
         (Some(5), Some(7))
@@ -195,7 +179,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(c.get(url("/response-rates")).bearer_auth(&lead).send().await.unwrap().status(), 403);
 
     // The report: figures from 5 responses; free text for staff only.
-    let report: Value = c.get(url("/report")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    let report = app.get_json_as(&pm, &campaign("/report")).await;
     assert_eq!((report["n"].as_u64(), report["figures_shown"].as_bool()), (Some(5), Some(true)));
     let q = |r: &Value, id: &str| {
         r["questions"].as_array().unwrap().iter().find(|q| q["question_id"] == id).unwrap().clone()
@@ -212,17 +196,16 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(q(&report, "ctx-biggest-barrier")["answers"].as_array().unwrap().len(), 5);
     let overall = report["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "overall").unwrap();
     assert_eq!(overall["distribution"]["n"], 5);
-    let as_lead: Value = c.get(url("/report")).bearer_auth(&lead).send().await.unwrap().json().await.unwrap();
+    let as_lead = app.get_json_as(&lead, &campaign("/report")).await;
     assert_eq!(as_lead["n"], 5);
     assert!(q(&as_lead, "ctx-biggest-barrier")["answers"].is_null(), "city teams see no free text");
     assert_eq!(c.get(url("/report")).bearer_auth(&oslo_lead).send().await.unwrap().status(), 403, "not sent to Vienna");
     // Filters: below 5 matching responses only counts are given.
-    let north: Value =
-        c.get(url("/report?region=northern-europe")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    let north = app.get_json_as(&pm, &campaign("/report?region=northern-europe")).await;
     assert_eq!((north["n"].as_u64(), north["figures_shown"].as_bool()), (Some(3), Some(false)));
     assert!(q(&north, "lead-mandate")["options"].is_null() && q(&north, "ctx-unit-staff")["number"].is_null());
     assert_eq!(q(&north, "lead-mandate")["answered"], 3, "counts are still given");
-    let one: Value = c.get(url("/report?country=DE")).bearer_auth(&pm).send().await.unwrap().json().await.unwrap();
+    let one = app.get_json_as(&pm, &campaign("/report?country=DE")).await;
     assert_eq!(one["n"], 1);
     let r = c.get(url("/report?region=atlantis")).bearer_auth(&pm).send().await.unwrap();
     assert_eq!(
@@ -241,8 +224,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     ));
     assert_eq!(lines.len(), 6);
     assert!(full.contains("one@berlin.example") && full.contains("\"Funding, said respondent 3\""));
-    let anon =
-        c.get(url("/responses.csv?anonymised=true")).bearer_auth(&pm).send().await.unwrap().text().await.unwrap();
+    let anon = app.get_text_as(&pm, &campaign("/responses.csv?anonymised=true")).await;
     let alines: Vec<&str> = anon.lines().collect();
     assert!(alines[0].starts_with("region,lead-mandate,"));
     assert!(!alines[0].contains("ctx-biggest-barrier") && !anon.contains('@') && !anon.contains("Funding"));
@@ -250,8 +232,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(alines.len(), 6);
     let regions: Vec<&str> = alines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
     assert!(regions.iter().all(|r| ["northern-europe", "western-europe", "southern-europe"].contains(r)));
-    let again =
-        c.get(url("/responses.csv?anonymised=true")).bearer_auth(&pm).send().await.unwrap().text().await.unwrap();
+    let again = app.get_text_as(&pm, &campaign("/responses.csv?anonymised=true")).await;
     assert_eq!(anon, again, "a stable order");
     let r = c.get(url("/responses.csv?anonymised=true&country=DE")).bearer_auth(&pm).send().await.unwrap();
     assert_eq!(r.status(), 400);
@@ -269,39 +250,17 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(porto_mail.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(), ["survey-invitation", "survey-reminder"]);
     // Both links lead to the same questionnaire.
     let reminder_token = app.survey_token("one@porto.example").await;
-    let first: Value =
-        c.get(app.url(&format!("/api/v1/surveys/{reminder_token}"))).send().await.unwrap().json().await.unwrap();
+    let first = app.get_json(&format!("/api/v1/surveys/{reminder_token}")).await;
     assert_eq!(first["organisation"], "Porto");
 
     // Closing: answers refused with a clear reason; a closed campaign takes no reminders.
-    let etag = c.get(url("")).bearer_auth(&pm).send().await.unwrap().headers()["etag"].to_str().unwrap().to_string();
-    let r = c
-        .patch(url(""))
-        .bearer_auth(&pm)
-        .header("If-Match", &etag)
-        .json(&json!({"status": "closed"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let r = c
-        .put(app.url(&format!("/api/v1/surveys/{reminder_token}/answers/lead-mandate")))
-        .json(&json!({"level": 2}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(app.patch_with_etag(&pm, &campaign(""), &json!({"status": "closed"})).await.status(), 200);
+    let answer = app.url(&format!("/api/v1/surveys/{reminder_token}/answers/lead-mandate"));
+    let r = c.put(answer).json(&json!({"level": 2})).send().await.unwrap();
     assert_eq!(r.status(), 409);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["code"], "survey-closed");
     assert_eq!(c.post(url("/reminders")).bearer_auth(&pm).send().await.unwrap().status(), 409);
-    let r = c
-        .patch(url(""))
-        .bearer_auth(&pm)
-        .header("If-Match", "\"99\"")
-        .json(&json!({"status": "open"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 412);
+    assert_eq!(app.patch_if_match(&pm, &campaign(""), "\"99\"", &open).await.status(), 412);
     // Every change is in the audit log.
     let audit = app.store.audit_for("survey-campaign", &id).await.unwrap();
     for action in ["survey.create", "survey.open", "survey.close", "survey.remind", "survey.add-recipients"] {
@@ -312,22 +271,22 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
 on_both!(pulse_pages_without_javascript, |app: TestApp| async move {
     app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
     let b = app.signed_in("pm@example.org").await;
-    let page = b.get(app.url("/pulse/new")).send().await.unwrap().text().await.unwrap();
-    let csrf = csrf_of(&page);
+    let csrf = app.csrf(&b, "/pulse/new").await;
+    let new_pulse = |title: &'static str, opens_on: &'static str, closes_on: &'static str| {
+        let (app, b, csrf) = (&app, &b, &csrf);
+        async move {
+            let fields = [
+                ("title", title),
+                ("instrument", "innovation-capacity-pulse@1"),
+                ("programme", ""),
+                ("opens_on", opens_on),
+                ("closes_on", closes_on),
+            ];
+            app.post_form(b, "/pulse/new", csrf, &fields).await
+        }
+    };
     // Errors keep what was typed and name the fields.
-    let r = b
-        .post(app.url("/pulse/new"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("title", "My <pulse>"),
-            ("instrument", "innovation-capacity-pulse@1"),
-            ("programme", ""),
-            ("opens_on", "2026-04-01"),
-            ("closes_on", "2026-03-01"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = new_pulse("My <pulse>", "2026-04-01", "2026-03-01").await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("error-summary") && html.contains("href=\"#field-closes_on\""));
@@ -335,143 +294,81 @@ on_both!(pulse_pages_without_javascript, |app: TestApp| async move {
         html.contains("value=\"My &#60;pulse&#62;\"") && !html.contains("My <pulse>"),
         "the typed title is kept, escaped"
     );
-    let r = b
-        .post(app.url("/pulse/new"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("title", "Pulse"),
-            ("instrument", "innovation-capacity-pulse@1"),
-            ("programme", ""),
-            ("opens_on", "2026-03-01"),
-            ("closes_on", "2026-03-31"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = new_pulse("Pulse", "2026-03-01", "2026-03-31").await;
     assert_eq!(r.status(), 303);
     let at = r.headers()["location"].to_str().unwrap().to_string();
     let id = at.rsplit('/').next().unwrap().to_string();
     // A new organisation with a bad country code: 422, the typed name kept.
-    let r = b
-        .post(app.url(&format!("/pulse/{id}/recipients")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("mode", "new"),
-            ("new_name", "Porto Digital"),
-            ("new_country_code", "Portugal"),
-            ("new_city", "Porto"),
-            ("new_emails", "cio@porto.example"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let recipients = format!("/pulse/{id}/recipients");
+    let porto = |country_code: &'static str| {
+        let (app, b, csrf, recipients) = (&app, &b, &csrf, &recipients);
+        async move {
+            let fields = [
+                ("mode", "new"),
+                ("new_name", "Porto Digital"),
+                ("new_country_code", country_code),
+                ("new_city", "Porto"),
+                ("new_emails", "cio@porto.example"),
+            ];
+            app.post_form(b, recipients, csrf, &fields).await
+        }
+    };
+    let r = porto("Portugal").await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("href=\"#field-new_country_code\"") && html.contains("value=\"Porto Digital\""));
-    let r = b
-        .post(app.url(&format!("/pulse/{id}/recipients")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("mode", "new"),
-            ("new_name", "Porto Digital"),
-            ("new_country_code", "PT"),
-            ("new_city", "Porto"),
-            ("new_emails", "cio@porto.example"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let html = b.get(app.url(&format!("/pulse/{id}?added=1"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(porto("PT").await.status(), 303);
+    let html = app.page(&b, &format!("/pulse/{id}?added=1")).await;
     assert!(html.contains("cio@porto.example") && html.contains("Porto Digital"));
     // Opening with a stale version is a conflict with a clear message; then it opens.
-    let r = b
-        .post(app.url(&format!("/pulse/{id}/status")))
-        .form(&[("csrf", csrf.as_str()), ("version", "1"), ("status", "open")])
-        .send()
-        .await
-        .unwrap();
+    let status = format!("/pulse/{id}/status");
+    let r = app.post_form(&b, &status, &csrf, &[("version", "1"), ("status", "open")]).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("href=\"#field-status\""));
     let version = app.store.campaign(id.parse().unwrap()).await.unwrap().version.to_string();
-    let r = b
-        .post(app.url(&format!("/pulse/{id}/status")))
-        .form(&[("csrf", csrf.as_str()), ("version", version.as_str()), ("status", "open")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_form(&b, &status, &csrf, &[("version", version.as_str()), ("status", "open")]).await;
     assert_eq!(r.status(), 200, "the page answers the form, showing the links once");
     let html = r.text().await.unwrap();
 
     // The respondent, with no account, answers one topic per page.
     let token = app.survey_token("cio@porto.example").await;
     assert!(html.contains(&format!("/surveys/{token}</td>")), "the link sent is shown once");
-    let html = b.get(app.url(&format!("/pulse/{id}"))).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&b, &format!("/pulse/{id}")).await;
     assert!(!html.contains(&token), "and only once");
     let rb = app.browser();
-    let html = rb.get(app.url(&format!("/surveys/{token}"))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Porto Digital") && html.contains(&format!("/surveys/{token}/sections/leadership")));
-    let html =
-        rb.get(app.url(&format!("/surveys/{token}/sections/leadership"))).send().await.unwrap().text().await.unwrap();
-    let rcsrf = csrf_of(&html);
-    let r = rb
-        .post(app.url(&format!("/surveys/{token}/sections/leadership")))
-        .form(&[
-            ("csrf", rcsrf.as_str()),
-            ("q-lead-mandate", "4"),
-            ("q-lead-commitments", "none"),
-            ("q-lead-commitments", "city-plan"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let survey = format!("/surveys/{token}");
+    let (leadership, check) = (format!("{survey}/sections/leadership"), format!("{survey}/check"));
+    let html = app.page(&rb, &survey).await;
+    assert!(html.contains("Porto Digital") && html.contains(&leadership));
+    let rcsrf = app.csrf(&rb, &leadership).await;
+    let both = [("q-lead-mandate", "4"), ("q-lead-commitments", "none"), ("q-lead-commitments", "city-plan")];
+    let r = app.post_form(&rb, &leadership, &rcsrf, &both).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("href=\"#field-q-lead-commitments\""));
     assert!(html.contains("id=\"q-lead-mandate-4\" name=\"q-lead-mandate\" value=\"4\" checked"), "input kept");
-    let r = rb
-        .post(app.url(&format!("/surveys/{token}/sections/leadership")))
-        .form(&[("csrf", rcsrf.as_str()), ("q-lead-mandate", "4"), ("q-lead-commitments", "city-plan")])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        app.post_form(&rb, &leadership, &rcsrf, &[("q-lead-mandate", "4"), ("q-lead-commitments", "city-plan")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("/surveys/{token}/sections/organisational").as_str());
     // Progress is kept: the page shows the saved answer when the link is opened again.
-    let html =
-        rb.get(app.url(&format!("/surveys/{token}/sections/leadership"))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("value=\"4\" checked"));
+    assert!(app.page(&rb, &leadership).await.contains("value=\"4\" checked"));
     // Check your answers: submitting with required questions missing is refused, naming them.
-    let r =
-        rb.post(app.url(&format!("/surveys/{token}/check"))).form(&[("csrf", rcsrf.as_str())]).send().await.unwrap();
+    let r = app.post_form(&rb, &check, &rcsrf, &[]).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("href=\"#q-lead-political-backing\""));
     // Answer the rest through the API (the same operations), then submit on the page.
-    let survey: Value =
-        app.client().get(app.url(&format!("/api/v1/surveys/{token}"))).send().await.unwrap().json().await.unwrap();
-    for (q, a) in answers(&survey["instrument"], 2) {
-        let r =
-            app.client().put(app.url(&format!("/api/v1/surveys/{token}/answers/{q}"))).json(&a).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-    }
-    let html = rb.get(app.url(&format!("/surveys/{token}/check"))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Level 3"));
-    let r =
-        rb.post(app.url(&format!("/surveys/{token}/check"))).form(&[("csrf", rcsrf.as_str())]).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    let html = rb.get(app.url(&format!("/surveys/{token}"))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Thank you"));
-    let r = rb
-        .post(app.url(&format!("/surveys/{token}/sections/leadership")))
-        .form(&[("csrf", rcsrf.as_str()), ("q-lead-mandate", "1")])
-        .send()
-        .await
-        .unwrap();
+    let api = app.get_json(&format!("/api/v1{survey}")).await;
+    answer_all(&app, &token, &api["instrument"], 2).await;
+    assert!(app.page(&rb, &check).await.contains("Level 3"));
+    assert_eq!(app.post_form(&rb, &check, &rcsrf, &[]).await.status(), 303);
+    assert!(app.page(&rb, &survey).await.contains("Thank you"));
+    let r = app.post_form(&rb, &leadership, &rcsrf, &[("q-lead-mandate", "1")]).await;
     assert_eq!(r.status(), 409, "the link refuses changes after submission");
     assert!(r.text().await.unwrap().contains("Thank you"));
 
     // The report: one response, so counts only, saying why; the CSV downloads with the session.
-    let html = b.get(app.url(&format!("/pulse/{id}/report"))).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&b, &format!("/pulse/{id}/report")).await;
     assert!(html.contains("Fewer than 5 responses match"));
     assert!(!html.contains("class=\"bar-chart\""), "no charts below 5 responses");
     let csv = b.get(app.url(&format!("/pulse/{id}/responses.csv"))).send().await.unwrap();
@@ -479,17 +376,11 @@ on_both!(pulse_pages_without_javascript, |app: TestApp| async move {
     assert!(csv.text().await.unwrap().contains("cio@porto.example"));
     // Closed: the questionnaire says so.
     let version = app.store.campaign(id.parse().unwrap()).await.unwrap().version.to_string();
-    let r = b
-        .post(app.url(&format!("/pulse/{id}/status")))
-        .form(&[("csrf", csrf.as_str()), ("version", version.as_str()), ("status", "closed")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_form(&b, &status, &csrf, &[("version", version.as_str()), ("status", "closed")]).await;
     assert_eq!(r.status(), 303);
 });
 
 on_both!(pulse_report_page_shows_charts_from_five_responses, |app: TestApp| async move {
-    let c = app.client();
     app.person("admin@example.org", Some(Role::Admin), "riga").await;
     let admin = app.token("admin@example.org").await;
     let emails: Vec<String> = (0..5).map(|i| format!("r{i}@lisbon.example")).collect();
@@ -502,31 +393,18 @@ on_both!(pulse_report_page_shows_charts_from_five_responses, |app: TestApp| asyn
         .await;
     for (k, e) in emails.iter().enumerate() {
         let t = app.survey_token(e).await;
-        let inst: Value = c.get(app.url(&format!("/api/v1/surveys/{t}"))).send().await.unwrap().json().await.unwrap();
-        for (q, a) in answers(&inst["instrument"], k) {
-            assert_eq!(
-                c.put(app.url(&format!("/api/v1/surveys/{t}/answers/{q}"))).json(&a).send().await.unwrap().status(),
-                200
-            );
-        }
-        assert_eq!(c.post(app.url(&format!("/api/v1/surveys/{t}/submit"))).send().await.unwrap().status(), 200);
+        let survey = app.get_json(&format!("/api/v1/surveys/{t}")).await;
+        respond(&app, &t, &survey["instrument"], k).await;
     }
     let b = app.signed_in("admin@example.org").await;
-    let html = b.get(app.url(&format!("/pulse/{id}/report"))).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&b, &format!("/pulse/{id}/report")).await;
     assert!(!html.contains("Fewer than 5 responses match"));
     assert!(
         html.contains("<title id=\"chart-lead-mandate-title\">")
             && html.contains("<desc id=\"chart-lead-mandate-desc\">")
     );
     assert!(html.contains("Funding, said respondent 4"), "staff read the free text");
-    let html = b
-        .get(app.url(&format!("/pulse/{id}/report?region=northern-europe")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&b, &format!("/pulse/{id}/report?region=northern-europe")).await;
     assert!(html.contains("Fewer than 5 responses match") && !html.contains("Funding"));
     let r = b.get(app.url(&format!("/pulse/{id}/report?country=Portugal"))).send().await.unwrap();
     assert_eq!(r.status(), 400);
