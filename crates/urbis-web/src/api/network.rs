@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use urbis_app::network as ops;
-use urbis_domain::network::{InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
+use urbis_domain::network::{InvitationRequest, NewAccount, ProfileChange};
 use urbis_domain::policy::{Action, Scope};
 use urbis_store::Paged;
 use urbis_store::network::{CohortMember, Invitation, Membership, Organisation, Programme};
@@ -313,7 +313,7 @@ pub async fn list_programmes(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<ProgrammeOut>>, Problem> {
     let page = page_from(&q)?;
-    Ok(Json(List::map(state.store.programmes(page).await?, ProgrammeOut::from)))
+    Ok(Json(List::map(ops::programmes(&state, page).await?, ProgrammeOut::from)))
 }
 
 /// One programme.
@@ -336,13 +336,9 @@ pub async fn list_cities(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<CohortCityOut>>, Problem> {
     let page = page_from(&q)?;
-    let status = q
-        .get("status")
-        .map(|s| ParticipationStatus::parse(s))
-        .transpose()
-        .map_err(|e| Problem::field(StatusCode::BAD_REQUEST, "status", e.code, &e.message))?;
     let p = ops::programme(&state, &slug).await?;
-    Ok(Json(List::map(state.store.cohort(p.id, status, page).await?, CohortCityOut::from)))
+    let cities = ops::cohort(&state, &p, q.get("status").map(String::as_str), page).await?;
+    Ok(Json(List::map(cities, CohortCityOut::from)))
 }
 
 /// One city with the programmes it takes part in. The `ETag` is its version.
@@ -350,9 +346,7 @@ pub async fn list_cities(
     responses((status = 200, body = CityDetailOut, headers(("ETag" = String))), (status = 404, body = Problem)))]
 pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Problem> {
     let org = ops::city(&state, &slug).await?;
-    let programmes = state
-        .store
-        .participations(org.id)
+    let programmes = ops::participations(&state, &org)
         .await?
         .into_iter()
         .map(|p| ParticipationOut { programme: p.programme_slug, status: p.status.as_str().into() })
@@ -413,7 +407,7 @@ pub async fn list_people(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<PersonOut>>, Problem> {
     let page = page_from(&q)?;
-    Ok(Json(List::map(state.store.directory(page).await?, |d| PersonOut {
+    Ok(Json(List::map(ops::directory(&state, page).await?, |d| PersonOut {
         id: d.person_id,
         name: d.name,
         job_title: d.job_title,

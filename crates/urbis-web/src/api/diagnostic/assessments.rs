@@ -107,7 +107,7 @@ pub struct AssessmentOut {
 
 async fn full(state: &AppState, a: Assessment) -> Result<AssessmentOut, Problem> {
     let (_, answers, scores) = ops::scores(state, &a).await?;
-    let validations = state.store.validations(a.id).await?.into_iter().map(Into::into).collect();
+    let validations = ops::validations(state, &a).await?.into_iter().map(Into::into).collect();
     Ok(assessment_out(a, answers, &scores, validations))
 }
 

@@ -26,9 +26,7 @@ pub struct InstrumentSummaryOut {
 #[utoipa::path(get, path = "/instruments", tag = "diagnostic", responses((status = 200, body = Vec<InstrumentSummaryOut>)))]
 pub async fn list_instruments(State(state): State<AppState>) -> Result<Json<Vec<InstrumentSummaryOut>>, Problem> {
     Ok(Json(
-        state
-            .store
-            .instruments()
+        ops::instruments(&state)
             .await?
             .into_iter()
             .map(|i| InstrumentSummaryOut {

@@ -484,7 +484,7 @@ async fn survey_out(state: &AppState, r: &ops::Respondence) -> Result<SurveyOut,
         organisation: r.respondent.organisation_name.clone(),
         submitted_at: r.respondent.submitted_at,
         instrument: serde_json::to_value(&r.instrument).map_err(|_| Problem::internal())?,
-        answers: state.store.survey_answers(r.respondent.id).await?.iter().map(|a| a.as_stored().into()).collect(),
+        answers: ops::answers(state, r).await?.iter().map(|a| a.as_stored().into()).collect(),
     })
 }
 
@@ -517,7 +517,7 @@ pub async fn put_survey_answer(
     }
     let checked = ops::check(&r, &question_id, body.answer()?)?;
     ops::save(&state, &r, std::slice::from_ref(&checked)).await?;
-    let saved = state.store.survey_answers(r.respondent.id).await?;
+    let saved = ops::answers(&state, &r).await?;
     let a = saved.into_iter().find(|a| a.question_id == question_id).ok_or_else(Problem::internal)?;
     Ok(Json(a.as_stored().into()))
 }

@@ -107,13 +107,8 @@ pub async fn put_override(
             ));
         }
     };
-    ops::set_override(&state, &caller.0, &loaded, &question_id, Some((value, &body.reason))).await?;
-    let o = state
-        .store
-        .overrides(loaded.assessment.id)
+    let o = ops::set_override(&state, &caller.0, &loaded, &question_id, Some((value, &body.reason)))
         .await?
-        .into_iter()
-        .find(|o| o.question_id == question_id)
         .ok_or_else(Problem::internal)?;
     Ok(Json(OverrideOut { question_id: o.question_id, value: o.normalised, reason: o.reason }))
 }

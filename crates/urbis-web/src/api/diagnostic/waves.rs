@@ -52,7 +52,7 @@ pub async fn list_waves(
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<WaveOut>>, Problem> {
     let p = net::programme(&state, &slug).await?;
-    Ok(Json(state.store.waves(p.id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(ops::waves(&state, &p).await?.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
