@@ -151,6 +151,51 @@ pub struct ServicePatch {
     pub published: Option<bool>,
 }
 
+/// The one conversion of a new service's body into the description the operations check.
+impl From<ServiceIn> for RawService {
+    fn from(b: ServiceIn) -> RawService {
+        RawService {
+            title: b.title,
+            description: b.description,
+            focus_area: b.focus_area,
+            phase: b.phase.unwrap_or_default(),
+            problem: b.problem,
+            audience: b.audience,
+            team: b.team,
+            channels: b.channels,
+            languages: b.languages,
+            output: b.output,
+            cost: b.cost.unwrap_or_default(),
+            currency: b.currency.unwrap_or_default(),
+            builds_on: b.builds_on,
+        }
+    }
+}
+
+impl ServicePatch {
+    /// The service's description (`raw`, as stored) with the fields this patch sends.
+    fn apply(self, raw: &mut RawService) {
+        macro_rules! set {
+            ($($f:ident),*) => { $(if let Some(v) = self.$f { raw.$f = v; })* };
+        }
+        set!(
+            title,
+            description,
+            focus_area,
+            phase,
+            problem,
+            audience,
+            team,
+            channels,
+            languages,
+            output,
+            cost,
+            currency,
+            builds_on
+        );
+    }
+}
+
 /// Add a city's service (its team or programme staff). One service per city and programme.
 #[utoipa::path(post, path = "/cities/{slug}/services", tag = "services", security(("bearer" = [])), request_body = ServiceIn,
     responses((status = 201, body = ServiceOut), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -159,25 +204,11 @@ pub async fn create_service(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(slug): Path<String>,
-    ApiJson(b): ApiJson<ServiceIn>,
+    ApiJson(mut b): ApiJson<ServiceIn>,
 ) -> Result<Response, Problem> {
     let city = net::city(&state, &slug).await?;
-    let raw = RawService {
-        title: b.title,
-        description: b.description,
-        focus_area: b.focus_area,
-        phase: b.phase.unwrap_or_default(),
-        problem: b.problem,
-        audience: b.audience,
-        team: b.team,
-        channels: b.channels,
-        languages: b.languages,
-        output: b.output,
-        cost: b.cost.unwrap_or_default(),
-        currency: b.currency.unwrap_or_default(),
-        builds_on: b.builds_on,
-    };
-    let s = ops::create(&state, &caller.0, &city, b.programme.as_deref(), &raw).await?;
+    let programme = b.programme.take();
+    let s = ops::create(&state, &caller.0, &city, programme.as_deref(), &b.into()).await?;
     let version = s.version;
     let mut res = with_etag(version, service_out(&state, s).await?);
     *res.status_mut() = StatusCode::CREATED;
@@ -212,26 +243,9 @@ pub async fn patch_service(
 ) -> Result<Response, Problem> {
     let loaded = writable(&state, &caller, &id).await?;
     let version = if_match(&headers)?;
-    let mut raw = ops::raw_of(&loaded.service);
-    macro_rules! set {
-        ($($f:ident),*) => { $(if let Some(v) = b.$f { raw.$f = v; })* };
-    }
-    set!(
-        title,
-        description,
-        focus_area,
-        phase,
-        problem,
-        audience,
-        team,
-        channels,
-        languages,
-        output,
-        cost,
-        currency,
-        builds_on
-    );
     let published = b.published.unwrap_or(loaded.service.published);
+    let mut raw = ops::raw_of(&loaded.service);
+    b.apply(&mut raw);
     let s = ops::update(&state, &caller.0, &loaded, version, &raw, published).await?;
     let version = s.version;
     Ok(with_etag(version, service_out(&state, s).await?))
