@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, Problem, ReadErrors, RuleErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -104,8 +104,7 @@ impl From<StoredAnswer> for AnswerOut {
 
 /// Answer one question as the calling respondent (replaces that respondent's previous answer).
 #[utoipa::path(put, path = "/assessments/{id}/answers/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = AnswerIn,
-    responses((status = 200, body = AnswerOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AnswerOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_answer(
     State(state): State<AppState>,
     caller: ApiCaller,

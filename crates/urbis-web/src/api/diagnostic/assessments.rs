@@ -7,7 +7,7 @@ use super::{csv, csv_field, num};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, Problem, ReadErrors, RuleErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -136,8 +136,7 @@ fn assessment_out(
 
 /// Start an assessment of a city (its lead or programme staff).
 #[utoipa::path(post, path = "/cities/{slug}/assessments", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentCreate,
-    responses((status = 201, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_assessment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -152,7 +151,7 @@ pub async fn create_assessment(
 /// An assessment with its answers and scores (its city's team, programme staff, experts and
 /// reviewers; anyone when published).
 #[utoipa::path(get, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = AssessmentOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AssessmentOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_assessment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -165,8 +164,7 @@ pub async fn get_assessment(
 
 /// Submit (locks the answers). 409 lists the required questions nobody has answered.
 #[utoipa::path(post, path = "/assessments/{id}/submit", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = AssessmentOut), ReadErrors, RuleErrors))]
 pub async fn submit_assessment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -188,8 +186,7 @@ pub struct AssessmentPatch {
 /// `If-Match` with the assessment's version as ETag.
 #[utoipa::path(patch, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentPatch,
     params(("If-Match" = String, Header, description = "the assessment's version, as returned in `version`")),
-    responses((status = 200, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = AssessmentOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn patch_assessment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -213,8 +210,7 @@ pub struct ReopenIn {
 
 /// Reopen a submitted assessment for changes (programme staff), with a reason.
 #[utoipa::path(post, path = "/assessments/{id}/reopen", tag = "diagnostic", security(("bearer" = [])), request_body = ReopenIn,
-    responses((status = 200, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn reopen_assessment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -229,7 +225,7 @@ pub async fn reopen_assessment(
 /// An assessment as CSV: every answer (question, respondent, answer, normalised value, evidence,
 /// comment), then the scores.
 #[utoipa::path(get, path = "/assessments/{id}/answers.csv", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
 pub async fn get_assessment_csv(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -3,7 +3,7 @@
 use super::{csv, csv_field, num};
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{InvalidErrors, NotFoundErrors, Problem, QueryErrors, TokenErrors};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -82,8 +82,7 @@ pub struct BenchmarkOut {
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark", tag = "diagnostic",
     params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
            ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = BenchmarkOut), (status = 400, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+    responses((status = 200, body = BenchmarkOut), TokenErrors, QueryErrors, NotFoundErrors, InvalidErrors))]
 pub async fn get_benchmark(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -151,7 +150,7 @@ async fn benchmark_out(
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark.csv", tag = "diagnostic",
     params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
            ("population_band" = Option<String>, Query)),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), TokenErrors, NotFoundErrors, InvalidErrors))]
 pub async fn get_benchmark_csv(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -1,7 +1,7 @@
 //! Instruments: the published questionnaires with their scoring models, in every language they have.
 
 use crate::AppState;
-use crate::error::Problem;
+use crate::error::{NotFoundErrors, Problem, QueryErrors};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -51,7 +51,7 @@ pub async fn list_instruments(State(state): State<AppState>) -> Result<Json<Vec<
 #[utoipa::path(get, path = "/instruments/{slug}", tag = "diagnostic",
     params(("version" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "en, de or fr"),
         ("Accept-Language" = Option<String>, Header, description = "used when `lang` is not given")),
-    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Object), QueryErrors, NotFoundErrors))]
 pub async fn get_instrument(
     State(state): State<AppState>,
     Path(slug): Path<String>,

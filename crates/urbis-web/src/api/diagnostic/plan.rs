@@ -4,7 +4,7 @@ use super::{csv, csv_field};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, Problem, ReadErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -84,7 +84,7 @@ impl PlanItemIn {
 
 /// A city's improvement plan (its team, programme staff, experts and reviewers).
 #[utoipa::path(get, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = Vec<PlanItemOut>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<PlanItemOut>), ReadErrors))]
 pub async fn get_plan(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -96,8 +96,7 @@ pub async fn get_plan(
 
 /// Add an item to a city's improvement plan (its team or programme staff).
 #[utoipa::path(post, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
-    responses((status = 201, body = PlanItemOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = PlanItemOut), ReadErrors, BodyErrors))]
 pub async fn create_plan_item(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -115,8 +114,7 @@ pub async fn create_plan_item(
 /// Replace a plan item's fields (its city's team or programme staff). Needs `If-Match`.
 #[utoipa::path(put, path = "/plan-items/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
     params(("If-Match" = String, Header, description = "the item's version, as returned in `version`")),
-    responses((status = 200, body = PlanItemOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = PlanItemOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn put_plan_item(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -132,7 +130,7 @@ pub async fn put_plan_item(
 
 /// A city's improvement plan as CSV (same readers as the plan).
 #[utoipa::path(get, path = "/cities/{slug}/plan.csv", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
 pub async fn get_plan_csv(
     State(state): State<AppState>,
     caller: ApiCaller,

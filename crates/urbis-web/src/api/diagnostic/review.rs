@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, InvalidErrors, Problem, ReadErrors, RuleErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -53,8 +53,7 @@ pub struct ValidationIn {
 /// Validate one capability of a submitted assessment (the programme's experts and staff). The
 /// self-assessed score stays as it is; the validated one is kept beside it.
 #[utoipa::path(put, path = "/assessments/{id}/validations/{capability}", tag = "diagnostic", security(("bearer" = [])), request_body = ValidationIn,
-    responses((status = 200, body = ValidationOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ValidationOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_validation(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -86,8 +85,7 @@ pub struct OverrideOut {
 /// Set the city's consolidated value for a question, replacing the respondents' lower median (the
 /// city's lead or programme staff; drafts only). The respondents' answers and spread stay visible.
 #[utoipa::path(put, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = OverrideIn,
-    responses((status = 200, body = OverrideOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = OverrideOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_override(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -115,7 +113,7 @@ pub async fn put_override(
 
 /// Remove the city's consolidated value for a question: the lower median applies again.
 #[utoipa::path(delete, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), ReadErrors, InvalidErrors, RuleErrors))]
 pub async fn delete_override(
     State(state): State<AppState>,
     caller: ApiCaller,

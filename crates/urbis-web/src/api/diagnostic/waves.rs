@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, NotFoundErrors, Problem, ReadErrors, RuleErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -46,7 +46,7 @@ impl From<Wave> for WaveOut {
 
 /// A programme's diagnostic waves.
 #[utoipa::path(get, path = "/programmes/{slug}/waves", tag = "diagnostic",
-    responses((status = 200, body = Vec<WaveOut>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<WaveOut>), NotFoundErrors))]
 pub async fn list_waves(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -69,8 +69,7 @@ pub struct WaveCreate {
 
 /// Add a diagnostic wave to a programme (programme staff).
 #[utoipa::path(post, path = "/programmes/{slug}/waves", tag = "diagnostic", security(("bearer" = [])), request_body = WaveCreate,
-    responses((status = 201, body = WaveOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = WaveOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_wave(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -86,8 +85,7 @@ pub async fn create_wave(
 /// baseline and no new assessment can start in it. Needs `If-Match` with the wave's version.
 #[utoipa::path(post, path = "/programmes/{slug}/waves/{wave}/close", tag = "diagnostic", security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "the wave's version, as returned in `version`")),
-    responses((status = 200, body = WaveOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = WaveOut), ReadErrors, VersionErrors, RuleErrors))]
 pub async fn close_wave(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{Problem, ReadErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -19,8 +19,7 @@ fn base(state: &AppState) -> String {
 
 /// The service as CPSV-AP 3.2 (Turtle): a `cpsv:PublicService` whose competent authority is the city.
 #[utoipa::path(get, path = "/services/{id}/cpsv.ttl", tag = "services",
-    responses((status = 200, content_type = "text/turtle", body = String), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "text/turtle", body = String), ReadErrors))]
 pub async fn get_service_cpsv(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -60,7 +59,7 @@ pub fn service_turtle(base: &str, s: &Service) -> String {
 /// The indicator as a Smart Data Models `KeyPerformanceIndicator` (key-values); `kpiValue` is the
 /// progress in percent.
 #[utoipa::path(get, path = "/indicators/{id}/sdm.json", tag = "services",
-    responses((status = 200, body = Object), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Object), ReadErrors))]
 pub async fn get_indicator_sdm(
     State(state): State<AppState>,
     caller: ApiCaller,

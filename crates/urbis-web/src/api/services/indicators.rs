@@ -4,7 +4,7 @@ use super::{writable, writable_indicator};
 use crate::AppState;
 use crate::api::{ApiJson, with_etag};
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, Problem, ReadErrors};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -127,8 +127,7 @@ pub struct IndicatorIn {
 
 /// Add an outcome indicator to a service.
 #[utoipa::path(post, path = "/services/{id}/indicators", tag = "services", security(("bearer" = [])), request_body = IndicatorIn,
-    responses((status = 201, body = IndicatorOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
 pub async fn create_indicator(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -158,8 +157,7 @@ pub async fn create_indicator(
 
 /// An indicator: its definition, measurements, `progress`, `expected` and `status`.
 #[utoipa::path(get, path = "/indicators/{id}", tag = "services", security(("bearer" = [])),
-    responses((status = 200, body = IndicatorOut, headers(("ETag" = String))), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = IndicatorOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_indicator(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -190,8 +188,7 @@ pub struct MeasurementIn {
 
 /// Record a measurement (replacing the one of the same date and breakdown). 201 when new.
 #[utoipa::path(post, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])), request_body = MeasurementIn,
-    responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
 pub async fn create_measurement(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -234,8 +231,7 @@ pub struct ImportOut {
 /// again changes nothing.
 #[utoipa::path(post, path = "/indicators/{id}/measurements.csv", tag = "services", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportOut), ReadErrors, BodyErrors))]
 pub async fn import_measurements(
     State(state): State<AppState>,
     caller: ApiCaller,

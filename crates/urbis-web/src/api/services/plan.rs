@@ -4,7 +4,7 @@ use super::writable;
 use crate::AppState;
 use crate::api::{ApiJson, if_match, with_etag};
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{BodyErrors, Problem, ReadErrors, RuleErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -114,8 +114,7 @@ pub struct PhaseIn {
 /// change it: changing a planned phase needs `If-Match` with its version.
 #[utoipa::path(put, path = "/services/{id}/phases/{kind}", tag = "services", security(("bearer" = [])), request_body = PhaseIn,
     params(("If-Match" = Option<String>, Header, description = "the phase's version, when it exists")),
-    responses((status = 200, body = PhaseOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = PhaseOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn put_phase(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -144,8 +143,7 @@ pub struct MilestoneIn {
 
 /// Add a milestone to a service's plan.
 #[utoipa::path(post, path = "/services/{id}/milestones", tag = "services", security(("bearer" = [])), request_body = MilestoneIn,
-    responses((status = 201, body = MilestoneOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = MilestoneOut), ReadErrors, BodyErrors))]
 pub async fn create_milestone(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -164,8 +162,7 @@ pub async fn create_milestone(
 /// Change a milestone (e.g. mark it done). Needs `If-Match` with its version.
 #[utoipa::path(patch, path = "/milestones/{id}", tag = "services", security(("bearer" = [])), request_body = MilestoneIn,
     params(("If-Match" = String, Header, description = "the milestone's version")),
-    responses((status = 200, body = MilestoneOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = MilestoneOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_milestone(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -183,8 +180,7 @@ pub async fn patch_milestone(
 
 /// A milestone of a readable service. The `ETag` is its version.
 #[utoipa::path(get, path = "/milestones/{id}", tag = "services", security(("bearer" = [])),
-    responses((status = 200, body = MilestoneOut, headers(("ETag" = String))), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = MilestoneOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_milestone(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -215,8 +211,7 @@ pub struct ResearchIn {
 
 /// Add a research session to the service's research log (entries are added, not edited).
 #[utoipa::path(post, path = "/services/{id}/research", tag = "services", security(("bearer" = [])), request_body = ResearchIn,
-    responses((status = 201, body = ResearchOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ResearchOut), ReadErrors, BodyErrors))]
 pub async fn create_research(
     State(state): State<AppState>,
     caller: ApiCaller,

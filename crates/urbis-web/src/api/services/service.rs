@@ -6,7 +6,9 @@ use super::writable;
 use crate::AppState;
 use crate::api::{ApiJson, List, if_match, page_from, with_etag};
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{
+    BodyErrors, NotFoundErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -198,8 +200,7 @@ impl ServicePatch {
 
 /// Add a city's service (its team or programme staff). One service per city and programme.
 #[utoipa::path(post, path = "/cities/{slug}/services", tag = "services", security(("bearer" = [])), request_body = ServiceIn,
-    responses((status = 201, body = ServiceOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ServiceOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_service(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -218,8 +219,7 @@ pub async fn create_service(
 /// A service with its phases, milestones, research log and indicators (anyone when published;
 /// otherwise its city's team and programme staff). The `ETag` is its version.
 #[utoipa::path(get, path = "/services/{id}", tag = "services", security(("bearer" = [])),
-    responses((status = 200, body = ServiceOut, headers(("ETag" = String))), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ServiceOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_service(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -232,8 +232,7 @@ pub async fn get_service(
 /// Change a service or publish it. Needs `If-Match` with its `ETag`.
 #[utoipa::path(patch, path = "/services/{id}", tag = "services", security(("bearer" = [])), request_body = ServicePatch,
     params(("If-Match" = String, Header, description = "the service's ETag")),
-    responses((status = 200, body = ServiceOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = ServiceOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_service(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -254,7 +253,7 @@ pub async fn patch_service(
 /// Every city's service in a programme, by city name: published ones, and drafts the caller may read.
 #[utoipa::path(get, path = "/programmes/{slug}/services", tag = "services",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<ServiceSummaryOut>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = List<ServiceSummaryOut>), TokenErrors, QueryErrors, NotFoundErrors))]
 pub async fn list_services(
     State(state): State<AppState>,
     caller: ApiCaller,
