@@ -107,9 +107,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::pulse::response_rates))
         .routes(routes!(diagnostic::pulse::get_report))
         .routes(routes!(diagnostic::pulse::get_responses_csv))
-        .routes(routes!(diagnostic::pulse::get_survey))
-        .routes(routes!(diagnostic::pulse::put_survey_answer))
-        .routes(routes!(diagnostic::pulse::submit_survey))
+        .routes(routes!(diagnostic::survey::get_survey))
+        .routes(routes!(diagnostic::survey::put_survey_answer))
+        .routes(routes!(diagnostic::survey::submit_survey))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }

@@ -7,6 +7,7 @@ pub mod instruments;
 pub mod plan;
 pub mod pulse;
 pub mod review;
+pub mod survey;
 pub mod waves;
 
 pub use crate::download::csv;
