@@ -4,11 +4,11 @@
 use crate::auth::{hash_password, verify_password};
 use crate::i18n::Tr;
 use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
-use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ProfileChange};
+use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::network::{
-    Acceptor, AccountUpdate, Invitation, Membership, NewInvitation, Organisation, OrganisationPatch, Participation,
-    Person, Programme, TeamMember,
+    Acceptor, AccountUpdate, CohortMember, DirectoryEntry, Invitation, Membership, NewInvitation, Organisation,
+    OrganisationPatch, Participation, Person, Programme, TeamMember,
 };
 use urbis_store::{Page, Paged};
 use uuid::Uuid;
@@ -32,6 +32,36 @@ pub async fn city(state: &App, slug: &str) -> Result<Organisation> {
 /// A programme by slug, or 404 naming it.
 pub async fn programme(state: &App, slug: &str) -> Result<Programme> {
     state.store.programme(slug).await.map_err(AppError::or_not_found("programme"))
+}
+
+/// Programmes, newest first (public).
+pub async fn programmes(state: &App, page: Page) -> Result<Paged<Programme>> {
+    Ok(state.store.programmes(page).await?)
+}
+
+/// A programme's cohort of cities by name (public), optionally of one participation status
+/// (`participating`, `invited`, `declined`; another is a bad parameter).
+pub async fn cohort(
+    state: &App,
+    programme: &Programme,
+    status: Option<&str>,
+    page: Page,
+) -> Result<Paged<CohortMember>> {
+    let status = status
+        .map(ParticipationStatus::parse)
+        .transpose()
+        .map_err(|e| AppError::bad_parameter("status", e.code, e.message))?;
+    Ok(state.store.cohort(programme.id, status, page).await?)
+}
+
+/// The programmes a city takes part in, or was invited to (public).
+pub async fn participations(state: &App, city: &Organisation) -> Result<Vec<Participation>> {
+    Ok(state.store.participations(city.id).await?)
+}
+
+/// The people who agreed to be listed, by name, with their roles (public).
+pub async fn directory(state: &App, page: Page) -> Result<Paged<DirectoryEntry>> {
+    Ok(state.store.directory(page).await?)
 }
 
 /// A city, if the caller may do `action` on it (`Read` for its public profile).

@@ -157,3 +157,94 @@ impl From<Invalid> for Problem {
         Problem::invalid(&i)
     }
 }
+
+// ---- the API's documented error answers -----------------------------------------------------------
+//
+// Named sets of problem responses for `#[utoipa::path(responses(...))]`, one per source of failure,
+// so that a route lists where it can fail rather than every status. The sets one route names never
+// share a status.
+
+/// The media type of every problem.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+const UNAUTHORIZED: &str =
+    "No valid bearer token: the one sent is malformed or unknown, or the route needs one and none was sent";
+const FORBIDDEN: &str = "The caller's roles do not allow this";
+const NOT_FOUND: &str = "No such record (or the caller may not know it exists)";
+const BAD_PARAMETER: &str = "A query parameter is out of range or not understood; `errors` names it";
+const UNPROCESSABLE: &str = "A value is missing, unknown, of the wrong type or not valid; `errors` names each";
+const STALE: &str = "`If-Match` does not name the record's current version: nothing was changed";
+
+/// A record the policy guards, named in the path: 401, 403, 404.
+#[derive(utoipa::IntoResponses)]
+pub enum ReadErrors {
+    #[response(status = 401, description = UNAUTHORIZED, content_type = PROBLEM_JSON)]
+    Unauthorized(Problem),
+    #[response(status = 403, description = FORBIDDEN, content_type = PROBLEM_JSON)]
+    Forbidden(Problem),
+    #[response(status = 404, description = NOT_FOUND, content_type = PROBLEM_JSON)]
+    NotFound(Problem),
+}
+
+/// An action the policy guards that names no record: 401, 403.
+#[derive(utoipa::IntoResponses)]
+pub enum AuthErrors {
+    #[response(status = 401, description = UNAUTHORIZED, content_type = PROBLEM_JSON)]
+    Unauthorized(Problem),
+    #[response(status = 403, description = FORBIDDEN, content_type = PROBLEM_JSON)]
+    Forbidden(Problem),
+}
+
+/// A bearer token that is not valid (also on public routes, where none is needed), or none where
+/// the route needs a signed-in caller: 401.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 401, description = UNAUTHORIZED, content_type = PROBLEM_JSON)]
+pub struct TokenErrors(pub Problem);
+
+/// A public record named in the path that does not exist: 404.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 404, description = NOT_FOUND, content_type = PROBLEM_JSON)]
+pub struct NotFoundErrors(pub Problem);
+
+/// A query parameter (`page`, `per_page`, a filter) out of range or not understood: 400.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 400, description = BAD_PARAMETER, content_type = PROBLEM_JSON)]
+pub struct QueryErrors(pub Problem);
+
+/// A request body (JSON unless the route says otherwise): 400, 413, 415, 422.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyErrors {
+    #[response(status = 400, description = "The body is malformed JSON or could not be read", content_type = PROBLEM_JSON)]
+    Malformed(Problem),
+    #[response(status = 413, description = "The body is larger than the server takes", content_type = PROBLEM_JSON)]
+    TooLarge(Problem),
+    #[response(status = 415, description = "The body is not of the media type the route takes", content_type = PROBLEM_JSON)]
+    MediaType(Problem),
+    #[response(status = 422, description = UNPROCESSABLE, content_type = PROBLEM_JSON)]
+    Invalid(Problem),
+}
+
+/// A value that is not valid, on a route without a body: 422.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 422, description = UNPROCESSABLE, content_type = PROBLEM_JSON)]
+pub struct InvalidErrors(pub Problem);
+
+/// Optimistic concurrency with a required `If-Match`: 412, 428.
+#[derive(utoipa::IntoResponses)]
+pub enum VersionErrors {
+    #[response(status = 412, description = STALE, content_type = PROBLEM_JSON)]
+    Stale(Problem),
+    #[response(status = 428, description = "`If-Match` is required", content_type = PROBLEM_JSON)]
+    Required(Problem),
+}
+
+/// Optimistic concurrency with an optional `If-Match`, checked when sent: 412.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 412, description = STALE, content_type = PROBLEM_JSON)]
+pub struct StaleErrors(pub Problem);
+
+/// A rule of the domain refused the change (the record's state, a uniqueness rule, missing
+/// answers): 409.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 409, description = "A rule refused the change (the record's state, a uniqueness rule); the \
+    problem's `type` names the rule and `errors` the fields", content_type = PROBLEM_JSON)]
+pub struct RuleErrors(pub Problem);

@@ -20,10 +20,16 @@ use urbis_domain::error::{FieldError, Invalid};
 use urbis_domain::network::CountryCode;
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::diagnostic::{
-    Assessment, NewAnswer, PlanItem, StoredAnswer, StoredInstrument, Wave, WaveResult, by_respondent,
+    Assessment, InstrumentSummary, NewAnswer, Override, PlanItem, StoredAnswer, StoredInstrument, Validation, Wave,
+    WaveResult, by_respondent,
 };
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
+
+/// Every published instrument version (public).
+pub async fn instruments(state: &App) -> Result<Vec<InstrumentSummary>> {
+    Ok(state.store.instruments().await?)
+}
 
 /// An instrument version (the newest when `version` is `None`) with all its translations.
 pub async fn instrument(state: &App, slug: &str, version: Option<u32>) -> Result<Arc<StoredInstrument>> {
@@ -71,6 +77,11 @@ impl InstrumentCache {
 
 pub async fn wave(state: &App, programme: &Programme, slug: &str) -> Result<Wave> {
     state.store.wave(programme.id, slug).await.map_err(AppError::or_not_found("wave"))
+}
+
+/// A programme's diagnostic waves, oldest first (public).
+pub async fn waves(state: &App, programme: &Programme) -> Result<Vec<Wave>> {
+    Ok(state.store.waves(programme.id).await?)
 }
 
 /// The instrument version an assessment was made with (it keeps it, even after newer versions).
@@ -216,6 +227,12 @@ pub async fn scores(state: &App, a: &Assessment) -> Result<(Instrument, Vec<Stor
         state.store.overrides(a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();
     let s = score_respondents(&inst, &by_respondent(&inst, &answers), &overrides);
     Ok((inst, answers, s))
+}
+
+/// The experts' validations of an assessment the caller was given (by `load_for` or an operation
+/// on it): whoever may read the assessment may read them.
+pub async fn validations(state: &App, a: &Assessment) -> Result<Vec<Validation>> {
+    Ok(state.store.validations(a.id).await?)
 }
 
 /// The benchmark of a wave within a peer group: each submitted assessment's materialised results
@@ -501,14 +518,15 @@ pub async fn validate(
 
 /// Set (or with `None`, remove) the city's consolidated value of a scored question in a draft (its
 /// lead or programme staff): `Some((Some(v), reason))` a value from 0 to 100, `Some((None, reason))`
-/// "not applicable". The respondents' answers and their spread stay as they are.
+/// "not applicable". The respondents' answers and their spread stay as they are. Returns the value
+/// now set (`None` once removed).
 pub async fn set_override(
     state: &App,
     caller: &Caller,
     loaded: &Loaded,
     question_id: &str,
     change: Option<(Option<f64>, &str)>,
-) -> Result<()> {
+) -> Result<Option<Override>> {
     loaded.check(caller, Action::SubmitAssessment)?;
     let inst = instrument_of(state, &loaded.assessment).await?;
     let mut errors = Invalid::default();
@@ -526,6 +544,5 @@ pub async fn set_override(
     };
     errors.into_result()?;
     let actor = caller.person_id()?;
-    state.store.set_override(actor, loaded.assessment.id, question_id, change).await?;
-    Ok(())
+    Ok(state.store.set_override(actor, loaded.assessment.id, question_id, change).await?)
 }

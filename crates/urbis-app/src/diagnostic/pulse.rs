@@ -333,6 +333,11 @@ pub async fn save(state: &App, r: &Respondence, answers: &[NewAnswer]) -> Result
     Ok(state.store.put_survey_answers(r.respondent.id, answers).await?)
 }
 
+/// The answers the respondent behind the link has saved so far.
+pub async fn answers(state: &App, r: &Respondence) -> Result<Vec<SurveyAnswer>> {
+    Ok(state.store.survey_answers(r.respondent.id).await?)
+}
+
 /// Submit: refused (409) with the required questions left unanswered.
 pub async fn submit(state: &App, r: &Respondence) -> Result<Respondent> {
     let mut required = required_questions(&r.instrument);

@@ -3,7 +3,10 @@
 use super::{ApiJson, if_match, page_from, with_etag};
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{
+    BodyErrors, NotFoundErrors, PROBLEM_JSON, Problem, QueryErrors, ReadErrors, RuleErrors, StaleErrors, TokenErrors,
+    VersionErrors,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use urbis_app::network as ops;
-use urbis_domain::network::{InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
+use urbis_domain::network::{InvitationRequest, NewAccount, ProfileChange};
 use urbis_domain::policy::{Action, Scope};
 use urbis_store::Paged;
 use urbis_store::network::{CohortMember, Invitation, Membership, Organisation, Programme};
@@ -262,7 +265,7 @@ pub struct InvitationAccept {
 
 /// Exchange e-mail and password for an API token.
 #[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenOut), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = TokenOut), (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = PROBLEM_JSON), (status = 429, description = "Too many failed sign-ins; try again later", body = Problem, content_type = PROBLEM_JSON), BodyErrors))]
 pub async fn create_token(
     State(state): State<AppState>,
     peer: crate::auth::ClientAddr,
@@ -289,7 +292,7 @@ pub async fn create_token(
 
 /// The signed-in account and its roles.
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = MeOut), (status = 401, body = Problem)))]
+    responses((status = 200, body = MeOut), TokenErrors))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeOut>, Problem> {
     let (p, roles) = ops::account(&state, &caller.0).await?;
     let roles = roles.into_iter().map(RoleOut::from).collect();
@@ -307,18 +310,18 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
 /// Programmes, newest first.
 #[utoipa::path(get, path = "/programmes", tag = "network",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<ProgrammeOut>), (status = 400, body = Problem)))]
+    responses((status = 200, body = List<ProgrammeOut>), QueryErrors))]
 pub async fn list_programmes(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<ProgrammeOut>>, Problem> {
     let page = page_from(&q)?;
-    Ok(Json(List::map(state.store.programmes(page).await?, ProgrammeOut::from)))
+    Ok(Json(List::map(ops::programmes(&state, page).await?, ProgrammeOut::from)))
 }
 
 /// One programme.
 #[utoipa::path(get, path = "/programmes/{slug}", tag = "network",
-    responses((status = 200, body = ProgrammeOut), (status = 404, body = Problem)))]
+    responses((status = 200, body = ProgrammeOut), NotFoundErrors))]
 pub async fn get_programme(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -329,30 +332,24 @@ pub async fn get_programme(
 /// A programme's cohort of cities, by name. Filter with `?status=participating|invited|declined`.
 #[utoipa::path(get, path = "/programmes/{slug}/cities", tag = "network",
     params(("status" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<CohortCityOut>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = List<CohortCityOut>), QueryErrors, NotFoundErrors))]
 pub async fn list_cities(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<CohortCityOut>>, Problem> {
     let page = page_from(&q)?;
-    let status = q
-        .get("status")
-        .map(|s| ParticipationStatus::parse(s))
-        .transpose()
-        .map_err(|e| Problem::field(StatusCode::BAD_REQUEST, "status", e.code, &e.message))?;
     let p = ops::programme(&state, &slug).await?;
-    Ok(Json(List::map(state.store.cohort(p.id, status, page).await?, CohortCityOut::from)))
+    let cities = ops::cohort(&state, &p, q.get("status").map(String::as_str), page).await?;
+    Ok(Json(List::map(cities, CohortCityOut::from)))
 }
 
 /// One city with the programmes it takes part in. The `ETag` is its version.
 #[utoipa::path(get, path = "/cities/{slug}", tag = "network",
-    responses((status = 200, body = CityDetailOut, headers(("ETag" = String))), (status = 404, body = Problem)))]
+    responses((status = 200, body = CityDetailOut, headers(("ETag" = String))), NotFoundErrors))]
 pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Problem> {
     let org = ops::city(&state, &slug).await?;
-    let programmes = state
-        .store
-        .participations(org.id)
+    let programmes = ops::participations(&state, &org)
         .await?
         .into_iter()
         .map(|p| ParticipationOut { programme: p.programme_slug, status: p.status.as_str().into() })
@@ -364,8 +361,7 @@ pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -
 /// nothing changes.
 #[utoipa::path(patch, path = "/cities/{slug}", tag = "network", security(("bearer" = [])), request_body = CityPatch,
     params(("If-Match" = String, Header, description = "the ETag from GET")),
-    responses((status = 200, body = CityOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 412, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = CityOut, headers(("ETag" = String))), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_city(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -382,7 +378,7 @@ pub async fn patch_city(
 
 /// A city's team: members who agreed to be listed, or everyone for the team and programme staff.
 #[utoipa::path(get, path = "/cities/{slug}/team", tag = "network",
-    responses((status = 200, body = Vec<TeamMemberOut>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<TeamMemberOut>), TokenErrors, NotFoundErrors))]
 pub async fn city_team(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -407,13 +403,13 @@ pub async fn city_team(
 /// People who agreed to be listed, by name, with their roles.
 #[utoipa::path(get, path = "/people", tag = "network",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<PersonOut>), (status = 400, body = Problem)))]
+    responses((status = 200, body = List<PersonOut>), QueryErrors))]
 pub async fn list_people(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<PersonOut>>, Problem> {
     let page = page_from(&q)?;
-    Ok(Json(List::map(state.store.directory(page).await?, |d| PersonOut {
+    Ok(Json(List::map(ops::directory(&state, page).await?, |d| PersonOut {
         id: d.person_id,
         name: d.name,
         job_title: d.job_title,
@@ -424,7 +420,7 @@ pub async fn list_people(
 /// A programme's invitations, newest first (programme staff only). Filter with `?city=`.
 #[utoipa::path(get, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])),
     params(("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<InvitationOut>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = List<InvitationOut>), ReadErrors, QueryErrors))]
 pub async fn list_invitations(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -440,8 +436,7 @@ pub async fn list_invitations(
 /// Invite a person to a city's team with a role. Programme staff may invite to any role but admin;
 /// a city lead to `city-lead` or `city-member` of their own city.
 #[utoipa::path(post, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])), request_body = InvitationCreate,
-    responses((status = 201, body = InvitationCreatedOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = InvitationCreatedOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_invitation(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -462,8 +457,7 @@ pub async fn create_invitation(
 
 /// Revoke a pending invitation. `If-Match` is optional here; when sent it must match.
 #[utoipa::path(delete, path = "/programmes/{slug}/invitations/{id}", tag = "network", security(("bearer" = [])),
-    responses((status = 200, body = InvitationOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)))]
+    responses((status = 200, body = InvitationOut), ReadErrors, StaleErrors, RuleErrors))]
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -478,7 +472,7 @@ pub async fn revoke_invitation(
 
 /// An invitation, by the secret token of its link.
 #[utoipa::path(get, path = "/invitations/{token}", tag = "network",
-    responses((status = 200, body = InvitationOut), (status = 404, body = Problem)))]
+    responses((status = 200, body = InvitationOut), NotFoundErrors))]
 pub async fn get_invitation(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -489,7 +483,7 @@ pub async fn get_invitation(
 /// Accept an invitation: with a Bearer token of the invited account, or as a new account with
 /// `name` and `password` (at least 12 characters).
 #[utoipa::path(post, path = "/invitations/{token}/accept", tag = "network", request_body = InvitationAccept,
-    responses((status = 200, body = InvitationOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = InvitationOut), TokenErrors, NotFoundErrors, BodyErrors, RuleErrors))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -1,11 +1,11 @@
 //! API handlers of pulse surveys: campaigns (programme staff), their recipients, state, reminders,
-//! response rates, report and CSV; and the respondents' own endpoints, authorised by their link.
+//! response rates, report and CSV (the respondents' own endpoints are in `survey`).
 
-use super::{AnswerIn, AnswerOut, DistributionOut};
+use super::DistributionOut;
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiCaller;
-use crate::error::Problem;
+use crate::error::{AuthErrors, BodyErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -238,7 +238,7 @@ async fn loaded(state: &AppState, caller: &ApiCaller, id: &str, action: Action) 
 /// Create a draft pulse survey campaign (programme staff; admins or any programme manager for a
 /// survey outside a programme).
 #[utoipa::path(post, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])), request_body = ops::CampaignInput,
-    responses((status = 201, body = CampaignOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CampaignOut, headers(("ETag" = String))), AuthErrors, BodyErrors))]
 pub async fn create_campaign(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -256,7 +256,7 @@ pub async fn create_campaign(
 /// The campaigns whose report the caller may read, newest first (staff: theirs; city teams: those
 /// sent to their organisation).
 #[utoipa::path(get, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = Vec<CampaignOut>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<CampaignOut>), TokenErrors))]
 pub async fn list_campaigns(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -269,7 +269,7 @@ pub async fn list_campaigns(
 
 /// A campaign (whoever may read its report).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = CampaignOut, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = CampaignOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_campaign(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -283,8 +283,7 @@ pub async fn get_campaign(
 /// staff). Needs `If-Match` with the campaign's ETag; a state cannot go back.
 #[utoipa::path(patch, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = CampaignPatch,
     params(("If-Match" = String, Header, description = "the campaign's ETag")),
-    responses((status = 200, body = CampaignOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+    responses((status = 200, body = CampaignOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn patch_campaign(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -306,8 +305,7 @@ pub async fn patch_campaign(
 /// their respondents' e-mail addresses (programme staff). In an open campaign the links go out at
 /// once; in a draft, when it opens.
 #[utoipa::path(post, path = "/pulse/campaigns/{id}/recipients", tag = "diagnostic", security(("bearer" = [])), request_body = RecipientsIn,
-    responses((status = 201, body = RecipientsOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = RecipientsOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn add_recipients(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -338,7 +336,7 @@ pub async fn add_recipients(
 /// Queue one reminder per respondent who has not submitted (programme staff, open campaigns); a
 /// respondent reminded in the last 24 hours is skipped.
 #[utoipa::path(post, path = "/pulse/campaigns/{id}/reminders", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = RemindersOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = RemindersOut), ReadErrors, RuleErrors))]
 pub async fn send_reminders(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -352,7 +350,7 @@ pub async fn send_reminders(
 /// Response rates: per respondent, per organisation (any respondent submitted), by country and by
 /// region (programme staff).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/response-rates", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = ResponseRatesOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ResponseRatesOut), ReadErrors))]
 pub async fn response_rates(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -374,7 +372,7 @@ pub async fn response_rates(
 /// `?region=` filter; with fewer than 5 matching responses only counts are given.
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/report", tag = "diagnostic", security(("bearer" = [])),
     params(("country" = Option<String>, Query), ("region" = Option<String>, Query)),
-    responses((status = 200, body = ReportOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ReportOut), ReadErrors, QueryErrors))]
 pub async fn get_report(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -446,8 +444,7 @@ pub async fn get_report(
 /// `?country=`) filter.
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/responses.csv", tag = "diagnostic", security(("bearer" = [])),
     params(("anonymised" = Option<bool>, Query), ("country" = Option<String>, Query), ("region" = Option<String>, Query)),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), ReadErrors, QueryErrors, RuleErrors))]
 pub async fn get_responses_csv(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -457,80 +454,4 @@ pub async fn get_responses_csv(
     let l = loaded(&state, &caller, &id, Action::ReadSurveyResponses).await?;
     let (name, body) = ops::responses_csv_from_query(&state, &caller.0, &l, &q).await?;
     Ok(super::csv(&name, body))
-}
-
-// ---- respondents, by their link -------------------------------------------------------------------
-
-#[derive(Serialize, ToSchema)]
-pub struct SurveyOut {
-    pub title: String,
-    /// `open` takes answers; `draft` and `closed` do not.
-    pub status: String,
-    pub closes_on: NaiveDate,
-    pub organisation: String,
-    pub submitted_at: Option<DateTime<Utc>>,
-    /// The instrument version the survey was sent with (its questions, types, levels, items).
-    #[schema(value_type = Object)]
-    pub instrument: serde_json::Value,
-    /// The answers saved so far.
-    pub answers: Vec<AnswerOut>,
-}
-
-async fn survey_out(state: &AppState, r: &ops::Respondence) -> Result<SurveyOut, Problem> {
-    Ok(SurveyOut {
-        title: r.campaign.title.clone(),
-        status: r.campaign.status.as_str().into(),
-        closes_on: r.campaign.closes_on,
-        organisation: r.respondent.organisation_name.clone(),
-        submitted_at: r.respondent.submitted_at,
-        instrument: serde_json::to_value(&r.instrument).map_err(|_| Problem::internal())?,
-        answers: state.store.survey_answers(r.respondent.id).await?.iter().map(|a| a.as_stored().into()).collect(),
-    })
-}
-
-/// A respondent's questionnaire and saved answers. The link from the invitation e-mail is the only
-/// credential; no account is needed.
-#[utoipa::path(get, path = "/surveys/{token}", tag = "diagnostic",
-    responses((status = 200, body = SurveyOut), (status = 404, body = Problem)))]
-pub async fn get_survey(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SurveyOut>, Problem> {
-    let r = ops::by_token(&state, &token).await?;
-    Ok(Json(survey_out(&state, &r).await?))
-}
-
-/// Answer one question (replaces the earlier answer). Send exactly one of `level`, `ticked`,
-/// `choice`, `value` or `not_applicable: true`. 409 once submitted or when the survey is not open.
-#[utoipa::path(put, path = "/surveys/{token}/answers/{question_id}", tag = "diagnostic", request_body = AnswerIn,
-    responses((status = 200, body = AnswerOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn put_survey_answer(
-    State(state): State<AppState>,
-    Path((token, question_id)): Path<(String, String)>,
-    ApiJson(body): ApiJson<AnswerIn>,
-) -> Result<Json<AnswerOut>, Problem> {
-    let r = ops::by_token(&state, &token).await?;
-    if !body.evidence.is_empty() || !body.comment.is_empty() {
-        return Err(Problem::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "evidence",
-            "not-allowed",
-            "pulse surveys take no evidence or comment",
-        ));
-    }
-    let checked = ops::check(&r, &question_id, body.answer()?)?;
-    ops::save(&state, &r, std::slice::from_ref(&checked)).await?;
-    let saved = state.store.survey_answers(r.respondent.id).await?;
-    let a = saved.into_iter().find(|a| a.question_id == question_id).ok_or_else(Problem::internal)?;
-    Ok(Json(a.as_stored().into()))
-}
-
-/// Submit the answers (they are then locked). 409 lists the required questions left unanswered.
-#[utoipa::path(post, path = "/surveys/{token}/submit", tag = "diagnostic",
-    responses((status = 200, body = SurveyOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn submit_survey(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Json<SurveyOut>, Problem> {
-    let r = ops::by_token(&state, &token).await?;
-    let respondent = ops::submit(&state, &r).await?;
-    let r = ops::Respondence { respondent, ..r };
-    Ok(Json(survey_out(&state, &r).await?))
 }

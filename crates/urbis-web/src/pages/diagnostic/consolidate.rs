@@ -127,7 +127,7 @@ pub async fn consolidate_post(
             Some((Some(v), form.get("reason")))
         };
         match ops::set_override(&state, &ctx.caller, &loaded, question, change).await {
-            Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
+            Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
             Err(e) => {
                 let (status, shown) = ctx.form_errors(e)?;
                 let mut page = page(&state, &ctx, &id).await?;

@@ -1,0 +1,269 @@
+//! A service's outcome indicators and their measurements (one at a time, or a CSV file).
+
+use super::{writable, writable_indicator};
+use crate::AppState;
+use crate::api::{ApiJson, with_etag};
+use crate::auth::ApiCaller;
+use crate::error::{BodyErrors, Problem, ReadErrors};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use urbis_app::services as ops;
+use urbis_domain::policy::Action;
+use urbis_domain::services::{MeasurementInput, RawIndicator};
+use urbis_store::services::{Indicator, Measurement};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalPoint {
+    pub value: f64,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeasurementOut {
+    pub date: NaiveDate,
+    pub value: f64,
+    /// `provisional`, `final` or `estimated`.
+    pub quality: String,
+    /// Empty for the total series.
+    pub breakdown: BTreeMap<String, String>,
+    pub note: String,
+}
+
+impl From<&Measurement> for MeasurementOut {
+    fn from(m: &Measurement) -> Self {
+        MeasurementOut {
+            date: m.date,
+            value: m.value,
+            quality: m.quality.as_str().into(),
+            breakdown: m.breakdown.0.clone(),
+            note: m.note.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorOut {
+    pub id: Uuid,
+    pub service: Uuid,
+    pub name: String,
+    pub description: String,
+    pub unit: String,
+    /// `increase` or `decrease` is better.
+    pub direction: String,
+    pub baseline: GoalPoint,
+    pub target: GoalPoint,
+    pub data_source: String,
+    pub method: String,
+    /// Allowed breakdown dimensions and their values.
+    pub breakdowns: BTreeMap<String, Vec<String>>,
+    pub measurements: Vec<MeasurementOut>,
+    /// (latest − baseline) / (target − baseline) × 100 on the latest final or provisional
+    /// measurement of the total series; not clipped. Null without data.
+    pub progress: Option<f64>,
+    /// Share of the baseline-to-target time elapsed at that measurement's date × 100.
+    pub expected: Option<f64>,
+    /// `achieved`, `on_track`, `at_risk`, `off_track` or `no_data` (see docs/indicators.md).
+    pub status: String,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn goal_point(value: f64, date: NaiveDate) -> GoalPoint {
+    GoalPoint { value, date: date.to_string() }
+}
+
+pub(crate) fn indicator_out(i: &Indicator, ms: &[Measurement]) -> IndicatorOut {
+    let e = ops::evaluation(i, ms);
+    IndicatorOut {
+        id: i.id,
+        service: i.service_id,
+        name: i.name.clone(),
+        description: i.description.clone(),
+        unit: i.unit.clone(),
+        direction: i.goal.direction.as_str().into(),
+        baseline: goal_point(i.goal.baseline_value, i.goal.baseline_date),
+        target: goal_point(i.goal.target_value, i.goal.target_date),
+        data_source: i.data_source.clone(),
+        method: i.method.clone(),
+        breakdowns: i.breakdowns.0.clone(),
+        measurements: ms.iter().map(Into::into).collect(),
+        progress: e.progress,
+        expected: e.expected,
+        status: e.status.as_str().into(),
+        version: i.version,
+        updated_at: i.updated_at,
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorIn {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub unit: String,
+    /// `increase` or `decrease` is better.
+    pub direction: String,
+    pub baseline: GoalPoint,
+    pub target: GoalPoint,
+    #[serde(default)]
+    pub data_source: String,
+    #[serde(default)]
+    pub method: String,
+    /// Allowed breakdown dimensions and their values, e.g. `{"age_band": ["16-24", "65+"]}`.
+    #[serde(default)]
+    pub breakdowns: BTreeMap<String, Vec<String>>,
+}
+
+/// Add an outcome indicator to a service.
+#[utoipa::path(post, path = "/services/{id}/indicators", tag = "services", security(("bearer" = [])), request_body = IndicatorIn,
+    responses((status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
+pub async fn create_indicator(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<IndicatorIn>,
+) -> Result<Response, Problem> {
+    let loaded = writable(&state, &caller, &id).await?;
+    let raw = RawIndicator {
+        name: b.name,
+        description: b.description,
+        unit: b.unit,
+        direction: b.direction,
+        baseline_value: b.baseline.value.to_string(),
+        baseline_date: b.baseline.date,
+        target_value: b.target.value.to_string(),
+        target_date: b.target.date,
+        data_source: b.data_source,
+        method: b.method,
+        breakdowns: b.breakdowns.iter().map(|(d, v)| format!("{d}={}", v.join("|"))).collect::<Vec<_>>().join("; "),
+    };
+    let i = ops::create_indicator(&state, &caller.0, &loaded, &raw).await?;
+    let version = i.version;
+    let mut res = with_etag(version, indicator_out(&i, &[]));
+    *res.status_mut() = StatusCode::CREATED;
+    Ok(res)
+}
+
+/// An indicator: its definition, measurements, `progress`, `expected` and `status`.
+#[utoipa::path(get, path = "/indicators/{id}", tag = "services", security(("bearer" = [])),
+    responses((status = 200, body = IndicatorOut, headers(("ETag" = String))), ReadErrors))]
+pub async fn get_indicator(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let li = ops::indicator_for(&state, &caller.0, &id, Action::ReadService).await?;
+    let ms = ops::measurements(&state, &li).await?;
+    Ok(with_etag(li.indicator.version, indicator_out(&li.indicator, &ms)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementIn {
+    /// `YYYY-MM-DD`, on or after the baseline date.
+    pub date: String,
+    /// A number.
+    #[schema(value_type = f64)]
+    pub value: serde_json::Value,
+    /// `final` (default), `provisional` or `estimated`.
+    #[serde(default)]
+    pub quality: String,
+    /// Dimension → value, among those the indicator declares; absent for the total series.
+    #[serde(default)]
+    pub breakdown: BTreeMap<String, String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Record a measurement (replacing the one of the same date and breakdown). 201 when new.
+#[utoipa::path(post, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])), request_body = MeasurementIn,
+    responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
+pub async fn create_measurement(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MeasurementIn>,
+) -> Result<Response, Problem> {
+    let li = writable_indicator(&state, &caller, &id).await?;
+    let value = match &b.value {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => String::from("-"),
+    };
+    let breakdown = b.breakdown.iter().map(|(d, v)| format!("{d}={v}")).collect::<Vec<_>>().join(";");
+    let m = MeasurementInput::parse(
+        &b.date,
+        &value,
+        &b.quality,
+        &breakdown,
+        &b.note,
+        &li.indicator.breakdowns,
+        li.indicator.goal.baseline_date,
+    )?;
+    let outcome = ops::put_measurements(&state, &caller.0, &li, std::slice::from_ref(&m)).await?;
+    let (i, ms) = ops::current(&state, &li).await?;
+    let status = if outcome.added > 0 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(indicator_out(&i, &ms))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportOut {
+    pub added: usize,
+    pub changed: usize,
+    /// Rows equal to what was stored: not rewritten, not audited.
+    pub unchanged: usize,
+}
+
+/// Import measurements from CSV (`text/csv`): columns `date,value,quality,breakdown,note`, a header
+/// row first, breakdowns as `dimension=value;dimension=value`. Every row is checked first; a wrong
+/// file is refused whole (422) with `errors: [{row, field, code, message}]`. Importing the same file
+/// again changes nothing.
+#[utoipa::path(post, path = "/indicators/{id}/measurements.csv", tag = "services", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportOut), ReadErrors, BodyErrors))]
+pub async fn import_measurements(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<ImportOut>, Problem> {
+    let li = writable_indicator(&state, &caller, &id).await?;
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.split(';').next().unwrap_or("").trim() != "text/csv" {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the file as text/csv",
+        ));
+    }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Body too large",
+                format!("the file must be at most {} bytes; split it and import the parts", crate::BODY_LIMIT),
+            )
+        } else {
+            Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
+        }
+    })?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "not-utf8", "the file must be UTF-8 text")
+    })?;
+    let o = ops::import_csv(&state, &caller.0, &li, text).await?;
+    Ok(Json(ImportOut { added: o.added, changed: o.changed, unchanged: o.unchanged }))
+}
