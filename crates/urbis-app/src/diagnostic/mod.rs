@@ -4,9 +4,11 @@
 pub mod city;
 pub mod cohort;
 pub mod pulse;
+pub mod questionnaire;
 
 pub use city::{CityDiagnostic, Shown, city_diagnostic};
 pub use cohort::{Cohort, cohort, figures_shown};
+pub use questionnaire::{Questionnaire, questionnaire};
 
 use crate::network::org_resource;
 use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
@@ -212,10 +214,15 @@ pub async fn reopen(state: &App, caller: &Caller, loaded: &Loaded, reason: &str)
 pub async fn scores(state: &App, a: &Assessment) -> Result<(Instrument, Vec<StoredAnswer>, Scores)> {
     let inst = instrument_of(state, a).await?;
     let answers = state.store.answers(a.id).await?;
+    let s = scores_of(state, a, &inst, &answers).await?;
+    Ok((inst, answers, s))
+}
+
+/// The scores of an assessment from answers already read and the lead's overrides.
+pub async fn scores_of(state: &App, a: &Assessment, inst: &Instrument, answers: &[StoredAnswer]) -> Result<Scores> {
     let overrides: HashMap<String, Option<f64>> =
         state.store.overrides(a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();
-    let s = score_respondents(&inst, &by_respondent(&inst, &answers), &overrides);
-    Ok((inst, answers, s))
+    Ok(score_respondents(inst, &by_respondent(inst, answers), &overrides))
 }
 
 /// The benchmark of a wave within a peer group: each submitted assessment's materialised results
