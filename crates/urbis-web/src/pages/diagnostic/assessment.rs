@@ -3,8 +3,8 @@
 
 use super::fmt;
 use super::questionnaire::{
-    CheckPage, Frame, SectionLink, SectionPage, check_sections, checked_section, missing_errors, next_href,
-    section_links, section_title, shown_from_answer, shown_from_form,
+    CheckPage, Frame, Posted, SectionLink, SectionPage, check_sections, missing_errors, post_section, section_links,
+    shown_from_answer,
 };
 use crate::AppState;
 use crate::pages::{Ctx, PageForm, ShownError};
@@ -92,18 +92,15 @@ pub async fn section_post(
 ) -> Response {
     let r: Result<Response, AppError> = async {
         let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::AnswerAssessment).await?;
-        section_title(&ctx, &inst, &section).ok_or(AppError::NotFound("section"))?;
-        let frame = frame(&ctx, &loaded);
-        let (checked, errors) = checked_section(&ctx, &inst, &section, &form);
-        if !errors.is_empty() {
-            let shown = |id: &str| shown_from_form(&form, id);
-            let page = SectionPage::new(&ctx, frame, &inst, section, &shown, errors, false)?;
-            return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
+        match post_section(&ctx, frame(&ctx, &loaded), &inst, section, &form)? {
+            Posted::Errors(page) => Ok(page),
+            Posted::Save(answers, next) => {
+                if !answers.is_empty() {
+                    ops::save_answers(&state, &ctx.caller, &loaded, &answers).await?;
+                }
+                Ok(Redirect::to(&next).into_response())
+            }
         }
-        if !checked.is_empty() {
-            ops::save_answers(&state, &ctx.caller, &loaded, &checked).await?;
-        }
-        Ok(Redirect::to(&next_href(&inst, &frame.base, &section)).into_response())
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))

@@ -6,6 +6,8 @@
 use super::capability_name;
 use crate::pages::{Ctx, PageForm, ShownError};
 use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
@@ -124,7 +126,7 @@ pub fn shown_from_answer(a: Option<&StoredAnswer>) -> Shown {
     Shown { selected, evidence: a.evidence.clone(), comment: a.comment.clone() }
 }
 
-pub fn shown_from_form(form: &PageForm, id: &str) -> Shown {
+fn shown_from_form(form: &PageForm, id: &str) -> Shown {
     Shown {
         selected: form.get_all(&format!("q-{id}")).into_iter().filter(|v| !v.is_empty()).map(str::to_string).collect(),
         evidence: form.get(&format!("e-{id}")).to_string(),
@@ -186,7 +188,7 @@ pub fn section_links(ctx: &Ctx, inst: &Instrument, base: &str, answered: &dyn Fn
 }
 
 /// Where to go after saving a section: the next section, or the check page after the last one.
-pub fn next_href(inst: &Instrument, base: &str, section: &str) -> String {
+fn next_href(inst: &Instrument, base: &str, section: &str) -> String {
     match section_order(inst).iter().skip_while(|s| *s != section).nth(1) {
         Some(n) => format!("{base}/sections/{n}"),
         None => format!("{base}/check"),
@@ -336,12 +338,7 @@ fn answer_from_form(inst: &Instrument, id: &str, values: &[&str]) -> Result<Opti
 /// Check the answers a section's form sent: the checked answers, or the errors to show beside the
 /// questions (named by the question's text). A survey's form has no evidence or comment fields, so
 /// they come empty.
-pub fn checked_section(
-    ctx: &Ctx,
-    inst: &Instrument,
-    section: &str,
-    form: &PageForm,
-) -> (Vec<NewAnswer>, Vec<ShownError>) {
+fn checked_section(ctx: &Ctx, inst: &Instrument, section: &str, form: &PageForm) -> (Vec<NewAnswer>, Vec<ShownError>) {
     let mut errors = vec![];
     let mut checked = vec![];
     for (qid, text, _) in section_questions(inst, section) {
@@ -368,6 +365,32 @@ pub fn checked_section(
         });
     }
     (checked, errors)
+}
+
+/// What a section's posted form comes to.
+pub enum Posted {
+    /// The checked answers to save (perhaps none), and where to go next.
+    Save(Vec<NewAnswer>, String),
+    /// The section again, with the errors beside the questions and what was typed (422).
+    Errors(Response),
+}
+
+/// Check a section's posted form: the answers to save, or the page again with its errors.
+pub fn post_section(
+    ctx: &Ctx,
+    frame: Frame,
+    inst: &Instrument,
+    section: String,
+    form: &PageForm,
+) -> Result<Posted, AppError> {
+    section_title(ctx, inst, &section).ok_or(AppError::NotFound("section"))?;
+    let (checked, errors) = checked_section(ctx, inst, &section, form);
+    if errors.is_empty() {
+        return Ok(Posted::Save(checked, next_href(inst, &frame.base, &section)));
+    }
+    let shown = |id: &str| shown_from_form(form, id);
+    let page = SectionPage::new(ctx, frame, inst, section, &shown, errors, false)?;
+    Ok(Posted::Errors(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page)))
 }
 
 /// An answer in words, as the check page shows it.

@@ -3,8 +3,8 @@
 //! [`super::super::questionnaire`]).
 
 use super::super::questionnaire::{
-    CheckPage, Frame, SectionLink, SectionPage, check_sections, checked_section, missing_errors, next_href,
-    section_links, section_title, shown_from_answer, shown_from_form,
+    CheckPage, Frame, Posted, SectionLink, SectionPage, check_sections, missing_errors, post_section, section_links,
+    shown_from_answer,
 };
 use crate::AppState;
 use crate::pages::{Ctx, PageForm, ShownError};
@@ -137,18 +137,15 @@ pub async fn section_post(
             Ok(r) => r,
             Err(page) => return Ok(page),
         };
-        section_title(&ctx, &r.instrument, &section).ok_or(AppError::NotFound("section"))?;
-        let frame = frame(&ctx, &token, &r);
-        let (checked, errors) = checked_section(&ctx, &r.instrument, &section, &form);
-        if !errors.is_empty() {
-            let shown = |id: &str| shown_from_form(&form, id);
-            let page = SectionPage::new(&ctx, frame, &r.instrument, section, &shown, errors, false)?;
-            return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
+        match post_section(&ctx, frame(&ctx, &token, &r), &r.instrument, section, &form)? {
+            Posted::Errors(page) => Ok(page),
+            Posted::Save(answers, next) => {
+                if !answers.is_empty() {
+                    ops::save(&state, &r, &answers).await?;
+                }
+                Ok(Redirect::to(&next).into_response())
+            }
         }
-        if !checked.is_empty() {
-            ops::save(&state, &r, &checked).await?;
-        }
-        Ok(Redirect::to(&next_href(&r.instrument, &frame.base, &section)).into_response())
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
