@@ -22,7 +22,8 @@ use urbis_domain::error::{FieldError, Invalid};
 use urbis_domain::network::CountryCode;
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::diagnostic::{
-    Assessment, NewAnswer, PlanItem, StoredAnswer, StoredInstrument, Wave, WaveResult, by_respondent,
+    Assessment, NewAnswer, Override, PlanItem, StoredAnswer, StoredInstrument, Validation, Wave, WaveResult,
+    by_respondent,
 };
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
@@ -392,6 +393,12 @@ pub async fn close_wave(
     Ok(state.store.close_wave(actor, wave.id, version).await?)
 }
 
+/// A programme's waves, oldest first, for its staff to manage.
+pub async fn waves_to_manage(state: &App, caller: &Caller, programme: &Allowed<Programme>) -> Result<Vec<Wave>> {
+    programme.check(caller, Action::ManageWaves)?;
+    Ok(state.store.waves(programme.id).await?)
+}
+
 /// The fields of a plan item as given by a form or a JSON body (all text, checked here).
 pub struct PlanFields<'a> {
     pub capability: &'a str,
@@ -486,7 +493,7 @@ pub async fn validate(
     score: f64,
     confidence: &str,
     comment: &str,
-) -> Result<urbis_store::diagnostic::Validation> {
+) -> Result<Validation> {
     loaded.check(caller, Action::ValidateAssessment)?;
     let actor = caller.person_id()?;
     let inst = instrument_of(state, &loaded.assessment).await?;
@@ -504,6 +511,23 @@ pub async fn validate(
     errors.into_result()?;
     let comment = comment.unwrap_or_default();
     Ok(state.store.validate(actor, loaded.assessment.id, capability, score, confidence, &comment).await?)
+}
+
+/// The validations of an assessment's capabilities so far (the programme's experts and staff).
+pub async fn validations(state: &App, caller: &Caller, loaded: &Loaded) -> Result<Vec<Validation>> {
+    loaded.check(caller, Action::ValidateAssessment)?;
+    Ok(state.store.validations(loaded.assessment.id).await?)
+}
+
+/// What the city's lead consolidates: every respondent's answers and the values set so far.
+pub async fn consolidation(
+    state: &App,
+    caller: &Caller,
+    loaded: &Loaded,
+) -> Result<(Vec<StoredAnswer>, Vec<Override>)> {
+    loaded.check(caller, Action::SubmitAssessment)?;
+    let id = loaded.assessment.id;
+    Ok((state.store.answers(id).await?, state.store.overrides(id).await?))
 }
 
 /// An expert's confidence in a validated score.
