@@ -4,9 +4,11 @@
 pub mod city;
 pub mod cohort;
 pub mod pulse;
+pub mod questionnaire;
 
 pub use city::{CityDiagnostic, Shown, city_diagnostic};
 pub use cohort::{Cohort, cohort, figures_shown};
+pub use questionnaire::{Questionnaire, questionnaire};
 
 use crate::network::org_resource;
 use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
@@ -223,10 +225,15 @@ pub async fn reopen(state: &App, caller: &Caller, loaded: &Loaded, reason: &str)
 pub async fn scores(state: &App, a: &Assessment) -> Result<(Instrument, Vec<StoredAnswer>, Scores)> {
     let inst = instrument_of(state, a).await?;
     let answers = state.store.answers(a.id).await?;
+    let s = scores_of(state, a, &inst, &answers).await?;
+    Ok((inst, answers, s))
+}
+
+/// The scores of an assessment from answers already read and the lead's overrides.
+pub async fn scores_of(state: &App, a: &Assessment, inst: &Instrument, answers: &[StoredAnswer]) -> Result<Scores> {
     let overrides: HashMap<String, Option<f64>> =
         state.store.overrides(a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();
-    let s = score_respondents(&inst, &by_respondent(&inst, &answers), &overrides);
-    Ok((inst, answers, s))
+    Ok(score_respondents(inst, &by_respondent(inst, answers), &overrides))
 }
 
 /// The experts' validations of an assessment the caller was given (by `load_for` or an operation
@@ -402,6 +409,12 @@ pub async fn close_wave(
     Ok(state.store.close_wave(actor, wave.id, version).await?)
 }
 
+/// A programme's waves, oldest first, for its staff to manage.
+pub async fn waves_to_manage(state: &App, caller: &Caller, programme: &Allowed<Programme>) -> Result<Vec<Wave>> {
+    programme.check(caller, Action::ManageWaves)?;
+    Ok(state.store.waves(programme.id).await?)
+}
+
 /// The fields of a plan item as given by a form or a JSON body (all text, checked here).
 pub struct PlanFields<'a> {
     pub capability: &'a str,
@@ -496,7 +509,7 @@ pub async fn validate(
     score: f64,
     confidence: &str,
     comment: &str,
-) -> Result<urbis_store::diagnostic::Validation> {
+) -> Result<Validation> {
     loaded.check(caller, Action::ValidateAssessment)?;
     let actor = caller.person_id()?;
     let inst = instrument_of(state, &loaded.assessment).await?;
@@ -514,6 +527,24 @@ pub async fn validate(
         return Err(AppError::Internal("validation checked without errors but incomplete".into()));
     };
     Ok(state.store.validate(actor, loaded.assessment.id, capability, score, confidence, &comment).await?)
+}
+
+/// The validations of an assessment's capabilities so far, to review them (the programme's experts
+/// and staff).
+pub async fn validations_to_review(state: &App, caller: &Caller, loaded: &Loaded) -> Result<Vec<Validation>> {
+    loaded.check(caller, Action::ValidateAssessment)?;
+    Ok(state.store.validations(loaded.assessment.id).await?)
+}
+
+/// What the city's lead consolidates: every respondent's answers and the values set so far.
+pub async fn consolidation(
+    state: &App,
+    caller: &Caller,
+    loaded: &Loaded,
+) -> Result<(Vec<StoredAnswer>, Vec<Override>)> {
+    loaded.check(caller, Action::SubmitAssessment)?;
+    let id = loaded.assessment.id;
+    Ok((state.store.answers(id).await?, state.store.overrides(id).await?))
 }
 
 /// Set (or with `None`, remove) the city's consolidated value of a scored question in a draft (its

@@ -17,11 +17,11 @@ use urbis_domain::network::{CountryCode, Email, OrganisationKind, Region, option
 use urbis_domain::policy::{Action, Resource};
 use urbis_domain::{FieldError, Invalid};
 use urbis_store::diagnostic::InstrumentSummary;
-use urbis_store::diagnostic::NewAnswer;
 use urbis_store::diagnostic::pulse::{
     Campaign, IssuedLink, LinkMail, NewCampaign, NewRecipient, RecipientOrganisation, Respondent, SurveyAnswer,
 };
-use urbis_store::network::{NewOrganisation, Programme};
+use urbis_store::diagnostic::{NewAnswer, StoredAnswer};
+use urbis_store::network::{NewOrganisation, Organisation, Programme};
 
 /// The policy's view of a campaign.
 pub async fn resource(state: &App, c: &Campaign) -> Result<Resource> {
@@ -301,6 +301,12 @@ pub async fn rates(state: &App, caller: &Caller, loaded: &Loaded) -> Result<(Res
     Ok((response_rates(&facts), respondents))
 }
 
+/// The organisations recipients can be chosen from (programme staff).
+pub async fn recipient_organisations(state: &App, caller: &Caller, loaded: &Loaded) -> Result<Vec<Organisation>> {
+    loaded.check(caller, Action::ManageSurvey)?;
+    Ok(state.store.organisations().await?)
+}
+
 /// The region slug of a stored country code.
 pub fn region_of(country: &str) -> &'static str {
     CountryCode::parse(country).map(|c| Region::of(&c)).unwrap_or(Region::Other).slug()
@@ -327,6 +333,17 @@ pub async fn by_token(state: &App, token: &str) -> Result<Respondence> {
 /// Check an answer against the campaign's instrument (as assessments do; no evidence or comment).
 pub fn check(r: &Respondence, question_id: &str, answer: Answer) -> Result<NewAnswer> {
     check_answer(&r.instrument, question_id, answer, "", "")
+}
+
+/// The respondent's own answers so far, by question.
+pub async fn answers_by_question(state: &App, r: &Respondence) -> Result<HashMap<String, StoredAnswer>> {
+    Ok(state
+        .store
+        .survey_answers(r.respondent.id)
+        .await?
+        .iter()
+        .map(|a| (a.question_id.clone(), a.as_stored()))
+        .collect())
 }
 
 pub async fn save(state: &App, r: &Respondence, answers: &[NewAnswer]) -> Result<Respondent> {

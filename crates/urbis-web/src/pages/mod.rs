@@ -39,9 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/", get(network::home))
         .route("/programmes", get(network::programmes))
         .route("/programmes/{slug}", get(network::programme))
-        .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort))
-        .route("/cities/{slug}/diagnostic", get(diagnostic::city_with_notice))
-        .route("/assessments/{id}/publish", post(diagnostic::publish_post))
+        .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort::cohort))
+        .route("/cities/{slug}/diagnostic", get(diagnostic::city::city_with_notice))
+        .route("/assessments/{id}/publish", post(diagnostic::city::publish_post))
         .route("/assessments/{id}/reopen", get(diagnostic::reopen::reopen).post(diagnostic::reopen::reopen_post))
         .route(
             "/assessments/{id}/consolidate",
@@ -51,14 +51,17 @@ pub fn router() -> Router<AppState> {
             "/assessments/{id}/validate",
             get(diagnostic::validate::validate).post(diagnostic::validate::validate_post),
         )
-        .route("/cities/{slug}/diagnostic/start", post(diagnostic::start_post))
+        .route("/cities/{slug}/diagnostic/start", post(diagnostic::city::start_post))
         .route("/cities/{slug}/plan/new", get(diagnostic::plan::new_item).post(diagnostic::plan::new_item_post))
         .route("/plan-items/{id}/edit", get(diagnostic::plan::edit_item).post(diagnostic::plan::edit_item_post))
         .route("/programmes/{slug}/waves", get(diagnostic::waves::waves).post(diagnostic::waves::waves_post))
         .route("/programmes/{slug}/waves/{wave}/close", post(diagnostic::waves::close_post))
-        .route("/assessments/{id}", get(diagnostic::assessment))
-        .route("/assessments/{id}/sections/{section}", get(diagnostic::section).post(diagnostic::section_post))
-        .route("/assessments/{id}/check", get(diagnostic::check).post(diagnostic::check_post))
+        .route("/assessments/{id}", get(diagnostic::assessment::assessment))
+        .route(
+            "/assessments/{id}/sections/{section}",
+            get(diagnostic::assessment::section).post(diagnostic::assessment::section_post),
+        )
+        .route("/assessments/{id}/check", get(diagnostic::assessment::check).post(diagnostic::assessment::check_post))
         .route("/programmes/{slug}/invitations", get(network::invitations).post(network::invitations_post))
         .route("/programmes/{slug}/invitations/{id}/revoke", post(network::revoke_post))
         .route("/cities/{slug}", get(network::city))
@@ -83,20 +86,23 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(auth::logout_post))
         .route("/account", get(auth::account).post(auth::account_post))
         .route("/invitations/{token}", get(auth::invitation).post(auth::invitation_post))
-        .route("/pulse", get(diagnostic::pulse::list))
-        .route("/pulse/new", get(diagnostic::pulse::new).post(diagnostic::pulse::new_post))
-        .route("/pulse/{id}", get(diagnostic::pulse::campaign))
-        .route("/pulse/{id}/recipients", post(diagnostic::pulse::recipients_post))
-        .route("/pulse/{id}/status", post(diagnostic::pulse::status_post))
-        .route("/pulse/{id}/reminders", post(diagnostic::pulse::reminders_post))
-        .route("/pulse/{id}/report", get(diagnostic::pulse::report))
-        .route("/pulse/{id}/responses.csv", get(diagnostic::pulse::responses_csv))
-        .route("/surveys/{token}", get(diagnostic::pulse::survey))
+        .route("/pulse", get(diagnostic::pulse::campaigns::list))
+        .route("/pulse/new", get(diagnostic::pulse::campaigns::new).post(diagnostic::pulse::campaigns::new_post))
+        .route("/pulse/{id}", get(diagnostic::pulse::campaigns::campaign))
+        .route("/pulse/{id}/recipients", post(diagnostic::pulse::campaigns::recipients_post))
+        .route("/pulse/{id}/status", post(diagnostic::pulse::campaigns::status_post))
+        .route("/pulse/{id}/reminders", post(diagnostic::pulse::campaigns::reminders_post))
+        .route("/pulse/{id}/report", get(diagnostic::pulse::report::report))
+        .route("/pulse/{id}/responses.csv", get(diagnostic::pulse::report::responses_csv))
+        .route("/surveys/{token}", get(diagnostic::pulse::respond::survey))
         .route(
             "/surveys/{token}/sections/{section}",
-            get(diagnostic::pulse::section).post(diagnostic::pulse::section_post),
+            get(diagnostic::pulse::respond::section).post(diagnostic::pulse::respond::section_post),
         )
-        .route("/surveys/{token}/check", get(diagnostic::pulse::check).post(diagnostic::pulse::check_post))
+        .route(
+            "/surveys/{token}/check",
+            get(diagnostic::pulse::respond::check).post(diagnostic::pulse::respond::check_post),
+        )
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
         .route("/static/favicon.svg", get(favicon))

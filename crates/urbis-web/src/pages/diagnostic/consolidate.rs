@@ -54,9 +54,8 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<Consolidat
     let a = &loaded.assessment;
     let inst = ops::instrument_in(state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
     let inst = &inst.instrument;
-    let answers = state.store.answers(a.id).await?;
+    let (answers, overrides) = ops::consolidation(state, &ctx.caller, &loaded).await?;
     let respondents = by_respondent(inst, &answers);
-    let overrides = state.store.overrides(a.id).await?;
     let fmt = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| ctx.t.get("consolidate-na"));
     let rows = inst
         .questions

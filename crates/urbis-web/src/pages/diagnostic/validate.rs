@@ -46,7 +46,7 @@ struct ValidatePage<'a> {
 async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> {
     let loaded = ops::load_for(state, &ctx.caller, id, Action::ValidateAssessment).await?;
     let (inst, _, scores) = ops::scores(state, &loaded.assessment).await?;
-    let validations = state.store.validations(loaded.assessment.id).await?;
+    let validations = ops::validations_to_review(state, &ctx.caller, &loaded).await?;
     let rows = inst
         .capabilities
         .iter()

@@ -33,11 +33,11 @@ async fn staff_programme(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allo
     net::programme_for(state, &ctx.caller, slug, Action::ManageWaves).await
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Programme) -> Result<WavesPage<'a>, AppError> {
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Allowed<Programme>) -> Result<WavesPage<'a>, AppError> {
     Ok(WavesPage {
         ctx,
-        waves: state.store.waves(programme.id).await?,
-        programme,
+        waves: ops::waves_to_manage(state, &ctx.caller, &programme).await?,
+        programme: programme.item,
         slug: String::new(),
         name: String::new(),
         opens_on: String::new(),
@@ -49,7 +49,7 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Programme) -> Resul
 pub async fn waves(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
     let r: Result<Response, AppError> = async {
         let p = staff_programme(&state, &ctx, &slug).await?;
-        Ok(ctx.render(page(&state, &ctx, p.item).await?))
+        Ok(ctx.render(page(&state, &ctx, p).await?))
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -70,7 +70,7 @@ pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Pat
                     opens_on: o.into(),
                     closes_on: c.into(),
                     errors,
-                    ..page(&state, &ctx, p.item).await?
+                    ..page(&state, &ctx, p).await?
                 };
                 Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page))
             }

@@ -1,0 +1,69 @@
+//! Pages of the `diagnostic` capability: a city's diagnostic ([`city`]: radar against the cohort,
+//! levels, spread, progress across waves, the way to the next level), the cohort's ([`cohort`]:
+//! heat map, distributions, progress), the questionnaire shared by assessments ([`assessment`])
+//! and pulse surveys ([`pulse`]), and the staff's pages around them.
+
+pub mod assessment;
+pub mod city;
+pub mod cohort;
+pub mod consolidate;
+pub mod plan;
+pub mod pulse;
+pub mod questionnaire;
+pub mod reopen;
+pub mod validate;
+pub mod waves;
+
+use super::Ctx;
+use std::collections::HashMap;
+use urbis_domain::diagnostic::Instrument;
+
+/// A capability's name in the viewer's language, from the instrument's translation (English when
+/// the instrument has none in that language).
+fn capability_name(ctx: &Ctx, inst: &Instrument, slug: &str) -> String {
+    inst.capability_title(ctx.t.code, slug)
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into())
+}
+
+pub struct ProgressRow {
+    pub name: String,
+    pub values: Vec<String>,
+    pub change: String,
+}
+
+/// One wave's figures in a progress table: a value per capability, and the overall value.
+pub struct WaveFigures {
+    pub capabilities: HashMap<String, Option<f64>>,
+    pub overall: Option<f64>,
+}
+
+/// Progress: each capability's value in every wave, then the overall value, with the change from
+/// the first wave to the last.
+fn progress_rows(ctx: &Ctx, inst: &Instrument, waves: &[WaveFigures]) -> Vec<ProgressRow> {
+    let row = |name: String, vals: Vec<Option<f64>>| ProgressRow {
+        name,
+        values: vals.iter().map(|v| fmt(*v)).collect(),
+        change: change(&vals),
+    };
+    let mut progress: Vec<ProgressRow> = inst
+        .capabilities
+        .iter()
+        .map(|c| {
+            let vals = waves.iter().map(|w| w.capabilities.get(&c.slug).copied().flatten()).collect();
+            row(capability_name(ctx, inst, &c.slug), vals)
+        })
+        .collect();
+    progress.push(row(ctx.t.get("diagnostic-overall"), waves.iter().map(|w| w.overall).collect()));
+    progress
+}
+
+/// Change from the first to the last value, signed, e.g. "+12".
+fn change(values: &[Option<f64>]) -> String {
+    match (values.first().copied().flatten(), values.last().copied().flatten()) {
+        (Some(a), Some(b)) if values.len() > 1 => format!("{:+.0}", b - a),
+        _ => "–".into(),
+    }
+}
