@@ -160,9 +160,14 @@ pub(super) fn ids<T: Copy>(all: &[T], slug: impl Fn(T) -> &'static str, prefix: 
     all.iter().map(|x| (slug(*x).to_string(), format!("{prefix}-{}", slug(*x)))).collect()
 }
 
+/// The service's page after a save, at the part that changed.
+pub(super) fn saved_at(service: uuid::Uuid, anchor: &str) -> String {
+    format!("/services/{service}?saved=1#{anchor}")
+}
+
 /// Back to the service's page after a save, at the part that changed.
 pub(super) fn saved(service: uuid::Uuid, anchor: &str) -> Response {
-    Redirect::to(&format!("/services/{service}?saved=1#{anchor}")).into_response()
+    Redirect::to(&saved_at(service, anchor)).into_response()
 }
 
 /// A service the caller may work on (its city's team or programme staff).
@@ -170,30 +175,45 @@ pub(super) async fn writable_service(state: &AppState, ctx: &Ctx, id: &str) -> R
     ops::load_for(state, &ctx.caller, id, Action::ManageService).await
 }
 
-/// Builds an empty or re-filled form page for a service.
-pub(super) type ServiceForm = for<'a> fn(&'a Ctx, &Service, &Values) -> FormPage<'a>;
+/// An indicator the caller may record measurements of (its service's city team or programme
+/// staff).
+pub(super) async fn writable_indicator(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<ops::LoadedIndicator, AppError> {
+    ops::indicator_for(state, &ctx.caller, id, Action::ManageService).await
+}
 
-/// Show an empty form about a service to those who may work on it.
-pub(super) async fn blank_form(state: &AppState, ctx: &Ctx, id: &str, page: ServiceForm) -> Response {
-    match writable_service(state, ctx, id).await {
-        Ok(loaded) => ctx.render(page(ctx, &loaded.service, &Values::new())),
-        Err(p) => ctx.fail(p),
+/// Show a form about a record the caller may work on (`load` finds it and authorises), or the
+/// error page.
+pub(super) async fn show<'a, R>(
+    ctx: &'a Ctx,
+    load: impl Future<Output = Result<R, AppError>>,
+    page: impl FnOnce(&R) -> FormPage<'a>,
+) -> Response {
+    match load.await {
+        Ok(record) => ctx.render(page(&record)),
+        Err(e) => ctx.fail(e),
     }
 }
 
-/// The service a posted form is about and the form as typed, or the error page.
-pub(super) async fn posted<'a>(
-    state: &AppState,
+/// Save a posted form that adds to a record the caller may work on: `load` finds the record (or
+/// the error page), `page` builds the form as typed, `save` parses it and runs the operation,
+/// answering where to go next; a refusal shows the form again.
+pub(super) async fn submit<'a, R>(
     ctx: &'a Ctx,
-    id: &str,
-    v: &Values,
-    page: ServiceForm,
-) -> Result<(ops::Loaded, FormPage<'a>), Response> {
-    match writable_service(state, ctx, id).await {
-        Ok(loaded) => {
-            let p = page(ctx, &loaded.service, v);
-            Ok((loaded, p))
-        }
-        Err(p) => Err(ctx.fail(p)),
+    load: impl Future<Output = Result<R, AppError>>,
+    page: impl FnOnce(&R) -> FormPage<'a>,
+    save: impl AsyncFnOnce(&R) -> Result<String, AppError>,
+) -> Response {
+    let record = match load.await {
+        Ok(r) => r,
+        Err(e) => return ctx.fail(e),
+    };
+    let page = page(&record);
+    match save(&record).await {
+        Ok(next) => Redirect::to(&next).into_response(),
+        Err(e) => page.again(ctx.refusal(e)),
     }
 }

@@ -1,7 +1,10 @@
 //! Outcome indicators: the forms that define one, record a measurement and import a CSV file of
 //! them, and the view of one indicator on the service's page (chart, legend and table).
 
-use super::form::{FormPage, Values, choices, field, ids, one, posted, saved, values, values_of};
+use super::form::{
+    FormPage, Values, choices, field, ids, one, saved_at, show, submit, values, values_of, writable_indicator,
+    writable_service,
+};
 use crate::AppState;
 use crate::charts::{GoalLines, LineSeries, line_chart};
 use crate::pages::{Ctx, PageForm, Refusal, ShownError};
@@ -10,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use urbis_app::AppError;
 use urbis_app::services as ops;
-use urbis_domain::policy::Action;
 use urbis_domain::services::{Evaluation, MeasurementInput, Quality, RawIndicator};
 use urbis_store::services::{Indicator, Measurement, Service};
 
@@ -60,7 +62,7 @@ fn raw_indicator(v: &Values) -> RawIndicator {
 }
 
 pub async fn new_indicator(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    super::form::blank_form(&state, &ctx, &id, indicator_page).await
+    show(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &Values::new())).await
 }
 
 pub async fn new_indicator_post(
@@ -70,22 +72,14 @@ pub async fn new_indicator_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let (loaded, page) = match posted(&state, &ctx, &id, &v, indicator_page).await {
-        Ok(x) => x,
-        Err(r) => return r,
+    let save = async |l: &ops::Loaded| {
+        let i = ops::create_indicator(&state, &ctx.caller, l, &raw_indicator(&v)).await?;
+        Ok(saved_at(l.service.id, &format!("indicator-{}", i.id)))
     };
-    match ops::create_indicator(&state, &ctx.caller, &loaded, &raw_indicator(&v)).await {
-        Ok(i) => saved(loaded.service.id, &format!("indicator-{}", i.id)),
-        Err(p) => page.again(ctx.refusal(p)),
-    }
+    submit(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &v), save).await
 }
 
 // ---- measurements and their import ---------------------------------------------------------------
-
-/// An indicator the caller may record measurements of.
-async fn writable_indicator(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::LoadedIndicator, AppError> {
-    ops::indicator_for(state, &ctx.caller, id, Action::ManageService).await
-}
 
 /// The hint naming an indicator's breakdowns ("Allowed: …").
 fn allowed_breakdowns(ctx: &Ctx, i: &Indicator) -> String {
@@ -117,19 +111,9 @@ fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> 
     }
 }
 
-/// Show an indicator's form, filled with `v`, to those who may record its measurements.
-async fn indicator_form(state: &AppState, ctx: &Ctx, id: &str, v: Values, page: IndicatorForm) -> Response {
-    match writable_indicator(state, ctx, id).await {
-        Ok(li) => ctx.render(page(ctx, &li, &v)),
-        Err(p) => ctx.fail(p),
-    }
-}
-
-/// Builds an empty or re-filled form page for an indicator.
-type IndicatorForm = for<'a> fn(&'a Ctx, &ops::LoadedIndicator, &Values) -> FormPage<'a>;
-
 pub async fn new_measurement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    indicator_form(&state, &ctx, &id, values([("quality", "final".into())]), measurement_page).await
+    let v = values([("quality", "final".into())]);
+    show(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v)).await
 }
 
 fn measurement_input(li: &ops::LoadedIndicator, v: &Values) -> Result<MeasurementInput, AppError> {
@@ -146,19 +130,12 @@ pub async fn new_measurement_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let li = match writable_indicator(&state, &ctx, &id).await {
-        Ok(li) => li,
-        Err(p) => return ctx.fail(p),
+    let save = async |li: &ops::LoadedIndicator| {
+        let input = measurement_input(li, &v)?;
+        ops::put_measurements(&state, &ctx.caller, li, std::slice::from_ref(&input)).await?;
+        Ok(saved_at(li.service.service.id, &format!("indicator-{}", li.indicator.id)))
     };
-    let page = measurement_page(&ctx, &li, &v);
-    let input = match measurement_input(&li, &v) {
-        Ok(i) => i,
-        Err(e) => return page.again(ctx.refusal(e)),
-    };
-    match ops::put_measurements(&state, &ctx.caller, &li, std::slice::from_ref(&input)).await {
-        Ok(_) => saved(li.service.service.id, &format!("indicator-{}", li.indicator.id)),
-        Err(p) => page.again(ctx.refusal(p)),
-    }
+    submit(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v), save).await
 }
 
 fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
@@ -182,7 +159,7 @@ fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormP
 
 pub async fn import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let header = values([("csv", "date,value,quality,breakdown,note\n".into())]);
-    indicator_form(&state, &ctx, &id, header, import_page).await
+    show(&ctx, writable_indicator(&state, &ctx, &id), |li| import_page(&ctx, li, &header)).await
 }
 
 pub async fn import_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {

@@ -1,7 +1,7 @@
 //! The service's plan: a phase with its exit assessment, milestones, and the research log.
 
 use super::form::{
-    Field, FormPage, Values, blank_form, choices, field, ids, many, one, posted, saved, values, values_of,
+    Field, FormPage, Values, choices, field, ids, many, one, saved, saved_at, show, submit, values, values_of,
     writable_service,
 };
 use crate::AppState;
@@ -147,16 +147,13 @@ fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Valu
     }
 }
 
-fn new_milestone_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
-    milestone_page(ctx, s, None, v)
-}
-
 fn milestone_input(v: &Values) -> Result<MilestoneInput, AppError> {
     Ok(MilestoneInput::parse(&one(v, "title"), &one(v, "due_on"), &one(v, "state"))?)
 }
 
 pub async fn new_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    blank_form(&state, &ctx, &id, new_milestone_page).await
+    let page = |l: &ops::Loaded| milestone_page(&ctx, &l.service, None, &Values::new());
+    show(&ctx, writable_service(&state, &ctx, &id), page).await
 }
 
 pub async fn new_milestone_post(
@@ -166,18 +163,11 @@ pub async fn new_milestone_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let (loaded, page) = match posted(&state, &ctx, &id, &v, new_milestone_page).await {
-        Ok(x) => x,
-        Err(r) => return r,
+    let save = async |l: &ops::Loaded| {
+        ops::add_milestone(&state, &ctx.caller, l, &milestone_input(&v)?).await?;
+        Ok(saved_at(l.service.id, "milestones"))
     };
-    let input = match milestone_input(&v) {
-        Ok(i) => i,
-        Err(e) => return page.again(ctx.refusal(e)),
-    };
-    match ops::add_milestone(&state, &ctx.caller, &loaded, &input).await {
-        Ok(_) => saved(loaded.service.id, "milestones"),
-        Err(p) => page.again(ctx.refusal(p)),
-    }
+    submit(&ctx, writable_service(&state, &ctx, &id), |l| milestone_page(&ctx, &l.service, None, &v), save).await
 }
 
 pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -245,7 +235,7 @@ fn research_input(v: &Values) -> Result<ResearchInput, AppError> {
 }
 
 pub async fn new_research(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    blank_form(&state, &ctx, &id, research_page).await
+    show(&ctx, writable_service(&state, &ctx, &id), |l| research_page(&ctx, &l.service, &Values::new())).await
 }
 
 pub async fn new_research_post(
@@ -255,16 +245,9 @@ pub async fn new_research_post(
     form: PageForm,
 ) -> Response {
     let v = values_of(&form);
-    let (loaded, page) = match posted(&state, &ctx, &id, &v, research_page).await {
-        Ok(x) => x,
-        Err(r) => return r,
+    let save = async |l: &ops::Loaded| {
+        ops::add_research(&state, &ctx.caller, l, &research_input(&v)?).await?;
+        Ok(saved_at(l.service.id, "research"))
     };
-    let input = match research_input(&v) {
-        Ok(i) => i,
-        Err(e) => return page.again(ctx.refusal(e)),
-    };
-    match ops::add_research(&state, &ctx.caller, &loaded, &input).await {
-        Ok(_) => saved(loaded.service.id, "research"),
-        Err(p) => page.again(ctx.refusal(p)),
-    }
+    submit(&ctx, writable_service(&state, &ctx, &id), |l| research_page(&ctx, &l.service, &v), save).await
 }
