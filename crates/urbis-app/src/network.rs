@@ -5,7 +5,7 @@ use crate::auth::{hash_password, verify_password};
 use crate::i18n::Tr;
 use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
 use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
-use urbis_domain::policy::{Action, Resource};
+use urbis_domain::policy::{Action, Resource, Role};
 use urbis_store::network::{
     Acceptor, AccountUpdate, CohortMember, DirectoryEntry, Invitation, Membership, NewInvitation, Organisation,
     OrganisationPatch, Participation, Person, Programme, TeamMember,
@@ -111,6 +111,63 @@ pub async fn programme_for(state: &App, caller: &Caller, slug: &str, action: Act
     Allowed::new(caller, action, p, resource)
 }
 
+/// What a programme's page shows: its cohort (public, every city with its status), the
+/// diagnostic's capabilities and focus areas, and whether the caller may manage its invitations.
+pub struct ProgrammeOverview {
+    pub programme: Programme,
+    pub cohort: Vec<CohortMember>,
+    pub capabilities: Vec<String>,
+    pub focus_areas: Vec<String>,
+    pub can_manage: bool,
+}
+
+pub async fn programme_overview(state: &App, caller: &Caller, slug: &str) -> Result<ProgrammeOverview> {
+    let programme = programme(state, slug).await?;
+    let cohort = state.store.cohort(programme.id, None, Page::all()).await?.items;
+    Ok(ProgrammeOverview {
+        can_manage: caller.can(Action::ReadInvitations, &Resource::Programme { id: programme.id }),
+        capabilities: state.store.capabilities().await?,
+        focus_areas: state.store.focus_areas().await?,
+        cohort,
+        programme,
+    })
+}
+
+/// What a city's public page shows: the city, its team as the caller may see it, the programmes
+/// it takes part in, and whether the caller may edit its profile or see its whole team.
+pub struct CityProfile {
+    pub city: Organisation,
+    pub team: Vec<TeamMember>,
+    pub participations: Vec<Participation>,
+    pub can_edit: bool,
+    pub can_team: bool,
+}
+
+pub async fn city_profile(state: &App, caller: &Caller, slug: &str) -> Result<CityProfile> {
+    let city = city_for(state, caller, slug, Action::Read).await?;
+    let team = team_members(state, caller, &city).await?;
+    Ok(CityProfile {
+        participations: state.store.participations(city.id).await?,
+        team,
+        can_edit: caller.can(Action::UpdateProfile, &city.resource),
+        can_team: caller.can(Action::ReadTeam, &city.resource),
+        city: city.item,
+    })
+}
+
+/// The roles the caller may invite people to `organisation`'s team with, in any of `programmes`
+/// (a city lead: the city's roles; programme staff: all but admin).
+pub fn invitable_roles(caller: &Caller, programmes: &[Uuid], organisation: Uuid) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|role| {
+            programmes.iter().any(|&programme| {
+                caller.can(Action::ManageTeam, &Resource::Invitation { programme, organisation, role: *role })
+            })
+        })
+        .collect()
+}
+
 /// A city's team as the caller may see it: everyone for the team and programme staff, otherwise
 /// those who agreed to be listed.
 pub async fn team_members(state: &App, caller: &Caller, city: &Allowed<Organisation>) -> Result<Vec<TeamMember>> {
@@ -125,6 +182,8 @@ pub struct Team {
     pub participations: Vec<Participation>,
     pub invitations: Vec<Invitation>,
     pub can_manage: bool,
+    /// The roles the caller may invite people with.
+    pub roles: Vec<Role>,
 }
 
 /// A city's team with unlisted members and pending invitations (its team and programme staff).
@@ -139,7 +198,9 @@ pub async fn team(state: &App, caller: &Caller, city: &Allowed<Organisation>) ->
         }
     }
     let members = state.store.team(city.id).await?;
-    Ok(Team { members, participations, invitations, can_manage })
+    let programmes: Vec<Uuid> = participations.iter().map(|p| p.programme_id).collect();
+    let roles = invitable_roles(caller, &programmes, city.id);
+    Ok(Team { members, participations, invitations, can_manage, roles })
 }
 
 /// Remove a member from a city's team (its lead or programme staff).
@@ -164,6 +225,24 @@ pub async fn invitations(
         None => None,
     };
     Ok(state.store.invitations(programme.id, city, page).await?)
+}
+
+/// What a programme's invitation desk shows its staff: the latest invitations, the cities of the
+/// cohort and the roles the caller may invite people with.
+pub struct InvitationDesk {
+    pub programme: Programme,
+    pub invitations: Vec<Invitation>,
+    pub cities: Vec<CohortMember>,
+    pub roles: Vec<Role>,
+}
+
+pub async fn invitation_desk(state: &App, caller: &Caller, slug: &str) -> Result<InvitationDesk> {
+    let programme = programme_for(state, caller, slug, Action::ReadInvitations).await?;
+    let invitations = invitations(state, caller, &programme, None, Page::new(1, 100)).await?.items;
+    let cities = state.store.cohort(programme.id, None, Page::all()).await?.items;
+    // Staff roles do not depend on the city, so any city of the cohort tells which they may give.
+    let roles = cities.first().map(|c| invitable_roles(caller, &[programme.id], c.organisation.id)).unwrap_or_default();
+    Ok(InvitationDesk { programme: programme.item, invitations, cities, roles })
 }
 
 /// The caller's own account and roles.

@@ -268,9 +268,14 @@ pub async fn current(state: &App, li: &LoadedIndicator) -> Result<(Indicator, Ve
     Ok((i, ms))
 }
 
+/// A phase of the service as planned, if it is (one query: what a phase's form needs).
+pub async fn phase(state: &App, loaded: &Loaded, kind: PhaseKind) -> Result<Option<Phase>> {
+    Ok(state.store.phases(loaded.service.id).await?.into_iter().find(|p| p.kind == kind))
+}
+
 /// Is this phase of the service planned already (so that changing it needs its version)?
 pub async fn phase_planned(state: &App, loaded: &Loaded, kind: PhaseKind) -> Result<bool> {
-    Ok(state.store.phases(loaded.service.id).await?.iter().any(|p| p.kind == kind))
+    Ok(phase(state, loaded, kind).await?.is_some())
 }
 
 /// Progress, expected progress and status on the total series.

@@ -95,8 +95,10 @@ pub fn split_list(s: &str) -> Vec<String> {
     s.split([',', '\n', ';']).map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
 }
 
-/// A service as typed into a form or sent in JSON: every field as text, lists already split.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A service as typed into a form or sent in JSON: every field as text, lists already split. Its
+/// serde form (an object of texts and lists of texts, by field name) lets a form go through its
+/// fields by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawService {
     pub title: String,
     pub description: String,

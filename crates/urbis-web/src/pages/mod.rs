@@ -69,19 +69,31 @@ pub fn router() -> Router<AppState> {
         .route("/cities/{slug}/team", get(network::team).post(network::team_post))
         .route("/cities/{slug}/team/{membership}/remove", post(network::team_remove_post))
         .route("/people", get(network::people))
-        .route("/programmes/{slug}/services", get(services::cohort_services))
-        .route("/programmes/{slug}/results", get(services::cohort_results))
-        .route("/cities/{slug}/service", get(services::city_service))
-        .route("/cities/{slug}/services/new", get(services::new_service).post(services::new_service_post))
-        .route("/services/{id}", get(services::service))
-        .route("/services/{id}/edit", get(services::edit_service).post(services::edit_service_post))
-        .route("/services/{id}/phases/{kind}", get(services::phase).post(services::phase_post))
-        .route("/services/{id}/milestones/new", get(services::new_milestone).post(services::new_milestone_post))
-        .route("/milestones/{id}/edit", get(services::edit_milestone).post(services::edit_milestone_post))
-        .route("/services/{id}/research/new", get(services::new_research).post(services::new_research_post))
-        .route("/services/{id}/indicators/new", get(services::new_indicator).post(services::new_indicator_post))
-        .route("/indicators/{id}/measurements/new", get(services::new_measurement).post(services::new_measurement_post))
-        .route("/indicators/{id}/import", get(services::import).post(services::import_post))
+        .route("/programmes/{slug}/services", get(services::cohort::cohort_services))
+        .route("/programmes/{slug}/results", get(services::cohort::cohort_results))
+        .route("/cities/{slug}/service", get(services::service::city_service))
+        .route(
+            "/cities/{slug}/services/new",
+            get(services::service::new_service).post(services::service::new_service_post),
+        )
+        .route("/services/{id}", get(services::timeline::service))
+        .route("/services/{id}/edit", get(services::service::edit_service).post(services::service::edit_service_post))
+        .route("/services/{id}/phases/{kind}", get(services::plan::phase).post(services::plan::phase_post))
+        .route(
+            "/services/{id}/milestones/new",
+            get(services::plan::new_milestone).post(services::plan::new_milestone_post),
+        )
+        .route("/milestones/{id}/edit", get(services::plan::edit_milestone).post(services::plan::edit_milestone_post))
+        .route("/services/{id}/research/new", get(services::plan::new_research).post(services::plan::new_research_post))
+        .route(
+            "/services/{id}/indicators/new",
+            get(services::indicators::new_indicator).post(services::indicators::new_indicator_post),
+        )
+        .route(
+            "/indicators/{id}/measurements/new",
+            get(services::indicators::new_measurement).post(services::indicators::new_measurement_post),
+        )
+        .route("/indicators/{id}/import", get(services::indicators::import).post(services::indicators::import_post))
         .route("/login", get(auth::login).post(auth::login_post))
         .route("/logout", post(auth::logout_post))
         .route("/account", get(auth::account).post(auth::account_post))

@@ -6,25 +6,16 @@ use crate::charts::{MapPoint, europe_map};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use urbis_app::network as ops;
 use urbis_app::{Allowed, AppError};
 use urbis_domain::network::{InvitationRequest, ParticipationStatus, ProfileChange};
-use urbis_domain::policy::{Action, Resource, Role};
+use urbis_domain::policy::{Action, Role};
 use urbis_store::Page;
 use urbis_store::network::{
     CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme, TeamMember,
 };
-use uuid::Uuid;
-
-/// Roles offered in the invitation form: city roles for a city lead, all but admin for staff.
-fn invitable_roles(ctx: &Ctx, programme: Uuid, organisation: Uuid) -> Vec<Role> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| ctx.caller.can(Action::ManageTeam, &Resource::Invitation { programme, organisation, role: *r }))
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -36,9 +27,9 @@ struct HomePage<'a> {
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match state.store.programmes(Page::new(1, 20)).await {
+    match ops::programmes(&state, Page::new(1, 20)).await {
         Ok(p) => ctx.render(HomePage { ctx: &ctx, programmes: p.items, card_level: 3 }),
-        Err(e) => ctx.fail(e.into()),
+        Err(e) => ctx.fail(e),
     }
 }
 
@@ -51,9 +42,9 @@ struct ProgrammesPage<'a> {
 }
 
 pub async fn programmes(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match state.store.programmes(Page::new(1, Page::MAX_PER_PAGE)).await {
+    match ops::programmes(&state, Page::new(1, Page::MAX_PER_PAGE)).await {
         Ok(p) => ctx.render(ProgrammesPage { ctx: &ctx, programmes: p.items, card_level: 2 }),
-        Err(e) => ctx.fail(e.into()),
+        Err(e) => ctx.fail(e),
     }
 }
 
@@ -71,45 +62,44 @@ struct ProgrammePage<'a> {
 }
 
 pub async fn programme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r: Result<Response, AppError> = async {
-        let programme = ops::programme(&state, &slug).await?;
-        let cohort = state.store.cohort(programme.id, None, Page::all()).await?.items;
-        let participating = cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count();
-        let hrefs: Vec<String> = cohort.iter().map(|c| format!("/cities/{}", c.organisation.slug)).collect();
-        let points: Vec<MapPoint> = cohort
-            .iter()
-            .zip(&hrefs)
-            .filter_map(|(c, href)| {
-                Some(MapPoint {
-                    label: &c.organisation.name,
-                    href,
-                    latitude: c.organisation.latitude?,
-                    longitude: c.organisation.longitude?,
-                    class: c.status.as_str(),
-                })
-            })
-            .collect();
-        let count = participating.to_string();
-        let total = cohort.len().to_string();
-        let map = europe_map(
-            &ctx.t.with("programme-map-title", &[("programme", &programme.name)]),
-            &ctx.t.with("programme-map-desc", &[("participating", &count), ("total", &total)]),
-            &points,
-        );
-        let can_manage = ctx.caller.can(Action::ReadInvitations, &Resource::Programme { id: programme.id });
-        Ok(ctx.render(ProgrammePage {
+    match ops::programme_overview(&state, &ctx.caller, &slug).await {
+        Ok(o) => ctx.render(ProgrammePage {
             ctx: &ctx,
-            cohort,
-            participating,
-            map,
-            capabilities: state.store.capabilities().await?,
-            focus_areas: state.store.focus_areas().await?,
-            can_manage,
-            programme,
-        }))
+            participating: o.cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count(),
+            map: cohort_map(&ctx, &o.programme, &o.cohort),
+            cohort: o.cohort,
+            capabilities: o.capabilities,
+            focus_areas: o.focus_areas,
+            can_manage: o.can_manage,
+            programme: o.programme,
+        }),
+        Err(e) => ctx.fail(e),
     }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+/// The map of the cohort's cities, each a link to its page and marked with its status.
+fn cohort_map(ctx: &Ctx, programme: &Programme, cohort: &[CohortMember]) -> String {
+    let participating = cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count();
+    let hrefs: Vec<String> = cohort.iter().map(|c| format!("/cities/{}", c.organisation.slug)).collect();
+    let points: Vec<MapPoint> = cohort
+        .iter()
+        .zip(&hrefs)
+        .filter_map(|(c, href)| {
+            Some(MapPoint {
+                label: &c.organisation.name,
+                href,
+                latitude: c.organisation.latitude?,
+                longitude: c.organisation.longitude?,
+                class: c.status.as_str(),
+            })
+        })
+        .collect();
+    let (count, total) = (participating.to_string(), cohort.len().to_string());
+    europe_map(
+        &ctx.t.with("programme-map-title", &[("programme", &programme.name)]),
+        &ctx.t.with("programme-map-desc", &[("participating", &count), ("total", &total)]),
+        &points,
+    )
 }
 
 #[derive(Template)]
@@ -131,26 +121,25 @@ pub async fn city(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
-        let city = ops::city_for(&state, &ctx.caller, &slug, Action::Read).await?;
-        let team = ops::team_members(&state, &ctx.caller, &city).await?;
-        let resource = city.resource;
-        let city = city.item;
-        let tz = urbis_domain::network::TimeZone::parse(&city.timezone).map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
-        let local_time = chrono::Utc::now().with_timezone(&tz).format("%H:%M").to_string();
-        Ok(ctx.render(CityPage {
+    match ops::city_profile(&state, &ctx.caller, &slug).await {
+        Ok(p) => ctx.render(CityPage {
             ctx: &ctx,
-            participations: state.store.participations(city.id).await?,
-            team,
-            local_time,
-            can_edit: ctx.caller.can(Action::UpdateProfile, &resource),
-            can_team: ctx.caller.can(Action::ReadTeam, &resource),
+            local_time: local_time(&p.city),
+            participations: p.participations,
+            team: p.team,
+            can_edit: p.can_edit,
+            can_team: p.can_team,
             saved: q.contains_key("saved"),
-            city,
-        }))
+            city: p.city,
+        }),
+        Err(e) => ctx.fail(e),
     }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+/// The time now in the city (`HH:MM`).
+fn local_time(city: &Organisation) -> String {
+    let tz = urbis_domain::network::TimeZone::parse(&city.timezone).map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
+    chrono::Utc::now().with_timezone(&tz).format("%H:%M").to_string()
 }
 
 #[derive(Template)]
@@ -226,15 +215,13 @@ pub async fn city_edit_post(
     }
 }
 
-use axum::response::IntoResponse;
-
 #[derive(Template)]
 #[template(path = "team.html")]
 struct TeamPage<'a> {
     ctx: &'a Ctx,
     city: Organisation,
     programmes: Vec<Participation>,
-    memberships: Vec<urbis_store::network::TeamMember>,
+    memberships: Vec<TeamMember>,
     invitations: Vec<Invitation>,
     roles: Vec<Role>,
     can_manage: bool,
@@ -254,119 +241,112 @@ impl TeamPage<'_> {
     }
 }
 
-struct TeamInput {
+/// An invitation form (on a city's team page or a programme's invitation desk): what was typed,
+/// with `scope` the programme or the city it is for, and what came of the last try.
+#[derive(Default)]
+struct InviteForm {
     email: String,
     name: String,
     role: String,
-    programme: String,
+    scope: String,
     errors: Vec<ShownError>,
     created_link: Option<String>,
+}
+
+impl InviteForm {
+    /// The form as posted, its scope in the field `scope`.
+    fn typed(form: &PageForm, scope: &str) -> InviteForm {
+        InviteForm {
+            email: form.get("email").into(),
+            name: form.get("name").into(),
+            role: form.get("role").into(),
+            scope: form.get(scope).into(),
+            ..InviteForm::default()
+        }
+    }
+
+    /// An empty form after an invitation was made, with its link (shown once).
+    fn created(link: String, scope: String) -> InviteForm {
+        InviteForm { scope, created_link: Some(link), ..InviteForm::default() }
+    }
+
+    /// The form again with `field`'s choice refused.
+    fn bad_choice(self, ctx: &Ctx, field: &str) -> InviteForm {
+        let error = ShownError { field: field.into(), message: ctx.error_message(field, "invalid-choice") };
+        InviteForm { errors: vec![error], ..self }
+    }
+
+    /// The form again after a refused invitation, with the status to answer, or the error page's
+    /// error.
+    fn refused(self, ctx: &Ctx, e: AppError) -> Result<(InviteForm, StatusCode), AppError> {
+        match ctx.refusal(e) {
+            Refusal::Errors(status, errors) => Ok((InviteForm { errors, ..self }, status)),
+            Refusal::Conflict => Ok((self, StatusCode::CONFLICT)),
+            Refusal::Fail(e) => Err(e),
+        }
+    }
+
+    /// The role chosen, else `default`.
+    fn role_or(&self, default: &str) -> String {
+        if self.role.is_empty() { default.into() } else { self.role.clone() }
+    }
 }
 
 async fn team_page(
     state: &AppState,
     ctx: &Ctx,
     slug: &str,
-    input: TeamInput,
+    input: InviteForm,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let city = ops::city_for(state, &ctx.caller, slug, Action::ReadTeam).await?;
-    let ops::Team { members: memberships, participations: programmes, invitations, can_manage } =
-        ops::team(state, &ctx.caller, &city).await?;
-    let city = city.item;
-    let mut roles = vec![];
-    for p in &programmes {
-        for r in invitable_roles(ctx, p.programme_id, city.id) {
-            if !roles.contains(&r) {
-                roles.push(r);
-            }
-        }
-    }
-    Ok(ctx.render_status(
-        status,
-        TeamPage {
-            ctx,
-            memberships,
-            invitations,
-            roles,
-            can_manage,
-            form_programme: if input.programme.is_empty() {
-                programmes.first().map(|p| p.programme_slug.clone()).unwrap_or_default()
-            } else {
-                input.programme
-            },
-            programmes,
-            form_email: input.email,
-            form_name: input.name,
-            form_role: if input.role.is_empty() { "city-member".into() } else { input.role },
-            errors: input.errors,
-            created_link: input.created_link,
-            city,
-        },
-    ))
+    let team = ops::team(state, &ctx.caller, &city).await?;
+    let form_programme = match input.scope.as_str() {
+        "" => team.participations.first().map(|p| p.programme_slug.clone()).unwrap_or_default(),
+        typed => typed.to_string(),
+    };
+    let page = TeamPage {
+        ctx,
+        city: city.item,
+        programmes: team.participations,
+        memberships: team.members,
+        invitations: team.invitations,
+        roles: team.roles,
+        can_manage: team.can_manage,
+        form_role: input.role_or("city-member"),
+        form_email: input.email,
+        form_name: input.name,
+        form_programme,
+        errors: input.errors,
+        created_link: input.created_link,
+    };
+    Ok(ctx.render_status(status, page))
 }
 
 pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let input = TeamInput {
-        email: String::new(),
-        name: String::new(),
-        role: String::new(),
-        programme: String::new(),
-        errors: vec![],
-        created_link: None,
-    };
-    team_page(&state, &ctx, &slug, input, StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+    team_page(&state, &ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
 pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     let r: Result<Response, AppError> = async {
         let city = ops::city(&state, &slug).await?;
-        let mut input = TeamInput {
-            email: form.get("email").into(),
-            name: form.get("name").into(),
-            role: form.get("role").into(),
-            programme: form.get("programme").into(),
-            errors: vec![],
-            created_link: None,
-        };
-        let programme = match state.store.programme(&input.programme).await {
-            Ok(p) => p,
-            Err(_) => {
-                input.errors = vec![ShownError {
-                    field: "programme".into(),
-                    message: ctx.error_message("programme", "invalid-choice"),
-                }];
-                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
-            }
+        let input = InviteForm::typed(&form, "programme");
+        let Ok(programme) = ops::programme(&state, &input.scope).await else {
+            let input = input.bad_choice(&ctx, "programme");
+            return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
         let req = match InvitationRequest::parse(&input.email, &input.name, &input.role) {
             Ok(r) => r,
             Err(i) => {
-                input.errors = ctx.invalid(&i.0);
+                let input = InviteForm { errors: ctx.invalid(&i.0), ..input };
                 return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         };
-        match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
-            Ok((_, link)) => {
-                let done = TeamInput {
-                    email: String::new(),
-                    name: String::new(),
-                    role: String::new(),
-                    programme: programme.slug,
-                    errors: vec![],
-                    created_link: Some(link),
-                };
-                team_page(&state, &ctx, &slug, done, StatusCode::CREATED).await
-            }
-            Err(e) => match ctx.refusal(e) {
-                Refusal::Errors(status, errors) => {
-                    input.errors = errors;
-                    team_page(&state, &ctx, &slug, input, status).await
-                }
-                Refusal::Conflict => team_page(&state, &ctx, &slug, input, StatusCode::CONFLICT).await,
-                Refusal::Fail(e) => Err(e),
-            },
-        }
+        let (input, status) = match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
+            Ok((_, link)) => (InviteForm::created(link, programme.slug), StatusCode::CREATED),
+            Err(e) => input.refused(&ctx, e)?,
+        };
+        team_page(&state, &ctx, &slug, input, status).await
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -397,12 +377,12 @@ struct PeoplePage<'a> {
 
 pub async fn people(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    match state.store.directory(Page::new(page, 50)).await {
+    match ops::directory(&state, Page::new(page, 50)).await {
         Ok(d) => {
             let pages = d.total.div_ceil(50).max(1) as u32;
             ctx.render(PeoplePage { ctx: &ctx, people: d.items, page: d.page, pages })
         }
-        Err(e) => ctx.fail(e.into()),
+        Err(e) => ctx.fail(e),
     }
 }
 
@@ -430,44 +410,32 @@ impl InvitationsPage<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn invitations_page(
     state: &AppState,
     ctx: &Ctx,
     slug: &str,
-    form: Option<&PageForm>,
-    errors: Vec<ShownError>,
-    created_link: Option<String>,
+    input: InviteForm,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let programme = ops::programme_for(state, &ctx.caller, slug, Action::ReadInvitations).await?;
-    let invitations = ops::invitations(state, &ctx.caller, &programme, None, Page::new(1, 100)).await?.items;
-    let programme = programme.item;
-    let cities = state.store.cohort(programme.id, None, Page::all()).await?.items;
-    // Staff roles do not depend on the city, so any city of the cohort tells which roles they may give.
-    let roles = cities.first().map(|c| invitable_roles(ctx, programme.id, c.organisation.id)).unwrap_or_default();
-    let get = |k: &str| form.map(|f| f.get(k).to_string()).unwrap_or_default();
-    let form_role = if get("role").is_empty() { "city-lead".into() } else { get("role") };
-    Ok(ctx.render_status(
-        status,
-        InvitationsPage {
-            ctx,
-            invitations,
-            cities,
-            roles,
-            form_email: get("email"),
-            form_name: get("name"),
-            form_role,
-            form_city: get("city"),
-            errors,
-            created_link,
-            programme,
-        },
-    ))
+    let desk = ops::invitation_desk(state, &ctx.caller, slug).await?;
+    let page = InvitationsPage {
+        ctx,
+        programme: desk.programme,
+        invitations: desk.invitations,
+        cities: desk.cities,
+        roles: desk.roles,
+        form_role: input.role_or("city-lead"),
+        form_email: input.email,
+        form_name: input.name,
+        form_city: input.scope,
+        errors: input.errors,
+        created_link: input.created_link,
+    };
+    Ok(ctx.render_status(status, page))
 }
 
 pub async fn invitations(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    invitations_page(&state, &ctx, &slug, None, vec![], None, StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+    invitations_page(&state, &ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
 pub async fn invitations_post(
@@ -479,37 +447,26 @@ pub async fn invitations_post(
     let r: Result<Response, AppError> = async {
         // The programme's invitation desk is for its staff (a city lead invites from the team page).
         let programme = ops::programme_for(&state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
-        let mut errors = vec![];
-        let city = match ops::city(&state, form.get("city")).await {
-            Ok(c) => Some(c),
-            Err(_) => {
-                errors.push(ShownError { field: "city".into(), message: ctx.error_message("city", "invalid-choice") });
-                None
-            }
-        };
-        let req = match InvitationRequest::parse(form.get("email"), form.get("name"), form.get("role")) {
+        let mut input = InviteForm::typed(&form, "city");
+        let city = ops::city(&state, &input.scope).await.ok();
+        if city.is_none() {
+            input = input.bad_choice(&ctx, "city");
+        }
+        let req = match InvitationRequest::parse(&input.email, &input.name, &input.role) {
             Ok(r) => Some(r),
             Err(i) => {
-                errors.extend(ctx.invalid(&i.0));
+                input.errors.extend(ctx.invalid(&i.0));
                 None
             }
         };
         let (Some(city), Some(req)) = (city, req) else {
-            return invitations_page(&state, &ctx, &slug, Some(&form), errors, None, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return invitations_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
-        match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
-            Ok((_, link)) => invitations_page(&state, &ctx, &slug, None, vec![], Some(link), StatusCode::CREATED).await,
-            Err(e) => match ctx.refusal(e) {
-                Refusal::Errors(status, errors) => {
-                    invitations_page(&state, &ctx, &slug, Some(&form), errors, None, status).await
-                }
-                Refusal::Conflict => {
-                    invitations_page(&state, &ctx, &slug, Some(&form), vec![], None, StatusCode::CONFLICT).await
-                }
-                Refusal::Fail(e) => Err(e),
-            },
-        }
+        let (input, status) = match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
+            Ok((_, link)) => (InviteForm::created(link, String::new()), StatusCode::CREATED),
+            Err(e) => input.refused(&ctx, e)?,
+        };
+        invitations_page(&state, &ctx, &slug, input, status).await
     }
     .await;
     r.unwrap_or_else(|p| ctx.fail(p))
@@ -523,7 +480,7 @@ pub async fn revoke_post(
 ) -> Response {
     let r: Result<Response, AppError> = async {
         let programme = ops::programme(&state, &slug).await?;
-        let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound("invitation"))?;
+        let id = urbis_app::parse_id("invitation", &id)?;
         ops::revoke(&state, &ctx.caller, &programme, id, form.version()).await?;
         Ok(Redirect::to(&super::local_next(form.0.get("next"))).into_response())
     }

@@ -1,0 +1,327 @@
+//! Outcome indicators: the forms that define one, record a measurement and import a CSV file of
+//! them, and the view of one indicator on the service's page (chart, legend and table).
+
+use super::form::{
+    FormPage, Values, choices, field, ids, one, saved_at, show, submit, values, values_of, writable_indicator,
+    writable_service,
+};
+use crate::AppState;
+use crate::charts::{GoalLines, LineSeries, line_chart};
+use crate::pages::{Ctx, PageForm, Refusal, ShownError};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use urbis_app::AppError;
+use urbis_app::services as ops;
+use urbis_domain::services::{Evaluation, MeasurementInput, Quality, RawIndicator};
+use urbis_store::services::{Indicator, Measurement, Service};
+
+// ---- defining an indicator -----------------------------------------------------------------------
+
+fn indicator_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
+    let directions =
+        [("increase".into(), "direction-increase".into()), ("decrease".into(), "direction-decrease".into())];
+    FormPage {
+        lead: ctx.t.get("services-indicator-lead"),
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.get("services-indicator-title"),
+            format!("/services/{}/indicators/new", s.id),
+            vec![
+                field(ctx, "name", "text", v),
+                field(ctx, "description", "textarea", v),
+                field(ctx, "unit", "text", v),
+                choices(ctx, "direction", "select", v, &directions),
+                field(ctx, "baseline_value", "number", v),
+                field(ctx, "baseline_date", "date", v),
+                field(ctx, "target_value", "number", v),
+                field(ctx, "target_date", "date", v),
+                field(ctx, "data_source", "text", v),
+                field(ctx, "method", "textarea", v),
+                field(ctx, "breakdowns", "text", v),
+            ],
+        )
+    }
+}
+
+fn raw_indicator(v: &Values) -> RawIndicator {
+    RawIndicator {
+        name: one(v, "name"),
+        description: one(v, "description"),
+        unit: one(v, "unit"),
+        direction: one(v, "direction"),
+        baseline_value: one(v, "baseline_value"),
+        baseline_date: one(v, "baseline_date"),
+        target_value: one(v, "target_value"),
+        target_date: one(v, "target_date"),
+        data_source: one(v, "data_source"),
+        method: one(v, "method"),
+        breakdowns: one(v, "breakdowns"),
+    }
+}
+
+pub async fn new_indicator(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    show(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &Values::new())).await
+}
+
+pub async fn new_indicator_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let v = values_of(&form);
+    let save = async |l: &ops::Loaded| {
+        let i = ops::create_indicator(&state, &ctx.caller, l, &raw_indicator(&v)).await?;
+        Ok(saved_at(l.service.id, &format!("indicator-{}", i.id)))
+    };
+    submit(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &v), save).await
+}
+
+// ---- measurements and their import ---------------------------------------------------------------
+
+/// The hint naming an indicator's breakdowns ("Allowed: …").
+fn allowed_breakdowns(ctx: &Ctx, i: &Indicator) -> String {
+    ctx.t.with("services-allowed-breakdowns", &[("breakdowns", &i.breakdowns.to_text())])
+}
+
+fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
+    let i = &li.indicator;
+    let mut breakdown = field(ctx, "breakdown", "text", v);
+    let allowed =
+        if i.breakdowns.0.is_empty() { ctx.t.get("services-no-breakdowns") } else { allowed_breakdowns(ctx, i) };
+    breakdown.hint = format!("{} {allowed}", breakdown.hint);
+    let baseline = i.goal.baseline_date.to_string();
+    FormPage {
+        lead: ctx.t.with("services-measurement-lead", &[("date", &baseline), ("unit", &i.unit)]),
+        ..FormPage::about(
+            ctx,
+            &li.service.service,
+            ctx.t.with("services-measurement-title", &[("indicator", &i.name)]),
+            format!("/indicators/{}/measurements/new", i.id),
+            vec![
+                field(ctx, "date", "date", v),
+                field(ctx, "value", "number", v),
+                choices(ctx, "quality", "select", v, &ids(Quality::ALL, Quality::as_str, "quality")),
+                breakdown,
+                field(ctx, "note", "text", v),
+            ],
+        )
+    }
+}
+
+pub async fn new_measurement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let v = values([("quality", "final".into())]);
+    show(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v)).await
+}
+
+fn measurement_input(li: &ops::LoadedIndicator, v: &Values) -> Result<MeasurementInput, AppError> {
+    let (date, value, quality) = (one(v, "date"), one(v, "value"), one(v, "quality"));
+    let (breakdown, note) = (one(v, "breakdown"), one(v, "note"));
+    let i = &li.indicator;
+    Ok(MeasurementInput::parse(&date, &value, &quality, &breakdown, &note, &i.breakdowns, i.goal.baseline_date)?)
+}
+
+pub async fn new_measurement_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let v = values_of(&form);
+    let save = async |li: &ops::LoadedIndicator| {
+        let input = measurement_input(li, &v)?;
+        ops::put_measurements(&state, &ctx.caller, li, std::slice::from_ref(&input)).await?;
+        Ok(saved_at(li.service.service.id, &format!("indicator-{}", li.indicator.id)))
+    };
+    submit(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v), save).await
+}
+
+fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
+    let i = &li.indicator;
+    let mut csv = field(ctx, "csv", "textarea", v);
+    if !i.breakdowns.0.is_empty() {
+        csv.hint = format!("{} {}", csv.hint, allowed_breakdowns(ctx, i));
+    }
+    FormPage {
+        lead: ctx.t.get("services-import-lead"),
+        submit: ctx.t.get("services-import"),
+        ..FormPage::about(
+            ctx,
+            &li.service.service,
+            ctx.t.with("services-import-title", &[("indicator", &i.name)]),
+            format!("/indicators/{}/import", i.id),
+            vec![csv],
+        )
+    }
+}
+
+pub async fn import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let header = values([("csv", "date,value,quality,breakdown,note\n".into())]);
+    show(&ctx, writable_indicator(&state, &ctx, &id), |li| import_page(&ctx, li, &header)).await
+}
+
+pub async fn import_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+    let v = values_of(&form);
+    let li = match writable_indicator(&state, &ctx, &id).await {
+        Ok(li) => li,
+        Err(p) => return ctx.fail(p),
+    };
+    let page = import_page(&ctx, &li, &v);
+    match ops::import_csv(&state, &ctx.caller, &li, &one(&v, "csv")).await {
+        Ok(o) => Redirect::to(&format!(
+            "/services/{}?imported={}-{}-{}#indicator-{}",
+            li.service.service.id, o.added, o.changed, o.unchanged, li.indicator.id
+        ))
+        .into_response(),
+        Err(e) => page.again(match ctx.refusal(e) {
+            // Each row's errors link to the text area the file was pasted into.
+            Refusal::Errors(status, errors) => {
+                Refusal::Errors(status, errors.into_iter().map(|e| ShownError { field: "csv".into(), ..e }).collect())
+            }
+            other => other,
+        }),
+    }
+}
+
+// ---- an indicator on the service's page ----------------------------------------------------------
+
+/// A number as shown: up to two decimals, no trailing zeros.
+pub(super) fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A percentage as shown, or a dash.
+pub(super) fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.0} %")).unwrap_or_else(|| "–".into())
+}
+
+pub struct MeasurementRow {
+    pub date: String,
+    pub series: String,
+    pub value: String,
+    pub quality: &'static str,
+    pub note: String,
+}
+
+pub struct IndicatorView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub unit: String,
+    pub direction: &'static str,
+    pub baseline: String,
+    pub target: String,
+    pub latest: String,
+    pub progress: String,
+    pub expected: String,
+    pub status: &'static str,
+    pub data_source: String,
+    pub method: String,
+    pub chart: String,
+    /// Legend: CSS class and label of each line.
+    pub legend: Vec<(String, String)>,
+    pub rows: Vec<MeasurementRow>,
+}
+
+/// The measurements by series: the total first (key ""), then each breakdown in order of
+/// appearance.
+fn series_of(ms: &[Measurement]) -> Vec<(String, Vec<(NaiveDate, f64)>)> {
+    let mut series: Vec<(String, Vec<(NaiveDate, f64)>)> = vec![(String::new(), vec![])];
+    for m in ms {
+        let key = m.breakdown.key();
+        match series.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, pts)) => pts.push((m.date, m.value)),
+            None => series.push((key, vec![(m.date, m.value)])),
+        }
+    }
+    series
+}
+
+/// A series' name as shown: "Total", or its breakdown.
+fn series_label(ctx: &Ctx, key: &str) -> String {
+    if key.is_empty() { ctx.t.get("services-series-total") } else { key.replace(';', ", ") }
+}
+
+/// The chart of an indicator's series (`names` and CSS `classes` one per series) against its goal,
+/// and the labels of the goal's lines.
+fn chart(
+    ctx: &Ctx,
+    i: &Indicator,
+    series: &[(String, Vec<(NaiveDate, f64)>)],
+    names: &[String],
+    classes: &[String],
+) -> (String, [String; 3]) {
+    let lines: Vec<LineSeries> = series
+        .iter()
+        .enumerate()
+        .map(|(n, (_, pts))| LineSeries { name: &names[n], class: &classes[n], points: pts.clone() })
+        .collect();
+    let g = &i.goal;
+    let labels = ["baseline", "target", "trajectory"].map(|l| ctx.t.get(&format!("services-line-{l}")));
+    let desc = ctx.t.with(
+        "services-chart-desc",
+        &[
+            ("baseline", &num(g.baseline_value)),
+            ("baseline_date", &g.baseline_date.to_string()),
+            ("target", &num(g.target_value)),
+            ("target_date", &g.target_date.to_string()),
+            ("unit", &i.unit),
+        ],
+    );
+    let svg = line_chart(
+        &format!("chart-{}", i.id),
+        &ctx.t.with("services-chart-title", &[("indicator", &i.name), ("unit", &i.unit)]),
+        &desc,
+        &lines,
+        &GoalLines {
+            baseline: (g.baseline_date, g.baseline_value),
+            target: (g.target_date, g.target_value),
+            labels: [&labels[0], &labels[1], &labels[2]],
+        },
+    );
+    (svg, labels)
+}
+
+/// The chart, legend and table of one indicator.
+pub fn indicator_view(ctx: &Ctx, i: &Indicator, ms: &[Measurement], e: &Evaluation) -> IndicatorView {
+    let series = series_of(ms);
+    let names: Vec<String> = series.iter().map(|(k, _)| series_label(ctx, k)).collect();
+    let classes: Vec<String> = (0..series.len()).map(|n| format!("series-{}", n.min(5))).collect();
+    let (chart, [lb, lt, lj]) = chart(ctx, i, &series, &names, &classes);
+    let mut legend: Vec<(String, String)> = classes.into_iter().zip(names).collect();
+    if ms.iter().all(|m| !m.breakdown.is_total()) {
+        legend.remove(0);
+    }
+    legend.extend([("line-baseline".to_string(), lb), ("line-target".into(), lt), ("line-trajectory".into(), lj)]);
+    let g = &i.goal;
+    IndicatorView {
+        id: i.id.to_string(),
+        name: i.name.clone(),
+        description: i.description.clone(),
+        unit: i.unit.clone(),
+        direction: g.direction.as_str(),
+        baseline: format!("{} {} ({})", num(g.baseline_value), i.unit, g.baseline_date),
+        target: format!("{} {} ({})", num(g.target_value), i.unit, g.target_date),
+        latest: e.latest.map(|p| format!("{} {} ({})", num(p.value), i.unit, p.date)).unwrap_or_else(|| "–".into()),
+        progress: pct(e.progress),
+        expected: pct(e.expected),
+        status: e.status.as_str(),
+        data_source: i.data_source.clone(),
+        method: i.method.clone(),
+        chart,
+        legend,
+        rows: ms
+            .iter()
+            .map(|m| MeasurementRow {
+                date: m.date.to_string(),
+                series: series_label(ctx, &m.breakdown.key()),
+                value: num(m.value),
+                quality: m.quality.as_str(),
+                note: m.note.clone(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,253 @@
+//! The service's plan: a phase with its exit assessment, milestones, and the research log.
+
+use super::form::{
+    Field, FormPage, Values, choices, field, ids, many, one, saved, saved_at, show, submit, values, values_of,
+    writable_service,
+};
+use crate::AppState;
+use crate::pages::{Ctx, PageForm, Refusal};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use urbis_app::AppError;
+use urbis_app::services as ops;
+use urbis_domain::policy::Action;
+use urbis_domain::services::{
+    ExitResult, MilestoneInput, MilestoneState, PhaseInput, PhaseKind, ResearchInput, SERVICE_STANDARD,
+};
+use urbis_store::services::{Milestone, Phase, Service};
+
+// ---- a phase and its exit assessment -------------------------------------------------------------
+
+fn standard_choices() -> Vec<(String, String)> {
+    (1..=SERVICE_STANDARD.len()).map(|n| (n.to_string(), format!("standard-{n}"))).collect()
+}
+
+/// The form's values of a planned phase.
+fn phase_values(p: &Phase) -> Values {
+    let mut v = values([
+        ("starts_on", p.starts_on.to_string()),
+        ("ends_on", p.ends_on.to_string()),
+        ("goal", p.goal.clone()),
+        ("exit_result", p.exit_result.as_str().to_string()),
+        ("exit_notes", p.exit_notes.clone()),
+    ]);
+    v.insert("exit_checklist".into(), p.exit_checklist.iter().map(|n| n.to_string()).collect());
+    v
+}
+
+fn phase_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
+    vec![
+        field(ctx, "starts_on", "date", v),
+        field(ctx, "ends_on", "date", v),
+        field(ctx, "goal", "textarea", v),
+        choices(ctx, "exit_result", "select", v, &ids(ExitResult::ALL, ExitResult::as_str, "exit")),
+        choices(ctx, "exit_checklist", "checkboxes", v, &standard_choices()),
+        field(ctx, "exit_notes", "textarea", v),
+    ]
+}
+
+/// The phase's form: as planned (`v` is `None`) or as typed. Its version is the planned phase's.
+async fn phase_page<'a>(
+    state: &AppState,
+    ctx: &'a Ctx,
+    loaded: &ops::Loaded,
+    kind: PhaseKind,
+    v: Option<&Values>,
+) -> Result<FormPage<'a>, AppError> {
+    let s = &loaded.service;
+    let existing = ops::phase(state, loaded, kind).await?;
+    let stored = existing.as_ref().map(phase_values).unwrap_or_default();
+    let phase_name = ctx.t.get(&format!("phase-{}", kind.as_str()));
+    Ok(FormPage {
+        lead: ctx.t.get("services-phase-lead"),
+        version: existing.map(|p| p.version),
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.with("services-phase-title", &[("phase", &phase_name)]),
+            format!("/services/{}/phases/{}", s.id, kind.as_str()),
+            phase_fields(ctx, v.unwrap_or(&stored)),
+        )
+    })
+}
+
+fn phase_kind(kind: &str) -> Result<PhaseKind, AppError> {
+    PhaseKind::parse(kind).map_err(|_| AppError::NotFound("phase"))
+}
+
+pub async fn phase(State(state): State<AppState>, ctx: Ctx, Path((id, kind)): Path<(String, String)>) -> Response {
+    let r = async {
+        let loaded = writable_service(&state, &ctx, &id).await?;
+        Ok::<_, AppError>(ctx.render(phase_page(&state, &ctx, &loaded, phase_kind(&kind)?, None).await?))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+fn phase_input(kind: PhaseKind, v: &Values) -> Result<PhaseInput, AppError> {
+    let (starts, ends, goal) = (one(v, "starts_on"), one(v, "ends_on"), one(v, "goal"));
+    let (result, notes) = (one(v, "exit_result"), one(v, "exit_notes"));
+    Ok(PhaseInput::parse(kind.as_str(), &starts, &ends, &goal, &result, &notes, &many(v, "exit_checklist"))?)
+}
+
+pub async fn phase_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind)): Path<(String, String)>,
+    form: PageForm,
+) -> Response {
+    let v = values_of(&form);
+    let r = async {
+        let loaded = writable_service(&state, &ctx, &id).await?;
+        let kind = phase_kind(&kind)?;
+        let page = phase_page(&state, &ctx, &loaded, kind, Some(&v)).await?;
+        Ok::<_, AppError>((loaded, kind, page))
+    }
+    .await;
+    let (loaded, kind, page) = match r {
+        Ok(x) => x,
+        Err(p) => return ctx.fail(p),
+    };
+    let current = page.version;
+    let typed = FormPage { version: form.version().or(current), ..page };
+    let input = match phase_input(kind, &v) {
+        Ok(i) => i,
+        Err(e) => return typed.again(ctx.refusal(e)),
+    };
+    let expected = if current.is_some() { form.version().or(Some(0)) } else { None };
+    match ops::put_phase(&state, &ctx.caller, &loaded, &input, expected).await {
+        Ok(_) => saved(loaded.service.id, "phases"),
+        Err(e) => typed.again_versioned(&ctx, e, current),
+    }
+}
+
+// ---- milestones ----------------------------------------------------------------------------------
+
+fn milestone_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
+    vec![
+        field(ctx, "title", "text", v),
+        field(ctx, "due_on", "date", v),
+        choices(ctx, "state", "select", v, &ids(MilestoneState::ALL, MilestoneState::as_str, "milestone")),
+    ]
+}
+
+fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Values) -> FormPage<'a> {
+    FormPage {
+        version: m.map(|m| m.version),
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.get(if m.is_some() { "services-milestone-edit-title" } else { "services-milestone-title" }),
+            match m {
+                Some(m) => format!("/milestones/{}/edit", m.id),
+                None => format!("/services/{}/milestones/new", s.id),
+            },
+            milestone_fields(ctx, v),
+        )
+    }
+}
+
+fn milestone_input(v: &Values) -> Result<MilestoneInput, AppError> {
+    Ok(MilestoneInput::parse(&one(v, "title"), &one(v, "due_on"), &one(v, "state"))?)
+}
+
+pub async fn new_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let page = |l: &ops::Loaded| milestone_page(&ctx, &l.service, None, &Values::new());
+    show(&ctx, writable_service(&state, &ctx, &id), page).await
+}
+
+pub async fn new_milestone_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let v = values_of(&form);
+    let save = async |l: &ops::Loaded| {
+        ops::add_milestone(&state, &ctx.caller, l, &milestone_input(&v)?).await?;
+        Ok(saved_at(l.service.id, "milestones"))
+    };
+    submit(&ctx, writable_service(&state, &ctx, &id), |l| milestone_page(&ctx, &l.service, None, &v), save).await
+}
+
+pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let r = async {
+        let (m, loaded) = ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await?;
+        let v =
+            values([("title", m.title.clone()), ("due_on", m.due_on.to_string()), ("state", m.state.as_str().into())]);
+        Ok::<_, AppError>(ctx.render(milestone_page(&ctx, &loaded.service, Some(&m), &v)))
+    }
+    .await;
+    r.unwrap_or_else(|p| ctx.fail(p))
+}
+
+pub async fn edit_milestone_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let v = values_of(&form);
+    let (m, loaded) = match ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await {
+        Ok(x) => x,
+        Err(p) => return ctx.fail(p),
+    };
+    let page = milestone_page(&ctx, &loaded.service, Some(&m), &v);
+    let Some(version) = form.version() else { return page.again(Refusal::Conflict) };
+    let typed = FormPage { version: Some(version), ..page };
+    let input = match milestone_input(&v) {
+        Ok(i) => i,
+        Err(e) => return typed.again(ctx.refusal(e)),
+    };
+    match ops::update_milestone(&state, &ctx.caller, &loaded, m.id, version, &input).await {
+        Ok(_) => saved(loaded.service.id, "milestones"),
+        Err(e) => typed.again_versioned(&ctx, e, Some(m.version)),
+    }
+}
+
+// ---- the research log ----------------------------------------------------------------------------
+
+fn research_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
+    FormPage {
+        lead: ctx.t.get("services-research-lead"),
+        ..FormPage::about(
+            ctx,
+            s,
+            ctx.t.get("services-research-title"),
+            format!("/services/{}/research/new", s.id),
+            vec![
+                field(ctx, "held_on", "date", v),
+                field(ctx, "title", "text", v),
+                field(ctx, "participants", "number", v),
+                field(ctx, "findings", "textarea", v),
+                field(ctx, "quotes", "textarea", v),
+                field(ctx, "tags", "text", v),
+                field(ctx, "decision", "textarea", v),
+            ],
+        )
+    }
+}
+
+fn research_input(v: &Values) -> Result<ResearchInput, AppError> {
+    let (held_on, title, participants) = (one(v, "held_on"), one(v, "title"), one(v, "participants"));
+    let (findings, quotes, tags, decision) = (one(v, "findings"), one(v, "quotes"), one(v, "tags"), one(v, "decision"));
+    Ok(ResearchInput::parse(&held_on, &title, &participants, &findings, &quotes, &tags, &decision)?)
+}
+
+pub async fn new_research(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    show(&ctx, writable_service(&state, &ctx, &id), |l| research_page(&ctx, &l.service, &Values::new())).await
+}
+
+pub async fn new_research_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: PageForm,
+) -> Response {
+    let v = values_of(&form);
+    let save = async |l: &ops::Loaded| {
+        ops::add_research(&state, &ctx.caller, l, &research_input(&v)?).await?;
+        Ok(saved_at(l.service.id, "research"))
+    };
+    submit(&ctx, writable_service(&state, &ctx, &id), |l| research_page(&ctx, &l.service, &v), save).await
+}
