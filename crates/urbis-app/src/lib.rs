@@ -100,6 +100,23 @@ pub trait Loaded {
     }
 }
 
+/// Implement [`Loaded`] for a capability's loaded record: a struct with `resource: Resource` and
+/// `granted: Action` fields.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! loaded {
+    ($t:ty) => {
+        impl $crate::Loaded for $t {
+            fn resource(&self) -> &urbis_domain::policy::Resource {
+                &self.resource
+            }
+            fn granted(&self) -> urbis_domain::policy::Action {
+                self.granted
+            }
+        }
+    };
+}
+
 /// Any record loaded for an action, with the policy's view of it.
 #[derive(Debug, Clone)]
 pub struct Allowed<T> {

@@ -20,14 +20,7 @@ pub struct Loaded {
     granted: Action,
 }
 
-impl crate::Loaded for Loaded {
-    fn resource(&self) -> &Resource {
-        &self.resource
-    }
-    fn granted(&self) -> Action {
-        self.granted
-    }
-}
+crate::loaded!(Loaded);
 
 /// The policy's view of a service: a city record, public once published.
 fn record(s: &Service, programmes: Vec<Uuid>) -> Resource {

@@ -100,14 +100,7 @@ pub struct Loaded {
     granted: Action,
 }
 
-impl crate::Loaded for Loaded {
-    fn resource(&self) -> &Resource {
-        &self.resource
-    }
-    fn granted(&self) -> Action {
-        self.granted
-    }
-}
+crate::loaded!(Loaded);
 
 /// An assessment, if the caller may do `action` on it (`ReadAssessment` for reading: published
 /// ones are public).

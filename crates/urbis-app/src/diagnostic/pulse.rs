@@ -35,14 +35,7 @@ pub struct Loaded {
     granted: Action,
 }
 
-impl crate::Loaded for Loaded {
-    fn resource(&self) -> &Resource {
-        &self.resource
-    }
-    fn granted(&self) -> Action {
-        self.granted
-    }
-}
+crate::loaded!(Loaded);
 
 /// A campaign, if the caller may do `action` on it.
 pub async fn load_for(state: &App, caller: &Caller, id: &str, action: Action) -> Result<Loaded> {
