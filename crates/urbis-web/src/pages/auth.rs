@@ -124,7 +124,7 @@ impl AccountPage<'_> {
 }
 
 pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (person, roles) = ops::account(&state, &ctx.caller).await?;
         Ok(ctx.render(AccountPage {
             ctx: &ctx,
@@ -139,13 +139,12 @@ pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ha
             saved: q.contains_key("saved"),
             person,
         }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (person, roles) = ops::account(&state, &ctx.caller).await?;
         let again = |errors, conflict, version| AccountPage {
             ctx: &ctx,
@@ -186,9 +185,8 @@ pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageFor
                 Refusal::Fail(e) => Err(e),
             },
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -248,7 +246,7 @@ pub async fn invitation_post(
     Path(token): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let new_account = if ctx.signed_in() {
             None
         } else {
@@ -293,7 +291,6 @@ pub async fn invitation_post(
                 Refusal::Fail(e) => Err(e),
             },
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -262,6 +262,11 @@ impl Ctx {
         self.render_status(status, ErrorPage { ctx: self, title: self.t.get(title), body: self.t.get(body) })
     }
 
+    /// The page a handler's work gives, or the error page for its failure.
+    pub async fn respond(&self, work: impl Future<Output = Result<Response, AppError>>) -> Response {
+        work.await.unwrap_or_else(|e| self.fail(e))
+    }
+
     /// How a form shows a failed operation: bad input and a rule's refusal beside the fields (with
     /// what was typed), a record changed by someone else as the conflict notice, anything else as
     /// the error page. The one place a page decides by the kind of error.

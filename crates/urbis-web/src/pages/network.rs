@@ -328,7 +328,7 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
 }
 
 pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let city = ops::city(&state, &slug).await?;
         let input = InviteForm::typed(&form, "programme");
         let Ok(programme) = ops::programme(&state, &input.scope).await else {
@@ -347,9 +347,8 @@ pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
             Err(e) => input.refused(&ctx, e)?,
         };
         team_page(&state, &ctx, &slug, input, status).await
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn team_remove_post(
@@ -358,12 +357,11 @@ pub async fn team_remove_post(
     Path((slug, membership)): Path<(String, String)>,
     _form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let city = ops::remove_member(&state, &ctx.caller, &slug, &membership).await?;
         Ok(Redirect::to(&format!("/cities/{}/team", city.slug)).into_response())
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -444,7 +442,7 @@ pub async fn invitations_post(
     Path(slug): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         // The programme's invitation desk is for its staff (a city lead invites from the team page).
         let programme = ops::programme_for(&state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
         let mut input = InviteForm::typed(&form, "city");
@@ -467,9 +465,8 @@ pub async fn invitations_post(
             Err(e) => input.refused(&ctx, e)?,
         };
         invitations_page(&state, &ctx, &slug, input, status).await
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn revoke_post(
@@ -478,12 +475,11 @@ pub async fn revoke_post(
     Path((slug, id)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let programme = ops::programme(&state, &slug).await?;
         let id = urbis_app::parse_id("invitation", &id)?;
         ops::revoke(&state, &ctx.caller, &programme, id, form.version()).await?;
         Ok(Redirect::to(&super::local_next(form.0.get("next"))).into_response())
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -54,7 +54,7 @@ fn frame(ctx: &Ctx, loaded: &ops::Loaded) -> Frame {
 }
 
 pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::ReadAssessment).await?;
         let q = ops::questionnaire(&state, &ctx.caller, &loaded).await?;
         let sections = section_links(&ctx, &inst, &frame(&ctx, &loaded).base, &|id| q.answered(id));
@@ -67,21 +67,19 @@ pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
             assessment: loaded.assessment,
             sections,
         }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn section(State(state): State<AppState>, ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::ReadAssessment).await?;
         let q = ops::questionnaire(&state, &ctx.caller, &loaded).await?;
         let shown = |id: &str| shown_from_answer(q.mine.get(id));
         let page = SectionPage::new(&ctx, frame(&ctx, &loaded), &inst, section, &shown, vec![], q.locked())?;
         Ok(ctx.render(page))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn section_post(
@@ -90,7 +88,7 @@ pub async fn section_post(
     Path((id, section)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::AnswerAssessment).await?;
         match post_section(&ctx, frame(&ctx, &loaded), &inst, section, &form)? {
             Posted::Errors(page) => Ok(page),
@@ -101,9 +99,8 @@ pub async fn section_post(
                 Ok(Redirect::to(&next).into_response())
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 async fn check_page(
@@ -128,7 +125,7 @@ pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Strin
 }
 
 pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
         match ops::submit(&state, &ctx.caller, &loaded).await {
             Ok(_) => Ok(Redirect::to(&format!("/cities/{}/diagnostic", loaded.city.slug)).into_response()),
@@ -143,7 +140,6 @@ pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
             }
             Err(p) => Err(p),
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -228,25 +228,23 @@ fn figures(r: &Results) -> WaveFigures {
 
 /// Start an assessment from the city's diagnostic page.
 pub async fn start_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let city = net::city(&state, &slug).await?;
         let a = ops::create(&state, &ctx.caller, &city, Some(form.get("programme")), form.get("wave"), ops::INSTRUMENT)
             .await?;
         Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response())
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 /// Publish or withdraw the shown assessment's scores from the city's diagnostic page.
 pub async fn publish_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = ops::load_for(&state, &ctx.caller, &id, Action::PublishAssessment).await?;
         let version =
             form.version().ok_or_else(|| AppError::invalid("version", "required", "the form lacks its version"))?;
         ops::publish(&state, &ctx.caller, &loaded, version, form.checked("published")).await?;
         Ok(Redirect::to(&format!("/cities/{}/diagnostic?saved=1", loaded.city.slug)).into_response())
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -114,7 +114,7 @@ pub async fn consolidate_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
         let question = form.get("question_id");
         let change = if form.get("op") == "remove" {
@@ -144,7 +144,6 @@ pub async fn consolidate_post(
                 Ok(ctx.render_status(status, ConsolidatePage { errors, ..page }))
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -102,7 +102,7 @@ pub async fn new_item(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let city = plan_city(&state, &ctx, &slug).await?;
         let mut page = PlanItemPage::new(&state, &ctx, city.item, format!("/cities/{slug}/plan/new")).await?;
         let stored = ops::instrument(&state, ops::PLAN_INSTRUMENT, None).await?;
@@ -114,9 +114,8 @@ pub async fn new_item(
             page.capability = c.clone();
         }
         Ok(ctx.render(page))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn new_item_post(
@@ -125,7 +124,7 @@ pub async fn new_item_post(
     Path(slug): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let city = plan_city(&state, &ctx, &slug).await?;
         match ops::create_plan_item(&state, &ctx.caller, &city, &fields(&form)).await {
             Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
@@ -136,13 +135,12 @@ pub async fn new_item_post(
                 Ok(ctx.render_status(status, PlanItemPage { errors, ..page }))
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn edit_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (item, city) = ops::plan_item_for(&state, &ctx.caller, &id, Action::ManagePlan).await?;
         let page = PlanItemPage::new(&state, &ctx, city.item, format!("/plan-items/{id}/edit")).await?;
         Ok(ctx.render(PlanItemPage {
@@ -155,9 +153,8 @@ pub async fn edit_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
             status: item.status.as_str().into(),
             ..page
         }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn edit_item_post(
@@ -166,7 +163,7 @@ pub async fn edit_item_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (item, city) = ops::plan_item_for(&state, &ctx.caller, &id, Action::ManagePlan).await?;
         let slug = city.slug.clone();
         let Some(version) = form.version() else {
@@ -186,7 +183,6 @@ pub async fn edit_item_post(
                 Ok(ctx.render_status(status, PlanItemPage { version: Some(version), conflict, errors, ..page }))
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -41,7 +41,7 @@ pub async fn reopen(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 }
 
 pub async fn reopen_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let l = load(&state, &ctx, &id).await?;
         match ops::reopen(&state, &ctx.caller, &l, form.get("reason")).await {
             Ok(a) => Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response()),
@@ -57,7 +57,6 @@ pub async fn reopen_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path
                 Ok(ctx.render_status(status, page))
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -94,7 +94,7 @@ pub async fn validate_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ValidateAssessment).await?;
         let capability = form.get("capability");
         let score = form.get("score").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
@@ -121,7 +121,6 @@ pub async fn validate_post(
                 Ok(ctx.render_status(status, ValidatePage { errors, ..page }))
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

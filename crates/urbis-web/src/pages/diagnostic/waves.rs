@@ -47,16 +47,15 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Allowed<Programme>)
 }
 
 pub async fn waves(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let p = staff_programme(&state, &ctx, &slug).await?;
         Ok(ctx.render(page(&state, &ctx, p).await?))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let p = staff_programme(&state, &ctx, &slug).await?;
         let (s, n, o, c) = (form.get("slug"), form.get("name"), form.get("opens_on"), form.get("closes_on"));
         match ops::create_wave(&state, &ctx.caller, &p, s, n, o, c).await {
@@ -75,9 +74,8 @@ pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Pat
                 Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page))
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn close_post(
@@ -86,14 +84,13 @@ pub async fn close_post(
     Path((slug, wave)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let p = staff_programme(&state, &ctx, &slug).await?;
         let w = ops::wave(&state, &p, &wave).await?;
         let version =
             form.version().ok_or_else(|| AppError::invalid("version", "required", "the form lacks its version"))?;
         ops::close_wave(&state, &ctx.caller, &p, &w, version).await?;
         Ok(Redirect::to(&format!("/programmes/{slug}/waves")).into_response())
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -49,7 +49,7 @@ fn service_matrix(ctx: &Ctx, services: &[Service]) -> Vec<(String, Vec<Vec<Cohor
 }
 
 pub async fn cohort_services(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let programme = net::programme(&state, &slug).await?;
         let services = ops::of_programme(&state, &ctx.caller, &programme).await?;
         Ok::<_, AppError>(ctx.render(CohortServicesPage {
@@ -59,9 +59,8 @@ pub async fn cohort_services(State(state): State<AppState>, ctx: Ctx, Path(slug)
             matrix: service_matrix(&ctx, &services),
             services,
         }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 // ---- results by status and focus area -------------------------------------------------------------
@@ -149,11 +148,10 @@ fn results_page<'a>(ctx: &'a Ctx, programme: Programme, results: &[ops::Indicato
 }
 
 pub async fn cohort_results(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let programme = net::programme(&state, &slug).await?;
         let results = ops::results(&state, &ctx.caller, &programme).await?;
         Ok::<_, AppError>(ctx.render(results_page(&ctx, programme, &results)))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -76,12 +76,11 @@ fn phase_kind(kind: &str) -> Result<PhaseKind, AppError> {
 }
 
 pub async fn phase(State(state): State<AppState>, ctx: Ctx, Path((id, kind)): Path<(String, String)>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let loaded = writable_service(&state, &ctx, &id).await?;
         Ok::<_, AppError>(ctx.render(phase_page(&state, &ctx, &loaded, phase_kind(&kind)?, None).await?))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 fn phase_input(kind: PhaseKind, v: &Values) -> Result<PhaseInput, AppError> {
@@ -171,14 +170,13 @@ pub async fn new_milestone_post(
 }
 
 pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let (m, loaded) = ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await?;
         let v =
             values([("title", m.title.clone()), ("due_on", m.due_on.to_string()), ("state", m.state.as_str().into())]);
         Ok::<_, AppError>(ctx.render(milestone_page(&ctx, &loaded.service, Some(&m), &v)))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn edit_milestone_post(

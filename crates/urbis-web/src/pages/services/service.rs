@@ -150,13 +150,12 @@ async fn new_service_page<'a>(
 }
 
 pub async fn new_service(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let city = net::city_for(&state, &ctx.caller, &slug, Action::ManageService).await?.item;
         let v = Values::from([("currency".into(), vec!["EUR".into()])]);
         Ok::<_, AppError>(ctx.render(new_service_page(&state, &ctx, &city, &v).await?))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn new_service_post(
@@ -205,13 +204,12 @@ async fn edit_service_page<'a>(
 }
 
 pub async fn edit_service(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let loaded = writable_service(&state, &ctx, &id).await?;
         let v = service_values(&loaded.service)?;
         Ok::<_, AppError>(ctx.render(edit_service_page(&state, &ctx, &loaded, &v, loaded.service.version).await?))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn edit_service_post(
@@ -250,7 +248,7 @@ struct NoServicePage<'a> {
 /// A city's service: its page when there is one the caller may see, the form to add it for its
 /// team, else a page saying that none is published.
 pub async fn city_service(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    let r = async {
+    ctx.respond(async {
         let ops::CityService { city, service, can_add } = ops::city_service(&state, &ctx.caller, &slug).await?;
         if let Some(s) = service {
             return Ok(Redirect::to(&format!("/services/{}", s.id)).into_response());
@@ -259,9 +257,8 @@ pub async fn city_service(State(state): State<AppState>, ctx: Ctx, Path(slug): P
             return Ok(Redirect::to(&format!("/cities/{}/services/new", city.slug)).into_response());
         }
         Ok::<_, AppError>(ctx.render(NoServicePage { ctx: &ctx, city }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ struct ListPage<'a> {
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let campaigns = ops::visible(&state, &ctx.caller)
             .await?
             .into_iter()
@@ -45,9 +45,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
             })
             .collect();
         Ok(ctx.render(ListPage { ctx: &ctx, campaigns, can_create: ops::can_create(&ctx.caller) }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -79,17 +78,16 @@ async fn new_page(
 }
 
 pub async fn new(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let mut form = HashMap::new();
         form.insert("instrument".to_string(), "innovation-capacity-pulse".to_string());
         new_page(&state, &ctx, form, vec![], StatusCode::OK).await
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn new_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let (slug, version) = match form.get("instrument").split_once('@') {
             Some((s, v)) => (s.to_string(), v.parse().ok()),
             None => (form.get("instrument").to_string(), None),
@@ -109,9 +107,8 @@ pub async fn new_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -
                 new_page(&state, &ctx, form.0, errors, status).await
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 // ---- a campaign: recipients, state, reminders, response rates ------------------------------------
@@ -264,7 +261,7 @@ pub async fn campaign(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = manageable(&state, &ctx, &id).await?;
         let notice = if let Some(n) = q.get("reminded") {
             Some(ctx.t.with("pulse-reminders-queued", &[("n", n)]))
@@ -272,9 +269,8 @@ pub async fn campaign(
             q.get("added").map(|n| ctx.t.with("pulse-recipients-added", &[("n", n)]))
         };
         campaign_page(&state, &ctx, loaded, Shown { notice, ..Shown::default() }, StatusCode::OK).await
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 /// The campaign page after links were sent: they are shown this once (mail delivery may not be
@@ -314,7 +310,7 @@ pub async fn recipients_post(
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = manageable(&state, &ctx, &id).await?;
         let new = form.get("mode") == "new";
         let input = if new {
@@ -354,13 +350,12 @@ pub async fn recipients_post(
             }
             Err(e) => refused(&state, &ctx, &id, form.0, e).await,
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn status_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = manageable(&state, &ctx, &id).await?;
         let next =
             CampaignStatus::parse(form.get("status")).map_err(|e| AppError::invalid("status", e.code, &e.message))?;
@@ -372,9 +367,8 @@ pub async fn status_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             Ok((_, links)) => sent(&state, &ctx, &id, Some(ctx.t.get("pulse-opened")), &links).await,
             Err(e) => refused(&state, &ctx, &id, HashMap::new(), e).await,
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn reminders_post(
@@ -383,7 +377,7 @@ pub async fn reminders_post(
     Path(id): Path<String>,
     _form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = manageable(&state, &ctx, &id).await?;
         match ops::remind(&state, &ctx.caller, &loaded).await {
             Ok(links) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{id}?reminded=0")).into_response()),
@@ -393,7 +387,6 @@ pub async fn reminders_post(
             }
             Err(e) => refused(&state, &ctx, &id, HashMap::new(), e).await,
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use std::collections::HashMap;
-use urbis_app::AppError;
 use urbis_app::diagnostic::pulse as ops;
 use urbis_domain::diagnostic::Instrument;
 use urbis_domain::diagnostic::pulse::{QuestionSummary, Summary};
@@ -160,7 +159,7 @@ pub async fn report(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadSurveyReport).await?;
         let filter = ops::Filter::parse(&q)?;
         let report = ops::report(&state, &ctx.caller, &loaded, &filter).await?;
@@ -185,9 +184,8 @@ pub async fn report(
             capabilities,
             questions,
         }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 /// The CSV download for signed-in staff (the API's export, with the page's session).
@@ -197,11 +195,10 @@ pub async fn responses_csv(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadSurveyResponses).await?;
         let (name, body) = ops::responses_csv_from_query(&state, &ctx.caller, &loaded, &q).await?;
         Ok(crate::download::csv(&name, body))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }

@@ -86,7 +86,7 @@ struct SurveyPage<'a> {
 }
 
 pub async fn survey(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let r = match respondence(&state, &ctx, &token, StatusCode::OK).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
@@ -102,9 +102,8 @@ pub async fn survey(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
             sections,
             token,
         }))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn section(
@@ -112,7 +111,7 @@ pub async fn section(
     ctx: Ctx,
     Path((token, section)): Path<(String, String)>,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let r = match respondence(&state, &ctx, &token, StatusCode::OK).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
@@ -121,9 +120,8 @@ pub async fn section(
         let shown = |id: &str| shown_from_answer(mine.get(id));
         let page = SectionPage::new(&ctx, frame(&ctx, &token, &r), &r.instrument, section, &shown, vec![], false)?;
         Ok(ctx.render(page))
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn section_post(
@@ -132,7 +130,7 @@ pub async fn section_post(
     Path((token, section)): Path<(String, String)>,
     form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let r = match respondence(&state, &ctx, &token, StatusCode::CONFLICT).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
@@ -146,9 +144,8 @@ pub async fn section_post(
                 Ok(Redirect::to(&next).into_response())
             }
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 async fn check_page(
@@ -166,14 +163,13 @@ async fn check_page(
 }
 
 pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         match respondence(&state, &ctx, &token, StatusCode::OK).await? {
             Ok(r) => check_page(&state, &ctx, &token, &r, vec![], StatusCode::OK).await,
             Err(page) => Ok(page),
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
 
 pub async fn check_post(
@@ -182,7 +178,7 @@ pub async fn check_post(
     Path(token): Path<String>,
     _form: PageForm,
 ) -> Response {
-    let r: Result<Response, AppError> = async {
+    ctx.respond(async {
         let r = match respondence(&state, &ctx, &token, StatusCode::CONFLICT).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
@@ -195,7 +191,6 @@ pub async fn check_post(
             }
             Err(e) => Err(e),
         }
-    }
-    .await;
-    r.unwrap_or_else(|p| ctx.fail(p))
+    })
+    .await
 }
