@@ -21,6 +21,7 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 mod time;
+mod value;
 
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;

@@ -1,4 +1,6 @@
-//! Decoding stored rows: one helper per stored type, written once for every repository.
+//! Decoding stored rows: one helper per stored type, written once for every repository; the
+//! [`Column`] of each type a record's field can have, and the [`Decode`] of each record, which
+//! [`record!`] writes from the record's declaration.
 //!
 //! The store writes identifiers as hyphenated UUID text, times as fixed-width RFC 3339 UTC text
 //! (see [`crate::ts`]), dates as `YYYY-MM-DD` text, flags as BIGINT 0/1 and lists as
@@ -65,6 +67,8 @@ pub(crate) trait RowExt {
     fn parsed<T, E: Display>(&self, col: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T>;
     /// A JSON document stored as text.
     fn json<T: DeserializeOwned>(&self, col: &str) -> Result<T>;
+    /// A value of any type with a [`Column`].
+    fn read<T: Column>(&self, col: &str) -> Result<T>;
 }
 
 impl RowExt for AnyRow {
@@ -121,6 +125,133 @@ impl RowExt for AnyRow {
         let s = self.text(col)?;
         serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
     }
+    fn read<T: Column>(&self, col: &str) -> Result<T> {
+        T::read(self, col)
+    }
+}
+
+/// A value read from the column of a row it is stored in (see [`crate::value::Value`] for how it
+/// is written).
+pub(crate) trait Column: Sized {
+    fn read(r: &AnyRow, col: &str) -> Result<Self>;
+}
+
+/// `Column` for the types [`RowExt`] reads with one of its methods.
+macro_rules! columns_by {
+    ($($t:ty => $read:ident),+ $(,)?) => {
+        $(impl Column for $t {
+            fn read(r: &AnyRow, col: &str) -> Result<Self> {
+                r.$read(col)
+            }
+        })+
+    };
+}
+
+columns_by! {
+    String => text,
+    Option<String> => opt_text,
+    i64 => int,
+    Option<i64> => opt_int,
+    f64 => float,
+    Option<f64> => opt_float,
+    bool => flag,
+    Uuid => uuid,
+    Option<Uuid> => opt_uuid,
+    DateTime<Utc> => ts,
+    Option<DateTime<Utc>> => opt_ts,
+    NaiveDate => date,
+    Option<NaiveDate> => opt_date,
+    Vec<String> => list,
+}
+
+impl Column for u32 {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        let n = r.int(col)?;
+        u32::try_from(n).map_err(|e| bad_value(col, &n.to_string(), e))
+    }
+}
+
+impl Column for Option<u64> {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        let n = r.opt_int(col)?;
+        n.map(|n| u64::try_from(n).map_err(|e| bad_value(col, &n.to_string(), e))).transpose()
+    }
+}
+
+impl Column for Vec<u8> {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        r.list_of(col, str::parse::<u8>)
+    }
+}
+
+impl Column for Vec<urbis_domain::services::Channel> {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        r.list_of(col, urbis_domain::services::Channel::parse)
+    }
+}
+
+impl Column for urbis_domain::services::BreakdownSpec {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        r.parsed(col, Self::parse)
+    }
+}
+
+impl Column for urbis_domain::diagnostic::Answer {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        r.json(col)
+    }
+}
+
+/// A record read from a row: every query helper of [`crate::query`] decodes its rows with this.
+pub(crate) trait Decode: Sized {
+    fn decode(r: &AnyRow) -> Result<Self>;
+}
+
+/// A record held inside another (`#[serde(flatten)]`, or a group of columns such as an
+/// indicator's goal) is read from the same row's columns.
+impl<T: Decode> Column for T {
+    fn read(r: &AnyRow, _col: &str) -> Result<Self> {
+        T::decode(r)
+    }
+}
+
+/// Declare a stored record: the struct as written, and its [`Decode`], which reads each field
+/// from the column of the same name, as the field's type is stored (its [`Column`]).
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty),+
+        }
+
+        impl $crate::row::Decode for $name {
+            fn decode(r: &sqlx::any::AnyRow) -> $crate::Result<Self> {
+                Ok($name { $($field: $crate::row::Column::read(r, stringify!($field))?),+ })
+            }
+        }
+    };
+}
+pub(crate) use record;
+
+/// Where a record with an identifier is stored and how it is read: every read of the record
+/// selects [`Record::COLUMNS`] [`Record::FROM`], and a new one is inserted into [`Record::TABLE`].
+pub(crate) trait Record: Decode {
+    /// The table the record is inserted into and updated in.
+    const TABLE: &'static str;
+    /// The columns every read selects: all of the table's, or named with those of joined tables.
+    const COLUMNS: &'static str = "*";
+    /// What the columns are selected from: the table, or the table (aliased) and its joins.
+    const FROM: &'static str = Self::TABLE;
+    /// The record's identifier column in [`Record::FROM`], e.g. `i.id`.
+    const ID: &'static str = "id";
+    /// Does the table keep the time of a record's last change (`updated_at`, set by every versioned
+    /// insert and update)?
+    const UPDATED_AT: bool = true;
 }
 
 #[cfg(test)]

@@ -1,31 +1,37 @@
 //! Answers of an assessment, per respondent, and the city lead's consolidated overrides.
 
+use super::Assessment;
 use super::AssessmentStatus;
-use super::assessments::assessment_in;
 use crate::audit::{self, commit_audited};
-use crate::query::{all, grouped, optional, update_guarded};
-use crate::row::RowExt;
+use crate::query::{all, by_id, delete, fixed_sql, grouped, insert, optional, update_guarded};
+use crate::row::{RowExt, record};
+use crate::value::Fields;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 use std::collections::{BTreeMap, HashMap};
 use urbis_domain::diagnostic::{Answer, Instrument};
 use uuid::Uuid;
 
-/// One respondent's stored answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoredAnswer {
-    pub respondent_id: Uuid,
-    pub question_id: String,
-    pub answer: Answer,
-    /// The normalised value; `None` for "not applicable".
-    pub normalised: Option<f64>,
-    pub evidence: String,
-    pub comment: String,
-    pub updated_at: DateTime<Utc>,
+record! {
+    /// One respondent's stored answer.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct StoredAnswer {
+        pub respondent_id: Uuid,
+        pub question_id: String,
+        pub answer: Answer,
+        /// The normalised value; `None` for "not applicable".
+        pub normalised: Option<f64>,
+        pub evidence: String,
+        pub comment: String,
+        pub updated_at: DateTime<Utc>,
+    }
 }
+
+/// The `SELECT` of assessments' answers (with the assessment's id).
+const ANSWER_SELECT: &str = "SELECT assessment_id, respondent_id, question_id, answer_json AS answer, normalised, \
+     evidence, comment, updated_at FROM answers";
 
 /// An answer to save (already checked and normalised against the instrument).
 #[derive(Debug, Clone)]
@@ -37,13 +43,17 @@ pub struct NewAnswer {
     pub comment: String,
 }
 
-/// The city lead's consolidated value for a question, replacing the median.
-#[derive(Debug, Clone, Serialize)]
-pub struct Override {
-    pub question_id: String,
-    pub normalised: Option<f64>,
-    pub reason: String,
+record! {
+    /// The city lead's consolidated value for a question, replacing the median.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Override {
+        pub question_id: String,
+        pub normalised: Option<f64>,
+        pub reason: String,
+    }
 }
+
+const OVERRIDE_SELECT: &str = "SELECT question_id, normalised, reason FROM answer_overrides";
 
 /// Respondents' normalised values of scored questions: one map per respondent, in a stable order.
 pub fn by_respondent(inst: &Instrument, answers: &[StoredAnswer]) -> Vec<HashMap<String, Option<f64>>> {
@@ -56,38 +66,14 @@ pub fn by_respondent(inst: &Instrument, answers: &[StoredAnswer]) -> Vec<HashMap
     map.into_values().collect()
 }
 
-fn stored_answer(r: &AnyRow) -> Result<StoredAnswer> {
-    Ok(StoredAnswer {
-        respondent_id: r.uuid("respondent_id")?,
-        question_id: r.text("question_id")?,
-        answer: r.json("answer_json")?,
-        normalised: r.opt_float("normalised")?,
-        evidence: r.text("evidence")?,
-        comment: r.text("comment")?,
-        updated_at: r.ts("updated_at")?,
-    })
-}
-
-fn answer_override(r: &AnyRow) -> Result<Override> {
-    Ok(Override {
-        question_id: r.text("question_id")?,
-        normalised: r.opt_float("normalised")?,
-        reason: r.text("reason")?,
-    })
-}
-
 /// Every answer of an assessment, by question then respondent.
 pub(super) async fn answer_rows<'e>(e: impl Executor<'e, Database = Any>, id: Uuid) -> Result<Vec<StoredAnswer>> {
-    let sql = "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
-         WHERE assessment_id = $1 ORDER BY question_id, respondent_id";
-    all(e, sql, id, stored_answer).await
+    all(e, fixed_sql(&[ANSWER_SELECT, "WHERE assessment_id = $1 ORDER BY question_id, respondent_id"]), id).await
 }
 
 /// Every override of an assessment, by question.
 pub(super) async fn override_rows<'e>(e: impl Executor<'e, Database = Any>, id: Uuid) -> Result<Vec<Override>> {
-    let sql =
-        "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 ORDER BY question_id";
-    all(e, sql, id, answer_override).await
+    all(e, fixed_sql(&[OVERRIDE_SELECT, "WHERE assessment_id = $1 ORDER BY question_id"]), id).await
 }
 
 /// The refusal of a change to the answers of an assessment that is no longer a draft.
@@ -121,9 +107,11 @@ impl Store {
 
     /// The answers of many assessments at once (for benchmarks): assessment id → answers.
     pub async fn wave_answers(&self, wave_id: Uuid, instrument_slug: &str) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
-        let sql = "SELECT an.assessment_id, an.respondent_id, an.question_id, an.answer_json, an.normalised, an.evidence, an.comment, an.updated_at \
-             FROM answers an JOIN assessments a ON a.id = an.assessment_id WHERE a.wave_id = $1 AND a.instrument_slug = $2";
-        grouped(&self.pool, sql, (wave_id, instrument_slug), "assessment_id", stored_answer).await
+        let sql = fixed_sql(&[
+            ANSWER_SELECT,
+            "WHERE assessment_id IN (SELECT id FROM assessments WHERE wave_id = $1 AND instrument_slug = $2)",
+        ]);
+        grouped(&self.pool, sql, (wave_id, instrument_slug), "assessment_id").await
     }
 
     /// The overrides of every assessment of an instrument in a wave: assessment id → question → value.
@@ -161,31 +149,17 @@ impl Store {
         value: Option<(Option<f64>, String)>,
     ) -> Result<Option<Override>> {
         let mut tx = self.begin_write().await?;
-        require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
+        require_draft(by_id::<Assessment>(&mut *tx, assessment_id).await?.status)?;
         touch_draft(&mut tx, assessment_id, now()).await?;
-        let sql = "SELECT question_id, normalised, reason FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2";
-        let before = optional(&mut *tx, sql, (assessment_id, question_id), answer_override).await?;
-        sqlx::query("DELETE FROM answer_overrides WHERE assessment_id = $1 AND question_id = $2")
-            .bind(assessment_id.to_string())
-            .bind(question_id)
-            .execute(&mut *tx)
-            .await?;
+        let sql = fixed_sql(&[OVERRIDE_SELECT, "WHERE assessment_id = $1 AND question_id = $2"]);
+        let before: Option<Override> = optional(&mut *tx, sql, (assessment_id, question_id)).await?;
+        let key = Fields::new().set("assessment_id", assessment_id).set("question_id", question_id);
+        delete(&mut tx, "answer_overrides", key.clone()).await?;
         let after = match value {
             None => None,
             Some((normalised, reason)) => {
-                sqlx::query(
-                    "INSERT INTO answer_overrides (assessment_id, question_id, normalised, reason, set_by, set_at) \
-                     VALUES ($1, $2, CASE WHEN $7 = 1 THEN $3 END, $4, $5, $6)",
-                )
-                .bind(assessment_id.to_string())
-                .bind(question_id)
-                .bind(normalised.unwrap_or(0.0))
-                .bind(&reason)
-                .bind(actor.to_string())
-                .bind(ts(now()))
-                .bind(i64::from(normalised.is_some()))
-                .execute(&mut *tx)
-                .await?;
+                let fields = key.set("normalised", normalised).set("reason", &reason).set("set_by", actor);
+                insert(&mut tx, "answer_overrides", fields.set("set_at", now()), "").await?;
                 Some(Override { question_id: question_id.to_string(), normalised, reason })
             }
         };
@@ -227,7 +201,7 @@ impl Store {
         answers: &[NewAnswer],
     ) -> Result<Vec<StoredAnswer>> {
         let mut tx = self.begin_write().await?;
-        require_draft(assessment_in(&mut tx, assessment_id).await?.status)?;
+        require_draft(by_id::<Assessment>(&mut *tx, assessment_id).await?.status)?;
         let at = now();
         touch_draft(&mut tx, assessment_id, at).await?;
         let mut saved = Vec::with_capacity(answers.len());
@@ -248,31 +222,12 @@ async fn replace_answer(
     n: &NewAnswer,
     at: DateTime<Utc>,
 ) -> Result<StoredAnswer> {
-    let sql = "SELECT respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at FROM answers \
-         WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3";
-    let before = optional(&mut **tx, sql, (assessment_id, respondent, n.question_id.as_str()), stored_answer).await?;
-    let json = serde_json::to_string(&n.answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3")
-        .bind(assessment_id.to_string())
-        .bind(respondent.to_string())
-        .bind(&n.question_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO answers (assessment_id, respondent_id, question_id, answer_json, normalised, evidence, comment, updated_at) \
-         VALUES ($1, $2, $3, $4, CASE WHEN $9 = 1 THEN $5 END, $6, $7, $8)",
-    )
-    .bind(assessment_id.to_string())
-    .bind(respondent.to_string())
-    .bind(&n.question_id)
-    .bind(&json)
-    .bind(n.normalised.unwrap_or(0.0))
-    .bind(&n.evidence)
-    .bind(&n.comment)
-    .bind(ts(at))
-    .bind(i64::from(n.normalised.is_some()))
-    .execute(&mut **tx)
-    .await?;
+    let sql = fixed_sql(&[ANSWER_SELECT, "WHERE assessment_id = $1 AND respondent_id = $2 AND question_id = $3"]);
+    let before: Option<StoredAnswer> =
+        optional(&mut **tx, sql, (assessment_id, respondent, n.question_id.as_str())).await?;
+    let key = Fields::new().set("assessment_id", assessment_id).set("respondent_id", respondent);
+    delete(tx, "answers", key.set("question_id", &n.question_id)).await?;
+    insert_answer(tx, assessment_id, respondent, n, at).await?;
     let after = StoredAnswer {
         respondent_id: respondent,
         question_id: n.question_id.clone(),
@@ -285,4 +240,28 @@ async fn replace_answer(
     let entity = assessment_id.to_string();
     audit::record(tx, Some(respondent), "answer.put", "assessment", &entity, before.as_ref(), Some(&after)).await?;
     Ok(after)
+}
+
+/// Add one respondent's answer to one question of an assessment inside the caller's transaction.
+pub(super) async fn insert_answer(
+    tx: &mut WriteTx,
+    assessment_id: Uuid,
+    respondent: Uuid,
+    n: &NewAnswer,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let fields = Fields::new().set("assessment_id", assessment_id).set("respondent_id", respondent);
+    let fields = fields.with(answer_fields(n, at)?).set("evidence", &n.evidence).set("comment", &n.comment);
+    insert(tx, "answers", fields, "").await?;
+    Ok(())
+}
+
+/// The columns of a respondent's answer that assessments and pulse surveys both store, saved at `at`.
+pub(crate) fn answer_fields(n: &NewAnswer, at: DateTime<Utc>) -> Result<Fields> {
+    let json = serde_json::to_string(&n.answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Fields::new()
+        .set("question_id", &n.question_id)
+        .set("answer_json", json)
+        .set("normalised", n.normalised)
+        .set("updated_at", at))
 }

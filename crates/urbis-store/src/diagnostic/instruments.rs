@@ -2,9 +2,10 @@
 //! recommended actions and translations) from the reviewed files under `data/instruments/`.
 
 use crate::audit::commit_audited;
-use crate::query::all;
-use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::query::{all, insert};
+use crate::row::{Column, RowExt, record};
+use crate::value::{Fields, Stored, Value};
+use crate::{Result, Store, StoreError, WriteTx, now};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -120,23 +121,28 @@ impl StoredInstrument {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct InstrumentSummary {
-    pub slug: String,
-    pub version: u32,
-    pub kind: InstrumentKind,
-    pub title: String,
-    pub published_on: NaiveDate,
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct InstrumentSummary {
+        pub slug: String,
+        pub version: u32,
+        pub kind: InstrumentKind,
+        pub title: String,
+        pub published_on: NaiveDate,
+    }
 }
 
-fn summary(r: &AnyRow) -> Result<InstrumentSummary> {
-    Ok(InstrumentSummary {
-        slug: r.text("slug")?,
-        version: r.int("version")? as u32,
-        kind: if r.text("kind")? == "pulse" { InstrumentKind::Pulse } else { InstrumentKind::Diagnostic },
-        title: r.text("title")?,
-        published_on: r.date("published_on")?,
-    })
+/// An instrument's kind is stored as `diagnostic` or `pulse`.
+impl Value for InstrumentKind {
+    fn stored(&self) -> Stored {
+        Stored::Text(if *self == InstrumentKind::Pulse { "pulse" } else { "diagnostic" }.to_string())
+    }
+}
+
+impl Column for InstrumentKind {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        Ok(if r.text(col)? == "pulse" { InstrumentKind::Pulse } else { InstrumentKind::Diagnostic })
+    }
 }
 
 fn json_corrupt(e: serde_json::Error) -> StoreError {
@@ -249,7 +255,7 @@ impl Store {
     /// Every stored instrument version, by slug then version.
     pub async fn instruments(&self) -> Result<Vec<InstrumentSummary>> {
         let sql = "SELECT slug, version, kind, title, published_on FROM instruments ORDER BY slug, version";
-        all(&self.pool, sql, (), summary).await
+        all(&self.pool, sql, ()).await
     }
 
     /// An instrument version (the newest when `version` is `None`).
@@ -284,23 +290,16 @@ async fn insert_instrument(
     acts_json: &str,
     d: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO instruments (slug, version, kind, title, definition_json, actions_json, digest, published_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&inst.slug)
-    .bind(i64::from(inst.version))
-    .bind(match inst.kind {
-        InstrumentKind::Diagnostic => "diagnostic",
-        InstrumentKind::Pulse => "pulse",
-    })
-    .bind(&inst.title)
-    .bind(def_json)
-    .bind(acts_json)
-    .bind(d)
-    .bind(inst.published_on.to_string())
-    .bind(ts(now()))
-    .execute(&mut **tx)
-    .await?;
+    let fields = Fields::new()
+        .set("slug", &inst.slug)
+        .set("version", inst.version)
+        .set("kind", inst.kind)
+        .set("title", &inst.title)
+        .set("definition_json", def_json)
+        .set("actions_json", acts_json)
+        .set("digest", d)
+        .set("published_on", inst.published_on)
+        .set("created_at", now());
+    insert(tx, "instruments", fields, "").await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ mod results;
 mod validation;
 mod waves;
 
+pub(crate) use answers::answer_fields;
 pub use answers::{NewAnswer, Override, StoredAnswer, by_respondent};
 pub use assessments::{Assessment, AssessmentStatus};
 pub use instruments::{

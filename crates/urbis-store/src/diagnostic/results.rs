@@ -3,11 +3,12 @@
 
 use super::AssessmentStatus;
 use super::answers::{answer_rows, by_respondent, override_rows};
-use super::assessments::{ASSESSMENT_COLS, ASSESSMENT_FROM, Assessment, assessment, assessment_in};
+use super::assessments::Assessment;
 use super::waves::{Wave, results_changed};
-use crate::query::{all, fixed_sql, optional};
-use crate::row::{RowExt, parse_uuid};
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::query::{all, by_id, fixed_sql, insert, optional};
+use crate::row::{Column, Record, RowExt, parse_uuid, record};
+use crate::value::Fields;
+use crate::{Result, Store, StoreError, WriteTx, now};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
@@ -21,11 +22,13 @@ pub struct Figure {
     pub level: u8,
 }
 
-/// An assessment's self-assessed overall score and capability figures, as materialised.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Results {
-    pub overall: Option<f64>,
-    pub capabilities: BTreeMap<String, Figure>,
+record! {
+    /// An assessment's self-assessed overall score and capability figures, as materialised.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    pub struct Results {
+        pub overall: Option<f64>,
+        pub capabilities: BTreeMap<String, Figure>,
+    }
 }
 
 impl Results {
@@ -41,29 +44,26 @@ impl Results {
     }
 }
 
-/// One city's line in a wave's benchmark.
-#[derive(Debug, Clone)]
-pub struct WaveResult {
-    pub assessment: Assessment,
-    pub results: Results,
+record! {
+    /// One city's line in a wave's benchmark.
+    #[derive(Debug, Clone)]
+    pub struct WaveResult {
+        pub assessment: Assessment,
+        pub results: Results,
+    }
 }
 
-fn results(r: &AnyRow) -> Result<Results> {
-    Ok(Results { overall: r.opt_float("overall")?, capabilities: r.json("capabilities_json")? })
+/// Capability figures are stored as one JSON document.
+impl Column for BTreeMap<String, Figure> {
+    fn read(r: &AnyRow, col: &str) -> Result<Self> {
+        r.json(col)
+    }
 }
-
-fn wave_result(r: &AnyRow) -> Result<WaveResult> {
-    Ok(WaveResult { assessment: assessment(r)?, results: results(r)? })
-}
-
-// A missing number is written as `CASE WHEN $flag = 1 THEN $value END` with a value always bound:
-// sqlx 0.9's `Any` driver sends a NULL double to PostgreSQL as a float4 parameter, and a statement
-// prepared with it then refuses a float8 on the same connection ("incorrect binary data format").
 
 /// Recompute an assessment's live results inside the transaction that changed it: a submitted
 /// assessment gets its scores from the answers and overrides; a draft has none.
 pub(super) async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
-    let a = assessment_in(tx, id).await?;
+    let a: Assessment = by_id(&mut **tx, id).await?;
     results_changed(tx, a.wave_id).await?;
     sqlx::query("DELETE FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
         .bind(a.id.to_string())
@@ -83,17 +83,13 @@ pub(super) async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
         override_rows(&mut **tx, a.id).await?.into_iter().map(|o| (o.question_id, o.normalised)).collect();
     let results = Results::of(&score_respondents(&inst, &by_respondent(&inst, &answers), &overrides));
     let json = serde_json::to_string(&results.capabilities).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) \
-         VALUES ($1, 0, CASE WHEN $5 = 1 THEN $2 END, $3, $4)",
-    )
-    .bind(a.id.to_string())
-    .bind(results.overall.unwrap_or(0.0))
-    .bind(json)
-    .bind(ts(now()))
-    .bind(i64::from(results.overall.is_some()))
-    .execute(&mut **tx)
-    .await?;
+    let fields = Fields::new()
+        .set("assessment_id", a.id)
+        .set("frozen", false)
+        .set("overall", results.overall)
+        .set("capabilities_json", json)
+        .set("computed_at", now());
+    insert(tx, "assessment_results", fields, "").await?;
     Ok(())
 }
 
@@ -123,20 +119,21 @@ impl Store {
     async fn results_where(&self, filter: &'static str, id: Uuid, instrument_slug: &str) -> Result<Vec<WaveResult>> {
         let sql = fixed_sql(&[
             "SELECT",
-            ASSESSMENT_COLS,
-            ", r.overall, r.capabilities_json",
-            ASSESSMENT_FROM,
+            Assessment::COLUMNS,
+            ", r.overall, r.capabilities_json AS capabilities FROM",
+            Assessment::FROM,
             "JOIN assessment_results r ON r.assessment_id = a.id \
              AND r.frozen = CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END WHERE",
             filter,
         ]);
-        all(&self.pool, sql, (id, instrument_slug), wave_result).await
+        all(&self.pool, sql, (id, instrument_slug)).await
     }
 
     /// The live results of one assessment (`None` while it is a draft).
     pub async fn assessment_results(&self, a: &Assessment) -> Result<Option<Results>> {
-        let sql = "SELECT overall, capabilities_json FROM assessment_results WHERE assessment_id = $1 AND frozen = 0";
-        optional(&self.pool, sql, a.id, results).await
+        let sql = "SELECT overall, capabilities_json AS capabilities FROM assessment_results \
+             WHERE assessment_id = $1 AND frozen = 0";
+        optional(&self.pool, sql, a.id).await
     }
 
     /// Compute the results of submitted assessments that have none (installations from before

@@ -1,49 +1,34 @@
 //! Waves: the rounds of assessment in a programme, closed to freeze their results.
 
 use crate::audit::{commit_audited, commit_change};
-use crate::query::{all, one, update_versioned};
-use crate::row::RowExt;
+use crate::query::{all, by_id, insert, one, update_versioned};
+use crate::row::{Record, record};
+use crate::value::Fields;
 use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Wave {
-    pub id: Uuid,
-    pub programme_id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub is_baseline: bool,
-    pub version: i64,
-    /// Changes whenever the wave's results or their publication change (a cache key).
-    pub results_version: i64,
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Wave {
+        pub id: Uuid,
+        pub programme_id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub opens_on: NaiveDate,
+        pub closes_on: NaiveDate,
+        pub closed_at: Option<DateTime<Utc>>,
+        pub is_baseline: bool,
+        pub version: i64,
+        /// Changes whenever the wave's results or their publication change (a cache key).
+        pub results_version: i64,
+    }
 }
 
-const WAVE_BY_ID: &str = "SELECT * FROM waves WHERE id = $1";
-
-fn wave(r: &AnyRow) -> Result<Wave> {
-    Ok(Wave {
-        id: r.uuid("id")?,
-        programme_id: r.uuid("programme_id")?,
-        slug: r.text("slug")?,
-        name: r.text("name")?,
-        opens_on: r.date("opens_on")?,
-        closes_on: r.date("closes_on")?,
-        closed_at: r.opt_ts("closed_at")?,
-        is_baseline: r.flag("is_baseline")?,
-        version: r.int("version")?,
-        results_version: r.int("results_version")?,
-    })
-}
-
-/// A wave read inside a write transaction; `NotFound` when there is none.
-pub(super) async fn wave_in(tx: &mut WriteTx, id: Uuid) -> Result<Wave> {
-    one(&mut **tx, WAVE_BY_ID, id, wave).await
+impl Record for Wave {
+    const TABLE: &'static str = "waves";
+    const UPDATED_AT: bool = false;
 }
 
 /// Mark a wave's results as changed (see `waves.results_version`).
@@ -57,15 +42,15 @@ pub(super) async fn results_changed(tx: &mut WriteTx, wave_id: Uuid) -> Result<(
 
 impl Store {
     pub async fn waves(&self, programme_id: Uuid) -> Result<Vec<Wave>> {
-        all(&self.pool, "SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug", programme_id, wave).await
+        all(&self.pool, "SELECT * FROM waves WHERE programme_id = $1 ORDER BY opens_on, slug", programme_id).await
     }
 
     pub async fn wave(&self, programme_id: Uuid, slug: &str) -> Result<Wave> {
-        one(&self.pool, "SELECT * FROM waves WHERE programme_id = $1 AND slug = $2", (programme_id, slug), wave).await
+        one(&self.pool, "SELECT * FROM waves WHERE programme_id = $1 AND slug = $2", (programme_id, slug)).await
     }
 
     pub async fn wave_by_id(&self, id: Uuid) -> Result<Wave> {
-        one(&self.pool, WAVE_BY_ID, id, wave).await
+        by_id(&self.pool, id).await
     }
 
     /// Add a wave if the programme has none with this slug (reference data and staff).
@@ -81,21 +66,17 @@ impl Store {
         is_baseline: bool,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "INSERT INTO waves (id, programme_id, slug, name, opens_on, closes_on, is_baseline, version, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) ON CONFLICT (programme_id, slug) DO NOTHING",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(programme_id.to_string())
-        .bind(slug)
-        .bind(name)
-        .bind(opens_on.to_string())
-        .bind(closes_on.to_string())
-        .bind(i64::from(is_baseline))
-        .bind(ts(now()))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let fields = Fields::new()
+            .set("id", Uuid::now_v7())
+            .set("programme_id", programme_id)
+            .set("slug", slug)
+            .set("name", name)
+            .set("opens_on", opens_on)
+            .set("closes_on", closes_on)
+            .set("is_baseline", is_baseline)
+            .set("version", 1_i64)
+            .set("created_at", now());
+        let n = insert(&mut tx, Wave::TABLE, fields, "ON CONFLICT (programme_id, slug) DO NOTHING").await?;
         if n > 0 {
             let entity = format!("{programme_id}/{slug}");
             commit_audited::<(), _>(tx, actor, "wave.create", "wave", entity, None, Some(&name)).await?;
@@ -133,29 +114,25 @@ impl Store {
     /// new assessment can start in it. Versioned and audited.
     pub async fn close_wave(&self, actor: Uuid, wave_id: Uuid, expected_version: i64) -> Result<Wave> {
         let mut tx = self.begin_write().await?;
-        let before = wave_in(&mut tx, wave_id).await?;
+        let before: Wave = by_id(&mut *tx, wave_id).await?;
         check_version(expected_version, before.version)?;
         if before.closed_at.is_some() {
             return Err(StoreError::refused("wave", "wave-closed", "the wave is already closed"));
         }
-        let at = ts(now());
+        let at = now();
         let frozen = sqlx::query(
             "INSERT INTO assessment_results (assessment_id, frozen, overall, capabilities_json, computed_at) \
              SELECT r.assessment_id, 1, r.overall, r.capabilities_json, $1 FROM assessment_results r \
              JOIN assessments a ON a.id = r.assessment_id WHERE a.wave_id = $2 AND r.frozen = 0",
         )
-        .bind(&at)
+        .bind(ts(at))
         .bind(wave_id.to_string())
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let update = sqlx::query(
-            "UPDATE waves SET closed_at = $1, version = version + 1, results_version = results_version + 1 \
-             WHERE id = $2 AND version = $3",
-        )
-        .bind(&at);
-        update_versioned(&mut tx, "waves", wave_id, expected_version, update).await?;
-        let after = wave_in(&mut tx, wave_id).await?;
+        update_versioned::<Wave>(&mut tx, wave_id, expected_version, Fields::new().set("closed_at", at)).await?;
+        results_changed(&mut tx, wave_id).await?;
+        let after = by_id(&mut *tx, wave_id).await?;
         let action = format!("wave.close: {frozen} results frozen");
         commit_change(tx, Some(actor), &action, "wave", wave_id, &before, after).await
     }

@@ -1,36 +1,48 @@
 //! Invitations: a secret link (stored only as a hash) that gives its acceptor a role.
 
 use super::memberships::{insert_membership, scope_columns};
-use super::people::{insert_person, person, person_sql};
+use super::people::insert_person;
 use super::{NewPerson, Person};
 use crate::audit::{commit_change, commit_created};
 use crate::auth::{hash_token, new_token};
-use crate::query::{all, fixed_sql, one, optional, update_versioned};
-use crate::row::RowExt;
+use crate::query::{all, by_id, insert_record, one, optional, select, update_versioned};
+use crate::row::{Record, record};
+use crate::value::{Fields, ToFields, stored_fields};
 use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use urbis_domain::network::{INVITATION_VALIDITY_DAYS, InvitationState};
 use urbis_domain::policy::{Grant, Role, Scope};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Invitation {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub programme_id: Uuid,
-    pub organisation_id: Uuid,
-    pub organisation_slug: String,
-    pub organisation_name: String,
-    pub role: Role,
-    pub invited_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub version: i64,
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Invitation {
+        pub id: Uuid,
+        pub email: String,
+        pub name: String,
+        pub programme_id: Uuid,
+        pub organisation_id: Uuid,
+        pub organisation_slug: String,
+        pub organisation_name: String,
+        pub role: Role,
+        pub invited_by: Option<Uuid>,
+        pub created_at: DateTime<Utc>,
+        pub expires_at: DateTime<Utc>,
+        pub accepted_at: Option<DateTime<Utc>>,
+        pub revoked_at: Option<DateTime<Utc>>,
+        pub version: i64,
+    }
+}
+
+impl Record for Invitation {
+    const TABLE: &'static str = "invitations";
+    const COLUMNS: &'static str = "i.id, i.email, i.name, i.programme_id, i.organisation_id, \
+         o.slug AS organisation_slug, o.name AS organisation_name, i.role, i.invited_by, i.created_at, i.expires_at, \
+         i.accepted_at, i.revoked_at, i.version";
+    const FROM: &'static str = "invitations i JOIN organisations o ON o.id = i.organisation_id";
+    const ID: &'static str = "i.id";
+    const UPDATED_AT: bool = false;
 }
 
 impl Invitation {
@@ -43,30 +55,7 @@ impl Invitation {
     }
 }
 
-const INVITATION_SELECT: &str = "SELECT i.id, i.email, i.name, i.programme_id, i.organisation_id, o.slug AS organisation_slug, \
-     o.name AS organisation_name, i.role, i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at, i.version \
-     FROM invitations i JOIN organisations o ON o.id = i.organisation_id";
-const BY_ID: &str = "WHERE i.id = $1";
 const BY_TOKEN: &str = "WHERE i.token_hash = $1";
-
-fn invitation(r: &AnyRow) -> Result<Invitation> {
-    Ok(Invitation {
-        id: r.uuid("id")?,
-        email: r.text("email")?,
-        name: r.text("name")?,
-        programme_id: r.uuid("programme_id")?,
-        organisation_id: r.uuid("organisation_id")?,
-        organisation_slug: r.text("organisation_slug")?,
-        organisation_name: r.text("organisation_name")?,
-        role: r.parsed("role", Role::parse)?,
-        invited_by: r.opt_uuid("invited_by")?,
-        created_at: r.ts("created_at")?,
-        expires_at: r.ts("expires_at")?,
-        accepted_at: r.opt_ts("accepted_at")?,
-        revoked_at: r.opt_ts("revoked_at")?,
-        version: r.int("version")?,
-    })
-}
 
 /// A new invitation.
 #[derive(Debug, Clone)]
@@ -77,6 +66,8 @@ pub struct NewInvitation {
     pub organisation_id: Uuid,
     pub role: Role,
 }
+
+stored_fields!(NewInvitation { email, name, programme_id, organisation_id, role });
 
 /// Who accepts an invitation: a signed-in person, or a new account made from the invitation.
 #[derive(Debug, Clone)]
@@ -92,36 +83,25 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let at = now();
         refuse_duplicate(&mut tx, &new, at).await?;
-        let id = Uuid::now_v7();
         let token = new_token();
-        let expires = at + Duration::days(INVITATION_VALIDITY_DAYS);
-        sqlx::query(
-            "INSERT INTO invitations (id, token_hash, email, name, programme_id, organisation_id, role, invited_by, \
-             created_at, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
-        )
-        .bind(id.to_string())
-        .bind(hash_token(&token))
-        .bind(&new.email)
-        .bind(&new.name)
-        .bind(new.programme_id.to_string())
-        .bind(new.organisation_id.to_string())
-        .bind(new.role.as_str())
-        .bind(actor.to_string())
-        .bind(ts(at))
-        .bind(ts(expires))
-        .execute(&mut *tx)
-        .await?;
-        let inv = invitation_in(&mut tx, id).await?;
-        let inv = commit_created(tx, Some(actor), "invitation.create", "invitation", id, inv).await?;
+        let fields = new
+            .fields()
+            .set("token_hash", hash_token(&token))
+            .set("invited_by", actor)
+            .set("created_at", at)
+            .set("expires_at", at + Duration::days(INVITATION_VALIDITY_DAYS))
+            .set("version", 1_i64);
+        let inv: Invitation = insert_record(&mut tx, fields).await?;
+        let inv = commit_created(tx, Some(actor), "invitation.create", "invitation", inv.id, inv).await?;
         Ok((inv, token))
     }
 
     pub async fn invitation(&self, id: Uuid) -> Result<Invitation> {
-        one(&self.pool, fixed_sql(&[INVITATION_SELECT, BY_ID]), id, invitation).await
+        by_id(&self.pool, id).await
     }
 
     pub async fn invitation_by_token(&self, token: &str) -> Result<Invitation> {
-        one(&self.pool, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token), invitation).await
+        one(&self.pool, select::<Invitation>(BY_TOKEN), hash_token(token)).await
     }
 
     /// A programme's invitations, newest first, optionally only one organisation's.
@@ -139,18 +119,17 @@ impl Store {
         .bind(&org)
         .fetch_one(&self.pool)
         .await?;
-        let sql = fixed_sql(&[
-            INVITATION_SELECT,
+        let sql = select::<Invitation>(
             "WHERE i.programme_id = $1 AND ($2 = '' OR i.organisation_id = $2) ORDER BY i.id DESC LIMIT $3 OFFSET $4",
-        ]);
+        );
         let params = (programme_id, org.as_str(), page.limit(), page.offset());
-        Ok(page.of(all(&self.pool, sql, params, invitation).await?, total))
+        Ok(page.of(all(&self.pool, sql, params).await?, total))
     }
 
     /// Revoke a pending invitation; audited. Refused unless it is pending.
     pub async fn revoke_invitation(&self, actor: Uuid, id: Uuid, expected_version: Option<i64>) -> Result<Invitation> {
         let mut tx = self.begin_write().await?;
-        let before = invitation_in(&mut tx, id).await?;
+        let before: Invitation = by_id(&mut *tx, id).await?;
         if let Some(v) = expected_version {
             check_version(v, before.version)?;
         }
@@ -162,13 +141,8 @@ impl Store {
                 format!("only a pending invitation can be revoked; this one is {}", before.state(at).as_str()),
             ));
         }
-        let update = sqlx::query(
-            "UPDATE invitations SET revoked_at = $1, revoked_by = $2, version = version + 1 WHERE id = $3 AND version = $4",
-        )
-        .bind(ts(at))
-        .bind(actor.to_string());
-        update_versioned(&mut tx, "invitations", id, before.version, update).await?;
-        let after = invitation_in(&mut tx, id).await?;
+        let fields = Fields::new().set("revoked_at", at).set("revoked_by", actor);
+        let after = update_versioned(&mut tx, id, before.version, fields).await?;
         commit_change(tx, Some(actor), "invitation.revoke", "invitation", id, &before, after).await
     }
 
@@ -176,7 +150,7 @@ impl Store {
     /// Everything happens in one transaction; returns the person who now holds the role.
     pub async fn accept_invitation(&self, token: &str, acceptor: Acceptor) -> Result<(Invitation, Person)> {
         let mut tx = self.begin_write().await?;
-        let before = one(&mut *tx, fixed_sql(&[INVITATION_SELECT, BY_TOKEN]), hash_token(token), invitation).await?;
+        let before: Invitation = one(&mut *tx, select::<Invitation>(BY_TOKEN), hash_token(token)).await?;
         let at = now();
         let state = before.state(at);
         if state != InvitationState::Pending {
@@ -187,14 +161,9 @@ impl Store {
             ));
         }
         let who = acceptor_in(&mut tx, &before, acceptor).await?;
-        let update = sqlx::query(
-            "UPDATE invitations SET accepted_at = $1, accepted_by = $2, version = version + 1 WHERE id = $3 AND version = $4",
-        )
-        .bind(ts(at))
-        .bind(who.id.to_string());
-        update_versioned(&mut tx, "invitations", before.id, before.version, update).await?;
+        let fields = Fields::new().set("accepted_at", at).set("accepted_by", who.id);
+        let after = update_versioned(&mut tx, before.id, before.version, fields).await?;
         insert_membership(&mut tx, Some(who.id), who.id, Grant { role: before.role, scope: before.scope() }).await?;
-        let after = invitation_in(&mut tx, before.id).await?;
         let after =
             commit_change(tx, Some(who.id), "invitation.accept", "invitation", before.id, &before, after).await?;
         Ok((after, who))
@@ -240,7 +209,8 @@ async fn refuse_duplicate(tx: &mut WriteTx, new: &NewInvitation, at: DateTime<Ut
 
 /// The person accepting an invitation: the signed-in account it was sent to, or a new account.
 async fn acceptor_in(tx: &mut WriteTx, inv: &Invitation, acceptor: Acceptor) -> Result<Person> {
-    let existing = optional(&mut **tx, person_sql("WHERE email = $1"), inv.email.as_str(), person).await?;
+    let existing: Option<Person> =
+        optional(&mut **tx, select::<Person>("WHERE email = $1"), inv.email.as_str()).await?;
     match (acceptor, existing) {
         (Acceptor::Existing(id), Some(p)) if p.id == id => Ok(p),
         (Acceptor::Existing(_), _) => Err(StoreError::refused(
@@ -265,9 +235,4 @@ async fn acceptor_in(tx: &mut WriteTx, inv: &Invitation, acceptor: Acceptor) -> 
             insert_person(tx, None, &new).await
         }
     }
-}
-
-/// An invitation read inside a write transaction by its id; `NotFound` when there is none.
-async fn invitation_in(tx: &mut WriteTx, id: Uuid) -> Result<Invitation> {
-    one(&mut **tx, fixed_sql(&[INVITATION_SELECT, BY_ID]), id, invitation).await
 }

@@ -1,31 +1,38 @@
 //! Memberships: the roles people hold globally, in programmes and in organisations.
 
 use crate::audit::{self, commit_audited};
-use crate::query::{all, fixed_sql, one};
-use crate::row::RowExt;
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::query::{all, insert, one, select};
+use crate::row::{Decode, Record, RowExt, record};
+use crate::value::Fields;
+use crate::{Result, Store, StoreError, WriteTx, now};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use urbis_domain::policy::{Grant, Role, Scope};
 use uuid::Uuid;
 
-/// A role held by a person, with the name of where it is held.
-#[derive(Debug, Clone, Serialize)]
-pub struct Membership {
-    pub id: Uuid,
-    pub person_id: Uuid,
-    pub role: Role,
-    pub scope: Scope,
-    /// Slug and name of the organisation or programme; empty for global roles.
-    pub scope_slug: String,
-    pub scope_name: String,
+record! {
+    /// A role held by a person, with the name of where it is held.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Membership {
+        pub id: Uuid,
+        pub person_id: Uuid,
+        pub role: Role,
+        pub scope: Scope,
+        /// Slug and name of the organisation or programme; empty for global roles.
+        pub scope_slug: String,
+        pub scope_name: String,
+    }
 }
 
-pub(super) const MEMBERSHIP_SELECT: &str = "SELECT m.id, m.person_id, m.role, m.scope_kind, m.scope_id, \
-     COALESCE(o.slug, p.slug, '') AS scope_slug, COALESCE(o.name, p.name, '') AS scope_name \
-     FROM memberships m \
-     LEFT JOIN organisations o ON m.scope_kind = 'organisation' AND o.id = m.scope_id \
-     LEFT JOIN programmes p ON m.scope_kind = 'programme' AND p.id = m.scope_id";
+impl Record for Membership {
+    const TABLE: &'static str = "memberships";
+    const COLUMNS: &'static str = "m.id, m.person_id, m.role, m.scope_kind, m.scope_id, \
+         COALESCE(o.slug, p.slug, '') AS scope_slug, COALESCE(o.name, p.name, '') AS scope_name";
+    const FROM: &'static str = "memberships m \
+         LEFT JOIN organisations o ON m.scope_kind = 'organisation' AND o.id = m.scope_id \
+         LEFT JOIN programmes p ON m.scope_kind = 'programme' AND p.id = m.scope_id";
+    const ID: &'static str = "m.id";
+}
 
 impl Membership {
     /// Is this role held in an organisation (rather than a programme or globally)?
@@ -34,21 +41,16 @@ impl Membership {
     }
 }
 
-pub(super) fn membership(r: &AnyRow) -> Result<Membership> {
-    let scope = match r.text("scope_kind")?.as_str() {
-        "global" => Scope::Global,
-        "programme" => Scope::Programme(r.uuid("scope_id")?),
-        "organisation" => Scope::Organisation(r.uuid("scope_id")?),
-        other => return Err(StoreError::Corrupt(format!("bad scope kind {other}"))),
-    };
-    Ok(Membership {
-        id: r.uuid("id")?,
-        person_id: r.uuid("person_id")?,
-        role: r.parsed("role", Role::parse)?,
-        scope,
-        scope_slug: r.text("scope_slug")?,
-        scope_name: r.text("scope_name")?,
-    })
+/// A scope is stored as its kind and its id (see [`scope_columns`]).
+impl Decode for Scope {
+    fn decode(r: &AnyRow) -> Result<Self> {
+        match r.text("scope_kind")?.as_str() {
+            "global" => Ok(Scope::Global),
+            "programme" => Ok(Scope::Programme(r.uuid("scope_id")?)),
+            "organisation" => Ok(Scope::Organisation(r.uuid("scope_id")?)),
+            other => Err(StoreError::Corrupt(format!("bad scope kind {other}"))),
+        }
+    }
 }
 
 /// How a scope is stored: its kind and its id (empty for global).
@@ -60,33 +62,23 @@ pub(super) fn scope_columns(scope: &Scope) -> (&'static str, String) {
     }
 }
 
-/// A member of an organisation's team as shown on its page.
-#[derive(Debug, Clone, Serialize)]
-pub struct TeamMember {
-    pub membership_id: Uuid,
-    pub person_id: Uuid,
-    pub name: String,
-    pub job_title: String,
-    pub listed: bool,
-    pub role: Role,
-}
-
-fn team_member(r: &AnyRow) -> Result<TeamMember> {
-    Ok(TeamMember {
-        membership_id: r.uuid("membership_id")?,
-        person_id: r.uuid("person_id")?,
-        name: r.text("name")?,
-        job_title: r.text("job_title")?,
-        listed: r.flag("listed")?,
-        role: r.parsed("role", Role::parse)?,
-    })
+record! {
+    /// A member of an organisation's team as shown on its page.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct TeamMember {
+        pub membership_id: Uuid,
+        pub person_id: Uuid,
+        pub name: String,
+        pub job_title: String,
+        pub listed: bool,
+        pub role: Role,
+    }
 }
 
 impl Store {
     /// Every role a person holds.
     pub async fn memberships(&self, person_id: Uuid) -> Result<Vec<Membership>> {
-        let sql = fixed_sql(&[MEMBERSHIP_SELECT, "WHERE m.person_id = $1 ORDER BY m.role, scope_name"]);
-        all(&self.pool, sql, person_id, membership).await
+        all(&self.pool, select::<Membership>("WHERE m.person_id = $1 ORDER BY m.role, scope_name"), person_id).await
     }
 
     /// The grants the policy needs for a person.
@@ -99,15 +91,14 @@ impl Store {
         let sql = "SELECT m.id AS membership_id, pe.id AS person_id, pe.name, pe.job_title, pe.listed, m.role \
              FROM memberships m JOIN people pe ON pe.id = m.person_id \
              WHERE m.scope_kind = 'organisation' AND m.scope_id = $1 ORDER BY m.role, pe.name, pe.id";
-        all(&self.pool, sql, organisation_id, team_member).await
+        all(&self.pool, sql, organisation_id).await
     }
 
     /// Remove a membership from an organisation's team; audited.
     pub async fn remove_membership(&self, actor: Uuid, organisation_id: Uuid, membership_id: Uuid) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let sql =
-            fixed_sql(&[MEMBERSHIP_SELECT, "WHERE m.id = $1 AND m.scope_kind = 'organisation' AND m.scope_id = $2"]);
-        let before = one(&mut *tx, sql, (membership_id, organisation_id), membership).await?;
+        let sql = select::<Membership>("WHERE m.id = $1 AND m.scope_kind = 'organisation' AND m.scope_id = $2");
+        let before: Membership = one(&mut *tx, sql, (membership_id, organisation_id)).await?;
         sqlx::query("DELETE FROM memberships WHERE id = $1").bind(membership_id.to_string()).execute(&mut *tx).await?;
         commit_audited::<_, ()>(tx, Some(actor), "membership.delete", "membership", membership_id, Some(&before), None)
             .await
@@ -137,15 +128,14 @@ pub(super) async fn insert_membership(tx: &mut WriteTx, actor: Option<Uuid>, per
         return Ok(());
     }
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO memberships (id, person_id, role, scope_kind, scope_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id.to_string())
-        .bind(person.to_string())
-        .bind(grant.role.as_str())
-        .bind(kind)
-        .bind(&scope_id)
-        .bind(ts(now()))
-        .execute(&mut **tx)
-        .await?;
+    let fields = Fields::new()
+        .set("id", id)
+        .set("person_id", person)
+        .set("role", grant.role)
+        .set("scope_kind", kind)
+        .set("scope_id", &scope_id)
+        .set("created_at", now());
+    insert(tx, Membership::TABLE, fields, "").await?;
     audit::record::<(), _>(tx, actor, "membership.create", "membership", &id.to_string(), None, Some(&grant)).await?;
     Ok(())
 }

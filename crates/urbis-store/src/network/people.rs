@@ -1,42 +1,32 @@
 //! People: accounts, their settings and the public directory.
 
 use super::Membership;
-use super::memberships::{MEMBERSHIP_SELECT, insert_membership, membership};
+use super::memberships::insert_membership;
 use crate::audit::{self, commit_audited, commit_change};
-use crate::query::{all, fixed_sql, one, optional, update_guarded, update_versioned};
-use crate::row::RowExt;
+use crate::query::{all, by_id, insert_versioned, optional, select, update_guarded, update_versioned};
+use crate::row::{Record, RowExt, record};
+use crate::value::{ToFields, stored_fields};
 use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use urbis_domain::policy::Grant;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Person {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub job_title: String,
-    pub listed: bool,
-    pub locale: String,
-    pub version: i64,
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Person {
+        pub id: Uuid,
+        pub email: String,
+        pub name: String,
+        pub job_title: String,
+        pub listed: bool,
+        pub locale: String,
+        pub version: i64,
+    }
 }
 
-/// The `SELECT` of people, then `rest` (its `WHERE`).
-pub(super) fn person_sql(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
-    fixed_sql(&["SELECT id, email, name, job_title, listed, locale, version FROM people", rest])
-}
-
-pub(super) fn person(r: &AnyRow) -> Result<Person> {
-    Ok(Person {
-        id: r.uuid("id")?,
-        email: r.text("email")?,
-        name: r.text("name")?,
-        job_title: r.text("job_title")?,
-        listed: r.flag("listed")?,
-        locale: r.text("locale")?,
-        version: r.int("version")?,
-    })
+impl Record for Person {
+    const TABLE: &'static str = "people";
+    const COLUMNS: &'static str = "id, email, name, job_title, listed, locale, version";
 }
 
 /// A person in the public directory, with their roles.
@@ -57,6 +47,8 @@ pub struct AccountUpdate {
     pub locale: String,
 }
 
+stored_fields!(AccountUpdate { name, job_title, listed, locale });
+
 /// A new account.
 #[derive(Debug, Clone)]
 pub struct NewPerson {
@@ -68,13 +60,15 @@ pub struct NewPerson {
     pub locale: String,
 }
 
+stored_fields!(NewPerson { email, name, job_title, password_hash, listed, locale });
+
 impl Store {
     pub async fn person(&self, id: Uuid) -> Result<Person> {
-        one(&self.pool, person_sql("WHERE id = $1"), id, person).await
+        by_id(&self.pool, id).await
     }
 
     pub async fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
-        optional(&self.pool, person_sql("WHERE email = $1"), email, person).await
+        optional(&self.pool, select::<Person>("WHERE email = $1"), email).await
     }
 
     /// Create an account with roles (used by `urbis user create`); audited as done by `actor`.
@@ -90,26 +84,9 @@ impl Store {
 
     pub async fn update_account(&self, id: Uuid, expected_version: i64, u: AccountUpdate) -> Result<Person> {
         let mut tx = self.begin_write().await?;
-        let before = one(&mut *tx, person_sql("WHERE id = $1"), id, person).await?;
+        let before: Person = by_id(&mut *tx, id).await?;
         check_version(expected_version, before.version)?;
-        let update = sqlx::query(
-            "UPDATE people SET name = $1, job_title = $2, listed = $3, locale = $4, version = version + 1, updated_at = $5 \
-             WHERE id = $6 AND version = $7",
-        )
-        .bind(&u.name)
-        .bind(&u.job_title)
-        .bind(i64::from(u.listed))
-        .bind(&u.locale)
-        .bind(ts(now()));
-        update_versioned(&mut tx, "people", id, expected_version, update).await?;
-        let after = Person {
-            name: u.name,
-            job_title: u.job_title,
-            listed: u.listed,
-            locale: u.locale,
-            version: before.version + 1,
-            ..before.clone()
-        };
+        let after = update_versioned(&mut tx, id, expected_version, u.fields()).await?;
         commit_change(tx, Some(id), "person.update", "person", id, &before, after).await
     }
 
@@ -136,12 +113,11 @@ impl Store {
                 .bind(page.offset())
                 .fetch_all(&self.pool)
                 .await?;
-        let sql = fixed_sql(&[
-            MEMBERSHIP_SELECT,
+        let sql = select::<Membership>(
             "WHERE m.person_id IN (SELECT id FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2) \
              ORDER BY m.role, scope_name",
-        ]);
-        let memberships = all(&self.pool, sql, (page.limit(), page.offset()), membership).await?;
+        );
+        let memberships: Vec<Membership> = all(&self.pool, sql, (page.limit(), page.offset())).await?;
         let items = people
             .iter()
             .map(|r| {
@@ -168,31 +144,8 @@ pub(super) async fn insert_person(tx: &mut WriteTx, actor: Option<Uuid>, new: &N
     if taken > 0 {
         return Err(StoreError::refused("email", "email-taken", "an account with this e-mail address already exists"));
     }
-    let id = Uuid::now_v7();
-    let at = ts(now());
-    sqlx::query(
-        "INSERT INTO people (id, email, name, job_title, password_hash, listed, locale, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
-    )
-    .bind(id.to_string())
-    .bind(&new.email)
-    .bind(&new.name)
-    .bind(&new.job_title)
-    .bind(new.password_hash.clone())
-    .bind(i64::from(new.listed))
-    .bind(&new.locale)
-    .bind(&at)
-    .execute(&mut **tx)
-    .await?;
-    let p = Person {
-        id,
-        email: new.email.clone(),
-        name: new.name.clone(),
-        job_title: new.job_title.clone(),
-        listed: new.listed,
-        locale: new.locale.clone(),
-        version: 1,
-    };
+    let p: Person = insert_versioned(tx, new.fields()).await?;
+    let id = p.id;
     audit::record::<(), _>(tx, actor.or(Some(id)), "person.create", "person", &id.to_string(), None, Some(&p)).await?;
     Ok(p)
 }

@@ -1,11 +1,12 @@
 //! The measurements of outcome indicators: reading series (one indicator or many at once) and
 //! importing values.
 
-use super::indicators::indicator_in;
-use crate::query::{all, grouped, grouped_by_ids, optional};
-use crate::row::RowExt;
+use super::Indicator;
+use crate::query::{all, by_id, grouped, grouped_by_ids, insert, optional, update};
+use crate::row::{Decode, RowExt};
+use crate::value::Fields;
 use crate::{Result, Store, WriteTx, audit, now, ts};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -28,14 +29,17 @@ impl Measurement {
     }
 }
 
-fn measurement(r: &AnyRow) -> Result<Measurement> {
-    Ok(Measurement {
-        date: r.date("measured_on")?,
-        breakdown: Breakdown::from_key(&r.text("breakdown")?),
-        value: r.float("value")?,
-        quality: r.parsed("quality", Quality::parse)?,
-        note: r.text("note")?,
-    })
+/// A measurement is stored under its indicator, date and breakdown key.
+impl Decode for Measurement {
+    fn decode(r: &AnyRow) -> Result<Self> {
+        Ok(Measurement {
+            date: r.date("measured_on")?,
+            breakdown: Breakdown::from_key(&r.text("breakdown")?),
+            value: r.float("value")?,
+            quality: r.read("quality")?,
+            note: r.text("note")?,
+        })
+    }
 }
 
 /// What an import of measurements did.
@@ -50,7 +54,7 @@ impl Store {
     /// An indicator's measurements by date, the total series before its breakdowns.
     pub async fn measurements(&self, indicator_id: Uuid) -> Result<Vec<Measurement>> {
         let sql = "SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown";
-        all(&self.pool, sql, indicator_id, measurement).await
+        all(&self.pool, sql, indicator_id).await
     }
 
     /// The measurements of many indicators at once (one query per 500 indicators), each series in
@@ -59,14 +63,14 @@ impl Store {
     pub async fn measurements_of(&self, indicator_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Measurement>>> {
         let head = "SELECT * FROM measurements WHERE indicator_id";
         let tail = "ORDER BY indicator_id, measured_on, breakdown";
-        grouped_by_ids(&self.pool, head, tail, indicator_ids, "indicator_id", measurement).await
+        grouped_by_ids(&self.pool, head, tail, indicator_ids, "indicator_id").await
     }
 
     /// The total series (no breakdown) of every indicator in a programme: indicator id → measurements.
     pub async fn programme_totals(&self, programme_id: Uuid) -> Result<HashMap<Uuid, Vec<Measurement>>> {
         let sql = "SELECT m.* FROM measurements m JOIN indicators i ON i.id = m.indicator_id \
              JOIN services s ON s.id = i.service_id WHERE s.programme_id = $1 AND m.breakdown = '' ORDER BY m.measured_on";
-        grouped(&self.pool, sql, programme_id, "indicator_id", measurement).await
+        grouped(&self.pool, sql, programme_id, "indicator_id").await
     }
 
     /// Record measurements of an indicator, all or none, in one transaction. Each replaces the
@@ -79,9 +83,9 @@ impl Store {
         rows: &[MeasurementInput],
     ) -> Result<ImportOutcome> {
         let mut tx = self.begin_write().await?;
-        indicator_in(&mut tx, indicator_id).await?;
+        by_id::<Indicator>(&mut *tx, indicator_id).await?;
         let mut outcome = ImportOutcome::default();
-        let at = ts(now());
+        let at = now();
         for m in rows {
             let before = stored_measurement(&mut tx, indicator_id, m).await?;
             let after = Measurement {
@@ -100,7 +104,7 @@ impl Store {
             } else {
                 outcome.added += 1;
             }
-            write_measurement(&mut tx, indicator_id, m, before.is_some(), &at).await?;
+            write_measurement(&mut tx, indicator_id, m, before.is_some(), at).await?;
             audit::record(
                 &mut tx,
                 actor,
@@ -113,11 +117,8 @@ impl Store {
             .await?;
         }
         if outcome.added + outcome.changed > 0 {
-            sqlx::query("UPDATE indicators SET version = version + 1, updated_at = $1 WHERE id = $2")
-                .bind(&at)
-                .bind(indicator_id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            let changed = "UPDATE indicators SET version = version + 1, updated_at = $1 WHERE id = $2";
+            sqlx::query(changed).bind(ts(at)).bind(indicator_id.to_string()).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(outcome)
@@ -127,7 +128,7 @@ impl Store {
 /// The stored measurement of the same indicator, date and breakdown, if any.
 async fn stored_measurement(tx: &mut WriteTx, indicator_id: Uuid, m: &MeasurementInput) -> Result<Option<Measurement>> {
     let sql = "SELECT * FROM measurements WHERE indicator_id = $1 AND measured_on = $2 AND breakdown = $3";
-    optional(&mut **tx, sql, (indicator_id, m.date.to_string(), m.breakdown.key()), measurement).await
+    optional(&mut **tx, sql, (indicator_id, m.date, m.breakdown.key())).await
 }
 
 /// Replace (`exists`) or add one measurement.
@@ -136,37 +137,16 @@ async fn write_measurement(
     indicator_id: Uuid,
     m: &MeasurementInput,
     exists: bool,
-    at: &str,
+    at: DateTime<Utc>,
 ) -> Result<()> {
-    let key = m.breakdown.key();
+    let key =
+        Fields::new().set("indicator_id", indicator_id).set("measured_on", m.date).set("breakdown", m.breakdown.key());
+    let values =
+        Fields::new().set("value", m.value).set("quality", m.quality).set("note", &m.note).set("updated_at", at);
     if exists {
-        sqlx::query(
-            "UPDATE measurements SET value = $1, quality = $2, note = $3, updated_at = $4 \
-             WHERE indicator_id = $5 AND measured_on = $6 AND breakdown = $7",
-        )
-        .bind(m.value)
-        .bind(m.quality.as_str())
-        .bind(&m.note)
-        .bind(at)
-        .bind(indicator_id.to_string())
-        .bind(m.date.to_string())
-        .bind(&key)
-        .execute(&mut **tx)
-        .await?;
+        update(tx, "measurements", values, key).await?;
     } else {
-        sqlx::query(
-            "INSERT INTO measurements (indicator_id, measured_on, breakdown, value, quality, note, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(indicator_id.to_string())
-        .bind(m.date.to_string())
-        .bind(&key)
-        .bind(m.value)
-        .bind(m.quality.as_str())
-        .bind(&m.note)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+        insert(tx, "measurements", key.with(values), "").await?;
     }
     Ok(())
 }

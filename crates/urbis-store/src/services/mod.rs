@@ -17,8 +17,3 @@ pub use milestones::Milestone;
 pub use phases::Phase;
 pub use research::ResearchEntry;
 pub use service::Service;
-
-/// A list as the store writes it: comma-separated (see `RowExt::list`).
-fn join<T: AsRef<str>>(items: &[T]) -> String {
-    items.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(",")
-}

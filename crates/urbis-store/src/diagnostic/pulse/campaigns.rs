@@ -3,54 +3,49 @@
 use super::respondents::{invite_pending, respondents_in};
 use super::{IssuedLink, LinkMail};
 use crate::audit::{commit_change, commit_created};
-use crate::query::{all, fixed_sql, grouped_by_ids, one, update_versioned};
-use crate::row::RowExt;
+use crate::query::{all, by_id, grouped_by_ids, insert_versioned, select, update_versioned};
+use crate::row::{Record, record};
+use crate::value::{Fields, ToFields, stored_fields};
 use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use urbis_domain::diagnostic::pulse::CampaignStatus;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Campaign {
-    pub id: Uuid,
-    pub title: String,
-    pub instrument_slug: String,
-    pub instrument_version: u32,
-    pub programme_id: Option<Uuid>,
-    pub programme_slug: Option<String>,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub status: CampaignStatus,
-    pub is_sample: bool,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Campaign {
+        pub id: Uuid,
+        pub title: String,
+        pub instrument_slug: String,
+        pub instrument_version: u32,
+        pub programme_id: Option<Uuid>,
+        pub programme_slug: Option<String>,
+        pub opens_on: NaiveDate,
+        pub closes_on: NaiveDate,
+        pub status: CampaignStatus,
+        pub is_sample: bool,
+        pub version: i64,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
 }
 
-const CAMPAIGN_SELECT: &str = "SELECT c.id, c.title, c.instrument_slug, c.instrument_version, c.programme_id, \
-     p.slug AS programme_slug, c.opens_on, c.closes_on, c.status, c.is_sample, c.version, c.created_at, c.updated_at \
-     FROM survey_campaigns c LEFT JOIN programmes p ON p.id = c.programme_id";
-const BY_ID: &str = "WHERE c.id = $1";
+impl Record for Campaign {
+    const TABLE: &'static str = "survey_campaigns";
+    const COLUMNS: &'static str = "c.id, c.title, c.instrument_slug, c.instrument_version, c.programme_id, \
+         p.slug AS programme_slug, c.opens_on, c.closes_on, c.status, c.is_sample, c.version, c.created_at, \
+         c.updated_at";
+    const FROM: &'static str = "survey_campaigns c LEFT JOIN programmes p ON p.id = c.programme_id";
+    const ID: &'static str = "c.id";
+}
 
-fn campaign(r: &AnyRow) -> Result<Campaign> {
-    Ok(Campaign {
-        id: r.uuid("id")?,
-        title: r.text("title")?,
-        instrument_slug: r.text("instrument_slug")?,
-        instrument_version: r.int("instrument_version")? as u32,
-        programme_id: r.opt_uuid("programme_id")?,
-        programme_slug: r.opt_text("programme_slug")?,
-        opens_on: r.date("opens_on")?,
-        closes_on: r.date("closes_on")?,
-        status: r.parsed("status", CampaignStatus::parse)?,
-        is_sample: r.flag("is_sample")?,
-        version: r.int("version")?,
-        created_at: r.ts("created_at")?,
-        updated_at: r.ts("updated_at")?,
-    })
+record! {
+    /// An organisation a campaign was sent to.
+    struct Recipient {
+        organisation_id: Uuid,
+    }
 }
 
 /// A new campaign (fields checked by the domain).
@@ -66,10 +61,7 @@ pub struct NewCampaign {
     pub is_sample: bool,
 }
 
-/// A campaign read inside a write transaction; `NotFound` when there is none.
-pub(super) async fn campaign_in(tx: &mut WriteTx, id: Uuid) -> Result<Campaign> {
-    one(&mut **tx, fixed_sql(&[CAMPAIGN_SELECT, BY_ID]), id, campaign).await
-}
+stored_fields!(NewCampaign { title, instrument_slug, programme_id, opens_on, closes_on, is_sample });
 
 /// Refuse answers unless the campaign is open.
 pub(super) fn require_open(c: &Campaign) -> Result<()> {
@@ -94,7 +86,7 @@ pub(super) async fn finish_campaign(
         .bind(before.id.to_string())
         .execute(&mut *tx)
         .await?;
-    let after = campaign_in(&mut tx, before.id).await?;
+    let after = by_id(&mut *tx, before.id).await?;
     commit_change(tx, actor, action, "survey-campaign", before.id, before, after).await
 }
 
@@ -123,43 +115,30 @@ impl Store {
     pub async fn create_campaign(&self, actor: Option<Uuid>, new: NewCampaign) -> Result<Campaign> {
         let mut tx = self.begin_write().await?;
         let version = pinned_version(&mut tx, &new).await?;
-        let id = Uuid::now_v7();
-        let at = ts(now());
-        sqlx::query(
-            "INSERT INTO survey_campaigns (id, title, instrument_slug, instrument_version, programme_id, opens_on, closes_on, \
-             status, is_sample, created_by, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, 1, $10, $10)",
-        )
-        .bind(id.to_string())
-        .bind(&new.title)
-        .bind(&new.instrument_slug)
-        .bind(version)
-        .bind(new.programme_id.map(|p| p.to_string()))
-        .bind(new.opens_on.to_string())
-        .bind(new.closes_on.to_string())
-        .bind(i64::from(new.is_sample))
-        .bind(actor.map(|a| a.to_string()))
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-        let c = campaign_in(&mut tx, id).await?;
-        commit_created(tx, actor, "survey.create", "survey-campaign", id, c).await
+        let fields = new
+            .fields()
+            .set("instrument_version", version)
+            .set("status", CampaignStatus::Draft)
+            .set("created_by", actor);
+        let c: Campaign = insert_versioned(&mut tx, fields).await?;
+        commit_created(tx, actor, "survey.create", "survey-campaign", c.id, c).await
     }
 
     /// Every campaign, newest first.
     pub async fn campaigns(&self) -> Result<Vec<Campaign>> {
-        all(&self.pool, fixed_sql(&[CAMPAIGN_SELECT, "ORDER BY c.id DESC"]), (), campaign).await
+        all(&self.pool, select::<Campaign>("ORDER BY c.id DESC"), ()).await
     }
 
     pub async fn campaign(&self, id: Uuid) -> Result<Campaign> {
-        one(&self.pool, fixed_sql(&[CAMPAIGN_SELECT, BY_ID]), id, campaign).await
+        by_id(&self.pool, id).await
     }
 
     /// The organisations a campaign was sent to.
     pub async fn campaign_organisations(&self, campaign_id: Uuid) -> Result<Vec<Uuid>> {
         let sql =
             "SELECT DISTINCT organisation_id FROM survey_respondents WHERE campaign_id = $1 ORDER BY organisation_id";
-        all(&self.pool, sql, campaign_id, |r| r.uuid("organisation_id")).await
+        let sent: Vec<Recipient> = all(&self.pool, sql, campaign_id).await?;
+        Ok(sent.into_iter().map(|r| r.organisation_id).collect())
     }
 
     /// The organisations each of many campaigns was sent to (one query per 500 campaigns), each list
@@ -168,7 +147,9 @@ impl Store {
     pub async fn campaigns_organisations(&self, campaign_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
         let head = "SELECT DISTINCT campaign_id, organisation_id FROM survey_respondents WHERE campaign_id";
         let tail = "ORDER BY campaign_id, organisation_id";
-        grouped_by_ids(&self.pool, head, tail, campaign_ids, "campaign_id", |r| r.uuid("organisation_id")).await
+        let sent: HashMap<Uuid, Vec<Recipient>> =
+            grouped_by_ids(&self.pool, head, tail, campaign_ids, "campaign_id").await?;
+        Ok(sent.into_iter().map(|(c, rs)| (c, rs.into_iter().map(|r| r.organisation_id).collect())).collect())
     }
 
     /// Move a campaign to its next state if it is still at `expected_version`. Opening sends every
@@ -182,7 +163,7 @@ impl Store {
         mail: &LinkMail,
     ) -> Result<(Campaign, Vec<IssuedLink>)> {
         let mut tx = self.begin_write().await?;
-        let before = campaign_in(&mut tx, campaign_id).await?;
+        let before: Campaign = by_id(&mut *tx, campaign_id).await?;
         check_version(expected_version, before.version)?;
         before.status.check_transition(next).map_err(|e| StoreError::refused("status", e.code, e.message))?;
         let mut links = vec![];
@@ -197,13 +178,11 @@ impl Store {
             }
             links = invite_pending(&mut tx, &respondents, mail, now()).await?;
         }
-        let update =
-            sqlx::query("UPDATE survey_campaigns SET status = $1 WHERE id = $2 AND version = $3").bind(next.as_str());
-        update_versioned(&mut tx, "survey_campaigns", campaign_id, expected_version, update).await?;
+        let after = update_versioned(&mut tx, campaign_id, expected_version, Fields::new().set("status", next)).await?;
         let action = match next {
             CampaignStatus::Open => "survey.open",
             _ => "survey.close",
         };
-        Ok((finish_campaign(tx, actor, action, &before).await?, links))
+        Ok((commit_change(tx, actor, action, "survey-campaign", campaign_id, &before, after).await?, links))
     }
 }

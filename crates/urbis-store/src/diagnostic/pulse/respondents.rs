@@ -2,58 +2,49 @@
 //! (stored only as hashes), invitations and reminders through the outbox.
 
 use super::Campaign;
-use super::campaigns::{campaign_in, finish_campaign, require_open};
+use super::campaigns::{finish_campaign, require_open};
 use crate::audit::{self, commit_audited};
 use crate::auth::{hash_token, new_token};
 use crate::network::{NewOrganisation, enqueue_mail_in, insert_organisation};
-use crate::query::{all, fixed_sql, one};
-use crate::row::{RowExt, parse_uuid};
+use crate::query::{all, by_id, count, insert, insert_record, select};
+use crate::row::{Record, parse_uuid, record};
+use crate::value::Fields;
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use urbis_domain::diagnostic::pulse::{CampaignStatus, REMINDER_INTERVAL_HOURS};
 use uuid::Uuid;
 
-/// A respondent: one person, by e-mail, answering for one organisation.
-#[derive(Debug, Clone, Serialize)]
-pub struct Respondent {
-    pub id: Uuid,
-    pub campaign_id: Uuid,
-    pub organisation_id: Uuid,
-    pub organisation_slug: String,
-    pub organisation_name: String,
-    pub country_code: String,
-    pub email: String,
-    pub invited_at: Option<DateTime<Utc>>,
-    pub last_reminded_at: Option<DateTime<Utc>>,
-    pub reminders: i64,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub version: i64,
+record! {
+    /// A respondent: one person, by e-mail, answering for one organisation.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Respondent {
+        pub id: Uuid,
+        pub campaign_id: Uuid,
+        pub organisation_id: Uuid,
+        pub organisation_slug: String,
+        pub organisation_name: String,
+        pub country_code: String,
+        pub email: String,
+        pub invited_at: Option<DateTime<Utc>>,
+        pub last_reminded_at: Option<DateTime<Utc>>,
+        pub reminders: i64,
+        pub submitted_at: Option<DateTime<Utc>>,
+        pub version: i64,
+    }
 }
 
-const RESPONDENT_SELECT: &str = "SELECT r.id, r.campaign_id, r.organisation_id, o.slug AS organisation_slug, \
-     o.name AS organisation_name, o.country_code, r.email, r.invited_at, r.last_reminded_at, r.reminders, \
-     r.submitted_at, r.version FROM survey_respondents r JOIN organisations o ON o.id = r.organisation_id";
-const BY_ID: &str = "WHERE r.id = $1";
+impl Record for Respondent {
+    const TABLE: &'static str = "survey_respondents";
+    const COLUMNS: &'static str = "r.id, r.campaign_id, r.organisation_id, o.slug AS organisation_slug, \
+         o.name AS organisation_name, o.country_code, r.email, r.invited_at, r.last_reminded_at, r.reminders, \
+         r.submitted_at, r.version";
+    const FROM: &'static str = "survey_respondents r JOIN organisations o ON o.id = r.organisation_id";
+    const ID: &'static str = "r.id";
+    const UPDATED_AT: bool = false;
+}
+
 const OF_CAMPAIGN: &str = "WHERE r.campaign_id = $1 ORDER BY o.name, o.slug, r.email";
-
-fn respondent(r: &AnyRow) -> Result<Respondent> {
-    Ok(Respondent {
-        id: r.uuid("id")?,
-        campaign_id: r.uuid("campaign_id")?,
-        organisation_id: r.uuid("organisation_id")?,
-        organisation_slug: r.text("organisation_slug")?,
-        organisation_name: r.text("organisation_name")?,
-        country_code: r.text("country_code")?,
-        email: r.text("email")?,
-        invited_at: r.opt_ts("invited_at")?,
-        last_reminded_at: r.opt_ts("last_reminded_at")?,
-        reminders: r.int("reminders")?,
-        submitted_at: r.opt_ts("submitted_at")?,
-        version: r.int("version")?,
-    })
-}
 
 /// Where a recipient organisation comes from.
 #[derive(Debug, Clone)]
@@ -93,12 +84,8 @@ impl LinkMail {
     /// Issue a new link for a respondent (only its hash is stored) and queue the e-mail with it.
     async fn send(&self, tx: &mut WriteTx, respondent_id: Uuid, email: &str, at: DateTime<Utc>) -> Result<IssuedLink> {
         let token = new_token();
-        sqlx::query("INSERT INTO survey_links (token_hash, respondent_id, created_at) VALUES ($1, $2, $3)")
-            .bind(hash_token(&token))
-            .bind(respondent_id.to_string())
-            .bind(ts(at))
-            .execute(&mut **tx)
-            .await?;
+        let link = Fields::new().set("token_hash", hash_token(&token)).set("respondent_id", respondent_id);
+        insert(tx, "survey_links", link.set("created_at", at), "").await?;
         let body = self.body.replace("{link}", &format!("{}{token}", self.link_prefix));
         enqueue_mail_in(tx, self.kind, email, &self.subject, &body).await?;
         Ok(IssuedLink { respondent_id, email: email.to_string(), token })
@@ -107,12 +94,7 @@ impl LinkMail {
 
 /// A campaign's respondents read inside a write transaction, by organisation name then e-mail.
 pub(super) async fn respondents_in(tx: &mut WriteTx, campaign_id: Uuid) -> Result<Vec<Respondent>> {
-    all(&mut **tx, fixed_sql(&[RESPONDENT_SELECT, OF_CAMPAIGN]), campaign_id, respondent).await
-}
-
-/// A respondent read inside a write transaction; `NotFound` when there is none.
-pub(super) async fn respondent_in(tx: &mut WriteTx, id: Uuid) -> Result<Respondent> {
-    one(&mut **tx, fixed_sql(&[RESPONDENT_SELECT, BY_ID]), id, respondent).await
+    all(&mut **tx, select::<Respondent>(OF_CAMPAIGN), campaign_id).await
 }
 
 /// Invite the respondents not invited yet: a link each, queued in the outbox.
@@ -143,11 +125,7 @@ async fn recipient_organisation(
 ) -> Result<Uuid> {
     match organisation {
         RecipientOrganisation::Existing(id) => {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_one(&mut **tx)
-                .await?;
-            if n == 0 {
+            if count(&mut **tx, "organisations", Fields::new().set("id", *id)).await? == 0 {
                 return Err(StoreError::refused(
                     "organisation",
                     "unknown-organisation",
@@ -168,12 +146,8 @@ async fn add_respondent(
     email: &str,
     at: DateTime<Utc>,
 ) -> Result<Respondent> {
-    let taken: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM survey_respondents WHERE campaign_id = $1 AND email = $2")
-            .bind(campaign_id.to_string())
-            .bind(email)
-            .fetch_one(&mut **tx)
-            .await?;
+    let key = Fields::new().set("campaign_id", campaign_id).set("email", email);
+    let taken = count(&mut **tx, Respondent::TABLE, key.clone()).await?;
     if taken > 0 {
         return Err(StoreError::refused(
             "emails",
@@ -181,25 +155,14 @@ async fn add_respondent(
             format!("{email} is already a respondent of this survey"),
         ));
     }
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO survey_respondents (id, campaign_id, organisation_id, email, reminders, version, created_at) \
-         VALUES ($1, $2, $3, $4, 0, 1, $5)",
-    )
-    .bind(id.to_string())
-    .bind(campaign_id.to_string())
-    .bind(organisation_id.to_string())
-    .bind(email)
-    .bind(ts(at))
-    .execute(&mut **tx)
-    .await?;
-    respondent_in(tx, id).await
+    let fields = key.set("organisation_id", organisation_id).set("reminders", 0_i64).set("version", 1_i64);
+    insert_record(tx, fields.set("created_at", at)).await
 }
 
 impl Store {
     /// A campaign's respondents, by organisation name then e-mail.
     pub async fn respondents(&self, campaign_id: Uuid) -> Result<Vec<Respondent>> {
-        all(&self.pool, fixed_sql(&[RESPONDENT_SELECT, OF_CAMPAIGN]), campaign_id, respondent).await
+        all(&self.pool, select::<Respondent>(OF_CAMPAIGN), campaign_id).await
     }
 
     /// Add organisations (existing or new) and their respondents to a draft or open campaign, all or
@@ -213,7 +176,7 @@ impl Store {
         mail: &LinkMail,
     ) -> Result<(Campaign, Vec<Respondent>, Vec<IssuedLink>)> {
         let mut tx = self.begin_write().await?;
-        let before = campaign_in(&mut tx, campaign_id).await?;
+        let before: Campaign = by_id(&mut *tx, campaign_id).await?;
         if before.status == CampaignStatus::Closed {
             return Err(StoreError::refused(
                 "campaign",
@@ -233,7 +196,7 @@ impl Store {
         if before.status == CampaignStatus::Open {
             links = invite_pending(&mut tx, &added, mail, at).await?;
             for r in added.iter_mut() {
-                *r = respondent_in(&mut tx, r.id).await?;
+                *r = by_id(&mut *tx, r.id).await?;
             }
         }
         audit::record::<(), _>(
@@ -260,7 +223,7 @@ impl Store {
         mail: &LinkMail,
     ) -> Result<Vec<IssuedLink>> {
         let mut tx = self.begin_write().await?;
-        let c = campaign_in(&mut tx, campaign_id).await?;
+        let c: Campaign = by_id(&mut *tx, campaign_id).await?;
         require_open(&c)?;
         let at = now();
         let cutoff = at - Duration::hours(REMINDER_INTERVAL_HOURS);
@@ -293,7 +256,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let id = parse_uuid(&id.ok_or(StoreError::NotFound)?)?;
-        let r = one(&self.pool, fixed_sql(&[RESPONDENT_SELECT, BY_ID]), id, respondent).await?;
+        let r: Respondent = by_id(&self.pool, id).await?;
         let c = self.campaign(r.campaign_id).await?;
         Ok((r, c))
     }
