@@ -42,12 +42,6 @@ pub(crate) fn check_version(expected: i64, actual: i64) -> Result<()> {
     if expected == actual { Ok(()) } else { Err(StoreError::Conflict { expected, actual }) }
 }
 
-/// Refuse to submit answers that leave required questions unanswered, naming them in their order.
-pub(crate) fn check_answered(required: &[String], answered: &[String]) -> Result<()> {
-    let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
-    if missing.is_empty() { Ok(()) } else { Err(StoreError::Incomplete(missing)) }
-}
-
 /// Optimistic concurrency, second half: refuse a change whose guarded
 /// `UPDATE {table} … WHERE id = … AND version = {expected}` changed no row.
 ///

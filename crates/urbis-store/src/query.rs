@@ -6,9 +6,9 @@
 //! The SQL is always the caller's fixed text (`&'static str`, or text assembled from the store's
 //! own constants behind `sqlx::AssertSqlSafe`); values only ever travel as bound parameters.
 
-use crate::row::{Decode, Record, RowExt};
+use crate::row::{Decode, Record, RowExt, Versioned};
 use crate::value::{Fields, Value};
-use crate::{BATCH, Result, StoreError, WriteTx, check_updated, now, placeholders};
+use crate::{BATCH, Result, Store, StoreError, WriteTx, check_updated, check_version, now, placeholders};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyPool, Executor, SqlSafeStr};
@@ -129,6 +129,24 @@ pub(crate) async fn by_id<'e, T: Record>(e: impl Executor<'e, Database = Any>, i
     one(e, fixed_sql(&["SELECT", T::COLUMNS, "FROM", T::FROM, "WHERE", T::ID, "= $1"]), id).await
 }
 
+impl Store {
+    /// Begin a write on record `T` `id`: the transaction, and the record as it is in it
+    /// ([`StoreError::NotFound`] when there is none).
+    pub(crate) async fn begin_on<T: Record>(&self, id: Uuid) -> Result<(WriteTx, T)> {
+        let mut tx = self.begin_write().await?;
+        let record = by_id(&mut *tx, id).await?;
+        Ok((tx, record))
+    }
+
+    /// Begin a change of versioned record `T` `id` (see [`Store::begin_on`]), refused as a conflict
+    /// unless it is still at `expected` (see [`check_version`]; the `UPDATE` guards it again).
+    pub(crate) async fn begin_change<T: Versioned>(&self, id: Uuid, expected: i64) -> Result<(WriteTx, T)> {
+        let (tx, record) = self.begin_on::<T>(id).await?;
+        check_version(expected, record.version())?;
+        Ok((tx, record))
+    }
+}
+
 /// `INSERT INTO {table} (…) VALUES (…)` of `fields`, then `tail` (e.g. `ON CONFLICT … DO NOTHING`).
 /// Returns how many rows were added.
 pub(crate) async fn insert(tx: &mut WriteTx, table: &'static str, fields: Fields, tail: &'static str) -> Result<u64> {
@@ -167,14 +185,14 @@ pub(crate) async fn update_versioned<T: Record>(
     fields: Fields,
 ) -> Result<T> {
     let key = Fields::new().set("id", id).set("version", expected);
-    let rows = update_rows(tx, T::TABLE, stamped::<T>(fields, now()), "version = version + 1", key).await?;
+    let rows = update_rows(tx, T::TABLE, stamped::<T>(fields, now()), "version = version + 1", key, "").await?;
     check_updated(tx, T::TABLE, id, rows, expected).await?;
     by_id(&mut **tx, id).await
 }
 
-/// How many rows of `table` have these `key` values.
-pub(crate) async fn count<'e>(e: impl Executor<'e, Database = Any>, table: &'static str, key: Fields) -> Result<i64> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table} WHERE {}", key.equal_sql(1, " AND ")));
+/// How many rows of `from` (a table, or tables joined) have these `key` values.
+pub(crate) async fn count<'e>(e: impl Executor<'e, Database = Any>, from: &'static str, key: Fields) -> Result<i64> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {from} WHERE {}", key.equal_sql(1, " AND ")));
     key.bind(sqlx::query(sql)).fetch_one(e).await?.int("n")
 }
 
@@ -184,32 +202,64 @@ pub(crate) async fn delete(tx: &mut WriteTx, table: &'static str, key: Fields) -
     Ok(key.bind(sqlx::query(sql)).execute(&mut **tx).await?.rows_affected())
 }
 
+/// Set `fields` of record `T` `id` and move it to its next version (stamped with the time, see
+/// [`Record::UPDATED_AT`]) if `condition` still holds: `UPDATE … WHERE id = … AND {condition}`,
+/// where the condition guards the record's state (`status = 'draft'`, `submitted_at IS NULL`).
+/// When it matches no row, another writer changed that state after the caller checked it
+/// (PostgreSQL, READ COMMITTED) and the change is refused with `refusal`, the check's own error,
+/// before anything else is written.
+pub(crate) async fn update_guarded<T: Record>(
+    tx: &mut WriteTx,
+    id: Uuid,
+    fields: Fields,
+    condition: &'static str,
+    refusal: impl FnOnce() -> StoreError,
+) -> Result<()> {
+    let key = Fields::new().set("id", id);
+    let rows = update_rows(tx, T::TABLE, stamped::<T>(fields, now()), "version = version + 1", key, condition).await?;
+    if rows == 0 { Err(refusal()) } else { Ok(()) }
+}
+
 /// `UPDATE {table} SET {set} WHERE {key}` for the row whose `key` columns hold these values.
 /// Returns how many rows were changed.
 pub(crate) async fn update(tx: &mut WriteTx, table: &'static str, set: Fields, key: Fields) -> Result<u64> {
-    update_rows(tx, table, set, "", key).await
+    update_rows(tx, table, set, "", key, "").await
 }
 
-/// `UPDATE {table} SET {set}, {more} WHERE {key}`, where `more` sets columns with fixed SQL.
-async fn update_rows(tx: &mut WriteTx, table: &str, set: Fields, more: &'static str, key: Fields) -> Result<u64> {
-    let assignments = [set.equal_sql(1, ", "), more.to_string()];
-    let assignments: Vec<&str> = assignments.iter().map(String::as_str).filter(|a| !a.is_empty()).collect();
-    let key_sql = key.equal_sql(set.params() + 1, " AND ");
-    let sql = sqlx::AssertSqlSafe(format!("UPDATE {table} SET {} WHERE {key_sql}", assignments.join(", ")));
-    Ok(key.bind(set.bind(sqlx::query(sql))).execute(&mut **tx).await?.rows_affected())
-}
-
-/// Run an `UPDATE` whose condition guards the record's state (`… AND status = 'draft'`,
-/// `… AND submitted_at IS NULL`). When it matches no row, another writer changed that state after
-/// the caller checked it (PostgreSQL, READ COMMITTED) and the change is refused with `refusal`, the
-/// check's own error, before anything else is written.
-pub(crate) async fn update_guarded(
+/// `UPDATE {table} SET {set}, {more} WHERE {key} AND {condition}`: `more` sets columns and
+/// `condition` narrows the rows, both with fixed SQL.
+async fn update_rows(
     tx: &mut WriteTx,
-    update: AnyQuery<'_>,
-    refusal: impl FnOnce() -> StoreError,
+    table: &str,
+    set: Fields,
+    more: &'static str,
+    key: Fields,
+    condition: &'static str,
+) -> Result<u64> {
+    let assignments = [set.equal_sql(1, ", "), more.to_string()];
+    let conditions = [key.equal_sql(set.params() + 1, " AND "), condition.to_string()];
+    let sql = format!("UPDATE {table} SET {} WHERE {}", non_empty(&assignments, ", "), non_empty(&conditions, " AND "));
+    Ok(key.bind(set.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))).execute(&mut **tx).await?.rows_affected())
+}
+
+/// The non-empty `parts`, joined by `sep`.
+fn non_empty(parts: &[String], sep: &str) -> String {
+    parts.iter().filter(|p| !p.is_empty()).map(String::as_str).collect::<Vec<_>>().join(sep)
+}
+
+/// Refuse to submit answers that leave required questions unanswered, naming them in their order:
+/// the answers given are the rows of `table` with these `key` values.
+pub(crate) async fn check_answered(
+    tx: &mut WriteTx,
+    table: &'static str,
+    key: Fields,
+    required: &[String],
 ) -> Result<()> {
-    let n = update.execute(&mut **tx).await?.rows_affected();
-    if n == 0 { Err(refusal()) } else { Ok(()) }
+    let sql = sqlx::AssertSqlSafe(format!("SELECT question_id FROM {table} WHERE {}", key.equal_sql(1, " AND ")));
+    let rows = key.bind(sqlx::query(sql)).fetch_all(&mut **tx).await?;
+    let answered = rows.iter().map(|r| r.text("question_id")).collect::<Result<Vec<_>>>()?;
+    let missing: Vec<String> = required.iter().filter(|q| !answered.contains(q)).cloned().collect();
+    if missing.is_empty() { Ok(()) } else { Err(StoreError::Incomplete(missing)) }
 }
 
 /// SQL assembled from the store's own fixed pieces (a shared `SELECT …` and its `WHERE …`), joined

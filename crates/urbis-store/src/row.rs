@@ -8,6 +8,10 @@
 //! error (sqlx names the column); a value that does not parse as what the store wrote is
 //! [`StoreError::Corrupt`] naming the column.
 
+use crate::diagnostic::pulse::Campaign;
+use crate::diagnostic::{Assessment, PlanItem, Wave};
+use crate::network::{Invitation, Organisation, Person};
+use crate::services::{Indicator, Milestone, Phase, Service};
 use crate::{Result, StoreError, parse_ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -217,10 +221,13 @@ impl<T: Decode> Column for T {
 
 /// Declare a stored record: the struct as written, and its [`Decode`], which reads each field
 /// from the column of the same name, as the field's type is stored (its [`Column`]).
+/// `struct Milestone in "service_milestones" { … }` also makes it the [`Record`] of that table
+/// with every default (all columns, `id`, `updated_at`); a record read with other tables' columns
+/// implements [`Record`] itself.
 macro_rules! record {
     (
         $(#[$meta:meta])*
-        $vis:vis struct $name:ident {
+        $vis:vis struct $name:ident $(in $table:literal)? {
             $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty),+ $(,)?
         }
     ) => {
@@ -234,6 +241,10 @@ macro_rules! record {
                 Ok($name { $($field: $crate::row::Column::read(r, stringify!($field))?),+ })
             }
         }
+
+        $(impl $crate::row::Record for $name {
+            const TABLE: &'static str = $table;
+        })?
     };
 }
 pub(crate) use record;
@@ -253,6 +264,36 @@ pub(crate) trait Record: Decode {
     /// insert and update)?
     const UPDATED_AT: bool = true;
 }
+
+/// A record changed under optimistic concurrency: its `version` column.
+pub(crate) trait Versioned: Record {
+    fn version(&self) -> i64;
+}
+
+/// Implement [`Versioned`] for records with a `version` field.
+macro_rules! versioned {
+    ($($t:ty),+ $(,)?) => {
+        $(impl Versioned for $t {
+            fn version(&self) -> i64 {
+                self.version
+            }
+        })+
+    };
+}
+
+versioned!(
+    Organisation,
+    Person,
+    Invitation,
+    Service,
+    Milestone,
+    Phase,
+    Indicator,
+    PlanItem,
+    Wave,
+    Assessment,
+    Campaign
+);
 
 #[cfg(test)]
 mod tests {

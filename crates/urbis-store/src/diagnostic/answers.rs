@@ -3,10 +3,10 @@
 use super::Assessment;
 use super::AssessmentStatus;
 use crate::audit::{self, commit_audited};
-use crate::query::{all, by_id, delete, fixed_sql, grouped, insert, optional, update_guarded};
+use crate::query::{all, delete, fixed_sql, grouped, insert, optional, update_guarded};
 use crate::row::{RowExt, record};
 use crate::value::Fields;
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{Any, Executor};
@@ -91,12 +91,8 @@ fn require_draft(status: AssessmentStatus) -> Result<()> {
 /// holds even when a submission commits after the caller's check (PostgreSQL, READ COMMITTED): the
 /// `UPDATE` then matches no row. Holding the row from here on also makes a submission wait for the
 /// change. No version guard: respondents answering different questions at once must all succeed.
-async fn touch_draft(tx: &mut WriteTx, assessment_id: Uuid, at: DateTime<Utc>) -> Result<()> {
-    let update =
-        sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'draft'")
-            .bind(ts(at))
-            .bind(assessment_id.to_string());
-    update_guarded(tx, update, not_draft).await
+async fn touch_draft(tx: &mut WriteTx, assessment_id: Uuid) -> Result<()> {
+    update_guarded::<Assessment>(tx, assessment_id, Fields::new(), "status = 'draft'", not_draft).await
 }
 
 impl Store {
@@ -148,9 +144,9 @@ impl Store {
         question_id: &str,
         value: Option<(Option<f64>, String)>,
     ) -> Result<Option<Override>> {
-        let mut tx = self.begin_write().await?;
-        require_draft(by_id::<Assessment>(&mut *tx, assessment_id).await?.status)?;
-        touch_draft(&mut tx, assessment_id, now()).await?;
+        let (mut tx, a) = self.begin_on::<Assessment>(assessment_id).await?;
+        require_draft(a.status)?;
+        touch_draft(&mut tx, assessment_id).await?;
         let sql = fixed_sql(&[OVERRIDE_SELECT, "WHERE assessment_id = $1 AND question_id = $2"]);
         let before: Option<Override> = optional(&mut *tx, sql, (assessment_id, question_id)).await?;
         let key = Fields::new().set("assessment_id", assessment_id).set("question_id", question_id);
@@ -200,10 +196,10 @@ impl Store {
         assessment_id: Uuid,
         answers: &[NewAnswer],
     ) -> Result<Vec<StoredAnswer>> {
-        let mut tx = self.begin_write().await?;
-        require_draft(by_id::<Assessment>(&mut *tx, assessment_id).await?.status)?;
+        let (mut tx, a) = self.begin_on::<Assessment>(assessment_id).await?;
+        require_draft(a.status)?;
         let at = now();
-        touch_draft(&mut tx, assessment_id, at).await?;
+        touch_draft(&mut tx, assessment_id).await?;
         let mut saved = Vec::with_capacity(answers.len());
         for n in answers {
             saved.push(replace_answer(&mut tx, respondent, assessment_id, n, at).await?);

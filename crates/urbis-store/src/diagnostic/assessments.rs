@@ -5,10 +5,11 @@ use super::answers::{NewAnswer, insert_answer};
 use super::results::refresh_results;
 use super::waves::{Wave, results_changed};
 use crate::audit::{commit_audited, commit_change, commit_created};
+use crate::query::check_answered;
 use crate::query::{all, by_id, count, insert_versioned, select, update_guarded, update_versioned};
 use crate::row::{Record, record};
 use crate::value::Fields;
-use crate::{Result, Store, StoreError, WriteTx, check_answered, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, now};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use urbis_domain::diagnostic::Answer;
@@ -219,9 +220,7 @@ impl Store {
         expected_version: i64,
         published: bool,
     ) -> Result<Assessment> {
-        let mut tx = self.begin_write().await?;
-        let before: Assessment = by_id(&mut *tx, assessment_id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Assessment>(assessment_id, expected_version).await?;
         if before.status != AssessmentStatus::Submitted {
             return Err(StoreError::refused(
                 "published",
@@ -237,45 +236,36 @@ impl Store {
 
     /// Submit a draft: refused with the list of required questions nobody has answered.
     pub async fn submit_assessment(&self, actor: Uuid, assessment_id: Uuid, required: &[String]) -> Result<Assessment> {
-        let mut tx = self.begin_write().await?;
-        let a: Assessment = by_id(&mut *tx, assessment_id).await?;
+        let (mut tx, a) = self.begin_on::<Assessment>(assessment_id).await?;
         if a.status != AssessmentStatus::Draft {
             return Err(already_submitted());
         }
-        let answered: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT question_id FROM answers WHERE assessment_id = $1")
-                .bind(assessment_id.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-        check_answered(required, &answered)?;
-        let at = ts(now());
+        check_answered(&mut tx, "answers", Fields::new().set("assessment_id", assessment_id), required).await?;
+        let at = now();
+        let fields = Fields::new().set("status", AssessmentStatus::Submitted).set("submitted_at", at);
         // Refused when submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
-        let update = sqlx::query(
-            "UPDATE assessments SET status = 'submitted', submitted_at = $1, submitted_by = $2, version = version + 1, updated_at = $1 \
-             WHERE id = $3 AND status = 'draft'",
+        let draft = "status = 'draft'";
+        update_guarded::<Assessment>(
+            &mut tx,
+            assessment_id,
+            fields.set("submitted_by", actor),
+            draft,
+            already_submitted,
         )
-        .bind(&at)
-        .bind(actor.to_string())
-        .bind(assessment_id.to_string());
-        update_guarded(&mut tx, update, already_submitted).await?;
+        .await?;
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, "assessment.submit", &a).await
     }
 
     /// Reopen a submitted assessment for changes, with a reason (audited).
     pub async fn reopen_assessment(&self, actor: Uuid, assessment_id: Uuid, reason: &str) -> Result<Assessment> {
-        let mut tx = self.begin_write().await?;
-        let a: Assessment = by_id(&mut *tx, assessment_id).await?;
+        let (mut tx, a) = self.begin_on::<Assessment>(assessment_id).await?;
         if a.status != AssessmentStatus::Submitted {
             return Err(not_submitted());
         }
         // Refused when reopened by someone else since the check above (PostgreSQL, READ COMMITTED).
-        let update = sqlx::query(
-            "UPDATE assessments SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'submitted'",
-        )
-        .bind(ts(now()))
-        .bind(assessment_id.to_string());
-        update_guarded(&mut tx, update, not_submitted).await?;
+        let fields = Fields::new().set("status", AssessmentStatus::Draft);
+        update_guarded::<Assessment>(&mut tx, assessment_id, fields, "status = 'submitted'", not_submitted).await?;
         refresh_results(&mut tx, assessment_id).await?;
         finish_change(tx, actor, &format!("assessment.reopen: {reason}"), &a).await
     }

@@ -2,9 +2,9 @@
 
 use crate::audit::{commit_change, commit_created};
 use crate::query::{all, by_id, insert_versioned, update_versioned};
-use crate::row::{Record, record};
+use crate::row::record;
 use crate::value::{ToFields, stored_fields};
-use crate::{Result, Store, check_version};
+use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use urbis_domain::diagnostic::{PlanItemInput, PlanStatus};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 record! {
     /// One item of a city's improvement plan.
     #[derive(Debug, Clone, Serialize)]
-    pub struct PlanItem {
+    pub struct PlanItem in "plan_items" {
         pub id: Uuid,
         pub organisation_id: Uuid,
         pub assessment_id: Option<Uuid>,
@@ -26,10 +26,6 @@ record! {
         pub version: i64,
         pub updated_at: DateTime<Utc>,
     }
-}
-
-impl Record for PlanItem {
-    const TABLE: &'static str = "plan_items";
 }
 
 stored_fields!(PlanItemInput { capability, title, description, owner, due_on, status });
@@ -68,9 +64,7 @@ impl Store {
         expected_version: i64,
         input: &PlanItemInput,
     ) -> Result<PlanItem> {
-        let mut tx = self.begin_write().await?;
-        let before: PlanItem = by_id(&mut *tx, id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<PlanItem>(id, expected_version).await?;
         let after = update_versioned(&mut tx, id, expected_version, input.fields()).await?;
         commit_change(tx, Some(actor), "plan.update", "plan_item", id, &before, after).await
     }

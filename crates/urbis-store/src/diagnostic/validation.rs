@@ -3,7 +3,7 @@
 use super::Assessment;
 use super::AssessmentStatus;
 use crate::audit::commit_audited;
-use crate::query::{all, by_id, delete, insert};
+use crate::query::{all, delete, insert};
 use crate::row::record;
 use crate::value::{Fields, ToFields, stored_fields};
 use crate::{Result, Store, StoreError, now};
@@ -46,8 +46,7 @@ impl Store {
         confidence: Confidence,
         comment: &str,
     ) -> Result<Validation> {
-        let mut tx = self.begin_write().await?;
-        let a: Assessment = by_id(&mut *tx, assessment_id).await?;
+        let (mut tx, a) = self.begin_on::<Assessment>(assessment_id).await?;
         if a.status != AssessmentStatus::Submitted {
             return Err(StoreError::refused("status", "not-submitted", "only a submitted assessment can be validated"));
         }

@@ -4,7 +4,7 @@ use crate::audit::{commit_audited, commit_change};
 use crate::query::{all, by_id, insert, one, update_versioned};
 use crate::row::{Record, record};
 use crate::value::Fields;
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -113,9 +113,7 @@ impl Store {
     /// Close a wave: its submitted assessments' results are frozen as the wave's baseline, and no
     /// new assessment can start in it. Versioned and audited.
     pub async fn close_wave(&self, actor: Uuid, wave_id: Uuid, expected_version: i64) -> Result<Wave> {
-        let mut tx = self.begin_write().await?;
-        let before: Wave = by_id(&mut *tx, wave_id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Wave>(wave_id, expected_version).await?;
         if before.closed_at.is_some() {
             return Err(StoreError::refused("wave", "wave-closed", "the wave is already closed"));
         }

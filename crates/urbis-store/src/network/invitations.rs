@@ -1,11 +1,11 @@
 //! Invitations: a secret link (stored only as a hash) that gives its acceptor a role.
 
-use super::memberships::{insert_membership, scope_columns};
+use super::memberships::{grant_fields, insert_membership};
 use super::people::insert_person;
 use super::{NewPerson, Person};
 use crate::audit::{commit_change, commit_created};
 use crate::auth::{hash_token, new_token};
-use crate::query::{all, by_id, insert_record, one, optional, select, update_versioned};
+use crate::query::{all, by_id, count, insert_record, one, optional, select, update_versioned};
 use crate::row::{Record, record};
 use crate::value::{Fields, ToFields, stored_fields};
 use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
@@ -128,8 +128,7 @@ impl Store {
 
     /// Revoke a pending invitation; audited. Refused unless it is pending.
     pub async fn revoke_invitation(&self, actor: Uuid, id: Uuid, expected_version: Option<i64>) -> Result<Invitation> {
-        let mut tx = self.begin_write().await?;
-        let before: Invitation = by_id(&mut *tx, id).await?;
+        let (mut tx, before) = self.begin_on::<Invitation>(id).await?;
         if let Some(v) = expected_version {
             check_version(v, before.version)?;
         }
@@ -190,17 +189,9 @@ async fn refuse_duplicate(tx: &mut WriteTx, new: &NewInvitation, at: DateTime<Ut
             "this person already has a pending invitation for this role",
         ));
     }
-    let (kind, scope_id) = scope_columns(&new.role.scope_in(new.programme_id, new.organisation_id));
-    let holds: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id \
-         WHERE p.email = $1 AND m.role = $2 AND m.scope_kind = $3 AND m.scope_id = $4",
-    )
-    .bind(&new.email)
-    .bind(new.role.as_str())
-    .bind(kind)
-    .bind(&scope_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let grant = Grant { role: new.role, scope: new.role.scope_in(new.programme_id, new.organisation_id) };
+    let held = Fields::new().set("p.email", &new.email).with(grant_fields(&grant));
+    let holds = count(&mut **tx, "memberships m JOIN people p ON p.id = m.person_id", held).await?;
     if holds > 0 {
         return Err(StoreError::refused("email", "already-holds-role", "this person already holds this role"));
     }

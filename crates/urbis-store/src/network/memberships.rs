@@ -1,7 +1,7 @@
 //! Memberships: the roles people hold globally, in programmes and in organisations.
 
 use crate::audit::{self, commit_audited};
-use crate::query::{all, insert, one, select};
+use crate::query::{all, count, insert, one, select};
 use crate::row::{Decode, Record, RowExt, record};
 use crate::value::Fields;
 use crate::{Result, Store, StoreError, WriteTx, now};
@@ -41,7 +41,7 @@ impl Membership {
     }
 }
 
-/// A scope is stored as its kind and its id (see [`scope_columns`]).
+/// A scope is stored as its kind and its id (see [`grant_fields`]).
 impl Decode for Scope {
     fn decode(r: &AnyRow) -> Result<Self> {
         match r.text("scope_kind")?.as_str() {
@@ -53,13 +53,14 @@ impl Decode for Scope {
     }
 }
 
-/// How a scope is stored: its kind and its id (empty for global).
-pub(super) fn scope_columns(scope: &Scope) -> (&'static str, String) {
-    match scope {
+/// How a role held in a scope is stored: the role, the scope's kind and its id (empty for global).
+pub(super) fn grant_fields(grant: &Grant) -> Fields {
+    let (kind, id) = match grant.scope {
         Scope::Global => ("global", String::new()),
         Scope::Programme(id) => ("programme", id.to_string()),
         Scope::Organisation(id) => ("organisation", id.to_string()),
-    }
+    };
+    Fields::new().set("role", grant.role).set("scope_kind", kind).set("scope_id", id)
 }
 
 record! {
@@ -114,28 +115,12 @@ pub(super) async fn insert_membership(tx: &mut WriteTx, actor: Option<Uuid>, per
             format!("{} is not held in that kind of scope", grant.role.as_str()),
         ));
     }
-    let (kind, scope_id) = scope_columns(&grant.scope);
-    let exists: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE person_id = $1 AND role = $2 AND scope_kind = $3 AND scope_id = $4",
-    )
-    .bind(person.to_string())
-    .bind(grant.role.as_str())
-    .bind(kind)
-    .bind(&scope_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    if exists > 0 {
+    let held = Fields::new().set("person_id", person).with(grant_fields(&grant));
+    if count(&mut **tx, Membership::TABLE, held.clone()).await? > 0 {
         return Ok(());
     }
     let id = Uuid::now_v7();
-    let fields = Fields::new()
-        .set("id", id)
-        .set("person_id", person)
-        .set("role", grant.role)
-        .set("scope_kind", kind)
-        .set("scope_id", &scope_id)
-        .set("created_at", now());
-    insert(tx, Membership::TABLE, fields, "").await?;
+    insert(tx, Membership::TABLE, held.set("id", id).set("created_at", now()), "").await?;
     audit::record::<(), _>(tx, actor, "membership.create", "membership", &id.to_string(), None, Some(&grant)).await?;
     Ok(())
 }

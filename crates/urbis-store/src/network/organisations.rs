@@ -4,7 +4,7 @@ use crate::audit::{self, commit_change};
 use crate::query::{all, by_id, insert_versioned, one, select, update_versioned};
 use crate::row::{Record, record};
 use crate::value::{Fields, ToFields, stored_fields};
-use crate::{Result, Store, WriteTx, check_version};
+use crate::{Result, Store, WriteTx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use urbis_domain::network::OrganisationKind;
@@ -79,9 +79,7 @@ impl Store {
         expected_version: i64,
         patch: OrganisationPatch,
     ) -> Result<Organisation> {
-        let mut tx = self.begin_write().await?;
-        let before: Organisation = by_id(&mut *tx, id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Organisation>(id, expected_version).await?;
         let fields = Fields::new()
             .set("description", patch.description.as_ref().unwrap_or(&before.description))
             .set("website", patch.website.as_ref().unwrap_or(&before.website));

@@ -5,8 +5,8 @@ use super::memberships::insert_membership;
 use crate::audit::{self, commit_audited, commit_change};
 use crate::query::{all, by_id, insert_versioned, optional, select, update_guarded, update_versioned};
 use crate::row::{Record, RowExt, record};
-use crate::value::{ToFields, stored_fields};
-use crate::{Page, Paged, Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::value::{Fields, ToFields, stored_fields};
+use crate::{Page, Paged, Result, Store, StoreError, WriteTx};
 use serde::Serialize;
 use urbis_domain::policy::Grant;
 use uuid::Uuid;
@@ -83,9 +83,7 @@ impl Store {
     }
 
     pub async fn update_account(&self, id: Uuid, expected_version: i64, u: AccountUpdate) -> Result<Person> {
-        let mut tx = self.begin_write().await?;
-        let before: Person = by_id(&mut *tx, id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Person>(id, expected_version).await?;
         let after = update_versioned(&mut tx, id, expected_version, u.fields()).await?;
         commit_change(tx, Some(id), "person.update", "person", id, &before, after).await
     }
@@ -93,12 +91,8 @@ impl Store {
     /// Set a person's password hash (CLI and account page); audited without the hash.
     pub async fn set_password_hash(&self, actor: Option<Uuid>, person_id: Uuid, hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let update =
-            sqlx::query("UPDATE people SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-                .bind(hash)
-                .bind(ts(now()))
-                .bind(person_id.to_string());
-        update_guarded(&mut tx, update, || StoreError::NotFound).await?;
+        let fields = Fields::new().set("password_hash", hash);
+        update_guarded::<Person>(&mut tx, person_id, fields, "", || StoreError::NotFound).await?;
         sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id.to_string()).execute(&mut *tx).await?;
         commit_audited::<(), _>(tx, actor, "person.password", "person", person_id, None, Some(&"changed")).await
     }

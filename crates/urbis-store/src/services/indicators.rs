@@ -3,7 +3,7 @@
 use super::Service;
 use crate::audit::commit_created;
 use crate::query::{all, by_id, insert_versioned};
-use crate::row::{Decode, Record, RowExt, record};
+use crate::row::{Decode, RowExt, record};
 use crate::value::{ToFields, stored_fields};
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 record! {
     /// An outcome indicator of a service.
     #[derive(Debug, Clone, Serialize)]
-    pub struct Indicator {
+    pub struct Indicator in "indicators" {
         pub id: Uuid,
         pub service_id: Uuid,
         pub name: String,
@@ -29,10 +29,6 @@ record! {
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
     }
-}
-
-impl Record for Indicator {
-    const TABLE: &'static str = "indicators";
 }
 
 stored_fields!(IndicatorInput { name, description, unit, data_source, method, breakdowns });
@@ -58,8 +54,7 @@ impl Store {
         service_id: Uuid,
         i: &IndicatorInput,
     ) -> Result<Indicator> {
-        let mut tx = self.begin_write().await?;
-        by_id::<Service>(&mut *tx, service_id).await?;
+        let (mut tx, _) = self.begin_on::<Service>(service_id).await?;
         let fields = i.fields().with(i.goal.fields()).set("service_id", service_id);
         let after: Indicator = insert_versioned(&mut tx, fields).await?;
         commit_created(tx, actor, "indicator.create", "indicator", after.id, after).await

@@ -2,7 +2,7 @@
 //! importing values.
 
 use super::Indicator;
-use crate::query::{all, by_id, grouped, grouped_by_ids, insert, optional, update};
+use crate::query::{all, grouped, grouped_by_ids, insert, optional, update};
 use crate::row::{Decode, RowExt};
 use crate::value::Fields;
 use crate::{Result, Store, WriteTx, audit, now, ts};
@@ -82,8 +82,7 @@ impl Store {
         indicator_id: Uuid,
         rows: &[MeasurementInput],
     ) -> Result<ImportOutcome> {
-        let mut tx = self.begin_write().await?;
-        by_id::<Indicator>(&mut *tx, indicator_id).await?;
+        let (mut tx, _) = self.begin_on::<Indicator>(indicator_id).await?;
         let mut outcome = ImportOutcome::default();
         let at = now();
         for m in rows {

@@ -3,9 +3,9 @@
 use super::Service;
 use crate::audit::{commit_change, commit_created};
 use crate::query::{all, by_id, insert_versioned, update_versioned};
-use crate::row::{Record, record};
+use crate::row::record;
 use crate::value::{ToFields, stored_fields};
-use crate::{Result, Store, check_version};
+use crate::{Result, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 use urbis_domain::services::{MilestoneInput, MilestoneState};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 record! {
     #[derive(Debug, Clone, Serialize)]
-    pub struct Milestone {
+    pub struct Milestone in "service_milestones" {
         pub id: Uuid,
         pub service_id: Uuid,
         pub title: String,
@@ -21,10 +21,6 @@ record! {
         pub state: MilestoneState,
         pub version: i64,
     }
-}
-
-impl Record for Milestone {
-    const TABLE: &'static str = "service_milestones";
 }
 
 stored_fields!(MilestoneInput { title, due_on, state });
@@ -40,8 +36,7 @@ impl Store {
     }
 
     pub async fn add_milestone(&self, actor: Option<Uuid>, service_id: Uuid, m: &MilestoneInput) -> Result<Milestone> {
-        let mut tx = self.begin_write().await?;
-        by_id::<Service>(&mut *tx, service_id).await?;
+        let (mut tx, _) = self.begin_on::<Service>(service_id).await?;
         let after: Milestone = insert_versioned(&mut tx, m.fields().set("service_id", service_id)).await?;
         commit_created(tx, actor, "service.milestone", "service", service_id, after).await
     }
@@ -54,9 +49,7 @@ impl Store {
         expected_version: i64,
         m: &MilestoneInput,
     ) -> Result<Milestone> {
-        let mut tx = self.begin_write().await?;
-        let before: Milestone = by_id(&mut *tx, id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Milestone>(id, expected_version).await?;
         let after = update_versioned(&mut tx, id, expected_version, m.fields()).await?;
         commit_change(tx, Some(actor), "service.milestone", "service", before.service_id, &before, after).await
     }

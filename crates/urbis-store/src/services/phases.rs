@@ -2,8 +2,8 @@
 
 use super::Service;
 use crate::audit::commit_audited;
-use crate::query::{all, by_id, insert_versioned, optional, update_versioned};
-use crate::row::{Record, record};
+use crate::query::{all, insert_versioned, optional, update_versioned};
+use crate::row::record;
 use crate::value::{ToFields, stored_fields};
 use crate::{Result, Store, StoreError, check_version};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 record! {
     /// A phase of a service with its exit assessment.
     #[derive(Debug, Clone, Serialize)]
-    pub struct Phase {
+    pub struct Phase in "service_phases" {
         pub id: Uuid,
         pub service_id: Uuid,
         pub kind: PhaseKind,
@@ -27,10 +27,6 @@ record! {
         pub version: i64,
         pub updated_at: DateTime<Utc>,
     }
-}
-
-impl Record for Phase {
-    const TABLE: &'static str = "service_phases";
 }
 
 // A phase's planned dates, goal and exit assessment (its kind is set once, when it is planned).
@@ -54,8 +50,7 @@ impl Store {
         p: &PhaseInput,
         expected_version: Option<i64>,
     ) -> Result<Phase> {
-        let mut tx = self.begin_write().await?;
-        by_id::<Service>(&mut *tx, service_id).await?;
+        let (mut tx, _) = self.begin_on::<Service>(service_id).await?;
         let sql = "SELECT * FROM service_phases WHERE service_id = $1 AND kind = $2";
         let before: Option<Phase> = optional(&mut *tx, sql, (service_id, p.kind)).await?;
         let after = match (&before, expected_version) {

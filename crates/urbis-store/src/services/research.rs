@@ -2,8 +2,8 @@
 
 use super::Service;
 use crate::audit::commit_created;
-use crate::query::{all, by_id, insert_record};
-use crate::row::{Record, record};
+use crate::query::{all, insert_record};
+use crate::row::record;
 use crate::value::{ToFields, stored_fields};
 use crate::{Result, Store, now};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 record! {
     /// One entry of the research log: a session, its findings and the decision it led to.
     #[derive(Debug, Clone, Serialize)]
-    pub struct ResearchEntry {
+    pub struct ResearchEntry in "service_research" {
         pub id: Uuid,
         pub service_id: Uuid,
         pub held_on: NaiveDate,
@@ -26,11 +26,6 @@ record! {
         pub decision: String,
         pub created_at: DateTime<Utc>,
     }
-}
-
-/// A log: entries are added, not changed, so they have no version.
-impl Record for ResearchEntry {
-    const TABLE: &'static str = "service_research";
 }
 
 stored_fields!(ResearchInput { held_on, title, participants, findings, quotes, tags, decision });
@@ -49,8 +44,7 @@ impl Store {
         service_id: Uuid,
         e: &ResearchInput,
     ) -> Result<ResearchEntry> {
-        let mut tx = self.begin_write().await?;
-        by_id::<Service>(&mut *tx, service_id).await?;
+        let (mut tx, _) = self.begin_on::<Service>(service_id).await?;
         let fields = e.fields().set("service_id", service_id).set("created_by", actor).set("created_at", now());
         let after: ResearchEntry = insert_record(&mut tx, fields).await?;
         commit_created(tx, actor, "service.research", "service", service_id, after).await

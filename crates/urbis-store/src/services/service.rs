@@ -4,7 +4,7 @@ use crate::audit::{commit_change, commit_created};
 use crate::query::{all, by_id, insert_versioned, select, update_versioned};
 use crate::row::{Record, record};
 use crate::value::{ToFields, stored_fields};
-use crate::{Result, Store, StoreError, check_version};
+use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use urbis_domain::services::service::Channel;
@@ -128,9 +128,7 @@ impl Store {
         s: &ServiceInput,
         published: bool,
     ) -> Result<Service> {
-        let mut tx = self.begin_write().await?;
-        let before: Service = by_id(&mut *tx, id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Service>(id, expected_version).await?;
         let fields = s.fields().set("published", published);
         let after = update_versioned(&mut tx, id, expected_version, fields).await?;
         commit_change(tx, Some(actor), "service.update", "service", id, &before, after).await

@@ -4,10 +4,10 @@ use super::Respondent;
 use super::campaigns::require_open;
 use crate::audit::{self, commit_change};
 use crate::diagnostic::{NewAnswer, StoredAnswer, answer_fields};
-use crate::query::{all, by_id, delete, fixed_sql, grouped, insert, optional, update_guarded};
+use crate::query::{all, by_id, check_answered, delete, fixed_sql, grouped, insert, optional, update_guarded};
 use crate::row::record;
 use crate::value::Fields;
-use crate::{Result, Store, StoreError, WriteTx, check_answered, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -88,8 +88,7 @@ impl Store {
     /// Save a respondent's checked answers (a questionnaire page at once), all or none. Refused once
     /// submitted or unless the campaign is open. Each is audited with the answer it replaced.
     pub async fn put_survey_answers(&self, respondent_id: Uuid, answers: &[NewAnswer]) -> Result<Respondent> {
-        let mut tx = self.begin_write().await?;
-        let r: Respondent = by_id(&mut *tx, respondent_id).await?;
+        let (mut tx, r) = self.begin_on::<Respondent>(respondent_id).await?;
         require_open(&by_id(&mut *tx, r.campaign_id).await?)?;
         let refused = || {
             StoreError::refused(
@@ -103,10 +102,7 @@ impl Store {
         }
         // Claim the response before writing: the condition refuses it when a submission committed
         // since the check (PostgreSQL, READ COMMITTED), and holding the row makes one wait for us.
-        let claim =
-            sqlx::query("UPDATE survey_respondents SET version = version + 1 WHERE id = $1 AND submitted_at IS NULL")
-                .bind(respondent_id.to_string());
-        update_guarded(&mut tx, claim, refused).await?;
+        update_guarded::<Respondent>(&mut tx, respondent_id, Fields::new(), "submitted_at IS NULL", refused).await?;
         let at = now();
         for n in answers {
             replace_survey_answer(&mut tx, respondent_id, n, at).await?;
@@ -119,26 +115,16 @@ impl Store {
     /// Submit a respondent's answers: refused with the required questions left unanswered, once
     /// submitted, or unless the campaign is open.
     pub async fn submit_survey_response(&self, respondent_id: Uuid, required: &[String]) -> Result<Respondent> {
-        let mut tx = self.begin_write().await?;
-        let before: Respondent = by_id(&mut *tx, respondent_id).await?;
+        let (mut tx, before) = self.begin_on::<Respondent>(respondent_id).await?;
         require_open(&by_id(&mut *tx, before.campaign_id).await?)?;
         let refused = || StoreError::refused("respondent", "already-submitted", "these answers are already submitted");
         if before.submitted_at.is_some() {
             return Err(refused());
         }
-        let answered: Vec<String> =
-            sqlx::query_scalar("SELECT question_id FROM survey_answers WHERE respondent_id = $1")
-                .bind(respondent_id.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-        check_answered(required, &answered)?;
+        check_answered(&mut tx, "survey_answers", Fields::new().set("respondent_id", respondent_id), required).await?;
         // Refused when submitted by someone else since the check above (PostgreSQL, READ COMMITTED).
-        let update = sqlx::query(
-            "UPDATE survey_respondents SET submitted_at = $1, version = version + 1 WHERE id = $2 AND submitted_at IS NULL",
-        )
-        .bind(ts(now()))
-        .bind(respondent_id.to_string());
-        update_guarded(&mut tx, update, refused).await?;
+        let fields = Fields::new().set("submitted_at", now());
+        update_guarded::<Respondent>(&mut tx, respondent_id, fields, "submitted_at IS NULL", refused).await?;
         let after = by_id(&mut *tx, respondent_id).await?;
         commit_change(tx, None, "survey-response.submit", "survey-respondent", respondent_id, &before, after).await
     }

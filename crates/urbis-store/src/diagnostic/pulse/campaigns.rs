@@ -6,7 +6,7 @@ use crate::audit::{commit_change, commit_created};
 use crate::query::{all, by_id, grouped_by_ids, insert_versioned, select, update_versioned};
 use crate::row::{Record, record};
 use crate::value::{Fields, ToFields, stored_fields};
-use crate::{Result, Store, StoreError, WriteTx, check_version, now, ts};
+use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -162,9 +162,7 @@ impl Store {
         next: CampaignStatus,
         mail: &LinkMail,
     ) -> Result<(Campaign, Vec<IssuedLink>)> {
-        let mut tx = self.begin_write().await?;
-        let before: Campaign = by_id(&mut *tx, campaign_id).await?;
-        check_version(expected_version, before.version)?;
+        let (mut tx, before) = self.begin_change::<Campaign>(campaign_id, expected_version).await?;
         before.status.check_transition(next).map_err(|e| StoreError::refused("status", e.code, e.message))?;
         let mut links = vec![];
         if next == CampaignStatus::Open {

@@ -175,8 +175,7 @@ impl Store {
         recipients: &[NewRecipient],
         mail: &LinkMail,
     ) -> Result<(Campaign, Vec<Respondent>, Vec<IssuedLink>)> {
-        let mut tx = self.begin_write().await?;
-        let before: Campaign = by_id(&mut *tx, campaign_id).await?;
+        let (mut tx, before) = self.begin_on::<Campaign>(campaign_id).await?;
         if before.status == CampaignStatus::Closed {
             return Err(StoreError::refused(
                 "campaign",
@@ -222,8 +221,7 @@ impl Store {
         campaign_id: Uuid,
         mail: &LinkMail,
     ) -> Result<Vec<IssuedLink>> {
-        let mut tx = self.begin_write().await?;
-        let c: Campaign = by_id(&mut *tx, campaign_id).await?;
+        let (mut tx, c) = self.begin_on::<Campaign>(campaign_id).await?;
         require_open(&c)?;
         let at = now();
         let cutoff = at - Duration::hours(REMINDER_INTERVAL_HOURS);
