@@ -1,6 +1,8 @@
 //! The audit log: who did what, when, to which record, with the record before and after.
 
-use crate::{Result, Store, WriteTx, now, ts};
+use crate::query::insert;
+use crate::value::Fields;
+use crate::{Result, Store, WriteTx, now};
 use serde::Serialize;
 use std::fmt::Display;
 use uuid::Uuid;
@@ -30,20 +32,16 @@ pub async fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
 ) -> Result<()> {
     let before = before.map(to_json).transpose()?;
     let after = after.map(to_json).transpose()?;
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_id, action, entity_kind, entity_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(Uuid::now_v7().to_string())
-    .bind(ts(now()))
-    .bind(actor.map(|a| a.to_string()))
-    .bind(action)
-    .bind(entity_kind)
-    .bind(entity_id)
-    .bind(before)
-    .bind(after)
-    .execute(&mut **tx)
-    .await?;
+    let fields = Fields::new()
+        .set("id", Uuid::now_v7())
+        .set("at", now())
+        .set("actor_id", actor)
+        .set("action", action)
+        .set("entity_kind", entity_kind)
+        .set("entity_id", entity_id)
+        .set("before_json", before)
+        .set("after_json", after);
+    insert(tx, "audit_log", fields, "").await?;
     Ok(())
 }
 

@@ -4,7 +4,9 @@
 //! restore everyone signs in again.
 
 use crate::audit::commit_audited;
+use crate::query::insert;
 use crate::row::RowExt;
+use crate::value::{Fields, Stored};
 use crate::{Result, Store, StoreError, WriteTx, now, ts};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -192,38 +194,29 @@ fn check_archive(archive: &Archive) -> Result<()> {
 }
 
 /// Insert one archived row (`ri` is its index, for messages) into `table`.
-async fn restore_row(tx: &mut WriteTx, table: &str, cols: &[(&str, Col)], ri: usize, row: &[Value]) -> Result<()> {
+async fn restore_row(
+    tx: &mut WriteTx,
+    table: &'static str,
+    cols: &[(&'static str, Col)],
+    ri: usize,
+    row: &[Value],
+) -> Result<()> {
     if row.len() != cols.len() {
         return Err(StoreError::Archive(format!("{table} row {ri}: wrong number of values")));
     }
-    // NULLs are written literally: sqlx's `Any` driver gives a bound NULL a type of its own
-    // choosing, which PostgreSQL then keeps for the statement (see diagnostic/results.rs).
-    let mut n = 0;
-    let values: Vec<String> = row
-        .iter()
-        .map(|v| {
-            if v.is_null() {
-                "NULL".to_string()
-            } else {
-                n += 1;
-                format!("${n}")
-            }
-        })
-        .collect();
-    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), values.join(", "));
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut fields = Fields::new();
     for ((name, col), v) in cols.iter().zip(row) {
         let bad = || StoreError::Archive(format!("{table} row {ri}: {name} has the wrong type"));
-        q = match (col, v) {
-            (_, Value::Null) => q,
-            (Text, Value::String(s)) => q.bind(s.clone()),
-            (Int, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
-            (Real, Value::Number(n)) => q.bind(n.as_f64().ok_or_else(bad)?),
+        let stored = match (col, v) {
+            (_, Value::Null) => Stored::Null,
+            (Text, Value::String(s)) => Stored::Text(s.clone()),
+            (Int, Value::Number(n)) => Stored::Int(n.as_i64().ok_or_else(bad)?),
+            (Real, Value::Number(n)) => Stored::Float(n.as_f64().ok_or_else(bad)?),
             _ => return Err(bad()),
         };
+        fields = fields.set(name, stored);
     }
-    q.execute(&mut **tx).await?;
+    insert(tx, table, fields, "").await?;
     Ok(())
 }
 

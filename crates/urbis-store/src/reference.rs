@@ -4,10 +4,15 @@
 //! Loading is idempotent: what is missing is added, what exists (and may have been edited) is kept.
 
 use crate::audit::commit_audited;
-use crate::{Result, Store, StoreError, WriteTx, now, ts};
+use crate::query::insert;
+use crate::value::Fields;
+use crate::{Result, Store, StoreError, WriteTx, now};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use urbis_domain::Invalid;
-use urbis_domain::network::{Coordinates, CountryCode, ParticipationStatus, Slug, TimeZone, check_programme_dates};
+use urbis_domain::network::{
+    Coordinates, CountryCode, OrganisationKind, ParticipationStatus, Slug, TimeZone, check_programme_dates,
+};
 use uuid::Uuid;
 
 /// The reference data files shipped with Urbis.
@@ -131,12 +136,12 @@ impl Store {
 
     async fn load_reference_file(&self, f: &ReferenceFile) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        let at = ts(now());
+        let at = now();
         let mut added = load_slugs(&mut tx, f).await?;
-        let (programme_id, new) = ensure_programme(&mut tx, &f.programme, &at).await?;
+        let (programme_id, new) = ensure_programme(&mut tx, &f.programme, at).await?;
         added += u64::from(new);
         for c in &f.cities {
-            added += ensure_city(&mut tx, &programme_id, c, &at).await?;
+            added += ensure_city(&mut tx, &programme_id, c, at).await?;
         }
         if added > 0 {
             commit_audited::<(), _>(tx, None, "reference.load", "programme", &programme_id, None, Some(&added)).await?;
@@ -164,46 +169,39 @@ async fn load_slugs(tx: &mut WriteTx, f: &ReferenceFile) -> Result<u64> {
     let mut added = 0;
     for (table, list) in [("reference_capabilities", &f.capabilities), ("reference_focus_areas", &f.focus_areas)] {
         for (pos, s) in list.iter().enumerate() {
-            let sql = format!("INSERT INTO {table} (slug, position) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING");
-            added += sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&s.slug)
-                .bind(pos as i64 + 1)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected();
+            let fields = Fields::new().set("slug", &s.slug).set("position", pos as i64 + 1);
+            added += insert(tx, table, fields, "ON CONFLICT (slug) DO NOTHING").await?;
         }
     }
     Ok(added)
 }
 
 /// The id of the programme with this slug, added when missing (and whether it was added).
-async fn ensure_programme(tx: &mut WriteTx, p: &ProgrammeData, at: &str) -> Result<(String, bool)> {
+async fn ensure_programme(tx: &mut WriteTx, p: &ProgrammeData, at: DateTime<Utc>) -> Result<(String, bool)> {
     let existing: Option<String> =
         sqlx::query_scalar("SELECT id FROM programmes WHERE slug = $1").bind(&p.slug).fetch_optional(&mut **tx).await?;
     if let Some(id) = existing {
         return Ok((id, false));
     }
     let id = Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO programmes (id, slug, name, description, starts_on, ends_on, announced_on, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
-    )
-    .bind(&id)
-    .bind(&p.slug)
-    .bind(&p.name)
-    .bind(p.description.trim())
-    .bind(p.starts_on.to_string())
-    .bind(p.ends_on.to_string())
-    .bind(p.announced_on.map(|d| d.to_string()))
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
+    let fields = Fields::new()
+        .set("id", &id)
+        .set("slug", &p.slug)
+        .set("name", &p.name)
+        .set("description", p.description.trim())
+        .set("starts_on", p.starts_on)
+        .set("ends_on", p.ends_on)
+        .set("announced_on", p.announced_on)
+        .set("version", 1_i64)
+        .set("created_at", at)
+        .set("updated_at", at);
+    insert(tx, "programmes", fields, "").await?;
     Ok((id, true))
 }
 
 /// Add a city (when missing) and its participation in the programme (when missing); returns how
 /// many rows were added.
-async fn ensure_city(tx: &mut WriteTx, programme_id: &str, c: &CityData, at: &str) -> Result<u64> {
+async fn ensure_city(tx: &mut WriteTx, programme_id: &str, c: &CityData, at: DateTime<Utc>) -> Result<u64> {
     let mut added = 0;
     let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
         .bind(&c.slug)
@@ -213,22 +211,22 @@ async fn ensure_city(tx: &mut WriteTx, programme_id: &str, c: &CityData, at: &st
         Some(id) => id,
         None => {
             let id = Uuid::now_v7().to_string();
-            sqlx::query(
-                "INSERT INTO organisations (id, slug, name, kind, country_code, population, latitude, longitude, \
-                 timezone, description, website, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'city', $4, $9, $5, $6, $7, '', '', 1, $8, $8)",
-            )
-            .bind(&id)
-            .bind(&c.slug)
-            .bind(&c.name)
-            .bind(&c.country_code)
-            .bind(c.latitude)
-            .bind(c.longitude)
-            .bind(&c.timezone)
-            .bind(at)
-            .bind(c.population.map(|p| p as i64))
-            .execute(&mut **tx)
-            .await?;
+            let fields = Fields::new()
+                .set("id", &id)
+                .set("slug", &c.slug)
+                .set("name", &c.name)
+                .set("kind", OrganisationKind::City)
+                .set("country_code", &c.country_code)
+                .set("population", c.population.map(|p| p as i64))
+                .set("latitude", c.latitude)
+                .set("longitude", c.longitude)
+                .set("timezone", &c.timezone)
+                .set("description", "")
+                .set("website", "")
+                .set("version", 1_i64)
+                .set("created_at", at)
+                .set("updated_at", at);
+            insert(tx, "organisations", fields, "").await?;
             added += 1;
             id
         }
@@ -239,17 +237,12 @@ async fn ensure_city(tx: &mut WriteTx, programme_id: &str, c: &CityData, at: &st
         .bind(&org_id)
         .execute(&mut **tx)
         .await?;
-    added += sqlx::query(
-        "INSERT INTO participations (programme_id, organisation_id, status, note) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (programme_id, organisation_id) DO NOTHING",
-    )
-    .bind(programme_id)
-    .bind(&org_id)
-    .bind(&c.status)
-    .bind(&c.note)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let fields = Fields::new()
+        .set("programme_id", programme_id)
+        .set("organisation_id", &org_id)
+        .set("status", &c.status)
+        .set("note", &c.note);
+    added += insert(tx, "participations", fields, "ON CONFLICT (programme_id, organisation_id) DO NOTHING").await?;
     Ok(added)
 }
 

@@ -77,6 +77,13 @@ text_values! {
     BreakdownSpec => |spec| spec.to_text(),
 }
 
+/// A value already in its stored form (e.g. read back from a backup archive).
+impl Value for Stored {
+    fn stored(&self) -> Stored {
+        self.clone()
+    }
+}
+
 impl Value for i64 {
     fn stored(&self) -> Stored {
         Stored::Int(*self)
