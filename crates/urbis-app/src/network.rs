@@ -159,7 +159,8 @@ pub async fn city_profile(state: &App, caller: &Caller, slug: &str) -> Result<Ci
 /// (a city lead: the city's roles; programme staff: all but admin).
 pub fn invitable_roles(caller: &Caller, programmes: &[Uuid], organisation: Uuid) -> Vec<Role> {
     Role::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|role| {
             programmes.iter().any(|&programme| {
                 caller.can(Action::ManageTeam, &Resource::Invitation { programme, organisation, role: *role })

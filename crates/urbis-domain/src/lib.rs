@@ -4,6 +4,7 @@
 //! Modules follow the capabilities of DESIGN.md (`network`, and the cross-cutting `auth` policy,
 //! `geo` for map projection used by `charts`).
 
+mod choice;
 pub mod diagnostic;
 pub mod error;
 pub mod geo;

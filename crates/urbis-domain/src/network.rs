@@ -1,5 +1,6 @@
 //! The `network` capability: programmes, organisations (cities), people, roles, memberships, invitations.
 
+use crate::choice::choice;
 use crate::error::FieldError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -292,59 +293,17 @@ pub fn optional_text(field: &str, s: &str, max: usize) -> Result<String, FieldEr
     Ok(t.replace("\r\n", "\n"))
 }
 
-/// How an organisation takes part in a programme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ParticipationStatus {
-    Participating,
-    Invited,
-    Declined,
-}
+choice!(
+    /// How an organisation takes part in a programme.
+    ParticipationStatus in "kebab-case", "status", "invalid-choice", "must be participating, invited or declined",
+    { Participating => "participating", Invited => "invited", Declined => "declined" }
+);
 
-impl ParticipationStatus {
-    pub const ALL: [ParticipationStatus; 3] = [Self::Participating, Self::Invited, Self::Declined];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Participating => "participating",
-            Self::Invited => "invited",
-            Self::Declined => "declined",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| FieldError::new("status", "invalid-choice", "must be participating, invited or declined"))
-    }
-}
-
-/// What kind of organisation this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum OrganisationKind {
-    City,
-    Partner,
-    Funder,
-    University,
-}
-
-impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 4] = [Self::City, Self::Partner, Self::Funder, Self::University];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::City => "city",
-            Self::Partner => "partner",
-            Self::Funder => "funder",
-            Self::University => "university",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| FieldError::new("kind", "invalid-choice", "must be city, partner, funder or university"))
-    }
-}
+choice!(
+    /// What kind of organisation this is.
+    OrganisationKind in "kebab-case", "kind", "invalid-choice", "must be city, partner, funder or university",
+    { City => "city", Partner => "partner", Funder => "funder", University => "university" }
+);
 
 /// The state of an invitation at a given moment. `Expired` is derived from the expiry time of a
 /// pending invitation, never stored, so it cannot go stale.
@@ -629,11 +588,11 @@ mod tests {
 
     #[test]
     fn statuses_round_trip() {
-        for s in ParticipationStatus::ALL {
+        for &s in ParticipationStatus::ALL {
             assert_eq!(ParticipationStatus::parse(s.as_str()).unwrap(), s);
         }
         assert!(ParticipationStatus::parse("maybe").is_err());
-        for k in OrganisationKind::ALL {
+        for &k in OrganisationKind::ALL {
             assert_eq!(OrganisationKind::parse(k.as_str()).unwrap(), k);
         }
     }

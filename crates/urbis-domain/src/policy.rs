@@ -3,43 +3,25 @@
 //! Roles are held per programme or per organisation ([`Scope`]); `admin` is held globally.
 //! Public visitors are an [`Actor`] with no person and no grants.
 
-use crate::error::FieldError;
+use crate::choice::choice;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    Admin,
-    ProgrammeManager,
-    CityLead,
-    CityMember,
-    Expert,
-    Reviewer,
-}
+choice!(
+    /// A role a person holds, globally, in a programme or in an organisation.
+    Role in "kebab-case", "role", "invalid-role",
+    "must be one of admin, programme-manager, city-lead, city-member, expert, reviewer",
+    {
+        Admin => "admin",
+        ProgrammeManager => "programme-manager",
+        CityLead => "city-lead",
+        CityMember => "city-member",
+        Expert => "expert",
+        Reviewer => "reviewer",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Admin, Role::ProgrammeManager, Role::CityLead, Role::CityMember, Role::Expert, Role::Reviewer];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::ProgrammeManager => "programme-manager",
-            Role::CityLead => "city-lead",
-            Role::CityMember => "city-member",
-            Role::Expert => "expert",
-            Role::Reviewer => "reviewer",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Role, FieldError> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            FieldError::new(
-                "role",
-                "invalid-role",
-                "must be one of admin, programme-manager, city-lead, city-member, expert, reviewer",
-            )
-        })
-    }
     /// The scope this role is held in when given in `organisation`'s team within `programme`.
     pub fn scope_in(self, programme: Uuid, organisation: Uuid) -> Scope {
         match self.scope_kind() {
@@ -553,7 +535,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip_and_scopes() {
-        for r in Role::ALL {
+        for &r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()).unwrap(), r);
         }
         assert_eq!(Role::parse("mayor").unwrap_err().code, "invalid-role");

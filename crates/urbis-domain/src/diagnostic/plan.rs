@@ -1,69 +1,22 @@
 //! Improvement plans and waves: the checked inputs a city or programme staff give.
 
+use crate::choice::choice;
 use crate::error::{FieldError, Invalid};
 use crate::network::{Slug, check_programme_dates, optional_text, required_text};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Where a plan item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PlanStatus {
-    Planned,
-    InProgress,
-    Done,
-    Dropped,
-}
+choice!(
+    /// Where a plan item stands.
+    PlanStatus in "kebab-case", "status", "invalid-plan-status", "must be one of planned, in-progress, done, dropped",
+    { Planned => "planned", InProgress => "in-progress", Done => "done", Dropped => "dropped" }
+);
 
-impl PlanStatus {
-    pub const ALL: [PlanStatus; 4] =
-        [PlanStatus::Planned, PlanStatus::InProgress, PlanStatus::Done, PlanStatus::Dropped];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanStatus::Planned => "planned",
-            PlanStatus::InProgress => "in-progress",
-            PlanStatus::Done => "done",
-            PlanStatus::Dropped => "dropped",
-        }
-    }
-    pub fn parse(s: &str) -> Result<PlanStatus, FieldError> {
-        PlanStatus::ALL.into_iter().find(|p| p.as_str() == s.trim()).ok_or_else(|| {
-            FieldError::new("status", "invalid-plan-status", "must be one of planned, in-progress, done, dropped")
-        })
-    }
-}
-
-/// How sure an expert is of a validated capability score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Confidence {
-    High,
-    Medium,
-    Low,
-}
-
-impl Confidence {
-    pub const ALL: [Confidence; 3] = [Confidence::High, Confidence::Medium, Confidence::Low];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::High => "high",
-            Confidence::Medium => "medium",
-            Confidence::Low => "low",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Confidence, FieldError> {
-        Confidence::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| FieldError::new("confidence", "invalid-choice", "must be high, medium or low"))
-    }
-}
-
-impl std::fmt::Display for Confidence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+choice!(
+    /// How sure an expert is of a validated capability score.
+    Confidence in "kebab-case", "confidence", "invalid-choice", "must be high, medium or low",
+    { High => "high", Medium => "medium", Low => "low" }
+);
 
 /// A checked improvement-plan item: what the city will do on one capability, who owns it, by when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,7 +149,7 @@ mod confidence_tests {
 
     #[test]
     fn confidences_round_trip_and_refuse_others() {
-        for c in Confidence::ALL {
+        for &c in Confidence::ALL {
             assert_eq!(Confidence::parse(c.as_str()).unwrap(), c);
             assert_eq!(c.to_string(), c.as_str());
         }

@@ -7,10 +7,11 @@
 use super::benchmark::Distribution;
 use super::instrument::{ContextKind, Instrument, QuestionKind};
 use super::scoring::{Answer, Choice};
+use crate::choice::choice;
 use crate::error::{FieldError, Invalid};
 use crate::network::required_text;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// Below this many matching responses the report shows counts only (no distributions, figures
@@ -20,34 +21,14 @@ pub const MIN_REPORT_RESPONSES: usize = 5;
 /// A second reminder to the same respondent is not queued within this many hours of the first.
 pub const REMINDER_INTERVAL_HOURS: i64 = 24;
 
-/// Draft (being prepared; no links sent) → open (links sent, answers accepted) → closed (no more
-/// answers). There is no way back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CampaignStatus {
-    Draft,
-    Open,
-    Closed,
-}
+choice!(
+    /// Draft (being prepared; no links sent) → open (links sent, answers accepted) → closed (no more
+    /// answers). There is no way back.
+    CampaignStatus in "kebab-case", "status", "invalid-choice", "must be draft, open or closed",
+    { Draft => "draft", Open => "open", Closed => "closed" }
+);
 
 impl CampaignStatus {
-    pub const ALL: [CampaignStatus; 3] = [CampaignStatus::Draft, CampaignStatus::Open, CampaignStatus::Closed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Draft => "draft",
-            CampaignStatus::Open => "open",
-            CampaignStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<CampaignStatus, FieldError> {
-        CampaignStatus::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| FieldError::new("status", "invalid-choice", "must be draft, open or closed"))
-    }
-
     /// May a campaign in this state move to `next`? Only forward, one step at a time.
     pub fn check_transition(self, next: CampaignStatus) -> Result<(), FieldError> {
         match (self, next) {
@@ -359,7 +340,7 @@ mod tests {
         for (a, b) in [(Draft, Closed), (Open, Draft), (Closed, Open), (Closed, Draft), (Open, Open)] {
             assert_eq!(a.check_transition(b).unwrap_err().code, "invalid-transition", "{a:?} → {b:?}");
         }
-        for s in CampaignStatus::ALL {
+        for &s in CampaignStatus::ALL {
             assert_eq!(CampaignStatus::parse(s.as_str()).unwrap(), s);
         }
         assert!(CampaignStatus::parse("paused").is_err());

@@ -1,7 +1,8 @@
 //! Outcome indicators: definition, measurements with breakdowns and quality, and the progress,
 //! expected progress and status formulas (documented in `docs/indicators.md`).
 
-use super::{choice, parse_date, parse_number};
+use super::{parse_date, parse_number};
+use crate::choice::choice;
 use crate::network::{optional_text, required_text};
 use crate::{FieldError, Invalid};
 use chrono::NaiveDate;

@@ -21,35 +21,6 @@ pub use service::{
     SERVICE_STANDARD, ServiceInput, format_money, language_authority_code, split_list,
 };
 
-/// A closed list of choices that parses from and prints to its slug.
-macro_rules! choice {
-    ($(#[$m:meta])* $name:ident, $field:literal, $msg:literal, { $($v:ident => $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-            pub fn parse(s: &str) -> Result<Self, $crate::FieldError> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-                    .ok_or_else(|| $crate::FieldError::new($field, "invalid-choice", $msg))
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use choice;
-
 /// Parse an ISO date (`YYYY-MM-DD`) for `field`.
 pub fn parse_date(field: &str, s: &str) -> Result<chrono::NaiveDate, crate::FieldError> {
     let s = s.trim();

@@ -1,6 +1,7 @@
 //! A city's service project and its plan: phases with exit assessments, milestones, research log.
 
-use super::{choice, parse_date};
+use super::parse_date;
+use crate::choice::choice;
 use crate::network::{optional_text, required_text};
 use crate::{FieldError, Invalid};
 use chrono::NaiveDate;
