@@ -132,27 +132,37 @@ pub fn turtle(s: &PublicService) -> String {
     let _ = writeln!(out, "  cv:hasCompetentAuthority {authority} ;");
     let _ = writeln!(out, "  cv:thematicArea {focus} ;");
     let _ = writeln!(out, "  foaf:homepage {} ;", iri(s.page));
-    for l in s.languages {
-        if let Some(code) = language_authority_code(l) {
-            let _ =
-                writeln!(out, "  dct:language <http://publications.europa.eu/resource/authority/language/{code}> ;");
-        }
+    for language in language_iris(s) {
+        let _ = writeln!(out, "  dct:language {language} ;");
     }
     for c in s.channels {
-        let _ = writeln!(out, "  cv:hasChannel {} ;", iri(&format!("{}#channel-{}", s.iri, c.as_str())));
+        let _ = writeln!(out, "  cv:hasChannel {} ;", part(s, &format!("channel-{}", c.as_str())));
     }
     if !s.output.is_empty() {
-        let _ = writeln!(out, "  cv:produces {} ;", iri(&format!("{}#output", s.iri)));
+        let _ = writeln!(out, "  cv:produces {} ;", part(s, "output"));
     }
     if s.cost.is_some() {
-        let _ = writeln!(out, "  cv:hasCost {} ;", iri(&format!("{}#cost", s.iri)));
+        let _ = writeln!(out, "  cv:hasCost {} ;", part(s, "cost"));
     }
     if !s.audience.is_empty() {
-        let _ = writeln!(out, "  cv:isClassifiedBy {} ;", iri(&format!("{}#audience", s.iri)));
+        let _ = writeln!(out, "  cv:isClassifiedBy {} ;", part(s, "audience"));
     }
     out.push_str("  .\n\n");
     described_nodes(&mut out, s, &authority, &focus);
     out
+}
+
+/// The IRI of a node described inside the service's document: `<{service}#{name}>`.
+fn part(s: &PublicService, name: &str) -> String {
+    iri(&format!("{}#{name}", s.iri))
+}
+
+/// The EU authority IRIs of the service's languages (those the authority table names).
+fn language_iris<'a>(s: &'a PublicService) -> impl Iterator<Item = String> + 'a {
+    s.languages
+        .iter()
+        .filter_map(|l| language_authority_code(l))
+        .map(|code| format!("<http://publications.europa.eu/resource/authority/language/{code}>"))
 }
 
 /// The nodes the service refers to: its authority and place, focus area, languages, channels,
@@ -169,16 +179,11 @@ fn described_nodes(out: &mut String, s: &PublicService, authority: &str, focus: 
     let _ = writeln!(out, "  dct:spatial {place} .\n");
     let _ = writeln!(out, "{place} a dct:Location .\n");
     let _ = writeln!(out, "{focus} a skos:Concept ;\n  skos:prefLabel {}@en .\n", literal(s.focus_area));
-    for l in s.languages {
-        if let Some(code) = language_authority_code(l) {
-            let _ = writeln!(
-                out,
-                "<http://publications.europa.eu/resource/authority/language/{code}> a dct:LinguisticSystem .\n"
-            );
-        }
+    for language in language_iris(s) {
+        let _ = writeln!(out, "{language} a dct:LinguisticSystem .\n");
     }
     for c in s.channels {
-        let ch = iri(&format!("{}#channel-{}", s.iri, c.as_str()));
+        let ch = part(s, &format!("channel-{}", c.as_str()));
         let kind = iri(&format!("{}/channel/{}", s.vocabulary, c.as_str()));
         let _ = writeln!(out, "{ch} a cv:Channel ;\n  dct:identifier {} ;\n  dct:type {kind} .\n", literal(c.as_str()));
         let _ = writeln!(out, "{kind} a skos:Concept ;\n  skos:prefLabel {}@en .\n", literal(c.as_str()));
@@ -187,7 +192,7 @@ fn described_nodes(out: &mut String, s: &PublicService, authority: &str, focus: 
         let _ = writeln!(
             out,
             "{} a cv:Output ;\n  dct:identifier {} ;\n  dct:title {} .\n",
-            iri(&format!("{}#output", s.iri)),
+            part(s, "output"),
             literal(&format!("{}#output", s.identifier)),
             text(s.output)
         );
@@ -197,7 +202,7 @@ fn described_nodes(out: &mut String, s: &PublicService, authority: &str, focus: 
         let _ = writeln!(
             out,
             "{} a cv:Cost ;\n  dct:identifier {} ;\n  cv:value \"{}.{:02}\"^^xsd:double ;\n  cv:currency {cur} .\n",
-            iri(&format!("{}#cost", s.iri)),
+            part(s, "cost"),
             literal(&format!("{}#cost", s.identifier)),
             minor / 100,
             minor % 100
@@ -205,12 +210,7 @@ fn described_nodes(out: &mut String, s: &PublicService, authority: &str, focus: 
         let _ = writeln!(out, "{cur} a skos:Concept .\n");
     }
     if !s.audience.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} a skos:Concept ;\n  skos:prefLabel {} .",
-            iri(&format!("{}#audience", s.iri)),
-            text(s.audience)
-        );
+        let _ = writeln!(out, "{} a skos:Concept ;\n  skos:prefLabel {} .", part(s, "audience"), text(s.audience));
     }
 }
 
