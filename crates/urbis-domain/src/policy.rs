@@ -330,6 +330,11 @@ mod tests {
         (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(4))
     }
 
+    /// Person `me` holding one role in one scope.
+    fn holder(me: Uuid, role: Role, scope: Scope) -> Actor {
+        Actor::person(me, vec![Grant { role, scope }])
+    }
+
     #[test]
     fn anonymous_reads_public_only() {
         let (prog, riga, _, _) = ids();
@@ -352,7 +357,7 @@ mod tests {
     #[test]
     fn city_lead_edits_own_city_only() {
         let (prog, riga, oslo, me) = ids();
-        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
+        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
         let riga_r = Resource::Organisation { id: riga, programmes: vec![prog] };
         let oslo_r = Resource::Organisation { id: oslo, programmes: vec![prog] };
         assert!(can(&lead, Action::UpdateProfile, &riga_r));
@@ -372,7 +377,7 @@ mod tests {
     #[test]
     fn city_member_reads_team_but_writes_nothing() {
         let (prog, riga, _, me) = ids();
-        let m = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
+        let m = holder(me, Role::CityMember, Scope::Organisation(riga));
         let riga_r = Resource::Organisation { id: riga, programmes: vec![prog] };
         assert!(can(&m, Action::ReadTeam, &riga_r));
         assert!(!can(&m, Action::UpdateProfile, &riga_r));
@@ -383,7 +388,7 @@ mod tests {
     #[test]
     fn programme_manager_is_bounded_by_programme() {
         let (prog, riga, other_prog, me) = ids();
-        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
         assert!(can(&pm, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![prog] }));
         assert!(!can(&pm, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![other_prog] }));
         assert!(can(&pm, Action::ReadInvitations, &Resource::Programme { id: prog }));
@@ -398,7 +403,7 @@ mod tests {
     fn expert_and_reviewer_have_no_city_writes() {
         let (prog, riga, _, me) = ids();
         for role in [Role::Expert, Role::Reviewer] {
-            let a = Actor::person(me, vec![Grant { role, scope: Scope::Programme(prog) }]);
+            let a = holder(me, role, Scope::Programme(prog));
             assert!(!can(&a, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![prog] }));
             assert!(!can(&a, Action::ReadInvitations, &Resource::Programme { id: prog }));
         }
@@ -407,7 +412,7 @@ mod tests {
     #[test]
     fn admin_can_everything_that_exists() {
         let (prog, riga, _, me) = ids();
-        let a = Actor::person(me, vec![Grant { role: Role::Admin, scope: Scope::Global }]);
+        let a = holder(me, Role::Admin, Scope::Global);
         assert!(can(&a, Action::UpdateProfile, &Resource::Organisation { id: riga, programmes: vec![] }));
         assert!(can(
             &a,
@@ -421,10 +426,10 @@ mod tests {
     fn diagnostic_permissions() {
         let (prog, riga, oslo, me) = ids();
         let org = |id| Resource::Organisation { id, programmes: vec![prog] };
-        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
-        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
-        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
-        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
+        let member = holder(me, Role::CityMember, Scope::Organisation(riga));
+        let expert = holder(me, Role::Expert, Scope::Programme(prog));
+        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
         assert!(can(&lead, Action::CreateAssessment, &org(riga)) && can(&lead, Action::SubmitAssessment, &org(riga)));
         assert!(
             can(&lead, Action::PublishAssessment, &org(riga)) && !can(&lead, Action::PublishAssessment, &org(oslo))
@@ -442,7 +447,7 @@ mod tests {
         assert!(
             can(&expert, Action::ValidateAssessment, &org(riga)) && !can(&lead, Action::ValidateAssessment, &org(riga))
         );
-        let reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(prog) }]);
+        let reviewer = holder(me, Role::Reviewer, Scope::Programme(prog));
         assert!(!can(&reviewer, Action::ValidateAssessment, &org(riga)));
         let whole = Resource::Programme { id: prog };
         assert!(can(&reviewer, Action::ReadAssessment, &whole) && can(&pm, Action::ReadAssessment, &whole));
@@ -455,13 +460,13 @@ mod tests {
     fn service_permissions() {
         let (prog, riga, oslo, me) = ids();
         let org = |id| Resource::Organisation { id, programmes: vec![prog] };
-        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
-        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
+        let member = holder(me, Role::CityMember, Scope::Organisation(riga));
+        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
         for action in [Action::ManageService, Action::ReadService] {
             assert!(can(&member, action, &org(riga)) && !can(&member, action, &org(oslo)));
             assert!(can(&pm, action, &org(riga)) && can(&pm, action, &org(oslo)));
             for role in [Role::Expert, Role::Reviewer] {
-                let a = Actor::person(me, vec![Grant { role, scope: Scope::Programme(prog) }]);
+                let a = holder(me, role, Scope::Programme(prog));
                 assert!(!can(&a, action, &org(riga)), "{role:?} {action:?}");
             }
             assert!(!can(&Actor::anonymous(), action, &org(riga)));
@@ -473,13 +478,13 @@ mod tests {
         let (prog, riga, oslo, me) = ids();
         let sent = Resource::Survey { programme: Some(prog), organisations: vec![riga] };
         let outside = Resource::Survey { programme: None, organisations: vec![riga] };
-        let pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(prog) }]);
-        let other_pm = Actor::person(me, vec![Grant { role: Role::ProgrammeManager, scope: Scope::Programme(oslo) }]);
-        let admin = Actor::person(me, vec![Grant { role: Role::Admin, scope: Scope::Global }]);
-        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
-        let member = Actor::person(me, vec![Grant { role: Role::CityMember, scope: Scope::Organisation(riga) }]);
-        let oslo_lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(oslo) }]);
-        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
+        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
+        let other_pm = holder(me, Role::ProgrammeManager, Scope::Programme(oslo));
+        let admin = holder(me, Role::Admin, Scope::Global);
+        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
+        let member = holder(me, Role::CityMember, Scope::Organisation(riga));
+        let oslo_lead = holder(me, Role::CityLead, Scope::Organisation(oslo));
+        let expert = holder(me, Role::Expert, Scope::Programme(prog));
         for a in [&pm, &admin] {
             for action in [Action::ManageSurvey, Action::ReadSurveyReport, Action::ReadSurveyResponses] {
                 assert!(can(a, action, &sent) && can(a, action, &outside), "{a:?} {action:?}");
@@ -501,8 +506,8 @@ mod tests {
     fn published_city_records_are_public_and_drafts_are_the_citys() {
         let (prog, riga, oslo, me) = ids();
         let record = |organisation, published| Resource::CityRecord { organisation, programmes: vec![prog], published };
-        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
-        let expert = Actor::person(me, vec![Grant { role: Role::Expert, scope: Scope::Programme(prog) }]);
+        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
+        let expert = holder(me, Role::Expert, Scope::Programme(prog));
         let anon = Actor::anonymous();
         for action in [Action::ReadAssessment, Action::ReadService] {
             assert!(can(&anon, action, &record(riga, true)) && can(&lead, action, &record(oslo, true)));
@@ -523,9 +528,9 @@ mod tests {
     fn benchmark_figures_need_a_large_enough_cohort_unless_privileged() {
         let (prog, riga, other, me) = ids();
         let bench = |n| Resource::Benchmark { programme: prog, n };
-        let lead = Actor::person(me, vec![Grant { role: Role::CityLead, scope: Scope::Organisation(riga) }]);
-        let reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(prog) }]);
-        let other_reviewer = Actor::person(me, vec![Grant { role: Role::Reviewer, scope: Scope::Programme(other) }]);
+        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
+        let reviewer = holder(me, Role::Reviewer, Scope::Programme(prog));
+        let other_reviewer = holder(me, Role::Reviewer, Scope::Programme(other));
         for a in [&Actor::anonymous(), &lead, &other_reviewer] {
             assert!(!can(a, Action::ReadBenchmark, &bench(MIN_COHORT - 1)), "{a:?}");
             assert!(can(a, Action::ReadBenchmark, &bench(MIN_COHORT)), "{a:?}");
