@@ -335,6 +335,30 @@ mod tests {
         Actor::person(me, vec![Grant { role, scope }])
     }
 
+    /// The people most tests need: one holding each role, the city roles for Riga and the
+    /// programme roles in the programme (see [`ids`]).
+    struct Cast {
+        admin: Actor,
+        pm: Actor,
+        lead: Actor,
+        member: Actor,
+        expert: Actor,
+        reviewer: Actor,
+    }
+
+    fn cast() -> Cast {
+        let (prog, riga, _, me) = ids();
+        let holds = |role: Role| holder(me, role, role.scope_in(prog, riga));
+        Cast {
+            admin: holds(Role::Admin),
+            pm: holds(Role::ProgrammeManager),
+            lead: holds(Role::CityLead),
+            member: holds(Role::CityMember),
+            expert: holds(Role::Expert),
+            reviewer: holds(Role::Reviewer),
+        }
+    }
+
     #[test]
     fn anonymous_reads_public_only() {
         let (prog, riga, _, _) = ids();
@@ -424,12 +448,9 @@ mod tests {
 
     #[test]
     fn diagnostic_permissions() {
-        let (prog, riga, oslo, me) = ids();
+        let (prog, riga, oslo, _) = ids();
+        let Cast { lead, member, expert, pm, reviewer, .. } = cast();
         let org = |id| Resource::Organisation { id, programmes: vec![prog] };
-        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
-        let member = holder(me, Role::CityMember, Scope::Organisation(riga));
-        let expert = holder(me, Role::Expert, Scope::Programme(prog));
-        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
         assert!(can(&lead, Action::CreateAssessment, &org(riga)) && can(&lead, Action::SubmitAssessment, &org(riga)));
         assert!(
             can(&lead, Action::PublishAssessment, &org(riga)) && !can(&lead, Action::PublishAssessment, &org(oslo))
@@ -447,7 +468,6 @@ mod tests {
         assert!(
             can(&expert, Action::ValidateAssessment, &org(riga)) && !can(&lead, Action::ValidateAssessment, &org(riga))
         );
-        let reviewer = holder(me, Role::Reviewer, Scope::Programme(prog));
         assert!(!can(&reviewer, Action::ValidateAssessment, &org(riga)));
         let whole = Resource::Programme { id: prog };
         assert!(can(&reviewer, Action::ReadAssessment, &whole) && can(&pm, Action::ReadAssessment, &whole));
@@ -459,9 +479,8 @@ mod tests {
     #[test]
     fn service_permissions() {
         let (prog, riga, oslo, me) = ids();
+        let Cast { member, pm, .. } = cast();
         let org = |id| Resource::Organisation { id, programmes: vec![prog] };
-        let member = holder(me, Role::CityMember, Scope::Organisation(riga));
-        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
         for action in [Action::ManageService, Action::ReadService] {
             assert!(can(&member, action, &org(riga)) && !can(&member, action, &org(oslo)));
             assert!(can(&pm, action, &org(riga)) && can(&pm, action, &org(oslo)));
@@ -478,13 +497,9 @@ mod tests {
         let (prog, riga, oslo, me) = ids();
         let sent = Resource::Survey { programme: Some(prog), organisations: vec![riga] };
         let outside = Resource::Survey { programme: None, organisations: vec![riga] };
-        let pm = holder(me, Role::ProgrammeManager, Scope::Programme(prog));
+        let Cast { admin, pm, lead, member, expert, .. } = cast();
         let other_pm = holder(me, Role::ProgrammeManager, Scope::Programme(oslo));
-        let admin = holder(me, Role::Admin, Scope::Global);
-        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
-        let member = holder(me, Role::CityMember, Scope::Organisation(riga));
         let oslo_lead = holder(me, Role::CityLead, Scope::Organisation(oslo));
-        let expert = holder(me, Role::Expert, Scope::Programme(prog));
         for a in [&pm, &admin] {
             for action in [Action::ManageSurvey, Action::ReadSurveyReport, Action::ReadSurveyResponses] {
                 assert!(can(a, action, &sent) && can(a, action, &outside), "{a:?} {action:?}");
@@ -504,10 +519,9 @@ mod tests {
 
     #[test]
     fn published_city_records_are_public_and_drafts_are_the_citys() {
-        let (prog, riga, oslo, me) = ids();
+        let (prog, riga, oslo, _) = ids();
         let record = |organisation, published| Resource::CityRecord { organisation, programmes: vec![prog], published };
-        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
-        let expert = holder(me, Role::Expert, Scope::Programme(prog));
+        let Cast { lead, expert, .. } = cast();
         let anon = Actor::anonymous();
         for action in [Action::ReadAssessment, Action::ReadService] {
             assert!(can(&anon, action, &record(riga, true)) && can(&lead, action, &record(oslo, true)));
@@ -526,10 +540,9 @@ mod tests {
 
     #[test]
     fn benchmark_figures_need_a_large_enough_cohort_unless_privileged() {
-        let (prog, riga, other, me) = ids();
+        let (prog, _, other, me) = ids();
         let bench = |n| Resource::Benchmark { programme: prog, n };
-        let lead = holder(me, Role::CityLead, Scope::Organisation(riga));
-        let reviewer = holder(me, Role::Reviewer, Scope::Programme(prog));
+        let Cast { lead, reviewer, .. } = cast();
         let other_reviewer = holder(me, Role::Reviewer, Scope::Programme(other));
         for a in [&Actor::anonymous(), &lead, &other_reviewer] {
             assert!(!can(a, Action::ReadBenchmark, &bench(MIN_COHORT - 1)), "{a:?}");
