@@ -4,7 +4,8 @@
 //! named [`Fields`]; and the `UPDATE` guarded by a record's version or state.
 //!
 //! The SQL is always the caller's fixed text (`&'static str`, or text assembled from the store's
-//! own constants behind `sqlx::AssertSqlSafe`); values only ever travel as bound parameters.
+//! own constants behind `sqlx::AssertSqlSafe`: a record's columns, the column names of [`Fields`]);
+//! values only ever travel as bound parameters (a missing one is the literal `NULL`).
 
 use crate::row::{Decode, Record, RowExt, Versioned};
 use crate::value::{Fields, Value};
