@@ -10,10 +10,11 @@ mod network;
 pub mod services;
 
 use crate::AppState;
+use crate::auth::{ApiCaller, Caller};
 use crate::error::Problem;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -192,8 +193,46 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// What an API handler works with: the application and the caller (anonymous without a bearer
+/// token; a malformed or unknown token is a 401, see [`ApiCaller`]).
+pub struct Api {
+    pub state: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Api {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let ApiCaller(caller) = ApiCaller::from_request_parts(parts, state).await?;
+        Ok(Api { state: state.clone(), caller })
+    }
+}
+
+/// The query of a paginated list: `?page=` and `?per_page=` (a 400 naming the parameter when out of
+/// range), and the list's other parameters (its filters).
+pub struct PageQuery {
+    pub page: Page,
+    pub query: HashMap<String, String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Query(query) = Query::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let page = page_from(&query).map_err(IntoResponse::into_response)?;
+        Ok(PageQuery { page, query })
+    }
+}
+
+impl PageQuery {
+    /// A filter's value, when given.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.query.get(name).map(String::as_str)
+    }
+}
+
 /// Parse `?page=` and `?per_page=`; values out of range are a 400 naming the parameter.
-pub fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
+fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
     let num = |name: &str, default: u32, max: u32| -> Result<u32, Problem> {
         match q.get(name) {
             None => Ok(default),
@@ -220,31 +259,61 @@ pub(crate) fn with_etag(version: i64, body: impl Serialize) -> Response {
     res
 }
 
+/// A new record (201) with its version as `ETag`.
+pub(crate) fn created_with_etag(version: i64, body: impl Serialize) -> Response {
+    let mut res = with_etag(version, body);
+    *res.status_mut() = StatusCode::CREATED;
+    res
+}
+
+/// A new record (201) as JSON.
+pub(crate) fn created(body: impl Serialize) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
 /// The `ETag` of a versioned record.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version named by `If-Match`: 428 when missing, 412 when it is not one of ours.
-pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, Problem> {
-    let v = headers.get(header::IF_MATCH).ok_or_else(|| {
-        Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "if-match-required",
-            "If-Match required",
-            "send the record's ETag in If-Match so that concurrent changes are not lost",
-        )
-    })?;
-    v.to_str()
-        .ok()
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or_else(|| {
+/// The `If-Match` header, read when the handler asks for the version it names: after the record is
+/// loaded and the caller authorised, so that who may not change a record is told so first.
+pub struct IfMatch(Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IfMatch(parts.headers.get(header::IF_MATCH).cloned()))
+    }
+}
+
+impl IfMatch {
+    /// The version named: 428 when `If-Match` is missing, 412 when it is not one of ours.
+    pub fn version(&self) -> Result<i64, Problem> {
+        let v = self.0.as_ref().ok_or_else(|| {
             Problem::new(
-                StatusCode::PRECONDITION_FAILED,
-                "version-mismatch",
-                "The record changed",
-                "If-Match does not match the record's current ETag",
+                StatusCode::PRECONDITION_REQUIRED,
+                "if-match-required",
+                "If-Match required",
+                "send the record's ETag in If-Match so that concurrent changes are not lost",
             )
-        })
+        })?;
+        v.to_str()
+            .ok()
+            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "version-mismatch",
+                    "The record changed",
+                    "If-Match does not match the record's current ETag",
+                )
+            })
+    }
+
+    /// The version named where `If-Match` is optional: none when it is not sent.
+    pub fn sent(&self) -> Result<Option<i64>, Problem> {
+        if self.0.is_some() { self.version().map(Some) } else { Ok(None) }
+    }
 }
