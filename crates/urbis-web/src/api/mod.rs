@@ -13,8 +13,9 @@ use crate::AppState;
 use crate::auth::{ApiCaller, Caller};
 use crate::error::Problem;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -137,30 +138,13 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = Problem;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
-        let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-            let ct = ct.split(';').next().unwrap_or("").trim();
-            ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
-        });
-        if !json {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-                "send the body as application/json",
-            ));
+        let ct = media_type(req.headers());
+        if !(ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))) {
+            return Err(unsupported("send the body as application/json"));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload-too-large",
-                    "Body too large",
-                    format!("the body must be at most {} bytes", crate::BODY_LIMIT),
-                )
-            } else {
-                Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| unreadable(e, format!("the body must be at most {} bytes", crate::BODY_LIMIT)))?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -190,6 +174,39 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 Err(Problem::field(StatusCode::UNPROCESSABLE_ENTITY, &field, "invalid-field", &msg))
             }
         }
+    }
+}
+
+/// A CSV file sent as the body (`text/csv`, UTF-8), read once the caller was authorised: 415 for
+/// another media type, 413 over the size limit, 422 when it is not UTF-8 text.
+pub(crate) fn csv_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<String, Problem> {
+    if media_type(headers) != "text/csv" {
+        return Err(unsupported("send the file as text/csv"));
+    }
+    let too_large = format!("the file must be at most {} bytes; split it and import the parts", crate::BODY_LIMIT);
+    let body = body.map_err(|e| unreadable(e, too_large))?;
+    String::from_utf8(body.to_vec()).map_err(|_| {
+        Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "not-utf8", "the file must be UTF-8 text")
+    })
+}
+
+/// A body's media type without its parameters (`text/csv; charset=utf-8` is `text/csv`).
+fn media_type(headers: &HeaderMap) -> &str {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    ct.split(';').next().unwrap_or("").trim()
+}
+
+/// 415: the body is not of the media type the route takes (`detail` names it).
+fn unsupported(detail: &str) -> Problem {
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", detail)
+}
+
+/// A body that could not be read: 413 over the size limit (`too_large` says what to do), else 400.
+fn unreadable(e: BytesRejection, too_large: String) -> Problem {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large", too_large)
+    } else {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
     }
 }
 

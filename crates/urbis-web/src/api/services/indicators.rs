@@ -1,12 +1,12 @@
 //! A service's outcome indicators and their measurements (one at a time, or a CSV file).
 
 use super::{writable, writable_indicator};
-use crate::api::{Api, ApiJson, created_with_etag, with_etag};
+use crate::api::{Api, ApiJson, created_with_etag, csv_body, with_etag};
 use crate::error::{BodyErrors, Problem, ReadErrors};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -228,30 +228,7 @@ pub async fn import_measurements(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportOut>, Problem> {
     let li = writable_indicator(&api, &id).await?;
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if ct.split(';').next().unwrap_or("").trim() != "text/csv" {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
-            "send the file as text/csv",
-        ));
-    }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Body too large",
-                format!("the file must be at most {} bytes; split it and import the parts", crate::BODY_LIMIT),
-            )
-        } else {
-            Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
-        }
-    })?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "not-utf8", "the file must be UTF-8 text")
-    })?;
-    let o = ops::import_csv(&api.state, &api.caller, &li, text).await?;
+    let text = csv_body(&headers, body)?;
+    let o = ops::import_csv(&api.state, &api.caller, &li, &text).await?;
     Ok(Json(ImportOut { added: o.added, changed: o.changed, unchanged: o.unchanged }))
 }
