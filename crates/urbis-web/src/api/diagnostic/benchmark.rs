@@ -82,8 +82,8 @@ pub struct BenchmarkOut {
     params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
            ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = BenchmarkOut), TokenErrors, QueryErrors, NotFoundErrors, InvalidErrors))]
-pub async fn get_benchmark(api: Api, Path(slug): Path<String>, list: PageQuery) -> Result<Json<BenchmarkOut>, Problem> {
-    Ok(Json(benchmark_out(&api, &slug, &list.query, Some(list.page)).await?))
+pub async fn get_benchmark(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Json<BenchmarkOut>, Problem> {
+    Ok(Json(benchmark_out(&api, &slug, &q.query, Some(q.page)).await?))
 }
 
 async fn benchmark_out(
