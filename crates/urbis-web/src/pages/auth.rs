@@ -40,12 +40,7 @@ fn session_response(state: &AppState, token: &str, to: &str) -> Response {
     res
 }
 
-pub async fn login_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    peer: crate::auth::ClientAddr,
-    form: PageForm,
-) -> Response {
+pub async fn login_post(ctx: Ctx, peer: crate::auth::ClientAddr, form: PageForm) -> Response {
     let email = form.get("email").to_string();
     let next = local_next(form.0.get("next"));
     let fail = |errors: Vec<ShownError>, status| {
@@ -62,8 +57,8 @@ pub async fn login_post(
         return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let client = client_key(peer.0);
-    match ops::sign_in(&state, &email, form.get("password"), &client, ops::Credential::Session).await {
-        Ok((token, _)) => session_response(&state, &token, &next),
+    match ops::sign_in(&ctx.state, &email, form.get("password"), &client, ops::Credential::Session).await {
+        Ok((token, _)) => session_response(&ctx.state, &token, &next),
         Err(ops::LoginFailure::Wrong) => fail(
             vec![ShownError { field: "email".into(), message: ctx.t.get("login-wrong") }],
             StatusCode::UNAUTHORIZED,
@@ -123,9 +118,9 @@ impl AccountPage<'_> {
     }
 }
 
-pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn account(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
-        let (person, roles) = ops::account(&state, &ctx.caller).await?;
+        let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
         Ok(ctx.render(AccountPage {
             ctx: &ctx,
             roles,
@@ -143,9 +138,9 @@ pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ha
     .await
 }
 
-pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
+pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
     ctx.respond(async {
-        let (person, roles) = ops::account(&state, &ctx.caller).await?;
+        let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
         let again = |errors, conflict, version| AccountPage {
             ctx: &ctx,
             roles: roles.clone(),
@@ -175,7 +170,7 @@ pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageFor
                 ));
             }
         };
-        match ops::update_account(&state, &ctx.caller, form.version().unwrap_or(-1), change).await {
+        match ops::update_account(&ctx.state, &ctx.caller, form.version().unwrap_or(-1), change).await {
             Ok(_) => Ok(Redirect::to("/account?saved=1").into_response()),
             Err(e) => match ctx.refusal(e) {
                 Refusal::Errors(status, errors) => {
@@ -208,17 +203,16 @@ struct InvitationPage<'a> {
 form_errors!(InvitationPage);
 
 async fn invitation_page(
-    state: &AppState,
     ctx: &Ctx,
     token: &str,
     form: Option<&PageForm>,
     errors: Vec<ShownError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let invitation = ops::invitation_by_token(state, token).await?;
+    let invitation = ops::invitation_by_token(&ctx.state, token).await?;
     let me = ctx.caller.person.as_ref();
     let is_invitee = me.is_some_and(|p| p.email == invitation.email);
-    let account_exists = state.store.person_by_email(&invitation.email).await?.is_some();
+    let account_exists = ctx.state.store.person_by_email(&invitation.email).await?.is_some();
     let name = form.map(|f| f.get("name").to_string()).unwrap_or_else(|| invitation.name.clone());
     Ok(ctx.render_status(
         status,
@@ -236,16 +230,11 @@ async fn invitation_page(
     ))
 }
 
-pub async fn invitation(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
-    invitation_page(&state, &ctx, &token, None, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn invitation(ctx: Ctx, Path(token): Path<String>) -> Response {
+    invitation_page(&ctx, &token, None, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
-pub async fn invitation_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn invitation_post(ctx: Ctx, Path(token): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
         let new_account = if ctx.signed_in() {
             None
@@ -259,7 +248,6 @@ pub async fn invitation_post(
                 Ok(a) => Some(a),
                 Err(i) => {
                     return invitation_page(
-                        &state,
                         &ctx,
                         &token,
                         Some(&form),
@@ -271,23 +259,19 @@ pub async fn invitation_post(
             }
         };
         let fresh = new_account.is_some();
-        match ops::accept(&state, &ctx.caller, &token, new_account).await {
+        match ops::accept(&ctx.state, &ctx.caller, &token, new_account).await {
             Ok((inv, person)) => {
                 let to = format!("/cities/{}", inv.organisation_slug);
                 if fresh {
-                    let (session, _) = ops::issue(&state, person.id, ops::Credential::Session).await?;
-                    Ok(session_response(&state, &session, &to))
+                    let (session, _) = ops::issue(&ctx.state, person.id, ops::Credential::Session).await?;
+                    Ok(session_response(&ctx.state, &session, &to))
                 } else {
                     Ok(Redirect::to(&to).into_response())
                 }
             }
             Err(e) => match ctx.refusal(e) {
-                Refusal::Errors(status, errors) => {
-                    invitation_page(&state, &ctx, &token, Some(&form), errors, status).await
-                }
-                Refusal::Conflict => {
-                    invitation_page(&state, &ctx, &token, Some(&form), vec![], StatusCode::CONFLICT).await
-                }
+                Refusal::Errors(status, errors) => invitation_page(&ctx, &token, Some(&form), errors, status).await,
+                Refusal::Conflict => invitation_page(&ctx, &token, Some(&form), vec![], StatusCode::CONFLICT).await,
                 Refusal::Fail(e) => Err(e),
             },
         }

@@ -121,8 +121,10 @@ pub fn router() -> Router<AppState> {
         .route("/static/map/europe.svg", get(map_outline))
 }
 
-/// Everything a page needs to know about the request: language, caller, CSRF token, own path.
+/// Everything a page needs: the application, and what it knows about the request: language,
+/// caller, CSRF token, own path.
 pub struct Ctx {
+    pub state: AppState,
     pub t: Tr,
     pub caller: Caller,
     pub csrf: String,
@@ -157,6 +159,7 @@ impl FromRequestParts<AppState> for Ctx {
         };
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         Ok(Ctx {
+            state: state.clone(),
             t: Tr::new(lang),
             caller,
             csrf: csrf_token(&state.secret, &csrf_cookie),

@@ -1,10 +1,9 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
 use super::{Ctx, PageForm, Refusal, ShownError};
-use crate::AppState;
 use crate::charts::{MapPoint, europe_map};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
@@ -26,8 +25,8 @@ struct HomePage<'a> {
     card_level: u8,
 }
 
-pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match ops::programmes(&state, Page::new(1, 20)).await {
+pub async fn home(ctx: Ctx) -> Response {
+    match ops::programmes(&ctx.state, Page::new(1, 20)).await {
         Ok(p) => ctx.render(HomePage { ctx: &ctx, programmes: p.items, card_level: 3 }),
         Err(e) => ctx.fail(e),
     }
@@ -41,8 +40,8 @@ struct ProgrammesPage<'a> {
     card_level: u8,
 }
 
-pub async fn programmes(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match ops::programmes(&state, Page::new(1, Page::MAX_PER_PAGE)).await {
+pub async fn programmes(ctx: Ctx) -> Response {
+    match ops::programmes(&ctx.state, Page::new(1, Page::MAX_PER_PAGE)).await {
         Ok(p) => ctx.render(ProgrammesPage { ctx: &ctx, programmes: p.items, card_level: 2 }),
         Err(e) => ctx.fail(e),
     }
@@ -61,8 +60,8 @@ struct ProgrammePage<'a> {
     can_manage: bool,
 }
 
-pub async fn programme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    match ops::programme_overview(&state, &ctx.caller, &slug).await {
+pub async fn programme(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    match ops::programme_overview(&ctx.state, &ctx.caller, &slug).await {
         Ok(o) => ctx.render(ProgrammePage {
             ctx: &ctx,
             participating: o.cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count(),
@@ -115,13 +114,8 @@ struct CityPage<'a> {
     saved: bool,
 }
 
-pub async fn city(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match ops::city_profile(&state, &ctx.caller, &slug).await {
+pub async fn city(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    match ops::city_profile(&ctx.state, &ctx.caller, &slug).await {
         Ok(p) => ctx.render(CityPage {
             ctx: &ctx,
             local_time: local_time(&p.city),
@@ -156,12 +150,12 @@ struct CityEditPage<'a> {
 
 form_errors!(CityEditPage);
 
-async fn editable_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
-    ops::city_for(state, &ctx.caller, slug, Action::UpdateProfile).await
+async fn editable_city(ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
+    ops::city_for(&ctx.state, &ctx.caller, slug, Action::UpdateProfile).await
 }
 
-pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    match editable_city(&state, &ctx, &slug).await {
+pub async fn city_edit(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    match editable_city(&ctx, &slug).await {
         Ok(city) => ctx.render(CityEditPage {
             ctx: &ctx,
             description: city.description.clone(),
@@ -175,13 +169,8 @@ pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
     }
 }
 
-pub async fn city_edit_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
-    let city = match editable_city(&state, &ctx, &slug).await {
+pub async fn city_edit_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+    let city = match editable_city(&ctx, &slug).await {
         Ok(c) => c,
         Err(p) => return ctx.fail(p),
     };
@@ -203,7 +192,7 @@ pub async fn city_edit_post(
             return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(ctx.invalid(&i.0), false, version));
         }
     };
-    match ops::update_profile(&state, &ctx.caller, &city, version, change).await {
+    match ops::update_profile(&ctx.state, &ctx.caller, &city, version, change).await {
         Ok(_) => Redirect::to(&format!("/cities/{}?saved=1", city.slug)).into_response(),
         // Someone else saved first: show their version's number so a second save is deliberate,
         // and keep what this person typed.
@@ -292,15 +281,9 @@ impl InviteForm {
     }
 }
 
-async fn team_page(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    input: InviteForm,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let city = ops::city_for(state, &ctx.caller, slug, Action::ReadTeam).await?;
-    let team = ops::team(state, &ctx.caller, &city).await?;
+async fn team_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode) -> Result<Response, AppError> {
+    let city = ops::city_for(&ctx.state, &ctx.caller, slug, Action::ReadTeam).await?;
+    let team = ops::team(&ctx.state, &ctx.caller, &city).await?;
     let form_programme = match input.scope.as_str() {
         "" => team.participations.first().map(|p| p.programme_slug.clone()).unwrap_or_default(),
         typed => typed.to_string(),
@@ -323,42 +306,37 @@ async fn team_page(
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    team_page(&state, &ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn team(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    team_page(&ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
-pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+pub async fn team_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let city = ops::city(&state, &slug).await?;
+        let city = ops::city(&ctx.state, &slug).await?;
         let input = InviteForm::typed(&form, "programme");
-        let Ok(programme) = ops::programme(&state, &input.scope).await else {
+        let Ok(programme) = ops::programme(&ctx.state, &input.scope).await else {
             let input = input.bad_choice(&ctx, "programme");
-            return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
         let req = match InvitationRequest::parse(&input.email, &input.name, &input.role) {
             Ok(r) => r,
             Err(i) => {
                 let input = InviteForm { errors: ctx.invalid(&i.0), ..input };
-                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         };
-        let (input, status) = match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
+        let (input, status) = match ops::invite(&ctx.state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => (InviteForm::created(link, programme.slug), StatusCode::CREATED),
             Err(e) => input.refused(&ctx, e)?,
         };
-        team_page(&state, &ctx, &slug, input, status).await
+        team_page(&ctx, &slug, input, status).await
     })
     .await
 }
 
-pub async fn team_remove_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, membership)): Path<(String, String)>,
-    _form: PageForm,
-) -> Response {
+pub async fn team_remove_post(ctx: Ctx, Path((slug, membership)): Path<(String, String)>, _form: PageForm) -> Response {
     ctx.respond(async {
-        let city = ops::remove_member(&state, &ctx.caller, &slug, &membership).await?;
+        let city = ops::remove_member(&ctx.state, &ctx.caller, &slug, &membership).await?;
         Ok(Redirect::to(&format!("/cities/{}/team", city.slug)).into_response())
     })
     .await
@@ -373,9 +351,9 @@ struct PeoplePage<'a> {
     pages: u32,
 }
 
-pub async fn people(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn people(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    match ops::directory(&state, Page::new(page, 50)).await {
+    match ops::directory(&ctx.state, Page::new(page, 50)).await {
         Ok(d) => {
             let pages = d.total.div_ceil(50).max(1) as u32;
             ctx.render(PeoplePage { ctx: &ctx, people: d.items, page: d.page, pages })
@@ -408,14 +386,8 @@ impl InvitationsPage<'_> {
     }
 }
 
-async fn invitations_page(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    input: InviteForm,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let desk = ops::invitation_desk(state, &ctx.caller, slug).await?;
+async fn invitations_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode) -> Result<Response, AppError> {
+    let desk = ops::invitation_desk(&ctx.state, &ctx.caller, slug).await?;
     let page = InvitationsPage {
         ctx,
         programme: desk.programme,
@@ -432,21 +404,16 @@ async fn invitations_page(
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn invitations(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    invitations_page(&state, &ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn invitations(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    invitations_page(&ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
 }
 
-pub async fn invitations_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn invitations_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
         // The programme's invitation desk is for its staff (a city lead invites from the team page).
-        let programme = ops::programme_for(&state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
+        let programme = ops::programme_for(&ctx.state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
         let mut input = InviteForm::typed(&form, "city");
-        let city = ops::city(&state, &input.scope).await.ok();
+        let city = ops::city(&ctx.state, &input.scope).await.ok();
         if city.is_none() {
             input = input.bad_choice(&ctx, "city");
         }
@@ -458,27 +425,22 @@ pub async fn invitations_post(
             }
         };
         let (Some(city), Some(req)) = (city, req) else {
-            return invitations_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return invitations_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
-        let (input, status) = match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
+        let (input, status) = match ops::invite(&ctx.state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => (InviteForm::created(link, String::new()), StatusCode::CREATED),
             Err(e) => input.refused(&ctx, e)?,
         };
-        invitations_page(&state, &ctx, &slug, input, status).await
+        invitations_page(&ctx, &slug, input, status).await
     })
     .await
 }
 
-pub async fn revoke_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, id)): Path<(String, String)>,
-    form: PageForm,
-) -> Response {
+pub async fn revoke_post(ctx: Ctx, Path((slug, id)): Path<(String, String)>, form: PageForm) -> Response {
     ctx.respond(async {
-        let programme = ops::programme(&state, &slug).await?;
+        let programme = ops::programme(&ctx.state, &slug).await?;
         let id = urbis_app::parse_id("invitation", &id)?;
-        ops::revoke(&state, &ctx.caller, &programme, id, form.version()).await?;
+        ops::revoke(&ctx.state, &ctx.caller, &programme, id, form.version()).await?;
         Ok(Redirect::to(&super::local_next(form.0.get("next"))).into_response())
     })
     .await

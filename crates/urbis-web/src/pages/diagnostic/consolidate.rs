@@ -3,9 +3,8 @@
 //! the lead set it with a reason). Each question saves on its own; drafts only.
 
 use super::super::{Ctx, PageForm, ShownError};
-use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use urbis_app::AppError;
@@ -49,12 +48,12 @@ struct ConsolidatePage<'a> {
     saved: bool,
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, AppError> {
-    let loaded = ops::load_for(state, &ctx.caller, id, Action::SubmitAssessment).await?;
+async fn page<'a>(ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, AppError> {
+    let loaded = ops::load_for(&ctx.state, &ctx.caller, id, Action::SubmitAssessment).await?;
     let a = &loaded.assessment;
-    let inst = ops::instrument_in(state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
+    let inst = ops::instrument_in(&ctx.state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
     let inst = &inst.instrument;
-    let (answers, overrides) = ops::consolidation(state, &ctx.caller, &loaded).await?;
+    let (answers, overrides) = ops::consolidation(&ctx.state, &ctx.caller, &loaded).await?;
     let respondents = by_respondent(inst, &answers);
     let fmt = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| ctx.t.get("consolidate-na"));
     let rows = inst
@@ -96,26 +95,16 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<Consolidat
     })
 }
 
-pub async fn consolidate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match page(&state, &ctx, &id).await {
+pub async fn consolidate(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    match page(&ctx, &id).await {
         Ok(p) => ctx.render(ConsolidatePage { saved: q.contains_key("saved"), ..p }),
         Err(p) => ctx.fail(p),
     }
 }
 
-pub async fn consolidate_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn consolidate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::SubmitAssessment).await?;
         let question = form.get("question_id");
         let change = if form.get("op") == "remove" {
             None
@@ -125,11 +114,11 @@ pub async fn consolidate_post(
             let v = form.get("value").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
             Some((Some(v), form.get("reason")))
         };
-        match ops::set_override(&state, &ctx.caller, &loaded, question, change).await {
+        match ops::set_override(&ctx.state, &ctx.caller, &loaded, question, change).await {
             Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
             Err(e) => {
                 let (status, shown) = ctx.form_errors(e)?;
-                let mut page = page(&state, &ctx, &id).await?;
+                let mut page = page(&ctx, &id).await?;
                 let errors: Vec<ShownError> = shown
                     .clone()
                     .into_iter()

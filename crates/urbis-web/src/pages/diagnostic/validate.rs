@@ -2,9 +2,8 @@
 //! confirm or adjust the score with a confidence and a comment. Each capability saves on its own.
 
 use super::super::{Ctx, PageForm, ShownError};
-use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use urbis_app::AppError;
@@ -43,10 +42,10 @@ struct ValidatePage<'a> {
     saved: bool,
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> {
-    let loaded = ops::load_for(state, &ctx.caller, id, Action::ValidateAssessment).await?;
-    let (inst, _, scores) = ops::scores(state, &loaded.assessment).await?;
-    let validations = ops::validations_to_review(state, &ctx.caller, &loaded).await?;
+async fn page<'a>(ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> {
+    let loaded = ops::load_for(&ctx.state, &ctx.caller, id, Action::ValidateAssessment).await?;
+    let (inst, _, scores) = ops::scores(&ctx.state, &loaded.assessment).await?;
+    let validations = ops::validations_to_review(&ctx.state, &ctx.caller, &loaded).await?;
     let rows = inst
         .capabilities
         .iter()
@@ -76,36 +75,33 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePa
     })
 }
 
-pub async fn validate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match page(&state, &ctx, &id).await {
+pub async fn validate(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    match page(&ctx, &id).await {
         Ok(p) => ctx.render(ValidatePage { saved: q.contains_key("saved"), ..p }),
         Err(p) => ctx.fail(p),
     }
 }
 
-pub async fn validate_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn validate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ValidateAssessment).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::ValidateAssessment).await?;
         let capability = form.get("capability");
         let score = form.get("score").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
-        let saved =
-            ops::validate(&state, &ctx.caller, &loaded, capability, score, form.get("confidence"), form.get("comment"))
-                .await;
+        let saved = ops::validate(
+            &ctx.state,
+            &ctx.caller,
+            &loaded,
+            capability,
+            score,
+            form.get("confidence"),
+            form.get("comment"),
+        )
+        .await;
         match saved {
             Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/validate?saved={capability}")).into_response()),
             Err(e) => {
                 let (status, shown) = ctx.form_errors(e)?;
-                let mut page = page(&state, &ctx, &id).await?;
+                let mut page = page(&ctx, &id).await?;
                 // The error summary links to the fields of the capability that was saved.
                 let errors: Vec<ShownError> = shown
                     .clone()

@@ -2,7 +2,6 @@
 //! choices), filled from what was typed, shown again with its errors when an operation refuses it.
 
 use super::super::{Ctx, PageForm, Refusal, ShownError};
-use crate::AppState;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -171,18 +170,14 @@ pub(super) fn saved(service: uuid::Uuid, anchor: &str) -> Response {
 }
 
 /// A service the caller may work on (its city's team or programme staff).
-pub(super) async fn writable_service(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
-    ops::load_for(state, &ctx.caller, id, Action::ManageService).await
+pub(super) async fn writable_service(ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(&ctx.state, &ctx.caller, id, Action::ManageService).await
 }
 
 /// An indicator the caller may record measurements of (its service's city team or programme
 /// staff).
-pub(super) async fn writable_indicator(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<ops::LoadedIndicator, AppError> {
-    ops::indicator_for(state, &ctx.caller, id, Action::ManageService).await
+pub(super) async fn writable_indicator(ctx: &Ctx, id: &str) -> Result<ops::LoadedIndicator, AppError> {
+    ops::indicator_for(&ctx.state, &ctx.caller, id, Action::ManageService).await
 }
 
 /// Show a form about a record the caller may work on (`load` finds it and authorises), or the

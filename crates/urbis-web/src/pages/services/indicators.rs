@@ -5,10 +5,9 @@ use super::form::{
     FormPage, Values, choices, field, ids, one, saved_at, show, submit, values, values_of, writable_indicator,
     writable_service,
 };
-use crate::AppState;
 use crate::charts::{GoalLines, LineSeries, line_chart};
 use crate::pages::{Ctx, PageForm, Refusal, ShownError};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use urbis_app::AppError;
@@ -61,22 +60,17 @@ fn raw_indicator(v: &Values) -> RawIndicator {
     }
 }
 
-pub async fn new_indicator(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    show(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &Values::new())).await
+pub async fn new_indicator(ctx: Ctx, Path(id): Path<String>) -> Response {
+    show(&ctx, writable_service(&ctx, &id), |l| indicator_page(&ctx, &l.service, &Values::new())).await
 }
 
-pub async fn new_indicator_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_indicator_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let save = async |l: &ops::Loaded| {
-        let i = ops::create_indicator(&state, &ctx.caller, l, &raw_indicator(&v)).await?;
+        let i = ops::create_indicator(&ctx.state, &ctx.caller, l, &raw_indicator(&v)).await?;
         Ok(saved_at(l.service.id, &format!("indicator-{}", i.id)))
     };
-    submit(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &v), save).await
+    submit(&ctx, writable_service(&ctx, &id), |l| indicator_page(&ctx, &l.service, &v), save).await
 }
 
 // ---- measurements and their import ---------------------------------------------------------------
@@ -111,9 +105,9 @@ fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> 
     }
 }
 
-pub async fn new_measurement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn new_measurement(ctx: Ctx, Path(id): Path<String>) -> Response {
     let v = values([("quality", "final".into())]);
-    show(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v)).await
+    show(&ctx, writable_indicator(&ctx, &id), |li| measurement_page(&ctx, li, &v)).await
 }
 
 fn measurement_input(li: &ops::LoadedIndicator, v: &Values) -> Result<MeasurementInput, AppError> {
@@ -123,19 +117,14 @@ fn measurement_input(li: &ops::LoadedIndicator, v: &Values) -> Result<Measuremen
     Ok(MeasurementInput::parse(&date, &value, &quality, &breakdown, &note, &i.breakdowns, i.goal.baseline_date)?)
 }
 
-pub async fn new_measurement_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_measurement_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let save = async |li: &ops::LoadedIndicator| {
         let input = measurement_input(li, &v)?;
-        ops::put_measurements(&state, &ctx.caller, li, std::slice::from_ref(&input)).await?;
+        ops::put_measurements(&ctx.state, &ctx.caller, li, std::slice::from_ref(&input)).await?;
         Ok(saved_at(li.service.service.id, &format!("indicator-{}", li.indicator.id)))
     };
-    submit(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v), save).await
+    submit(&ctx, writable_indicator(&ctx, &id), |li| measurement_page(&ctx, li, &v), save).await
 }
 
 fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
@@ -157,19 +146,19 @@ fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormP
     }
 }
 
-pub async fn import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn import(ctx: Ctx, Path(id): Path<String>) -> Response {
     let header = values([("csv", "date,value,quality,breakdown,note\n".into())]);
-    show(&ctx, writable_indicator(&state, &ctx, &id), |li| import_page(&ctx, li, &header)).await
+    show(&ctx, writable_indicator(&ctx, &id), |li| import_page(&ctx, li, &header)).await
 }
 
-pub async fn import_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+pub async fn import_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
-    let li = match writable_indicator(&state, &ctx, &id).await {
+    let li = match writable_indicator(&ctx, &id).await {
         Ok(li) => li,
         Err(p) => return ctx.fail(p),
     };
     let page = import_page(&ctx, &li, &v);
-    match ops::import_csv(&state, &ctx.caller, &li, &one(&v, "csv")).await {
+    match ops::import_csv(&ctx.state, &ctx.caller, &li, &one(&v, "csv")).await {
         Ok(o) => Redirect::to(&format!(
             "/services/{}?imported={}-{}-{}#indicator-{}",
             li.service.service.id, o.added, o.changed, o.unchanged, li.indicator.id
