@@ -1,6 +1,6 @@
 //! Pages for signing in and out, one's own account, and accepting an invitation.
 
-use super::{Ctx, PageForm, Refusal, ShownError, local_next};
+use super::{Ctx, PageForm, Refusal, Saved, ShownError, local_next};
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
 use crate::i18n::LANGUAGES;
@@ -118,7 +118,7 @@ impl AccountPage<'_> {
     }
 }
 
-pub async fn account(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn account(ctx: Ctx, Saved(saved): Saved) -> Response {
     ctx.respond(async {
         let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
         Ok(ctx.render(AccountPage {
@@ -131,7 +131,7 @@ pub async fn account(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Resp
             version: person.version,
             errors: vec![],
             conflict: false,
-            saved: q.contains_key("saved"),
+            saved,
             person,
         }))
     })

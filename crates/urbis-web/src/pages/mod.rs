@@ -350,6 +350,42 @@ pub struct ShownError {
     pub message: String,
 }
 
+/// A row of a page whose rows each have a small form of their own, saved on its own (the
+/// consolidation and validation pages): its key prefixes its fields' ids (`<key>-<field>`).
+pub trait FormRow {
+    fn key(&self) -> &str;
+    /// The errors beside the row's fields.
+    fn errors(&self) -> &[ShownError];
+    /// The row after its form was refused: what was typed into it, and the errors beside its fields.
+    fn refused(&mut self, form: &PageForm, errors: Vec<ShownError>);
+    /// The message beside `field`, if any (used by templates).
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(self.errors(), field)
+    }
+}
+
+/// After row `key`'s form was refused with `errors`: that row shows what was typed and the errors
+/// beside its fields; the page's summary gets the same errors, linked to the row's fields.
+pub fn refused_row<R: FormRow>(rows: &mut [R], key: &str, form: &PageForm, errors: Vec<ShownError>) -> Vec<ShownError> {
+    let summary = errors.iter().map(|e| ShownError { field: format!("{key}-{}", e.field), ..e.clone() }).collect();
+    if let Some(row) = rows.iter_mut().find(|r| r.key() == key) {
+        row.refused(form, errors);
+    }
+    summary
+}
+
+/// Whether a page is shown after a save (`?saved`), to confirm it.
+pub struct Saved(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Saved {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        Ok(Saved(pairs.iter().any(|(k, _)| k == "saved")))
+    }
+}
+
 /// The message for `field` among `errors`, if any (used by templates).
 pub fn error_for<'a>(errors: &'a [ShownError], field: &str) -> Option<&'a str> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())

@@ -1,6 +1,6 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
-use super::{Ctx, PageForm, Refusal, ShownError};
+use super::{Ctx, PageForm, Refusal, Saved, ShownError};
 use crate::charts::{MapPoint, europe_map};
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -114,7 +114,7 @@ struct CityPage<'a> {
     saved: bool,
 }
 
-pub async fn city(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn city(ctx: Ctx, Path(slug): Path<String>, Saved(saved): Saved) -> Response {
     match ops::city_profile(&ctx.state, &ctx.caller, &slug).await {
         Ok(p) => ctx.render(CityPage {
             ctx: &ctx,
@@ -123,7 +123,7 @@ pub async fn city(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<St
             team: p.team,
             can_edit: p.can_edit,
             can_team: p.can_team,
-            saved: q.contains_key("saved"),
+            saved,
             city: p.city,
         }),
         Err(e) => ctx.fail(e),

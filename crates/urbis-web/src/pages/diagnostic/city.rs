@@ -4,11 +4,10 @@
 
 use super::{ProgressRow, WaveFigures, capability_name, fmt, progress_rows};
 use crate::charts::{RadarSeries, radar};
-use crate::pages::{Ctx, PageForm};
+use crate::pages::{Ctx, PageForm, Saved};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_app::network as net;
@@ -72,11 +71,7 @@ pub struct PlanRow {
     pub status: String,
 }
 
-pub async fn city_with_notice(ctx: Ctx, path: Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
-    city_page(ctx, path, q.contains_key("saved")).await
-}
-
-async fn city_page(ctx: Ctx, Path(slug): Path<String>, saved: bool) -> Response {
+pub async fn city_with_notice(ctx: Ctx, Path(slug): Path<String>, Saved(saved): Saved) -> Response {
     match ops::city_diagnostic(&ctx.state, &ctx.caller, &slug, ctx.t.code).await {
         Ok(view) => ctx.render(city_diagnostic_page(&ctx, &view, saved)),
         Err(e) => ctx.fail(e),

@@ -2,11 +2,10 @@
 //! respondents' values, their spread and the city's consolidated value (the lower median, unless
 //! the lead set it with a reason). Each question saves on its own; drafts only.
 
-use super::super::{Ctx, PageForm, ShownError};
+use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, refused_row};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::{lower_median, question_spread};
@@ -30,9 +29,18 @@ pub struct QuestionRow {
     pub errors: Vec<ShownError>,
 }
 
-impl QuestionRow {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::pages::error_for(&self.errors, field)
+impl FormRow for QuestionRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+    fn errors(&self) -> &[ShownError] {
+        &self.errors
+    }
+    fn refused(&mut self, form: &PageForm, errors: Vec<ShownError>) {
+        self.value = form.get("value").into();
+        self.not_applicable = form.checked("not_applicable");
+        self.reason = form.get("reason").into();
+        self.errors = errors;
     }
 }
 
@@ -95,11 +103,8 @@ async fn page<'a>(ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, AppErro
     })
 }
 
-pub async fn consolidate(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
-    match page(&ctx, &id).await {
-        Ok(p) => ctx.render(ConsolidatePage { saved: q.contains_key("saved"), ..p }),
-        Err(p) => ctx.fail(p),
-    }
+pub async fn consolidate(ctx: Ctx, Path(id): Path<String>, Saved(saved): Saved) -> Response {
+    ctx.respond(async { Ok(ctx.render(ConsolidatePage { saved, ..page(&ctx, &id).await? })) }).await
 }
 
 pub async fn consolidate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
@@ -117,19 +122,9 @@ pub async fn consolidate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) 
         match ops::set_override(&ctx.state, &ctx.caller, &loaded, question, change).await {
             Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
             Err(e) => {
-                let (status, shown) = ctx.form_errors(e)?;
+                let (status, errors) = ctx.form_errors(e)?;
                 let mut page = page(&ctx, &id).await?;
-                let errors: Vec<ShownError> = shown
-                    .clone()
-                    .into_iter()
-                    .map(|e| ShownError { field: format!("{question}-{}", e.field), ..e })
-                    .collect();
-                if let Some(row) = page.rows.iter_mut().find(|r| r.id == question) {
-                    row.value = form.get("value").into();
-                    row.not_applicable = form.checked("not_applicable");
-                    row.reason = form.get("reason").into();
-                    row.errors = shown;
-                }
+                let errors = refused_row(&mut page.rows, question, &form, errors);
                 Ok(ctx.render_status(status, ConsolidatePage { errors, ..page }))
             }
         }

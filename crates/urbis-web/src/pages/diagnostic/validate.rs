@@ -1,11 +1,10 @@
 //! The expert's validation page: per capability, the self-assessed score and level beside a form to
 //! confirm or adjust the score with a confidence and a comment. Each capability saves on its own.
 
-use super::super::{Ctx, PageForm, ShownError};
+use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, refused_row};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::Confidence;
@@ -24,9 +23,18 @@ pub struct ValidationRow {
     pub errors: Vec<ShownError>,
 }
 
-impl ValidationRow {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::pages::error_for(&self.errors, field)
+impl FormRow for ValidationRow {
+    fn key(&self) -> &str {
+        &self.slug
+    }
+    fn errors(&self) -> &[ShownError] {
+        &self.errors
+    }
+    fn refused(&mut self, form: &PageForm, errors: Vec<ShownError>) {
+        self.score = form.get("score").into();
+        self.confidence = form.get("confidence").into();
+        self.comment = form.get("comment").into();
+        self.errors = errors;
     }
 }
 
@@ -75,11 +83,8 @@ async fn page<'a>(ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> 
     })
 }
 
-pub async fn validate(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
-    match page(&ctx, &id).await {
-        Ok(p) => ctx.render(ValidatePage { saved: q.contains_key("saved"), ..p }),
-        Err(p) => ctx.fail(p),
-    }
+pub async fn validate(ctx: Ctx, Path(id): Path<String>, Saved(saved): Saved) -> Response {
+    ctx.respond(async { Ok(ctx.render(ValidatePage { saved, ..page(&ctx, &id).await? })) }).await
 }
 
 pub async fn validate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
@@ -100,20 +105,9 @@ pub async fn validate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> 
         match saved {
             Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/validate?saved={capability}")).into_response()),
             Err(e) => {
-                let (status, shown) = ctx.form_errors(e)?;
+                let (status, errors) = ctx.form_errors(e)?;
                 let mut page = page(&ctx, &id).await?;
-                // The error summary links to the fields of the capability that was saved.
-                let errors: Vec<ShownError> = shown
-                    .clone()
-                    .into_iter()
-                    .map(|e| ShownError { field: format!("{capability}-{}", e.field), ..e })
-                    .collect();
-                if let Some(row) = page.rows.iter_mut().find(|r| r.slug == capability) {
-                    row.score = form.get("score").into();
-                    row.confidence = form.get("confidence").into();
-                    row.comment = form.get("comment").into();
-                    row.errors = shown;
-                }
+                let errors = refused_row(&mut page.rows, capability, &form, errors);
                 Ok(ctx.render_status(status, ValidatePage { errors, ..page }))
             }
         }

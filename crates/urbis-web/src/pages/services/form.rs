@@ -154,6 +154,37 @@ pub(super) fn choices(
     f
 }
 
+/// A choice field's options, given the lists read from the store (the diagnostic's capabilities):
+/// each value with the message id of its label.
+pub(super) type Options = fn(&[String]) -> Vec<(String, String)>;
+
+/// One field of a form as data: its name (the same in the form, in the input it is parsed into and
+/// in the API), its kind (see [`Field`]) and, for a choice, its options.
+pub(super) struct FieldDef {
+    pub(super) name: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) options: Option<Options>,
+}
+
+/// A field typed or picked from the browser's own control (text, number, date, textarea, checkbox).
+pub(super) const fn plain(name: &'static str, kind: &'static str) -> FieldDef {
+    FieldDef { name, kind, options: None }
+}
+
+/// A choice among `options` (select, checkboxes).
+pub(super) const fn pick(name: &'static str, kind: &'static str, options: Options) -> FieldDef {
+    FieldDef { name, kind, options: Some(options) }
+}
+
+/// A form's fields from its table, filled with `v`; `lists` feeds the options built from stored data.
+pub(super) fn fields(ctx: &Ctx, table: &[FieldDef], v: &Values, lists: &[String]) -> Vec<Field> {
+    let field_of = |f: &FieldDef| match f.options {
+        Some(options) => choices(ctx, f.name, f.kind, v, &options(lists)),
+        None => field(ctx, f.name, f.kind, v),
+    };
+    table.iter().map(field_of).collect()
+}
+
 /// The choices of a closed list: each value with its label's message id `<prefix>-<value>`.
 pub(super) fn ids<T: Copy>(all: &[T], slug: impl Fn(T) -> &'static str, prefix: &str) -> Vec<(String, String)> {
     all.iter().map(|x| (slug(*x).to_string(), format!("{prefix}-{}", slug(*x)))).collect()

@@ -2,8 +2,8 @@
 //! them, and the view of one indicator on the service's page (chart, legend and table).
 
 use super::form::{
-    FormPage, Values, choices, field, ids, one, saved_at, show, submit, values, values_of, writable_indicator,
-    writable_service,
+    FieldDef, FormPage, Values, field, fields, ids, one, pick, plain, saved_at, show, submit, values, values_of,
+    writable_indicator, writable_service,
 };
 use crate::charts::{GoalLines, LineSeries, line_chart};
 use crate::pages::{Ctx, PageForm, Refusal, ShownError};
@@ -12,14 +12,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use urbis_app::AppError;
 use urbis_app::services as ops;
-use urbis_domain::services::{Evaluation, MeasurementInput, Quality, RawIndicator};
+use urbis_domain::services::{Direction, Evaluation, MeasurementInput, Quality, RawIndicator};
 use urbis_store::services::{Indicator, Measurement, Service};
 
 // ---- defining an indicator -----------------------------------------------------------------------
 
+const INDICATOR_FIELDS: &[FieldDef] = &[
+    plain("name", "text"),
+    plain("description", "textarea"),
+    plain("unit", "text"),
+    pick("direction", "select", |_| ids(Direction::ALL, Direction::as_str, "direction")),
+    plain("baseline_value", "number"),
+    plain("baseline_date", "date"),
+    plain("target_value", "number"),
+    plain("target_date", "date"),
+    plain("data_source", "text"),
+    plain("method", "textarea"),
+    plain("breakdowns", "text"),
+];
+
 fn indicator_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
-    let directions =
-        [("increase".into(), "direction-increase".into()), ("decrease".into(), "direction-decrease".into())];
     FormPage {
         lead: ctx.t.get("services-indicator-lead"),
         ..FormPage::about(
@@ -27,19 +39,7 @@ fn indicator_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
             s,
             ctx.t.get("services-indicator-title"),
             format!("/services/{}/indicators/new", s.id),
-            vec![
-                field(ctx, "name", "text", v),
-                field(ctx, "description", "textarea", v),
-                field(ctx, "unit", "text", v),
-                choices(ctx, "direction", "select", v, &directions),
-                field(ctx, "baseline_value", "number", v),
-                field(ctx, "baseline_date", "date", v),
-                field(ctx, "target_value", "number", v),
-                field(ctx, "target_date", "date", v),
-                field(ctx, "data_source", "text", v),
-                field(ctx, "method", "textarea", v),
-                field(ctx, "breakdowns", "text", v),
-            ],
+            fields(ctx, INDICATOR_FIELDS, v, &[]),
         )
     }
 }
@@ -80,12 +80,22 @@ fn allowed_breakdowns(ctx: &Ctx, i: &Indicator) -> String {
     ctx.t.with("services-allowed-breakdowns", &[("breakdowns", &i.breakdowns.to_text())])
 }
 
+const MEASUREMENT_FIELDS: &[FieldDef] = &[
+    plain("date", "date"),
+    plain("value", "number"),
+    pick("quality", "select", |_| ids(Quality::ALL, Quality::as_str, "quality")),
+    plain("breakdown", "text"),
+    plain("note", "text"),
+];
+
 fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
     let i = &li.indicator;
-    let mut breakdown = field(ctx, "breakdown", "text", v);
     let allowed =
         if i.breakdowns.0.is_empty() { ctx.t.get("services-no-breakdowns") } else { allowed_breakdowns(ctx, i) };
-    breakdown.hint = format!("{} {allowed}", breakdown.hint);
+    let mut fields = fields(ctx, MEASUREMENT_FIELDS, v, &[]);
+    for breakdown in fields.iter_mut().filter(|f| f.name == "breakdown") {
+        breakdown.hint = format!("{} {allowed}", breakdown.hint);
+    }
     let baseline = i.goal.baseline_date.to_string();
     FormPage {
         lead: ctx.t.with("services-measurement-lead", &[("date", &baseline), ("unit", &i.unit)]),
@@ -94,13 +104,7 @@ fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> 
             &li.service.service,
             ctx.t.with("services-measurement-title", &[("indicator", &i.name)]),
             format!("/indicators/{}/measurements/new", i.id),
-            vec![
-                field(ctx, "date", "date", v),
-                field(ctx, "value", "number", v),
-                choices(ctx, "quality", "select", v, &ids(Quality::ALL, Quality::as_str, "quality")),
-                breakdown,
-                field(ctx, "note", "text", v),
-            ],
+            fields,
         )
     }
 }

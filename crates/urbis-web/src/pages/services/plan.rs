@@ -1,7 +1,7 @@
 //! The service's plan: a phase with its exit assessment, milestones, and the research log.
 
 use super::form::{
-    Field, FormPage, Values, choices, field, ids, many, one, saved, saved_at, show, submit, values, values_of,
+    FieldDef, FormPage, Values, fields, ids, many, one, pick, plain, saved, saved_at, show, submit, values, values_of,
     writable_service,
 };
 use crate::pages::{Ctx, PageForm, Refusal};
@@ -34,16 +34,14 @@ fn phase_values(p: &Phase) -> Values {
     v
 }
 
-fn phase_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
-    vec![
-        field(ctx, "starts_on", "date", v),
-        field(ctx, "ends_on", "date", v),
-        field(ctx, "goal", "textarea", v),
-        choices(ctx, "exit_result", "select", v, &ids(ExitResult::ALL, ExitResult::as_str, "exit")),
-        choices(ctx, "exit_checklist", "checkboxes", v, &standard_choices()),
-        field(ctx, "exit_notes", "textarea", v),
-    ]
-}
+const PHASE_FIELDS: &[FieldDef] = &[
+    plain("starts_on", "date"),
+    plain("ends_on", "date"),
+    plain("goal", "textarea"),
+    pick("exit_result", "select", |_| ids(ExitResult::ALL, ExitResult::as_str, "exit")),
+    pick("exit_checklist", "checkboxes", |_| standard_choices()),
+    plain("exit_notes", "textarea"),
+];
 
 /// The phase's form: as planned (`v` is `None`) or as typed. Its version is the planned phase's.
 async fn phase_page<'a>(
@@ -64,7 +62,7 @@ async fn phase_page<'a>(
             s,
             ctx.t.with("services-phase-title", &[("phase", &phase_name)]),
             format!("/services/{}/phases/{}", s.id, kind.as_str()),
-            phase_fields(ctx, v.unwrap_or(&stored)),
+            fields(ctx, PHASE_FIELDS, v.unwrap_or(&stored), &[]),
         )
     })
 }
@@ -115,13 +113,11 @@ pub async fn phase_post(ctx: Ctx, Path((id, kind)): Path<(String, String)>, form
 
 // ---- milestones ----------------------------------------------------------------------------------
 
-fn milestone_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
-    vec![
-        field(ctx, "title", "text", v),
-        field(ctx, "due_on", "date", v),
-        choices(ctx, "state", "select", v, &ids(MilestoneState::ALL, MilestoneState::as_str, "milestone")),
-    ]
-}
+const MILESTONE_FIELDS: &[FieldDef] = &[
+    plain("title", "text"),
+    plain("due_on", "date"),
+    pick("state", "select", |_| ids(MilestoneState::ALL, MilestoneState::as_str, "milestone")),
+];
 
 fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Values) -> FormPage<'a> {
     FormPage {
@@ -134,7 +130,7 @@ fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Valu
                 Some(m) => format!("/milestones/{}/edit", m.id),
                 None => format!("/services/{}/milestones/new", s.id),
             },
-            milestone_fields(ctx, v),
+            fields(ctx, MILESTONE_FIELDS, v, &[]),
         )
     }
 }
@@ -188,6 +184,16 @@ pub async fn edit_milestone_post(ctx: Ctx, Path(id): Path<String>, form: PageFor
 
 // ---- the research log ----------------------------------------------------------------------------
 
+const RESEARCH_FIELDS: &[FieldDef] = &[
+    plain("held_on", "date"),
+    plain("title", "text"),
+    plain("participants", "number"),
+    plain("findings", "textarea"),
+    plain("quotes", "textarea"),
+    plain("tags", "text"),
+    plain("decision", "textarea"),
+];
+
 fn research_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
     FormPage {
         lead: ctx.t.get("services-research-lead"),
@@ -196,15 +202,7 @@ fn research_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
             s,
             ctx.t.get("services-research-title"),
             format!("/services/{}/research/new", s.id),
-            vec![
-                field(ctx, "held_on", "date", v),
-                field(ctx, "title", "text", v),
-                field(ctx, "participants", "number", v),
-                field(ctx, "findings", "textarea", v),
-                field(ctx, "quotes", "textarea", v),
-                field(ctx, "tags", "text", v),
-                field(ctx, "decision", "textarea", v),
-            ],
+            fields(ctx, RESEARCH_FIELDS, v, &[]),
         )
     }
 }

@@ -1,7 +1,9 @@
 //! A city's service: the form that adds it and the form that changes it (both made from one table
 //! of its fields), and the city's service link.
 
-use super::form::{FormPage, Values, choices, field, ids, many, one, saved, values_of, writable_service};
+use super::form::{
+    FieldDef, FormPage, Values, field, fields, ids, many, one, pick, plain, saved, values_of, writable_service,
+};
 use crate::pages::{Ctx, PageForm, Refusal};
 use askama::Template;
 use axum::extract::Path;
@@ -16,41 +18,22 @@ use urbis_domain::services::{FocusArea, PhaseKind, RawService, split_list};
 use urbis_store::network::Organisation;
 use urbis_store::services::Service;
 
-/// A choice field's options, given the diagnostic's capabilities (the one list read from the
-/// store): each value with the message id of its label.
-type Options = fn(&[String]) -> Vec<(String, String)>;
-
-/// One field of the service form: its name (the same in [`RawService`], the form and the API), its
-/// kind (see [`super::form::Field`]) and, for a choice, its options.
-struct ServiceField {
-    name: &'static str,
-    kind: &'static str,
-    options: Option<Options>,
-}
-
-const fn text(name: &'static str, kind: &'static str) -> ServiceField {
-    ServiceField { name, kind, options: None }
-}
-
-const fn pick(name: &'static str, kind: &'static str, options: Options) -> ServiceField {
-    ServiceField { name, kind, options: Some(options) }
-}
-
-/// The service's fields in the form's order, one line each. A field that [`RawService`] holds as
-/// a list is a checkbox group, or a text of comma-separated items (`languages`).
-const SERVICE_FIELDS: &[ServiceField] = &[
-    text("title", "text"),
-    text("description", "textarea"),
+/// The service's fields in the form's order, one line each; their names are [`RawService`]'s. A
+/// field that [`RawService`] holds as a list is a checkbox group, or a text of comma-separated items
+/// (`languages`).
+const SERVICE_FIELDS: &[FieldDef] = &[
+    plain("title", "text"),
+    plain("description", "textarea"),
     pick("focus_area", "select", |_| ids(FocusArea::ALL, FocusArea::as_str, "focus")),
     pick("phase", "select", |_| ids(PhaseKind::ALL, PhaseKind::as_str, "phase")),
-    text("problem", "textarea"),
-    text("audience", "textarea"),
-    text("team", "textarea"),
+    plain("problem", "textarea"),
+    plain("audience", "textarea"),
+    plain("team", "textarea"),
     pick("channels", "checkboxes", |_| ids(Channel::ALL, Channel::as_str, "channel")),
-    text("languages", "text"),
-    text("output", "text"),
-    text("cost", "number"),
-    text("currency", "text"),
+    plain("languages", "text"),
+    plain("output", "text"),
+    plain("cost", "number"),
+    plain("currency", "text"),
     pick("builds_on", "checkboxes", |caps| caps.iter().map(|c| (c.clone(), format!("capability-{c}"))).collect()),
 ];
 
@@ -108,13 +91,7 @@ fn service_values(s: &Service) -> Result<Values, AppError> {
 /// The service form's fields filled with `v`; the edit form also offers to publish.
 async fn service_fields(ctx: &Ctx, v: &Values, edit: bool) -> Result<Vec<super::form::Field>, AppError> {
     let capabilities = ops::capabilities(&ctx.state).await?;
-    let mut fields: Vec<_> = SERVICE_FIELDS
-        .iter()
-        .map(|f| match f.options {
-            Some(options) => choices(ctx, f.name, f.kind, v, &options(&capabilities)),
-            None => field(ctx, f.name, f.kind, v),
-        })
-        .collect();
+    let mut fields = fields(ctx, SERVICE_FIELDS, v, &capabilities);
     if edit {
         fields.push(field(ctx, "published", "checkbox", v));
     }
