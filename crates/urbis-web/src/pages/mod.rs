@@ -311,6 +311,45 @@ impl Ctx {
         }
     }
 
+    /// A posted form's answer: `done` when its operation succeeded (a redirect, usually); when the
+    /// operation was refused, the form again with the errors to show (built by `again`), answering
+    /// the refusal's status. A changed record and anything else a form cannot show are the error
+    /// page's.
+    pub async fn after_form<P: Template>(
+        &self,
+        done: Result<Response, AppError>,
+        again: impl AsyncFnOnce(Vec<ShownError>) -> Result<P, AppError>,
+    ) -> Result<Response, AppError> {
+        let e = match done {
+            Ok(answer) => return Ok(answer),
+            Err(e) => e,
+        };
+        let (status, errors) = self.form_errors(e)?;
+        Ok(self.render_status(status, again(errors).await?))
+    }
+
+    /// The same for a versioned record's form, sent at version `sent` while the record is at
+    /// `current`: `again` gets the errors, whether someone else saved first (then it shows the
+    /// conflict notice and answers 409) and the version the form carries: the record's current one
+    /// after a conflict, so that saving again is deliberate, else the one it was sent with.
+    pub async fn after_versioned_form<P: Template>(
+        &self,
+        done: Result<Response, AppError>,
+        (sent, current): (i64, i64),
+        again: impl AsyncFnOnce(Vec<ShownError>, bool, i64) -> Result<P, AppError>,
+    ) -> Result<Response, AppError> {
+        let e = match done {
+            Ok(answer) => return Ok(answer),
+            Err(e) => e,
+        };
+        let (status, errors, conflict, version) = match self.refusal(e) {
+            Refusal::Errors(status, errors) => (status, errors, false, sent),
+            Refusal::Conflict => (StatusCode::CONFLICT, vec![], true, current),
+            Refusal::Fail(e) => return Err(e),
+        };
+        Ok(self.render_status(status, again(errors, conflict, version).await?))
+    }
+
     /// Field errors of a failed operation as shown on a form (translated, linked to their fields;
     /// a domain field path `baseline.value` is the form's `baseline_value`).
     pub fn field_errors(&self, e: &AppError) -> Vec<ShownError> {
@@ -448,6 +487,11 @@ impl FromRequest<AppState> for PageForm {
         }
         Ok(PageForm(fields, pairs))
     }
+}
+
+/// Where a page goes after a post (303 See Other).
+pub fn redirect(to: &str) -> Response {
+    Redirect::to(to).into_response()
 }
 
 /// Percent-encode a string for a query parameter.

@@ -1,6 +1,6 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
-use super::{Ctx, PageForm, Refusal, Saved, ShownError};
+use super::{Ctx, PageForm, Refusal, Saved, ShownError, redirect};
 use crate::charts::{MapPoint, europe_map};
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -170,38 +170,31 @@ pub async fn city_edit(ctx: Ctx, Path(slug): Path<String>) -> Response {
 }
 
 pub async fn city_edit_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
-    let city = match editable_city(&ctx, &slug).await {
-        Ok(c) => c,
-        Err(p) => return ctx.fail(p),
-    };
-    let again = |errors: Vec<ShownError>, conflict: bool, version: i64| CityEditPage {
-        ctx: &ctx,
-        city: city.item.clone(),
-        description: form.get("description").to_string(),
-        website: form.get("website").to_string(),
-        version,
-        errors,
-        conflict,
-    };
-    let Some(version) = form.version() else {
-        return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(vec![], true, city.version));
-    };
-    let change = match ProfileChange::parse(Some(form.get("description")), Some(form.get("website"))) {
-        Ok(c) => c,
-        Err(i) => {
-            return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(ctx.invalid(&i.0), false, version));
-        }
-    };
-    match ops::update_profile(&ctx.state, &ctx.caller, &city, version, change).await {
-        Ok(_) => Redirect::to(&format!("/cities/{}?saved=1", city.slug)).into_response(),
-        // Someone else saved first: show their version's number so a second save is deliberate,
-        // and keep what this person typed.
-        Err(e) => match ctx.refusal(e) {
-            Refusal::Errors(status, errors) => ctx.render_status(status, again(errors, false, version)),
-            Refusal::Conflict => ctx.render_status(StatusCode::CONFLICT, again(vec![], true, city.version)),
-            Refusal::Fail(e) => ctx.fail(e),
-        },
-    }
+    ctx.respond(async {
+        let city = editable_city(&ctx, &slug).await?;
+        let typed = async |errors: Vec<ShownError>, conflict: bool, version: i64| {
+            let (description, website) = (form.get("description").into(), form.get("website").into());
+            Ok::<_, AppError>(CityEditPage {
+                ctx: &ctx,
+                city: city.item.clone(),
+                description,
+                website,
+                version,
+                errors,
+                conflict,
+            })
+        };
+        let Some(version) = form.version() else {
+            return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, typed(vec![], true, city.version).await?));
+        };
+        let done = async {
+            let change = ProfileChange::parse(Some(form.get("description")), Some(form.get("website")))?;
+            ops::update_profile(&ctx.state, &ctx.caller, &city, version, change).await?;
+            Ok(redirect(&format!("/cities/{}?saved=1", city.slug)))
+        };
+        ctx.after_versioned_form(done.await, (version, city.version), typed).await
+    })
+    .await
 }
 
 #[derive(Template)]

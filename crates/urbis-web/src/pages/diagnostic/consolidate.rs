@@ -2,10 +2,10 @@
 //! respondents' values, their spread and the city's consolidated value (the lower median, unless
 //! the lead set it with a reason). Each question saves on its own; drafts only.
 
-use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, refused_row};
+use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, redirect, refused_row};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::{lower_median, question_spread};
@@ -119,15 +119,14 @@ pub async fn consolidate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) 
             let v = form.get("value").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
             Some((Some(v), form.get("reason")))
         };
-        match ops::set_override(&ctx.state, &ctx.caller, &loaded, question, change).await {
-            Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                let mut page = page(&ctx, &id).await?;
-                let errors = refused_row(&mut page.rows, question, &form, errors);
-                Ok(ctx.render_status(status, ConsolidatePage { errors, ..page }))
-            }
-        }
+        let done = ops::set_override(&ctx.state, &ctx.caller, &loaded, question, change).await;
+        let done = done.map(|_| redirect(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")));
+        ctx.after_form(done, async |errors| {
+            let mut page = page(&ctx, &id).await?;
+            let errors = refused_row(&mut page.rows, question, &form, errors);
+            Ok(ConsolidatePage { errors, ..page })
+        })
+        .await
     })
     .await
 }

@@ -1,11 +1,10 @@
 //! Improvement-plan pages: add an item (from a recommended action or blank) and change one. The
 //! plan itself is listed on the city's diagnostic page.
 
-use super::super::{Ctx, PageForm, Refusal, ShownError};
+use super::super::{Ctx, PageForm, ShownError, redirect};
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::diagnostic as ops;
 use urbis_app::network as net;
@@ -115,14 +114,12 @@ pub async fn new_item(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMa
 pub async fn new_item_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
         let city = plan_city(&ctx, &slug).await?;
-        match ops::create_plan_item(&ctx.state, &ctx.caller, &city, &fields(&form)).await {
-            Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                let page = PlanItemPage::new(&ctx, city.item, format!("/cities/{slug}/plan/new")).await?.typed(&form);
-                Ok(ctx.render_status(status, PlanItemPage { errors, ..page }))
-            }
-        }
+        let done = ops::create_plan_item(&ctx.state, &ctx.caller, &city, &fields(&form)).await;
+        ctx.after_form(done.map(|_| redirect(&format!("/cities/{slug}/diagnostic#plan"))), async |errors| {
+            let page = PlanItemPage::new(&ctx, city.item, format!("/cities/{slug}/plan/new")).await?.typed(&form);
+            Ok(PlanItemPage { errors, ..page })
+        })
+        .await
     })
     .await
 }
@@ -148,23 +145,16 @@ pub async fn edit_item(ctx: Ctx, Path(id): Path<String>) -> Response {
 pub async fn edit_item_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
         let (item, city) = ops::plan_item_for(&ctx.state, &ctx.caller, &id, Action::ManagePlan).await?;
-        let slug = city.slug.clone();
         let Some(version) = form.version() else {
             return Err(AppError::invalid("version", "required", "the form lacks its version"));
         };
-        match ops::update_plan_item(&ctx.state, &ctx.caller, &item, &city, version, &fields(&form)).await {
-            Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
-            Err(e) => {
-                // On a conflict the form carries the current version, so saving again is deliberate.
-                let (status, version, conflict, errors) = match ctx.refusal(e) {
-                    Refusal::Conflict => (StatusCode::CONFLICT, item.version, true, vec![]),
-                    Refusal::Errors(status, errors) => (status, version, false, errors),
-                    Refusal::Fail(e) => return Err(e),
-                };
-                let page = PlanItemPage::new(&ctx, city.item, format!("/plan-items/{id}/edit")).await?.typed(&form);
-                Ok(ctx.render_status(status, PlanItemPage { version: Some(version), conflict, errors, ..page }))
-            }
-        }
+        let done = ops::update_plan_item(&ctx.state, &ctx.caller, &item, &city, version, &fields(&form)).await;
+        let done = done.map(|_| redirect(&format!("/cities/{}/diagnostic#plan", city.slug)));
+        ctx.after_versioned_form(done, (version, item.version), async |errors, conflict, version| {
+            let page = PlanItemPage::new(&ctx, city.item, format!("/plan-items/{id}/edit")).await?.typed(&form);
+            Ok(PlanItemPage { version: Some(version), conflict, errors, ..page })
+        })
+        .await
     })
     .await
 }

@@ -1,9 +1,9 @@
 //! Programme staff reopen a submitted assessment for changes, with a reason kept in the audit log.
 
-use super::super::{Ctx, PageForm, ShownError};
+use super::super::{Ctx, PageForm, ShownError, redirect};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::policy::Action;
@@ -42,20 +42,13 @@ pub async fn reopen(ctx: Ctx, Path(id): Path<String>) -> Response {
 pub async fn reopen_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
         let l = load(&ctx, &id).await?;
-        match ops::reopen(&ctx.state, &ctx.caller, &l, form.get("reason")).await {
-            Ok(a) => Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                let page = ReopenPage {
-                    ctx: &ctx,
-                    city: l.city,
-                    assessment: l.assessment,
-                    reason: form.get("reason").into(),
-                    errors,
-                };
-                Ok(ctx.render_status(status, page))
-            }
-        }
+        let done = ops::reopen(&ctx.state, &ctx.caller, &l, form.get("reason")).await;
+        let done = done.map(|a| redirect(&format!("/assessments/{}", a.id)));
+        let reason = form.get("reason").into();
+        ctx.after_form(done, async |errors| {
+            Ok(ReopenPage { ctx: &ctx, city: l.city, assessment: l.assessment, reason, errors })
+        })
+        .await
     })
     .await
 }

@@ -1,10 +1,10 @@
 //! The expert's validation page: per capability, the self-assessed score and level beside a form to
 //! confirm or adjust the score with a confidence and a comment. Each capability saves on its own.
 
-use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, refused_row};
+use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, redirect, refused_row};
 use askama::Template;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::Confidence;
@@ -102,15 +102,13 @@ pub async fn validate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> 
             form.get("comment"),
         )
         .await;
-        match saved {
-            Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/validate?saved={capability}")).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                let mut page = page(&ctx, &id).await?;
-                let errors = refused_row(&mut page.rows, capability, &form, errors);
-                Ok(ctx.render_status(status, ValidatePage { errors, ..page }))
-            }
-        }
+        let done = saved.map(|_| redirect(&format!("/assessments/{id}/validate?saved={capability}")));
+        ctx.after_form(done, async |errors| {
+            let mut page = page(&ctx, &id).await?;
+            let errors = refused_row(&mut page.rows, capability, &form, errors);
+            Ok(ValidatePage { errors, ..page })
+        })
+        .await
     })
     .await
 }

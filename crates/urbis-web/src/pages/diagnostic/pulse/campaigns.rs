@@ -2,7 +2,7 @@
 //! (recipients, opening and closing, reminders, response rates).
 
 use super::{country_label, percent, region_label, status_label};
-use crate::pages::{Ctx, PageForm, Refusal, ShownError};
+use crate::pages::{Ctx, PageForm, Refusal, ShownError, redirect};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -65,21 +65,20 @@ impl NewPage<'_> {
     }
 }
 
-async fn new_page(
-    ctx: &Ctx,
+async fn new_page<'a>(
+    ctx: &'a Ctx,
     form: HashMap<String, String>,
     errors: Vec<ShownError>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+) -> Result<NewPage<'a>, AppError> {
     let (instruments, programmes) = ops::new_form(&ctx.state, &ctx.caller).await?;
-    Ok(ctx.render_status(status, NewPage { ctx, errors, instruments, programmes, form }))
+    Ok(NewPage { ctx, errors, instruments, programmes, form })
 }
 
 pub async fn new(ctx: Ctx) -> Response {
     ctx.respond(async {
         let mut form = HashMap::new();
         form.insert("instrument".to_string(), "innovation-capacity-pulse".to_string());
-        new_page(&ctx, form, vec![], StatusCode::OK).await
+        Ok(ctx.render(new_page(&ctx, form, vec![]).await?))
     })
     .await
 }
@@ -98,13 +97,8 @@ pub async fn new_post(ctx: Ctx, form: PageForm) -> Response {
             opens_on: form.get("opens_on").into(),
             closes_on: form.get("closes_on").into(),
         };
-        match ops::create(&ctx.state, &ctx.caller, &input).await {
-            Ok(c) => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                new_page(&ctx, form.0, errors, status).await
-            }
-        }
+        let done = ops::create(&ctx.state, &ctx.caller, &input).await.map(|c| redirect(&format!("/pulse/{}", c.id)));
+        ctx.after_form(done, async |errors| new_page(&ctx, form.0, errors).await).await
     })
     .await
 }
