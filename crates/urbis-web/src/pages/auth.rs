@@ -5,9 +5,11 @@ use crate::AppState;
 use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
 use crate::i18n::LANGUAGES;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::network as ops;
@@ -25,6 +27,15 @@ struct LoginPage<'a> {
 }
 
 form_errors!(LoginPage);
+
+/// Signing in and out, one's account, and accepting an invitation.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login).post(login_post))
+        .route("/logout", post(logout_post))
+        .route("/account", get(account).post(account_post))
+        .route("/invitations/{token}", get(invitation).post(invitation_post))
+}
 
 pub async fn login(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.render(LoginPage { ctx: &ctx, email: String::new(), next: local_next(q.get("next")), errors: vec![] })

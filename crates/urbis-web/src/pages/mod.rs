@@ -29,92 +29,18 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_domain::FieldError;
 
+/// The site: each capability's pages, the language switch and the static assets.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(network::home))
-        .route("/programmes", get(network::programmes))
-        .route("/programmes/{slug}", get(network::programme))
-        .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort::cohort))
-        .route("/cities/{slug}/diagnostic", get(diagnostic::city::city_with_notice))
-        .route("/assessments/{id}/publish", post(diagnostic::city::publish_post))
-        .route("/assessments/{id}/reopen", get(diagnostic::reopen::reopen).post(diagnostic::reopen::reopen_post))
-        .route(
-            "/assessments/{id}/consolidate",
-            get(diagnostic::consolidate::consolidate).post(diagnostic::consolidate::consolidate_post),
-        )
-        .route(
-            "/assessments/{id}/validate",
-            get(diagnostic::validate::validate).post(diagnostic::validate::validate_post),
-        )
-        .route("/cities/{slug}/diagnostic/start", post(diagnostic::city::start_post))
-        .route("/cities/{slug}/plan/new", get(diagnostic::plan::new_item).post(diagnostic::plan::new_item_post))
-        .route("/plan-items/{id}/edit", get(diagnostic::plan::edit_item).post(diagnostic::plan::edit_item_post))
-        .route("/programmes/{slug}/waves", get(diagnostic::waves::waves).post(diagnostic::waves::waves_post))
-        .route("/programmes/{slug}/waves/{wave}/close", post(diagnostic::waves::close_post))
-        .route("/assessments/{id}", get(diagnostic::assessment::assessment))
-        .route(
-            "/assessments/{id}/sections/{section}",
-            get(diagnostic::assessment::section).post(diagnostic::assessment::section_post),
-        )
-        .route("/assessments/{id}/check", get(diagnostic::assessment::check).post(diagnostic::assessment::check_post))
-        .route("/programmes/{slug}/invitations", get(network::invitations).post(network::invitations_post))
-        .route("/programmes/{slug}/invitations/{id}/revoke", post(network::revoke_post))
-        .route("/cities/{slug}", get(network::city))
-        .route("/cities/{slug}/edit", get(network::city_edit).post(network::city_edit_post))
-        .route("/cities/{slug}/team", get(network::team).post(network::team_post))
-        .route("/cities/{slug}/team/{membership}/remove", post(network::team_remove_post))
-        .route("/people", get(network::people))
-        .route("/programmes/{slug}/services", get(services::cohort::cohort_services))
-        .route("/programmes/{slug}/results", get(services::cohort::cohort_results))
-        .route("/cities/{slug}/service", get(services::service::city_service))
-        .route(
-            "/cities/{slug}/services/new",
-            get(services::service::new_service).post(services::service::new_service_post),
-        )
-        .route("/services/{id}", get(services::timeline::service))
-        .route("/services/{id}/edit", get(services::service::edit_service).post(services::service::edit_service_post))
-        .route("/services/{id}/phases/{kind}", get(services::plan::phase).post(services::plan::phase_post))
-        .route(
-            "/services/{id}/milestones/new",
-            get(services::plan::new_milestone).post(services::plan::new_milestone_post),
-        )
-        .route("/milestones/{id}/edit", get(services::plan::edit_milestone).post(services::plan::edit_milestone_post))
-        .route("/services/{id}/research/new", get(services::plan::new_research).post(services::plan::new_research_post))
-        .route(
-            "/services/{id}/indicators/new",
-            get(services::indicators::new_indicator).post(services::indicators::new_indicator_post),
-        )
-        .route(
-            "/indicators/{id}/measurements/new",
-            get(services::indicators::new_measurement).post(services::indicators::new_measurement_post),
-        )
-        .route("/indicators/{id}/import", get(services::indicators::import).post(services::indicators::import_post))
-        .route("/login", get(auth::login).post(auth::login_post))
-        .route("/logout", post(auth::logout_post))
-        .route("/account", get(auth::account).post(auth::account_post))
-        .route("/invitations/{token}", get(auth::invitation).post(auth::invitation_post))
-        .route("/pulse", get(diagnostic::pulse::campaigns::list))
-        .route("/pulse/new", get(diagnostic::pulse::campaigns::new).post(diagnostic::pulse::campaigns::new_post))
-        .route("/pulse/{id}", get(diagnostic::pulse::campaigns::campaign))
-        .route("/pulse/{id}/recipients", post(diagnostic::pulse::campaigns::recipients_post))
-        .route("/pulse/{id}/status", post(diagnostic::pulse::campaigns::status_post))
-        .route("/pulse/{id}/reminders", post(diagnostic::pulse::campaigns::reminders_post))
-        .route("/pulse/{id}/report", get(diagnostic::pulse::report::report))
-        .route("/pulse/{id}/responses.csv", get(diagnostic::pulse::report::responses_csv))
-        .route("/surveys/{token}", get(diagnostic::pulse::respond::survey))
-        .route(
-            "/surveys/{token}/sections/{section}",
-            get(diagnostic::pulse::respond::section).post(diagnostic::pulse::respond::section_post),
-        )
-        .route(
-            "/surveys/{token}/check",
-            get(diagnostic::pulse::respond::check).post(diagnostic::pulse::respond::check_post),
-        )
+        .merge(network::router())
+        .merge(diagnostic::router())
+        .merge(services::router())
+        .merge(auth::router())
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
         .route("/static/favicon.svg", get(favicon))

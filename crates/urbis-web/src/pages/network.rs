@@ -1,11 +1,14 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
 use super::{Ctx, PageForm, Refusal, Saved, ShownError, redirect};
+use crate::AppState;
 use crate::charts::{MapPoint, europe_map};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use std::collections::HashMap;
 use urbis_app::network as ops;
 use urbis_app::{Allowed, AppError};
@@ -15,6 +18,21 @@ use urbis_store::Page;
 use urbis_store::network::{
     CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme, TeamMember,
 };
+
+/// The pages of the network: home, programmes, cities, their teams, people, invitations.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/programmes", get(programmes))
+        .route("/programmes/{slug}", get(programme))
+        .route("/programmes/{slug}/invitations", get(invitations).post(invitations_post))
+        .route("/programmes/{slug}/invitations/{id}/revoke", post(revoke_post))
+        .route("/cities/{slug}", get(city))
+        .route("/cities/{slug}/edit", get(city_edit).post(city_edit_post))
+        .route("/cities/{slug}/team", get(team).post(team_post))
+        .route("/cities/{slug}/team/{membership}/remove", post(team_remove_post))
+        .route("/people", get(people))
+}
 
 #[derive(Template)]
 #[template(path = "home.html")]
