@@ -3,12 +3,21 @@
 //! version it was read at.
 
 /// Give a page struct with an `errors: Vec<ShownError>` field the `error(field)` lookup its
-/// template uses beside each form field.
+/// template uses beside each form field; `form_errors!(Page, typed)` also gives one whose form, as
+/// typed, is kept in a `form: HashMap<String, String>` field the `value(field)` lookup.
 macro_rules! form_errors {
     ($t:ident) => {
         impl $t<'_> {
             fn error(&self, field: &str) -> Option<&str> {
                 $crate::pages::error_for(&self.errors, field)
+            }
+        }
+    };
+    ($t:ident, typed) => {
+        form_errors!($t);
+        impl $t<'_> {
+            fn value(&self, field: &str) -> &str {
+                self.form.get(field).map(String::as_str).unwrap_or("")
             }
         }
     };

@@ -57,13 +57,7 @@ struct NewPage<'a> {
     programmes: Vec<Programme>,
     form: HashMap<String, String>,
 }
-form_errors!(NewPage);
-
-impl NewPage<'_> {
-    fn value(&self, k: &str) -> &str {
-        self.form.get(k).map(String::as_str).unwrap_or("")
-    }
-}
+form_errors!(NewPage, typed);
 
 async fn new_page<'a>(
     ctx: &'a Ctx,
@@ -136,13 +130,7 @@ struct CampaignPage<'a> {
     organisations: Vec<Organisation>,
     form: HashMap<String, String>,
 }
-form_errors!(CampaignPage);
-
-impl CampaignPage<'_> {
-    fn value(&self, k: &str) -> &str {
-        self.form.get(k).map(String::as_str).unwrap_or("")
-    }
-}
+form_errors!(CampaignPage, typed);
 
 /// What a campaign page shows besides the campaign: the form as typed, errors, a notice and the
 /// links just sent.
