@@ -66,6 +66,18 @@ impl<'a> FormPage<'a> {
         }
     }
 
+    /// The form that adds a part to service `s` (posted to `/services/<id>/<part>/new`), with its
+    /// title and lead.
+    pub(super) fn adding(
+        ctx: &'a Ctx,
+        s: &Service,
+        part: &str,
+        (title, lead): (String, String),
+        fields: Vec<Field>,
+    ) -> Self {
+        FormPage { lead, ..FormPage::about(ctx, s, title, format!("/services/{}/{part}/new", s.id), fields) }
+    }
+
     /// Show the form again after a refused operation (keeping what was typed), or the error page.
     pub(super) fn again(mut self, r: Refusal) -> Response {
         let ctx = self.ctx;

@@ -32,16 +32,8 @@ const INDICATOR_FIELDS: &[FieldDef] = &[
 ];
 
 fn indicator_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
-    FormPage {
-        lead: ctx.t.get("services-indicator-lead"),
-        ..FormPage::about(
-            ctx,
-            s,
-            ctx.t.get("services-indicator-title"),
-            format!("/services/{}/indicators/new", s.id),
-            fields(ctx, INDICATOR_FIELDS, v, &[]),
-        )
-    }
+    let text = (ctx.t.get("services-indicator-title"), ctx.t.get("services-indicator-lead"));
+    FormPage::adding(ctx, s, "indicators", text, fields(ctx, INDICATOR_FIELDS, v, &[]))
 }
 
 fn raw_indicator(v: &Values) -> RawIndicator {

@@ -120,18 +120,19 @@ const MILESTONE_FIELDS: &[FieldDef] = &[
 ];
 
 fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Values) -> FormPage<'a> {
-    FormPage {
-        version: m.map(|m| m.version),
-        ..FormPage::about(
-            ctx,
-            s,
-            ctx.t.get(if m.is_some() { "services-milestone-edit-title" } else { "services-milestone-title" }),
-            match m {
-                Some(m) => format!("/milestones/{}/edit", m.id),
-                None => format!("/services/{}/milestones/new", s.id),
-            },
-            fields(ctx, MILESTONE_FIELDS, v, &[]),
-        )
+    let fields = fields(ctx, MILESTONE_FIELDS, v, &[]);
+    match m {
+        Some(m) => FormPage {
+            version: Some(m.version),
+            ..FormPage::about(
+                ctx,
+                s,
+                ctx.t.get("services-milestone-edit-title"),
+                format!("/milestones/{}/edit", m.id),
+                fields,
+            )
+        },
+        None => FormPage::adding(ctx, s, "milestones", (ctx.t.get("services-milestone-title"), String::new()), fields),
     }
 }
 
@@ -195,16 +196,8 @@ const RESEARCH_FIELDS: &[FieldDef] = &[
 ];
 
 fn research_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
-    FormPage {
-        lead: ctx.t.get("services-research-lead"),
-        ..FormPage::about(
-            ctx,
-            s,
-            ctx.t.get("services-research-title"),
-            format!("/services/{}/research/new", s.id),
-            fields(ctx, RESEARCH_FIELDS, v, &[]),
-        )
-    }
+    let text = (ctx.t.get("services-research-title"), ctx.t.get("services-research-lead"));
+    FormPage::adding(ctx, s, "research", text, fields(ctx, RESEARCH_FIELDS, v, &[]))
 }
 
 fn research_input(v: &Values) -> Result<ResearchInput, AppError> {
