@@ -248,6 +248,13 @@ impl PageQuery {
     }
 }
 
+/// The `page` of a list the operation gave whole (the items the policy let through).
+pub(crate) fn page_of<T>(page: Page, all: &[T]) -> &[T] {
+    let per_page = page.per_page as usize;
+    let start = ((page.page as usize - 1) * per_page).min(all.len());
+    &all[start..start.saturating_add(per_page).min(all.len())]
+}
+
 /// Parse `?page=` and `?per_page=`; values out of range are a 400 naming the parameter.
 fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
     let num = |name: &str, default: u32, max: u32| -> Result<u32, Problem> {

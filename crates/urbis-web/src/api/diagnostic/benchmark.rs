@@ -1,7 +1,7 @@
 //! A wave's benchmark within a peer group, as JSON and CSV.
 
 use super::{csv, csv_field, num};
-use crate::api::{Api, PageQuery};
+use crate::api::{Api, PageQuery, page_of};
 use crate::error::{InvalidErrors, NotFoundErrors, Problem, QueryErrors, TokenErrors};
 use axum::Json;
 use axum::extract::{Path, Query};
@@ -99,9 +99,7 @@ async fn benchmark_out(
     let ranks = b.overall_ranks();
     let listed: Vec<_> = view.listed().collect();
     let page = page.unwrap_or_else(urbis_store::Page::all);
-    let start = ((page.page as usize - 1) * page.per_page as usize).min(listed.len());
-    let end = start.saturating_add(page.per_page as usize).min(listed.len());
-    let cities = listed[start..end]
+    let cities = page_of(page, &listed)
         .iter()
         .map(|c| BenchmarkCityOut {
             city: c.assessment.organisation_slug.clone(),

@@ -4,7 +4,7 @@ use super::indicators::{IndicatorOut, indicator_out};
 use super::plan::{MilestoneOut, PhaseOut, ResearchOut};
 use super::writable;
 use crate::AppState;
-use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created_with_etag, with_etag};
+use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created_with_etag, page_of, with_etag};
 use crate::error::{
     BodyErrors, NotFoundErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors,
 };
@@ -248,8 +248,6 @@ pub async fn list_services(
 ) -> Result<Json<List<ServiceSummaryOut>>, Problem> {
     let p = net::programme(&api.state, &slug).await?;
     let all = ops::of_programme(&api.state, &api.caller, &p).await?;
-    let total = all.len() as u64;
-    let start = ((page.page as usize - 1) * page.per_page as usize).min(all.len());
-    let items = all.iter().skip(start).take(page.per_page as usize).map(Into::into).collect();
-    Ok(Json(List { items, page: page.page, per_page: page.per_page, total }))
+    let items = page_of(page, &all).iter().map(Into::into).collect();
+    Ok(Json(List { items, page: page.page, per_page: page.per_page, total: all.len() as u64 }))
 }
