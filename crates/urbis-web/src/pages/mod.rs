@@ -384,6 +384,11 @@ impl PageForm {
     pub fn checked(&self, k: &str) -> bool {
         matches!(self.get(k), "on" | "true" | "yes" | "1")
     }
+    /// A decimal as typed (a decimal comma allowed); not a number (which operations refuse) when
+    /// it is none.
+    pub fn number(&self, k: &str) -> f64 {
+        self.get(k).trim().replace(',', ".").parse().unwrap_or(f64::NAN)
+    }
     pub fn version(&self) -> Option<i64> {
         self.get("version").parse().ok()
     }

@@ -116,8 +116,7 @@ pub async fn consolidate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) 
         } else if form.checked("not_applicable") {
             Some((None, form.get("reason")))
         } else {
-            let v = form.get("value").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
-            Some((Some(v), form.get("reason")))
+            Some((Some(form.number("value")), form.get("reason")))
         };
         let done = ops::set_override(&ctx.state, &ctx.caller, &loaded, question, change).await;
         let done = done.map(|_| redirect(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")));

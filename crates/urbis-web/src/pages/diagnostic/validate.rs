@@ -91,7 +91,7 @@ pub async fn validate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> 
     ctx.respond(async {
         let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::ValidateAssessment).await?;
         let capability = form.get("capability");
-        let score = form.get("score").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
+        let score = form.number("score");
         let saved = ops::validate(
             &ctx.state,
             &ctx.caller,
