@@ -318,7 +318,7 @@ async fn team_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode)
 }
 
 pub async fn team(ctx: Ctx, Path(slug): Path<String>) -> Response {
-    team_page(&ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+    ctx.respond(team_page(&ctx, &slug, InviteForm::default(), StatusCode::OK)).await
 }
 
 pub async fn team_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
@@ -416,7 +416,7 @@ async fn invitations_page(ctx: &Ctx, slug: &str, input: InviteForm, status: Stat
 }
 
 pub async fn invitations(ctx: Ctx, Path(slug): Path<String>) -> Response {
-    invitations_page(&ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+    ctx.respond(invitations_page(&ctx, &slug, InviteForm::default(), StatusCode::OK)).await
 }
 
 pub async fn invitations_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {

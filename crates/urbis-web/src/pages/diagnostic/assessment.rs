@@ -104,7 +104,7 @@ async fn check_page(ctx: &Ctx, id: &str, errors: Vec<ShownError>, status: Status
 }
 
 pub async fn check(ctx: Ctx, Path(id): Path<String>) -> Response {
-    check_page(&ctx, &id, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+    ctx.respond(check_page(&ctx, &id, vec![], StatusCode::OK)).await
 }
 
 pub async fn check_post(ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {

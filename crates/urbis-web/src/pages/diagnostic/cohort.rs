@@ -55,7 +55,7 @@ struct CohortDiagnosticPage<'a> {
 const COHORT_PAGE: usize = 50;
 
 pub async fn cohort(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
-    cohort_page(&ctx, &slug, &q).await.unwrap_or_else(|p| ctx.fail(p))
+    ctx.respond(cohort_page(&ctx, &slug, &q)).await
 }
 
 async fn cohort_page(ctx: &Ctx, slug: &str, q: &HashMap<String, String>) -> Result<Response, AppError> {
