@@ -274,7 +274,8 @@ pub fn invitation_link(state: &App, token: &str) -> String {
 }
 
 /// Invite a person to a city's team in a programme; queues the e-mail and returns the invitation
-/// and its link (shown once to the inviter, as mail delivery may not be configured).
+/// and its link (shown once to the inviter, as mail delivery may not be configured). An anonymous
+/// caller is asked to sign in before anything about the city is checked.
 pub async fn invite(
     state: &App,
     caller: &Caller,
@@ -282,13 +283,13 @@ pub async fn invite(
     org: &Organisation,
     req: InvitationRequest,
 ) -> Result<(Invitation, String)> {
+    let actor = caller.person_id()?;
     let participates = state.store.participations(org.id).await?.iter().any(|p| p.programme_id == programme.id);
     if !participates {
         return Err(AppError::invalid("city", "not-in-programme", "this city is not part of the programme"));
     }
     let resource = Resource::Invitation { programme: programme.id, organisation: org.id, role: req.role };
     authorise(caller, Action::ManageTeam, &resource)?;
-    let actor = caller.person_id()?;
     let (inv, token) = state
         .store
         .create_invitation(

@@ -35,6 +35,17 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// The opening of a chart: an image (`role="img"`) of CSS class `class` and size `(width, height)`,
+/// named by its title and described by its description, whose ids begin with `id` (unique on the
+/// page). The page shows the chart's data in a table beside it.
+fn image(class: &str, (width, height): (f64, f64), id: &str, title: &str, desc: &str) -> String {
+    format!(
+        r#"<svg class="{class}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(desc)
+    )
+}
+
 /// An accessible SVG map: a labelled group (`role="group"`, named by its title and described by its
 /// description; not `role="img"`, whose children screen readers skip, because each marker is a
 /// focusable link with its own title). The page puts the same data in a table beside it.
@@ -121,13 +132,8 @@ pub fn radar(title: &str, desc: &str, axes: &[String], series: &[RadarSeries]) -
         let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n;
         (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
     };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="radar" viewBox="0 0 600 480" role="img" aria-labelledby="radar-title radar-desc" xmlns="http://www.w3.org/2000/svg"><title id="radar-title">{}</title><desc id="radar-desc">{}</desc><g class="radar-grid">"#,
-        esc(title),
-        esc(desc)
-    );
+    let mut s = image("radar", (600.0, 480.0), "radar", title, desc);
+    s.push_str(r#"<g class="radar-grid">"#);
     for ring in [25.0, 50.0, 75.0, 100.0] {
         let pts: Vec<String> = (0..axes.len()).map(|i| point(i, ring)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         let _ = write!(s, r#"<polygon points="{}"/>"#, pts.join(" "));
@@ -200,13 +206,7 @@ pub fn heat_map(title: &str, desc: &str, columns: &[String], rows: &[(String, Ve
     let (label_w, cell_w, cell_h, head_h) = (150.0, 100.0, 26.0, 58.0);
     let width = label_w + cell_w * columns.len() as f64;
     let height = head_h + cell_h * rows.len() as f64;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="heat-map" viewBox="0 0 {width} {height}" role="img" aria-labelledby="heat-title heat-desc" xmlns="http://www.w3.org/2000/svg"><title id="heat-title">{}</title><desc id="heat-desc">{}</desc>"#,
-        esc(title),
-        esc(desc)
-    );
+    let mut s = image("heat-map", (width, height), "heat", title, desc);
     for (j, c) in columns.iter().enumerate() {
         let x = label_w + cell_w * (j as f64 + 0.5);
         let lines = wrap(c, 15);
@@ -326,13 +326,8 @@ pub fn line_chart(id: &str, title: &str, desc: &str, series: &[LineSeries], goal
     let span_days = ((d1 - d0).num_days()).max(1) as f64;
     let x = |d: chrono::NaiveDate| left + (w - left - right) * (d - d0).num_days() as f64 / span_days;
     let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - v0) / (v1 - v0));
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="line-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc><g class="chart-axes">"#,
-        esc(title),
-        esc(desc)
-    );
+    let mut s = image("line-chart", (w, h), id, title, desc);
+    s.push_str(r#"<g class="chart-axes">"#);
     for k in 0..=4 {
         let v = v0 + (v1 - v0) * k as f64 / 4.0;
         let _ = write!(
@@ -428,13 +423,7 @@ pub fn stacked_bars(
     let width = label_w + bar_w + 50.0;
     let height = (bar_h + gap) * rows.len() as f64 + gap;
     let max = rows.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1) as f64;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="bar-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
-        esc(title),
-        esc(desc)
-    );
+    let mut s = image("bar-chart", (width, height), id, title, desc);
     for (i, (label, counts)) in rows.iter().enumerate() {
         let y = gap + (bar_h + gap) * i as f64;
         let _ = write!(
@@ -495,14 +484,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[(String, f64)], max:
     let (label_w, bar_w, bar_h, gap) = (230.0, 300.0, 22.0, 8.0);
     let width = label_w + bar_w + 60.0;
     let height = (bar_h + gap) * bars.len() as f64 + gap;
-    let id = esc(id);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="bar-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
-        esc(title),
-        esc(desc)
-    );
+    let mut s = image("bar-chart", (width, height), &esc(id), title, desc);
     for (i, (label, value)) in bars.iter().enumerate() {
         let y = gap + (bar_h + gap) * i as f64;
         let w = if max > 0.0 { (value / max).clamp(0.0, 1.0) * bar_w } else { 0.0 };

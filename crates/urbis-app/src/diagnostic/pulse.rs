@@ -103,8 +103,10 @@ pub struct CampaignInput {
     pub closes_on: String,
 }
 
-/// Create a draft campaign (programme staff). The instrument version is pinned now.
+/// Create a draft campaign (programme staff). The instrument version is pinned now. An anonymous
+/// caller is asked to sign in before the input is checked.
 pub async fn create(state: &App, caller: &Caller, input: &CampaignInput) -> Result<Campaign> {
+    caller.person_id()?;
     let programme = match input.programme.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(slug) => Some(
             crate::network::programme(state, slug)

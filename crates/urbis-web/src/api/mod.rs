@@ -10,10 +10,12 @@ mod network;
 pub mod services;
 
 use crate::AppState;
+use crate::auth::{ApiCaller, Caller};
 use crate::error::Problem;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -136,30 +138,13 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = Problem;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
-        let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-            let ct = ct.split(';').next().unwrap_or("").trim();
-            ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
-        });
-        if !json {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-                "send the body as application/json",
-            ));
+        let ct = media_type(req.headers());
+        if !(ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))) {
+            return Err(unsupported("send the body as application/json"));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload-too-large",
-                    "Body too large",
-                    format!("the body must be at most {} bytes", crate::BODY_LIMIT),
-                )
-            } else {
-                Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| unreadable(e, format!("the body must be at most {} bytes", crate::BODY_LIMIT)))?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -192,8 +177,86 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// A CSV file sent as the body (`text/csv`, UTF-8), read once the caller was authorised: 415 for
+/// another media type, 413 over the size limit, 422 when it is not UTF-8 text.
+pub(crate) fn csv_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<String, Problem> {
+    if media_type(headers) != "text/csv" {
+        return Err(unsupported("send the file as text/csv"));
+    }
+    let too_large = format!("the file must be at most {} bytes; split it and import the parts", crate::BODY_LIMIT);
+    let body = body.map_err(|e| unreadable(e, too_large))?;
+    String::from_utf8(body.to_vec()).map_err(|_| {
+        Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "not-utf8", "the file must be UTF-8 text")
+    })
+}
+
+/// A body's media type without its parameters (`text/csv; charset=utf-8` is `text/csv`).
+fn media_type(headers: &HeaderMap) -> &str {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    ct.split(';').next().unwrap_or("").trim()
+}
+
+/// 415: the body is not of the media type the route takes (`detail` names it).
+fn unsupported(detail: &str) -> Problem {
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", detail)
+}
+
+/// A body that could not be read: 413 over the size limit (`too_large` says what to do), else 400.
+fn unreadable(e: BytesRejection, too_large: String) -> Problem {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large", too_large)
+    } else {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
+    }
+}
+
+/// What an API handler works with: the application and the caller (anonymous without a bearer
+/// token; a malformed or unknown token is a 401, see [`ApiCaller`]).
+pub struct Api {
+    pub state: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Api {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let ApiCaller(caller) = ApiCaller::from_request_parts(parts, state).await?;
+        Ok(Api { state: state.clone(), caller })
+    }
+}
+
+/// The query of a paginated list: `?page=` and `?per_page=` (a 400 naming the parameter when out of
+/// range), and the list's other parameters (its filters).
+pub struct PageQuery {
+    pub page: Page,
+    pub query: HashMap<String, String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Query(query) = Query::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let page = page_from(&query).map_err(IntoResponse::into_response)?;
+        Ok(PageQuery { page, query })
+    }
+}
+
+impl PageQuery {
+    /// A filter's value, when given.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.query.get(name).map(String::as_str)
+    }
+}
+
+/// The `page` of a list the operation gave whole (the items the policy let through).
+pub(crate) fn page_of<T>(page: Page, all: &[T]) -> &[T] {
+    let per_page = page.per_page as usize;
+    let start = ((page.page as usize - 1) * per_page).min(all.len());
+    &all[start..start.saturating_add(per_page).min(all.len())]
+}
+
 /// Parse `?page=` and `?per_page=`; values out of range are a 400 naming the parameter.
-pub fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
+fn page_from(q: &HashMap<String, String>) -> Result<Page, Problem> {
     let num = |name: &str, default: u32, max: u32| -> Result<u32, Problem> {
         match q.get(name) {
             None => Ok(default),
@@ -220,31 +283,61 @@ pub(crate) fn with_etag(version: i64, body: impl Serialize) -> Response {
     res
 }
 
+/// A new record (201) with its version as `ETag`.
+pub(crate) fn created_with_etag(version: i64, body: impl Serialize) -> Response {
+    let mut res = with_etag(version, body);
+    *res.status_mut() = StatusCode::CREATED;
+    res
+}
+
+/// A new record (201) as JSON.
+pub(crate) fn created(body: impl Serialize) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
 /// The `ETag` of a versioned record.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version named by `If-Match`: 428 when missing, 412 when it is not one of ours.
-pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, Problem> {
-    let v = headers.get(header::IF_MATCH).ok_or_else(|| {
-        Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "if-match-required",
-            "If-Match required",
-            "send the record's ETag in If-Match so that concurrent changes are not lost",
-        )
-    })?;
-    v.to_str()
-        .ok()
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or_else(|| {
+/// The `If-Match` header, read when the handler asks for the version it names: after the record is
+/// loaded and the caller authorised, so that who may not change a record is told so first.
+pub struct IfMatch(Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IfMatch(parts.headers.get(header::IF_MATCH).cloned()))
+    }
+}
+
+impl IfMatch {
+    /// The version named: 428 when `If-Match` is missing, 412 when it is not one of ours.
+    pub fn version(&self) -> Result<i64, Problem> {
+        let v = self.0.as_ref().ok_or_else(|| {
             Problem::new(
-                StatusCode::PRECONDITION_FAILED,
-                "version-mismatch",
-                "The record changed",
-                "If-Match does not match the record's current ETag",
+                StatusCode::PRECONDITION_REQUIRED,
+                "if-match-required",
+                "If-Match required",
+                "send the record's ETag in If-Match so that concurrent changes are not lost",
             )
-        })
+        })?;
+        v.to_str()
+            .ok()
+            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "version-mismatch",
+                    "The record changed",
+                    "If-Match does not match the record's current ETag",
+                )
+            })
+    }
+
+    /// The version named where `If-Match` is optional: none when it is not sent.
+    pub fn sent(&self) -> Result<Option<i64>, Problem> {
+        if self.0.is_some() { self.version().map(Some) } else { Ok(None) }
+    }
 }

@@ -1,19 +1,17 @@
 //! API handlers of the `network` capability (and tokens).
 
-use super::{ApiJson, if_match, page_from, with_etag};
+use super::{Api, ApiJson, IfMatch, PageQuery, created, with_etag};
 use crate::AppState;
-use crate::auth::ApiCaller;
 use crate::error::{
     BodyErrors, NotFoundErrors, PROBLEM_JSON, Problem, QueryErrors, ReadErrors, RuleErrors, StaleErrors, TokenErrors,
     VersionErrors,
 };
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use urbis_app::network as ops;
 use urbis_domain::network::{InvitationRequest, NewAccount, ProfileChange};
 use urbis_domain::policy::{Action, Scope};
@@ -293,8 +291,8 @@ pub async fn create_token(
 /// The signed-in account and its roles.
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MeOut), TokenErrors))]
-pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<MeOut>, Problem> {
-    let (p, roles) = ops::account(&state, &caller.0).await?;
+pub async fn me(api: Api) -> Result<Json<MeOut>, Problem> {
+    let (p, roles) = ops::account(&api.state, &api.caller).await?;
     let roles = roles.into_iter().map(RoleOut::from).collect();
     Ok(Json(MeOut {
         id: p.id,
@@ -311,12 +309,8 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
 #[utoipa::path(get, path = "/programmes", tag = "network",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<ProgrammeOut>), QueryErrors))]
-pub async fn list_programmes(
-    State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<List<ProgrammeOut>>, Problem> {
-    let page = page_from(&q)?;
-    Ok(Json(List::map(ops::programmes(&state, page).await?, ProgrammeOut::from)))
+pub async fn list_programmes(State(state): State<AppState>, q: PageQuery) -> Result<Json<List<ProgrammeOut>>, Problem> {
+    Ok(Json(List::map(ops::programmes(&state, q.page).await?, ProgrammeOut::from)))
 }
 
 /// One programme.
@@ -336,11 +330,10 @@ pub async fn get_programme(
 pub async fn list_cities(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    q: PageQuery,
 ) -> Result<Json<List<CohortCityOut>>, Problem> {
-    let page = page_from(&q)?;
     let p = ops::programme(&state, &slug).await?;
-    let cities = ops::cohort(&state, &p, q.get("status").map(String::as_str), page).await?;
+    let cities = ops::cohort(&state, &p, q.get("status"), q.page).await?;
     Ok(Json(List::map(cities, CohortCityOut::from)))
 }
 
@@ -363,29 +356,24 @@ pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -
     params(("If-Match" = String, Header, description = "the ETag from GET")),
     responses((status = 200, body = CityOut, headers(("ETag" = String))), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_city(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    if_match: IfMatch,
     ApiJson(patch): ApiJson<CityPatch>,
 ) -> Result<Response, Problem> {
-    let org = ops::city_for(&state, &caller.0, &slug, Action::UpdateProfile).await?;
-    let version = if_match(&headers)?;
+    let org = ops::city_for(&api.state, &api.caller, &slug, Action::UpdateProfile).await?;
+    let version = if_match.version()?;
     let change = ProfileChange::parse(patch.description.as_deref(), patch.website.as_deref())?;
-    let updated = ops::update_profile(&state, &caller.0, &org, version, change).await?;
+    let updated = ops::update_profile(&api.state, &api.caller, &org, version, change).await?;
     Ok(with_etag(updated.version, CityOut::from(updated)))
 }
 
 /// A city's team: members who agreed to be listed, or everyone for the team and programme staff.
 #[utoipa::path(get, path = "/cities/{slug}/team", tag = "network",
     responses((status = 200, body = Vec<TeamMemberOut>), TokenErrors, NotFoundErrors))]
-pub async fn city_team(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
-) -> Result<Json<Vec<TeamMemberOut>>, Problem> {
-    let org = ops::city_for(&state, &caller.0, &slug, Action::Read).await?;
-    let members = ops::team_members(&state, &caller.0, &org).await?;
+pub async fn city_team(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<TeamMemberOut>>, Problem> {
+    let org = ops::city_for(&api.state, &api.caller, &slug, Action::Read).await?;
+    let members = ops::team_members(&api.state, &api.caller, &org).await?;
     Ok(Json(
         members
             .into_iter()
@@ -404,12 +392,8 @@ pub async fn city_team(
 #[utoipa::path(get, path = "/people", tag = "network",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<PersonOut>), QueryErrors))]
-pub async fn list_people(
-    State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<List<PersonOut>>, Problem> {
-    let page = page_from(&q)?;
-    Ok(Json(List::map(ops::directory(&state, page).await?, |d| PersonOut {
+pub async fn list_people(State(state): State<AppState>, q: PageQuery) -> Result<Json<List<PersonOut>>, Problem> {
+    Ok(Json(List::map(ops::directory(&state, q.page).await?, |d| PersonOut {
         id: d.person_id,
         name: d.name,
         job_title: d.job_title,
@@ -422,14 +406,12 @@ pub async fn list_people(
     params(("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<InvitationOut>), ReadErrors, QueryErrors))]
 pub async fn list_invitations(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    q: PageQuery,
 ) -> Result<Json<List<InvitationOut>>, Problem> {
-    let page = page_from(&q)?;
-    let p = ops::programme_for(&state, &caller.0, &slug, Action::ReadInvitations).await?;
-    let invitations = ops::invitations(&state, &caller.0, &p, q.get("city").map(String::as_str), page).await?;
+    let p = ops::programme_for(&api.state, &api.caller, &slug, Action::ReadInvitations).await?;
+    let invitations = ops::invitations(&api.state, &api.caller, &p, q.get("city"), q.page).await?;
     Ok(Json(List::map(invitations, InvitationOut::from)))
 }
 
@@ -438,36 +420,30 @@ pub async fn list_invitations(
 #[utoipa::path(post, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])), request_body = InvitationCreate,
     responses((status = 201, body = InvitationCreatedOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_invitation(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<InvitationCreate>,
 ) -> Result<Response, Problem> {
-    let p = ops::programme(&state, &slug).await?;
-    if !caller.0.actor.is_authenticated() {
-        return Err(Problem::unauthorized());
-    }
+    let p = ops::programme(&api.state, &slug).await?;
     let req = InvitationRequest::parse(&body.email, &body.name, &body.role)?;
-    let org = ops::city(&state, &body.city).await.map_err(|_| {
+    let org = ops::city(&api.state, &body.city).await.map_err(|_| {
         Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "city", "unknown-city", "no city with this slug")
     })?;
-    let (inv, link) = ops::invite(&state, &caller.0, &p, &org, req).await?;
-    Ok((StatusCode::CREATED, Json(InvitationCreatedOut { invitation: inv.into(), link })).into_response())
+    let (inv, link) = ops::invite(&api.state, &api.caller, &p, &org, req).await?;
+    Ok(created(InvitationCreatedOut { invitation: inv.into(), link }))
 }
 
 /// Revoke a pending invitation. `If-Match` is optional here; when sent it must match.
 #[utoipa::path(delete, path = "/programmes/{slug}/invitations/{id}", tag = "network", security(("bearer" = [])),
     responses((status = 200, body = InvitationOut), ReadErrors, StaleErrors, RuleErrors))]
 pub async fn revoke_invitation(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    if_match: IfMatch,
 ) -> Result<Json<InvitationOut>, Problem> {
-    let p = ops::programme(&state, &slug).await?;
+    let p = ops::programme(&api.state, &slug).await?;
     let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found("invitation"))?;
-    let version = if headers.contains_key(header::IF_MATCH) { Some(if_match(&headers)?) } else { None };
-    Ok(Json(ops::revoke(&state, &caller.0, &p, id, version).await?.into()))
+    Ok(Json(ops::revoke(&api.state, &api.caller, &p, id, if_match.sent()?).await?.into()))
 }
 
 /// An invitation, by the secret token of its link.
@@ -485,13 +461,12 @@ pub async fn get_invitation(
 #[utoipa::path(post, path = "/invitations/{token}/accept", tag = "network", request_body = InvitationAccept,
     responses((status = 200, body = InvitationOut), TokenErrors, NotFoundErrors, BodyErrors, RuleErrors))]
 pub async fn accept_invitation(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<InvitationAccept>,
 ) -> Result<Json<InvitationOut>, Problem> {
-    ops::invitation_by_token(&state, &token).await?;
-    let new_account = if caller.0.actor.is_authenticated() {
+    ops::invitation_by_token(&api.state, &token).await?;
+    let new_account = if api.caller.actor.is_authenticated() {
         None
     } else {
         Some(NewAccount::parse(
@@ -501,6 +476,6 @@ pub async fn accept_invitation(
             body.listed,
         )?)
     };
-    let (inv, _) = ops::accept(&state, &caller.0, &token, new_account).await?;
+    let (inv, _) = ops::accept(&api.state, &api.caller, &token, new_account).await?;
     Ok(Json(inv.into()))
 }

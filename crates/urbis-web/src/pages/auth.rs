@@ -1,13 +1,15 @@
 //! Pages for signing in and out, one's own account, and accepting an invitation.
 
-use super::{Ctx, PageForm, Refusal, ShownError, local_next};
+use super::{Ctx, PageForm, Refusal, Saved, ShownError, local_next, redirect};
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
 use crate::i18n::LANGUAGES;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::network as ops;
@@ -26,6 +28,15 @@ struct LoginPage<'a> {
 
 form_errors!(LoginPage);
 
+/// Signing in and out, one's account, and accepting an invitation.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login).post(login_post))
+        .route("/logout", post(logout_post))
+        .route("/account", get(account).post(account_post))
+        .route("/invitations/{token}", get(invitation).post(invitation_post))
+}
+
 pub async fn login(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.render(LoginPage { ctx: &ctx, email: String::new(), next: local_next(q.get("next")), errors: vec![] })
 }
@@ -40,12 +51,7 @@ fn session_response(state: &AppState, token: &str, to: &str) -> Response {
     res
 }
 
-pub async fn login_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    peer: crate::auth::ClientAddr,
-    form: PageForm,
-) -> Response {
+pub async fn login_post(ctx: Ctx, peer: crate::auth::ClientAddr, form: PageForm) -> Response {
     let email = form.get("email").to_string();
     let next = local_next(form.0.get("next"));
     let fail = |errors: Vec<ShownError>, status| {
@@ -62,8 +68,8 @@ pub async fn login_post(
         return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let client = client_key(peer.0);
-    match ops::sign_in(&state, &email, form.get("password"), &client, ops::Credential::Session).await {
-        Ok((token, _)) => session_response(&state, &token, &next),
+    match ops::sign_in(&ctx.state, &email, form.get("password"), &client, ops::Credential::Session).await {
+        Ok((token, _)) => session_response(&ctx.state, &token, &next),
         Err(ops::LoginFailure::Wrong) => fail(
             vec![ShownError { field: "email".into(), message: ctx.t.get("login-wrong") }],
             StatusCode::UNAUTHORIZED,
@@ -123,9 +129,9 @@ impl AccountPage<'_> {
     }
 }
 
-pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn account(ctx: Ctx, Saved(saved): Saved) -> Response {
     ctx.respond(async {
-        let (person, roles) = ops::account(&state, &ctx.caller).await?;
+        let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
         Ok(ctx.render(AccountPage {
             ctx: &ctx,
             roles,
@@ -136,55 +142,42 @@ pub async fn account(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ha
             version: person.version,
             errors: vec![],
             conflict: false,
-            saved: q.contains_key("saved"),
+            saved,
             person,
         }))
     })
     .await
 }
 
-pub async fn account_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
+pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
     ctx.respond(async {
-        let (person, roles) = ops::account(&state, &ctx.caller).await?;
-        let again = |errors, conflict, version| AccountPage {
-            ctx: &ctx,
-            roles: roles.clone(),
-            name: form.get("name").into(),
-            job_title: form.get("job_title").into(),
-            listed: form.checked("listed"),
-            locale: form.get("locale").into(),
-            version,
-            errors,
-            conflict,
-            saved: false,
-            person: person.clone(),
-        };
+        let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
         let codes: Vec<&str> = LANGUAGES.iter().map(|l| l.0).collect();
-        let change = match AccountChange::parse(
-            form.get("name"),
-            form.get("job_title"),
-            form.checked("listed"),
-            form.get("locale"),
-            &codes,
-        ) {
-            Ok(c) => c,
-            Err(i) => {
-                return Ok(ctx.render_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    again(ctx.invalid(&i.0), false, form.version().unwrap_or(person.version)),
-                ));
-            }
+        let (name, job_title, listed, locale) =
+            (form.get("name"), form.get("job_title"), form.checked("listed"), form.get("locale"));
+        let done = async {
+            let change = AccountChange::parse(name, job_title, listed, locale, &codes)?;
+            ops::update_account(&ctx.state, &ctx.caller, form.version().unwrap_or(-1), change).await?;
+            Ok(redirect("/account?saved=1"))
         };
-        match ops::update_account(&state, &ctx.caller, form.version().unwrap_or(-1), change).await {
-            Ok(_) => Ok(Redirect::to("/account?saved=1").into_response()),
-            Err(e) => match ctx.refusal(e) {
-                Refusal::Errors(status, errors) => {
-                    Ok(ctx.render_status(status, again(errors, false, form.version().unwrap_or(person.version))))
-                }
-                Refusal::Conflict => Ok(ctx.render_status(StatusCode::CONFLICT, again(vec![], true, person.version))),
-                Refusal::Fail(e) => Err(e),
-            },
-        }
+        let versions = (form.version().unwrap_or(person.version), person.version);
+        ctx.after_versioned_form(done.await, versions, async |errors, conflict, version| {
+            let (name, job_title, locale) = (name.into(), job_title.into(), locale.into());
+            Ok(AccountPage {
+                ctx: &ctx,
+                roles,
+                name,
+                job_title,
+                listed,
+                locale,
+                version,
+                errors,
+                conflict,
+                saved: false,
+                person,
+            })
+        })
+        .await
     })
     .await
 }
@@ -207,90 +200,63 @@ struct InvitationPage<'a> {
 
 form_errors!(InvitationPage);
 
-async fn invitation_page(
-    state: &AppState,
-    ctx: &Ctx,
+async fn invitation_page<'a>(
+    ctx: &'a Ctx,
     token: &str,
     form: Option<&PageForm>,
     errors: Vec<ShownError>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let invitation = ops::invitation_by_token(state, token).await?;
+) -> Result<InvitationPage<'a>, AppError> {
+    let invitation = ops::invitation_by_token(&ctx.state, token).await?;
     let me = ctx.caller.person.as_ref();
     let is_invitee = me.is_some_and(|p| p.email == invitation.email);
-    let account_exists = state.store.person_by_email(&invitation.email).await?.is_some();
+    let account_exists = ctx.state.store.person_by_email(&invitation.email).await?.is_some();
     let name = form.map(|f| f.get("name").to_string()).unwrap_or_else(|| invitation.name.clone());
-    Ok(ctx.render_status(
-        status,
-        InvitationPage {
-            ctx,
-            state: invitation.state(urbis_store::now()).as_str(),
-            is_invitee,
-            other_account: me.is_some() && !is_invitee,
-            account_exists,
-            name,
-            listed: form.is_some_and(|f| f.checked("listed")),
-            errors,
-            invitation,
-        },
-    ))
+    Ok(InvitationPage {
+        ctx,
+        state: invitation.state(urbis_store::now()).as_str(),
+        is_invitee,
+        other_account: me.is_some() && !is_invitee,
+        account_exists,
+        name,
+        listed: form.is_some_and(|f| f.checked("listed")),
+        errors,
+        invitation,
+    })
 }
 
-pub async fn invitation(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
-    invitation_page(&state, &ctx, &token, None, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn invitation(ctx: Ctx, Path(token): Path<String>) -> Response {
+    ctx.respond(async { Ok(ctx.render(invitation_page(&ctx, &token, None, vec![]).await?)) }).await
 }
 
-pub async fn invitation_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn invitation_post(ctx: Ctx, Path(token): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let new_account = if ctx.signed_in() {
-            None
-        } else {
-            match NewAccount::parse(
-                form.get("name"),
-                form.get("password"),
-                Some(form.get("password_confirm")),
-                form.checked("listed"),
-            ) {
-                Ok(a) => Some(a),
-                Err(i) => {
-                    return invitation_page(
-                        &state,
-                        &ctx,
-                        &token,
-                        Some(&form),
-                        ctx.invalid(&i.0),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await;
-                }
-            }
+        let accepted = async {
+            let new_account = if ctx.signed_in() {
+                None
+            } else {
+                let (name, password) = (form.get("name"), form.get("password"));
+                Some(NewAccount::parse(name, password, Some(form.get("password_confirm")), form.checked("listed"))?)
+            };
+            let fresh = new_account.is_some();
+            let (inv, person) = ops::accept(&ctx.state, &ctx.caller, &token, new_account).await?;
+            Ok((format!("/cities/{}", inv.organisation_slug), fresh.then_some(person)))
         };
-        let fresh = new_account.is_some();
-        match ops::accept(&state, &ctx.caller, &token, new_account).await {
-            Ok((inv, person)) => {
-                let to = format!("/cities/{}", inv.organisation_slug);
-                if fresh {
-                    let (session, _) = ops::issue(&state, person.id, ops::Credential::Session).await?;
-                    Ok(session_response(&state, &session, &to))
-                } else {
-                    Ok(Redirect::to(&to).into_response())
-                }
+        let done = match accepted.await {
+            Ok((to, Some(person))) => {
+                let (session, _) = ops::issue(&ctx.state, person.id, ops::Credential::Session).await?;
+                Ok(session_response(&ctx.state, &session, &to))
             }
-            Err(e) => match ctx.refusal(e) {
-                Refusal::Errors(status, errors) => {
-                    invitation_page(&state, &ctx, &token, Some(&form), errors, status).await
-                }
-                Refusal::Conflict => {
-                    invitation_page(&state, &ctx, &token, Some(&form), vec![], StatusCode::CONFLICT).await
-                }
-                Refusal::Fail(e) => Err(e),
-            },
-        }
+            Ok((to, None)) => Ok(redirect(&to)),
+            Err(e) => Err(e),
+        };
+        let (status, errors) = match done.map_err(|e| ctx.refusal(e)) {
+            Ok(answer) => return Ok(answer),
+            Err(Refusal::Errors(status, errors)) => (status, errors),
+            // The invitation changed meanwhile: the page again as it now is.
+            Err(Refusal::Conflict) => (StatusCode::CONFLICT, vec![]),
+            Err(Refusal::Fail(e)) => return Err(e),
+        };
+        Ok(ctx.render_status(status, invitation_page(&ctx, &token, Some(&form), errors).await?))
     })
     .await
 }

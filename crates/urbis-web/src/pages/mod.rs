@@ -3,12 +3,21 @@
 //! version it was read at.
 
 /// Give a page struct with an `errors: Vec<ShownError>` field the `error(field)` lookup its
-/// template uses beside each form field.
+/// template uses beside each form field; `form_errors!(Page, typed)` also gives one whose form, as
+/// typed, is kept in a `form: HashMap<String, String>` field the `value(field)` lookup.
 macro_rules! form_errors {
     ($t:ident) => {
         impl $t<'_> {
             fn error(&self, field: &str) -> Option<&str> {
                 $crate::pages::error_for(&self.errors, field)
+            }
+        }
+    };
+    ($t:ident, typed) => {
+        form_errors!($t);
+        impl $t<'_> {
+            fn value(&self, field: &str) -> &str {
+                self.form.get(field).map(String::as_str).unwrap_or("")
             }
         }
     };
@@ -29,100 +38,28 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_domain::FieldError;
 
+/// The site: each capability's pages, the language switch and the static assets.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(network::home))
-        .route("/programmes", get(network::programmes))
-        .route("/programmes/{slug}", get(network::programme))
-        .route("/programmes/{slug}/diagnostic", get(diagnostic::cohort::cohort))
-        .route("/cities/{slug}/diagnostic", get(diagnostic::city::city_with_notice))
-        .route("/assessments/{id}/publish", post(diagnostic::city::publish_post))
-        .route("/assessments/{id}/reopen", get(diagnostic::reopen::reopen).post(diagnostic::reopen::reopen_post))
-        .route(
-            "/assessments/{id}/consolidate",
-            get(diagnostic::consolidate::consolidate).post(diagnostic::consolidate::consolidate_post),
-        )
-        .route(
-            "/assessments/{id}/validate",
-            get(diagnostic::validate::validate).post(diagnostic::validate::validate_post),
-        )
-        .route("/cities/{slug}/diagnostic/start", post(diagnostic::city::start_post))
-        .route("/cities/{slug}/plan/new", get(diagnostic::plan::new_item).post(diagnostic::plan::new_item_post))
-        .route("/plan-items/{id}/edit", get(diagnostic::plan::edit_item).post(diagnostic::plan::edit_item_post))
-        .route("/programmes/{slug}/waves", get(diagnostic::waves::waves).post(diagnostic::waves::waves_post))
-        .route("/programmes/{slug}/waves/{wave}/close", post(diagnostic::waves::close_post))
-        .route("/assessments/{id}", get(diagnostic::assessment::assessment))
-        .route(
-            "/assessments/{id}/sections/{section}",
-            get(diagnostic::assessment::section).post(diagnostic::assessment::section_post),
-        )
-        .route("/assessments/{id}/check", get(diagnostic::assessment::check).post(diagnostic::assessment::check_post))
-        .route("/programmes/{slug}/invitations", get(network::invitations).post(network::invitations_post))
-        .route("/programmes/{slug}/invitations/{id}/revoke", post(network::revoke_post))
-        .route("/cities/{slug}", get(network::city))
-        .route("/cities/{slug}/edit", get(network::city_edit).post(network::city_edit_post))
-        .route("/cities/{slug}/team", get(network::team).post(network::team_post))
-        .route("/cities/{slug}/team/{membership}/remove", post(network::team_remove_post))
-        .route("/people", get(network::people))
-        .route("/programmes/{slug}/services", get(services::cohort::cohort_services))
-        .route("/programmes/{slug}/results", get(services::cohort::cohort_results))
-        .route("/cities/{slug}/service", get(services::service::city_service))
-        .route(
-            "/cities/{slug}/services/new",
-            get(services::service::new_service).post(services::service::new_service_post),
-        )
-        .route("/services/{id}", get(services::timeline::service))
-        .route("/services/{id}/edit", get(services::service::edit_service).post(services::service::edit_service_post))
-        .route("/services/{id}/phases/{kind}", get(services::plan::phase).post(services::plan::phase_post))
-        .route(
-            "/services/{id}/milestones/new",
-            get(services::plan::new_milestone).post(services::plan::new_milestone_post),
-        )
-        .route("/milestones/{id}/edit", get(services::plan::edit_milestone).post(services::plan::edit_milestone_post))
-        .route("/services/{id}/research/new", get(services::plan::new_research).post(services::plan::new_research_post))
-        .route(
-            "/services/{id}/indicators/new",
-            get(services::indicators::new_indicator).post(services::indicators::new_indicator_post),
-        )
-        .route(
-            "/indicators/{id}/measurements/new",
-            get(services::indicators::new_measurement).post(services::indicators::new_measurement_post),
-        )
-        .route("/indicators/{id}/import", get(services::indicators::import).post(services::indicators::import_post))
-        .route("/login", get(auth::login).post(auth::login_post))
-        .route("/logout", post(auth::logout_post))
-        .route("/account", get(auth::account).post(auth::account_post))
-        .route("/invitations/{token}", get(auth::invitation).post(auth::invitation_post))
-        .route("/pulse", get(diagnostic::pulse::campaigns::list))
-        .route("/pulse/new", get(diagnostic::pulse::campaigns::new).post(diagnostic::pulse::campaigns::new_post))
-        .route("/pulse/{id}", get(diagnostic::pulse::campaigns::campaign))
-        .route("/pulse/{id}/recipients", post(diagnostic::pulse::campaigns::recipients_post))
-        .route("/pulse/{id}/status", post(diagnostic::pulse::campaigns::status_post))
-        .route("/pulse/{id}/reminders", post(diagnostic::pulse::campaigns::reminders_post))
-        .route("/pulse/{id}/report", get(diagnostic::pulse::report::report))
-        .route("/pulse/{id}/responses.csv", get(diagnostic::pulse::report::responses_csv))
-        .route("/surveys/{token}", get(diagnostic::pulse::respond::survey))
-        .route(
-            "/surveys/{token}/sections/{section}",
-            get(diagnostic::pulse::respond::section).post(diagnostic::pulse::respond::section_post),
-        )
-        .route(
-            "/surveys/{token}/check",
-            get(diagnostic::pulse::respond::check).post(diagnostic::pulse::respond::check_post),
-        )
+        .merge(network::router())
+        .merge(diagnostic::router())
+        .merge(services::router())
+        .merge(auth::router())
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
         .route("/static/favicon.svg", get(favicon))
         .route("/static/map/europe.svg", get(map_outline))
 }
 
-/// Everything a page needs to know about the request: language, caller, CSRF token, own path.
+/// Everything a page needs: the application, and what it knows about the request: language,
+/// caller, CSRF token, own path.
 pub struct Ctx {
+    pub state: AppState,
     pub t: Tr,
     pub caller: Caller,
     pub csrf: String,
@@ -157,6 +94,7 @@ impl FromRequestParts<AppState> for Ctx {
         };
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         Ok(Ctx {
+            state: state.clone(),
             t: Tr::new(lang),
             caller,
             csrf: csrf_token(&state.secret, &csrf_cookie),
@@ -308,6 +246,45 @@ impl Ctx {
         }
     }
 
+    /// A posted form's answer: `done` when its operation succeeded (a redirect, usually); when the
+    /// operation was refused, the form again with the errors to show (built by `again`), answering
+    /// the refusal's status. A changed record and anything else a form cannot show are the error
+    /// page's.
+    pub async fn after_form<P: Template>(
+        &self,
+        done: Result<Response, AppError>,
+        again: impl AsyncFnOnce(Vec<ShownError>) -> Result<P, AppError>,
+    ) -> Result<Response, AppError> {
+        let e = match done {
+            Ok(answer) => return Ok(answer),
+            Err(e) => e,
+        };
+        let (status, errors) = self.form_errors(e)?;
+        Ok(self.render_status(status, again(errors).await?))
+    }
+
+    /// The same for a versioned record's form, sent at version `sent` while the record is at
+    /// `current`: `again` gets the errors, whether someone else saved first (then it shows the
+    /// conflict notice and answers 409) and the version the form carries: the record's current one
+    /// after a conflict, so that saving again is deliberate, else the one it was sent with.
+    pub async fn after_versioned_form<P: Template>(
+        &self,
+        done: Result<Response, AppError>,
+        (sent, current): (i64, i64),
+        again: impl AsyncFnOnce(Vec<ShownError>, bool, i64) -> Result<P, AppError>,
+    ) -> Result<Response, AppError> {
+        let e = match done {
+            Ok(answer) => return Ok(answer),
+            Err(e) => e,
+        };
+        let (status, errors, conflict, version) = match self.refusal(e) {
+            Refusal::Errors(status, errors) => (status, errors, false, sent),
+            Refusal::Conflict => (StatusCode::CONFLICT, vec![], true, current),
+            Refusal::Fail(e) => return Err(e),
+        };
+        Ok(self.render_status(status, again(errors, conflict, version).await?))
+    }
+
     /// Field errors of a failed operation as shown on a form (translated, linked to their fields;
     /// a domain field path `baseline.value` is the form's `baseline_value`).
     pub fn field_errors(&self, e: &AppError) -> Vec<ShownError> {
@@ -347,6 +324,42 @@ pub struct ShownError {
     pub message: String,
 }
 
+/// A row of a page whose rows each have a small form of their own, saved on its own (the
+/// consolidation and validation pages): its key prefixes its fields' ids (`<key>-<field>`).
+pub trait FormRow {
+    fn key(&self) -> &str;
+    /// The errors beside the row's fields.
+    fn errors(&self) -> &[ShownError];
+    /// The row after its form was refused: what was typed into it, and the errors beside its fields.
+    fn refused(&mut self, form: &PageForm, errors: Vec<ShownError>);
+    /// The message beside `field`, if any (used by templates).
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(self.errors(), field)
+    }
+}
+
+/// After row `key`'s form was refused with `errors`: that row shows what was typed and the errors
+/// beside its fields; the page's summary gets the same errors, linked to the row's fields.
+pub fn refused_row<R: FormRow>(rows: &mut [R], key: &str, form: &PageForm, errors: Vec<ShownError>) -> Vec<ShownError> {
+    let summary = errors.iter().map(|e| ShownError { field: format!("{key}-{}", e.field), ..e.clone() }).collect();
+    if let Some(row) = rows.iter_mut().find(|r| r.key() == key) {
+        row.refused(form, errors);
+    }
+    summary
+}
+
+/// Whether a page is shown after a save (`?saved`), to confirm it.
+pub struct Saved(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Saved {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        Ok(Saved(pairs.iter().any(|(k, _)| k == "saved")))
+    }
+}
+
 /// The message for `field` among `errors`, if any (used by templates).
 pub fn error_for<'a>(errors: &'a [ShownError], field: &str) -> Option<&'a str> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
@@ -370,6 +383,11 @@ impl PageForm {
     }
     pub fn checked(&self, k: &str) -> bool {
         matches!(self.get(k), "on" | "true" | "yes" | "1")
+    }
+    /// A decimal as typed (a decimal comma allowed); not a number (which operations refuse) when
+    /// it is none.
+    pub fn number(&self, k: &str) -> f64 {
+        self.get(k).trim().replace(',', ".").parse().unwrap_or(f64::NAN)
     }
     pub fn version(&self) -> Option<i64> {
         self.get("version").parse().ok()
@@ -409,6 +427,11 @@ impl FromRequest<AppState> for PageForm {
         }
         Ok(PageForm(fields, pairs))
     }
+}
+
+/// Where a page goes after a post (303 See Other).
+pub fn redirect(to: &str) -> Response {
+    Redirect::to(to).into_response()
 }
 
 /// Percent-encode a string for a query parameter.

@@ -1,12 +1,14 @@
 //! Pages of the `network` capability: home, programme and cohort, city, team, people, invitations.
 
-use super::{Ctx, PageForm, Refusal, ShownError};
+use super::{Ctx, PageForm, Refusal, Saved, ShownError, redirect};
 use crate::AppState;
 use crate::charts::{MapPoint, europe_map};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use std::collections::HashMap;
 use urbis_app::network as ops;
 use urbis_app::{Allowed, AppError};
@@ -17,6 +19,21 @@ use urbis_store::network::{
     CohortMember, DirectoryEntry, Invitation, Organisation, Participation, Programme, TeamMember,
 };
 
+/// The pages of the network: home, programmes, cities, their teams, people, invitations.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/programmes", get(programmes))
+        .route("/programmes/{slug}", get(programme))
+        .route("/programmes/{slug}/invitations", get(invitations).post(invitations_post))
+        .route("/programmes/{slug}/invitations/{id}/revoke", post(revoke_post))
+        .route("/cities/{slug}", get(city))
+        .route("/cities/{slug}/edit", get(city_edit).post(city_edit_post))
+        .route("/cities/{slug}/team", get(team).post(team_post))
+        .route("/cities/{slug}/team/{membership}/remove", post(team_remove_post))
+        .route("/people", get(people))
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
@@ -26,8 +43,8 @@ struct HomePage<'a> {
     card_level: u8,
 }
 
-pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match ops::programmes(&state, Page::new(1, 20)).await {
+pub async fn home(ctx: Ctx) -> Response {
+    match ops::programmes(&ctx.state, Page::new(1, 20)).await {
         Ok(p) => ctx.render(HomePage { ctx: &ctx, programmes: p.items, card_level: 3 }),
         Err(e) => ctx.fail(e),
     }
@@ -41,8 +58,8 @@ struct ProgrammesPage<'a> {
     card_level: u8,
 }
 
-pub async fn programmes(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match ops::programmes(&state, Page::new(1, Page::MAX_PER_PAGE)).await {
+pub async fn programmes(ctx: Ctx) -> Response {
+    match ops::programmes(&ctx.state, Page::new(1, Page::MAX_PER_PAGE)).await {
         Ok(p) => ctx.render(ProgrammesPage { ctx: &ctx, programmes: p.items, card_level: 2 }),
         Err(e) => ctx.fail(e),
     }
@@ -61,8 +78,8 @@ struct ProgrammePage<'a> {
     can_manage: bool,
 }
 
-pub async fn programme(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    match ops::programme_overview(&state, &ctx.caller, &slug).await {
+pub async fn programme(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    match ops::programme_overview(&ctx.state, &ctx.caller, &slug).await {
         Ok(o) => ctx.render(ProgrammePage {
             ctx: &ctx,
             participating: o.cohort.iter().filter(|c| c.status == ParticipationStatus::Participating).count(),
@@ -115,13 +132,8 @@ struct CityPage<'a> {
     saved: bool,
 }
 
-pub async fn city(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match ops::city_profile(&state, &ctx.caller, &slug).await {
+pub async fn city(ctx: Ctx, Path(slug): Path<String>, Saved(saved): Saved) -> Response {
+    match ops::city_profile(&ctx.state, &ctx.caller, &slug).await {
         Ok(p) => ctx.render(CityPage {
             ctx: &ctx,
             local_time: local_time(&p.city),
@@ -129,7 +141,7 @@ pub async fn city(
             team: p.team,
             can_edit: p.can_edit,
             can_team: p.can_team,
-            saved: q.contains_key("saved"),
+            saved,
             city: p.city,
         }),
         Err(e) => ctx.fail(e),
@@ -156,12 +168,12 @@ struct CityEditPage<'a> {
 
 form_errors!(CityEditPage);
 
-async fn editable_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
-    ops::city_for(state, &ctx.caller, slug, Action::UpdateProfile).await
+async fn editable_city(ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
+    ops::city_for(&ctx.state, &ctx.caller, slug, Action::UpdateProfile).await
 }
 
-pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    match editable_city(&state, &ctx, &slug).await {
+pub async fn city_edit(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    match editable_city(&ctx, &slug).await {
         Ok(city) => ctx.render(CityEditPage {
             ctx: &ctx,
             description: city.description.clone(),
@@ -175,44 +187,32 @@ pub async fn city_edit(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
     }
 }
 
-pub async fn city_edit_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
-    let city = match editable_city(&state, &ctx, &slug).await {
-        Ok(c) => c,
-        Err(p) => return ctx.fail(p),
-    };
-    let again = |errors: Vec<ShownError>, conflict: bool, version: i64| CityEditPage {
-        ctx: &ctx,
-        city: city.item.clone(),
-        description: form.get("description").to_string(),
-        website: form.get("website").to_string(),
-        version,
-        errors,
-        conflict,
-    };
-    let Some(version) = form.version() else {
-        return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(vec![], true, city.version));
-    };
-    let change = match ProfileChange::parse(Some(form.get("description")), Some(form.get("website"))) {
-        Ok(c) => c,
-        Err(i) => {
-            return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, again(ctx.invalid(&i.0), false, version));
-        }
-    };
-    match ops::update_profile(&state, &ctx.caller, &city, version, change).await {
-        Ok(_) => Redirect::to(&format!("/cities/{}?saved=1", city.slug)).into_response(),
-        // Someone else saved first: show their version's number so a second save is deliberate,
-        // and keep what this person typed.
-        Err(e) => match ctx.refusal(e) {
-            Refusal::Errors(status, errors) => ctx.render_status(status, again(errors, false, version)),
-            Refusal::Conflict => ctx.render_status(StatusCode::CONFLICT, again(vec![], true, city.version)),
-            Refusal::Fail(e) => ctx.fail(e),
-        },
-    }
+pub async fn city_edit_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+    ctx.respond(async {
+        let city = editable_city(&ctx, &slug).await?;
+        let typed = async |errors: Vec<ShownError>, conflict: bool, version: i64| {
+            let (description, website) = (form.get("description").into(), form.get("website").into());
+            Ok::<_, AppError>(CityEditPage {
+                ctx: &ctx,
+                city: city.item.clone(),
+                description,
+                website,
+                version,
+                errors,
+                conflict,
+            })
+        };
+        let Some(version) = form.version() else {
+            return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, typed(vec![], true, city.version).await?));
+        };
+        let done = async {
+            let change = ProfileChange::parse(Some(form.get("description")), Some(form.get("website")))?;
+            ops::update_profile(&ctx.state, &ctx.caller, &city, version, change).await?;
+            Ok(redirect(&format!("/cities/{}?saved=1", city.slug)))
+        };
+        ctx.after_versioned_form(done.await, (version, city.version), typed).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -292,15 +292,9 @@ impl InviteForm {
     }
 }
 
-async fn team_page(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    input: InviteForm,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let city = ops::city_for(state, &ctx.caller, slug, Action::ReadTeam).await?;
-    let team = ops::team(state, &ctx.caller, &city).await?;
+async fn team_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode) -> Result<Response, AppError> {
+    let city = ops::city_for(&ctx.state, &ctx.caller, slug, Action::ReadTeam).await?;
+    let team = ops::team(&ctx.state, &ctx.caller, &city).await?;
     let form_programme = match input.scope.as_str() {
         "" => team.participations.first().map(|p| p.programme_slug.clone()).unwrap_or_default(),
         typed => typed.to_string(),
@@ -323,42 +317,37 @@ async fn team_page(
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    team_page(&state, &ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn team(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    ctx.respond(team_page(&ctx, &slug, InviteForm::default(), StatusCode::OK)).await
 }
 
-pub async fn team_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+pub async fn team_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let city = ops::city(&state, &slug).await?;
+        let city = ops::city(&ctx.state, &slug).await?;
         let input = InviteForm::typed(&form, "programme");
-        let Ok(programme) = ops::programme(&state, &input.scope).await else {
+        let Ok(programme) = ops::programme(&ctx.state, &input.scope).await else {
             let input = input.bad_choice(&ctx, "programme");
-            return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
         let req = match InvitationRequest::parse(&input.email, &input.name, &input.role) {
             Ok(r) => r,
             Err(i) => {
                 let input = InviteForm { errors: ctx.invalid(&i.0), ..input };
-                return team_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         };
-        let (input, status) = match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
+        let (input, status) = match ops::invite(&ctx.state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => (InviteForm::created(link, programme.slug), StatusCode::CREATED),
             Err(e) => input.refused(&ctx, e)?,
         };
-        team_page(&state, &ctx, &slug, input, status).await
+        team_page(&ctx, &slug, input, status).await
     })
     .await
 }
 
-pub async fn team_remove_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, membership)): Path<(String, String)>,
-    _form: PageForm,
-) -> Response {
+pub async fn team_remove_post(ctx: Ctx, Path((slug, membership)): Path<(String, String)>, _form: PageForm) -> Response {
     ctx.respond(async {
-        let city = ops::remove_member(&state, &ctx.caller, &slug, &membership).await?;
+        let city = ops::remove_member(&ctx.state, &ctx.caller, &slug, &membership).await?;
         Ok(Redirect::to(&format!("/cities/{}/team", city.slug)).into_response())
     })
     .await
@@ -373,9 +362,9 @@ struct PeoplePage<'a> {
     pages: u32,
 }
 
-pub async fn people(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn people(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    match ops::directory(&state, Page::new(page, 50)).await {
+    match ops::directory(&ctx.state, Page::new(page, 50)).await {
         Ok(d) => {
             let pages = d.total.div_ceil(50).max(1) as u32;
             ctx.render(PeoplePage { ctx: &ctx, people: d.items, page: d.page, pages })
@@ -408,14 +397,8 @@ impl InvitationsPage<'_> {
     }
 }
 
-async fn invitations_page(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    input: InviteForm,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let desk = ops::invitation_desk(state, &ctx.caller, slug).await?;
+async fn invitations_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode) -> Result<Response, AppError> {
+    let desk = ops::invitation_desk(&ctx.state, &ctx.caller, slug).await?;
     let page = InvitationsPage {
         ctx,
         programme: desk.programme,
@@ -432,21 +415,16 @@ async fn invitations_page(
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn invitations(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
-    invitations_page(&state, &ctx, &slug, InviteForm::default(), StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn invitations(ctx: Ctx, Path(slug): Path<String>) -> Response {
+    ctx.respond(invitations_page(&ctx, &slug, InviteForm::default(), StatusCode::OK)).await
 }
 
-pub async fn invitations_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn invitations_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
         // The programme's invitation desk is for its staff (a city lead invites from the team page).
-        let programme = ops::programme_for(&state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
+        let programme = ops::programme_for(&ctx.state, &ctx.caller, &slug, Action::ReadInvitations).await?.item;
         let mut input = InviteForm::typed(&form, "city");
-        let city = ops::city(&state, &input.scope).await.ok();
+        let city = ops::city(&ctx.state, &input.scope).await.ok();
         if city.is_none() {
             input = input.bad_choice(&ctx, "city");
         }
@@ -458,27 +436,22 @@ pub async fn invitations_post(
             }
         };
         let (Some(city), Some(req)) = (city, req) else {
-            return invitations_page(&state, &ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return invitations_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
-        let (input, status) = match ops::invite(&state, &ctx.caller, &programme, &city, req).await {
+        let (input, status) = match ops::invite(&ctx.state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => (InviteForm::created(link, String::new()), StatusCode::CREATED),
             Err(e) => input.refused(&ctx, e)?,
         };
-        invitations_page(&state, &ctx, &slug, input, status).await
+        invitations_page(&ctx, &slug, input, status).await
     })
     .await
 }
 
-pub async fn revoke_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, id)): Path<(String, String)>,
-    form: PageForm,
-) -> Response {
+pub async fn revoke_post(ctx: Ctx, Path((slug, id)): Path<(String, String)>, form: PageForm) -> Response {
     ctx.respond(async {
-        let programme = ops::programme(&state, &slug).await?;
+        let programme = ops::programme(&ctx.state, &slug).await?;
         let id = urbis_app::parse_id("invitation", &id)?;
-        ops::revoke(&state, &ctx.caller, &programme, id, form.version()).await?;
+        ops::revoke(&ctx.state, &ctx.caller, &programme, id, form.version()).await?;
         Ok(Redirect::to(&super::local_next(form.0.get("next"))).into_response())
     })
     .await

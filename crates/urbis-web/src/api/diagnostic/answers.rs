@@ -1,11 +1,9 @@
 //! Answers to a question, as sent and as stored; shared by assessments and pulse surveys.
 
-use crate::AppState;
-use crate::api::ApiJson;
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson};
 use crate::error::{BodyErrors, Problem, ReadErrors, RuleErrors};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -106,12 +104,15 @@ impl From<StoredAnswer> for AnswerOut {
 #[utoipa::path(put, path = "/assessments/{id}/answers/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = AnswerIn,
     responses((status = 200, body = AnswerOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_answer(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path((id, question_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<AnswerIn>,
 ) -> Result<Json<AnswerOut>, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::AnswerAssessment).await?;
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::AnswerAssessment).await?;
     let answer = body.answer()?;
-    Ok(Json(ops::answer(&state, &caller.0, &loaded, &question_id, answer, &body.evidence, &body.comment).await?.into()))
+    Ok(Json(
+        ops::answer(&api.state, &api.caller, &loaded, &question_id, answer, &body.evidence, &body.comment)
+            .await?
+            .into(),
+    ))
 }

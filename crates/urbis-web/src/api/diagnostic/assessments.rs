@@ -5,13 +5,11 @@ use super::answers::AnswerOut;
 use super::review::ValidationOut;
 use super::{csv, csv_field, num};
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, IfMatch, created, with_etag};
 use crate::error::{BodyErrors, Problem, ReadErrors, RuleErrors, VersionErrors};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::Path;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -138,41 +136,32 @@ fn assessment_out(
 #[utoipa::path(post, path = "/cities/{slug}/assessments", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentCreate,
     responses((status = 201, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_assessment(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<AssessmentCreate>,
 ) -> Result<Response, Problem> {
-    let city = net::city(&state, &slug).await?;
-    let a = ops::create(&state, &caller.0, &city, body.programme.as_deref(), &body.wave, &body.instrument).await?;
-    Ok((StatusCode::CREATED, Json(full(&state, a).await?)).into_response())
+    let city = net::city(&api.state, &slug).await?;
+    let a =
+        ops::create(&api.state, &api.caller, &city, body.programme.as_deref(), &body.wave, &body.instrument).await?;
+    Ok(created(full(&api.state, a).await?))
 }
 
 /// An assessment with its answers and scores (its city's team, programme staff, experts and
 /// reviewers; anyone when published).
 #[utoipa::path(get, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = AssessmentOut, headers(("ETag" = String))), ReadErrors))]
-pub async fn get_assessment(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadAssessment).await?;
-    let version = loaded.assessment.version;
-    Ok(crate::api::with_etag(version, full(&state, loaded.assessment).await?))
+pub async fn get_assessment(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAssessment).await?;
+    Ok(with_etag(loaded.assessment.version, full(&api.state, loaded.assessment).await?))
 }
 
 /// Submit (locks the answers). 409 lists the required questions nobody has answered.
 #[utoipa::path(post, path = "/assessments/{id}/submit", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = AssessmentOut), ReadErrors, RuleErrors))]
-pub async fn submit_assessment(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Json<AssessmentOut>, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::SubmitAssessment).await?;
-    let a = ops::submit(&state, &caller.0, &loaded).await?;
-    Ok(Json(full(&state, a).await?))
+pub async fn submit_assessment(api: Api, Path(id): Path<String>) -> Result<Json<AssessmentOut>, Problem> {
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::SubmitAssessment).await?;
+    let a = ops::submit(&api.state, &api.caller, &loaded).await?;
+    Ok(Json(full(&api.state, a).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -188,17 +177,15 @@ pub struct AssessmentPatch {
     params(("If-Match" = String, Header, description = "the assessment's version, as returned in `version`")),
     responses((status = 200, body = AssessmentOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn patch_assessment(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<AssessmentPatch>,
 ) -> Result<Response, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::PublishAssessment).await?;
-    let version = crate::api::if_match(&headers)?;
-    let a = ops::publish(&state, &caller.0, &loaded, version, body.published).await?;
-    let version = a.version;
-    Ok(crate::api::with_etag(version, full(&state, a).await?))
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::PublishAssessment).await?;
+    let version = if_match.version()?;
+    let a = ops::publish(&api.state, &api.caller, &loaded, version, body.published).await?;
+    Ok(with_etag(a.version, full(&api.state, a).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -212,27 +199,22 @@ pub struct ReopenIn {
 #[utoipa::path(post, path = "/assessments/{id}/reopen", tag = "diagnostic", security(("bearer" = [])), request_body = ReopenIn,
     responses((status = 200, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn reopen_assessment(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReopenIn>,
 ) -> Result<Json<AssessmentOut>, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReopenAssessment).await?;
-    let a = ops::reopen(&state, &caller.0, &loaded, &body.reason).await?;
-    Ok(Json(full(&state, a).await?))
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReopenAssessment).await?;
+    let a = ops::reopen(&api.state, &api.caller, &loaded, &body.reason).await?;
+    Ok(Json(full(&api.state, a).await?))
 }
 
 /// An assessment as CSV: every answer (question, respondent, answer, normalised value, evidence,
 /// comment), then the scores.
 #[utoipa::path(get, path = "/assessments/{id}/answers.csv", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
-pub async fn get_assessment_csv(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadAssessment).await?;
-    let (inst, answers, scores) = ops::scores(&state, &loaded.assessment).await?;
+pub async fn get_assessment_csv(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAssessment).await?;
+    let (inst, answers, scores) = ops::scores(&api.state, &loaded.assessment).await?;
     let mut out =
         String::from("row,capability,question_id,respondent_id,answer,normalised,evidence,comment,score,level\n");
     for a in &answers {

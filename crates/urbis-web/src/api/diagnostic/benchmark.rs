@@ -1,11 +1,10 @@
 //! A wave's benchmark within a peer group, as JSON and CSV.
 
 use super::{csv, csv_field, num};
-use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::api::{Api, PageQuery, page_of};
 use crate::error::{InvalidErrors, NotFoundErrors, Problem, QueryErrors, TokenErrors};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -83,32 +82,24 @@ pub struct BenchmarkOut {
     params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
            ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = BenchmarkOut), TokenErrors, QueryErrors, NotFoundErrors, InvalidErrors))]
-pub async fn get_benchmark(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<BenchmarkOut>, Problem> {
-    Ok(Json(benchmark_out(&state, &caller, &slug, &q, Some(crate::api::page_from(&q)?)).await?))
+pub async fn get_benchmark(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Json<BenchmarkOut>, Problem> {
+    Ok(Json(benchmark_out(&api, &slug, &q.query, Some(q.page)).await?))
 }
 
 async fn benchmark_out(
-    state: &AppState,
-    caller: &ApiCaller,
+    api: &Api,
     slug: &str,
     q: &HashMap<String, String>,
     page: Option<urbis_store::Page>,
 ) -> Result<BenchmarkOut, Problem> {
     let instrument = q.get("instrument").map(String::as_str).unwrap_or(ops::INSTRUMENT);
     let peers = ops::peer_group(q)?;
-    let view = ops::cohort(state, &caller.0, slug, instrument, q.get("wave").map(String::as_str), peers).await?;
+    let view = ops::cohort(&api.state, &api.caller, slug, instrument, q.get("wave").map(String::as_str), peers).await?;
     let (b, wave, show_cohort) = (&view.benchmark, &view.wave, view.cohort_shown);
     let ranks = b.overall_ranks();
     let listed: Vec<_> = view.listed().collect();
     let page = page.unwrap_or_else(urbis_store::Page::all);
-    let start = ((page.page as usize - 1) * page.per_page as usize).min(listed.len());
-    let end = start.saturating_add(page.per_page as usize).min(listed.len());
-    let cities = listed[start..end]
+    let cities = page_of(page, &listed)
         .iter()
         .map(|c| BenchmarkCityOut {
             city: c.assessment.organisation_slug.clone(),
@@ -152,12 +143,11 @@ async fn benchmark_out(
            ("population_band" = Option<String>, Query)),
     responses((status = 200, content_type = "text/csv", body = String), TokenErrors, NotFoundErrors, InvalidErrors))]
 pub async fn get_benchmark_csv(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
-    let b = benchmark_out(&state, &caller, &slug, &q, None).await?;
+    let b = benchmark_out(&api, &slug, &q, None).await?;
     let mut out = String::from("row,capability,n,min,q1,median,q3,max,city,score,level,percentile_rank\n");
     let mut dist = |cap: &str, d: &DistributionOut| {
         let _ =

@@ -1,13 +1,10 @@
 //! A city's improvement plan, as JSON and CSV.
 
 use super::{csv, csv_field};
-use crate::AppState;
-use crate::api::ApiJson;
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, IfMatch, created_with_etag, with_etag};
 use crate::error::{BodyErrors, Problem, ReadErrors, VersionErrors};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -85,30 +82,22 @@ impl PlanItemIn {
 /// A city's improvement plan (its team, programme staff, experts and reviewers).
 #[utoipa::path(get, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = Vec<PlanItemOut>), ReadErrors))]
-pub async fn get_plan(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
-) -> Result<Json<Vec<PlanItemOut>>, Problem> {
-    let city = net::city_for(&state, &caller.0, &slug, Action::ReadAssessment).await?;
-    Ok(Json(ops::plan(&state, &caller.0, &city).await?.into_iter().map(Into::into).collect()))
+pub async fn get_plan(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<PlanItemOut>>, Problem> {
+    let city = net::city_for(&api.state, &api.caller, &slug, Action::ReadAssessment).await?;
+    Ok(Json(ops::plan(&api.state, &api.caller, &city).await?.into_iter().map(Into::into).collect()))
 }
 
 /// Add an item to a city's improvement plan (its team or programme staff).
 #[utoipa::path(post, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
     responses((status = 201, body = PlanItemOut), ReadErrors, BodyErrors))]
 pub async fn create_plan_item(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<PlanItemIn>,
 ) -> Result<Response, Problem> {
-    let city = net::city_for(&state, &caller.0, &slug, Action::ManagePlan).await?;
-    let item = ops::create_plan_item(&state, &caller.0, &city, &body.fields()).await?;
-    let version = item.version;
-    let mut r = crate::api::with_etag(version, PlanItemOut::from(item));
-    *r.status_mut() = StatusCode::CREATED;
-    Ok(r)
+    let city = net::city_for(&api.state, &api.caller, &slug, Action::ManagePlan).await?;
+    let item = ops::create_plan_item(&api.state, &api.caller, &city, &body.fields()).await?;
+    Ok(created_with_etag(item.version, PlanItemOut::from(item)))
 }
 
 /// Replace a plan item's fields (its city's team or programme staff). Needs `If-Match`.
@@ -116,29 +105,24 @@ pub async fn create_plan_item(
     params(("If-Match" = String, Header, description = "the item's version, as returned in `version`")),
     responses((status = 200, body = PlanItemOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn put_plan_item(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<PlanItemIn>,
 ) -> Result<Response, Problem> {
-    let (item, city) = ops::plan_item_for(&state, &caller.0, &id, Action::ManagePlan).await?;
-    let version = crate::api::if_match(&headers)?;
-    let item = ops::update_plan_item(&state, &caller.0, &item, &city, version, &body.fields()).await?;
-    Ok(crate::api::with_etag(item.version, PlanItemOut::from(item)))
+    let (item, city) = ops::plan_item_for(&api.state, &api.caller, &id, Action::ManagePlan).await?;
+    let version = if_match.version()?;
+    let item = ops::update_plan_item(&api.state, &api.caller, &item, &city, version, &body.fields()).await?;
+    Ok(with_etag(item.version, PlanItemOut::from(item)))
 }
 
 /// A city's improvement plan as CSV (same readers as the plan).
 #[utoipa::path(get, path = "/cities/{slug}/plan.csv", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
-pub async fn get_plan_csv(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
-) -> Result<Response, Problem> {
-    let city = net::city_for(&state, &caller.0, &slug, Action::ReadAssessment).await?;
+pub async fn get_plan_csv(api: Api, Path(slug): Path<String>) -> Result<Response, Problem> {
+    let city = net::city_for(&api.state, &api.caller, &slug, Action::ReadAssessment).await?;
     let mut out = String::from("capability,title,description,owner,due_on,status\n");
-    for p in ops::plan(&state, &caller.0, &city).await? {
+    for p in ops::plan(&api.state, &api.caller, &city).await? {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{}",

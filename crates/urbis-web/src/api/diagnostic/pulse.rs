@@ -3,13 +3,12 @@
 
 use super::DistributionOut;
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, IfMatch, created, created_with_etag, with_etag};
 use crate::error::{AuthErrors, BodyErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -231,52 +230,33 @@ pub struct ReportOut {
     pub capabilities: Vec<CapabilityDistributionOut>,
 }
 
-async fn loaded(state: &AppState, caller: &ApiCaller, id: &str, action: Action) -> Result<ops::Loaded, Problem> {
-    Ok(ops::load_for(state, &caller.0, id, action).await?)
+async fn loaded(api: &Api, id: &str, action: Action) -> Result<ops::Loaded, Problem> {
+    Ok(ops::load_for(&api.state, &api.caller, id, action).await?)
 }
 
 /// Create a draft pulse survey campaign (programme staff; admins or any programme manager for a
 /// survey outside a programme).
 #[utoipa::path(post, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])), request_body = ops::CampaignInput,
     responses((status = 201, body = CampaignOut, headers(("ETag" = String))), AuthErrors, BodyErrors))]
-pub async fn create_campaign(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(input): ApiJson<ops::CampaignInput>,
-) -> Result<Response, Problem> {
-    if !caller.0.actor.is_authenticated() {
-        return Err(Problem::unauthorized());
-    }
-    let c = ops::create(&state, &caller.0, &input).await?;
-    let mut res = crate::api::with_etag(c.version, CampaignOut::from(c));
-    *res.status_mut() = StatusCode::CREATED;
-    Ok(res)
+pub async fn create_campaign(api: Api, ApiJson(input): ApiJson<ops::CampaignInput>) -> Result<Response, Problem> {
+    let c = ops::create(&api.state, &api.caller, &input).await?;
+    Ok(created_with_etag(c.version, CampaignOut::from(c)))
 }
 
 /// The campaigns whose report the caller may read, newest first (staff: theirs; city teams: those
 /// sent to their organisation).
 #[utoipa::path(get, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = Vec<CampaignOut>), TokenErrors))]
-pub async fn list_campaigns(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<Vec<CampaignOut>>, Problem> {
-    if !caller.0.actor.is_authenticated() {
-        return Err(Problem::unauthorized());
-    }
-    Ok(Json(ops::visible(&state, &caller.0).await?.into_iter().map(|l| l.campaign.into()).collect()))
+pub async fn list_campaigns(api: Api) -> Result<Json<Vec<CampaignOut>>, Problem> {
+    Ok(Json(ops::visible(&api.state, &api.caller).await?.into_iter().map(|l| l.campaign.into()).collect()))
 }
 
 /// A campaign (whoever may read its report).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = CampaignOut, headers(("ETag" = String))), ReadErrors))]
-pub async fn get_campaign(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ReadSurveyReport).await?;
-    Ok(crate::api::with_etag(l.campaign.version, CampaignOut::from(l.campaign)))
+pub async fn get_campaign(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let l = loaded(&api, &id, Action::ReadSurveyReport).await?;
+    Ok(with_etag(l.campaign.version, CampaignOut::from(l.campaign)))
 }
 
 /// Open (sends every respondent their link through the outbox) or close a campaign (programme
@@ -285,20 +265,17 @@ pub async fn get_campaign(
     params(("If-Match" = String, Header, description = "the campaign's ETag")),
     responses((status = 200, body = CampaignOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn patch_campaign(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<CampaignPatch>,
 ) -> Result<Response, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
-    let version = crate::api::if_match(&headers)?;
+    let l = loaded(&api, &id, Action::ManageSurvey).await?;
+    let version = if_match.version()?;
     let next = CampaignStatus::parse(&body.status)
         .map_err(|e| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "status", e.code, "must be open or closed"))?;
-    let (c, links) = ops::set_status(&state, &caller.0, &l, version, next).await?;
-    let version = c.version;
-    let out = CampaignOut { links: links_out(&state, &links), ..c.into() };
-    Ok(crate::api::with_etag(version, out))
+    let (c, links) = ops::set_status(&api.state, &api.caller, &l, version, next).await?;
+    Ok(with_etag(c.version, CampaignOut { links: links_out(&api.state, &links), ..c.into() }))
 }
 
 /// Add organisations (existing ones by slug, or new ones such as cities outside the cohort) and
@@ -307,12 +284,11 @@ pub async fn patch_campaign(
 #[utoipa::path(post, path = "/pulse/campaigns/{id}/recipients", tag = "diagnostic", security(("bearer" = [])), request_body = RecipientsIn,
     responses((status = 201, body = RecipientsOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn add_recipients(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RecipientsIn>,
 ) -> Result<Response, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
+    let l = loaded(&api, &id, Action::ManageSurvey).await?;
     let input: Vec<ops::RecipientInput> = body
         .recipients
         .into_iter()
@@ -324,40 +300,32 @@ pub async fn add_recipients(
             emails: r.emails,
         })
         .collect();
-    let (c, added, links) = ops::add_recipients(&state, &caller.0, &l, &input).await?;
+    let (c, added, links) = ops::add_recipients(&api.state, &api.caller, &l, &input).await?;
     let out = RecipientsOut {
         campaign: c.into(),
         added: added.into_iter().map(Into::into).collect(),
-        links: links_out(&state, &links),
+        links: links_out(&api.state, &links),
     };
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Ok(created(out))
 }
 
 /// Queue one reminder per respondent who has not submitted (programme staff, open campaigns); a
 /// respondent reminded in the last 24 hours is skipped.
 #[utoipa::path(post, path = "/pulse/campaigns/{id}/reminders", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = RemindersOut), ReadErrors, RuleErrors))]
-pub async fn send_reminders(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Json<RemindersOut>, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
-    let links = ops::remind(&state, &caller.0, &l).await?;
-    Ok(Json(RemindersOut { reminded: links.len(), links: links_out(&state, &links) }))
+pub async fn send_reminders(api: Api, Path(id): Path<String>) -> Result<Json<RemindersOut>, Problem> {
+    let l = loaded(&api, &id, Action::ManageSurvey).await?;
+    let links = ops::remind(&api.state, &api.caller, &l).await?;
+    Ok(Json(RemindersOut { reminded: links.len(), links: links_out(&api.state, &links) }))
 }
 
 /// Response rates: per respondent, per organisation (any respondent submitted), by country and by
 /// region (programme staff).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/response-rates", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 200, body = ResponseRatesOut), ReadErrors))]
-pub async fn response_rates(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Json<ResponseRatesOut>, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ManageSurvey).await?;
-    let (rates, respondents) = ops::rates(&state, &caller.0, &l).await?;
+pub async fn response_rates(api: Api, Path(id): Path<String>) -> Result<Json<ResponseRatesOut>, Problem> {
+    let l = loaded(&api, &id, Action::ManageSurvey).await?;
+    let (rates, respondents) = ops::rates(&api.state, &api.caller, &l).await?;
     Ok(Json(ResponseRatesOut {
         respondents: rates.respondents.into(),
         organisations: rates.organisations.into(),
@@ -374,14 +342,13 @@ pub async fn response_rates(
     params(("country" = Option<String>, Query), ("region" = Option<String>, Query)),
     responses((status = 200, body = ReportOut), ReadErrors, QueryErrors))]
 pub async fn get_report(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<ReportOut>, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ReadSurveyReport).await?;
+    let l = loaded(&api, &id, Action::ReadSurveyReport).await?;
     let filter = ops::Filter::parse(&q)?;
-    let r = ops::report(&state, &caller.0, &l, &filter).await?;
+    let r = ops::report(&api.state, &api.caller, &l, &filter).await?;
     let kind = |id: &str| -> String {
         r.instrument.question(id).map(|q| q.kind.as_str().to_string()).unwrap_or_else(|| {
             match r.instrument.context_question(id).map(|q| q.kind) {
@@ -446,12 +413,11 @@ pub async fn get_report(
     params(("anonymised" = Option<bool>, Query), ("country" = Option<String>, Query), ("region" = Option<String>, Query)),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors, QueryErrors, RuleErrors))]
 pub async fn get_responses_csv(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
-    let l = loaded(&state, &caller, &id, Action::ReadSurveyResponses).await?;
-    let (name, body) = ops::responses_csv_from_query(&state, &caller.0, &l, &q).await?;
+    let l = loaded(&api, &id, Action::ReadSurveyResponses).await?;
+    let (name, body) = ops::responses_csv_from_query(&api.state, &api.caller, &l, &q).await?;
     Ok(super::csv(&name, body))
 }

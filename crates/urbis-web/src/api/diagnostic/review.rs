@@ -1,12 +1,10 @@
 //! Review of an assessment: experts' validation per capability, and the city's consolidated values
 //! (overrides of the respondents' lower median).
 
-use crate::AppState;
-use crate::api::ApiJson;
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson};
 use crate::error::{BodyErrors, InvalidErrors, Problem, ReadErrors, RuleErrors};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -55,13 +53,13 @@ pub struct ValidationIn {
 #[utoipa::path(put, path = "/assessments/{id}/validations/{capability}", tag = "diagnostic", security(("bearer" = [])), request_body = ValidationIn,
     responses((status = 200, body = ValidationOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_validation(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path((id, capability)): Path<(String, String)>,
     ApiJson(body): ApiJson<ValidationIn>,
 ) -> Result<Json<ValidationOut>, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::ValidateAssessment).await?;
-    let v = ops::validate(&state, &caller.0, &loaded, &capability, body.score, &body.confidence, &body.comment).await?;
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ValidateAssessment).await?;
+    let v = ops::validate(&api.state, &api.caller, &loaded, &capability, body.score, &body.confidence, &body.comment)
+        .await?;
     Ok(Json(v.into()))
 }
 
@@ -87,12 +85,11 @@ pub struct OverrideOut {
 #[utoipa::path(put, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = OverrideIn,
     responses((status = 200, body = OverrideOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_override(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path((id, question_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<OverrideIn>,
 ) -> Result<Json<OverrideOut>, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::SubmitAssessment).await?;
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::SubmitAssessment).await?;
     let value = match (body.value, body.not_applicable) {
         (Some(v), None | Some(false)) => Some(v),
         (None, Some(true)) => None,
@@ -105,7 +102,7 @@ pub async fn put_override(
             ));
         }
     };
-    let o = ops::set_override(&state, &caller.0, &loaded, &question_id, Some((value, &body.reason)))
+    let o = ops::set_override(&api.state, &api.caller, &loaded, &question_id, Some((value, &body.reason)))
         .await?
         .ok_or_else(Problem::internal)?;
     Ok(Json(OverrideOut { question_id: o.question_id, value: o.normalised, reason: o.reason }))
@@ -114,12 +111,8 @@ pub async fn put_override(
 /// Remove the city's consolidated value for a question: the lower median applies again.
 #[utoipa::path(delete, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])),
     responses((status = 204), ReadErrors, InvalidErrors, RuleErrors))]
-pub async fn delete_override(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, question_id)): Path<(String, String)>,
-) -> Result<StatusCode, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::SubmitAssessment).await?;
-    ops::set_override(&state, &caller.0, &loaded, &question_id, None).await?;
+pub async fn delete_override(api: Api, Path((id, question_id)): Path<(String, String)>) -> Result<StatusCode, Problem> {
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::SubmitAssessment).await?;
+    ops::set_override(&api.state, &api.caller, &loaded, &question_id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

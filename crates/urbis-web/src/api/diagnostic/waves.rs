@@ -1,13 +1,11 @@
 //! A programme's diagnostic waves: listing, adding and closing them.
 
 use crate::AppState;
-use crate::api::ApiJson;
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, IfMatch, created, with_etag};
 use crate::error::{BodyErrors, NotFoundErrors, Problem, ReadErrors, RuleErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use urbis_app::diagnostic as ops;
@@ -71,14 +69,14 @@ pub struct WaveCreate {
 #[utoipa::path(post, path = "/programmes/{slug}/waves", tag = "diagnostic", security(("bearer" = [])), request_body = WaveCreate,
     responses((status = 201, body = WaveOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_wave(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<WaveCreate>,
 ) -> Result<Response, Problem> {
-    let p = net::programme_for(&state, &caller.0, &slug, Action::ManageWaves).await?;
-    let w = ops::create_wave(&state, &caller.0, &p, &body.slug, &body.name, &body.opens_on, &body.closes_on).await?;
-    Ok((StatusCode::CREATED, Json(WaveOut::from(w))).into_response())
+    let p = net::programme_for(&api.state, &api.caller, &slug, Action::ManageWaves).await?;
+    let w =
+        ops::create_wave(&api.state, &api.caller, &p, &body.slug, &body.name, &body.opens_on, &body.closes_on).await?;
+    Ok(created(WaveOut::from(w)))
 }
 
 /// Close a wave (programme staff): its submitted assessments' results are frozen as the wave's
@@ -87,14 +85,13 @@ pub async fn create_wave(
     params(("If-Match" = String, Header, description = "the wave's version, as returned in `version`")),
     responses((status = 200, body = WaveOut), ReadErrors, VersionErrors, RuleErrors))]
 pub async fn close_wave(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path((slug, wave)): Path<(String, String)>,
-    headers: axum::http::HeaderMap,
+    if_match: IfMatch,
 ) -> Result<Response, Problem> {
-    let p = net::programme_for(&state, &caller.0, &slug, Action::ManageWaves).await?;
-    let w = ops::wave(&state, &p, &wave).await?;
-    let version = crate::api::if_match(&headers)?;
-    let closed = ops::close_wave(&state, &caller.0, &p, &w, version).await?;
-    Ok(crate::api::with_etag(closed.version, WaveOut::from(closed)))
+    let p = net::programme_for(&api.state, &api.caller, &slug, Action::ManageWaves).await?;
+    let w = ops::wave(&api.state, &p, &wave).await?;
+    let version = if_match.version()?;
+    let closed = ops::close_wave(&api.state, &api.caller, &p, &w, version).await?;
+    Ok(with_etag(closed.version, WaveOut::from(closed)))
 }

@@ -1,10 +1,10 @@
 //! Services and indicators in open standards: CPSV-AP 3.2 (Turtle) and Smart Data Models KPI.
 
 use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::api::Api;
 use crate::error::{Problem, ReadErrors};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use urbis_app::services as ops;
@@ -20,13 +20,9 @@ fn base(state: &AppState) -> String {
 /// The service as CPSV-AP 3.2 (Turtle): a `cpsv:PublicService` whose competent authority is the city.
 #[utoipa::path(get, path = "/services/{id}/cpsv.ttl", tag = "services",
     responses((status = 200, content_type = "text/turtle", body = String), ReadErrors))]
-pub async fn get_service_cpsv(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadService).await?;
-    Ok(([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], service_turtle(&base(&state), &loaded.service))
+pub async fn get_service_cpsv(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadService).await?;
+    Ok(([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], service_turtle(&base(&api.state), &loaded.service))
         .into_response())
 }
 
@@ -61,15 +57,14 @@ pub fn service_turtle(base: &str, s: &Service) -> String {
 #[utoipa::path(get, path = "/indicators/{id}/sdm.json", tag = "services",
     responses((status = 200, body = Object), ReadErrors))]
 pub async fn get_indicator_sdm(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
 ) -> Result<Json<sdm::KeyPerformanceIndicator>, Problem> {
-    let li = ops::indicator_for(&state, &caller.0, &id, Action::ReadService).await?;
-    let ms = ops::measurements(&state, &li).await?;
+    let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;
+    let ms = ops::measurements(&api.state, &li).await?;
     let e = ops::evaluation(&li.indicator, &ms);
     let i = &li.indicator;
-    let source = format!("{}/api/v1/indicators/{}", base(&state), i.id);
+    let source = format!("{}/api/v1/indicators/{}", base(&api.state), i.id);
     Ok(Json(sdm::key_values(&sdm::IndicatorFacts {
         id: i.id,
         name: &i.name,

@@ -1,14 +1,12 @@
 //! A service's outcome indicators and their measurements (one at a time, or a CSV file).
 
 use super::{writable, writable_indicator};
-use crate::AppState;
-use crate::api::{ApiJson, with_etag};
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, created_with_etag, csv_body, with_etag};
 use crate::error::{BodyErrors, Problem, ReadErrors};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -129,12 +127,11 @@ pub struct IndicatorIn {
 #[utoipa::path(post, path = "/services/{id}/indicators", tag = "services", security(("bearer" = [])), request_body = IndicatorIn,
     responses((status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
 pub async fn create_indicator(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<IndicatorIn>,
 ) -> Result<Response, Problem> {
-    let loaded = writable(&state, &caller, &id).await?;
+    let loaded = writable(&api, &id).await?;
     let raw = RawIndicator {
         name: b.name,
         description: b.description,
@@ -148,23 +145,16 @@ pub async fn create_indicator(
         method: b.method,
         breakdowns: b.breakdowns.iter().map(|(d, v)| format!("{d}={}", v.join("|"))).collect::<Vec<_>>().join("; "),
     };
-    let i = ops::create_indicator(&state, &caller.0, &loaded, &raw).await?;
-    let version = i.version;
-    let mut res = with_etag(version, indicator_out(&i, &[]));
-    *res.status_mut() = StatusCode::CREATED;
-    Ok(res)
+    let i = ops::create_indicator(&api.state, &api.caller, &loaded, &raw).await?;
+    Ok(created_with_etag(i.version, indicator_out(&i, &[])))
 }
 
 /// An indicator: its definition, measurements, `progress`, `expected` and `status`.
 #[utoipa::path(get, path = "/indicators/{id}", tag = "services", security(("bearer" = [])),
     responses((status = 200, body = IndicatorOut, headers(("ETag" = String))), ReadErrors))]
-pub async fn get_indicator(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let li = ops::indicator_for(&state, &caller.0, &id, Action::ReadService).await?;
-    let ms = ops::measurements(&state, &li).await?;
+pub async fn get_indicator(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;
+    let ms = ops::measurements(&api.state, &li).await?;
     Ok(with_etag(li.indicator.version, indicator_out(&li.indicator, &ms)))
 }
 
@@ -190,12 +180,11 @@ pub struct MeasurementIn {
 #[utoipa::path(post, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])), request_body = MeasurementIn,
     responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
 pub async fn create_measurement(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MeasurementIn>,
 ) -> Result<Response, Problem> {
-    let li = writable_indicator(&state, &caller, &id).await?;
+    let li = writable_indicator(&api, &id).await?;
     let value = match &b.value {
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => s.clone(),
@@ -211,8 +200,8 @@ pub async fn create_measurement(
         &li.indicator.breakdowns,
         li.indicator.goal.baseline_date,
     )?;
-    let outcome = ops::put_measurements(&state, &caller.0, &li, std::slice::from_ref(&m)).await?;
-    let (i, ms) = ops::current(&state, &li).await?;
+    let outcome = ops::put_measurements(&api.state, &api.caller, &li, std::slice::from_ref(&m)).await?;
+    let (i, ms) = ops::current(&api.state, &li).await?;
     let status = if outcome.added > 0 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(indicator_out(&i, &ms))).into_response())
 }
@@ -233,37 +222,13 @@ pub struct ImportOut {
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportOut), ReadErrors, BodyErrors))]
 pub async fn import_measurements(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportOut>, Problem> {
-    let li = writable_indicator(&state, &caller, &id).await?;
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if ct.split(';').next().unwrap_or("").trim() != "text/csv" {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
-            "send the file as text/csv",
-        ));
-    }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Body too large",
-                format!("the file must be at most {} bytes; split it and import the parts", crate::BODY_LIMIT),
-            )
-        } else {
-            Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
-        }
-    })?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "file", "not-utf8", "the file must be UTF-8 text")
-    })?;
-    let o = ops::import_csv(&state, &caller.0, &li, text).await?;
+    let li = writable_indicator(&api, &id).await?;
+    let text = csv_body(&headers, body)?;
+    let o = ops::import_csv(&api.state, &api.caller, &li, &text).await?;
     Ok(Json(ImportOut { added: o.added, changed: o.changed, unchanged: o.unchanged }))
 }

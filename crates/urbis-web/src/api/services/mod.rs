@@ -6,18 +6,17 @@ pub mod indicators;
 pub mod plan;
 pub mod service;
 
-use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::api::Api;
 use crate::error::Problem;
 use urbis_app::services as ops;
 use urbis_domain::policy::Action;
 
 /// A service the caller may change (401/403 before the body is checked).
-async fn writable(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ops::Loaded, Problem> {
-    Ok(ops::load_for(state, &caller.0, id, Action::ManageService).await?)
+async fn writable(api: &Api, id: &str) -> Result<ops::Loaded, Problem> {
+    Ok(ops::load_for(&api.state, &api.caller, id, Action::ManageService).await?)
 }
 
 /// An indicator the caller may add measurements to.
-async fn writable_indicator(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ops::LoadedIndicator, Problem> {
-    Ok(ops::indicator_for(state, &caller.0, id, Action::ManageService).await?)
+async fn writable_indicator(api: &Api, id: &str) -> Result<ops::LoadedIndicator, Problem> {
+    Ok(ops::indicator_for(&api.state, &api.caller, id, Action::ManageService).await?)
 }

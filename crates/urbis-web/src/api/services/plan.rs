@@ -1,14 +1,11 @@
 //! A service's plan: its phases with their exit assessments, milestones and research log.
 
 use super::writable;
-use crate::AppState;
-use crate::api::{ApiJson, if_match, with_etag};
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, IfMatch, created, created_with_etag, with_etag};
 use crate::error::{BodyErrors, Problem, ReadErrors, RuleErrors, VersionErrors};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Path;
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use urbis_app::services as ops;
@@ -116,18 +113,18 @@ pub struct PhaseIn {
     params(("If-Match" = Option<String>, Header, description = "the phase's version, when it exists")),
     responses((status = 200, body = PhaseOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn put_phase(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path((id, kind)): Path<(String, String)>,
-    headers: HeaderMap,
+    if_match: IfMatch,
     ApiJson(b): ApiJson<PhaseIn>,
 ) -> Result<Json<PhaseOut>, Problem> {
-    let loaded = writable(&state, &caller, &id).await?;
+    let loaded = writable(&api, &id).await?;
     let checklist: Vec<String> = b.exit_checklist.iter().map(|n| n.to_string()).collect();
     let input = PhaseInput::parse(&kind, &b.starts_on, &b.ends_on, &b.goal, &b.exit_result, &b.exit_notes, &checklist)?;
     // A planned phase changes only with its version (`If-Match`); a new one needs none.
-    let version = if ops::phase_planned(&state, &loaded, input.kind).await? { Some(if_match(&headers)?) } else { None };
-    Ok(Json(ops::put_phase(&state, &caller.0, &loaded, &input, version).await?.into()))
+    let version =
+        if ops::phase_planned(&api.state, &loaded, input.kind).await? { Some(if_match.version()?) } else { None };
+    Ok(Json(ops::put_phase(&api.state, &api.caller, &loaded, &input, version).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -145,18 +142,14 @@ pub struct MilestoneIn {
 #[utoipa::path(post, path = "/services/{id}/milestones", tag = "services", security(("bearer" = [])), request_body = MilestoneIn,
     responses((status = 201, body = MilestoneOut), ReadErrors, BodyErrors))]
 pub async fn create_milestone(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MilestoneIn>,
 ) -> Result<Response, Problem> {
-    let loaded = writable(&state, &caller, &id).await?;
+    let loaded = writable(&api, &id).await?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
-    let m = ops::add_milestone(&state, &caller.0, &loaded, &input).await?;
-    let version = m.version;
-    let mut res = with_etag(version, MilestoneOut::from(m));
-    *res.status_mut() = StatusCode::CREATED;
-    Ok(res)
+    let m = ops::add_milestone(&api.state, &api.caller, &loaded, &input).await?;
+    Ok(created_with_etag(m.version, MilestoneOut::from(m)))
 }
 
 /// Change a milestone (e.g. mark it done). Needs `If-Match` with its version.
@@ -164,31 +157,24 @@ pub async fn create_milestone(
     params(("If-Match" = String, Header, description = "the milestone's version")),
     responses((status = 200, body = MilestoneOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_milestone(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    if_match: IfMatch,
     ApiJson(b): ApiJson<MilestoneIn>,
 ) -> Result<Response, Problem> {
-    let (m, loaded) = ops::milestone_for(&state, &caller.0, &id, Action::ManageService).await?;
-    let version = if_match(&headers)?;
+    let (m, loaded) = ops::milestone_for(&api.state, &api.caller, &id, Action::ManageService).await?;
+    let version = if_match.version()?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
-    let m = ops::update_milestone(&state, &caller.0, &loaded, m.id, version, &input).await?;
-    let version = m.version;
-    Ok(with_etag(version, MilestoneOut::from(m)))
+    let m = ops::update_milestone(&api.state, &api.caller, &loaded, m.id, version, &input).await?;
+    Ok(with_etag(m.version, MilestoneOut::from(m)))
 }
 
 /// A milestone of a readable service. The `ETag` is its version.
 #[utoipa::path(get, path = "/milestones/{id}", tag = "services", security(("bearer" = [])),
     responses((status = 200, body = MilestoneOut, headers(("ETag" = String))), ReadErrors))]
-pub async fn get_milestone(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let (m, _) = ops::milestone_for(&state, &caller.0, &id, Action::ReadService).await?;
-    let version = m.version;
-    Ok(with_etag(version, MilestoneOut::from(m)))
+pub async fn get_milestone(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let (m, _) = ops::milestone_for(&api.state, &api.caller, &id, Action::ReadService).await?;
+    Ok(with_etag(m.version, MilestoneOut::from(m)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -213,12 +199,11 @@ pub struct ResearchIn {
 #[utoipa::path(post, path = "/services/{id}/research", tag = "services", security(("bearer" = [])), request_body = ResearchIn,
     responses((status = 201, body = ResearchOut), ReadErrors, BodyErrors))]
 pub async fn create_research(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ResearchIn>,
 ) -> Result<Response, Problem> {
-    let loaded = writable(&state, &caller, &id).await?;
+    let loaded = writable(&api, &id).await?;
     let input = ResearchInput::parse(
         &b.held_on,
         &b.title,
@@ -228,6 +213,6 @@ pub async fn create_research(
         &b.tags.join(","),
         &b.decision,
     )?;
-    let r = ops::add_research(&state, &caller.0, &loaded, &input).await?;
-    Ok((StatusCode::CREATED, Json(ResearchOut::from(r))).into_response())
+    let r = ops::add_research(&api.state, &api.caller, &loaded, &input).await?;
+    Ok(created(ResearchOut::from(r)))
 }

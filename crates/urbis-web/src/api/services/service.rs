@@ -4,18 +4,15 @@ use super::indicators::{IndicatorOut, indicator_out};
 use super::plan::{MilestoneOut, PhaseOut, ResearchOut};
 use super::writable;
 use crate::AppState;
-use crate::api::{ApiJson, List, if_match, page_from, with_etag};
-use crate::auth::ApiCaller;
+use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created_with_etag, page_of, with_etag};
 use crate::error::{
     BodyErrors, NotFoundErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors,
 };
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use urbis_app::network as net;
 use urbis_app::services as ops;
 use urbis_domain::policy::Action;
@@ -202,31 +199,23 @@ impl ServicePatch {
 #[utoipa::path(post, path = "/cities/{slug}/services", tag = "services", security(("bearer" = [])), request_body = ServiceIn,
     responses((status = 201, body = ServiceOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_service(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
     ApiJson(mut b): ApiJson<ServiceIn>,
 ) -> Result<Response, Problem> {
-    let city = net::city(&state, &slug).await?;
+    let city = net::city(&api.state, &slug).await?;
     let programme = b.programme.take();
-    let s = ops::create(&state, &caller.0, &city, programme.as_deref(), &b.into()).await?;
-    let version = s.version;
-    let mut res = with_etag(version, service_out(&state, s).await?);
-    *res.status_mut() = StatusCode::CREATED;
-    Ok(res)
+    let s = ops::create(&api.state, &api.caller, &city, programme.as_deref(), &b.into()).await?;
+    Ok(created_with_etag(s.version, service_out(&api.state, s).await?))
 }
 
 /// A service with its phases, milestones, research log and indicators (anyone when published;
 /// otherwise its city's team and programme staff). The `ETag` is its version.
 #[utoipa::path(get, path = "/services/{id}", tag = "services", security(("bearer" = [])),
     responses((status = 200, body = ServiceOut, headers(("ETag" = String))), ReadErrors))]
-pub async fn get_service(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let loaded = ops::load_for(&state, &caller.0, &id, Action::ReadService).await?;
-    Ok(with_etag(loaded.service.version, service_out(&state, loaded.service).await?))
+pub async fn get_service(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadService).await?;
+    Ok(with_etag(loaded.service.version, service_out(&api.state, loaded.service).await?))
 }
 
 /// Change a service or publish it. Needs `If-Match` with its `ETag`.
@@ -234,20 +223,18 @@ pub async fn get_service(
     params(("If-Match" = String, Header, description = "the service's ETag")),
     responses((status = 200, body = ServiceOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_service(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    if_match: IfMatch,
     ApiJson(b): ApiJson<ServicePatch>,
 ) -> Result<Response, Problem> {
-    let loaded = writable(&state, &caller, &id).await?;
-    let version = if_match(&headers)?;
+    let loaded = writable(&api, &id).await?;
+    let version = if_match.version()?;
     let published = b.published.unwrap_or(loaded.service.published);
     let mut raw = ops::raw_of(&loaded.service);
     b.apply(&mut raw);
-    let s = ops::update(&state, &caller.0, &loaded, version, &raw, published).await?;
-    let version = s.version;
-    Ok(with_etag(version, service_out(&state, s).await?))
+    let s = ops::update(&api.state, &api.caller, &loaded, version, &raw, published).await?;
+    Ok(with_etag(s.version, service_out(&api.state, s).await?))
 }
 
 /// Every city's service in a programme, by city name: published ones, and drafts the caller may read.
@@ -255,16 +242,12 @@ pub async fn patch_service(
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<ServiceSummaryOut>), TokenErrors, QueryErrors, NotFoundErrors))]
 pub async fn list_services(
-    State(state): State<AppState>,
-    caller: ApiCaller,
+    api: Api,
     Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    PageQuery { page, .. }: PageQuery,
 ) -> Result<Json<List<ServiceSummaryOut>>, Problem> {
-    let page = page_from(&q)?;
-    let p = net::programme(&state, &slug).await?;
-    let all = ops::of_programme(&state, &caller.0, &p).await?;
-    let total = all.len() as u64;
-    let start = ((page.page as usize - 1) * page.per_page as usize).min(all.len());
-    let items = all.iter().skip(start).take(page.per_page as usize).map(Into::into).collect();
-    Ok(Json(List { items, page: page.page, per_page: page.per_page, total }))
+    let p = net::programme(&api.state, &slug).await?;
+    let all = ops::of_programme(&api.state, &api.caller, &p).await?;
+    let items = page_of(page, &all).iter().map(Into::into).collect();
+    Ok(Json(List { items, page: page.page, per_page: page.per_page, total: all.len() as u64 }))
 }

@@ -6,10 +6,9 @@ use super::questionnaire::{
     CheckPage, Frame, Posted, SectionLink, SectionPage, check_sections, missing_errors, post_section, section_links,
     shown_from_answer,
 };
-use crate::AppState;
 use crate::pages::{Ctx, PageForm, ShownError};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use urbis_app::AppError;
@@ -32,14 +31,9 @@ struct AssessmentPage<'a> {
 }
 
 /// An assessment the caller may do `action` on, with its instrument version in the caller's language.
-async fn loaded_with_instrument(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    action: Action,
-) -> Result<(ops::Loaded, Instrument), AppError> {
-    let loaded = ops::load_for(state, &ctx.caller, id, action).await?;
-    let inst = ops::instrument_of(state, &loaded.assessment).await?.localised(ctx.t.code);
+async fn loaded_with_instrument(ctx: &Ctx, id: &str, action: Action) -> Result<(ops::Loaded, Instrument), AppError> {
+    let loaded = ops::load_for(&ctx.state, &ctx.caller, id, action).await?;
+    let inst = ops::instrument_of(&ctx.state, &loaded.assessment).await?.localised(ctx.t.code);
     Ok((loaded, inst))
 }
 
@@ -53,10 +47,10 @@ fn frame(ctx: &Ctx, loaded: &ops::Loaded) -> Frame {
     }
 }
 
-pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn assessment(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(async {
-        let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::ReadAssessment).await?;
-        let q = ops::questionnaire(&state, &ctx.caller, &loaded).await?;
+        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::ReadAssessment).await?;
+        let q = ops::questionnaire(&ctx.state, &ctx.caller, &loaded).await?;
         let sections = section_links(&ctx, &inst, &frame(&ctx, &loaded).base, &|id| q.answered(id));
         Ok(ctx.render(AssessmentPage {
             ctx: &ctx,
@@ -71,10 +65,10 @@ pub async fn assessment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     .await
 }
 
-pub async fn section(State(state): State<AppState>, ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
+pub async fn section(ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
     ctx.respond(async {
-        let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::ReadAssessment).await?;
-        let q = ops::questionnaire(&state, &ctx.caller, &loaded).await?;
+        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::ReadAssessment).await?;
+        let q = ops::questionnaire(&ctx.state, &ctx.caller, &loaded).await?;
         let shown = |id: &str| shown_from_answer(q.mine.get(id));
         let page = SectionPage::new(&ctx, frame(&ctx, &loaded), &inst, section, &shown, vec![], q.locked())?;
         Ok(ctx.render(page))
@@ -82,19 +76,14 @@ pub async fn section(State(state): State<AppState>, ctx: Ctx, Path((id, section)
     .await
 }
 
-pub async fn section_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, section)): Path<(String, String)>,
-    form: PageForm,
-) -> Response {
+pub async fn section_post(ctx: Ctx, Path((id, section)): Path<(String, String)>, form: PageForm) -> Response {
     ctx.respond(async {
-        let (loaded, inst) = loaded_with_instrument(&state, &ctx, &id, Action::AnswerAssessment).await?;
+        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::AnswerAssessment).await?;
         match post_section(&ctx, frame(&ctx, &loaded), &inst, section, &form)? {
             Posted::Errors(page) => Ok(page),
             Posted::Save(answers, next) => {
                 if !answers.is_empty() {
-                    ops::save_answers(&state, &ctx.caller, &loaded, &answers).await?;
+                    ops::save_answers(&ctx.state, &ctx.caller, &loaded, &answers).await?;
                 }
                 Ok(Redirect::to(&next).into_response())
             }
@@ -103,16 +92,10 @@ pub async fn section_post(
     .await
 }
 
-async fn check_page(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    errors: Vec<ShownError>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let (loaded, inst) = loaded_with_instrument(state, ctx, id, Action::ReadAssessment).await?;
-    let q = ops::questionnaire(state, &ctx.caller, &loaded).await?;
-    let scores = ops::scores_of(state, &loaded.assessment, &inst, &q.answers).await?;
+async fn check_page(ctx: &Ctx, id: &str, errors: Vec<ShownError>, status: StatusCode) -> Result<Response, AppError> {
+    let (loaded, inst) = loaded_with_instrument(ctx, id, Action::ReadAssessment).await?;
+    let q = ops::questionnaire(&ctx.state, &ctx.caller, &loaded).await?;
+    let scores = ops::scores_of(&ctx.state, &loaded.assessment, &inst, &q.answers).await?;
     let frame = frame(ctx, &loaded);
     let sections = check_sections(ctx, &inst, &frame.base, &q.mine, &|id| q.respondents(id));
     let page =
@@ -120,23 +103,23 @@ async fn check_page(
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    check_page(&state, &ctx, &id, vec![], StatusCode::OK).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn check(ctx: Ctx, Path(id): Path<String>) -> Response {
+    ctx.respond(check_page(&ctx, &id, vec![], StatusCode::OK)).await
 }
 
-pub async fn check_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
+pub async fn check_post(ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
-        match ops::submit(&state, &ctx.caller, &loaded).await {
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::SubmitAssessment).await?;
+        match ops::submit(&ctx.state, &ctx.caller, &loaded).await {
             Ok(_) => Ok(Redirect::to(&format!("/cities/{}/diagnostic", loaded.city.slug)).into_response()),
             Err(AppError::Refused { rule, errors, .. }) => {
                 let errors = if rule == "incomplete" {
-                    let inst = ops::instrument_of(&state, &loaded.assessment).await?.localised(ctx.t.code);
+                    let inst = ops::instrument_of(&ctx.state, &loaded.assessment).await?.localised(ctx.t.code);
                     missing_errors(&ctx, &inst, &errors)
                 } else {
                     vec![ShownError { field: "status".into(), message: ctx.t.get("error-not-draft") }]
                 };
-                check_page(&state, &ctx, &id, errors, StatusCode::CONFLICT).await
+                check_page(&ctx, &id, errors, StatusCode::CONFLICT).await
             }
             Err(p) => Err(p),
         }

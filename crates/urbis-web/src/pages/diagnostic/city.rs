@@ -3,13 +3,11 @@
 //! withdraw one.
 
 use super::{ProgressRow, WaveFigures, capability_name, fmt, progress_rows};
-use crate::AppState;
 use crate::charts::{RadarSeries, radar};
-use crate::pages::{Ctx, PageForm};
+use crate::pages::{Ctx, PageForm, Saved};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_app::network as net;
@@ -73,17 +71,8 @@ pub struct PlanRow {
     pub status: String,
 }
 
-pub async fn city_with_notice(
-    state: State<AppState>,
-    ctx: Ctx,
-    path: Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    city_page(state, ctx, path, q.contains_key("saved")).await
-}
-
-async fn city_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, saved: bool) -> Response {
-    match ops::city_diagnostic(&state, &ctx.caller, &slug, ctx.t.code).await {
+pub async fn city_with_notice(ctx: Ctx, Path(slug): Path<String>, Saved(saved): Saved) -> Response {
+    match ops::city_diagnostic(&ctx.state, &ctx.caller, &slug, ctx.t.code).await {
         Ok(view) => ctx.render(city_diagnostic_page(&ctx, &view, saved)),
         Err(e) => ctx.fail(e),
     }
@@ -227,23 +216,24 @@ fn figures(r: &Results) -> WaveFigures {
 }
 
 /// Start an assessment from the city's diagnostic page.
-pub async fn start_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+pub async fn start_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let city = net::city(&state, &slug).await?;
-        let a = ops::create(&state, &ctx.caller, &city, Some(form.get("programme")), form.get("wave"), ops::INSTRUMENT)
-            .await?;
+        let city = net::city(&ctx.state, &slug).await?;
+        let a =
+            ops::create(&ctx.state, &ctx.caller, &city, Some(form.get("programme")), form.get("wave"), ops::INSTRUMENT)
+                .await?;
         Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response())
     })
     .await
 }
 
 /// Publish or withdraw the shown assessment's scores from the city's diagnostic page.
-pub async fn publish_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+pub async fn publish_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::PublishAssessment).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::PublishAssessment).await?;
         let version =
             form.version().ok_or_else(|| AppError::invalid("version", "required", "the form lacks its version"))?;
-        ops::publish(&state, &ctx.caller, &loaded, version, form.checked("published")).await?;
+        ops::publish(&ctx.state, &ctx.caller, &loaded, version, form.checked("published")).await?;
         Ok(Redirect::to(&format!("/cities/{}/diagnostic?saved=1", loaded.city.slug)).into_response())
     })
     .await

@@ -3,11 +3,10 @@
 //! a peer group.
 
 use super::{ProgressRow, WaveFigures, capability_name, fmt, progress_rows};
-use crate::AppState;
 use crate::charts::heat_map;
 use crate::pages::{Ctx, ShownError};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::AppError;
@@ -55,36 +54,26 @@ struct CohortDiagnosticPage<'a> {
 /// Cities per page in the cohort heat map and table.
 const COHORT_PAGE: usize = 50;
 
-pub async fn cohort(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    cohort_page(&state, &ctx, &slug, &q).await.unwrap_or_else(|p| ctx.fail(p))
+pub async fn cohort(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    ctx.respond(cohort_page(&ctx, &slug, &q)).await
 }
 
-async fn cohort_page(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    q: &HashMap<String, String>,
-) -> Result<Response, AppError> {
+async fn cohort_page(ctx: &Ctx, slug: &str, q: &HashMap<String, String>) -> Result<Response, AppError> {
     // A bad filter value is reported above the form and the whole cohort is shown.
     let (peers, errors) =
         match PeerGroup::parse(q.get("region").map(String::as_str), q.get("population_band").map(String::as_str)) {
             Ok(p) => (p, vec![]),
             Err(e) => (PeerGroup::default(), ctx.invalid(&e.0)),
         };
-    let view = ops::cohort(state, &ctx.caller, slug, INSTRUMENT, q.get("wave").map(String::as_str), peers).await?;
-    let stored = ops::instrument_in(state, INSTRUMENT, None, ctx.t.code).await?;
+    let view = ops::cohort(&ctx.state, &ctx.caller, slug, INSTRUMENT, q.get("wave").map(String::as_str), peers).await?;
+    let stored = ops::instrument_in(&ctx.state, INSTRUMENT, None, ctx.t.code).await?;
     let inst = &stored.instrument;
     let listed: Vec<_> = view.listed().collect();
     let pages = listed.len().div_ceil(COHORT_PAGE).max(1);
     let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
     let listed: Vec<_> = listed.into_iter().skip((page - 1) * COHORT_PAGE).take(COHORT_PAGE).collect();
     let (columns, heat, table) = heat_and_table(ctx, inst, &view.wave, &listed);
-    let (wave_names, progress) = cohort_progress(state, ctx, inst, &view).await?;
+    let (wave_names, progress) = cohort_progress(ctx, inst, &view).await?;
     let programme = &view.programme;
     Ok(ctx.render(CohortDiagnosticPage {
         ctx,
@@ -179,7 +168,6 @@ fn distributions(ctx: &Ctx, inst: &Instrument, view: &ops::Cohort) -> Vec<Distri
 
 /// Progress: the cohort median per capability in every wave (where its figures may be shown).
 async fn cohort_progress(
-    state: &AppState,
     ctx: &Ctx,
     inst: &Instrument,
     view: &ops::Cohort,
@@ -187,8 +175,11 @@ async fn cohort_progress(
     let mut names = vec![];
     let mut medians = vec![];
     for w in &view.waves {
-        let other =
-            if w.id == view.wave.id { None } else { Some(ops::benchmark(state, w, INSTRUMENT, &view.peers).await?) };
+        let other = if w.id == view.wave.id {
+            None
+        } else {
+            Some(ops::benchmark(&ctx.state, w, INSTRUMENT, &view.peers).await?)
+        };
         let b = other.as_ref().unwrap_or(&view.benchmark);
         let shown = ops::figures_shown(&ctx.caller, &view.programme, b);
         let median = |d: &Option<Distribution>| d.filter(|_| shown).map(|d| d.median);

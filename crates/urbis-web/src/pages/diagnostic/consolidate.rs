@@ -2,12 +2,10 @@
 //! respondents' values, their spread and the city's consolidated value (the lower median, unless
 //! the lead set it with a reason). Each question saves on its own; drafts only.
 
-use super::super::{Ctx, PageForm, ShownError};
-use crate::AppState;
+use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, redirect, refused_row};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
+use axum::extract::Path;
+use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::{lower_median, question_spread};
@@ -31,9 +29,18 @@ pub struct QuestionRow {
     pub errors: Vec<ShownError>,
 }
 
-impl QuestionRow {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::pages::error_for(&self.errors, field)
+impl FormRow for QuestionRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+    fn errors(&self) -> &[ShownError] {
+        &self.errors
+    }
+    fn refused(&mut self, form: &PageForm, errors: Vec<ShownError>) {
+        self.value = form.get("value").into();
+        self.not_applicable = form.checked("not_applicable");
+        self.reason = form.get("reason").into();
+        self.errors = errors;
     }
 }
 
@@ -49,12 +56,12 @@ struct ConsolidatePage<'a> {
     saved: bool,
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, AppError> {
-    let loaded = ops::load_for(state, &ctx.caller, id, Action::SubmitAssessment).await?;
+async fn page<'a>(ctx: &'a Ctx, id: &str) -> Result<ConsolidatePage<'a>, AppError> {
+    let loaded = ops::load_for(&ctx.state, &ctx.caller, id, Action::SubmitAssessment).await?;
     let a = &loaded.assessment;
-    let inst = ops::instrument_in(state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
+    let inst = ops::instrument_in(&ctx.state, &a.instrument_slug, Some(a.instrument_version), ctx.t.code).await?;
     let inst = &inst.instrument;
-    let (answers, overrides) = ops::consolidation(state, &ctx.caller, &loaded).await?;
+    let (answers, overrides) = ops::consolidation(&ctx.state, &ctx.caller, &loaded).await?;
     let respondents = by_respondent(inst, &answers);
     let fmt = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| ctx.t.get("consolidate-na"));
     let rows = inst
@@ -96,54 +103,29 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<Consolidat
     })
 }
 
-pub async fn consolidate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match page(&state, &ctx, &id).await {
-        Ok(p) => ctx.render(ConsolidatePage { saved: q.contains_key("saved"), ..p }),
-        Err(p) => ctx.fail(p),
-    }
+pub async fn consolidate(ctx: Ctx, Path(id): Path<String>, Saved(saved): Saved) -> Response {
+    ctx.respond(async { Ok(ctx.render(ConsolidatePage { saved, ..page(&ctx, &id).await? })) }).await
 }
 
-pub async fn consolidate_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn consolidate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::SubmitAssessment).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::SubmitAssessment).await?;
         let question = form.get("question_id");
         let change = if form.get("op") == "remove" {
             None
         } else if form.checked("not_applicable") {
             Some((None, form.get("reason")))
         } else {
-            let v = form.get("value").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
-            Some((Some(v), form.get("reason")))
+            Some((Some(form.number("value")), form.get("reason")))
         };
-        match ops::set_override(&state, &ctx.caller, &loaded, question, change).await {
-            Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")).into_response()),
-            Err(e) => {
-                let (status, shown) = ctx.form_errors(e)?;
-                let mut page = page(&state, &ctx, &id).await?;
-                let errors: Vec<ShownError> = shown
-                    .clone()
-                    .into_iter()
-                    .map(|e| ShownError { field: format!("{question}-{}", e.field), ..e })
-                    .collect();
-                if let Some(row) = page.rows.iter_mut().find(|r| r.id == question) {
-                    row.value = form.get("value").into();
-                    row.not_applicable = form.checked("not_applicable");
-                    row.reason = form.get("reason").into();
-                    row.errors = shown;
-                }
-                Ok(ctx.render_status(status, ConsolidatePage { errors, ..page }))
-            }
-        }
+        let done = ops::set_override(&ctx.state, &ctx.caller, &loaded, question, change).await;
+        let done = done.map(|_| redirect(&format!("/assessments/{id}/consolidate?saved=1#q-{question}")));
+        ctx.after_form(done, async |errors| {
+            let mut page = page(&ctx, &id).await?;
+            let errors = refused_row(&mut page.rows, question, &form, errors);
+            Ok(ConsolidatePage { errors, ..page })
+        })
+        .await
     })
     .await
 }

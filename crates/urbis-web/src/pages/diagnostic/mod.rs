@@ -15,8 +15,32 @@ pub mod validate;
 pub mod waves;
 
 use super::Ctx;
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
 use std::collections::HashMap;
 use urbis_domain::diagnostic::Instrument;
+
+/// The diagnostic's pages: a city's and the cohort's, assessments and their review, the
+/// improvement plan, waves, and pulse surveys.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes/{slug}/diagnostic", get(cohort::cohort))
+        .route("/cities/{slug}/diagnostic", get(city::city_with_notice))
+        .route("/assessments/{id}/publish", post(city::publish_post))
+        .route("/assessments/{id}/reopen", get(reopen::reopen).post(reopen::reopen_post))
+        .route("/assessments/{id}/consolidate", get(consolidate::consolidate).post(consolidate::consolidate_post))
+        .route("/assessments/{id}/validate", get(validate::validate).post(validate::validate_post))
+        .route("/cities/{slug}/diagnostic/start", post(city::start_post))
+        .route("/cities/{slug}/plan/new", get(plan::new_item).post(plan::new_item_post))
+        .route("/plan-items/{id}/edit", get(plan::edit_item).post(plan::edit_item_post))
+        .route("/programmes/{slug}/waves", get(waves::waves).post(waves::waves_post))
+        .route("/programmes/{slug}/waves/{wave}/close", post(waves::close_post))
+        .route("/assessments/{id}", get(assessment::assessment))
+        .route("/assessments/{id}/sections/{section}", get(assessment::section).post(assessment::section_post))
+        .route("/assessments/{id}/check", get(assessment::check).post(assessment::check_post))
+        .merge(pulse::router())
+}
 
 /// A capability's name in the viewer's language, from the instrument's translation (English when
 /// the instrument has none in that language).

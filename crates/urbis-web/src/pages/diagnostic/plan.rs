@@ -1,12 +1,10 @@
 //! Improvement-plan pages: add an item (from a recommended action or blank) and change one. The
 //! plan itself is listed on the city's diagnostic page.
 
-use super::super::{Ctx, PageForm, Refusal, ShownError};
-use crate::AppState;
+use super::super::{Ctx, PageForm, ShownError, redirect};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query};
+use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::diagnostic as ops;
 use urbis_app::network as net;
@@ -39,8 +37,8 @@ struct PlanItemPage<'a> {
 form_errors!(PlanItemPage);
 
 impl<'a> PlanItemPage<'a> {
-    async fn new(state: &AppState, ctx: &'a Ctx, city: Organisation, action: String) -> Result<Self, AppError> {
-        let inst = &ops::instrument(state, ops::PLAN_INSTRUMENT, None).await?.instrument;
+    async fn new(ctx: &'a Ctx, city: Organisation, action: String) -> Result<Self, AppError> {
+        let inst = &ops::instrument(&ctx.state, ops::PLAN_INSTRUMENT, None).await?.instrument;
         Ok(PlanItemPage {
             capabilities: inst
                 .capabilities
@@ -91,21 +89,16 @@ fn fields(form: &PageForm) -> ops::PlanFields<'_> {
     }
 }
 
-async fn plan_city(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
-    net::city_for(state, &ctx.caller, slug, Action::ManagePlan).await
+async fn plan_city(ctx: &Ctx, slug: &str) -> Result<Allowed<Organisation>, AppError> {
+    net::city_for(&ctx.state, &ctx.caller, slug, Action::ManagePlan).await
 }
 
 /// The new-item form, filled from a recommended action when `?action=` names one.
-pub async fn new_item(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn new_item(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
-        let city = plan_city(&state, &ctx, &slug).await?;
-        let mut page = PlanItemPage::new(&state, &ctx, city.item, format!("/cities/{slug}/plan/new")).await?;
-        let stored = ops::instrument(&state, ops::PLAN_INSTRUMENT, None).await?;
+        let city = plan_city(&ctx, &slug).await?;
+        let mut page = PlanItemPage::new(&ctx, city.item, format!("/cities/{slug}/plan/new")).await?;
+        let stored = ops::instrument(&ctx.state, ops::PLAN_INSTRUMENT, None).await?;
         if let Some(a) = q.get("action").and_then(|i| i.parse::<usize>().ok()).and_then(|i| stored.actions.get(i)) {
             page.capability = a.capability.clone();
             page.title = a.title.clone();
@@ -118,31 +111,23 @@ pub async fn new_item(
     .await
 }
 
-pub async fn new_item_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_item_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let city = plan_city(&state, &ctx, &slug).await?;
-        match ops::create_plan_item(&state, &ctx.caller, &city, &fields(&form)).await {
-            Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                let page =
-                    PlanItemPage::new(&state, &ctx, city.item, format!("/cities/{slug}/plan/new")).await?.typed(&form);
-                Ok(ctx.render_status(status, PlanItemPage { errors, ..page }))
-            }
-        }
+        let city = plan_city(&ctx, &slug).await?;
+        let done = ops::create_plan_item(&ctx.state, &ctx.caller, &city, &fields(&form)).await;
+        ctx.after_form(done.map(|_| redirect(&format!("/cities/{slug}/diagnostic#plan"))), async |errors| {
+            let page = PlanItemPage::new(&ctx, city.item, format!("/cities/{slug}/plan/new")).await?.typed(&form);
+            Ok(PlanItemPage { errors, ..page })
+        })
+        .await
     })
     .await
 }
 
-pub async fn edit_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn edit_item(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(async {
-        let (item, city) = ops::plan_item_for(&state, &ctx.caller, &id, Action::ManagePlan).await?;
-        let page = PlanItemPage::new(&state, &ctx, city.item, format!("/plan-items/{id}/edit")).await?;
+        let (item, city) = ops::plan_item_for(&ctx.state, &ctx.caller, &id, Action::ManagePlan).await?;
+        let page = PlanItemPage::new(&ctx, city.item, format!("/plan-items/{id}/edit")).await?;
         Ok(ctx.render(PlanItemPage {
             version: Some(item.version),
             capability: item.capability,
@@ -157,32 +142,19 @@ pub async fn edit_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
     .await
 }
 
-pub async fn edit_item_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn edit_item_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let (item, city) = ops::plan_item_for(&state, &ctx.caller, &id, Action::ManagePlan).await?;
-        let slug = city.slug.clone();
+        let (item, city) = ops::plan_item_for(&ctx.state, &ctx.caller, &id, Action::ManagePlan).await?;
         let Some(version) = form.version() else {
             return Err(AppError::invalid("version", "required", "the form lacks its version"));
         };
-        match ops::update_plan_item(&state, &ctx.caller, &item, &city, version, &fields(&form)).await {
-            Ok(_) => Ok(Redirect::to(&format!("/cities/{slug}/diagnostic#plan")).into_response()),
-            Err(e) => {
-                // On a conflict the form carries the current version, so saving again is deliberate.
-                let (status, version, conflict, errors) = match ctx.refusal(e) {
-                    Refusal::Conflict => (StatusCode::CONFLICT, item.version, true, vec![]),
-                    Refusal::Errors(status, errors) => (status, version, false, errors),
-                    Refusal::Fail(e) => return Err(e),
-                };
-                let page =
-                    PlanItemPage::new(&state, &ctx, city.item, format!("/plan-items/{id}/edit")).await?.typed(&form);
-                Ok(ctx.render_status(status, PlanItemPage { version: Some(version), conflict, errors, ..page }))
-            }
-        }
+        let done = ops::update_plan_item(&ctx.state, &ctx.caller, &item, &city, version, &fields(&form)).await;
+        let done = done.map(|_| redirect(&format!("/cities/{}/diagnostic#plan", city.slug)));
+        ctx.after_versioned_form(done, (version, item.version), async |errors, conflict, version| {
+            let page = PlanItemPage::new(&ctx, city.item, format!("/plan-items/{id}/edit")).await?.typed(&form);
+            Ok(PlanItemPage { version: Some(version), conflict, errors, ..page })
+        })
+        .await
     })
     .await
 }

@@ -1,10 +1,9 @@
 //! Programme staff reopen a submitted assessment for changes, with a reason kept in the audit log.
 
-use super::super::{Ctx, PageForm, ShownError};
-use crate::AppState;
+use super::super::{Ctx, PageForm, ShownError, redirect};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::policy::Action;
@@ -23,12 +22,12 @@ struct ReopenPage<'a> {
 
 form_errors!(ReopenPage);
 
-async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
-    ops::load_for(state, &ctx.caller, id, Action::ReopenAssessment).await
+async fn load(ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(&ctx.state, &ctx.caller, id, Action::ReopenAssessment).await
 }
 
-pub async fn reopen(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    match load(&state, &ctx, &id).await {
+pub async fn reopen(ctx: Ctx, Path(id): Path<String>) -> Response {
+    match load(&ctx, &id).await {
         Ok(l) => ctx.render(ReopenPage {
             ctx: &ctx,
             city: l.city,
@@ -40,23 +39,16 @@ pub async fn reopen(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     }
 }
 
-pub async fn reopen_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+pub async fn reopen_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let l = load(&state, &ctx, &id).await?;
-        match ops::reopen(&state, &ctx.caller, &l, form.get("reason")).await {
-            Ok(a) => Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                let page = ReopenPage {
-                    ctx: &ctx,
-                    city: l.city,
-                    assessment: l.assessment,
-                    reason: form.get("reason").into(),
-                    errors,
-                };
-                Ok(ctx.render_status(status, page))
-            }
-        }
+        let l = load(&ctx, &id).await?;
+        let done = ops::reopen(&ctx.state, &ctx.caller, &l, form.get("reason")).await;
+        let done = done.map(|a| redirect(&format!("/assessments/{}", a.id)));
+        let reason = form.get("reason").into();
+        ctx.after_form(done, async |errors| {
+            Ok(ReopenPage { ctx: &ctx, city: l.city, assessment: l.assessment, reason, errors })
+        })
+        .await
     })
     .await
 }

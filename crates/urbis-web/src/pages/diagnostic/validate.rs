@@ -1,12 +1,10 @@
 //! The expert's validation page: per capability, the self-assessed score and level beside a form to
 //! confirm or adjust the score with a confidence and a comment. Each capability saves on its own.
 
-use super::super::{Ctx, PageForm, ShownError};
-use crate::AppState;
+use super::super::{Ctx, FormRow, PageForm, Saved, ShownError, redirect, refused_row};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
+use axum::extract::Path;
+use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::diagnostic as ops;
 use urbis_domain::diagnostic::Confidence;
@@ -25,9 +23,18 @@ pub struct ValidationRow {
     pub errors: Vec<ShownError>,
 }
 
-impl ValidationRow {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::pages::error_for(&self.errors, field)
+impl FormRow for ValidationRow {
+    fn key(&self) -> &str {
+        &self.slug
+    }
+    fn errors(&self) -> &[ShownError] {
+        &self.errors
+    }
+    fn refused(&mut self, form: &PageForm, errors: Vec<ShownError>) {
+        self.score = form.get("score").into();
+        self.confidence = form.get("confidence").into();
+        self.comment = form.get("comment").into();
+        self.errors = errors;
     }
 }
 
@@ -43,10 +50,10 @@ struct ValidatePage<'a> {
     saved: bool,
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> {
-    let loaded = ops::load_for(state, &ctx.caller, id, Action::ValidateAssessment).await?;
-    let (inst, _, scores) = ops::scores(state, &loaded.assessment).await?;
-    let validations = ops::validations_to_review(state, &ctx.caller, &loaded).await?;
+async fn page<'a>(ctx: &'a Ctx, id: &str) -> Result<ValidatePage<'a>, AppError> {
+    let loaded = ops::load_for(&ctx.state, &ctx.caller, id, Action::ValidateAssessment).await?;
+    let (inst, _, scores) = ops::scores(&ctx.state, &loaded.assessment).await?;
+    let validations = ops::validations_to_review(&ctx.state, &ctx.caller, &loaded).await?;
     let rows = inst
         .capabilities
         .iter()
@@ -76,51 +83,32 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, id: &str) -> Result<ValidatePa
     })
 }
 
-pub async fn validate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match page(&state, &ctx, &id).await {
-        Ok(p) => ctx.render(ValidatePage { saved: q.contains_key("saved"), ..p }),
-        Err(p) => ctx.fail(p),
-    }
+pub async fn validate(ctx: Ctx, Path(id): Path<String>, Saved(saved): Saved) -> Response {
+    ctx.respond(async { Ok(ctx.render(ValidatePage { saved, ..page(&ctx, &id).await? })) }).await
 }
 
-pub async fn validate_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn validate_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ValidateAssessment).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::ValidateAssessment).await?;
         let capability = form.get("capability");
-        let score = form.get("score").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
-        let saved =
-            ops::validate(&state, &ctx.caller, &loaded, capability, score, form.get("confidence"), form.get("comment"))
-                .await;
-        match saved {
-            Ok(_) => Ok(Redirect::to(&format!("/assessments/{id}/validate?saved={capability}")).into_response()),
-            Err(e) => {
-                let (status, shown) = ctx.form_errors(e)?;
-                let mut page = page(&state, &ctx, &id).await?;
-                // The error summary links to the fields of the capability that was saved.
-                let errors: Vec<ShownError> = shown
-                    .clone()
-                    .into_iter()
-                    .map(|e| ShownError { field: format!("{capability}-{}", e.field), ..e })
-                    .collect();
-                if let Some(row) = page.rows.iter_mut().find(|r| r.slug == capability) {
-                    row.score = form.get("score").into();
-                    row.confidence = form.get("confidence").into();
-                    row.comment = form.get("comment").into();
-                    row.errors = shown;
-                }
-                Ok(ctx.render_status(status, ValidatePage { errors, ..page }))
-            }
-        }
+        let score = form.number("score");
+        let saved = ops::validate(
+            &ctx.state,
+            &ctx.caller,
+            &loaded,
+            capability,
+            score,
+            form.get("confidence"),
+            form.get("comment"),
+        )
+        .await;
+        let done = saved.map(|_| redirect(&format!("/assessments/{id}/validate?saved={capability}")));
+        ctx.after_form(done, async |errors| {
+            let mut page = page(&ctx, &id).await?;
+            let errors = refused_row(&mut page.rows, capability, &form, errors);
+            Ok(ValidatePage { errors, ..page })
+        })
+        .await
     })
     .await
 }

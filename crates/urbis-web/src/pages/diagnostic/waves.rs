@@ -2,9 +2,8 @@
 //! to close an open one (which freezes its results as its baseline).
 
 use super::super::{Ctx, PageForm, ShownError};
-use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use urbis_app::diagnostic as ops;
@@ -29,14 +28,14 @@ struct WavesPage<'a> {
 
 form_errors!(WavesPage);
 
-async fn staff_programme(state: &AppState, ctx: &Ctx, slug: &str) -> Result<Allowed<Programme>, AppError> {
-    net::programme_for(state, &ctx.caller, slug, Action::ManageWaves).await
+async fn staff_programme(ctx: &Ctx, slug: &str) -> Result<Allowed<Programme>, AppError> {
+    net::programme_for(&ctx.state, &ctx.caller, slug, Action::ManageWaves).await
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Allowed<Programme>) -> Result<WavesPage<'a>, AppError> {
+async fn page<'a>(ctx: &'a Ctx, programme: Allowed<Programme>) -> Result<WavesPage<'a>, AppError> {
     Ok(WavesPage {
         ctx,
-        waves: ops::waves_to_manage(state, &ctx.caller, &programme).await?,
+        waves: ops::waves_to_manage(&ctx.state, &ctx.caller, &programme).await?,
         programme: programme.item,
         slug: String::new(),
         name: String::new(),
@@ -46,19 +45,19 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, programme: Allowed<Programme>)
     })
 }
 
-pub async fn waves(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub async fn waves(ctx: Ctx, Path(slug): Path<String>) -> Response {
     ctx.respond(async {
-        let p = staff_programme(&state, &ctx, &slug).await?;
-        Ok(ctx.render(page(&state, &ctx, p).await?))
+        let p = staff_programme(&ctx, &slug).await?;
+        Ok(ctx.render(page(&ctx, p).await?))
     })
     .await
 }
 
-pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
+pub async fn waves_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let p = staff_programme(&state, &ctx, &slug).await?;
+        let p = staff_programme(&ctx, &slug).await?;
         let (s, n, o, c) = (form.get("slug"), form.get("name"), form.get("opens_on"), form.get("closes_on"));
-        match ops::create_wave(&state, &ctx.caller, &p, s, n, o, c).await {
+        match ops::create_wave(&ctx.state, &ctx.caller, &p, s, n, o, c).await {
             Ok(_) => Ok(Redirect::to(&format!("/programmes/{slug}/waves")).into_response()),
             Err(e) => {
                 // A taken short name is a mistake in the form like any other: 422 for both.
@@ -69,7 +68,7 @@ pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Pat
                     opens_on: o.into(),
                     closes_on: c.into(),
                     errors,
-                    ..page(&state, &ctx, p).await?
+                    ..page(&ctx, p).await?
                 };
                 Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page))
             }
@@ -78,18 +77,13 @@ pub async fn waves_post(State(state): State<AppState>, ctx: Ctx, Path(slug): Pat
     .await
 }
 
-pub async fn close_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, wave)): Path<(String, String)>,
-    form: PageForm,
-) -> Response {
+pub async fn close_post(ctx: Ctx, Path((slug, wave)): Path<(String, String)>, form: PageForm) -> Response {
     ctx.respond(async {
-        let p = staff_programme(&state, &ctx, &slug).await?;
-        let w = ops::wave(&state, &p, &wave).await?;
+        let p = staff_programme(&ctx, &slug).await?;
+        let w = ops::wave(&ctx.state, &p, &wave).await?;
         let version =
             form.version().ok_or_else(|| AppError::invalid("version", "required", "the form lacks its version"))?;
-        ops::close_wave(&state, &ctx.caller, &p, &w, version).await?;
+        ops::close_wave(&ctx.state, &ctx.caller, &p, &w, version).await?;
         Ok(Redirect::to(&format!("/programmes/{slug}/waves")).into_response())
     })
     .await

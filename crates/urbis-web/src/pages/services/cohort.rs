@@ -1,11 +1,10 @@
 //! The cohort's services by focus area and phase, and its results by status and focus area.
 
 use super::indicators::{num, pct};
-use crate::AppState;
 use crate::charts::stacked_bars;
 use crate::pages::Ctx;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::network as net;
@@ -48,10 +47,10 @@ fn service_matrix(ctx: &Ctx, services: &[Service]) -> Vec<(String, Vec<Vec<Cohor
         .collect()
 }
 
-pub async fn cohort_services(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub async fn cohort_services(ctx: Ctx, Path(slug): Path<String>) -> Response {
     ctx.respond(async {
-        let programme = net::programme(&state, &slug).await?;
-        let services = ops::of_programme(&state, &ctx.caller, &programme).await?;
+        let programme = net::programme(&ctx.state, &slug).await?;
+        let services = ops::of_programme(&ctx.state, &ctx.caller, &programme).await?;
         Ok::<_, AppError>(ctx.render(CohortServicesPage {
             ctx: &ctx,
             programme,
@@ -147,10 +146,10 @@ fn results_page<'a>(ctx: &'a Ctx, programme: Programme, results: &[ops::Indicato
     }
 }
 
-pub async fn cohort_results(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub async fn cohort_results(ctx: Ctx, Path(slug): Path<String>) -> Response {
     ctx.respond(async {
-        let programme = net::programme(&state, &slug).await?;
-        let results = ops::results(&state, &ctx.caller, &programme).await?;
+        let programme = net::programme(&ctx.state, &slug).await?;
+        let results = ops::results(&ctx.state, &ctx.caller, &programme).await?;
         Ok::<_, AppError>(ctx.render(results_page(&ctx, programme, &results)))
     })
     .await

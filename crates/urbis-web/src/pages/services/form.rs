@@ -2,7 +2,6 @@
 //! choices), filled from what was typed, shown again with its errors when an operation refuses it.
 
 use super::super::{Ctx, PageForm, Refusal, ShownError};
-use crate::AppState;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -65,6 +64,18 @@ impl<'a> FormPage<'a> {
             errors: vec![],
             conflict: false,
         }
+    }
+
+    /// The form that adds a part to service `s` (posted to `/services/<id>/<part>/new`), with its
+    /// title and lead.
+    pub(super) fn adding(
+        ctx: &'a Ctx,
+        s: &Service,
+        part: &str,
+        (title, lead): (String, String),
+        fields: Vec<Field>,
+    ) -> Self {
+        FormPage { lead, ..FormPage::about(ctx, s, title, format!("/services/{}/{part}/new", s.id), fields) }
     }
 
     /// Show the form again after a refused operation (keeping what was typed), or the error page.
@@ -155,6 +166,37 @@ pub(super) fn choices(
     f
 }
 
+/// A choice field's options, given the lists read from the store (the diagnostic's capabilities):
+/// each value with the message id of its label.
+pub(super) type Options = fn(&[String]) -> Vec<(String, String)>;
+
+/// One field of a form as data: its name (the same in the form, in the input it is parsed into and
+/// in the API), its kind (see [`Field`]) and, for a choice, its options.
+pub(super) struct FieldDef {
+    pub(super) name: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) options: Option<Options>,
+}
+
+/// A field typed or picked from the browser's own control (text, number, date, textarea, checkbox).
+pub(super) const fn plain(name: &'static str, kind: &'static str) -> FieldDef {
+    FieldDef { name, kind, options: None }
+}
+
+/// A choice among `options` (select, checkboxes).
+pub(super) const fn pick(name: &'static str, kind: &'static str, options: Options) -> FieldDef {
+    FieldDef { name, kind, options: Some(options) }
+}
+
+/// A form's fields from its table, filled with `v`; `lists` feeds the options built from stored data.
+pub(super) fn fields(ctx: &Ctx, table: &[FieldDef], v: &Values, lists: &[String]) -> Vec<Field> {
+    let field_of = |f: &FieldDef| match f.options {
+        Some(options) => choices(ctx, f.name, f.kind, v, &options(lists)),
+        None => field(ctx, f.name, f.kind, v),
+    };
+    table.iter().map(field_of).collect()
+}
+
 /// The choices of a closed list: each value with its label's message id `<prefix>-<value>`.
 pub(super) fn ids<T: Copy>(all: &[T], slug: impl Fn(T) -> &'static str, prefix: &str) -> Vec<(String, String)> {
     all.iter().map(|x| (slug(*x).to_string(), format!("{prefix}-{}", slug(*x)))).collect()
@@ -171,18 +213,14 @@ pub(super) fn saved(service: uuid::Uuid, anchor: &str) -> Response {
 }
 
 /// A service the caller may work on (its city's team or programme staff).
-pub(super) async fn writable_service(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
-    ops::load_for(state, &ctx.caller, id, Action::ManageService).await
+pub(super) async fn writable_service(ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(&ctx.state, &ctx.caller, id, Action::ManageService).await
 }
 
 /// An indicator the caller may record measurements of (its service's city team or programme
 /// staff).
-pub(super) async fn writable_indicator(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<ops::LoadedIndicator, AppError> {
-    ops::indicator_for(state, &ctx.caller, id, Action::ManageService).await
+pub(super) async fn writable_indicator(ctx: &Ctx, id: &str) -> Result<ops::LoadedIndicator, AppError> {
+    ops::indicator_for(&ctx.state, &ctx.caller, id, Action::ManageService).await
 }
 
 /// Show a form about a record the caller may work on (`load` finds it and authorises), or the

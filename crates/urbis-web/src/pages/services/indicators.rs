@@ -2,47 +2,38 @@
 //! them, and the view of one indicator on the service's page (chart, legend and table).
 
 use super::form::{
-    FormPage, Values, choices, field, ids, one, saved_at, show, submit, values, values_of, writable_indicator,
-    writable_service,
+    FieldDef, FormPage, Values, field, fields, ids, one, pick, plain, saved_at, show, submit, values, values_of,
+    writable_indicator, writable_service,
 };
-use crate::AppState;
 use crate::charts::{GoalLines, LineSeries, line_chart};
 use crate::pages::{Ctx, PageForm, Refusal, ShownError};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use urbis_app::AppError;
 use urbis_app::services as ops;
-use urbis_domain::services::{Evaluation, MeasurementInput, Quality, RawIndicator};
+use urbis_domain::services::{Direction, Evaluation, MeasurementInput, Quality, RawIndicator};
 use urbis_store::services::{Indicator, Measurement, Service};
 
 // ---- defining an indicator -----------------------------------------------------------------------
 
+const INDICATOR_FIELDS: &[FieldDef] = &[
+    plain("name", "text"),
+    plain("description", "textarea"),
+    plain("unit", "text"),
+    pick("direction", "select", |_| ids(Direction::ALL, Direction::as_str, "direction")),
+    plain("baseline_value", "number"),
+    plain("baseline_date", "date"),
+    plain("target_value", "number"),
+    plain("target_date", "date"),
+    plain("data_source", "text"),
+    plain("method", "textarea"),
+    plain("breakdowns", "text"),
+];
+
 fn indicator_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
-    let directions =
-        [("increase".into(), "direction-increase".into()), ("decrease".into(), "direction-decrease".into())];
-    FormPage {
-        lead: ctx.t.get("services-indicator-lead"),
-        ..FormPage::about(
-            ctx,
-            s,
-            ctx.t.get("services-indicator-title"),
-            format!("/services/{}/indicators/new", s.id),
-            vec![
-                field(ctx, "name", "text", v),
-                field(ctx, "description", "textarea", v),
-                field(ctx, "unit", "text", v),
-                choices(ctx, "direction", "select", v, &directions),
-                field(ctx, "baseline_value", "number", v),
-                field(ctx, "baseline_date", "date", v),
-                field(ctx, "target_value", "number", v),
-                field(ctx, "target_date", "date", v),
-                field(ctx, "data_source", "text", v),
-                field(ctx, "method", "textarea", v),
-                field(ctx, "breakdowns", "text", v),
-            ],
-        )
-    }
+    let text = (ctx.t.get("services-indicator-title"), ctx.t.get("services-indicator-lead"));
+    FormPage::adding(ctx, s, "indicators", text, fields(ctx, INDICATOR_FIELDS, v, &[]))
 }
 
 fn raw_indicator(v: &Values) -> RawIndicator {
@@ -61,22 +52,17 @@ fn raw_indicator(v: &Values) -> RawIndicator {
     }
 }
 
-pub async fn new_indicator(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    show(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &Values::new())).await
+pub async fn new_indicator(ctx: Ctx, Path(id): Path<String>) -> Response {
+    show(&ctx, writable_service(&ctx, &id), |l| indicator_page(&ctx, &l.service, &Values::new())).await
 }
 
-pub async fn new_indicator_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_indicator_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let save = async |l: &ops::Loaded| {
-        let i = ops::create_indicator(&state, &ctx.caller, l, &raw_indicator(&v)).await?;
+        let i = ops::create_indicator(&ctx.state, &ctx.caller, l, &raw_indicator(&v)).await?;
         Ok(saved_at(l.service.id, &format!("indicator-{}", i.id)))
     };
-    submit(&ctx, writable_service(&state, &ctx, &id), |l| indicator_page(&ctx, &l.service, &v), save).await
+    submit(&ctx, writable_service(&ctx, &id), |l| indicator_page(&ctx, &l.service, &v), save).await
 }
 
 // ---- measurements and their import ---------------------------------------------------------------
@@ -86,12 +72,22 @@ fn allowed_breakdowns(ctx: &Ctx, i: &Indicator) -> String {
     ctx.t.with("services-allowed-breakdowns", &[("breakdowns", &i.breakdowns.to_text())])
 }
 
+const MEASUREMENT_FIELDS: &[FieldDef] = &[
+    plain("date", "date"),
+    plain("value", "number"),
+    pick("quality", "select", |_| ids(Quality::ALL, Quality::as_str, "quality")),
+    plain("breakdown", "text"),
+    plain("note", "text"),
+];
+
 fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
     let i = &li.indicator;
-    let mut breakdown = field(ctx, "breakdown", "text", v);
     let allowed =
         if i.breakdowns.0.is_empty() { ctx.t.get("services-no-breakdowns") } else { allowed_breakdowns(ctx, i) };
-    breakdown.hint = format!("{} {allowed}", breakdown.hint);
+    let mut fields = fields(ctx, MEASUREMENT_FIELDS, v, &[]);
+    for breakdown in fields.iter_mut().filter(|f| f.name == "breakdown") {
+        breakdown.hint = format!("{} {allowed}", breakdown.hint);
+    }
     let baseline = i.goal.baseline_date.to_string();
     FormPage {
         lead: ctx.t.with("services-measurement-lead", &[("date", &baseline), ("unit", &i.unit)]),
@@ -100,20 +96,14 @@ fn measurement_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> 
             &li.service.service,
             ctx.t.with("services-measurement-title", &[("indicator", &i.name)]),
             format!("/indicators/{}/measurements/new", i.id),
-            vec![
-                field(ctx, "date", "date", v),
-                field(ctx, "value", "number", v),
-                choices(ctx, "quality", "select", v, &ids(Quality::ALL, Quality::as_str, "quality")),
-                breakdown,
-                field(ctx, "note", "text", v),
-            ],
+            fields,
         )
     }
 }
 
-pub async fn new_measurement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn new_measurement(ctx: Ctx, Path(id): Path<String>) -> Response {
     let v = values([("quality", "final".into())]);
-    show(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v)).await
+    show(&ctx, writable_indicator(&ctx, &id), |li| measurement_page(&ctx, li, &v)).await
 }
 
 fn measurement_input(li: &ops::LoadedIndicator, v: &Values) -> Result<MeasurementInput, AppError> {
@@ -123,19 +113,14 @@ fn measurement_input(li: &ops::LoadedIndicator, v: &Values) -> Result<Measuremen
     Ok(MeasurementInput::parse(&date, &value, &quality, &breakdown, &note, &i.breakdowns, i.goal.baseline_date)?)
 }
 
-pub async fn new_measurement_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_measurement_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let save = async |li: &ops::LoadedIndicator| {
         let input = measurement_input(li, &v)?;
-        ops::put_measurements(&state, &ctx.caller, li, std::slice::from_ref(&input)).await?;
+        ops::put_measurements(&ctx.state, &ctx.caller, li, std::slice::from_ref(&input)).await?;
         Ok(saved_at(li.service.service.id, &format!("indicator-{}", li.indicator.id)))
     };
-    submit(&ctx, writable_indicator(&state, &ctx, &id), |li| measurement_page(&ctx, li, &v), save).await
+    submit(&ctx, writable_indicator(&ctx, &id), |li| measurement_page(&ctx, li, &v), save).await
 }
 
 fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormPage<'a> {
@@ -157,19 +142,19 @@ fn import_page<'a>(ctx: &'a Ctx, li: &ops::LoadedIndicator, v: &Values) -> FormP
     }
 }
 
-pub async fn import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn import(ctx: Ctx, Path(id): Path<String>) -> Response {
     let header = values([("csv", "date,value,quality,breakdown,note\n".into())]);
-    show(&ctx, writable_indicator(&state, &ctx, &id), |li| import_page(&ctx, li, &header)).await
+    show(&ctx, writable_indicator(&ctx, &id), |li| import_page(&ctx, li, &header)).await
 }
 
-pub async fn import_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+pub async fn import_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
-    let li = match writable_indicator(&state, &ctx, &id).await {
+    let li = match writable_indicator(&ctx, &id).await {
         Ok(li) => li,
         Err(p) => return ctx.fail(p),
     };
     let page = import_page(&ctx, &li, &v);
-    match ops::import_csv(&state, &ctx.caller, &li, &one(&v, "csv")).await {
+    match ops::import_csv(&ctx.state, &ctx.caller, &li, &one(&v, "csv")).await {
         Ok(o) => Redirect::to(&format!(
             "/services/{}?imported={}-{}-{}#indicator-{}",
             li.service.service.id, o.added, o.changed, o.unchanged, li.indicator.id

@@ -1,12 +1,11 @@
 //! The service's plan: a phase with its exit assessment, milestones, and the research log.
 
 use super::form::{
-    Field, FormPage, Values, choices, field, ids, many, one, saved, saved_at, show, submit, values, values_of,
+    FieldDef, FormPage, Values, fields, ids, many, one, pick, plain, saved, saved_at, show, submit, values, values_of,
     writable_service,
 };
-use crate::AppState;
 use crate::pages::{Ctx, PageForm, Refusal};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use urbis_app::AppError;
 use urbis_app::services as ops;
@@ -35,27 +34,24 @@ fn phase_values(p: &Phase) -> Values {
     v
 }
 
-fn phase_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
-    vec![
-        field(ctx, "starts_on", "date", v),
-        field(ctx, "ends_on", "date", v),
-        field(ctx, "goal", "textarea", v),
-        choices(ctx, "exit_result", "select", v, &ids(ExitResult::ALL, ExitResult::as_str, "exit")),
-        choices(ctx, "exit_checklist", "checkboxes", v, &standard_choices()),
-        field(ctx, "exit_notes", "textarea", v),
-    ]
-}
+const PHASE_FIELDS: &[FieldDef] = &[
+    plain("starts_on", "date"),
+    plain("ends_on", "date"),
+    plain("goal", "textarea"),
+    pick("exit_result", "select", |_| ids(ExitResult::ALL, ExitResult::as_str, "exit")),
+    pick("exit_checklist", "checkboxes", |_| standard_choices()),
+    plain("exit_notes", "textarea"),
+];
 
 /// The phase's form: as planned (`v` is `None`) or as typed. Its version is the planned phase's.
 async fn phase_page<'a>(
-    state: &AppState,
     ctx: &'a Ctx,
     loaded: &ops::Loaded,
     kind: PhaseKind,
     v: Option<&Values>,
 ) -> Result<FormPage<'a>, AppError> {
     let s = &loaded.service;
-    let existing = ops::phase(state, loaded, kind).await?;
+    let existing = ops::phase(&ctx.state, loaded, kind).await?;
     let stored = existing.as_ref().map(phase_values).unwrap_or_default();
     let phase_name = ctx.t.get(&format!("phase-{}", kind.as_str()));
     Ok(FormPage {
@@ -66,7 +62,7 @@ async fn phase_page<'a>(
             s,
             ctx.t.with("services-phase-title", &[("phase", &phase_name)]),
             format!("/services/{}/phases/{}", s.id, kind.as_str()),
-            phase_fields(ctx, v.unwrap_or(&stored)),
+            fields(ctx, PHASE_FIELDS, v.unwrap_or(&stored), &[]),
         )
     })
 }
@@ -75,10 +71,10 @@ fn phase_kind(kind: &str) -> Result<PhaseKind, AppError> {
     PhaseKind::parse(kind).map_err(|_| AppError::NotFound("phase"))
 }
 
-pub async fn phase(State(state): State<AppState>, ctx: Ctx, Path((id, kind)): Path<(String, String)>) -> Response {
+pub async fn phase(ctx: Ctx, Path((id, kind)): Path<(String, String)>) -> Response {
     ctx.respond(async {
-        let loaded = writable_service(&state, &ctx, &id).await?;
-        Ok::<_, AppError>(ctx.render(phase_page(&state, &ctx, &loaded, phase_kind(&kind)?, None).await?))
+        let loaded = writable_service(&ctx, &id).await?;
+        Ok::<_, AppError>(ctx.render(phase_page(&ctx, &loaded, phase_kind(&kind)?, None).await?))
     })
     .await
 }
@@ -89,17 +85,12 @@ fn phase_input(kind: PhaseKind, v: &Values) -> Result<PhaseInput, AppError> {
     Ok(PhaseInput::parse(kind.as_str(), &starts, &ends, &goal, &result, &notes, &many(v, "exit_checklist"))?)
 }
 
-pub async fn phase_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, kind)): Path<(String, String)>,
-    form: PageForm,
-) -> Response {
+pub async fn phase_post(ctx: Ctx, Path((id, kind)): Path<(String, String)>, form: PageForm) -> Response {
     let v = values_of(&form);
     let r = async {
-        let loaded = writable_service(&state, &ctx, &id).await?;
+        let loaded = writable_service(&ctx, &id).await?;
         let kind = phase_kind(&kind)?;
-        let page = phase_page(&state, &ctx, &loaded, kind, Some(&v)).await?;
+        let page = phase_page(&ctx, &loaded, kind, Some(&v)).await?;
         Ok::<_, AppError>((loaded, kind, page))
     }
     .await;
@@ -114,7 +105,7 @@ pub async fn phase_post(
         Err(e) => return typed.again(ctx.refusal(e)),
     };
     let expected = if current.is_some() { form.version().or(Some(0)) } else { None };
-    match ops::put_phase(&state, &ctx.caller, &loaded, &input, expected).await {
+    match ops::put_phase(&ctx.state, &ctx.caller, &loaded, &input, expected).await {
         Ok(_) => saved(loaded.service.id, "phases"),
         Err(e) => typed.again_versioned(&ctx, e, current),
     }
@@ -122,27 +113,26 @@ pub async fn phase_post(
 
 // ---- milestones ----------------------------------------------------------------------------------
 
-fn milestone_fields(ctx: &Ctx, v: &Values) -> Vec<Field> {
-    vec![
-        field(ctx, "title", "text", v),
-        field(ctx, "due_on", "date", v),
-        choices(ctx, "state", "select", v, &ids(MilestoneState::ALL, MilestoneState::as_str, "milestone")),
-    ]
-}
+const MILESTONE_FIELDS: &[FieldDef] = &[
+    plain("title", "text"),
+    plain("due_on", "date"),
+    pick("state", "select", |_| ids(MilestoneState::ALL, MilestoneState::as_str, "milestone")),
+];
 
 fn milestone_page<'a>(ctx: &'a Ctx, s: &Service, m: Option<&Milestone>, v: &Values) -> FormPage<'a> {
-    FormPage {
-        version: m.map(|m| m.version),
-        ..FormPage::about(
-            ctx,
-            s,
-            ctx.t.get(if m.is_some() { "services-milestone-edit-title" } else { "services-milestone-title" }),
-            match m {
-                Some(m) => format!("/milestones/{}/edit", m.id),
-                None => format!("/services/{}/milestones/new", s.id),
-            },
-            milestone_fields(ctx, v),
-        )
+    let fields = fields(ctx, MILESTONE_FIELDS, v, &[]);
+    match m {
+        Some(m) => FormPage {
+            version: Some(m.version),
+            ..FormPage::about(
+                ctx,
+                s,
+                ctx.t.get("services-milestone-edit-title"),
+                format!("/milestones/{}/edit", m.id),
+                fields,
+            )
+        },
+        None => FormPage::adding(ctx, s, "milestones", (ctx.t.get("services-milestone-title"), String::new()), fields),
     }
 }
 
@@ -150,28 +140,23 @@ fn milestone_input(v: &Values) -> Result<MilestoneInput, AppError> {
     Ok(MilestoneInput::parse(&one(v, "title"), &one(v, "due_on"), &one(v, "state"))?)
 }
 
-pub async fn new_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn new_milestone(ctx: Ctx, Path(id): Path<String>) -> Response {
     let page = |l: &ops::Loaded| milestone_page(&ctx, &l.service, None, &Values::new());
-    show(&ctx, writable_service(&state, &ctx, &id), page).await
+    show(&ctx, writable_service(&ctx, &id), page).await
 }
 
-pub async fn new_milestone_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_milestone_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let save = async |l: &ops::Loaded| {
-        ops::add_milestone(&state, &ctx.caller, l, &milestone_input(&v)?).await?;
+        ops::add_milestone(&ctx.state, &ctx.caller, l, &milestone_input(&v)?).await?;
         Ok(saved_at(l.service.id, "milestones"))
     };
-    submit(&ctx, writable_service(&state, &ctx, &id), |l| milestone_page(&ctx, &l.service, None, &v), save).await
+    submit(&ctx, writable_service(&ctx, &id), |l| milestone_page(&ctx, &l.service, None, &v), save).await
 }
 
-pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn edit_milestone(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(async {
-        let (m, loaded) = ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await?;
+        let (m, loaded) = ops::milestone_for(&ctx.state, &ctx.caller, &id, Action::ManageService).await?;
         let v =
             values([("title", m.title.clone()), ("due_on", m.due_on.to_string()), ("state", m.state.as_str().into())]);
         Ok::<_, AppError>(ctx.render(milestone_page(&ctx, &loaded.service, Some(&m), &v)))
@@ -179,14 +164,9 @@ pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path(id): P
     .await
 }
 
-pub async fn edit_milestone_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn edit_milestone_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
-    let (m, loaded) = match ops::milestone_for(&state, &ctx.caller, &id, Action::ManageService).await {
+    let (m, loaded) = match ops::milestone_for(&ctx.state, &ctx.caller, &id, Action::ManageService).await {
         Ok(x) => x,
         Err(p) => return ctx.fail(p),
     };
@@ -197,7 +177,7 @@ pub async fn edit_milestone_post(
         Ok(i) => i,
         Err(e) => return typed.again(ctx.refusal(e)),
     };
-    match ops::update_milestone(&state, &ctx.caller, &loaded, m.id, version, &input).await {
+    match ops::update_milestone(&ctx.state, &ctx.caller, &loaded, m.id, version, &input).await {
         Ok(_) => saved(loaded.service.id, "milestones"),
         Err(e) => typed.again_versioned(&ctx, e, Some(m.version)),
     }
@@ -205,25 +185,19 @@ pub async fn edit_milestone_post(
 
 // ---- the research log ----------------------------------------------------------------------------
 
+const RESEARCH_FIELDS: &[FieldDef] = &[
+    plain("held_on", "date"),
+    plain("title", "text"),
+    plain("participants", "number"),
+    plain("findings", "textarea"),
+    plain("quotes", "textarea"),
+    plain("tags", "text"),
+    plain("decision", "textarea"),
+];
+
 fn research_page<'a>(ctx: &'a Ctx, s: &Service, v: &Values) -> FormPage<'a> {
-    FormPage {
-        lead: ctx.t.get("services-research-lead"),
-        ..FormPage::about(
-            ctx,
-            s,
-            ctx.t.get("services-research-title"),
-            format!("/services/{}/research/new", s.id),
-            vec![
-                field(ctx, "held_on", "date", v),
-                field(ctx, "title", "text", v),
-                field(ctx, "participants", "number", v),
-                field(ctx, "findings", "textarea", v),
-                field(ctx, "quotes", "textarea", v),
-                field(ctx, "tags", "text", v),
-                field(ctx, "decision", "textarea", v),
-            ],
-        )
-    }
+    let text = (ctx.t.get("services-research-title"), ctx.t.get("services-research-lead"));
+    FormPage::adding(ctx, s, "research", text, fields(ctx, RESEARCH_FIELDS, v, &[]))
 }
 
 fn research_input(v: &Values) -> Result<ResearchInput, AppError> {
@@ -232,20 +206,15 @@ fn research_input(v: &Values) -> Result<ResearchInput, AppError> {
     Ok(ResearchInput::parse(&held_on, &title, &participants, &findings, &quotes, &tags, &decision)?)
 }
 
-pub async fn new_research(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    show(&ctx, writable_service(&state, &ctx, &id), |l| research_page(&ctx, &l.service, &Values::new())).await
+pub async fn new_research(ctx: Ctx, Path(id): Path<String>) -> Response {
+    show(&ctx, writable_service(&ctx, &id), |l| research_page(&ctx, &l.service, &Values::new())).await
 }
 
-pub async fn new_research_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_research_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let save = async |l: &ops::Loaded| {
-        ops::add_research(&state, &ctx.caller, l, &research_input(&v)?).await?;
+        ops::add_research(&ctx.state, &ctx.caller, l, &research_input(&v)?).await?;
         Ok(saved_at(l.service.id, "research"))
     };
-    submit(&ctx, writable_service(&state, &ctx, &id), |l| research_page(&ctx, &l.service, &v), save).await
+    submit(&ctx, writable_service(&ctx, &id), |l| research_page(&ctx, &l.service, &v), save).await
 }

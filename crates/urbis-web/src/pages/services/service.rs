@@ -1,11 +1,12 @@
 //! A city's service: the form that adds it and the form that changes it (both made from one table
 //! of its fields), and the city's service link.
 
-use super::form::{FormPage, Values, choices, field, ids, many, one, saved, values_of, writable_service};
-use crate::AppState;
+use super::form::{
+    FieldDef, FormPage, Values, field, fields, ids, many, one, pick, plain, saved, values_of, writable_service,
+};
 use crate::pages::{Ctx, PageForm, Refusal};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value, json};
 use urbis_app::AppError;
@@ -17,41 +18,22 @@ use urbis_domain::services::{FocusArea, PhaseKind, RawService, split_list};
 use urbis_store::network::Organisation;
 use urbis_store::services::Service;
 
-/// A choice field's options, given the diagnostic's capabilities (the one list read from the
-/// store): each value with the message id of its label.
-type Options = fn(&[String]) -> Vec<(String, String)>;
-
-/// One field of the service form: its name (the same in [`RawService`], the form and the API), its
-/// kind (see [`super::form::Field`]) and, for a choice, its options.
-struct ServiceField {
-    name: &'static str,
-    kind: &'static str,
-    options: Option<Options>,
-}
-
-const fn text(name: &'static str, kind: &'static str) -> ServiceField {
-    ServiceField { name, kind, options: None }
-}
-
-const fn pick(name: &'static str, kind: &'static str, options: Options) -> ServiceField {
-    ServiceField { name, kind, options: Some(options) }
-}
-
-/// The service's fields in the form's order, one line each. A field that [`RawService`] holds as
-/// a list is a checkbox group, or a text of comma-separated items (`languages`).
-const SERVICE_FIELDS: &[ServiceField] = &[
-    text("title", "text"),
-    text("description", "textarea"),
+/// The service's fields in the form's order, one line each; their names are [`RawService`]'s. A
+/// field that [`RawService`] holds as a list is a checkbox group, or a text of comma-separated items
+/// (`languages`).
+const SERVICE_FIELDS: &[FieldDef] = &[
+    plain("title", "text"),
+    plain("description", "textarea"),
     pick("focus_area", "select", |_| ids(FocusArea::ALL, FocusArea::as_str, "focus")),
     pick("phase", "select", |_| ids(PhaseKind::ALL, PhaseKind::as_str, "phase")),
-    text("problem", "textarea"),
-    text("audience", "textarea"),
-    text("team", "textarea"),
+    plain("problem", "textarea"),
+    plain("audience", "textarea"),
+    plain("team", "textarea"),
     pick("channels", "checkboxes", |_| ids(Channel::ALL, Channel::as_str, "channel")),
-    text("languages", "text"),
-    text("output", "text"),
-    text("cost", "number"),
-    text("currency", "text"),
+    plain("languages", "text"),
+    plain("output", "text"),
+    plain("cost", "number"),
+    plain("currency", "text"),
     pick("builds_on", "checkboxes", |caps| caps.iter().map(|c| (c.clone(), format!("capability-{c}"))).collect()),
 ];
 
@@ -107,32 +89,16 @@ fn service_values(s: &Service) -> Result<Values, AppError> {
 }
 
 /// The service form's fields filled with `v`; the edit form also offers to publish.
-async fn service_fields(
-    state: &AppState,
-    ctx: &Ctx,
-    v: &Values,
-    edit: bool,
-) -> Result<Vec<super::form::Field>, AppError> {
-    let capabilities = ops::capabilities(state).await?;
-    let mut fields: Vec<_> = SERVICE_FIELDS
-        .iter()
-        .map(|f| match f.options {
-            Some(options) => choices(ctx, f.name, f.kind, v, &options(&capabilities)),
-            None => field(ctx, f.name, f.kind, v),
-        })
-        .collect();
+async fn service_fields(ctx: &Ctx, v: &Values, edit: bool) -> Result<Vec<super::form::Field>, AppError> {
+    let capabilities = ops::capabilities(&ctx.state).await?;
+    let mut fields = fields(ctx, SERVICE_FIELDS, v, &capabilities);
     if edit {
         fields.push(field(ctx, "published", "checkbox", v));
     }
     Ok(fields)
 }
 
-async fn new_service_page<'a>(
-    state: &AppState,
-    ctx: &'a Ctx,
-    city: &Organisation,
-    v: &Values,
-) -> Result<FormPage<'a>, AppError> {
+async fn new_service_page<'a>(ctx: &'a Ctx, city: &Organisation, v: &Values) -> Result<FormPage<'a>, AppError> {
     Ok(FormPage {
         ctx,
         title: ctx.t.with("services-new-title", &[("city", &city.name)]),
@@ -141,7 +107,7 @@ async fn new_service_page<'a>(
         back_href: format!("/cities/{}", city.slug),
         back_label: city.name.clone(),
         action: format!("/cities/{}/services/new", city.slug),
-        fields: service_fields(state, ctx, v, false).await?,
+        fields: service_fields(ctx, v, false).await?,
         version: None,
         submit: ctx.t.get("services-create"),
         errors: vec![],
@@ -149,25 +115,20 @@ async fn new_service_page<'a>(
     })
 }
 
-pub async fn new_service(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub async fn new_service(ctx: Ctx, Path(slug): Path<String>) -> Response {
     ctx.respond(async {
-        let city = net::city_for(&state, &ctx.caller, &slug, Action::ManageService).await?.item;
+        let city = net::city_for(&ctx.state, &ctx.caller, &slug, Action::ManageService).await?.item;
         let v = Values::from([("currency".into(), vec!["EUR".into()])]);
-        Ok::<_, AppError>(ctx.render(new_service_page(&state, &ctx, &city, &v).await?))
+        Ok::<_, AppError>(ctx.render(new_service_page(&ctx, &city, &v).await?))
     })
     .await
 }
 
-pub async fn new_service_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn new_service_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let r = async {
-        let city = net::city(&state, &slug).await?;
-        let page = new_service_page(&state, &ctx, &city, &v).await?;
+        let city = net::city(&ctx.state, &slug).await?;
+        let page = new_service_page(&ctx, &city, &v).await?;
         Ok::<_, AppError>((page, raw_service(&v)?, city))
     }
     .await;
@@ -175,21 +136,20 @@ pub async fn new_service_post(
         Ok(x) => x,
         Err(p) => return ctx.fail(p),
     };
-    match ops::create(&state, &ctx.caller, &city, None, &raw).await {
+    match ops::create(&ctx.state, &ctx.caller, &city, None, &raw).await {
         Ok(s) => saved(s.id, "service"),
         Err(p) => page.again(ctx.refusal(p)),
     }
 }
 
 async fn edit_service_page<'a>(
-    state: &AppState,
     ctx: &'a Ctx,
     loaded: &ops::Loaded,
     v: &Values,
     version: i64,
 ) -> Result<FormPage<'a>, AppError> {
     let s = &loaded.service;
-    let fields = service_fields(state, ctx, v, true).await?;
+    let fields = service_fields(ctx, v, true).await?;
     Ok(FormPage {
         caption: s.organisation_name.clone(),
         version: Some(version),
@@ -203,26 +163,21 @@ async fn edit_service_page<'a>(
     })
 }
 
-pub async fn edit_service(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(async {
-        let loaded = writable_service(&state, &ctx, &id).await?;
+        let loaded = writable_service(&ctx, &id).await?;
         let v = service_values(&loaded.service)?;
-        Ok::<_, AppError>(ctx.render(edit_service_page(&state, &ctx, &loaded, &v, loaded.service.version).await?))
+        Ok::<_, AppError>(ctx.render(edit_service_page(&ctx, &loaded, &v, loaded.service.version).await?))
     })
     .await
 }
 
-pub async fn edit_service_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn edit_service_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     let v = values_of(&form);
     let r = async {
-        let loaded = writable_service(&state, &ctx, &id).await?;
+        let loaded = writable_service(&ctx, &id).await?;
         // After a conflict the form carries the current version, so that a second save is deliberate.
-        let page = edit_service_page(&state, &ctx, &loaded, &v, loaded.service.version).await?;
+        let page = edit_service_page(&ctx, &loaded, &v, loaded.service.version).await?;
         Ok::<_, AppError>((loaded, page, raw_service(&v)?))
     }
     .await;
@@ -232,7 +187,7 @@ pub async fn edit_service_post(
     };
     let Some(version) = form.version() else { return page.again(Refusal::Conflict) };
     let page = FormPage { version: Some(version), ..page };
-    match ops::update(&state, &ctx.caller, &loaded, version, &raw, form.checked("published")).await {
+    match ops::update(&ctx.state, &ctx.caller, &loaded, version, &raw, form.checked("published")).await {
         Ok(s) => saved(s.id, "service"),
         Err(e) => page.again_versioned(&ctx, e, Some(loaded.service.version)),
     }
@@ -247,9 +202,9 @@ struct NoServicePage<'a> {
 
 /// A city's service: its page when there is one the caller may see, the form to add it for its
 /// team, else a page saying that none is published.
-pub async fn city_service(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Response {
+pub async fn city_service(ctx: Ctx, Path(slug): Path<String>) -> Response {
     ctx.respond(async {
-        let ops::CityService { city, service, can_add } = ops::city_service(&state, &ctx.caller, &slug).await?;
+        let ops::CityService { city, service, can_add } = ops::city_service(&ctx.state, &ctx.caller, &slug).await?;
         if let Some(s) = service {
             return Ok(Redirect::to(&format!("/services/{}", s.id)).into_response());
         }

@@ -2,10 +2,9 @@
 //! research log and indicators.
 
 use super::indicators::{IndicatorView, indicator_view};
-use crate::AppState;
 use crate::pages::Ctx;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::AppError;
@@ -80,14 +79,9 @@ fn imported(q: &HashMap<String, String>) -> Option<(String, String, String)> {
 }
 
 /// The page of a service the caller may read, with its timeline.
-async fn service_page<'a>(
-    state: &AppState,
-    ctx: &'a Ctx,
-    id: &str,
-    q: &HashMap<String, String>,
-) -> Result<ServicePage<'a>, AppError> {
-    let loaded = ops::load_for(state, &ctx.caller, id, Action::ReadService).await?;
-    let timeline = ops::timeline(state, &loaded.service).await?;
+async fn service_page<'a>(ctx: &'a Ctx, id: &str, q: &HashMap<String, String>) -> Result<ServicePage<'a>, AppError> {
+    let loaded = ops::load_for(&ctx.state, &ctx.caller, id, Action::ReadService).await?;
+    let timeline = ops::timeline(&ctx.state, &loaded.service).await?;
     let s = loaded.service.clone();
     Ok(ServicePage {
         ctx,
@@ -110,13 +104,8 @@ async fn service_page<'a>(
     })
 }
 
-pub async fn service(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    match service_page(&state, &ctx, &id, &q).await {
+pub async fn service(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    match service_page(&ctx, &id, &q).await {
         Ok(page) => ctx.render(page),
         Err(e) => ctx.fail(e),
     }

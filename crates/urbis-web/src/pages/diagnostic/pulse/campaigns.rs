@@ -2,10 +2,9 @@
 //! (recipients, opening and closing, reminders, response rates).
 
 use super::{country_label, percent, region_label, status_label};
-use crate::AppState;
-use crate::pages::{Ctx, PageForm, Refusal, ShownError};
+use crate::pages::{Ctx, PageForm, Refusal, ShownError, redirect};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
@@ -33,9 +32,9 @@ struct ListPage<'a> {
     can_create: bool,
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
+pub async fn list(ctx: Ctx) -> Response {
     ctx.respond(async {
-        let campaigns = ops::visible(&state, &ctx.caller)
+        let campaigns = ops::visible(&ctx.state, &ctx.caller)
             .await?
             .into_iter()
             .map(|l| CampaignRow {
@@ -58,35 +57,27 @@ struct NewPage<'a> {
     programmes: Vec<Programme>,
     form: HashMap<String, String>,
 }
-form_errors!(NewPage);
+form_errors!(NewPage, typed);
 
-impl NewPage<'_> {
-    fn value(&self, k: &str) -> &str {
-        self.form.get(k).map(String::as_str).unwrap_or("")
-    }
-}
-
-async fn new_page(
-    state: &AppState,
-    ctx: &Ctx,
+async fn new_page<'a>(
+    ctx: &'a Ctx,
     form: HashMap<String, String>,
     errors: Vec<ShownError>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let (instruments, programmes) = ops::new_form(state, &ctx.caller).await?;
-    Ok(ctx.render_status(status, NewPage { ctx, errors, instruments, programmes, form }))
+) -> Result<NewPage<'a>, AppError> {
+    let (instruments, programmes) = ops::new_form(&ctx.state, &ctx.caller).await?;
+    Ok(NewPage { ctx, errors, instruments, programmes, form })
 }
 
-pub async fn new(State(state): State<AppState>, ctx: Ctx) -> Response {
+pub async fn new(ctx: Ctx) -> Response {
     ctx.respond(async {
         let mut form = HashMap::new();
         form.insert("instrument".to_string(), "innovation-capacity-pulse".to_string());
-        new_page(&state, &ctx, form, vec![], StatusCode::OK).await
+        Ok(ctx.render(new_page(&ctx, form, vec![]).await?))
     })
     .await
 }
 
-pub async fn new_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -> Response {
+pub async fn new_post(ctx: Ctx, form: PageForm) -> Response {
     ctx.respond(async {
         let (slug, version) = match form.get("instrument").split_once('@') {
             Some((s, v)) => (s.to_string(), v.parse().ok()),
@@ -100,13 +91,8 @@ pub async fn new_post(State(state): State<AppState>, ctx: Ctx, form: PageForm) -
             opens_on: form.get("opens_on").into(),
             closes_on: form.get("closes_on").into(),
         };
-        match ops::create(&state, &ctx.caller, &input).await {
-            Ok(c) => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
-            Err(e) => {
-                let (status, errors) = ctx.form_errors(e)?;
-                new_page(&state, &ctx, form.0, errors, status).await
-            }
-        }
+        let done = ops::create(&ctx.state, &ctx.caller, &input).await.map(|c| redirect(&format!("/pulse/{}", c.id)));
+        ctx.after_form(done, async |errors| new_page(&ctx, form.0, errors).await).await
     })
     .await
 }
@@ -144,13 +130,7 @@ struct CampaignPage<'a> {
     organisations: Vec<Organisation>,
     form: HashMap<String, String>,
 }
-form_errors!(CampaignPage);
-
-impl CampaignPage<'_> {
-    fn value(&self, k: &str) -> &str {
-        self.form.get(k).map(String::as_str).unwrap_or("")
-    }
-}
+form_errors!(CampaignPage, typed);
 
 /// What a campaign page shows besides the campaign: the form as typed, errors, a notice and the
 /// links just sent.
@@ -162,22 +142,17 @@ struct Shown {
     links: Vec<(String, String)>,
 }
 
-async fn campaign_page(
-    state: &AppState,
-    ctx: &Ctx,
-    loaded: ops::Loaded,
-    shown: Shown,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn campaign_page(ctx: &Ctx, loaded: ops::Loaded, shown: Shown, status: StatusCode) -> Result<Response, AppError> {
     let Shown { form, errors, notice, links } = shown;
-    let (rates, respondents) = ops::rates(state, &ctx.caller, &loaded).await?;
-    let organisations = ops::recipient_organisations(state, &ctx.caller, &loaded).await?;
+    let (rates, respondents) = ops::rates(&ctx.state, &ctx.caller, &loaded).await?;
+    let organisations = ops::recipient_organisations(&ctx.state, &ctx.caller, &loaded).await?;
     let c = loaded.campaign;
-    let instrument_title = urbis_app::diagnostic::instrument(state, &c.instrument_slug, Some(c.instrument_version))
-        .await?
-        .instrument
-        .title
-        .clone();
+    let instrument_title =
+        urbis_app::diagnostic::instrument(&ctx.state, &c.instrument_slug, Some(c.instrument_version))
+            .await?
+            .instrument
+            .title
+            .clone();
     let overall = vec![
         rate_row(ctx.t.get("pulse-rate-respondents"), &rates.respondents),
         rate_row(ctx.t.get("pulse-rate-organisations"), &rates.organisations),
@@ -251,24 +226,19 @@ impl RespondentRow {
     }
 }
 
-async fn manageable(state: &AppState, ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
-    ops::load_for(state, &ctx.caller, id, Action::ManageSurvey).await
+async fn manageable(ctx: &Ctx, id: &str) -> Result<ops::Loaded, AppError> {
+    ops::load_for(&ctx.state, &ctx.caller, id, Action::ManageSurvey).await
 }
 
-pub async fn campaign(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn campaign(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
-        let loaded = manageable(&state, &ctx, &id).await?;
+        let loaded = manageable(&ctx, &id).await?;
         let notice = if let Some(n) = q.get("reminded") {
             Some(ctx.t.with("pulse-reminders-queued", &[("n", n)]))
         } else {
             q.get("added").map(|n| ctx.t.with("pulse-recipients-added", &[("n", n)]))
         };
-        campaign_page(&state, &ctx, loaded, Shown { notice, ..Shown::default() }, StatusCode::OK).await
+        campaign_page(&ctx, loaded, Shown { notice, ..Shown::default() }, StatusCode::OK).await
     })
     .await
 }
@@ -276,42 +246,30 @@ pub async fn campaign(
 /// The campaign page after links were sent: they are shown this once (mail delivery may not be
 /// configured), so the page is rendered in answer to the form rather than after a redirect.
 async fn sent(
-    state: &AppState,
     ctx: &Ctx,
     id: &str,
     notice: Option<String>,
     links: &[urbis_store::diagnostic::pulse::IssuedLink],
 ) -> Result<Response, AppError> {
-    let loaded = manageable(state, ctx, id).await?;
-    let links = links.iter().map(|l| (l.email.clone(), ops::link(state, l))).collect();
-    campaign_page(state, ctx, loaded, Shown { notice, links, ..Shown::default() }, StatusCode::OK).await
+    let loaded = manageable(ctx, id).await?;
+    let links = links.iter().map(|l| (l.email.clone(), ops::link(&ctx.state, l))).collect();
+    campaign_page(ctx, loaded, Shown { notice, links, ..Shown::default() }, StatusCode::OK).await
 }
 
 /// Show a refused or conflicting change on the campaign page (409), keeping what was typed.
-async fn refused(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    form: HashMap<String, String>,
-    e: AppError,
-) -> Result<Response, AppError> {
+async fn refused(ctx: &Ctx, id: &str, form: HashMap<String, String>, e: AppError) -> Result<Response, AppError> {
     let errors = match ctx.refusal(e) {
         Refusal::Conflict => vec![ShownError { field: "status".into(), message: ctx.t.get("pulse-conflict") }],
         Refusal::Errors(_, errors) => errors,
         Refusal::Fail(e) => return Err(e),
     };
-    let loaded = manageable(state, ctx, id).await?;
-    campaign_page(state, ctx, loaded, Shown { form, errors, ..Shown::default() }, StatusCode::CONFLICT).await
+    let loaded = manageable(ctx, id).await?;
+    campaign_page(ctx, loaded, Shown { form, errors, ..Shown::default() }, StatusCode::CONFLICT).await
 }
 
-pub async fn recipients_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: PageForm,
-) -> Response {
+pub async fn recipients_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = manageable(&state, &ctx, &id).await?;
+        let loaded = manageable(&ctx, &id).await?;
         let new = form.get("mode") == "new";
         let input = if new {
             ops::RecipientInput {
@@ -328,13 +286,13 @@ pub async fn recipients_post(
                 ..Default::default()
             }
         };
-        match ops::add_recipients(&state, &ctx.caller, &loaded, &[input]).await {
+        match ops::add_recipients(&ctx.state, &ctx.caller, &loaded, &[input]).await {
             Ok((c, added, links)) if links.is_empty() => {
                 Ok(Redirect::to(&format!("/pulse/{}?added={}", c.id, added.len())).into_response())
             }
             Ok((_, added, links)) => {
                 let notice = Some(ctx.t.with("pulse-recipients-added", &[("n", &added.len().to_string())]));
-                sent(&state, &ctx, &id, notice, &links).await
+                sent(&ctx, &id, notice, &links).await
             }
             Err(e @ AppError::Invalid(_)) => {
                 // The new-organisation form names its own e-mail field.
@@ -346,46 +304,41 @@ pub async fn recipients_post(
                     )
                     .collect();
                 let shown = Shown { form: form.0, errors, ..Shown::default() };
-                campaign_page(&state, &ctx, loaded, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+                campaign_page(&ctx, loaded, shown, StatusCode::UNPROCESSABLE_ENTITY).await
             }
-            Err(e) => refused(&state, &ctx, &id, form.0, e).await,
+            Err(e) => refused(&ctx, &id, form.0, e).await,
         }
     })
     .await
 }
 
-pub async fn status_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
+pub async fn status_post(ctx: Ctx, Path(id): Path<String>, form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = manageable(&state, &ctx, &id).await?;
+        let loaded = manageable(&ctx, &id).await?;
         let next =
             CampaignStatus::parse(form.get("status")).map_err(|e| AppError::invalid("status", e.code, &e.message))?;
         let version = form
             .version()
             .ok_or_else(|| AppError::invalid("version", "invalid-field", "the form's version is missing"))?;
-        match ops::set_status(&state, &ctx.caller, &loaded, version, next).await {
+        match ops::set_status(&ctx.state, &ctx.caller, &loaded, version, next).await {
             Ok((c, links)) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{}", c.id)).into_response()),
-            Ok((_, links)) => sent(&state, &ctx, &id, Some(ctx.t.get("pulse-opened")), &links).await,
-            Err(e) => refused(&state, &ctx, &id, HashMap::new(), e).await,
+            Ok((_, links)) => sent(&ctx, &id, Some(ctx.t.get("pulse-opened")), &links).await,
+            Err(e) => refused(&ctx, &id, HashMap::new(), e).await,
         }
     })
     .await
 }
 
-pub async fn reminders_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    _form: PageForm,
-) -> Response {
+pub async fn reminders_post(ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
     ctx.respond(async {
-        let loaded = manageable(&state, &ctx, &id).await?;
-        match ops::remind(&state, &ctx.caller, &loaded).await {
+        let loaded = manageable(&ctx, &id).await?;
+        match ops::remind(&ctx.state, &ctx.caller, &loaded).await {
             Ok(links) if links.is_empty() => Ok(Redirect::to(&format!("/pulse/{id}?reminded=0")).into_response()),
             Ok(links) => {
                 let notice = Some(ctx.t.with("pulse-reminders-queued", &[("n", &links.len().to_string())]));
-                sent(&state, &ctx, &id, notice, &links).await
+                sent(&ctx, &id, notice, &links).await
             }
-            Err(e) => refused(&state, &ctx, &id, HashMap::new(), e).await,
+            Err(e) => refused(&ctx, &id, HashMap::new(), e).await,
         }
     })
     .await

@@ -7,8 +7,27 @@ pub mod campaigns;
 pub mod report;
 pub mod respond;
 
+use crate::AppState;
 use crate::pages::Ctx;
+use axum::Router;
+use axum::routing::{get, post};
 use urbis_domain::diagnostic::pulse::CampaignStatus;
+
+/// The staff's campaign pages, the report, and the respondents' questionnaire by link.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/pulse", get(campaigns::list))
+        .route("/pulse/new", get(campaigns::new).post(campaigns::new_post))
+        .route("/pulse/{id}", get(campaigns::campaign))
+        .route("/pulse/{id}/recipients", post(campaigns::recipients_post))
+        .route("/pulse/{id}/status", post(campaigns::status_post))
+        .route("/pulse/{id}/reminders", post(campaigns::reminders_post))
+        .route("/pulse/{id}/report", get(report::report))
+        .route("/pulse/{id}/responses.csv", get(report::responses_csv))
+        .route("/surveys/{token}", get(respond::survey))
+        .route("/surveys/{token}/sections/{section}", get(respond::section).post(respond::section_post))
+        .route("/surveys/{token}/check", get(respond::check).post(respond::check_post))
+}
 
 fn status_label(ctx: &Ctx, s: CampaignStatus) -> String {
     ctx.t.get(&format!("pulse-status-{}", s.as_str()))

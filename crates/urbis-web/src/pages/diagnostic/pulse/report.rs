@@ -3,11 +3,10 @@
 
 use super::super::capability_name;
 use super::{country_label, region_label};
-use crate::AppState;
 use crate::charts::bar_chart;
 use crate::pages::Ctx;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::diagnostic::pulse as ops;
@@ -153,16 +152,11 @@ fn question_block(ctx: &Ctx, report: &ops::Report, s: &QuestionSummary) -> Quest
     block
 }
 
-pub async fn report(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn report(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadSurveyReport).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::ReadSurveyReport).await?;
         let filter = ops::Filter::parse(&q)?;
-        let report = ops::report(&state, &ctx.caller, &loaded, &filter).await?;
+        let report = ops::report(&ctx.state, &ctx.caller, &loaded, &filter).await?;
         let staff = ops::can_manage(&ctx.caller, &loaded);
         let countries =
             report.countries.iter().cloned().map(|c| (country_label(&ctx, &c), c)).map(|(l, c)| (c, l)).collect();
@@ -189,15 +183,10 @@ pub async fn report(
 }
 
 /// The CSV download for signed-in staff (the API's export, with the page's session).
-pub async fn responses_csv(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn responses_csv(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
-        let loaded = ops::load_for(&state, &ctx.caller, &id, Action::ReadSurveyResponses).await?;
-        let (name, body) = ops::responses_csv_from_query(&state, &ctx.caller, &loaded, &q).await?;
+        let loaded = ops::load_for(&ctx.state, &ctx.caller, &id, Action::ReadSurveyResponses).await?;
+        let (name, body) = ops::responses_csv_from_query(&ctx.state, &ctx.caller, &loaded, &q).await?;
         Ok(crate::download::csv(&name, body))
     })
     .await

@@ -6,10 +6,9 @@ use super::super::questionnaire::{
     CheckPage, Frame, Posted, SectionLink, SectionPage, check_sections, missing_errors, post_section, section_links,
     shown_from_answer,
 };
-use crate::AppState;
 use crate::pages::{Ctx, PageForm, ShownError};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use urbis_app::AppError;
@@ -51,12 +50,11 @@ fn unavailable(ctx: &Ctx, r: &ops::Respondence, status: StatusCode) -> Option<Re
 /// The respondent behind a link, if the questionnaire takes answers; otherwise the page that
 /// stands in for it (answered with `status`).
 async fn respondence(
-    state: &AppState,
     ctx: &Ctx,
     token: &str,
     status: StatusCode,
 ) -> Result<Result<ops::Respondence, Response>, AppError> {
-    let r = ops::by_token(state, token).await?;
+    let r = ops::by_token(&ctx.state, token).await?;
     Ok(match unavailable(ctx, &r, status) {
         Some(page) => Err(page),
         None => Ok(r),
@@ -85,13 +83,13 @@ struct SurveyPage<'a> {
     sections: Vec<SectionLink>,
 }
 
-pub async fn survey(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
+pub async fn survey(ctx: Ctx, Path(token): Path<String>) -> Response {
     ctx.respond(async {
-        let r = match respondence(&state, &ctx, &token, StatusCode::OK).await? {
+        let r = match respondence(&ctx, &token, StatusCode::OK).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
         };
-        let mine = ops::answers_by_question(&state, &r).await?;
+        let mine = ops::answers_by_question(&ctx.state, &r).await?;
         let sections = section_links(&ctx, &r.instrument, &format!("/surveys/{token}"), &|id| mine.contains_key(id));
         Ok(ctx.render(SurveyPage {
             ctx: &ctx,
@@ -106,17 +104,13 @@ pub async fn survey(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
     .await
 }
 
-pub async fn section(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((token, section)): Path<(String, String)>,
-) -> Response {
+pub async fn section(ctx: Ctx, Path((token, section)): Path<(String, String)>) -> Response {
     ctx.respond(async {
-        let r = match respondence(&state, &ctx, &token, StatusCode::OK).await? {
+        let r = match respondence(&ctx, &token, StatusCode::OK).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
         };
-        let mine = ops::answers_by_question(&state, &r).await?;
+        let mine = ops::answers_by_question(&ctx.state, &r).await?;
         let shown = |id: &str| shown_from_answer(mine.get(id));
         let page = SectionPage::new(&ctx, frame(&ctx, &token, &r), &r.instrument, section, &shown, vec![], false)?;
         Ok(ctx.render(page))
@@ -124,14 +118,9 @@ pub async fn section(
     .await
 }
 
-pub async fn section_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((token, section)): Path<(String, String)>,
-    form: PageForm,
-) -> Response {
+pub async fn section_post(ctx: Ctx, Path((token, section)): Path<(String, String)>, form: PageForm) -> Response {
     ctx.respond(async {
-        let r = match respondence(&state, &ctx, &token, StatusCode::CONFLICT).await? {
+        let r = match respondence(&ctx, &token, StatusCode::CONFLICT).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
         };
@@ -139,7 +128,7 @@ pub async fn section_post(
             Posted::Errors(page) => Ok(page),
             Posted::Save(answers, next) => {
                 if !answers.is_empty() {
-                    ops::save(&state, &r, &answers).await?;
+                    ops::save(&ctx.state, &r, &answers).await?;
                 }
                 Ok(Redirect::to(&next).into_response())
             }
@@ -149,45 +138,39 @@ pub async fn section_post(
 }
 
 async fn check_page(
-    state: &AppState,
     ctx: &Ctx,
     token: &str,
     r: &ops::Respondence,
     errors: Vec<ShownError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let mine = ops::answers_by_question(state, r).await?;
+    let mine = ops::answers_by_question(&ctx.state, r).await?;
     let frame = frame(ctx, token, r);
     let sections = check_sections(ctx, &r.instrument, &frame.base, &mine, &|id| usize::from(mine.contains_key(id)));
     Ok(ctx.render_status(status, CheckPage { ctx, frame, sections, errors, overall: None, can_submit: true }))
 }
 
-pub async fn check(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
+pub async fn check(ctx: Ctx, Path(token): Path<String>) -> Response {
     ctx.respond(async {
-        match respondence(&state, &ctx, &token, StatusCode::OK).await? {
-            Ok(r) => check_page(&state, &ctx, &token, &r, vec![], StatusCode::OK).await,
+        match respondence(&ctx, &token, StatusCode::OK).await? {
+            Ok(r) => check_page(&ctx, &token, &r, vec![], StatusCode::OK).await,
             Err(page) => Ok(page),
         }
     })
     .await
 }
 
-pub async fn check_post(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    _form: PageForm,
-) -> Response {
+pub async fn check_post(ctx: Ctx, Path(token): Path<String>, _form: PageForm) -> Response {
     ctx.respond(async {
-        let r = match respondence(&state, &ctx, &token, StatusCode::CONFLICT).await? {
+        let r = match respondence(&ctx, &token, StatusCode::CONFLICT).await? {
             Ok(r) => r,
             Err(page) => return Ok(page),
         };
-        match ops::submit(&state, &r).await {
+        match ops::submit(&ctx.state, &r).await {
             Ok(_) => Ok(Redirect::to(&format!("/surveys/{token}")).into_response()),
             Err(AppError::Refused { rule: "incomplete", errors, .. }) => {
                 let errors = missing_errors(&ctx, &r.instrument, &errors);
-                check_page(&state, &ctx, &token, &r, errors, StatusCode::CONFLICT).await
+                check_page(&ctx, &token, &r, errors, StatusCode::CONFLICT).await
             }
             Err(e) => Err(e),
         }
