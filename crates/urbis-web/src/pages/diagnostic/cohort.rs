@@ -31,7 +31,10 @@ struct CohortDiagnosticPage<'a> {
     programme: Programme,
     waves: Vec<Wave>,
     wave: Wave,
+    /// How many cities the figures are computed over, and whether those are the published ones
+    /// (else every submitted assessment: programme staff).
     n: usize,
+    published_basis: bool,
     cohort_shown: bool,
     heat: String,
     columns: Vec<String>,
@@ -89,6 +92,7 @@ async fn cohort_page(
     Ok(ctx.render(CohortDiagnosticPage {
         ctx,
         n: view.benchmark.n(),
+        published_basis: view.benchmark.basis == ops::Basis::Published,
         cohort_shown: view.cohort_shown,
         heat,
         columns,
@@ -187,8 +191,11 @@ async fn cohort_progress(
     let mut names = vec![];
     let mut medians = vec![];
     for w in &view.waves {
-        let other =
-            if w.id == view.wave.id { None } else { Some(ops::benchmark(state, w, INSTRUMENT, &view.peers).await?) };
+        let other = if w.id == view.wave.id {
+            None
+        } else {
+            Some(ops::benchmark(state, w, INSTRUMENT, &view.peers, view.benchmark.basis).await?)
+        };
         let b = other.as_ref().unwrap_or(&view.benchmark);
         let shown = ops::figures_shown(&ctx.caller, &view.programme, b);
         let median = |d: &Option<Distribution>| d.filter(|_| shown).map(|d| d.median);
