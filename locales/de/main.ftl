@@ -273,6 +273,11 @@ diagnostic-cohort-n = { $count ->
     [one] Eine Stadt hat ihre Bewertung in { $wave } eingereicht.
    *[other] { $count } Städte haben ihre Bewertung in { $wave } eingereicht.
 }
+diagnostic-cohort-n-published = { $count ->
+    [0] Noch keine Stadt hat ihre Ergebnisse für { $wave } veröffentlicht.
+    [one] Eine Stadt hat ihre Ergebnisse für { $wave } veröffentlicht.
+   *[other] { $count } Städte haben ihre Ergebnisse für { $wave } veröffentlicht.
+}
 diagnostic-no-published = Noch keine Stadt hat ihre Ergebnisse für diese Welle veröffentlicht.
 diagnostic-distribution = Verteilung in der Kohorte
 diagnostic-min = Minimum

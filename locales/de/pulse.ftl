@@ -59,6 +59,8 @@ pulse-report-n = { $count ->
 }
 pulse-too-few = Weniger als 5 Antworten passen, daher werden nur Anzahlen gezeigt: Bei so wenigen Antworten könnten Zahlen verraten, was eine einzelne Organisation gesagt hat.
 pulse-text-staff-only = Freitextantworten sieht nur das Programmteam.
+pulse-withheld-open = Die befragten Teams sehen die Zahlen, sobald die Umfrage geschlossen ist: Solange noch Antworten eingehen, würde ein Vergleich des Berichts von einem Tag zum nächsten zeigen, was eine einzelne Organisation gesagt hat.
+pulse-withheld-region = Zahlen nach Region werden nur gezeigt, wenn jede Region entweder keine oder mindestens 5 Antworten hat: Sonst würde das Abziehen der Zahlen der anderen Regionen von denen der ganzen Umfrage zeigen, was wenige Organisationen gesagt haben.
 pulse-capability-scores = Fähigkeitswerte
 pulse-capability-scores-hint = Jede Antwort wird wie eine Bewertung durch eine einzelne befragte Person berechnet: das gewichtete Mittel ihrer Antworten je Fähigkeit, von 0 bis 100. Die Tabelle zeigt die Verteilung über alle Antworten.
 pulse-capability-chart-title = Median der Fähigkeitswerte über alle Antworten

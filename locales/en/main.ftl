@@ -273,6 +273,11 @@ diagnostic-cohort-n = { $count ->
     [one] One city has submitted its assessment in { $wave }.
    *[other] { $count } cities have submitted their assessment in { $wave }.
 }
+diagnostic-cohort-n-published = { $count ->
+    [0] No city has published its scores for { $wave } yet.
+    [one] One city has published its scores for { $wave }.
+   *[other] { $count } cities have published their scores for { $wave }.
+}
 diagnostic-no-published = No city has published its results for this wave yet.
 diagnostic-distribution = Distribution across the cohort
 diagnostic-min = Minimum

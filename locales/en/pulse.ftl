@@ -59,6 +59,8 @@ pulse-report-n = { $count ->
 }
 pulse-too-few = Fewer than 5 responses match, so only counts are shown: with so few answers, figures could reveal what one organisation said.
 pulse-text-staff-only = Free-text answers are shown to programme staff only.
+pulse-withheld-open = Figures are shown to the teams surveyed once the survey has closed: while answers still arrive, comparing the report from one day to the next would show what a single organisation said.
+pulse-withheld-region = Figures by region are shown only when every region has either no responses or at least 5: otherwise subtracting the other regions' figures from the whole survey's would show what a few organisations said.
 pulse-capability-scores = Capability scores
 pulse-capability-scores-hint = Each response is scored like an assessment by one respondent: the weighted mean of its answers per capability, from 0 to 100. The table gives the distribution across responses.
 pulse-capability-chart-title = Median capability scores across responses

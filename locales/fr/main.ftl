@@ -273,6 +273,11 @@ diagnostic-cohort-n = { $count ->
     [one] Une ville a soumis son évaluation pour { $wave }.
    *[other] { $count } villes ont soumis leur évaluation pour { $wave }.
 }
+diagnostic-cohort-n-published = { $count ->
+    [0] Aucune ville n'a encore publié ses résultats pour { $wave }.
+    [one] Une ville a publié ses résultats pour { $wave }.
+   *[other] { $count } villes ont publié leurs résultats pour { $wave }.
+}
 diagnostic-no-published = Aucune ville n’a encore publié ses résultats pour cette vague.
 diagnostic-distribution = Répartition dans la cohorte
 diagnostic-min = Minimum

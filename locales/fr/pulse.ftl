@@ -59,6 +59,8 @@ pulse-report-n = { $count ->
 }
 pulse-too-few = Moins de 5 réponses correspondent : seuls les effectifs sont affichés, car avec si peu de réponses les chiffres pourraient révéler ce qu'une organisation a dit.
 pulse-text-staff-only = Les réponses en texte libre ne sont montrées qu'à l'équipe du programme.
+pulse-withheld-open = Les équipes interrogées voient les chiffres une fois l'enquête close : tant que des réponses arrivent, comparer le rapport d'un jour à l'autre montrerait ce qu'une seule organisation a répondu.
+pulse-withheld-region = Les chiffres par région ne sont affichés que si chaque région a soit aucune réponse, soit au moins 5 : sinon, soustraire les chiffres des autres régions de ceux de l'enquête entière montrerait ce que quelques organisations ont répondu.
 pulse-capability-scores = Scores par capacité
 pulse-capability-scores-hint = Chaque réponse est notée comme une évaluation par un seul répondant : la moyenne pondérée de ses réponses par capacité, de 0 à 100. Le tableau donne la distribution sur l'ensemble des réponses.
 pulse-capability-chart-title = Score médian par capacité sur l'ensemble des réponses

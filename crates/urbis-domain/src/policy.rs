@@ -219,12 +219,13 @@ pub enum Resource {
     /// scores, a service and its indicators): its organisation, that organisation's programmes,
     /// and whether it is published.
     CityRecord { organisation: Uuid, programmes: Vec<Uuid>, published: bool },
-    /// A wave's benchmark in a programme, covering `n` cities.
-    Benchmark { programme: Uuid, n: usize },
+    /// A wave's benchmark in a programme, computed over `n` cities; `unpublished` when those
+    /// include cities that have not published their scores.
+    Benchmark { programme: Uuid, n: usize, unpublished: bool },
 }
 
-/// Cohort figures of a benchmark are shown to everyone only from this many cities on; programme
-/// staff, experts and reviewers see them at any size.
+/// Cohort figures of a benchmark over published cities are shown to everyone only from this many
+/// cities on; programme staff, experts and reviewers see them at any size.
 pub const MIN_COHORT: usize = 5;
 
 impl Resource {
@@ -247,10 +248,12 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         // else about a city record is decided as for its organisation.
         (ReadAssessment | ReadService, Resource::CityRecord { published: true, .. }) => true,
         (_, Resource::CityRecord { .. }) => resource.owner().is_some_and(|owner| can(actor, action, &owner)),
-        // Small cohorts: figures that would describe too few cities are for those who read every
-        // city's assessment anyway.
-        (ReadBenchmark, Resource::Benchmark { programme, n }) => {
-            *n >= MIN_COHORT || can(actor, ReadAssessment, &Resource::Programme { id: *programme })
+        // Benchmarks: figures over unpublished scores, and figures that would describe too few
+        // cities, are for those who read every city's assessment anyway. Everyone else gets
+        // figures over published cities only (see "Who sees which figures" in docs/diagnostic.md):
+        // an order statistic over an unpublished score would be that score.
+        (ReadBenchmark, Resource::Benchmark { programme, n, unpublished }) => {
+            (!*unpublished && *n >= MIN_COHORT) || can(actor, ReadAssessment, &Resource::Programme { id: *programme })
         }
         (Read, Resource::Public | Resource::Programme { .. } | Resource::Organisation { .. }) => true,
         (ReadOwnAccount | UpdateOwnAccount, Resource::OwnAccount) => actor.is_authenticated(),
@@ -541,14 +544,15 @@ mod tests {
     #[test]
     fn benchmark_figures_need_a_large_enough_cohort_unless_privileged() {
         let (prog, _, other, me) = ids();
-        let bench = |n| Resource::Benchmark { programme: prog, n };
+        let bench = |n, unpublished| Resource::Benchmark { programme: prog, n, unpublished };
         let Cast { lead, reviewer, .. } = cast();
         let other_reviewer = holder(me, Role::Reviewer, Scope::Programme(other));
         for a in [&Actor::anonymous(), &lead, &other_reviewer] {
-            assert!(!can(a, Action::ReadBenchmark, &bench(MIN_COHORT - 1)), "{a:?}");
-            assert!(can(a, Action::ReadBenchmark, &bench(MIN_COHORT)), "{a:?}");
+            assert!(!can(a, Action::ReadBenchmark, &bench(MIN_COHORT - 1, false)), "{a:?}");
+            assert!(can(a, Action::ReadBenchmark, &bench(MIN_COHORT, false)), "{a:?}");
+            assert!(!can(a, Action::ReadBenchmark, &bench(1000, true)), "{a:?}: no figures over unpublished scores");
         }
-        assert!(can(&reviewer, Action::ReadBenchmark, &bench(1)));
+        assert!(can(&reviewer, Action::ReadBenchmark, &bench(1, true)));
     }
 
     #[test]

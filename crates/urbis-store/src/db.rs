@@ -40,6 +40,44 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "pulse", include_str!("../migrations/0005_pulse.sql")),
 ];
 
+/// SQLite's durability on commit (`PRAGMA synchronous` in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    /// Every commit is synced to disk before it is acknowledged: nothing acknowledged is lost on
+    /// power loss (the default).
+    Full,
+    /// Commits are synced at checkpoints only: faster, but the last acknowledged commits can be
+    /// lost on power loss or an OS crash (not on a crash of Urbis alone).
+    Normal,
+}
+
+/// Take the `synchronous=full|normal` parameter out of a SQLite URL (sqlx does not know it).
+fn sqlite_synchronous(url: &str) -> Result<(String, Synchronous)> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_string(), Synchronous::Full)) };
+    let mut mode = Synchronous::Full;
+    let mut rest = vec![];
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("synchronous", v)) => {
+                mode = match v.to_ascii_lowercase().as_str() {
+                    "full" => Synchronous::Full,
+                    "normal" => Synchronous::Normal,
+                    _ => {
+                        return Err(StoreError::Invalid(urbis_domain::Invalid::one(
+                            "database_url",
+                            "invalid-synchronous",
+                            "synchronous must be full or normal",
+                        )));
+                    }
+                }
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
+    Ok((url, mode))
+}
+
 impl Store {
     /// Connect to `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store> {
@@ -55,12 +93,16 @@ impl Store {
                 "must start with sqlite: or postgres:",
             )));
         };
+        let (url, synchronous) = match backend {
+            Backend::Sqlite => sqlite_synchronous(url)?,
+            Backend::Postgres => (url.to_string(), Synchronous::Full),
+        };
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let sep = if url.contains('?') { '&' } else { '?' };
                 format!("{url}{sep}mode=rwc")
             }
-            _ => url.to_string(),
+            _ => url,
         };
         let opts = AnyConnectOptions::from_str(&url)?;
         let pool_opts = AnyPoolOptions::new()
@@ -70,13 +112,19 @@ impl Store {
             })
             .acquire_timeout(Duration::from_secs(10));
         let pool_opts = if backend == Backend::Sqlite {
-            pool_opts.after_connect(|conn, _meta| {
+            pool_opts.after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    )
-                    .await?;
+                    let pragmas = match synchronous {
+                        Synchronous::Full => {
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+                        }
+                        Synchronous::Normal => {
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                        }
+                    };
+                    conn.execute(pragmas).await?;
                     Ok(())
                 })
             })
@@ -184,5 +232,32 @@ impl Store {
         };
         tx.commit().await?;
         hex::decode(hexed).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod durability_tests {
+    use super::*;
+    use sqlx::Row;
+
+    async fn synchronous_of(url: &str) -> i64 {
+        let store = Store::connect(url).await.unwrap();
+        sqlx::query("PRAGMA synchronous").fetch_one(&store.pool).await.unwrap().try_get::<i64, _>(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqlite_commits_are_synced_to_disk_unless_the_url_says_normal() {
+        let dir = std::env::temp_dir().join(format!("urbis-sync-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("t.db");
+        let url = format!("sqlite://{}", file.display());
+        assert_eq!(synchronous_of(&url).await, 2, "FULL by default");
+        assert_eq!(synchronous_of(&format!("{url}?synchronous=normal")).await, 1);
+        assert_eq!(synchronous_of(&format!("{url}?mode=rwc&synchronous=FULL")).await, 2);
+        let Err(StoreError::Invalid(e)) = Store::connect(&format!("{url}?synchronous=off")).await else {
+            panic!("a bad synchronous value is refused")
+        };
+        assert_eq!((e.0[0].field.as_str(), e.0[0].code), ("database_url", "invalid-synchronous"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -171,11 +171,11 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
     let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
     assert!(etag.is_none() || etag == Some(format!("\"{version}\"")));
 
-    // Benchmark: one city. The public sees neither cohort figures (n < 5) nor the unpublished city;
-    // programme staff see both.
+    // Benchmark: one city. The public sees neither cohort figures nor the unpublished city, and its
+    // figures count only published cities (none); programme staff see both.
     let benchmark = "/api/v1/programmes/digital-innovation-initiative/benchmark";
     let public = app.get_json(&format!("{benchmark}?wave=t0")).await;
-    assert_eq!(public["n"], 1);
+    assert_eq!((public["n"].as_u64(), public["basis"].as_str()), (Some(0), Some("published")));
     assert!(public["overall"].is_null());
     assert_eq!(public["cities"].as_array().unwrap().len(), 0);
     let staff = app.get_json_as(&pm, &format!("{benchmark}?wave=t0&instrument=city-digital-maturity")).await;
@@ -235,7 +235,10 @@ on_both!(diagnostic_pages_respect_publication, |app: TestApp| async move {
     assert!(page.contains("Progress across waves") && page.contains("Follow-up (T1)"));
     assert!(page.contains("Cohort figures are shown once at least 5 cities"), "one city: no cohort median");
     let cohort = app.page(&anon, "/programmes/digital-innovation-initiative/diagnostic?wave=t0").await;
-    assert!(cohort.contains("One city has submitted its assessment in Baseline (T0)."));
+    assert!(
+        cohort.contains("No city has published its scores for Baseline (T0) yet."),
+        "the public count is of published cities"
+    );
     assert!(!cohort.contains("/cities/riga/diagnostic\">Riga"), "unpublished city not in the public heat map");
     assert_eq!(
         anon.get(app.url("/programmes/digital-innovation-initiative/diagnostic?wave=t7"))
@@ -353,8 +356,8 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
     let (_, after) = get(bench("")).await;
     assert_eq!(
         (after["n"].as_u64(), after["cities_total"].as_u64()),
-        (Some(6), Some(5)),
-        "n counts it; the list hides it"
+        (Some(5), Some(5)),
+        "public figures leave an unpublished city out entirely: the list, n and the figures"
     );
     let csv = app
         .get_text("/api/v1/programmes/digital-innovation-initiative/benchmark.csv?wave=t0&region=northern-europe")
@@ -389,8 +392,8 @@ on_both!(peer_groups_waves_and_plans, |app: TestApp| async move {
     let reopen = format!("/api/v1/assessments/{}/reopen", riga_t0.id);
     assert_eq!(app.post_json(&pm, &reopen, &json!({"reason": "late correction"})).await.status(), 200);
     let (_, frozen) = get(bench("")).await;
-    assert_eq!((frozen["n"].as_u64(), frozen["frozen"].as_bool()), (Some(6), Some(true)));
-    assert_eq!(frozen["overall"], all["overall"]);
+    assert_eq!((frozen["n"].as_u64(), frozen["frozen"].as_bool()), (Some(5), Some(true)));
+    assert_eq!(frozen["overall"], after["overall"]);
     let start = json!({"instrument": "city-digital-maturity", "wave": "t0"});
     let r = app.post_json(&pm, "/api/v1/cities/madrid/assessments", &start).await;
     assert_eq!(r.status(), 409, "a closed wave takes no new assessments");

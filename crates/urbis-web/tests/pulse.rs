@@ -196,9 +196,12 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(q(&report, "ctx-biggest-barrier")["answers"].as_array().unwrap().len(), 5);
     let overall = report["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "overall").unwrap();
     assert_eq!(overall["distribution"]["n"], 5);
+    // City teams read the aggregate only once the survey has closed: while it is open, two reads a
+    // response apart would show that response.
     let as_lead = app.get_json_as(&lead, &campaign("/report")).await;
-    assert_eq!(as_lead["n"], 5);
-    assert!(q(&as_lead, "ctx-biggest-barrier")["answers"].is_null(), "city teams see no free text");
+    assert_eq!((as_lead["n"].as_u64(), as_lead["withheld"].as_str()), (Some(5), Some("campaign-open")));
+    assert!(as_lead["questions"].as_array().unwrap().is_empty(), "not even per-question counts");
+    assert!(as_lead["capabilities"].as_array().unwrap().iter().all(|c| c["distribution"].is_null()));
     assert_eq!(c.get(url("/report")).bearer_auth(&oslo_lead).send().await.unwrap().status(), 403, "not sent to Vienna");
     // Filters: below 5 matching responses only counts are given.
     let north = app.get_json_as(&pm, &campaign("/report?region=northern-europe")).await;
@@ -261,6 +264,18 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["code"], "survey-closed");
     assert_eq!(c.post(url("/reminders")).bearer_auth(&pm).send().await.unwrap().status(), 409);
     assert_eq!(app.patch_if_match(&pm, &campaign(""), "\"99\"", &open).await.status(), 412);
+    // Closed: the city teams see the figures, without free text; not by country, and not for a
+    // region with fewer than 5 responses, where they see no per-question counts either.
+    let as_lead = app.get_json_as(&lead, &campaign("/report")).await;
+    assert_eq!((as_lead["figures_shown"].as_bool(), as_lead["withheld"].as_str()), (Some(true), None));
+    assert!(q(&as_lead, "ctx-biggest-barrier")["answers"].is_null(), "city teams see no free text");
+    assert_eq!(q(&as_lead, "lead-mandate")["answered"], 5);
+    let north = app.get_json_as(&lead, &campaign("/report?region=northern-europe")).await;
+    assert_eq!((north["n"].as_u64(), north["withheld"].as_str()), (Some(3), Some("too-few-responses")));
+    assert!(north["questions"].as_array().unwrap().is_empty());
+    let r = c.get(url("/report?country=DE")).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 400, "a country names its few organisations");
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "country");
     // Every change is in the audit log.
     let audit = app.store.audit_for("survey-campaign", &id).await.unwrap();
     for action in ["survey.create", "survey.open", "survey.close", "survey.remind", "survey.add-recipients"] {

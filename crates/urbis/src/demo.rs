@@ -119,13 +119,18 @@ fn sample_answers(
         .collect()
 }
 
-/// Sample diagnostic assessments for the participating cities in waves t0 and t1: submitted,
-/// published, marked as sample data, each answered by a sample respondent of the city.
+/// The reference programme's own waves, the only ones sample assessments go into.
+const SAMPLE_WAVES: [&str; 2] = ["t0", "t1"];
+
+/// Sample diagnostic assessments for the participating cities in the reference waves t0 and t1
+/// (never in a wave that staff added): submitted, published, marked as sample data, each answered by
+/// a sample respondent of the city. Each is added once: a restart adds none.
 pub async fn sample_assessments(store: &Store) -> Result<usize> {
     use urbis_domain::network::ParticipationStatus;
     let programme = store.programme("digital-innovation-initiative").await?;
     let inst = store.instrument("city-digital-maturity", None).await?.instrument;
-    let waves = store.waves(programme.id).await?;
+    let waves: Vec<_> =
+        store.waves(programme.id).await?.into_iter().filter(|w| SAMPLE_WAVES.contains(&w.slug.as_str())).collect();
     let cities =
         store.cohort(programme.id, Some(ParticipationStatus::Participating), urbis_store::Page::all()).await?.items;
     let mut added = 0;
@@ -882,6 +887,32 @@ mod tests {
         assert!((70.0..=80.0).contains(&rate), "response rate {rate:.1} %");
         assert_eq!(respondents.iter().filter(|r| r.submitted_at.is_some()).count(), submitted);
         assert_eq!(s.submitted_survey_answers(c.id).await.unwrap().len(), submitted);
+    }
+
+    async fn check_assessments(db: TestDb) {
+        let s = &db.store;
+        let added = sample_assessments(s).await.unwrap();
+        assert!(added > 0);
+        let programme = s.programme("digital-innovation-initiative").await.unwrap();
+        // Staff add a wave; a restart with --demo must leave it alone and add nothing twice.
+        let input =
+            urbis_domain::diagnostic::WaveInput::parse("t2", "Second follow-up", "2024-01-01", "2024-12-31").unwrap();
+        let admin = sample_person(s, "staff@demo.urbis.example", "Staff").await.unwrap();
+        let t2 = s.create_wave(admin, programme.id, &input).await.unwrap();
+        assert_eq!(sample_assessments(s).await.unwrap(), 0, "added once");
+        assert!(s.wave_assessments(t2.id, "city-digital-maturity").await.unwrap().is_empty(), "staff's wave untouched");
+    }
+
+    #[tokio::test]
+    async fn sample_assessments_fill_only_their_own_waves_once_sqlite() {
+        check_assessments(TestDb::new(urbis_store::Backend::Sqlite, true).await.unwrap()).await;
+    }
+
+    #[tokio::test]
+    async fn sample_assessments_fill_only_their_own_waves_once_postgres() {
+        if let Some(db) = TestDb::new(urbis_store::Backend::Postgres, true).await {
+            check_assessments(db).await;
+        }
     }
 
     #[tokio::test]

@@ -3,7 +3,8 @@
 //! the cohort (when the policy lets the cohort figures be shown), its progress over waves, its
 //! plan, and what the caller may do next. The pages only lay this out.
 
-use super::{Benchmark, INSTRUMENT, benchmark, instrument_in, scores};
+use super::{Basis, Benchmark, INSTRUMENT, benchmark, instrument_in, scores};
+use crate::diagnostic::cohort::figures_shown;
 use crate::network::{city_for, first_programme};
 use crate::{App, AppError, Caller, Result};
 use std::sync::Arc;
@@ -18,7 +19,7 @@ pub struct Shown {
     pub wave: Wave,
     pub scores: Scores,
     pub validations: Vec<Validation>,
-    /// The wave's benchmark over the whole cohort.
+    /// The wave's benchmark over the whole cohort, on the caller's basis.
     pub benchmark: Arc<Benchmark>,
     /// May the cohort's figures be shown beside the city's (the policy's small-cohort rule)?
     pub cohort_shown: bool,
@@ -105,9 +106,8 @@ async fn shown(
     let (_, _, scores) = scores(app, &assessment).await?;
     let validations = app.store.validations(assessment.id).await?;
     let wave = waves.iter().find(|w| w.id == assessment.wave_id).cloned().ok_or(AppError::NotFound("wave"))?;
-    let benchmark = benchmark(app, &wave, INSTRUMENT, &PeerGroup::default()).await?;
-    let cohort_shown =
-        caller.can(Action::ReadBenchmark, &Resource::Benchmark { programme: programme.id, n: benchmark.n() });
+    let benchmark = benchmark(app, &wave, INSTRUMENT, &PeerGroup::default(), Basis::of(caller, programme.id)).await?;
+    let cohort_shown = figures_shown(caller, programme, &benchmark);
     let submitted = assessment.status == AssessmentStatus::Submitted;
     let may = |action| submitted && caller.can(action, city);
     Ok(Shown {

@@ -1,9 +1,11 @@
-//! A wave's benchmark as one caller may see it: the cohort's figures when the policy allows them
-//! (`ReadBenchmark`: from `MIN_COHORT` cities on, or always for those who read every city's
-//! assessment), and the cities the caller may see listed (published ones, and every city for
-//! those who may read them). The API and the cohort page both read it from here.
+//! A wave's benchmark as one caller may see it: the cohort's figures over the cities the policy
+//! lets the caller have figures over (`Basis`: the published ones, or every submitted one for
+//! those who read every city's assessment), when the policy allows them (`ReadBenchmark`: from
+//! `MIN_COHORT` such cities on), and the cities the caller may see listed (published ones, their
+//! own, and every city for those who may read them). The API and the cohort page both read it
+//! from here.
 
-use super::{Benchmark, benchmark, wave};
+use super::{Basis, Benchmark, benchmark, wave};
 use crate::network::programme;
 use crate::{App, AppError, Caller, Result};
 use std::sync::Arc;
@@ -34,7 +36,8 @@ impl Cohort {
 
 /// May the caller see the cohort figures of this benchmark of `programme`?
 pub fn figures_shown(caller: &Caller, programme: &Programme, b: &Benchmark) -> bool {
-    caller.can(Action::ReadBenchmark, &Resource::Benchmark { programme: programme.id, n: b.n() })
+    let unpublished = b.basis == Basis::Submitted;
+    caller.can(Action::ReadBenchmark, &Resource::Benchmark { programme: programme.id, n: b.n(), unpublished })
 }
 
 /// The benchmark of `instrument` in a programme's wave (the newest when `wave` is `None`) within a
@@ -53,7 +56,7 @@ pub async fn cohort(
         Some(w) => wave(app, &programme, w).await?,
         None => waves.last().cloned().ok_or(AppError::NotFound("wave"))?,
     };
-    let benchmark = benchmark(app, &wave, instrument, &peers).await?;
+    let benchmark = benchmark(app, &wave, instrument, &peers, Basis::of(caller, programme.id)).await?;
     let cohort_shown = figures_shown(caller, &programme, &benchmark);
     let listed = benchmark
         .cities()

@@ -236,16 +236,46 @@ pub async fn validations(state: &App, a: &Assessment) -> Result<Vec<Validation>>
 }
 
 /// The benchmark of a wave within a peer group: each submitted assessment's materialised results
-/// (frozen once the wave is closed), the distribution per capability and overall, and the overall
-/// percentile ranks.
+/// (frozen once the wave is closed), and the distribution per capability and overall and the
+/// overall percentile ranks, computed over the cities of its [`Basis`].
 pub struct Benchmark {
     pub instrument: Instrument,
+    pub basis: Basis,
     all: Arc<Vec<WaveResult>>,
     /// Indices into `all` of the peer group's cities; `None` for the whole cohort.
     members: Option<Vec<usize>>,
+    /// How many of the peer group's cities are in the basis.
+    n: usize,
     pub overall: Option<Distribution>,
     pub capabilities: Vec<(String, Option<Distribution>)>,
     ranks: Ranks,
+}
+
+/// The cities a benchmark's figures are computed over. Quartiles, minimum and maximum are order
+/// statistics, each somebody's score, and a rank counts the scores below it: any figure computed
+/// over an unpublished score can give that score away. So figures over every submitted assessment
+/// are only for those who may read every assessment of the programme; everyone else gets figures
+/// over the published ones, which reveal nothing that is not public (see "Who sees which
+/// figures" in `docs/diagnostic.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Basis {
+    /// The cities that published their scores.
+    Published,
+    /// Every city with a submitted assessment.
+    Submitted,
+}
+
+impl Basis {
+    /// The basis the policy lets `caller` have figures over in a programme.
+    pub fn of(caller: &Caller, programme: Uuid) -> Basis {
+        let everything = Resource::Benchmark { programme, n: 0, unpublished: true };
+        if caller.can(Action::ReadBenchmark, &everything) { Basis::Submitted } else { Basis::Published }
+    }
+
+    /// Does the basis take in this city?
+    pub fn takes(self, city: &WaveResult) -> bool {
+        self == Basis::Submitted || city.assessment.published
+    }
 }
 
 /// Each wave's results and benchmarks as last computed, kept while the wave's `results_version`
@@ -255,7 +285,7 @@ pub struct Benchmark {
 #[derive(Default)]
 pub struct ResultsCache {
     results: Shelf<(Uuid, String), Vec<WaveResult>>,
-    benchmarks: Shelf<(Uuid, String, PeerGroup), Benchmark>,
+    benchmarks: Shelf<(Uuid, String, PeerGroup, Basis), Benchmark>,
     /// One computation at a time, so that a burst of requests after a change does the work once.
     loading: tokio::sync::Mutex<()>,
 }
@@ -293,9 +323,17 @@ impl ResultsCache {
     const MAX_ENTRIES: usize = 64;
 }
 
-pub async fn benchmark(state: &App, wave: &Wave, instrument_slug: &str, peers: &PeerGroup) -> Result<Arc<Benchmark>> {
+/// The benchmark of an instrument in a wave within a peer group, over the cities of `basis`
+/// (take it from [`Basis::of`] for the caller).
+pub async fn benchmark(
+    state: &App,
+    wave: &Wave,
+    instrument_slug: &str,
+    peers: &PeerGroup,
+    basis: Basis,
+) -> Result<Arc<Benchmark>> {
     let cache = &state.results;
-    let key = (wave.id, instrument_slug.to_string(), *peers);
+    let key = (wave.id, instrument_slug.to_string(), *peers, basis);
     if let Some(hit) = fresh(&cache.benchmarks, &key, wave.results_version) {
         return Ok(hit);
     }
@@ -323,20 +361,32 @@ pub async fn benchmark(state: &App, wave: &Wave, instrument_slug: &str, peers: &
             .collect()
     });
     let instrument = instrument(state, instrument_slug, None).await?.instrument.clone();
-    let mut b = Benchmark { instrument, all, members, overall: None, capabilities: vec![], ranks: Ranks::new(&[]) };
-    let overall: Vec<f64> = b.cities().filter_map(|c| c.results.overall).collect();
-    b.overall = Distribution::of(&overall);
-    b.ranks = Ranks::new(&overall);
-    b.capabilities = b
+    let mut b = Benchmark {
+        instrument,
+        basis,
+        all,
+        members,
+        n: 0,
+        overall: None,
+        capabilities: vec![],
+        ranks: Ranks::new(&[]),
+    };
+    let basis_cities: Vec<&WaveResult> = b.cities().filter(|c| basis.takes(c)).collect();
+    let overall: Vec<f64> = basis_cities.iter().filter_map(|c| c.results.overall).collect();
+    let capabilities = b
         .instrument
         .capabilities
         .iter()
         .map(|c| {
             let vals: Vec<f64> =
-                b.cities().filter_map(|x| x.results.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
+                basis_cities.iter().filter_map(|x| x.results.capabilities.get(&c.slug).and_then(|r| r.score)).collect();
             (c.slug.clone(), Distribution::of(&vals))
         })
         .collect();
+    b.n = basis_cities.len();
+    b.overall = Distribution::of(&overall);
+    b.ranks = Ranks::new(&overall);
+    b.capabilities = capabilities;
     let b = Arc::new(b);
     keep(&cache.benchmarks, key, wave.results_version, b.clone());
     Ok(b)
@@ -349,7 +399,8 @@ pub fn peer_group(q: &HashMap<String, String>) -> Result<PeerGroup> {
 }
 
 impl Benchmark {
-    /// The peer group's cities with submitted assessments, by name.
+    /// The peer group's cities with submitted assessments, by name: in the basis or not (which of
+    /// them a caller may see listed is the policy's `ReadAssessment` on each).
     pub fn cities(&self) -> Box<dyn Iterator<Item = &WaveResult> + '_> {
         match &self.members {
             None => Box::new(self.all.iter()),
@@ -357,14 +408,16 @@ impl Benchmark {
         }
     }
 
-    /// How many cities the benchmark covers (its n).
+    /// How many cities the figures are computed over (the peer group's cities in the basis).
     pub fn n(&self) -> usize {
-        self.members.as_ref().map_or(self.all.len(), Vec::len)
+        self.n
     }
 
-    /// Percentile ranks on the overall score within the group.
-    pub fn overall_ranks(&self) -> &Ranks {
-        &self.ranks
+    /// A city's percentile rank on the overall score among the basis's cities (a city outside the
+    /// basis, such as one's own unpublished city, is ranked as if it joined them).
+    pub fn rank(&self, city: &WaveResult) -> Option<f64> {
+        let x = city.results.overall?;
+        if self.basis.takes(city) { self.ranks.rank(x) } else { Some(self.ranks.rank_joining(x)) }
     }
 }
 

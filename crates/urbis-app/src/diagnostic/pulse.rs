@@ -9,7 +9,7 @@ use crate::{App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
 use std::collections::HashMap;
 use std::fmt::Write;
 use urbis_domain::diagnostic::pulse::{
-    CampaignStatus, MIN_REPORT_RESPONSES, QuestionSummary, RespondentFact, ResponseRates, check_campaign,
+    CampaignStatus, MIN_REPORT_RESPONSES, QuestionSummary, RespondentFact, ResponseRates, Withheld, check_campaign,
     response_rates, summarise,
 };
 use urbis_domain::diagnostic::{Answer, Distribution, Instrument, required_questions, score};
@@ -412,13 +412,24 @@ pub async fn responses(state: &App, c: &Campaign, filter: &Filter) -> Result<Vec
     Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
+/// How many of a campaign's responses were submitted from each region.
+async fn responses_by_region(state: &App, c: &Campaign) -> Result<Vec<usize>> {
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    for r in state.store.respondents(c.id).await?.iter().filter(|r| r.submitted_at.is_some()) {
+        *counts.entry(region_of(&r.country_code)).or_default() += 1;
+    }
+    Ok(counts.into_values().collect())
+}
+
 /// The report of a campaign for a filter.
 pub struct Report {
     pub instrument: Instrument,
     /// Submitted responses matching the filter.
     pub n: usize,
-    /// Whether figures are shown: only from `MIN_REPORT_RESPONSES` matching responses on.
+    /// Whether figures are shown (see [`Withheld`]).
     pub shown: bool,
+    /// Why not, if not.
+    pub withheld: Option<Withheld>,
     /// May the caller read free-text answers (programme staff)?
     pub text_shown: bool,
     pub questions: Vec<QuestionSummary>,
@@ -432,13 +443,24 @@ pub struct Report {
 pub async fn report(state: &App, caller: &Caller, loaded: &Loaded, filter: &Filter) -> Result<Report> {
     loaded.check(caller, Action::ReadSurveyReport)?;
     let c = &loaded.campaign;
+    let staff = caller.can(Action::ReadSurveyResponses, &loaded.resource);
+    if !staff && filter.country.is_some() {
+        // A country names its few organisations: reports by country are for programme staff.
+        return Err(AppError::bad_parameter("country", "staff-only", "only programme staff can filter by country"));
+    }
     let inst = instrument(state, &c.instrument_slug, Some(c.instrument_version)).await?.instrument.clone();
     let responses = responses(state, c, filter).await?;
     let n = responses.len();
-    let shown = n >= MIN_REPORT_RESPONSES;
-    let text_shown = shown && caller.can(Action::ReadSurveyResponses, &loaded.resource);
+    let regions = if filter == &Filter::default() { vec![] } else { responses_by_region(state, c).await? };
+    let withheld = Withheld::of(c.status, n, &regions, !staff);
+    let shown = withheld.is_none();
+    let text_shown = shown && staff;
     let maps: Vec<&HashMap<String, Answer>> = responses.iter().map(|r| &r.answers).collect();
     let mut questions = summarise(&inst, &maps);
+    if !shown && !staff {
+        // Even per-question counts of answers and "not applicable" describe single responses.
+        questions.clear();
+    }
     if !shown || !text_shown {
         use urbis_domain::diagnostic::pulse::Summary;
         for q in questions.iter_mut() {
@@ -467,7 +489,7 @@ pub async fn report(state: &App, caller: &Caller, loaded: &Loaded, filter: &Filt
     } else {
         Default::default()
     };
-    Ok(Report { instrument: inst, n, shown, text_shown, questions, capabilities, countries })
+    Ok(Report { instrument: inst, n, shown, withheld, text_shown, questions, capabilities, countries })
 }
 
 /// The responses as CSV for `?anonymised=` (true or false) and the filter's `?country=` and

@@ -78,6 +78,15 @@ impl Ranks {
         let up_to = self.sorted.partition_point(|v| *v <= x + EPS);
         Some(100.0 * (below as f64 + (up_to - below) as f64 / 2.0) / self.sorted.len() as f64)
     }
+
+    /// The percentile rank of `x` among the values with `x` added to them: the rank of a city that
+    /// the values leave out (a city that has not published, seen by its own team against the
+    /// published ones).
+    pub fn rank_joining(&self, x: f64) -> f64 {
+        let below = self.sorted.partition_point(|v| *v < x - EPS);
+        let up_to = self.sorted.partition_point(|v| *v <= x + EPS);
+        100.0 * (below as f64 + (up_to - below + 1) as f64 / 2.0) / (self.sorted.len() + 1) as f64
+    }
 }
 
 /// A peer group: the cities a benchmark compares, filtered by region and by population band.
@@ -139,5 +148,11 @@ mod tests {
             assert_eq!(r.rank(*x), percentile_rank(&values, *x), "{x}");
         }
         assert_eq!(Ranks::new(&[]).rank(1.0), None);
+        for x in [0.0, 30.0, 49.0, 100.0] {
+            let mut with_x = values.to_vec();
+            with_x.push(x);
+            assert_eq!(Some(r.rank_joining(x)), percentile_rank(&with_x, x), "{x}");
+        }
+        assert_eq!(Ranks::new(&[]).rank_joining(7.0), 50.0);
     }
 }

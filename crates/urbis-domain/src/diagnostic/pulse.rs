@@ -18,6 +18,50 @@ use std::collections::HashMap;
 /// or free text), so that no organisation's answers can be singled out.
 pub const MIN_REPORT_RESPONSES: usize = 5;
 
+/// Why a report's figures are withheld. Only `TooFewResponses` applies to programme staff (who
+/// may read every response anyway); the others guard readers of the aggregate only (the teams of
+/// the organisations surveyed) against *differencing*: two reports whose responses differ by a
+/// few would, subtracted, describe those few. See "Who sees which figures" in
+/// `docs/diagnostic.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Withheld {
+    /// Fewer than `MIN_REPORT_RESPONSES` responses match.
+    TooFewResponses,
+    /// The campaign is still open: the report before and after one more response would give that
+    /// response away.
+    CampaignOpen,
+    /// The report is filtered, and some region has some but fewer than `MIN_REPORT_RESPONSES`
+    /// responses: the whole survey's report minus the other regions' would describe them.
+    SmallRegion,
+}
+
+impl Withheld {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Withheld::TooFewResponses => "too-few-responses",
+            Withheld::CampaignOpen => "campaign-open",
+            Withheld::SmallRegion => "small-region",
+        }
+    }
+
+    /// Are the figures of a report over `n` responses withheld from a reader, and why?
+    /// `regions`: when the report is filtered by region, how many of the campaign's submitted
+    /// responses each region has (empty when unfiltered). `aggregate_only`: the reader may not
+    /// read the responses themselves.
+    pub fn of(status: CampaignStatus, n: usize, regions: &[usize], aggregate_only: bool) -> Option<Withheld> {
+        if n < MIN_REPORT_RESPONSES {
+            Some(Withheld::TooFewResponses)
+        } else if aggregate_only && status != CampaignStatus::Closed {
+            Some(Withheld::CampaignOpen)
+        } else if aggregate_only && regions.iter().any(|r| (1..MIN_REPORT_RESPONSES).contains(r)) {
+            Some(Withheld::SmallRegion)
+        } else {
+            None
+        }
+    }
+}
+
 /// A second reminder to the same respondent is not queued within this many hours of the first.
 pub const REMINDER_INTERVAL_HOURS: i64 = 24;
 
@@ -255,6 +299,27 @@ pub fn summarise(inst: &Instrument, responses: &[&HashMap<String, Answer>]) -> V
         });
     }
     out
+}
+
+#[cfg(test)]
+mod withheld_tests {
+    use super::*;
+
+    #[test]
+    fn staff_see_figures_from_five_responses_and_aggregate_readers_only_without_differences() {
+        use CampaignStatus::*;
+        // Staff: only the count matters.
+        assert_eq!(Withheld::of(Open, 4, &[], false), Some(Withheld::TooFewResponses));
+        assert_eq!(Withheld::of(Open, 5, &[5, 1], false), None);
+        // City teams: never while answers still arrive.
+        assert_eq!(Withheld::of(Open, 9, &[], true), Some(Withheld::CampaignOpen));
+        assert_eq!(Withheld::of(Closed, 9, &[], true), None);
+        // By region only when no region is small: 12 = 7 + 5 shows both; 12 = 5 + 6 + 1 shows none,
+        // since the whole minus the first two would be the third's one response.
+        assert_eq!(Withheld::of(Closed, 7, &[7, 5, 0], true), None);
+        assert_eq!(Withheld::of(Closed, 5, &[5, 6, 1], true), Some(Withheld::SmallRegion));
+        assert_eq!(Withheld::of(Closed, 4, &[4, 8], true), Some(Withheld::TooFewResponses));
+    }
 }
 
 #[cfg(test)]

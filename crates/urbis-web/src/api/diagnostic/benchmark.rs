@@ -59,14 +59,19 @@ pub struct BenchmarkOut {
     /// Whether the wave is closed: its figures are then the frozen baseline taken at closing.
     pub frozen: bool,
     pub peer_group: PeerGroupOut,
-    /// Submitted assessments in the wave and peer group.
+    /// Which cities the figures and ranks are computed over: `published` (the cities of the wave
+    /// and peer group that published their scores: what everyone gets) or `submitted` (every
+    /// submitted assessment, unpublished ones included: programme staff, experts and reviewers).
+    pub basis: String,
+    /// How many cities the figures are computed over.
     pub n: usize,
-    /// Cohort figures, given only from 5 assessments on (programme staff and experts always see them).
+    /// Cohort figures, given only from 5 cities on (programme staff and experts always see them).
     pub overall: Option<DistributionOut>,
     /// Per capability slug; absent when hidden or without scores.
     pub capabilities: BTreeMap<String, DistributionOut>,
-    /// Cities that published their scores (all cities for programme staff and experts), by name, one
-    /// page (`?page=`, `?per_page=`) at a time.
+    /// Cities that published their scores, and the caller's own city (all cities for programme
+    /// staff and experts), by name, one page (`?page=`, `?per_page=`) at a time. Percentile ranks
+    /// are among the basis's cities (a city outside it is ranked as if it joined them).
     pub cities: Vec<BenchmarkCityOut>,
     pub page: u32,
     pub per_page: u32,
@@ -75,7 +80,8 @@ pub struct BenchmarkOut {
 }
 
 /// The benchmark of an instrument in a wave: distribution per capability and overall, and the
-/// cities that published their scores. `?instrument=` defaults to `city-digital-maturity`,
+/// cities that published their scores. Figures are computed over published cities only, unless
+/// the caller may read every assessment of the programme. `?instrument=` defaults to `city-digital-maturity`,
 /// `?wave=` to the newest wave; `?region=` (e.g. `northern-europe`) and `?population_band=` (e.g.
 /// `500k-1m`) narrow it to a peer group. Closed waves give their frozen baseline.
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark", tag = "diagnostic",
@@ -96,7 +102,6 @@ async fn benchmark_out(
     let peers = ops::peer_group(q)?;
     let view = ops::cohort(&api.state, &api.caller, slug, instrument, q.get("wave").map(String::as_str), peers).await?;
     let (b, wave, show_cohort) = (&view.benchmark, &view.wave, view.cohort_shown);
-    let ranks = b.overall_ranks();
     let listed: Vec<_> = view.listed().collect();
     let page = page.unwrap_or_else(urbis_store::Page::all);
     let cities = page_of(page, &listed)
@@ -104,7 +109,7 @@ async fn benchmark_out(
         .map(|c| BenchmarkCityOut {
             city: c.assessment.organisation_slug.clone(),
             overall: c.results.overall,
-            percentile_rank: c.results.overall.and_then(|x| ranks.rank(x)),
+            percentile_rank: b.rank(c),
             capabilities: c
                 .results
                 .capabilities
@@ -124,6 +129,11 @@ async fn benchmark_out(
         page: page.page,
         per_page: page.per_page,
         cities_total: listed.len(),
+        basis: match b.basis {
+            ops::Basis::Published => "published",
+            ops::Basis::Submitted => "submitted",
+        }
+        .into(),
         n: b.n(),
         overall: if show_cohort { b.overall.map(Into::into) } else { None },
         capabilities: b

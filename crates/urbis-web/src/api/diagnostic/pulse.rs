@@ -223,8 +223,12 @@ pub struct ReportOut {
     pub region: Option<String>,
     /// Submitted responses matching the filter.
     pub n: usize,
-    /// Figures are given only from 5 matching responses on; below that, counts only.
+    /// Figures are given only from 5 matching responses on (below that, programme staff get
+    /// counts only); the teams of the organisations surveyed get them once the campaign is closed,
+    /// and by region only when every region has no response or at least 5 (else no questions).
     pub figures_shown: bool,
+    /// Why figures are withheld: `too-few-responses`, `campaign-open` or `small-region`.
+    pub withheld: Option<String>,
     pub questions: Vec<QuestionReportOut>,
     /// Distribution of the responses' capability scores (and `overall`), 0–100.
     pub capabilities: Vec<CapabilityDistributionOut>,
@@ -396,6 +400,7 @@ pub async fn get_report(
         region: filter.region.map(|g| g.slug().to_string()),
         n: r.n,
         figures_shown: r.shown,
+        withheld: r.withheld.map(|w| w.as_str().to_string()),
         capabilities: r
             .capabilities
             .iter()

@@ -30,7 +30,10 @@ struct CohortDiagnosticPage<'a> {
     programme: Programme,
     waves: Vec<Wave>,
     wave: Wave,
+    /// How many cities the figures are computed over, and whether those are the published ones
+    /// (else every submitted assessment: programme staff).
     n: usize,
+    published_basis: bool,
     cohort_shown: bool,
     heat: String,
     columns: Vec<String>,
@@ -78,6 +81,7 @@ async fn cohort_page(ctx: &Ctx, slug: &str, q: &HashMap<String, String>) -> Resu
     Ok(ctx.render(CohortDiagnosticPage {
         ctx,
         n: view.benchmark.n(),
+        published_basis: view.benchmark.basis == ops::Basis::Published,
         cohort_shown: view.cohort_shown,
         heat,
         columns,
@@ -178,7 +182,7 @@ async fn cohort_progress(
         let other = if w.id == view.wave.id {
             None
         } else {
-            Some(ops::benchmark(&ctx.state, w, INSTRUMENT, &view.peers).await?)
+            Some(ops::benchmark(&ctx.state, w, INSTRUMENT, &view.peers, view.benchmark.basis).await?)
         };
         let b = other.as_ref().unwrap_or(&view.benchmark);
         let shown = ops::figures_shown(&ctx.caller, &view.programme, b);

@@ -11,7 +11,7 @@ use axum::response::Response;
 use std::collections::HashMap;
 use urbis_app::diagnostic::pulse as ops;
 use urbis_domain::diagnostic::Instrument;
-use urbis_domain::diagnostic::pulse::{QuestionSummary, Summary};
+use urbis_domain::diagnostic::pulse::{QuestionSummary, Summary, Withheld};
 use urbis_domain::network::Region;
 use urbis_domain::policy::Action;
 use urbis_store::diagnostic::pulse::Campaign;
@@ -49,6 +49,7 @@ struct ReportPage<'a> {
     regions: Vec<(String, String)>,
     n: usize,
     shown: bool,
+    withheld: Option<Withheld>,
     text_shown: bool,
     staff: bool,
     capability_chart: String,
@@ -172,6 +173,7 @@ pub async fn report(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<St
             regions,
             n: report.n,
             shown: report.shown,
+            withheld: report.withheld,
             text_shown: report.text_shown,
             staff,
             capability_chart,
