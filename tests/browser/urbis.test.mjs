@@ -219,7 +219,7 @@ async function newContext(options = {}) {
 
 // ---------------------------------------------------------------- tests
 
-test('pages are accessible (axe-core) along the main journeys, JavaScript on', { timeout: 240_000 }, async (t) => {
+test('pages are accessible (axe-core) along the main journeys, JavaScript on', { timeout: 600_000 }, async (t) => {
   const axe = a11yChecker();
   const contexts = [];
   const ctx = async () => {
