@@ -321,6 +321,15 @@ pub async fn invite(
     Ok((inv, link))
 }
 
+/// An invitation of a programme, by id (what it is now: its version for a precondition).
+pub async fn invitation_of(state: &App, programme: &Programme, id: Uuid) -> Result<Invitation> {
+    match state.store.invitation(id).await {
+        Ok(i) if i.programme_id == programme.id => Ok(i),
+        Ok(_) | Err(urbis_store::StoreError::NotFound) => Err(AppError::NotFound("invitation")),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Revoke a pending invitation of a programme.
 pub async fn revoke(
     state: &App,
@@ -329,13 +338,7 @@ pub async fn revoke(
     id: Uuid,
     expected_version: Option<i64>,
 ) -> Result<Invitation> {
-    let inv = match state.store.invitation(id).await {
-        Ok(i) if i.programme_id == programme.id => i,
-        Ok(_) | Err(urbis_store::StoreError::NotFound) => {
-            return Err(AppError::NotFound("invitation"));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let inv = invitation_of(state, programme, id).await?;
     let resource = Resource::Invitation { programme: programme.id, organisation: inv.organisation_id, role: inv.role };
     authorise(caller, Action::RevokeInvitation, &resource)?;
     let actor = caller.person_id()?;

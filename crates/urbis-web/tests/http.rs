@@ -336,3 +336,28 @@ on_both!(language_switch_and_operations, |app: TestApp| async move {
     assert!(m.contains("urbis_http_requests_total{method=\"GET\",route=\"/people\",status=\"200\"}"));
     assert!(m.contains("# TYPE urbis_http_request_duration_seconds histogram"));
 });
+
+// RFC 9110 §13.1.1 on an API write: `*` matches any current version, a list matches when one of
+// its tags does, a weak tag never matches.
+on_both!(if_match_as_http_says, |app: TestApp| async move {
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let city = "/api/v1/cities/riga";
+    let patch = |n: u32| json!({"description": format!("Change {n}.")});
+
+    let weak = format!("W/{}", app.etag(None, city).await);
+    assert_eq!(app.patch_if_match(&lead, city, &weak, &patch(1)).await.status(), 412, "a weak tag never matches");
+
+    let r = app.patch_if_match(&lead, city, "*", &patch(2)).await;
+    assert_eq!(r.status(), 200, "* matches the current version");
+    let etag = app.etag(None, city).await;
+    assert_eq!(json_of(app.client().get(app.url(city)).send().await.unwrap()).await["description"], "Change 2.");
+
+    let list = format!("\"9999\", {weak}, {etag}");
+    assert_eq!(app.patch_if_match(&lead, city, &list, &patch(3)).await.status(), 200, "one tag of a list matches");
+    let list = format!("\"9999\", W/{}", app.etag(None, city).await);
+    assert_eq!(
+        app.patch_if_match(&lead, city, &list, &patch(4)).await.status(),
+        412,
+        "no strong tag of the list matches"
+    );
+});

@@ -120,7 +120,27 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = router().split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    describe_responses(&mut doc);
     doc
+}
+
+/// OpenAPI requires a description on every response: one a route leaves out is its status's
+/// reason phrase (`OK`, `Created`, `No Content`).
+fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let RefOr::T(r) = response
+                    && r.description.is_empty()
+                {
+                    let reason = status.parse::<u16>().ok().and_then(|s| StatusCode::from_u16(s).ok());
+                    r.description = reason.and_then(|s| s.canonical_reason()).unwrap_or("Success").to_string();
+                }
+            }
+        }
+    }
 }
 
 /// The document serialised once, on first request.
@@ -302,6 +322,9 @@ pub fn etag(version: i64) -> String {
 
 /// The `If-Match` header, read when the handler asks for the version it names: after the record is
 /// loaded and the caller authorised, so that who may not change a record is told so first.
+///
+/// As RFC 9110 §13.1.1 says: `*` matches any current version; a list of entity tags matches when
+/// any of them does; comparison is strong, so a weak validator (`W/"3"`) never matches.
 pub struct IfMatch(Option<HeaderValue>);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
@@ -311,9 +334,46 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+/// What an `If-Match` field value asks for.
+#[derive(Debug, PartialEq)]
+enum Precondition {
+    /// `*`: any current version.
+    Any,
+    /// The versions named by strong entity tags (weak ones and tags not ours are left out).
+    Versions(Vec<i64>),
+}
+
+impl Precondition {
+    fn parse(value: &str) -> Precondition {
+        if value.trim() == "*" {
+            return Precondition::Any;
+        }
+        Precondition::Versions(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|tag| !tag.starts_with("W/"))
+                .filter_map(|tag| tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok())
+                .collect(),
+        )
+    }
+}
+
+fn stale_tag() -> Problem {
+    Problem::new(
+        StatusCode::PRECONDITION_FAILED,
+        "version-mismatch",
+        "The record changed",
+        "If-Match does not match the record's current ETag (a weak ETag never matches)",
+    )
+}
+
 impl IfMatch {
-    /// The version named: 428 when `If-Match` is missing, 412 when it is not one of ours.
-    pub fn version(&self) -> Result<i64, Problem> {
+    /// The version to write against, given the record's current version: 428 when `If-Match` is
+    /// missing; the current version when it matches (`*`, or one of the strong tags names it); a
+    /// version that does not match otherwise, which the operation refuses with 412 after it has
+    /// authorised the caller; 412 at once when no strong tag of ours is named.
+    pub fn version_of(&self, current: i64) -> Result<i64, Problem> {
         let v = self.0.as_ref().ok_or_else(|| {
             Problem::new(
                 StatusCode::PRECONDITION_REQUIRED,
@@ -322,22 +382,46 @@ impl IfMatch {
                 "send the record's ETag in If-Match so that concurrent changes are not lost",
             )
         })?;
-        v.to_str()
-            .ok()
-            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-            .and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(|| {
-                Problem::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "version-mismatch",
-                    "The record changed",
-                    "If-Match does not match the record's current ETag",
-                )
-            })
+        match Precondition::parse(v.to_str().map_err(|_| stale_tag())?) {
+            Precondition::Any => Ok(current),
+            Precondition::Versions(vs) if vs.contains(&current) => Ok(current),
+            Precondition::Versions(vs) => vs.first().copied().ok_or_else(stale_tag),
+        }
     }
 
-    /// The version named where `If-Match` is optional: none when it is not sent.
-    pub fn sent(&self) -> Result<Option<i64>, Problem> {
-        if self.0.is_some() { self.version().map(Some) } else { Ok(None) }
+    /// Was `If-Match` sent at all?
+    pub fn is_sent(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The same where `If-Match` is optional: none when it is not sent.
+    pub fn sent_of(&self, current: i64) -> Result<Option<i64>, Problem> {
+        if self.0.is_some() { self.version_of(current).map(Some) } else { Ok(None) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn if_match(v: Option<&str>) -> IfMatch {
+        IfMatch(v.map(|v| HeaderValue::from_str(v).unwrap()))
+    }
+
+    #[test]
+    fn if_match_follows_rfc_9110() {
+        let status = |r: Result<i64, Problem>| r.map_err(|p| p.status);
+        assert_eq!(status(if_match(Some("\"3\"")).version_of(3)), Ok(3));
+        assert_eq!(status(if_match(Some("*")).version_of(7)), Ok(7), "* matches any current version");
+        assert_eq!(status(if_match(Some(" * ")).version_of(7)), Ok(7));
+        assert_eq!(status(if_match(Some("W/\"3\"")).version_of(3)), Err(412), "a weak tag never matches");
+        assert_eq!(status(if_match(Some("\"1\", \"3\"")).version_of(3)), Ok(3), "any tag of a list");
+        assert_eq!(status(if_match(Some("\"1\",\"2\"")).version_of(3)), Ok(1), "none: the operation says 412");
+        assert_eq!(status(if_match(Some("W/\"3\", \"2\"")).version_of(3)), Ok(2), "the weak 3 does not count");
+        assert_eq!(status(if_match(Some("3")).version_of(3)), Err(412), "an entity tag is quoted");
+        assert_eq!(status(if_match(Some("\"x\"")).version_of(3)), Err(412));
+        assert_eq!(status(if_match(None).version_of(3)), Err(428));
+        assert_eq!(if_match(None).sent_of(3).unwrap(), None);
+        assert_eq!(if_match(Some("*")).sent_of(3).unwrap(), Some(3));
     }
 }

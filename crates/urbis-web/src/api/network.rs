@@ -315,6 +315,7 @@ pub async fn list_programmes(State(state): State<AppState>, q: PageQuery) -> Res
 
 /// One programme.
 #[utoipa::path(get, path = "/programmes/{slug}", tag = "network",
+    params(("slug" = String, Path, description = "the programme's slug")),
     responses((status = 200, body = ProgrammeOut), NotFoundErrors))]
 pub async fn get_programme(
     State(state): State<AppState>,
@@ -325,7 +326,7 @@ pub async fn get_programme(
 
 /// A programme's cohort of cities, by name. Filter with `?status=participating|invited|declined`.
 #[utoipa::path(get, path = "/programmes/{slug}/cities", tag = "network",
-    params(("status" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("slug" = String, Path, description = "the programme's slug"), ("status" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<CohortCityOut>), QueryErrors, NotFoundErrors))]
 pub async fn list_cities(
     State(state): State<AppState>,
@@ -339,6 +340,7 @@ pub async fn list_cities(
 
 /// One city with the programmes it takes part in. The `ETag` is its version.
 #[utoipa::path(get, path = "/cities/{slug}", tag = "network",
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 200, body = CityDetailOut, headers(("ETag" = String))), NotFoundErrors))]
 pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Problem> {
     let org = ops::city(&state, &slug).await?;
@@ -353,7 +355,7 @@ pub async fn get_city(State(state): State<AppState>, Path(slug): Path<String>) -
 /// Change a city's profile. Needs `If-Match` with the current `ETag`: a stale one gets 412 and
 /// nothing changes.
 #[utoipa::path(patch, path = "/cities/{slug}", tag = "network", security(("bearer" = [])), request_body = CityPatch,
-    params(("If-Match" = String, Header, description = "the ETag from GET")),
+    params(("slug" = String, Path, description = "the city's slug"), ("If-Match" = String, Header, description = "the ETag from GET")),
     responses((status = 200, body = CityOut, headers(("ETag" = String))), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_city(
     api: Api,
@@ -362,7 +364,7 @@ pub async fn patch_city(
     ApiJson(patch): ApiJson<CityPatch>,
 ) -> Result<Response, Problem> {
     let org = ops::city_for(&api.state, &api.caller, &slug, Action::UpdateProfile).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(org.version)?;
     let change = ProfileChange::parse(patch.description.as_deref(), patch.website.as_deref())?;
     let updated = ops::update_profile(&api.state, &api.caller, &org, version, change).await?;
     Ok(with_etag(updated.version, CityOut::from(updated)))
@@ -370,6 +372,7 @@ pub async fn patch_city(
 
 /// A city's team: members who agreed to be listed, or everyone for the team and programme staff.
 #[utoipa::path(get, path = "/cities/{slug}/team", tag = "network",
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 200, body = Vec<TeamMemberOut>), TokenErrors, NotFoundErrors))]
 pub async fn city_team(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<TeamMemberOut>>, Problem> {
     let org = ops::city_for(&api.state, &api.caller, &slug, Action::Read).await?;
@@ -403,7 +406,7 @@ pub async fn list_people(State(state): State<AppState>, q: PageQuery) -> Result<
 
 /// A programme's invitations, newest first (programme staff only). Filter with `?city=`.
 #[utoipa::path(get, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])),
-    params(("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("slug" = String, Path, description = "the programme's slug"), ("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<InvitationOut>), ReadErrors, QueryErrors))]
 pub async fn list_invitations(
     api: Api,
@@ -418,6 +421,7 @@ pub async fn list_invitations(
 /// Invite a person to a city's team with a role. Programme staff may invite to any role but admin;
 /// a city lead to `city-lead` or `city-member` of their own city.
 #[utoipa::path(post, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])), request_body = InvitationCreate,
+    params(("slug" = String, Path, description = "the programme's slug")),
     responses((status = 201, body = InvitationCreatedOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_invitation(
     api: Api,
@@ -435,6 +439,7 @@ pub async fn create_invitation(
 
 /// Revoke a pending invitation. `If-Match` is optional here; when sent it must match.
 #[utoipa::path(delete, path = "/programmes/{slug}/invitations/{id}", tag = "network", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "the programme's slug"), ("id" = String, Path, description = "the invitation's id (a UUID)")),
     responses((status = 200, body = InvitationOut), ReadErrors, StaleErrors, RuleErrors))]
 pub async fn revoke_invitation(
     api: Api,
@@ -443,11 +448,17 @@ pub async fn revoke_invitation(
 ) -> Result<Json<InvitationOut>, Problem> {
     let p = ops::programme(&api.state, &slug).await?;
     let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found("invitation"))?;
-    Ok(Json(ops::revoke(&api.state, &api.caller, &p, id, if_match.sent()?).await?.into()))
+    let expected = if if_match.is_sent() {
+        if_match.sent_of(ops::invitation_of(&api.state, &p, id).await?.version)?
+    } else {
+        None
+    };
+    Ok(Json(ops::revoke(&api.state, &api.caller, &p, id, expected).await?.into()))
 }
 
 /// An invitation, by the secret token of its link.
 #[utoipa::path(get, path = "/invitations/{token}", tag = "network",
+    params(("token" = String, Path, description = "the secret token of the invitation's link")),
     responses((status = 200, body = InvitationOut), NotFoundErrors))]
 pub async fn get_invitation(
     State(state): State<AppState>,
@@ -459,6 +470,7 @@ pub async fn get_invitation(
 /// Accept an invitation: with a Bearer token of the invited account, or as a new account with
 /// `name` and `password` (at least 12 characters).
 #[utoipa::path(post, path = "/invitations/{token}/accept", tag = "network", request_body = InvitationAccept,
+    params(("token" = String, Path, description = "the secret token of the invitation's link")),
     responses((status = 200, body = InvitationOut), TokenErrors, NotFoundErrors, BodyErrors, RuleErrors))]
 pub async fn accept_invitation(
     api: Api,

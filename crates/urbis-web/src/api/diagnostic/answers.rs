@@ -23,13 +23,24 @@ pub struct AnswerIn {
     pub ticked: Option<Vec<String>>,
     /// `yes`, `partial` or `no`.
     pub choice: Option<String>,
-    #[schema(value_type = Object)]
+    /// A context question's answer: a number or a text.
+    #[schema(value_type = Option<AnswerValue>)]
     pub value: Option<serde_json::Value>,
     pub not_applicable: Option<bool>,
     #[serde(default)]
     pub evidence: String,
     #[serde(default)]
     pub comment: String,
+}
+
+/// What `AnswerIn.value` takes (documentation only: the value is checked when the answer is read,
+/// so that a wrong one is a 422 naming `value`).
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AnswerValue {
+    Number(f64),
+    Text(String),
 }
 
 impl AnswerIn {
@@ -102,6 +113,7 @@ impl From<StoredAnswer> for AnswerOut {
 
 /// Answer one question as the calling respondent (replaces that respondent's previous answer).
 #[utoipa::path(put, path = "/assessments/{id}/answers/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = AnswerIn,
+    params(("id" = String, Path, description = "the assessment's id (a UUID)"), ("question_id" = String, Path, description = "the question's id in the instrument")),
     responses((status = 200, body = AnswerOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_answer(
     api: Api,

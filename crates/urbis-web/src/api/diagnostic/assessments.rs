@@ -134,6 +134,7 @@ fn assessment_out(
 
 /// Start an assessment of a city (its lead or programme staff).
 #[utoipa::path(post, path = "/cities/{slug}/assessments", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentCreate,
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 201, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_assessment(
     api: Api,
@@ -149,6 +150,7 @@ pub async fn create_assessment(
 /// An assessment with its answers and scores (its city's team, programme staff, experts and
 /// reviewers; anyone when published).
 #[utoipa::path(get, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the assessment's id (a UUID)")),
     responses((status = 200, body = AssessmentOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_assessment(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAssessment).await?;
@@ -157,6 +159,7 @@ pub async fn get_assessment(api: Api, Path(id): Path<String>) -> Result<Response
 
 /// Submit (locks the answers). 409 lists the required questions nobody has answered.
 #[utoipa::path(post, path = "/assessments/{id}/submit", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the assessment's id (a UUID)")),
     responses((status = 200, body = AssessmentOut), ReadErrors, RuleErrors))]
 pub async fn submit_assessment(api: Api, Path(id): Path<String>) -> Result<Json<AssessmentOut>, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::SubmitAssessment).await?;
@@ -174,7 +177,7 @@ pub struct AssessmentPatch {
 /// Publish or withdraw an assessment's scores (the city's lead or programme staff). Needs
 /// `If-Match` with the assessment's version as ETag.
 #[utoipa::path(patch, path = "/assessments/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentPatch,
-    params(("If-Match" = String, Header, description = "the assessment's version, as returned in `version`")),
+    params(("id" = String, Path, description = "the assessment's id (a UUID)"), ("If-Match" = String, Header, description = "the assessment's version, as returned in `version`")),
     responses((status = 200, body = AssessmentOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn patch_assessment(
     api: Api,
@@ -183,7 +186,7 @@ pub async fn patch_assessment(
     ApiJson(body): ApiJson<AssessmentPatch>,
 ) -> Result<Response, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::PublishAssessment).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(loaded.assessment.version)?;
     let a = ops::publish(&api.state, &api.caller, &loaded, version, body.published).await?;
     Ok(with_etag(a.version, full(&api.state, a).await?))
 }
@@ -197,6 +200,7 @@ pub struct ReopenIn {
 
 /// Reopen a submitted assessment for changes (programme staff), with a reason.
 #[utoipa::path(post, path = "/assessments/{id}/reopen", tag = "diagnostic", security(("bearer" = [])), request_body = ReopenIn,
+    params(("id" = String, Path, description = "the assessment's id (a UUID)")),
     responses((status = 200, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn reopen_assessment(
     api: Api,
@@ -211,6 +215,7 @@ pub async fn reopen_assessment(
 /// An assessment as CSV: every answer (question, respondent, answer, normalised value, evidence,
 /// comment), then the scores.
 #[utoipa::path(get, path = "/assessments/{id}/answers.csv", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the assessment's id (a UUID)")),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
 pub async fn get_assessment_csv(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAssessment).await?;

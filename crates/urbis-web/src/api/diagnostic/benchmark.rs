@@ -85,7 +85,7 @@ pub struct BenchmarkOut {
 /// `?wave=` to the newest wave; `?region=` (e.g. `northern-europe`) and `?population_band=` (e.g.
 /// `500k-1m`) narrow it to a peer group. Closed waves give their frozen baseline.
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark", tag = "diagnostic",
-    params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
+    params(("slug" = String, Path, description = "the programme's slug"), ("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
            ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = BenchmarkOut), TokenErrors, QueryErrors, NotFoundErrors, InvalidErrors))]
 pub async fn get_benchmark(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Json<BenchmarkOut>, Problem> {
@@ -149,7 +149,7 @@ async fn benchmark_out(
 /// The benchmark as CSV: one row per capability and overall (the cohort distribution), then one
 /// row per city shown.
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark.csv", tag = "diagnostic",
-    params(("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
+    params(("slug" = String, Path, description = "the programme's slug"), ("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
            ("population_band" = Option<String>, Query)),
     responses((status = 200, content_type = "text/csv", body = String), TokenErrors, NotFoundErrors, InvalidErrors))]
 pub async fn get_benchmark_csv(

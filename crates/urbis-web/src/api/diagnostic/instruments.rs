@@ -49,7 +49,7 @@ pub async fn list_instruments(State(state): State<AppState>) -> Result<Json<Vec<
 /// `?lang=` (else by `Accept-Language`) when the version has that translation, else in English;
 /// `language` (and the `Content-Language` header) says which, `languages` lists those it has.
 #[utoipa::path(get, path = "/instruments/{slug}", tag = "diagnostic",
-    params(("version" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "en, de or fr"),
+    params(("slug" = String, Path, description = "the instrument's slug"), ("version" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "en, de or fr"),
         ("Accept-Language" = Option<String>, Header, description = "used when `lang` is not given")),
     responses((status = 200, body = Object), QueryErrors, NotFoundErrors))]
 pub async fn get_instrument(

@@ -81,6 +81,7 @@ impl PlanItemIn {
 
 /// A city's improvement plan (its team, programme staff, experts and reviewers).
 #[utoipa::path(get, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 200, body = Vec<PlanItemOut>), ReadErrors))]
 pub async fn get_plan(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<PlanItemOut>>, Problem> {
     let city = net::city_for(&api.state, &api.caller, &slug, Action::ReadAssessment).await?;
@@ -89,6 +90,7 @@ pub async fn get_plan(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<Pla
 
 /// Add an item to a city's improvement plan (its team or programme staff).
 #[utoipa::path(post, path = "/cities/{slug}/plan", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 201, body = PlanItemOut), ReadErrors, BodyErrors))]
 pub async fn create_plan_item(
     api: Api,
@@ -102,7 +104,7 @@ pub async fn create_plan_item(
 
 /// Replace a plan item's fields (its city's team or programme staff). Needs `If-Match`.
 #[utoipa::path(put, path = "/plan-items/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = PlanItemIn,
-    params(("If-Match" = String, Header, description = "the item's version, as returned in `version`")),
+    params(("id" = String, Path, description = "the plan item's id (a UUID)"), ("If-Match" = String, Header, description = "the item's version, as returned in `version`")),
     responses((status = 200, body = PlanItemOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn put_plan_item(
     api: Api,
@@ -111,13 +113,14 @@ pub async fn put_plan_item(
     ApiJson(body): ApiJson<PlanItemIn>,
 ) -> Result<Response, Problem> {
     let (item, city) = ops::plan_item_for(&api.state, &api.caller, &id, Action::ManagePlan).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(item.version)?;
     let item = ops::update_plan_item(&api.state, &api.caller, &item, &city, version, &body.fields()).await?;
     Ok(with_etag(item.version, PlanItemOut::from(item)))
 }
 
 /// A city's improvement plan as CSV (same readers as the plan).
 #[utoipa::path(get, path = "/cities/{slug}/plan.csv", tag = "diagnostic", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
 pub async fn get_plan_csv(api: Api, Path(slug): Path<String>) -> Result<Response, Problem> {
     let city = net::city_for(&api.state, &api.caller, &slug, Action::ReadAssessment).await?;

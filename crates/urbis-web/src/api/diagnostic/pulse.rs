@@ -257,6 +257,7 @@ pub async fn list_campaigns(api: Api) -> Result<Json<Vec<CampaignOut>>, Problem>
 
 /// A campaign (whoever may read its report).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)")),
     responses((status = 200, body = CampaignOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_campaign(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let l = loaded(&api, &id, Action::ReadSurveyReport).await?;
@@ -266,7 +267,7 @@ pub async fn get_campaign(api: Api, Path(id): Path<String>) -> Result<Response, 
 /// Open (sends every respondent their link through the outbox) or close a campaign (programme
 /// staff). Needs `If-Match` with the campaign's ETag; a state cannot go back.
 #[utoipa::path(patch, path = "/pulse/campaigns/{id}", tag = "diagnostic", security(("bearer" = [])), request_body = CampaignPatch,
-    params(("If-Match" = String, Header, description = "the campaign's ETag")),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)"), ("If-Match" = String, Header, description = "the campaign's ETag")),
     responses((status = 200, body = CampaignOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn patch_campaign(
     api: Api,
@@ -275,7 +276,7 @@ pub async fn patch_campaign(
     ApiJson(body): ApiJson<CampaignPatch>,
 ) -> Result<Response, Problem> {
     let l = loaded(&api, &id, Action::ManageSurvey).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(l.campaign.version)?;
     let next = CampaignStatus::parse(&body.status)
         .map_err(|e| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, "status", e.code, "must be open or closed"))?;
     let (c, links) = ops::set_status(&api.state, &api.caller, &l, version, next).await?;
@@ -286,6 +287,7 @@ pub async fn patch_campaign(
 /// their respondents' e-mail addresses (programme staff). In an open campaign the links go out at
 /// once; in a draft, when it opens.
 #[utoipa::path(post, path = "/pulse/campaigns/{id}/recipients", tag = "diagnostic", security(("bearer" = [])), request_body = RecipientsIn,
+    params(("id" = String, Path, description = "the campaign's id (a UUID)")),
     responses((status = 201, body = RecipientsOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn add_recipients(
     api: Api,
@@ -316,6 +318,7 @@ pub async fn add_recipients(
 /// Queue one reminder per respondent who has not submitted (programme staff, open campaigns); a
 /// respondent reminded in the last 24 hours is skipped.
 #[utoipa::path(post, path = "/pulse/campaigns/{id}/reminders", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)")),
     responses((status = 200, body = RemindersOut), ReadErrors, RuleErrors))]
 pub async fn send_reminders(api: Api, Path(id): Path<String>) -> Result<Json<RemindersOut>, Problem> {
     let l = loaded(&api, &id, Action::ManageSurvey).await?;
@@ -326,6 +329,7 @@ pub async fn send_reminders(api: Api, Path(id): Path<String>) -> Result<Json<Rem
 /// Response rates: per respondent, per organisation (any respondent submitted), by country and by
 /// region (programme staff).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/response-rates", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)")),
     responses((status = 200, body = ResponseRatesOut), ReadErrors))]
 pub async fn response_rates(api: Api, Path(id): Path<String>) -> Result<Json<ResponseRatesOut>, Problem> {
     let l = loaded(&api, &id, Action::ManageSurvey).await?;
@@ -343,7 +347,7 @@ pub async fn response_rates(api: Api, Path(id): Path<String>) -> Result<Json<Res
 /// summaries, free text (staff only), and the distribution of capability scores. `?country=` and
 /// `?region=` filter; with fewer than 5 matching responses only counts are given.
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/report", tag = "diagnostic", security(("bearer" = [])),
-    params(("country" = Option<String>, Query), ("region" = Option<String>, Query)),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)"), ("country" = Option<String>, Query), ("region" = Option<String>, Query)),
     responses((status = 200, body = ReportOut), ReadErrors, QueryErrors))]
 pub async fn get_report(
     api: Api,
@@ -415,7 +419,7 @@ pub async fn get_report(
 /// keyed hash; it needs at least 5 matching responses. `?region=` (and for full exports
 /// `?country=`) filter.
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/responses.csv", tag = "diagnostic", security(("bearer" = [])),
-    params(("anonymised" = Option<bool>, Query), ("country" = Option<String>, Query), ("region" = Option<String>, Query)),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)"), ("anonymised" = Option<bool>, Query), ("country" = Option<String>, Query), ("region" = Option<String>, Query)),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors, QueryErrors, RuleErrors))]
 pub async fn get_responses_csv(
     api: Api,

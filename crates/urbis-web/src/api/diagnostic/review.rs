@@ -51,6 +51,7 @@ pub struct ValidationIn {
 /// Validate one capability of a submitted assessment (the programme's experts and staff). The
 /// self-assessed score stays as it is; the validated one is kept beside it.
 #[utoipa::path(put, path = "/assessments/{id}/validations/{capability}", tag = "diagnostic", security(("bearer" = [])), request_body = ValidationIn,
+    params(("id" = String, Path, description = "the assessment's id (a UUID)"), ("capability" = String, Path, description = "the capability's id in the instrument")),
     responses((status = 200, body = ValidationOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_validation(
     api: Api,
@@ -83,6 +84,7 @@ pub struct OverrideOut {
 /// Set the city's consolidated value for a question, replacing the respondents' lower median (the
 /// city's lead or programme staff; drafts only). The respondents' answers and spread stay visible.
 #[utoipa::path(put, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])), request_body = OverrideIn,
+    params(("id" = String, Path, description = "the assessment's id (a UUID)"), ("question_id" = String, Path, description = "the question's id in the instrument")),
     responses((status = 200, body = OverrideOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn put_override(
     api: Api,
@@ -110,6 +112,7 @@ pub async fn put_override(
 
 /// Remove the city's consolidated value for a question: the lower median applies again.
 #[utoipa::path(delete, path = "/assessments/{id}/overrides/{question_id}", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the assessment's id (a UUID)"), ("question_id" = String, Path, description = "the question's id in the instrument")),
     responses((status = 204), ReadErrors, InvalidErrors, RuleErrors))]
 pub async fn delete_override(api: Api, Path((id, question_id)): Path<(String, String)>) -> Result<StatusCode, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::SubmitAssessment).await?;

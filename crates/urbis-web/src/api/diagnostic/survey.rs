@@ -43,6 +43,7 @@ async fn survey_out(state: &AppState, r: &ops::Respondence) -> Result<SurveyOut,
 /// A respondent's questionnaire and saved answers. The link from the invitation e-mail is the only
 /// credential; no account is needed.
 #[utoipa::path(get, path = "/surveys/{token}", tag = "diagnostic",
+    params(("token" = String, Path, description = "the secret token of the respondent's link")),
     responses((status = 200, body = SurveyOut), NotFoundErrors))]
 pub async fn get_survey(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SurveyOut>, Problem> {
     let r = ops::by_token(&state, &token).await?;
@@ -52,6 +53,7 @@ pub async fn get_survey(State(state): State<AppState>, Path(token): Path<String>
 /// Answer one question (replaces the earlier answer). Send exactly one of `level`, `ticked`,
 /// `choice`, `value` or `not_applicable: true`. 409 once submitted or when the survey is not open.
 #[utoipa::path(put, path = "/surveys/{token}/answers/{question_id}", tag = "diagnostic", request_body = AnswerIn,
+    params(("token" = String, Path, description = "the secret token of the respondent's link"), ("question_id" = String, Path, description = "the question's id in the instrument")),
     responses((status = 200, body = AnswerOut), NotFoundErrors, BodyErrors, RuleErrors))]
 pub async fn put_survey_answer(
     State(state): State<AppState>,
@@ -76,6 +78,7 @@ pub async fn put_survey_answer(
 
 /// Submit the answers (they are then locked). 409 lists the required questions left unanswered.
 #[utoipa::path(post, path = "/surveys/{token}/submit", tag = "diagnostic",
+    params(("token" = String, Path, description = "the secret token of the respondent's link")),
     responses((status = 200, body = SurveyOut), NotFoundErrors, RuleErrors))]
 pub async fn submit_survey(
     State(state): State<AppState>,

@@ -44,6 +44,7 @@ impl From<Wave> for WaveOut {
 
 /// A programme's diagnostic waves.
 #[utoipa::path(get, path = "/programmes/{slug}/waves", tag = "diagnostic",
+    params(("slug" = String, Path, description = "the programme's slug")),
     responses((status = 200, body = Vec<WaveOut>), NotFoundErrors))]
 pub async fn list_waves(
     State(state): State<AppState>,
@@ -67,6 +68,7 @@ pub struct WaveCreate {
 
 /// Add a diagnostic wave to a programme (programme staff).
 #[utoipa::path(post, path = "/programmes/{slug}/waves", tag = "diagnostic", security(("bearer" = [])), request_body = WaveCreate,
+    params(("slug" = String, Path, description = "the programme's slug")),
     responses((status = 201, body = WaveOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_wave(
     api: Api,
@@ -82,7 +84,7 @@ pub async fn create_wave(
 /// Close a wave (programme staff): its submitted assessments' results are frozen as the wave's
 /// baseline and no new assessment can start in it. Needs `If-Match` with the wave's version.
 #[utoipa::path(post, path = "/programmes/{slug}/waves/{wave}/close", tag = "diagnostic", security(("bearer" = [])),
-    params(("If-Match" = String, Header, description = "the wave's version, as returned in `version`")),
+    params(("slug" = String, Path, description = "the programme's slug"), ("wave" = String, Path, description = "the wave's slug"), ("If-Match" = String, Header, description = "the wave's version, as returned in `version`")),
     responses((status = 200, body = WaveOut), ReadErrors, VersionErrors, RuleErrors))]
 pub async fn close_wave(
     api: Api,
@@ -91,7 +93,7 @@ pub async fn close_wave(
 ) -> Result<Response, Problem> {
     let p = net::programme_for(&api.state, &api.caller, &slug, Action::ManageWaves).await?;
     let w = ops::wave(&api.state, &p, &wave).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(w.version)?;
     let closed = ops::close_wave(&api.state, &api.caller, &p, &w, version).await?;
     Ok(with_etag(closed.version, WaveOut::from(closed)))
 }

@@ -19,6 +19,7 @@ fn base(state: &AppState) -> String {
 
 /// The service as CPSV-AP 3.2 (Turtle): a `cpsv:PublicService` whose competent authority is the city.
 #[utoipa::path(get, path = "/services/{id}/cpsv.ttl", tag = "services",
+    params(("id" = String, Path, description = "the service's id (a UUID)")),
     responses((status = 200, content_type = "text/turtle", body = String), ReadErrors))]
 pub async fn get_service_cpsv(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadService).await?;
@@ -55,6 +56,7 @@ pub fn service_turtle(base: &str, s: &Service) -> String {
 /// The indicator as a Smart Data Models `KeyPerformanceIndicator` (key-values); `kpiValue` is the
 /// progress in percent.
 #[utoipa::path(get, path = "/indicators/{id}/sdm.json", tag = "services",
+    params(("id" = String, Path, description = "the indicator's id (a UUID)")),
     responses((status = 200, body = Object), ReadErrors))]
 pub async fn get_indicator_sdm(
     api: Api,

@@ -125,6 +125,7 @@ pub struct IndicatorIn {
 
 /// Add an outcome indicator to a service.
 #[utoipa::path(post, path = "/services/{id}/indicators", tag = "services", security(("bearer" = [])), request_body = IndicatorIn,
+    params(("id" = String, Path, description = "the service's id (a UUID)")),
     responses((status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
 pub async fn create_indicator(
     api: Api,
@@ -151,6 +152,7 @@ pub async fn create_indicator(
 
 /// An indicator: its definition, measurements, `progress`, `expected` and `status`.
 #[utoipa::path(get, path = "/indicators/{id}", tag = "services", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the indicator's id (a UUID)")),
     responses((status = 200, body = IndicatorOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_indicator(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;
@@ -178,6 +180,7 @@ pub struct MeasurementIn {
 
 /// Record a measurement (replacing the one of the same date and breakdown). 201 when new.
 #[utoipa::path(post, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])), request_body = MeasurementIn,
+    params(("id" = String, Path, description = "the indicator's id (a UUID)")),
     responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
 pub async fn create_measurement(
     api: Api,
@@ -219,6 +222,7 @@ pub struct ImportOut {
 /// file is refused whole (422) with `errors: [{row, field, code, message}]`. Importing the same file
 /// again changes nothing.
 #[utoipa::path(post, path = "/indicators/{id}/measurements.csv", tag = "services", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the indicator's id (a UUID)")),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportOut), ReadErrors, BodyErrors))]
 pub async fn import_measurements(

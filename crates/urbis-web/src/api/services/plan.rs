@@ -110,7 +110,7 @@ pub struct PhaseIn {
 /// Plan a phase (`discovery`, `alpha`, `beta`, `live`) with its dates, goal and exit assessment, or
 /// change it: changing a planned phase needs `If-Match` with its version.
 #[utoipa::path(put, path = "/services/{id}/phases/{kind}", tag = "services", security(("bearer" = [])), request_body = PhaseIn,
-    params(("If-Match" = Option<String>, Header, description = "the phase's version, when it exists")),
+    params(("id" = String, Path, description = "the service's id (a UUID)"), ("kind" = String, Path, description = "the phase: `discovery`, `alpha`, `beta` or `live`"), ("If-Match" = Option<String>, Header, description = "the phase's version, when it exists")),
     responses((status = 200, body = PhaseOut), ReadErrors, BodyErrors, VersionErrors, RuleErrors))]
 pub async fn put_phase(
     api: Api,
@@ -122,8 +122,10 @@ pub async fn put_phase(
     let checklist: Vec<String> = b.exit_checklist.iter().map(|n| n.to_string()).collect();
     let input = PhaseInput::parse(&kind, &b.starts_on, &b.ends_on, &b.goal, &b.exit_result, &b.exit_notes, &checklist)?;
     // A planned phase changes only with its version (`If-Match`); a new one needs none.
-    let version =
-        if ops::phase_planned(&api.state, &loaded, input.kind).await? { Some(if_match.version()?) } else { None };
+    let version = match ops::phase(&api.state, &loaded, input.kind).await? {
+        Some(planned) => Some(if_match.version_of(planned.version)?),
+        None => None,
+    };
     Ok(Json(ops::put_phase(&api.state, &api.caller, &loaded, &input, version).await?.into()))
 }
 
@@ -140,6 +142,7 @@ pub struct MilestoneIn {
 
 /// Add a milestone to a service's plan.
 #[utoipa::path(post, path = "/services/{id}/milestones", tag = "services", security(("bearer" = [])), request_body = MilestoneIn,
+    params(("id" = String, Path, description = "the service's id (a UUID)")),
     responses((status = 201, body = MilestoneOut), ReadErrors, BodyErrors))]
 pub async fn create_milestone(
     api: Api,
@@ -154,7 +157,7 @@ pub async fn create_milestone(
 
 /// Change a milestone (e.g. mark it done). Needs `If-Match` with its version.
 #[utoipa::path(patch, path = "/milestones/{id}", tag = "services", security(("bearer" = [])), request_body = MilestoneIn,
-    params(("If-Match" = String, Header, description = "the milestone's version")),
+    params(("id" = String, Path, description = "the milestone's id (a UUID)"), ("If-Match" = String, Header, description = "the milestone's version")),
     responses((status = 200, body = MilestoneOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_milestone(
     api: Api,
@@ -163,7 +166,7 @@ pub async fn patch_milestone(
     ApiJson(b): ApiJson<MilestoneIn>,
 ) -> Result<Response, Problem> {
     let (m, loaded) = ops::milestone_for(&api.state, &api.caller, &id, Action::ManageService).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(m.version)?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
     let m = ops::update_milestone(&api.state, &api.caller, &loaded, m.id, version, &input).await?;
     Ok(with_etag(m.version, MilestoneOut::from(m)))
@@ -171,6 +174,7 @@ pub async fn patch_milestone(
 
 /// A milestone of a readable service. The `ETag` is its version.
 #[utoipa::path(get, path = "/milestones/{id}", tag = "services", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the milestone's id (a UUID)")),
     responses((status = 200, body = MilestoneOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_milestone(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let (m, _) = ops::milestone_for(&api.state, &api.caller, &id, Action::ReadService).await?;
@@ -197,6 +201,7 @@ pub struct ResearchIn {
 
 /// Add a research session to the service's research log (entries are added, not edited).
 #[utoipa::path(post, path = "/services/{id}/research", tag = "services", security(("bearer" = [])), request_body = ResearchIn,
+    params(("id" = String, Path, description = "the service's id (a UUID)")),
     responses((status = 201, body = ResearchOut), ReadErrors, BodyErrors))]
 pub async fn create_research(
     api: Api,

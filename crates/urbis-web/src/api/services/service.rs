@@ -197,6 +197,7 @@ impl ServicePatch {
 
 /// Add a city's service (its team or programme staff). One service per city and programme.
 #[utoipa::path(post, path = "/cities/{slug}/services", tag = "services", security(("bearer" = [])), request_body = ServiceIn,
+    params(("slug" = String, Path, description = "the city's slug")),
     responses((status = 201, body = ServiceOut), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_service(
     api: Api,
@@ -212,6 +213,7 @@ pub async fn create_service(
 /// A service with its phases, milestones, research log and indicators (anyone when published;
 /// otherwise its city's team and programme staff). The `ETag` is its version.
 #[utoipa::path(get, path = "/services/{id}", tag = "services", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the service's id (a UUID)")),
     responses((status = 200, body = ServiceOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_service(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadService).await?;
@@ -220,7 +222,7 @@ pub async fn get_service(api: Api, Path(id): Path<String>) -> Result<Response, P
 
 /// Change a service or publish it. Needs `If-Match` with its `ETag`.
 #[utoipa::path(patch, path = "/services/{id}", tag = "services", security(("bearer" = [])), request_body = ServicePatch,
-    params(("If-Match" = String, Header, description = "the service's ETag")),
+    params(("id" = String, Path, description = "the service's id (a UUID)"), ("If-Match" = String, Header, description = "the service's ETag")),
     responses((status = 200, body = ServiceOut), ReadErrors, BodyErrors, VersionErrors))]
 pub async fn patch_service(
     api: Api,
@@ -229,7 +231,7 @@ pub async fn patch_service(
     ApiJson(b): ApiJson<ServicePatch>,
 ) -> Result<Response, Problem> {
     let loaded = writable(&api, &id).await?;
-    let version = if_match.version()?;
+    let version = if_match.version_of(loaded.service.version)?;
     let published = b.published.unwrap_or(loaded.service.published);
     let mut raw = ops::raw_of(&loaded.service);
     b.apply(&mut raw);
@@ -239,7 +241,7 @@ pub async fn patch_service(
 
 /// Every city's service in a programme, by city name: published ones, and drafts the caller may read.
 #[utoipa::path(get, path = "/programmes/{slug}/services", tag = "services",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = List<ServiceSummaryOut>), TokenErrors, QueryErrors, NotFoundErrors))]
 pub async fn list_services(
     api: Api,
