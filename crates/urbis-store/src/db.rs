@@ -114,17 +114,13 @@ impl Store {
         let pool_opts = if backend == Backend::Sqlite {
             pool_opts.after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    let pragmas = match synchronous {
-                        Synchronous::Full => {
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
-                        }
-                        Synchronous::Normal => {
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-                        }
-                    };
-                    conn.execute(pragmas).await?;
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                        .await?;
+                    conn.execute(match synchronous {
+                        Synchronous::Full => "PRAGMA synchronous = FULL",
+                        Synchronous::Normal => "PRAGMA synchronous = NORMAL",
+                    })
+                    .await?;
                     Ok(())
                 })
             })

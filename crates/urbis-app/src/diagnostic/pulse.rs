@@ -393,11 +393,18 @@ pub struct Response {
 /// The submitted responses matching a filter, ordered by a keyed hash of the response id (an
 /// HMAC with the installation's secret), so that the order tells nothing about who answered when.
 pub async fn responses(state: &App, c: &Campaign, filter: &Filter) -> Result<Vec<Response>> {
+    responses_of(state, c, state.store.respondents(c.id).await?, filter).await
+}
+
+/// [`responses`] from the campaign's respondents as already read.
+async fn responses_of(
+    state: &App,
+    c: &Campaign,
+    respondents: Vec<Respondent>,
+    filter: &Filter,
+) -> Result<Vec<Response>> {
     let mut answers = state.store.submitted_survey_answers(c.id).await?;
-    let mut out: Vec<(String, Response)> = state
-        .store
-        .respondents(c.id)
-        .await?
+    let mut out: Vec<(String, Response)> = respondents
         .into_iter()
         .filter(|r| r.submitted_at.is_some() && filter.matches(r))
         .map(|r| {
@@ -412,13 +419,13 @@ pub async fn responses(state: &App, c: &Campaign, filter: &Filter) -> Result<Vec
     Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
-/// How many of a campaign's responses were submitted from each region.
-async fn responses_by_region(state: &App, c: &Campaign) -> Result<Vec<usize>> {
+/// How many of the respondents submitted from each region.
+fn submitted_by_region(respondents: &[Respondent]) -> Vec<usize> {
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    for r in state.store.respondents(c.id).await?.iter().filter(|r| r.submitted_at.is_some()) {
+    for r in respondents.iter().filter(|r| r.submitted_at.is_some()) {
         *counts.entry(region_of(&r.country_code)).or_default() += 1;
     }
-    Ok(counts.into_values().collect())
+    counts.into_values().collect()
 }
 
 /// The report of a campaign for a filter.
@@ -449,9 +456,15 @@ pub async fn report(state: &App, caller: &Caller, loaded: &Loaded, filter: &Filt
         return Err(AppError::bad_parameter("country", "staff-only", "only programme staff can filter by country"));
     }
     let inst = instrument(state, &c.instrument_slug, Some(c.instrument_version)).await?.instrument.clone();
-    let responses = responses(state, c, filter).await?;
+    let respondents = state.store.respondents(c.id).await?;
+    let regions = if filter == &Filter::default() { vec![] } else { submitted_by_region(&respondents) };
+    let countries = if loaded.check(caller, Action::ManageSurvey).is_ok() {
+        respondents.iter().map(|r| r.country_code.clone()).collect()
+    } else {
+        Default::default()
+    };
+    let responses = responses_of(state, c, respondents, filter).await?;
     let n = responses.len();
-    let regions = if filter == &Filter::default() { vec![] } else { responses_by_region(state, c).await? };
     let withheld = Withheld::of(c.status, n, &regions, !staff);
     let shown = withheld.is_none();
     let text_shown = shown && staff;
@@ -484,11 +497,6 @@ pub async fn report(state: &App, caller: &Caller, loaded: &Loaded, filter: &Filt
         .collect();
     let overall: Vec<f64> = scores.iter().filter_map(|s| s.overall).collect();
     capabilities.push(("overall".into(), Distribution::of(&overall).filter(|_| shown)));
-    let countries = if loaded.check(caller, Action::ManageSurvey).is_ok() {
-        state.store.respondents(c.id).await?.into_iter().map(|r| r.country_code).collect()
-    } else {
-        Default::default()
-    };
     Ok(Report { instrument: inst, n, shown, withheld, text_shown, questions, capabilities, countries })
 }
 
