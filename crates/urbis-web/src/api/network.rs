@@ -1,6 +1,6 @@
 //! API handlers of the `network` capability (and tokens).
 
-use super::{Api, ApiJson, IfMatch, PageQuery, created, with_etag};
+use super::{Api, ApiJson, IfMatch, PageQuery, PublicApi, created, with_etag};
 use crate::AppState;
 use crate::error::{
     BodyErrors, NotFoundErrors, PROBLEM_JSON, Problem, QueryErrors, ReadErrors, RuleErrors, StaleErrors, TokenErrors,
@@ -461,7 +461,7 @@ pub async fn get_invitation(
 #[utoipa::path(post, path = "/invitations/{token}/accept", tag = "network", request_body = InvitationAccept,
     responses((status = 200, body = InvitationOut), TokenErrors, NotFoundErrors, BodyErrors, RuleErrors))]
 pub async fn accept_invitation(
-    api: Api,
+    api: PublicApi,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<InvitationAccept>,
 ) -> Result<Json<InvitationOut>, Problem> {
