@@ -113,7 +113,8 @@ impl Store {
         commit_change(tx, Some(id), "person.update", "person", id, &before, after).await
     }
 
-    /// Set a person's password hash (CLI and account page); audited without the hash.
+    /// Set a person's password hash; ends their sessions and revokes their API tokens in the same
+    /// transaction; audited without the hash.
     pub async fn set_password_hash(&self, actor: Option<Uuid>, person_id: Uuid, hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let update =
@@ -122,7 +123,13 @@ impl Store {
                 .bind(ts(now()))
                 .bind(person_id.to_string());
         update_guarded(&mut tx, update, || StoreError::NotFound).await?;
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id.to_string()).execute(&mut *tx).await?;
+        // A new password ends every session and revokes every API token of the person.
+        for table in ["sessions", "api_tokens"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE person_id = $1")))
+                .bind(person_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         commit_audited::<(), _>(tx, actor, "person.password", "person", person_id, None, Some(&"changed")).await
     }
 

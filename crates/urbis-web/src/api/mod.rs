@@ -62,6 +62,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(network::create_token))
         .routes(routes!(network::me))
+        .routes(routes!(network::list_tokens))
+        .routes(routes!(network::revoke_token))
         .routes(routes!(network::list_programmes))
         .routes(routes!(network::get_programme))
         .routes(routes!(network::list_cities))

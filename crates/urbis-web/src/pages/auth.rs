@@ -2,7 +2,7 @@
 
 use super::{Ctx, PageForm, Refusal, Saved, ShownError, local_next};
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
+use crate::auth::{ClientAddr, SESSION_COOKIE, cookie, set_cookie, sign, unsign};
 use crate::i18n::LANGUAGES;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,6 +13,8 @@ use urbis_app::AppError;
 use urbis_app::network as ops;
 use urbis_domain::network::{AccountChange, NewAccount};
 
+use urbis_store::Page;
+use urbis_store::auth::ApiToken;
 use urbis_store::network::{Invitation, Membership, Person};
 
 #[derive(Template)]
@@ -40,7 +42,7 @@ fn session_response(state: &AppState, token: &str, to: &str) -> Response {
     res
 }
 
-pub async fn login_post(ctx: Ctx, peer: crate::auth::ClientAddr, form: PageForm) -> Response {
+pub async fn login_post(ctx: Ctx, ClientAddr(client): ClientAddr, form: PageForm) -> Response {
     let email = form.get("email").to_string();
     let next = local_next(form.0.get("next"));
     let fail = |errors: Vec<ShownError>, status| {
@@ -56,7 +58,6 @@ pub async fn login_post(ctx: Ctx, peer: crate::auth::ClientAddr, form: PageForm)
     if !errors.is_empty() {
         return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let client = client_key(peer.0);
     match ops::sign_in(&ctx.state, &email, form.get("password"), &client, ops::Credential::Session).await {
         Ok((token, _)) => session_response(&ctx.state, &token, &next),
         Err(ops::LoginFailure::Wrong) => fail(
@@ -108,6 +109,10 @@ struct AccountPage<'a> {
     errors: Vec<ShownError>,
     conflict: bool,
     saved: bool,
+    /// The account's API tokens (the newest hundred), each with a link to revoke it.
+    tokens: Vec<ApiToken>,
+    /// Shown after a token was revoked (`?revoked`).
+    revoked: bool,
 }
 
 form_errors!(AccountPage);
@@ -118,10 +123,16 @@ impl AccountPage<'_> {
     }
 }
 
-pub async fn account(ctx: Ctx, Saved(saved): Saved) -> Response {
+/// The newest tokens an account page lists.
+const TOKENS_SHOWN: Page = Page { page: 1, per_page: 100 };
+
+pub async fn account(ctx: Ctx, Saved(saved): Saved, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
         let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
+        let tokens = ops::my_tokens(&ctx.state, &ctx.caller, TOKENS_SHOWN).await?.items;
         Ok(ctx.render(AccountPage {
+            tokens,
+            revoked: q.contains_key("revoked"),
             ctx: &ctx,
             roles,
             name: person.name.clone(),
@@ -141,8 +152,11 @@ pub async fn account(ctx: Ctx, Saved(saved): Saved) -> Response {
 pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
     ctx.respond(async {
         let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
+        let tokens = ops::my_tokens(&ctx.state, &ctx.caller, TOKENS_SHOWN).await?.items;
         let again = |errors, conflict, version| AccountPage {
             ctx: &ctx,
+            tokens: tokens.clone(),
+            revoked: false,
             roles: roles.clone(),
             name: form.get("name").into(),
             job_title: form.get("job_title").into(),
@@ -180,6 +194,30 @@ pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
                 Refusal::Fail(e) => Err(e),
             },
         }
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "token_revoke.html")]
+struct RevokeTokenPage<'a> {
+    ctx: &'a Ctx,
+    token: ApiToken,
+}
+
+/// Asks to confirm revoking one of one's API tokens (it cannot be undone).
+pub async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> Response {
+    ctx.respond(async {
+        let token = ops::my_token(&ctx.state, &ctx.caller, &id).await?;
+        Ok(ctx.render(RevokeTokenPage { ctx: &ctx, token }))
+    })
+    .await
+}
+
+pub async fn revoke_token_post(ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
+    ctx.respond(async {
+        ops::revoke_my_token(&ctx.state, &ctx.caller, &id).await?;
+        Ok(Redirect::to("/account?revoked=1#tokens").into_response())
     })
     .await
 }

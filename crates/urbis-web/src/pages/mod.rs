@@ -97,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(auth::login).post(auth::login_post))
         .route("/logout", post(auth::logout_post))
         .route("/account", get(auth::account).post(auth::account_post))
+        .route("/account/tokens/{id}/revoke", get(auth::revoke_token).post(auth::revoke_token_post))
         .route("/invitations/{token}", get(auth::invitation).post(auth::invitation_post))
         .route("/pulse", get(diagnostic::pulse::campaigns::list))
         .route("/pulse/new", get(diagnostic::pulse::campaigns::new).post(diagnostic::pulse::campaigns::new_post))
