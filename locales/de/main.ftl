@@ -637,3 +637,19 @@ reopen-title = Bewertung wieder öffnen: { $city }, { $wave }
 reopen-intro = Nach dem Wiederöffnen kann das Team der Stadt seine Antworten wieder ändern. Die Ergebnisse fallen aus dem Vergleich heraus, bis die Bewertung erneut eingereicht ist; die eingefrorene Ausgangsbasis einer abgeschlossenen Welle bleibt unverändert. Geben Sie den Grund an: Er wird im Prüfprotokoll gespeichert.
 reopen-do = Zur Bearbeitung wieder öffnen
 reopen-link = Diese Bewertung zur Bearbeitung wieder öffnen
+
+# API tokens on the account page
+tokens-title = API-Tokens
+tokens-intro = Programme, die die Urbis-API nutzen, melden sich mit einem Token an. Tokens, die Sie nicht mehr brauchen oder die jemand anderes gesehen haben könnte, sollten Sie widerrufen. Wenn Sie Ihr Passwort ändern, werden alle widerrufen.
+tokens-none = Sie haben keine API-Tokens.
+tokens-created = Erstellt
+tokens-last-used = Zuletzt verwendet
+tokens-never-used = Nie
+tokens-revoke = Widerrufen
+tokens-of = Token vom { $created }
+tokens-revoke-title = Dieses API-Token widerrufen?
+tokens-revoke-warning = Programme, die dieses Token verwenden, funktionieren sofort nicht mehr. Dies kann nicht rückgängig gemacht werden.
+tokens-revoke-confirm = Ja, Token widerrufen
+tokens-cancel = Nein, behalten
+tokens-back = Zurück zu Ihrem Konto
+tokens-revoked = Das Token wurde widerrufen.

@@ -637,3 +637,19 @@ reopen-title = Reopen the assessment of { $city }, { $wave }
 reopen-intro = Reopening lets the city team change its answers again. Its results leave the benchmark until it is submitted again; a closed wave's frozen baseline does not change. Say why: the reason is kept in the audit log.
 reopen-do = Reopen for changes
 reopen-link = Reopen this assessment for changes
+
+# API tokens on the account page
+tokens-title = API tokens
+tokens-intro = Programs that use the Urbis API sign in with a token. Tokens you no longer use, or that may have been seen by someone else, should be revoked. Changing your password revokes all of them.
+tokens-none = You have no API tokens.
+tokens-created = Created
+tokens-last-used = Last used
+tokens-never-used = Never
+tokens-revoke = Revoke
+tokens-of = token created { $created }
+tokens-revoke-title = Revoke this API token?
+tokens-revoke-warning = Programs using this token will stop working at once. This cannot be undone.
+tokens-revoke-confirm = Yes, revoke the token
+tokens-cancel = No, keep it
+tokens-back = Back to your account
+tokens-revoked = The token has been revoked.

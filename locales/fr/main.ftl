@@ -637,3 +637,19 @@ reopen-title = Rouvrir l’évaluation : { $city }, { $wave }
 reopen-intro = La réouverture permet à l’équipe de la ville de modifier à nouveau ses réponses. Ses résultats sortent de la comparaison jusqu’à une nouvelle soumission ; la référence figée d’une vague close ne change pas. Indiquez la raison : elle est conservée dans le journal d’audit.
 reopen-do = Rouvrir pour modification
 reopen-link = Rouvrir cette évaluation pour modification
+
+# API tokens on the account page
+tokens-title = Jetons d’API
+tokens-intro = Les programmes qui utilisent l’API d’Urbis se connectent avec un jeton. Révoquez les jetons que vous n’utilisez plus ou que quelqu’un d’autre a pu voir. Changer votre mot de passe les révoque tous.
+tokens-none = Vous n’avez aucun jeton d’API.
+tokens-created = Créé
+tokens-last-used = Dernière utilisation
+tokens-never-used = Jamais
+tokens-revoke = Révoquer
+tokens-of = jeton créé le { $created }
+tokens-revoke-title = Révoquer ce jeton d’API ?
+tokens-revoke-warning = Les programmes qui utilisent ce jeton cesseront aussitôt de fonctionner. Cette action est irréversible.
+tokens-revoke-confirm = Oui, révoquer le jeton
+tokens-cancel = Non, le garder
+tokens-back = Retour à votre compte
+tokens-revoked = Le jeton a été révoqué.

@@ -564,6 +564,23 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await invitee.locator('#field-job_title').inputValue(), 'Data steward');
     await axe.check(invitee, 'account saved');
 
+    // API tokens on the account page: listed, and revoking one asks for confirmation first.
+    const issued = await invitee.request.post('/api/v1/auth/token', { data: { email: newEmail, password: 'correct horse battery staple' } });
+    assert.equal(issued.status(), 200);
+    const { token } = await issued.json();
+    r = await invitee.goto('/account');
+    assert.equal(await invitee.locator('#tokens + p + table tbody tr').count(), 1);
+    await axe.check(invitee, 'account with an API token');
+    r = await submit(invitee, invitee.locator('main table').getByRole('link', { name: /^Revoke/ }));
+    assert.equal(r.status(), 200);
+    assert.match(await invitee.locator('main').textContent(), /This cannot be undone/);
+    await axe.check(invitee, 'revoke an API token');
+    r = await submit(invitee, invitee.locator('main').getByRole('button', { name: 'Yes, revoke the token' }));
+    assert.equal(new URL(invitee.url()).pathname + new URL(invitee.url()).search, '/account?revoked=1');
+    await axe.check(invitee, 'API token revoked');
+    const me = await invitee.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(me.status(), 401, 'a revoked token stops working at once');
+
     r = await invitee.goto(link);
     assert.equal(r.status(), 200);
     await axe.check(invitee, 'invitation already accepted');

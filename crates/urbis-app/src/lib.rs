@@ -29,7 +29,6 @@ pub struct App {
     pub secret: Vec<u8>,
     /// The public base URL used in links sent by e-mail, e.g. `https://urbis.example.org`.
     pub base_url: String,
-    pub limiter: auth::RateLimiter,
     /// Waves' diagnostic results, kept between requests while unchanged.
     pub results: diagnostic::ResultsCache,
     /// Instruments (immutable once published), read once.
@@ -43,7 +42,6 @@ impl App {
             store,
             secret,
             base_url,
-            limiter: auth::RateLimiter::default(),
             results: diagnostic::ResultsCache::default(),
             instruments: diagnostic::InstrumentCache::default(),
         })

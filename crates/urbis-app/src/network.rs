@@ -6,6 +6,7 @@ use crate::i18n::Tr;
 use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
 use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
 use urbis_domain::policy::{Action, Resource, Role};
+use urbis_store::auth::ApiToken;
 use urbis_store::network::{
     Acceptor, AccountUpdate, CohortMember, DirectoryEntry, Invitation, Membership, NewInvitation, Organisation,
     OrganisationPatch, Participation, Person, Programme, TeamMember,
@@ -383,30 +384,54 @@ pub enum Credential {
     ApiToken,
 }
 
-/// Check e-mail and password, counting failures per e-mail and per client address, and issue a
-/// session or an API token: the secret (shown once) and when it expires.
+/// Check e-mail and password and issue a session or an API token: the secret (shown once) and
+/// when it expires. Failures are counted per account and client `address`, per account, and per
+/// address (see [`crate::auth::throttle`]): a locked account is not checked at all; over the
+/// address's budget a wrong password is "try again later" but a correct one still signs in;
+/// success clears the account's counts.
 pub async fn sign_in(
     state: &App,
     email: &str,
     password: &str,
-    client: &str,
+    address: &str,
     credential: Credential,
 ) -> Result<(String, chrono::DateTime<chrono::Utc>), LoginFailure> {
+    use crate::auth::throttle::{self, ACCOUNT_BUDGET, ACCOUNT_FREE_FAILURES, ACCOUNT_WINDOW, ADDRESS_WINDOW};
+    let err = |e: urbis_store::StoreError| LoginFailure::Error(e.into());
     let email = email.trim().to_lowercase();
-    let email_key = format!("email:{email}");
-    if let Some(wait) = state.limiter.blocked(&[&email_key, client]) {
+    let pair = throttle::account_address_key(&state.secret, &email, address);
+    let account = throttle::account_key(&state.secret, &email);
+    let by_address = throttle::address_key(address);
+    let now = urbis_store::now();
+    let wait = [(&pair, ACCOUNT_FREE_FAILURES), (&account, ACCOUNT_BUDGET)];
+    let mut longest = None;
+    for (key, free) in wait {
+        let count = state.store.sign_in_failures(key).await.map_err(err)?;
+        longest = longest.max(throttle::account_wait(count, free, now));
+    }
+    if let Some(wait) = longest {
         return Err(LoginFailure::Throttled(wait));
     }
-    let creds = state.store.credentials(&email).await.map_err(|e| LoginFailure::Error(e.into()))?;
+    let creds = state.store.credentials(&email).await.map_err(err)?;
     let hash = creds.as_ref().and_then(|c| c.password_hash.clone());
     if verify_password(password.to_string(), hash).await
         && let Some(c) = creds
     {
-        state.limiter.clear(&email_key);
+        state
+            .store
+            .clear_sign_in_failures(&[pair.as_str(), account.as_str()], now - ACCOUNT_WINDOW)
+            .await
+            .map_err(err)?;
         return issue(state, c.person_id, credential).await.map_err(LoginFailure::Error);
     }
-    state.limiter.fail(&[&email_key, client]);
-    Err(LoginFailure::Wrong)
+    for key in [&pair, &account] {
+        state.store.count_sign_in_failure(key, now, now - ACCOUNT_WINDOW).await.map_err(err)?;
+    }
+    let count = state.store.count_sign_in_failure(&by_address, now, now - ADDRESS_WINDOW).await.map_err(err)?;
+    match throttle::address_wait(Some(count), now) {
+        Some(wait) => Err(LoginFailure::Throttled(wait)),
+        None => Err(LoginFailure::Wrong),
+    }
 }
 
 /// A new session or API token for a person who just proved who they are.
@@ -419,6 +444,26 @@ pub async fn issue(
         Credential::Session => state.store.create_session(person).await?,
         Credential::ApiToken => state.store.create_api_token(person).await?,
     })
+}
+
+/// A page of the caller's own live API tokens, newest first: when each was made, expires and was
+/// last used, never the secret.
+pub async fn my_tokens(state: &App, caller: &Caller, page: Page) -> Result<Paged<ApiToken>> {
+    authorise(caller, Action::ReadOwnAccount, &Resource::OwnAccount)?;
+    Ok(state.store.api_tokens(caller.person_id()?, page).await?)
+}
+
+/// One of the caller's own live API tokens by its id (another person's is "no such token").
+pub async fn my_token(state: &App, caller: &Caller, id: &str) -> Result<ApiToken> {
+    let tokens = my_tokens(state, caller, Page::all()).await?;
+    tokens.items.into_iter().find(|t| t.id == id).ok_or(AppError::NotFound("token"))
+}
+
+/// Revoke one of the caller's own API tokens by its id: it stops working at once. Another
+/// person's token is "no such token".
+pub async fn revoke_my_token(state: &App, caller: &Caller, id: &str) -> Result<()> {
+    authorise(caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
+    state.store.revoke_api_token(caller.person_id()?, id).await.map_err(AppError::or_not_found("token"))
 }
 
 /// End a browser session.

@@ -58,7 +58,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
 ];
 
 /// Tables that exist but are not archived, and why.
-pub const NOT_ARCHIVED: &[&str] = &["sessions", "api_tokens", "settings", "schema_migrations"];
+pub const NOT_ARCHIVED: &[&str] = &["sessions", "api_tokens", "sign_in_failures", "settings", "schema_migrations"];
 
 pub const FORMAT: &str = "urbis-backup";
 pub const FORMAT_VERSION: u32 = 1;

@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "diagnostic-results", include_str!("../migrations/0003_diagnostic_results.sql")),
     (4, "services", include_str!("../migrations/0004_services.sql")),
     (5, "pulse", include_str!("../migrations/0005_pulse.sql")),
+    (6, "auth-hardening", include_str!("../migrations/0006_auth_hardening.sql")),
 ];
 
 /// SQLite's durability on commit (`PRAGMA synchronous` in WAL mode).

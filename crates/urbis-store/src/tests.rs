@@ -10,6 +10,7 @@ use crate::{Page, StoreError, both_backends};
 use fixtures::{admin, first_wave, riga_assessment};
 use urbis_domain::network::{InvitationState, ParticipationStatus};
 use urbis_domain::policy::{Grant, Role, Scope};
+use uuid::Uuid;
 
 both_backends!(reference_data_loads_once, true, |db: TestDb| async move {
     let s = &db.store;
@@ -140,7 +141,48 @@ both_backends!(accounts_sessions_tokens, true, |db: TestDb| async move {
     let (session2, _) = s.create_session(id).await.unwrap();
     s.set_password_hash(Some(id), id, "new").await.unwrap();
     assert_eq!(s.session_person(&session2).await.unwrap(), None, "password change ends sessions");
+    assert_eq!(s.token_person(&token).await.unwrap(), None, "password change revokes API tokens");
+    assert!(s.api_tokens(id, Page::all()).await.unwrap().items.is_empty());
     assert_eq!(s.credentials("admin@example.org").await.unwrap().unwrap().password_hash.as_deref(), Some("new"));
+});
+
+both_backends!(api_tokens_are_listed_and_revoked, true, |db: TestDb| async move {
+    let s = &db.store;
+    let id = admin(&db).await;
+    let (first, _) = s.create_api_token(id).await.unwrap();
+    let (second, _) = s.create_api_token(id).await.unwrap();
+    let listed = s.api_tokens(id, Page::all()).await.unwrap().items;
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|t| t.last_used_at.is_none() && t.id.len() >= 32));
+    assert!(listed.iter().all(|t| t.id != first && t.id != second && t.id != crate::auth::hash_token(&first)));
+    assert_eq!(s.token_person(&first).await.unwrap(), Some(id));
+    let used = s.api_tokens(id, Page::all()).await.unwrap().items;
+    let first_id = used.iter().find(|t| t.last_used_at.is_some()).expect("use is noted").id.clone();
+    assert!(matches!(s.revoke_api_token(Uuid::now_v7(), &first_id).await, Err(StoreError::NotFound)));
+    s.revoke_api_token(id, &first_id).await.unwrap();
+    assert_eq!(s.token_person(&first).await.unwrap(), None, "a revoked token stops working at once");
+    assert_eq!(s.token_person(&second).await.unwrap(), Some(id));
+    assert_eq!(s.audit_for("api-token", &first_id).await.unwrap().len(), 1);
+});
+
+both_backends!(sign_in_failures_count_and_restart, true, |db: TestDb| async move {
+    let s = &db.store;
+    let t0 = crate::now();
+    let long_ago = t0 - chrono::Duration::days(1);
+    assert_eq!(s.sign_in_failures("k").await.unwrap(), None);
+    for n in 1..=3 {
+        let c = s.count_sign_in_failure("k", t0 + chrono::Duration::seconds(n), long_ago).await.unwrap();
+        assert_eq!(c.failures, n);
+        assert_eq!(c.first_at, t0 + chrono::Duration::seconds(1));
+    }
+    // A count that began before the window restarts.
+    let later = t0 + chrono::Duration::hours(1);
+    let c = s.count_sign_in_failure("k", later, t0 + chrono::Duration::minutes(30)).await.unwrap();
+    assert_eq!((c.failures, c.first_at), (1, later));
+    s.count_sign_in_failure("other", t0, long_ago).await.unwrap();
+    s.clear_sign_in_failures(&["k"], long_ago).await.unwrap();
+    assert_eq!(s.sign_in_failures("k").await.unwrap(), None);
+    assert_eq!(s.sign_in_failures("other").await.unwrap().unwrap().failures, 1);
 });
 
 both_backends!(backup_round_trips_and_covers_every_column, true, |db: TestDb| async move {

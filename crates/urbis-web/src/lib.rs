@@ -29,6 +29,9 @@ pub struct Config {
     pub behind_tls: bool,
     /// The public base URL used in invitation links, e.g. `https://urbis.example.org`.
     pub base_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed when counting failed sign-ins per
+    /// client address (see [`auth::ClientAddr`]); none by default.
+    pub trusted_proxies: Vec<auth::IpNet>,
 }
 
 /// What every handler can reach: the application layer (store, caches, secret) and the web's own

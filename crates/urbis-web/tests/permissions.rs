@@ -150,6 +150,8 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
     vec![
         ("POST", "/api/v1/auth/token", Rule::Public),
         ("GET", "/api/v1/me", Rule::SignedIn),
+        ("GET", "/api/v1/auth/tokens", Rule::SignedIn),
+        ("DELETE", "/api/v1/auth/tokens/{id}", Rule::SignedIn),
         ("GET", "/api/v1/programmes", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}", Rule::Public),
         ("GET", "/api/v1/programmes/{slug}/cities", Rule::Public),

@@ -72,6 +72,10 @@ struct ServeArgs {
     /// Public base URL for links in e-mails, e.g. https://urbis.example.org (default: http://BIND).
     #[arg(long, env = "URBIS_BASE_URL")]
     base_url: Option<String>,
+    /// Reverse proxies (addresses or networks such as 10.0.0.0/8, comma-separated) whose
+    /// X-Forwarded-For is believed when counting failed sign-ins per client address.
+    #[arg(long, env = "URBIS_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<urbis_web::auth::IpNet>,
 }
 
 #[derive(Subcommand)]
@@ -182,6 +186,7 @@ async fn serve(url: &str, args: ServeArgs) -> Result<()> {
     let config = urbis_web::Config {
         behind_tls: args.behind_tls,
         base_url: args.base_url.unwrap_or_else(|| format!("http://{}", args.bind)),
+        trusted_proxies: args.trusted_proxies,
     };
     let state = urbis_web::AppState::new(store.clone(), config).await?;
     let app = urbis_web::app(state);

@@ -3,6 +3,7 @@
 use super::Membership;
 use super::memberships::insert_membership;
 use crate::audit::{self, commit_audited, commit_change};
+use crate::auth::end_access;
 use crate::query::{all, by_id, insert_versioned, optional, select, update_guarded, update_versioned};
 use crate::row::{Record, RowExt, record};
 use crate::value::{Fields, ToFields, stored_fields};
@@ -88,12 +89,13 @@ impl Store {
         commit_change(tx, Some(id), "person.update", "person", id, &before, after).await
     }
 
-    /// Set a person's password hash (CLI and account page); audited without the hash.
+    /// Set a person's password hash; ends their sessions and revokes their API tokens in the same
+    /// transaction; audited without the hash.
     pub async fn set_password_hash(&self, actor: Option<Uuid>, person_id: Uuid, hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let fields = Fields::new().set("password_hash", hash);
         update_guarded::<Person>(&mut tx, person_id, fields, "", || StoreError::NotFound).await?;
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id.to_string()).execute(&mut *tx).await?;
+        end_access(&mut tx, person_id).await?;
         commit_audited::<(), _>(tx, actor, "person.password", "person", person_id, None, Some(&"changed")).await
     }
 

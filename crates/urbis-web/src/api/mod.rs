@@ -62,6 +62,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(network::create_token))
         .routes(routes!(network::me))
+        .routes(routes!(network::list_tokens))
+        .routes(routes!(network::revoke_token))
         .routes(routes!(network::list_programmes))
         .routes(routes!(network::get_programme))
         .routes(routes!(network::list_cities))
@@ -232,6 +234,11 @@ fn unreadable(e: BytesRejection, too_large: String) -> Problem {
 
 /// What an API handler works with: the application and the caller (anonymous without a bearer
 /// token; a malformed or unknown token is a 401, see [`ApiCaller`]).
+///
+/// A write (any method but GET, HEAD and OPTIONS) needs a signed-in caller: an anonymous one gets
+/// 401 here, before the path's ids are looked up or the body is read, so that a stranger learns
+/// nothing about which records exist. The few writes that are public by design (each reached with
+/// a secret of its own) take [`PublicApi`] instead.
 pub struct Api {
     pub state: AppState,
     pub caller: Caller,
@@ -240,8 +247,26 @@ pub struct Api {
 impl FromRequestParts<AppState> for Api {
     type Rejection = Problem;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let PublicApi { state, caller } = PublicApi::from_request_parts(parts, state).await?;
+        if !parts.method.is_safe() {
+            caller.person_id()?;
+        }
+        Ok(Api { state, caller })
+    }
+}
+
+/// [`Api`] for the writes that an anonymous caller may make: accepting an invitation as a new
+/// account (the link's token is the secret).
+pub struct PublicApi {
+    pub state: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for PublicApi {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let ApiCaller(caller) = ApiCaller::from_request_parts(parts, state).await?;
-        Ok(Api { state: state.clone(), caller })
+        Ok(PublicApi { state: state.clone(), caller })
     }
 }
 

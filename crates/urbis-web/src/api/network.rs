@@ -1,15 +1,16 @@
 //! API handlers of the `network` capability (and tokens).
 
-use super::{Api, ApiJson, IfMatch, PageQuery, created, with_etag};
+use super::{Api, ApiJson, IfMatch, PageQuery, PublicApi, created, with_etag};
 use crate::AppState;
+use crate::auth::ClientAddr;
 use crate::error::{
     BodyErrors, NotFoundErrors, PROBLEM_JSON, Problem, QueryErrors, ReadErrors, RuleErrors, StaleErrors, TokenErrors,
     VersionErrors,
 };
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use urbis_app::network as ops;
@@ -263,13 +264,12 @@ pub struct InvitationAccept {
 
 /// Exchange e-mail and password for an API token.
 #[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenOut), (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = PROBLEM_JSON), (status = 429, description = "Too many failed sign-ins; try again later", body = Problem, content_type = PROBLEM_JSON), BodyErrors))]
+    responses((status = 200, body = TokenOut), (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = PROBLEM_JSON), (status = 429, description = "Too many failed sign-ins; try again after the seconds in `Retry-After`", body = Problem, content_type = PROBLEM_JSON, headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))), BodyErrors))]
 pub async fn create_token(
     State(state): State<AppState>,
-    peer: crate::auth::ClientAddr,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<TokenRequest>,
-) -> Result<Json<TokenOut>, Problem> {
-    let client = crate::auth::client_key(peer.0);
+) -> Result<Json<TokenOut>, Response> {
     match ops::sign_in(&state, &req.email, &req.password, &client, ops::Credential::ApiToken).await {
         Ok((token, expires_at)) => Ok(Json(TokenOut { token, expires_at })),
         Err(ops::LoginFailure::Wrong) => Err(Problem::new(
@@ -277,15 +277,55 @@ pub async fn create_token(
             "bad-credentials",
             "Wrong e-mail or password",
             "the e-mail address or the password is not right",
-        )),
-        Err(ops::LoginFailure::Throttled(wait)) => Err(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-attempts",
-            "Too many attempts",
-            format!("too many failed sign-ins; try again in {wait} seconds"),
-        )),
-        Err(ops::LoginFailure::Error(e)) => Err(e.into()),
+        )
+        .into_response()),
+        Err(ops::LoginFailure::Throttled(wait)) => {
+            let mut res = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-attempts",
+                "Too many attempts",
+                format!("too many failed sign-ins; try again in {wait} seconds"),
+            )
+            .into_response();
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            Err(res)
+        }
+        Err(ops::LoginFailure::Error(e)) => Err(Problem::from(e).into_response()),
     }
+}
+
+/// An API token of the caller's: never its secret.
+#[derive(Serialize, ToSchema)]
+pub struct TokenInfoOut {
+    /// The token's public id, to revoke it by.
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When it was last used (noted at most once a minute); null if never.
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<urbis_store::auth::ApiToken> for TokenInfoOut {
+    fn from(t: urbis_store::auth::ApiToken) -> Self {
+        TokenInfoOut { id: t.id, created_at: t.created_at, expires_at: t.expires_at, last_used_at: t.last_used_at }
+    }
+}
+
+/// The caller's live API tokens, newest first (never their secrets).
+#[utoipa::path(get, path = "/auth/tokens", tag = "auth", security(("bearer" = [])),
+    params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    responses((status = 200, body = List<TokenInfoOut>), TokenErrors, QueryErrors))]
+pub async fn list_tokens(api: Api, q: PageQuery) -> Result<Json<List<TokenInfoOut>>, Problem> {
+    Ok(Json(List::map(ops::my_tokens(&api.state, &api.caller, q.page).await?, TokenInfoOut::from)))
+}
+
+/// Revoke one of the caller's API tokens: it stops working at once. This cannot be undone.
+#[utoipa::path(delete, path = "/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The token's id (from the list of tokens)")),
+    responses((status = 204, description = "Revoked"), TokenErrors, NotFoundErrors))]
+pub async fn revoke_token(api: Api, Path(id): Path<String>) -> Result<StatusCode, Problem> {
+    ops::revoke_my_token(&api.state, &api.caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in account and its roles.
@@ -473,7 +513,7 @@ pub async fn get_invitation(
     params(("token" = String, Path, description = "the secret token of the invitation's link")),
     responses((status = 200, body = InvitationOut), TokenErrors, NotFoundErrors, BodyErrors, RuleErrors))]
 pub async fn accept_invitation(
-    api: Api,
+    api: PublicApi,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<InvitationAccept>,
 ) -> Result<Json<InvitationOut>, Problem> {

@@ -2,7 +2,7 @@
 
 use super::{Ctx, PageForm, Refusal, Saved, ShownError, local_next, redirect};
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, client_key, cookie, set_cookie, sign, unsign};
+use crate::auth::{ClientAddr, SESSION_COOKIE, cookie, set_cookie, sign, unsign};
 use crate::i18n::LANGUAGES;
 use askama::Template;
 use axum::Router;
@@ -15,6 +15,8 @@ use urbis_app::AppError;
 use urbis_app::network as ops;
 use urbis_domain::network::{AccountChange, NewAccount};
 
+use urbis_store::Page;
+use urbis_store::auth::ApiToken;
 use urbis_store::network::{Invitation, Membership, Person};
 
 #[derive(Template)]
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login).post(login_post))
         .route("/logout", post(logout_post))
         .route("/account", get(account).post(account_post))
+        .route("/account/tokens/{id}/revoke", get(revoke_token).post(revoke_token_post))
         .route("/invitations/{token}", get(invitation).post(invitation_post))
 }
 
@@ -51,7 +54,7 @@ fn session_response(state: &AppState, token: &str, to: &str) -> Response {
     res
 }
 
-pub async fn login_post(ctx: Ctx, peer: crate::auth::ClientAddr, form: PageForm) -> Response {
+pub async fn login_post(ctx: Ctx, ClientAddr(client): ClientAddr, form: PageForm) -> Response {
     let email = form.get("email").to_string();
     let next = local_next(form.0.get("next"));
     let fail = |errors: Vec<ShownError>, status| {
@@ -67,7 +70,6 @@ pub async fn login_post(ctx: Ctx, peer: crate::auth::ClientAddr, form: PageForm)
     if !errors.is_empty() {
         return fail(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let client = client_key(peer.0);
     match ops::sign_in(&ctx.state, &email, form.get("password"), &client, ops::Credential::Session).await {
         Ok((token, _)) => session_response(&ctx.state, &token, &next),
         Err(ops::LoginFailure::Wrong) => fail(
@@ -119,6 +121,10 @@ struct AccountPage<'a> {
     errors: Vec<ShownError>,
     conflict: bool,
     saved: bool,
+    /// The account's API tokens (the newest hundred), each with a link to revoke it.
+    tokens: Vec<ApiToken>,
+    /// Shown after a token was revoked (`?revoked`).
+    revoked: bool,
 }
 
 form_errors!(AccountPage);
@@ -129,10 +135,16 @@ impl AccountPage<'_> {
     }
 }
 
-pub async fn account(ctx: Ctx, Saved(saved): Saved) -> Response {
+/// The newest tokens an account page lists.
+const TOKENS_SHOWN: Page = Page { page: 1, per_page: 100 };
+
+pub async fn account(ctx: Ctx, Saved(saved): Saved, Query(q): Query<HashMap<String, String>>) -> Response {
     ctx.respond(async {
         let (person, roles) = ops::account(&ctx.state, &ctx.caller).await?;
+        let tokens = ops::my_tokens(&ctx.state, &ctx.caller, TOKENS_SHOWN).await?.items;
         Ok(ctx.render(AccountPage {
+            tokens,
+            revoked: q.contains_key("revoked"),
             ctx: &ctx,
             roles,
             name: person.name.clone(),
@@ -163,8 +175,11 @@ pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
         let versions = (form.version().unwrap_or(person.version), person.version);
         ctx.after_versioned_form(done.await, versions, async |errors, conflict, version| {
             let (name, job_title, locale) = (name.into(), job_title.into(), locale.into());
+            let tokens = ops::my_tokens(&ctx.state, &ctx.caller, TOKENS_SHOWN).await?.items;
             Ok(AccountPage {
                 ctx: &ctx,
+                tokens,
+                revoked: false,
                 roles,
                 name,
                 job_title,
@@ -178,6 +193,30 @@ pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
             })
         })
         .await
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "token_revoke.html")]
+struct RevokeTokenPage<'a> {
+    ctx: &'a Ctx,
+    token: ApiToken,
+}
+
+/// Asks to confirm revoking one of one's API tokens (it cannot be undone).
+pub async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> Response {
+    ctx.respond(async {
+        let token = ops::my_token(&ctx.state, &ctx.caller, &id).await?;
+        Ok(ctx.render(RevokeTokenPage { ctx: &ctx, token }))
+    })
+    .await
+}
+
+pub async fn revoke_token_post(ctx: Ctx, Path(id): Path<String>, _form: PageForm) -> Response {
+    ctx.respond(async {
+        ops::revoke_my_token(&ctx.state, &ctx.caller, &id).await?;
+        Ok(redirect("/account?revoked=1#tokens"))
     })
     .await
 }

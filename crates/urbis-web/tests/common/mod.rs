@@ -40,13 +40,36 @@ impl TestApp {
         let store = db.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let config = urbis_web::Config { behind_tls: false, base_url: format!("http://{addr}") };
+        let config = urbis_web::Config {
+            behind_tls: false,
+            base_url: format!("http://{addr}"),
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        };
         let state = urbis_web::AppState::new(store.clone(), config).await.unwrap();
         let app = urbis_web::app(state);
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
         });
         Some(TestApp { addr, store, db })
+    }
+
+    /// A second instance of the app on the same database (its own connection pool and in-memory
+    /// state, as a second server behind a load balancer), trusting `trusted_proxies`; its base URL.
+    pub async fn another_instance(&self, trusted_proxies: &[&str]) -> String {
+        let store = Store::connect(&self.db.url).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = urbis_web::Config {
+            behind_tls: false,
+            base_url: format!("http://{addr}"),
+            trusted_proxies: trusted_proxies.iter().map(|p| p.parse().unwrap()).collect(),
+        };
+        let state = urbis_web::AppState::new(store, config).await.unwrap();
+        let app = urbis_web::app(state);
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        format!("http://{addr}")
     }
 
     pub fn url(&self, path: &str) -> String {
