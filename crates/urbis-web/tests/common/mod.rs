@@ -36,6 +36,11 @@ async fn password_hash() -> String {
 impl TestApp {
     /// Start the app on `backend`; `None` only for PostgreSQL without a configured server.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, urbis_web::server::Limits::default()).await
+    }
+
+    /// Start the app on `backend` behind the server loop with `limits` (timeouts, connection limit).
+    pub async fn spawn_with(backend: Backend, limits: urbis_web::server::Limits) -> Option<TestApp> {
         let db = TestDb::new(backend, true).await?;
         let store = db.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -44,7 +49,7 @@ impl TestApp {
         let state = urbis_web::AppState::new(store.clone(), config).await.unwrap();
         let app = urbis_web::app(state);
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+            urbis_web::server::serve(listener, app, limits, std::future::pending()).await.unwrap();
         });
         Some(TestApp { addr, store, db })
     }
