@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod pages;
 pub mod security;
+pub mod server;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

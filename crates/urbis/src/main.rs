@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 use urbis_domain::network::{Email, check_password, required_text};
 use urbis_domain::policy::{Grant, Role, Scope, ScopeKind};
 use urbis_store::Store;
@@ -76,6 +77,37 @@ struct ServeArgs {
     /// X-Forwarded-For is believed when counting failed sign-ins per client address.
     #[arg(long, env = "URBIS_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<urbis_web::auth::IpNet>,
+    /// Seconds a client may take to send a request's line and headers; a kept-alive connection
+    /// waiting longer for its next request is closed too (0.1 to 3600).
+    #[arg(long, env = "URBIS_HEADER_TIMEOUT", value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    header_timeout: Duration,
+    /// Seconds a client may take to send a request's body, from the end of its headers; a handler
+    /// still waiting answers 408 (0.1 to 3600).
+    #[arg(long, env = "URBIS_BODY_TIMEOUT", value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    body_timeout: Duration,
+    /// Seconds a connection may stay open with no byte moving either way (0.1 to 3600).
+    #[arg(long, env = "URBIS_IDLE_TIMEOUT", value_name = "SECONDS", default_value = "5", value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Connections served at once; more wait in the accept queue (default: 1024, or fewer when the
+    /// process may open fewer files).
+    #[arg(long, env = "URBIS_MAX_CONNECTIONS", value_name = "N", value_parser = connections)]
+    max_connections: Option<usize>,
+}
+
+/// A duration setting in seconds (decimals allowed), from 0.1 s to an hour.
+fn seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.1..=3600.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+        _ => Err("must be a number of seconds from 0.1 to 3600".into()),
+    }
+}
+
+/// The connection limit: a whole number from 1 to 100000.
+fn connections(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err("must be a whole number from 1 to 100000".into()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -190,16 +222,22 @@ async fn serve(url: &str, args: ServeArgs) -> Result<()> {
     };
     let state = urbis_web::AppState::new(store.clone(), config).await?;
     let app = urbis_web::app(state);
+    let max_connections = args.max_connections.unwrap_or_else(urbis_web::server::default_max_connections);
     let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
+        max_connections,
         database = store.backend().as_str(),
         ready_ms = started.elapsed().as_millis() as u64,
         "Urbis is ready"
     );
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let limits = urbis_web::server::Limits {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections,
+    };
+    urbis_web::server::serve(listener, app, limits, shutdown()).await?;
     store.close().await;
     Ok(())
 }

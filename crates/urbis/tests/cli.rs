@@ -184,3 +184,33 @@ async fn demo_generate_makes_a_synthetic_cohort_once() {
         assert_eq!(b["overall"]["n"], 7);
     }
 }
+
+/// The read timeouts and the connection limit are settings; a bad value is refused at start, naming
+/// the setting (issue 9, item 5).
+#[test]
+fn serve_refuses_bad_limits_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/limits.db", dir.path().display());
+    for (flag, value) in [
+        ("--header-timeout", "0"),
+        ("--header-timeout", "ten"),
+        ("--body-timeout", "0.01"),
+        ("--idle-timeout", "7200"),
+        ("--max-connections", "0"),
+    ] {
+        let (ok, out) = urbis(&db, &["serve", "--bind", "127.0.0.1:0", flag, value], None);
+        assert!(!ok && out.contains(flag) && out.contains("must be"), "{flag} {value}: {out}");
+    }
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("URBIS_DATABASE_URL", &db)
+        .env("URBIS_BODY_TIMEOUT", "soon")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success() && err.contains("--body-timeout"), "from the environment too: {err}");
+}

@@ -223,13 +223,33 @@ fn unsupported(detail: &str) -> Problem {
     Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", detail)
 }
 
-/// A body that could not be read: 413 over the size limit (`too_large` says what to do), else 400.
+/// A body that could not be read: 413 over the size limit (`too_large` says what to do), 408 when it
+/// did not arrive within the body timeout (see [`crate::server`]), else 400.
 fn unreadable(e: BytesRejection, too_large: String) -> Problem {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if body_timed_out(&e) {
+        Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            "the body did not arrive in time; send it again",
+        )
+    } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large", too_large)
     } else {
         Problem::new(StatusCode::BAD_REQUEST, "bad-body", "Unreadable body", e.body_text())
     }
+}
+
+/// Whether reading a body failed because it did not arrive before the body deadline.
+pub(crate) fn body_timed_out(e: &BytesRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// What an API handler works with: the application and the caller (anonymous without a bearer

@@ -403,7 +403,7 @@ impl FromRequest<AppState> for PageForm {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let csrf_cookie = cookie(req.headers(), CSRF_COOKIE).map(str::to_string);
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            let status = e.status();
+            let status = if crate::api::body_timed_out(&e) { StatusCode::REQUEST_TIMEOUT } else { e.status() };
             (
                 status,
                 Html(format!(

@@ -33,23 +33,34 @@ async fn password_hash() -> String {
     HASH.get_or_init(|| h).clone()
 }
 
+/// Serve the app on `store` on a free local port, behind the real server loop; its address.
+async fn serve(store: Store, trusted_proxies: &[&str], limits: urbis_web::server::Limits) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = urbis_web::Config {
+        behind_tls: false,
+        base_url: format!("http://{addr}"),
+        trusted_proxies: trusted_proxies.iter().map(|p| p.parse().unwrap()).collect(),
+    };
+    let state = urbis_web::AppState::new(store, config).await.unwrap();
+    let app = urbis_web::app(state);
+    tokio::spawn(async move {
+        urbis_web::server::serve(listener, app, limits, std::future::pending()).await.unwrap();
+    });
+    addr
+}
+
 impl TestApp {
     /// Start the app on `backend`; `None` only for PostgreSQL without a configured server.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, urbis_web::server::Limits::default()).await
+    }
+
+    /// Start the app on `backend` behind the server loop with `limits` (timeouts, connection limit).
+    pub async fn spawn_with(backend: Backend, limits: urbis_web::server::Limits) -> Option<TestApp> {
         let db = TestDb::new(backend, true).await?;
         let store = db.store.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let config = urbis_web::Config {
-            behind_tls: false,
-            base_url: format!("http://{addr}"),
-            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
-        };
-        let state = urbis_web::AppState::new(store.clone(), config).await.unwrap();
-        let app = urbis_web::app(state);
-        tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-        });
+        let addr = serve(store.clone(), &["127.0.0.1"], limits).await;
         Some(TestApp { addr, store, db })
     }
 
@@ -57,18 +68,7 @@ impl TestApp {
     /// state, as a second server behind a load balancer), trusting `trusted_proxies`; its base URL.
     pub async fn another_instance(&self, trusted_proxies: &[&str]) -> String {
         let store = Store::connect(&self.db.url).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let config = urbis_web::Config {
-            behind_tls: false,
-            base_url: format!("http://{addr}"),
-            trusted_proxies: trusted_proxies.iter().map(|p| p.parse().unwrap()).collect(),
-        };
-        let state = urbis_web::AppState::new(store, config).await.unwrap();
-        let app = urbis_web::app(state);
-        tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-        });
+        let addr = serve(store, trusted_proxies, urbis_web::server::Limits::default()).await;
         format!("http://{addr}")
     }
 
