@@ -318,7 +318,8 @@ pub async fn invite(
             ("link", &link),
         ],
     );
-    state.store.enqueue_mail("invitation", &inv.email, &subject, &body).await?;
+    let secret = urbis_store::network::Secret { link: &link, expires_at: inv.expires_at };
+    state.store.enqueue_mail("invitation", &inv.email, &subject, &body, Some(secret)).await?;
     Ok((inv, link))
 }
 

@@ -145,6 +145,10 @@ pub enum Action {
     ReopenAssessment,
     /// Read an assessment that is not published.
     ReadAssessment,
+    /// Read an assessment's individual answers: who answered, what each respondent answered, their
+    /// evidence and comments, the spread between respondents and the experts' comments. Never
+    /// public, published or not: publication shows scores, not who answered what.
+    ReadAnswers,
     /// Publish or withdraw a city's scores (the city's choice).
     PublishAssessment,
     /// Confirm or adjust a submitted assessment's capability scores as an expert.
@@ -169,7 +173,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -184,6 +188,7 @@ impl Action {
         Action::SubmitAssessment,
         Action::ReopenAssessment,
         Action::ReadAssessment,
+        Action::ReadAnswers,
         Action::PublishAssessment,
         Action::ValidateAssessment,
         Action::ManageWaves,
@@ -303,7 +308,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 || actor.has(Role::Expert, Scope::Programme(*id))
                 || actor.has(Role::Reviewer, Scope::Programme(*id))
         }
-        (ReadAssessment, Resource::Organisation { id, programmes }) => {
+        // An assessment's answers stay with those who may read it unpublished, whether or not
+        // it is published (a published record's `ReadAnswers` falls through to its organisation).
+        (ReadAssessment | ReadAnswers, Resource::Organisation { id, programmes }) => {
             actor.is_staff_of(programmes)
                 || actor.has(Role::CityLead, Scope::Organisation(*id))
                 || actor.has(Role::CityMember, Scope::Organisation(*id))
@@ -538,6 +545,20 @@ mod tests {
         for action in [Action::ManageService, Action::SubmitAssessment, Action::PublishAssessment] {
             assert!(!can(&anon, action, &record(riga, true)) && !can(&lead, action, &record(oslo, true)));
             assert!(can(&lead, action, &record(riga, true)));
+        }
+    }
+
+    #[test]
+    fn answers_stay_with_the_city_team_and_programme_published_or_not() {
+        let (prog, riga, oslo, _) = ids();
+        let record = |organisation, published| Resource::CityRecord { organisation, programmes: vec![prog], published };
+        let Cast { lead, member, expert, reviewer, pm, .. } = cast();
+        for published in [false, true] {
+            for a in [&lead, &member, &expert, &reviewer, &pm] {
+                assert!(can(a, Action::ReadAnswers, &record(riga, published)), "{a:?} published={published}");
+            }
+            assert!(!can(&Actor::anonymous(), Action::ReadAnswers, &record(riga, published)));
+            assert!(!can(&lead, Action::ReadAnswers, &record(oslo, published)), "another city's lead");
         }
     }
 

@@ -1,7 +1,7 @@
 //! Portable backups: a JSON archive of every table's rows, taken inside one read snapshot while the
 //! server keeps serving, and restorable into an empty SQLite or PostgreSQL database of the same
 //! schema version. Sessions, API tokens and the cookie secret are deliberately left out: after a
-//! restore everyone signs in again.
+//! restore everyone signs in again. So are the outbox's sealed links (see `NOT_ARCHIVED_COLUMNS`).
 
 use crate::audit::commit_audited;
 use crate::query::insert;
@@ -50,7 +50,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     ("indicators", &[("id", Text), ("service_id", Text), ("name", Text), ("description", Text), ("unit", Text), ("direction", Text), ("baseline_value", Real), ("baseline_date", Text), ("target_value", Real), ("target_date", Text), ("data_source", Text), ("method", Text), ("breakdowns", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
     ("measurements", &[("indicator_id", Text), ("measured_on", Text), ("breakdown", Text), ("value", Real), ("quality", Text), ("note", Text), ("updated_at", Text)]),
     ("audit_log", &[("id", Text), ("at", Text), ("actor_id", Text), ("action", Text), ("entity_kind", Text), ("entity_id", Text), ("before_json", Text), ("after_json", Text)]),
-    ("outbox", &[("id", Text), ("kind", Text), ("recipient", Text), ("subject", Text), ("body", Text), ("created_at", Text), ("sent_at", Text)]),
+    ("outbox", &[("id", Text), ("kind", Text), ("recipient", Text), ("subject", Text), ("body", Text), ("created_at", Text), ("sent_at", Text), ("secret_expires_at", Text), ("purged_at", Text)]),
     ("survey_campaigns", &[("id", Text), ("title", Text), ("instrument_slug", Text), ("instrument_version", Int), ("programme_id", Text), ("opens_on", Text), ("closes_on", Text), ("status", Text), ("is_sample", Int), ("created_by", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
     ("survey_respondents", &[("id", Text), ("campaign_id", Text), ("organisation_id", Text), ("email", Text), ("invited_at", Text), ("last_reminded_at", Text), ("reminders", Int), ("submitted_at", Text), ("version", Int), ("created_at", Text)]),
     ("survey_links", &[("token_hash", Text), ("respondent_id", Text), ("created_at", Text)]),
@@ -59,6 +59,12 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
 
 /// Tables that exist but are not archived, and why.
 pub const NOT_ARCHIVED: &[&str] = &["sessions", "api_tokens", "sign_in_failures", "settings", "schema_migrations"];
+
+/// Columns that exist but are not archived: the outbox's sealed secrets (a message's link). A
+/// backup holds no working link, not even encrypted: its key is not in the backup, and a backup
+/// must not depend on keeping a key beside it. A restored message whose secret was left out reads
+/// as purged (`purged_at` set on restore): its link is re-sent with a reminder or a new invitation.
+pub const NOT_ARCHIVED_COLUMNS: &[(&str, &str)] = &[("outbox", "sealed_body")];
 
 pub const FORMAT: &str = "urbis-backup";
 pub const FORMAT_VERSION: u32 = 1;
@@ -147,6 +153,14 @@ impl Store {
                 restored += 1;
             }
         }
+        // The archive holds no sealed links: the messages that had one read as purged.
+        sqlx::query(
+            "UPDATE outbox SET purged_at = $1 \
+             WHERE purged_at IS NULL AND secret_expires_at IS NOT NULL AND sealed_body IS NULL",
+        )
+        .bind(ts(now()))
+        .execute(&mut *tx)
+        .await?;
         let created = &archive.created_at;
         commit_audited::<(), _>(tx, None, "backup.restore", "installation", "", None, Some(created)).await?;
         Ok(restored)

@@ -30,6 +30,9 @@ pub type WriteTx = sqlx::Transaction<'static, sqlx::Any>;
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// The keys that seal the outbox's secrets (see `network::outbox`): for a SQLite file, the key
+    /// file beside it unless others are given; for PostgreSQL, only those given.
+    pub(crate) outbox_keys: Option<crate::network::OutboxKeys>,
 }
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -39,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "services", include_str!("../migrations/0004_services.sql")),
     (5, "pulse", include_str!("../migrations/0005_pulse.sql")),
     (6, "auth-hardening", include_str!("../migrations/0006_auth_hardening.sql")),
+    (7, "outbox-secrets", include_str!("../migrations/0007_outbox_secrets.sql")),
 ];
 
 /// SQLite's durability on commit (`PRAGMA synchronous` in WAL mode).
@@ -77,6 +81,17 @@ fn sqlite_synchronous(url: &str) -> Result<(String, Synchronous)> {
     }
     let url = if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
     Ok((url, mode))
+}
+
+/// The outbox key file of a SQLite database file: beside it, named `<file>.outbox-key` (none for
+/// a database in memory).
+pub fn sqlite_key_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(format!("{path}.outbox-key")))
 }
 
 impl Store {
@@ -129,7 +144,15 @@ impl Store {
             pool_opts
         };
         let pool = pool_opts.connect_with(opts).await?;
-        Ok(Store { pool, backend })
+        let outbox_keys = match backend {
+            Backend::Sqlite => Some(match sqlite_key_file(&url) {
+                Some(path) => crate::network::OutboxKeys::load_or_create(&path)?,
+                // A database in memory lives as long as the process: so does its key.
+                None => crate::network::OutboxKeys::generate(),
+            }),
+            Backend::Postgres => None,
+        };
+        Ok(Store { pool, backend, outbox_keys })
     }
 
     pub fn backend(&self) -> Backend {

@@ -24,6 +24,9 @@ pub enum StoreError {
     Migrate(String),
     #[error("archive error: {0}")]
     Archive(String),
+    /// The outbox key is missing, unreadable, or not the one a message was sealed with.
+    #[error("outbox key: {0}")]
+    OutboxKey(String),
 }
 
 impl StoreError {

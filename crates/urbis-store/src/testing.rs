@@ -58,6 +58,11 @@ impl TestDb {
             }
         };
         let store = Store::connect(&url).await.expect("connect");
+        // SQLite finds (makes) its key file beside the database; PostgreSQL is given one.
+        let store = match backend {
+            Backend::Sqlite => store,
+            Backend::Postgres => store.with_outbox_keys(crate::network::OutboxKeys::generate()),
+        };
         store.migrate().await.expect("migrate");
         if reference {
             store.load_reference().await.expect("reference data");

@@ -2,6 +2,7 @@
 
 pub(crate) mod fixtures;
 mod lost_updates;
+mod outbox;
 mod state_races;
 
 use crate::network::{Acceptor, AccountUpdate, NewInvitation, OrganisationPatch};
@@ -205,7 +206,8 @@ both_backends!(backup_round_trips_and_covers_every_column, true, |db: TestDb| as
         );
     }
     for (table, cols) in archived {
-        let live = s.live_columns(table).await.unwrap();
+        let mut live = s.live_columns(table).await.unwrap();
+        live.retain(|c| !crate::backup::NOT_ARCHIVED_COLUMNS.contains(&(table, c.as_str())));
         if !live.is_empty() {
             assert_eq!(live, cols, "backup column list of {table} matches the schema");
         }

@@ -540,3 +540,108 @@ on_both!(visibility_of_drafts_and_small_cohorts_follows_the_policy, |app: TestAp
         assert_eq!(names == ["helsinki"], sees_helsinki, "unpublished Helsinki listed for {who:?}: {names:?}");
     }
 });
+
+// Publication shows scores, not who answered what (docs/diagnostic.md, "What publication shows"):
+// every read path of an assessment's answers (the JSON API, answers.csv, the questionnaire pages)
+// gives them to Riga's team and the programme's staff, experts and reviewers only, published or not;
+// everyone else reads a published assessment's scores without its answers, spread or the experts'
+// comments.
+on_both!(answers_stay_with_the_city_team_published_or_not, |app: TestApp| async move {
+    let f = fixture(app).await;
+    let token_of = |who: Who| f.tokens.iter().find(|(w, _)| *w == who).unwrap().1.clone();
+    let lead = token_of(Who::LeadRiga).unwrap();
+    // The draft (unpublished) assessment: Riga's lead answers with evidence and a comment.
+    let draft = f.assessment_id.clone();
+    let answer = json!({"level": 3, "evidence": "EVIDENCE-IN-DRAFT", "comment": "COMMENT-IN-DRAFT"});
+    let r = f.app.put_json(&lead, &format!("/api/v1/assessments/{draft}/answers/dv-strategy"), &answer).await;
+    assert_eq!(r.status(), 200);
+    // A submitted, published assessment answered by Riga's lead (t0), validated by an expert.
+    f.app.import_assessment("riga", 0, "lead@riga.example", true).await;
+    let published = f.app.wave_assessment("t0", "riga").await.id.to_string();
+    let expert = token_of(Who::Expert).unwrap();
+    let note = json!({"score": 40.0, "confidence": "low", "comment": "EXPERT-NOTE-ON-RIGA"});
+    let r =
+        f.app.put_json(&expert, &format!("/api/v1/assessments/{published}/validations/digital-vision"), &note).await;
+    assert_eq!(r.status(), 200);
+    let lead_id = f.app.get_json_as(&lead, "/api/v1/me").await["id"].as_str().unwrap().to_string();
+    let secrets = [lead_id.as_str(), "EVIDENCE-IN-DRAFT", "COMMENT-IN-DRAFT", "EXPERT-NOTE-ON-RIGA", "respondent"];
+    let emails = [
+        (Who::Admin, "admin@example.org"),
+        (Who::Manager, "pm@example.org"),
+        (Who::LeadRiga, "lead@riga.example"),
+        (Who::MemberRiga, "member@riga.example"),
+        (Who::LeadHelsinki, "lead@helsinki.example"),
+        (Who::Expert, "expert@example.org"),
+        (Who::Reviewer, "reviewer@example.org"),
+    ];
+    for who in EVERYONE {
+        let reads_answers = allowed(Rule::ReadRigaAssessment, who);
+        let browser = match emails.iter().find(|(w, _)| *w == who) {
+            Some((_, email)) => f.app.signed_in(email).await,
+            None => f.app.browser(),
+        };
+        for (id, is_published) in [(&draft, false), (&published, true)] {
+            let what = format!("as {who:?}, published: {is_published}");
+            let get = |path: String| {
+                let req = f.app.client().get(f.app.url(&path));
+                let req = match token_of(who) {
+                    Some(t) => req.bearer_auth(t),
+                    None => req,
+                };
+                async move {
+                    let r = req.send().await.unwrap();
+                    (r.status().as_u16(), r.text().await.unwrap())
+                }
+            };
+            // The JSON API.
+            let (status, body) = get(format!("/api/v1/assessments/{id}")).await;
+            if reads_answers {
+                assert_eq!(status, 200, "assessment {what}");
+                let v: Value = serde_json::from_str(&body).unwrap();
+                assert!(v["answers"].is_array(), "answers {what}");
+            } else if is_published {
+                assert_eq!(status, 200, "published assessment {what}");
+                let v: Value = serde_json::from_str(&body).unwrap();
+                assert!(v.get("answers").is_none(), "answers {what}: {body}");
+                assert!(!v["scores"]["overall"].is_null(), "scores {what}");
+                for c in v["scores"]["capabilities"].as_object().unwrap().values() {
+                    assert!(c["spread"].is_null(), "spread {what}: {c}");
+                }
+                assert_eq!(v["validations"][0]["score"], 40.0, "validated score {what}");
+                for s in secrets {
+                    assert!(!body.contains(s), "{s:?} in the assessment {what}: {body}");
+                }
+            } else {
+                assert!(matches!(status, 401 | 403), "unpublished assessment {what}: {status}");
+            }
+            // The CSV.
+            let (status, body) = get(format!("/api/v1/assessments/{id}/answers.csv")).await;
+            if reads_answers {
+                assert_eq!(status, 200, "answers.csv {what}");
+                assert!(body.contains(&lead_id), "answers.csv {what} names the respondent");
+            } else {
+                assert!(matches!(status, 401 | 403), "answers.csv {what}: {status}");
+                for s in secrets {
+                    assert!(!body.contains(s), "{s:?} in answers.csv {what}");
+                }
+            }
+            // The questionnaire pages.
+            for page in [
+                format!("/assessments/{id}"),
+                format!("/assessments/{id}/sections/governance"),
+                format!("/assessments/{id}/check"),
+            ] {
+                let r = browser.get(f.app.url(&page)).send().await.unwrap();
+                let status = r.status().as_u16();
+                let body = r.text().await.unwrap();
+                let denied = status == 403 || (who == Who::Anonymous && status == 303);
+                assert_eq!(!denied, reads_answers, "{page} {what}: {status}");
+                if denied {
+                    for s in secrets {
+                        assert!(!body.contains(s), "{s:?} on {page} {what}");
+                    }
+                }
+            }
+        }
+    }
+});

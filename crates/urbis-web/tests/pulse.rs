@@ -424,3 +424,64 @@ on_both!(pulse_report_page_shows_charts_from_five_responses, |app: TestApp| asyn
     let r = b.get(app.url(&format!("/pulse/{id}/report?country=Portugal"))).send().await.unwrap();
     assert_eq!(r.status(), 400);
 });
+
+// Secret links are never stored in clear (issue 9, item 4): after invitations and survey links were
+// queued, a backup (what `urbis backup` writes: the store's archive as JSON) holds none of the
+// issued tokens or links, and nothing in it works as a link: every hex string in it is tried as an
+// invitation and as a survey token against the app, and none opens anything (while the real
+// tokens do, so the probe would notice a working one).
+on_both!(backups_hold_no_working_link, |app: TestApp| async move {
+    let admin = app.token_as("admin@example.org", Role::Admin, "riga").await;
+    let mut tokens = vec![];
+    for email in ["one@riga.example", "two@riga.example"] {
+        let invitation = json!({"email": email, "city": "riga", "role": "city-member"});
+        let created =
+            app.created(&admin, "/api/v1/programmes/digital-innovation-initiative/invitations", &invitation).await;
+        let link = created["link"].as_str().unwrap().to_string();
+        tokens.push(("invitations", link.rsplit('/').next().unwrap().to_string()));
+    }
+    let emails = ["a@riga.example", "b@riga.example", "c@riga.example"];
+    app.open_survey(
+        &admin,
+        json!({"title": "Pulse", "instrument": "innovation-capacity-pulse", "programme": "digital-innovation-initiative",
+               "opens_on": "2026-01-01", "closes_on": "2099-02-01"}),
+        json!([{"organisation": "riga", "emails": emails}]),
+    )
+    .await;
+    for email in emails {
+        tokens.push(("surveys", app.survey_token(email).await));
+    }
+    // The real tokens work (through the outbox, opened with its key).
+    for (kind, token) in &tokens {
+        let status = app.client().get(app.url(&format!("/api/v1/{kind}/{token}"))).send().await.unwrap().status();
+        assert_eq!(status, 200, "{kind} {token} works before the backup");
+    }
+    let archive = app.store.backup().await.unwrap();
+    let bytes = serde_json::to_vec(&archive).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    for (kind, token) in &tokens {
+        assert!(!text.contains(token.as_str()), "the {kind} token {token} is in the backup");
+    }
+    assert!(!text.contains("/surveys/") && !text.contains("/invitations/"), "a link is in the backup");
+    // Anything that could be a token: every run of 16 or more hex digits.
+    let mut candidates = std::collections::BTreeSet::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            if run.len() >= 16 {
+                candidates.insert(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+    }
+    assert!(candidates.len() >= 5, "the hashes of the links are there to try: {}", candidates.len());
+    for candidate in &candidates {
+        for kind in ["invitations", "surveys"] {
+            let r = app.client().get(app.url(&format!("/api/v1/{kind}/{candidate}"))).send().await.unwrap();
+            let status = r.status().as_u16();
+            assert!((400..500).contains(&status), "{candidate} from the backup opens {kind}: {status}");
+        }
+    }
+});

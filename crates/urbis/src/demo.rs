@@ -817,6 +817,7 @@ pub async fn sample_pulse(store: &Store) -> Result<usize> {
         subject: format!("Survey: {SAMPLE_PULSE_TITLE}"),
         body: "Sample data: this message is never sent. The respondent's link is {link}".into(),
         link_prefix: "/surveys/".into(),
+        link_expires_at: (campaign.closes_on + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN).and_utc(),
     };
     let (campaign, respondents, _) = store.add_recipients(None, campaign.id, &recipients, &mail).await?;
     store.set_campaign_status(None, campaign.id, campaign.version, CampaignStatus::Open, &mail).await?;

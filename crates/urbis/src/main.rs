@@ -11,7 +11,7 @@ use std::time::Duration;
 use urbis_domain::network::{Email, check_password, required_text};
 use urbis_domain::policy::{Grant, Role, Scope, ScopeKind};
 use urbis_store::Store;
-use urbis_store::network::NewPerson;
+use urbis_store::network::{NewPerson, OutboxKeys};
 
 #[derive(Parser)]
 #[command(name = "urbis", version, about = "Urbis: run city digital-innovation programmes")]
@@ -19,6 +19,11 @@ struct Cli {
     /// Database URL: sqlite://FILE (created on first start) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "URBIS_DATABASE_URL", default_value = "sqlite://urbis.db")]
     database_url: String,
+    /// The outbox key file (secret links in queued e-mail are sealed with it). SQLite: default
+    /// FILE.outbox-key beside the database, created on first start. PostgreSQL: required to serve,
+    /// the same file on every instance (make one with `urbis outbox-key generate FILE`).
+    #[arg(long, global = true, env = "URBIS_OUTBOX_KEY_FILE")]
+    outbox_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -38,11 +43,27 @@ enum Command {
     Backup { file: PathBuf },
     /// Restore a backup FILE into an empty database (SQLite or PostgreSQL).
     Restore { file: PathBuf },
+    /// The key that seals secret links in the outbox (see docs/operations.md).
+    OutboxKey {
+        #[command(subcommand)]
+        command: OutboxKeyCommand,
+    },
+    /// Purge the sealed links of undelivered e-mail whose link has expired (serve does it hourly).
+    PurgeOutbox,
     /// Sample data for trying Urbis out and for load tests.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum OutboxKeyCommand {
+    /// Write a new key file (readable by its owner only); refuses to overwrite one.
+    Generate { file: PathBuf },
+    /// Put a new key first in a key file (it seals from now on); the older keys stay to open
+    /// messages sealed before, until they are delivered or purged.
+    Rotate { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -146,7 +167,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::parse_default())) {
-        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Serve(args) => serve(&cli.database_url, cli.outbox_key_file.as_deref(), args).await,
         Command::Migrate => {
             let store = open(&cli.database_url).await?;
             println!("database at schema version {}", store.current_schema_version().await?);
@@ -155,6 +176,13 @@ async fn main() -> Result<()> {
         Command::User { command } => user(&cli.database_url, command).await,
         Command::Backup { file } => backup(&cli.database_url, &file).await,
         Command::Restore { file } => restore(&cli.database_url, &file).await,
+        Command::OutboxKey { command } => outbox_key(command),
+        Command::PurgeOutbox => {
+            let store = with_outbox_keys(open(&cli.database_url).await?, cli.outbox_key_file.as_deref())?;
+            let n = store.purge_expired_secrets(urbis_store::now()).await?;
+            println!("purged {n} expired links from the outbox");
+            Ok(())
+        }
         Command::Demo { command: DemoCommand::Generate { cities, waves } } => {
             let store = open(&cli.database_url).await?;
             let started = std::time::Instant::now();
@@ -209,9 +237,62 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(url: &str, args: ServeArgs) -> Result<()> {
+/// The store with the outbox keys of `file` when given (else those found when connecting).
+fn with_outbox_keys(store: Store, file: Option<&std::path::Path>) -> Result<Store> {
+    let store = match file {
+        Some(path) => store.with_outbox_keys(OutboxKeys::load(path)?),
+        None => store,
+    };
+    if store.outbox_keys().is_none() {
+        bail!(
+            "no outbox key: on PostgreSQL set URBIS_OUTBOX_KEY_FILE (or --outbox-key-file) to a key file made once \
+             with `urbis outbox-key generate FILE` and given to every instance (see docs/operations.md)"
+        );
+    }
+    Ok(store)
+}
+
+fn outbox_key(command: OutboxKeyCommand) -> Result<()> {
+    match command {
+        OutboxKeyCommand::Generate { file } => {
+            urbis_store::network::outbox::write_key_file(&file, &format!("{}\n", OutboxKeys::new_key_line()))?;
+            let id = OutboxKeys::load(&file)?.current_id().to_string();
+            println!("outbox key {id} written to {}", file.display());
+        }
+        OutboxKeyCommand::Rotate { file } => {
+            let old = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            OutboxKeys::parse(&old, &file.display().to_string())?;
+            let text = format!(
+                "{}\n# older keys: they only open messages sealed before; remove them once those are delivered or purged\n{old}",
+                OutboxKeys::new_key_line()
+            );
+            let tmp = file.with_extension("rotating");
+            let _ = std::fs::remove_file(&tmp);
+            urbis_store::network::outbox::write_key_file(&tmp, &text)?;
+            std::fs::rename(&tmp, &file)?;
+            let id = OutboxKeys::load(&file)?.current_id().to_string();
+            println!("outbox key {id} now seals new messages; older keys kept in {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+async fn serve(url: &str, outbox_key_file: Option<&std::path::Path>, args: ServeArgs) -> Result<()> {
     let started = std::time::Instant::now();
-    let store = open(url).await?;
+    let store = with_outbox_keys(open(url).await?, outbox_key_file)?;
+    // The retention purge of expired links, at start and hourly.
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match purger.purge_expired_secrets(urbis_store::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "expired links purged from the outbox"),
+                Err(e) => tracing::warn!(error = %e, "purging expired links from the outbox failed"),
+            }
+        }
+    });
     if args.demo {
         demo::load(&store).await?;
     }

@@ -35,17 +35,21 @@ impl Drop for Server {
 
 async fn serve(db: &str) -> (Server, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // PostgreSQL is served only with an outbox key file (SQLite makes one beside its file).
+    let key = std::env::temp_dir().join(format!("urbis-cli-{}-{port}.outbox-key", std::process::id()));
+    std::fs::write(&key, urbis_store::network::OutboxKeys::new_key_line()).unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("URBIS_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if db.starts_with("postgres") {
+        command.env("URBIS_OUTBOX_KEY_FILE", &key);
+    }
     // Wrapped at once so that Drop kills and waits for it on every path.
-    let server = Server(
-        Command::new(BIN)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("URBIS_DATABASE_URL", db)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let server = Server(command.spawn().unwrap());
     let base = format!("http://127.0.0.1:{port}");
     for _ in 0..200 {
         if let Ok(r) = reqwest::get(format!("{base}/readyz")).await

@@ -103,7 +103,10 @@ async fn shown(
     waves: &[Wave],
     assessment: Assessment,
 ) -> Result<Shown> {
-    let (_, _, scores) = scores(app, &assessment).await?;
+    let (_, _, mut scores) = scores(app, &assessment).await?;
+    if !caller.can(Action::ReadAnswers, city) {
+        super::without_spread(&mut scores);
+    }
     let validations = app.store.validations(assessment.id).await?;
     let wave = waves.iter().find(|w| w.id == assessment.wave_id).cloned().ok_or(AppError::NotFound("wave"))?;
     let benchmark = benchmark(app, &wave, INSTRUMENT, &PeerGroup::default(), Basis::of(caller, programme.id)).await?;

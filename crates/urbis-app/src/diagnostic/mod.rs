@@ -229,6 +229,53 @@ pub async fn scores_of(state: &App, a: &Assessment, inst: &Instrument, answers: 
     Ok(score_respondents(inst, &by_respondent(inst, answers), &overrides))
 }
 
+/// An assessment as one reader sees it. Publication shows scores, not who answered what (see
+/// "What publication shows" in `docs/diagnostic.md`): everyone who may read the assessment gets
+/// its scores and levels per capability, overall, and the experts' validated scores; only those
+/// who may read its answers ([`Action::ReadAnswers`]: the city's team, the programme's staff,
+/// experts and reviewers) also get the answers (respondents, evidence, comments), the spread
+/// between respondents and the experts' comments.
+pub struct AssessmentView {
+    pub assessment: Assessment,
+    /// Every respondent's answers, for readers of answers only.
+    pub answers: Option<Vec<StoredAnswer>>,
+    /// The scores; without the spread between respondents unless `answers_shown`.
+    pub scores: Scores,
+    pub validations: Vec<Validation>,
+    /// May the caller see the answers, the spread and the experts' comments and names?
+    pub answers_shown: bool,
+}
+
+/// An assessment (as it is now: `assessment`, perhaps changed since `loaded` was read) as the
+/// caller may see it.
+pub async fn view(state: &App, caller: &Caller, loaded: &Loaded, assessment: Assessment) -> Result<AssessmentView> {
+    let answers_shown = caller.can(Action::ReadAnswers, &loaded.resource);
+    let (_, answers, mut scores) = scores(state, &assessment).await?;
+    if !answers_shown {
+        without_spread(&mut scores);
+    }
+    let validations = state.store.validations(assessment.id).await?;
+    Ok(AssessmentView { assessment, answers: answers_shown.then_some(answers), scores, validations, answers_shown })
+}
+
+/// Scores without the spread between respondents: its minimum and maximum are single respondents'
+/// own scores, which stay with those who may read the answers.
+pub fn without_spread(scores: &mut Scores) {
+    for c in scores.capabilities.values_mut() {
+        c.spread = None;
+    }
+}
+
+/// An assessment's answers and scores, for its answers export (those who may read its answers).
+pub async fn answers_export(
+    state: &App,
+    caller: &Caller,
+    loaded: &Loaded,
+) -> Result<(Instrument, Vec<StoredAnswer>, Scores)> {
+    loaded.check(caller, Action::ReadAnswers)?;
+    scores(state, &loaded.assessment).await
+}
+
 /// The experts' validations of an assessment the caller was given (by `load_for` or an operation
 /// on it): whoever may read the assessment may read them.
 pub async fn validations(state: &App, a: &Assessment) -> Result<Vec<Validation>> {

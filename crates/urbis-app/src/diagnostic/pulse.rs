@@ -235,7 +235,14 @@ fn link_mail(state: &App, c: &Campaign, reminder: bool) -> LinkMail {
         subject: t.with(subject, &[("title", &c.title)]),
         body: t.with(body, &[("title", &c.title), ("closes", &c.closes_on.to_string()), ("link", "{link}")]),
         link_prefix: format!("{}/surveys/", state.base_url.trim_end_matches('/')),
+        link_expires_at: link_expiry(c),
     }
+}
+
+/// When a campaign's links stop being useful: the end of its closing day (UTC). Undelivered links
+/// are purged from the outbox after it.
+pub fn link_expiry(c: &Campaign) -> chrono::DateTime<chrono::Utc> {
+    (c.closes_on + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 /// A respondent's link as sent: the public base URL, `/surveys/` and the token.

@@ -42,9 +42,10 @@ impl Questionnaire {
     }
 }
 
-/// The questionnaire of an assessment the caller may read.
+/// The questionnaire of an assessment whose answers the caller may read (its city's team and the
+/// programme's staff, experts and reviewers, published or not: it shows who answered what).
 pub async fn questionnaire(app: &App, caller: &Caller, loaded: &Loaded) -> Result<Questionnaire> {
-    loaded.check(caller, Action::ReadAssessment)?;
+    loaded.check(caller, Action::ReadAnswers)?;
     let answers = app.store.answers(loaded.assessment.id).await?;
     let me = caller.actor.person;
     let mine =

@@ -4,7 +4,7 @@
 mod invitations;
 mod memberships;
 mod organisations;
-mod outbox;
+pub mod outbox;
 mod people;
 mod programmes;
 
@@ -16,3 +16,4 @@ pub use programmes::{CohortMember, Participation, Programme};
 
 pub(crate) use organisations::insert_organisation;
 pub(crate) use outbox::enqueue_mail_in;
+pub use outbox::{OutboxKeys, OutgoingMail, Secret};

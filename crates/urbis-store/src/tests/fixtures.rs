@@ -99,6 +99,7 @@ pub(crate) fn mail() -> LinkMail {
         subject: "Pulse".into(),
         body: "Answer here: {link}".into(),
         link_prefix: "https://urbis.example/surveys/".into(),
+        link_expires_at: crate::now() + chrono::Duration::days(30),
     }
 }
 

@@ -174,7 +174,7 @@ impl Store {
                     "add at least one organisation and respondent before opening the survey",
                 ));
             }
-            links = invite_pending(&mut tx, &respondents, mail, now()).await?;
+            links = invite_pending(&mut tx, self, &respondents, mail, now()).await?;
         }
         let after = update_versioned(&mut tx, campaign_id, expected_version, Fields::new().set("status", next)).await?;
         let action = match next {

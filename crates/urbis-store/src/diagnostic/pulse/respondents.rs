@@ -5,7 +5,7 @@ use super::Campaign;
 use super::campaigns::{finish_campaign, require_open};
 use crate::audit::{self, commit_audited};
 use crate::auth::{hash_token, new_token};
-use crate::network::{NewOrganisation, enqueue_mail_in, insert_organisation};
+use crate::network::{NewOrganisation, Secret, enqueue_mail_in, insert_organisation};
 use crate::query::{all, by_id, count, insert, insert_record, select};
 use crate::row::{Record, parse_uuid, record};
 use crate::value::Fields;
@@ -62,13 +62,15 @@ pub struct NewRecipient {
 }
 
 /// The e-mail sent with a link: `{link}` in the body is replaced by the respondent's own link,
-/// made of `link_prefix` and the secret token.
+/// made of `link_prefix` and the secret token. The link is sealed in the outbox (see
+/// `network::outbox`) and purged once delivered or after `link_expires_at`.
 #[derive(Debug, Clone)]
 pub struct LinkMail {
     pub kind: &'static str,
     pub subject: String,
     pub body: String,
     pub link_prefix: String,
+    pub link_expires_at: DateTime<Utc>,
 }
 
 /// A link just issued to a respondent: the secret token is returned once (staff may hand links out
@@ -82,12 +84,21 @@ pub struct IssuedLink {
 
 impl LinkMail {
     /// Issue a new link for a respondent (only its hash is stored) and queue the e-mail with it.
-    async fn send(&self, tx: &mut WriteTx, respondent_id: Uuid, email: &str, at: DateTime<Utc>) -> Result<IssuedLink> {
+    async fn send(
+        &self,
+        tx: &mut WriteTx,
+        store: &Store,
+        respondent_id: Uuid,
+        email: &str,
+        at: DateTime<Utc>,
+    ) -> Result<IssuedLink> {
         let token = new_token();
         let link = Fields::new().set("token_hash", hash_token(&token)).set("respondent_id", respondent_id);
         insert(tx, "survey_links", link.set("created_at", at), "").await?;
-        let body = self.body.replace("{link}", &format!("{}{token}", self.link_prefix));
-        enqueue_mail_in(tx, self.kind, email, &self.subject, &body).await?;
+        let link = format!("{}{token}", self.link_prefix);
+        let body = self.body.replace("{link}", &link);
+        let secret = Secret { link: &link, expires_at: self.link_expires_at };
+        enqueue_mail_in(tx, store, self.kind, email, &self.subject, &body, Some(secret)).await?;
         Ok(IssuedLink { respondent_id, email: email.to_string(), token })
     }
 }
@@ -100,13 +111,14 @@ pub(super) async fn respondents_in(tx: &mut WriteTx, campaign_id: Uuid) -> Resul
 /// Invite the respondents not invited yet: a link each, queued in the outbox.
 pub(super) async fn invite_pending(
     tx: &mut WriteTx,
+    store: &Store,
     respondents: &[Respondent],
     mail: &LinkMail,
     at: DateTime<Utc>,
 ) -> Result<Vec<IssuedLink>> {
     let mut links = vec![];
     for r in respondents.iter().filter(|r| r.invited_at.is_none()) {
-        links.push(mail.send(tx, r.id, &r.email, at).await?);
+        links.push(mail.send(tx, store, r.id, &r.email, at).await?);
         sqlx::query("UPDATE survey_respondents SET invited_at = $1, version = version + 1 WHERE id = $2")
             .bind(ts(at))
             .bind(r.id.to_string())
@@ -193,7 +205,7 @@ impl Store {
         }
         let mut links = vec![];
         if before.status == CampaignStatus::Open {
-            links = invite_pending(&mut tx, &added, mail, at).await?;
+            links = invite_pending(&mut tx, self, &added, mail, at).await?;
             for r in added.iter_mut() {
                 *r = by_id(&mut *tx, r.id).await?;
             }
@@ -233,7 +245,7 @@ impl Store {
             .collect();
         let mut links = vec![];
         for r in &due {
-            links.push(mail.send(&mut tx, r.id, &r.email, at).await?);
+            links.push(mail.send(&mut tx, self, r.id, &r.email, at).await?);
             sqlx::query(
                 "UPDATE survey_respondents SET last_reminded_at = $1, reminders = reminders + 1, version = version + 1 WHERE id = $2",
             )
@@ -257,14 +269,5 @@ impl Store {
         let r: Respondent = by_id(&self.pool, id).await?;
         let c = self.campaign(r.campaign_id).await?;
         Ok((r, c))
-    }
-
-    /// The messages queued for one recipient, oldest first: (kind, subject, body). Test support.
-    #[cfg(any(test, feature = "testing"))]
-    pub async fn queued_mail(&self, recipient: &str) -> Result<Vec<(String, String, String)>> {
-        Ok(sqlx::query_as("SELECT kind, subject, body FROM outbox WHERE recipient = $1 ORDER BY id")
-            .bind(recipient)
-            .fetch_all(&self.pool)
-            .await?)
     }
 }

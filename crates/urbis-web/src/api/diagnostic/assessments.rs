@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use urbis_app::Caller;
 use urbis_app::diagnostic as ops;
 use urbis_app::network as net;
 use urbis_domain::diagnostic::{CapabilityResult, Scores, Spread};
@@ -96,22 +97,33 @@ pub struct AssessmentOut {
     pub sample: bool,
     pub submitted_at: Option<DateTime<Utc>>,
     pub version: i64,
-    pub answers: Vec<AnswerOut>,
-    /// Self-assessed scores, computed from the answers.
+    /// Every respondent's answers, with their evidence and comments: only for those who may read
+    /// them (the city's team, the programme's staff, experts and reviewers); left out for everyone
+    /// else, who reads a published assessment's scores only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Vec<AnswerOut>>,
+    /// Self-assessed scores, computed from the answers (the spread between respondents only for
+    /// those who may read the answers).
     pub scores: ScoresOut,
     /// Expert validation per capability (kept beside the self-assessed scores).
     pub validations: Vec<ValidationOut>,
 }
 
-async fn full(state: &AppState, a: Assessment) -> Result<AssessmentOut, Problem> {
-    let (_, answers, scores) = ops::scores(state, &a).await?;
-    let validations = ops::validations(state, &a).await?.into_iter().map(Into::into).collect();
-    Ok(assessment_out(a, answers, &scores, validations))
+async fn full(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &ops::Loaded,
+    a: Assessment,
+) -> Result<AssessmentOut, Problem> {
+    let v = ops::view(state, caller, loaded, a).await?;
+    let shown = v.answers_shown;
+    let validations = v.validations.into_iter().map(|x| ValidationOut::shown(x, shown)).collect();
+    Ok(assessment_out(v.assessment, v.answers, &v.scores, validations))
 }
 
 fn assessment_out(
     a: Assessment,
-    answers: Vec<StoredAnswer>,
+    answers: Option<Vec<StoredAnswer>>,
     scores: &Scores,
     validations: Vec<ValidationOut>,
 ) -> AssessmentOut {
@@ -126,7 +138,7 @@ fn assessment_out(
         sample: a.is_sample,
         submitted_at: a.submitted_at,
         version: a.version,
-        answers: answers.into_iter().map(Into::into).collect(),
+        answers: answers.map(|list| list.into_iter().map(Into::into).collect()),
         scores: scores.into(),
         validations,
     }
@@ -144,7 +156,8 @@ pub async fn create_assessment(
     let city = net::city(&api.state, &slug).await?;
     let a =
         ops::create(&api.state, &api.caller, &city, body.programme.as_deref(), &body.wave, &body.instrument).await?;
-    Ok(created(full(&api.state, a).await?))
+    let loaded = ops::load_for(&api.state, &api.caller, &a.id.to_string(), Action::ReadAssessment).await?;
+    Ok(created(full(&api.state, &api.caller, &loaded, a).await?))
 }
 
 /// An assessment with its answers and scores (its city's team, programme staff, experts and
@@ -154,7 +167,8 @@ pub async fn create_assessment(
     responses((status = 200, body = AssessmentOut, headers(("ETag" = String))), ReadErrors))]
 pub async fn get_assessment(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAssessment).await?;
-    Ok(with_etag(loaded.assessment.version, full(&api.state, loaded.assessment).await?))
+    let a = loaded.assessment.clone();
+    Ok(with_etag(a.version, full(&api.state, &api.caller, &loaded, a).await?))
 }
 
 /// Submit (locks the answers). 409 lists the required questions nobody has answered.
@@ -164,7 +178,7 @@ pub async fn get_assessment(api: Api, Path(id): Path<String>) -> Result<Response
 pub async fn submit_assessment(api: Api, Path(id): Path<String>) -> Result<Json<AssessmentOut>, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::SubmitAssessment).await?;
     let a = ops::submit(&api.state, &api.caller, &loaded).await?;
-    Ok(Json(full(&api.state, a).await?))
+    Ok(Json(full(&api.state, &api.caller, &loaded, a).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -188,7 +202,7 @@ pub async fn patch_assessment(
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::PublishAssessment).await?;
     let version = if_match.version_of(loaded.assessment.version)?;
     let a = ops::publish(&api.state, &api.caller, &loaded, version, body.published).await?;
-    Ok(with_etag(a.version, full(&api.state, a).await?))
+    Ok(with_etag(a.version, full(&api.state, &api.caller, &loaded, a).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -209,17 +223,18 @@ pub async fn reopen_assessment(
 ) -> Result<Json<AssessmentOut>, Problem> {
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReopenAssessment).await?;
     let a = ops::reopen(&api.state, &api.caller, &loaded, &body.reason).await?;
-    Ok(Json(full(&api.state, a).await?))
+    Ok(Json(full(&api.state, &api.caller, &loaded, a).await?))
 }
 
-/// An assessment as CSV: every answer (question, respondent, answer, normalised value, evidence,
-/// comment), then the scores.
+/// An assessment's answers as CSV: every answer (question, respondent, answer, normalised value,
+/// evidence, comment), then the scores. Only for those who may read its answers (the city's team,
+/// the programme's staff, experts and reviewers), published or not: publication shows scores.
 #[utoipa::path(get, path = "/assessments/{id}/answers.csv", tag = "diagnostic", security(("bearer" = [])),
     params(("id" = String, Path, description = "the assessment's id (a UUID)")),
     responses((status = 200, content_type = "text/csv", body = String), ReadErrors))]
 pub async fn get_assessment_csv(api: Api, Path(id): Path<String>) -> Result<Response, Problem> {
-    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAssessment).await?;
-    let (inst, answers, scores) = ops::scores(&api.state, &loaded.assessment).await?;
+    let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadAnswers).await?;
+    let (inst, answers, scores) = ops::answers_export(&api.state, &api.caller, &loaded).await?;
     let mut out =
         String::from("row,capability,question_id,respondent_id,answer,normalised,evidence,comment,score,level\n");
     for a in &answers {

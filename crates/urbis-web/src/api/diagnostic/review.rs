@@ -19,9 +19,25 @@ pub struct ValidationOut {
     pub score: f64,
     /// `high`, `medium` or `low`.
     pub confidence: String,
-    pub comment: String,
-    pub validated_by: Uuid,
+    /// The expert's comment and who they are: only for those who may read the assessment's
+    /// answers (left out for the public reader of a published assessment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validated_by: Option<Uuid>,
     pub validated_at: DateTime<Utc>,
+}
+
+impl ValidationOut {
+    /// A validation with its comment and expert when `detail` (the caller may read the answers).
+    pub fn shown(v: urbis_store::diagnostic::Validation, detail: bool) -> Self {
+        let mut out = ValidationOut::from(v);
+        if !detail {
+            out.comment = None;
+            out.validated_by = None;
+        }
+        out
+    }
 }
 
 impl From<urbis_store::diagnostic::Validation> for ValidationOut {
@@ -30,8 +46,8 @@ impl From<urbis_store::diagnostic::Validation> for ValidationOut {
             capability: v.capability,
             score: v.score,
             confidence: v.confidence.as_str().into(),
-            comment: v.comment,
-            validated_by: v.validated_by,
+            comment: Some(v.comment),
+            validated_by: Some(v.validated_by),
             validated_at: v.validated_at,
         }
     }

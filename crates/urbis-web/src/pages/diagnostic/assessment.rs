@@ -49,7 +49,7 @@ fn frame(ctx: &Ctx, loaded: &ops::Loaded) -> Frame {
 
 pub async fn assessment(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(async {
-        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::ReadAssessment).await?;
+        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::ReadAnswers).await?;
         let q = ops::questionnaire(&ctx.state, &ctx.caller, &loaded).await?;
         let sections = section_links(&ctx, &inst, &frame(&ctx, &loaded).base, &|id| q.answered(id));
         Ok(ctx.render(AssessmentPage {
@@ -67,7 +67,7 @@ pub async fn assessment(ctx: Ctx, Path(id): Path<String>) -> Response {
 
 pub async fn section(ctx: Ctx, Path((id, section)): Path<(String, String)>) -> Response {
     ctx.respond(async {
-        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::ReadAssessment).await?;
+        let (loaded, inst) = loaded_with_instrument(&ctx, &id, Action::ReadAnswers).await?;
         let q = ops::questionnaire(&ctx.state, &ctx.caller, &loaded).await?;
         let shown = |id: &str| shown_from_answer(q.mine.get(id));
         let page = SectionPage::new(&ctx, frame(&ctx, &loaded), &inst, section, &shown, vec![], q.locked())?;
@@ -93,7 +93,7 @@ pub async fn section_post(ctx: Ctx, Path((id, section)): Path<(String, String)>,
 }
 
 async fn check_page(ctx: &Ctx, id: &str, errors: Vec<ShownError>, status: StatusCode) -> Result<Response, AppError> {
-    let (loaded, inst) = loaded_with_instrument(ctx, id, Action::ReadAssessment).await?;
+    let (loaded, inst) = loaded_with_instrument(ctx, id, Action::ReadAnswers).await?;
     let q = ops::questionnaire(&ctx.state, &ctx.caller, &loaded).await?;
     let scores = ops::scores_of(&ctx.state, &loaded.assessment, &inst, &q.answers).await?;
     let frame = frame(ctx, &loaded);
