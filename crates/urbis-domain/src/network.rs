@@ -293,6 +293,43 @@ pub fn optional_text(field: &str, s: &str, max: usize) -> Result<String, FieldEr
     Ok(t.replace("\r\n", "\n"))
 }
 
+/// The bidirectional formatting characters refused in names and titles: the embeddings and
+/// overrides (U+202A–U+202E) and isolates (U+2066–U+2069), which reorder the text around them (a
+/// name shown in a list, a CSV cell, an e-mail or a log line can then read differently from what
+/// it holds, the "Trojan Source" spoofing), and the invisible marks U+200E, U+200F and U+061C,
+/// which let two names that look the same differ. Right-to-left names need none of them.
+pub const BIDI_CONTROLS: [char; 12] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+    '\u{200E}', '\u{200F}', '\u{061C}',
+];
+
+/// The one rule for names and titles (of people, organisations, services, campaigns, waves, plan
+/// items…) beyond free text's: no bidirectional formatting characters ([`BIDI_CONTROLS`]).
+pub fn no_bidi_controls(field: &str, s: &str) -> Result<(), FieldError> {
+    match s.chars().find(|c| BIDI_CONTROLS.contains(c)) {
+        Some(c) => Err(FieldError::new(
+            field,
+            "bidi-control",
+            format!("must not contain bidirectional control characters (found U+{:04X})", c as u32),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Check a required name or title: [`required_text`] and [`no_bidi_controls`].
+pub fn required_name(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    let t = required_text(field, s, max)?;
+    no_bidi_controls(field, &t)?;
+    Ok(t)
+}
+
+/// Check an optional name or title: [`optional_text`] and [`no_bidi_controls`].
+pub fn optional_name(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    let t = optional_text(field, s, max)?;
+    no_bidi_controls(field, &t)?;
+    Ok(t)
+}
+
 choice!(
     /// How an organisation takes part in a programme.
     ParticipationStatus in "kebab-case", "status", "invalid-choice", "must be participating, invited or declined",
@@ -410,7 +447,7 @@ impl InvitationRequest {
     pub fn parse(email: &str, name: &str, role: &str) -> Result<Self, crate::Invalid> {
         let mut errors = crate::Invalid::default();
         let email = errors.take("email", Email::parse(email));
-        let name = errors.take("name", optional_text("name", name, 200));
+        let name = errors.take("name", optional_name("name", name, 200));
         let role = errors.take("role", crate::policy::Role::parse(role));
         errors.into_result()?;
         match (email, name, role) {
@@ -431,7 +468,7 @@ pub struct NewAccount {
 impl NewAccount {
     pub fn parse(name: &str, password: &str, confirm: Option<&str>, listed: bool) -> Result<Self, crate::Invalid> {
         let mut errors = crate::Invalid::default();
-        let name = errors.take("name", required_text("name", name, 200));
+        let name = errors.take("name", required_name("name", name, 200));
         errors.take("password", check_password(password));
         if let Some(c) = confirm
             && c != password
@@ -461,8 +498,8 @@ impl AccountChange {
         known_locales: &[&str],
     ) -> Result<Self, crate::Invalid> {
         let mut errors = crate::Invalid::default();
-        let name = errors.take("name", required_text("name", name, 200));
-        let job_title = errors.take("job_title", optional_text("job_title", job_title, 200));
+        let name = errors.take("name", required_name("name", name, 200));
+        let job_title = errors.take("job_title", optional_name("job_title", job_title, 200));
         if !locale.is_empty() && !known_locales.contains(&locale) {
             errors.0.push(FieldError::new("locale", "invalid-choice", "must be one of the interface languages"));
         }

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use urbis_domain::network::{Email, check_password, required_text};
+use urbis_domain::network::{Email, check_password, required_name};
 use urbis_domain::policy::{Grant, Role, Scope, ScopeKind};
 use urbis_store::Store;
 use urbis_store::network::{NewPerson, OutboxKeys};
@@ -342,7 +342,7 @@ async fn shutdown() {
 async fn user(url: &str, command: UserCommand) -> Result<()> {
     let UserCommand::Create { email, name, role, organisation, programme, password_stdin, listed } = command;
     let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
-    let name = required_text("name", &name, 200).map_err(|e| anyhow::anyhow!("--name: {}", e.message))?;
+    let name = required_name("name", &name, 200).map_err(|e| anyhow::anyhow!("--name: {}", e.message))?;
     let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {}", e.message))?;
     if !password_stdin {
         bail!("--password-stdin is required: pipe the password in, e.g. `printf %s \"$PW\" | urbis user create …`");

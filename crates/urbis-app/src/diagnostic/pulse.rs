@@ -13,7 +13,7 @@ use urbis_domain::diagnostic::pulse::{
     response_rates, summarise,
 };
 use urbis_domain::diagnostic::{Answer, Distribution, Instrument, required_questions, score};
-use urbis_domain::network::{CountryCode, Email, OrganisationKind, Region, optional_text, required_text};
+use urbis_domain::network::{CountryCode, Email, OrganisationKind, Region, optional_name, required_name};
 use urbis_domain::policy::{Action, Resource};
 use urbis_domain::{FieldError, Invalid};
 use urbis_store::diagnostic::InstrumentSummary;
@@ -175,11 +175,11 @@ pub async fn check_recipients(state: &App, input: &[RecipientInput]) -> Result<V
                 Err(e) => return Err(e.into()),
             },
             (None, Some(name)) => {
-                let name = errors.take(&at("new_name"), required_text("new_name", name, 200));
+                let name = errors.take(&at("new_name"), required_name("new_name", name, 200));
                 let country = errors
                     .take(&at("new_country_code"), CountryCode::parse(r.new_country_code.as_deref().unwrap_or("")));
                 let city =
-                    errors.take(&at("new_city"), optional_text("new_city", r.new_city.as_deref().unwrap_or(""), 200));
+                    errors.take(&at("new_city"), optional_name("new_city", r.new_city.as_deref().unwrap_or(""), 200));
                 match (name, country, city) {
                     (Some(name), Some(country), Some(city)) => Some(RecipientOrganisation::New(NewOrganisation {
                         name,

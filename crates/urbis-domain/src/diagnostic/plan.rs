@@ -2,7 +2,7 @@
 
 use crate::choice::choice;
 use crate::error::{FieldError, Invalid};
-use crate::network::{Slug, check_programme_dates, optional_text, required_text};
+use crate::network::{Slug, check_programme_dates, optional_text, required_name};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -65,9 +65,9 @@ impl PlanItemInput {
             ));
             None
         };
-        let title = errors.take("title", required_text("title", title, Self::TITLE_MAX));
+        let title = errors.take("title", required_name("title", title, Self::TITLE_MAX));
         let description = errors.take("description", optional_text("description", description, Self::TEXT_MAX));
-        let owner = errors.take("owner", required_text("owner", owner, Self::TITLE_MAX));
+        let owner = errors.take("owner", required_name("owner", owner, Self::TITLE_MAX));
         let due_on = errors.take("due_on", optional_date("due_on", due_on));
         let status = errors.take("status", PlanStatus::parse(status));
         errors.into_result()?;
@@ -93,7 +93,7 @@ impl WaveInput {
     pub fn parse(slug: &str, name: &str, opens_on: &str, closes_on: &str) -> Result<WaveInput, Invalid> {
         let mut errors = Invalid::default();
         let slug = errors.take("slug", Slug::parse(slug));
-        let name = errors.take("name", required_text("name", name, 200));
+        let name = errors.take("name", required_name("name", name, 200));
         let required_date = |field: &str, s: &str| match optional_date(field, s) {
             Ok(Some(d)) => Ok(d),
             Ok(None) => Err(FieldError::new(field, "required", "must not be empty")),

@@ -9,7 +9,7 @@ use super::instrument::{ContextKind, Instrument, QuestionKind};
 use super::scoring::{Answer, Choice};
 use crate::choice::choice;
 use crate::error::{FieldError, Invalid};
-use crate::network::required_text;
+use crate::network::required_name;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -97,7 +97,7 @@ pub struct CampaignFields {
 /// Check a new campaign's title and dates (as typed: `YYYY-MM-DD`). Every problem is reported.
 pub fn check_campaign(title: &str, opens_on: &str, closes_on: &str) -> Result<CampaignFields, Invalid> {
     let mut e = Invalid::default();
-    let title = e.take("title", required_text("title", title, 200));
+    let title = e.take("title", required_name("title", title, 200));
     let date = |field: &str, s: &str| {
         NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .map_err(|_| FieldError::new(field, "invalid-date", "enter a date as YYYY-MM-DD, for example 2026-03-01"))

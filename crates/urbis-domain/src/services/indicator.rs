@@ -3,7 +3,7 @@
 
 use super::{parse_date, parse_number};
 use crate::choice::choice;
-use crate::network::{optional_text, required_text};
+use crate::network::{optional_text, required_name, required_text};
 use crate::{FieldError, Invalid};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -172,7 +172,7 @@ impl IndicatorInput {
     /// Field names follow the API (`baseline.value` …).
     pub fn parse(raw: &RawIndicator) -> Result<IndicatorInput, Invalid> {
         let mut e = Invalid::default();
-        let name = e.take("name", required_text("name", &raw.name, 200));
+        let name = e.take("name", required_name("name", &raw.name, 200));
         let description = e.take("description", optional_text("description", &raw.description, 2000));
         let unit = e.take("unit", required_text("unit", &raw.unit, 60));
         let direction = e.take("direction", Direction::parse(&raw.direction));

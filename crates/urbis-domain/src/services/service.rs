@@ -2,7 +2,7 @@
 
 use super::parse_date;
 use crate::choice::choice;
-use crate::network::{optional_text, required_text};
+use crate::network::{optional_text, required_name, required_text};
 use crate::{FieldError, Invalid};
 use chrono::NaiveDate;
 
@@ -164,7 +164,7 @@ impl ServiceInput {
 
     pub fn parse(raw: &RawService, capabilities: &[String]) -> Result<ServiceInput, Invalid> {
         let mut e = Invalid::default();
-        let title = e.take("title", required_text("title", &raw.title, 200));
+        let title = e.take("title", required_name("title", &raw.title, 200));
         let description = e.take("description", required_text("description", &raw.description, Self::TEXT_MAX));
         let focus_area = e.take("focus_area", FocusArea::parse(&raw.focus_area));
         let phase = if raw.phase.trim().is_empty() {
@@ -322,7 +322,7 @@ pub struct MilestoneInput {
 impl MilestoneInput {
     pub fn parse(title: &str, due_on: &str, state: &str) -> Result<MilestoneInput, Invalid> {
         let mut e = Invalid::default();
-        let title = e.take("title", required_text("title", title, 300));
+        let title = e.take("title", required_name("title", title, 300));
         let due_on = e.take("due_on", parse_date("due_on", due_on));
         let state = if state.trim().is_empty() {
             Some(MilestoneState::Planned)
@@ -362,7 +362,7 @@ impl ResearchInput {
     ) -> Result<ResearchInput, Invalid> {
         let mut e = Invalid::default();
         let held_on = e.take("held_on", parse_date("held_on", held_on));
-        let title = e.take("title", required_text("title", title, 300));
+        let title = e.take("title", required_name("title", title, 300));
         let participants = match participants.trim().parse::<u32>() {
             Ok(n) if n <= 100_000 => Some(n),
             _ => {

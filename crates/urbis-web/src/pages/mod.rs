@@ -398,11 +398,35 @@ impl PageForm {
     }
 }
 
+/// Decode a URL-encoded form body strictly: every name and value must be UTF-8 once its percent
+/// escapes are decoded (`%FF` is refused, not replaced by U+FFFD as browsers' and most decoders'
+/// lossy decoding does). `Err` names every field (as far as its name can be read) that is not.
+pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, Vec<String>> {
+    let decode = |s: &[u8]| {
+        let plus: Vec<u8> = s.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        String::from_utf8(percent_encoding::percent_decode(&plus).collect::<Vec<u8>>())
+    };
+    let (mut pairs, mut bad) = (vec![], vec![]);
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (k, v) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &pair[..0]),
+        };
+        match (decode(k), decode(v)) {
+            (Ok(k), Ok(v)) => pairs.push((k, v)),
+            (Ok(k), Err(_)) => bad.push(k),
+            (Err(e), _) => bad.push(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        }
+    }
+    if bad.is_empty() { Ok(pairs) } else { Err(bad) }
+}
+
 impl FromRequest<AppState> for PageForm {
     type Rejection = Response;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let csrf_cookie = cookie(req.headers(), CSRF_COOKIE).map(str::to_string);
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(|e| {
             let status = if crate::api::body_timed_out(&e) { StatusCode::REQUEST_TIMEOUT } else { e.status() };
             (
                 status,
@@ -412,7 +436,15 @@ impl FromRequest<AppState> for PageForm {
             )
                 .into_response()
         })?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let (pairs, not_utf8) = match decode_form(&bytes) {
+            Ok(pairs) => (pairs, vec![]),
+            // Of a form that is not all text only the CSRF token is read, to check it first.
+            Err(fields) => {
+                let csrf =
+                    bytes.split(|&b| b == b'&').filter(|p| p.starts_with(b"csrf=")).find_map(|p| decode_form(p).ok());
+                (csrf.unwrap_or_default(), fields)
+            }
+        };
         let fields: HashMap<String, String> = pairs.iter().cloned().collect();
         let ok = fields.get("csrf").is_some_and(|t| csrf_valid(&state.secret, csrf_cookie.as_deref(), t));
         if !ok {
@@ -424,6 +456,20 @@ impl FromRequest<AppState> for PageForm {
                 t.get("nav-home")
             );
             return Err((StatusCode::FORBIDDEN, Html(body)).into_response());
+        }
+        if !not_utf8.is_empty() {
+            // Nothing of a form that is not all text is used: the page says which fields were not.
+            let mut parts = parts;
+            let ctx = Ctx::from_request_parts(&mut parts, state).await?;
+            let label = |f: &str| {
+                let id = format!("field-{f}");
+                if ctx.t.has(&id) { ctx.t.get(&id) } else { f.to_string() }
+            };
+            let messages: Vec<String> =
+                not_utf8.iter().map(|f| ctx.t.with("error-invalid-utf8", &[("field", &label(f))])).collect();
+            let body = messages.join(" ");
+            let page = ErrorPage { ctx: &ctx, title: ctx.t.get("error-bad-request-title"), body };
+            return Err(ctx.render_status(StatusCode::BAD_REQUEST, page));
         }
         Ok(PageForm(fields, pairs))
     }
