@@ -2,6 +2,7 @@
 
 pub(crate) mod fixtures;
 mod lost_updates;
+mod parsers;
 mod state_races;
 
 use crate::network::{Acceptor, AccountUpdate, NewInvitation, OrganisationPatch};
