@@ -612,6 +612,7 @@ error-not-utf8 = Die Datei muss UTF-8-Text sein.
 error-unterminated-quote = Ein Wert in Anführungszeichen ist in der Datei nicht abgeschlossen.
 error-empty-file = Die Datei enthält keine Zeilen zum Importieren.
 error-unknown-column = „{ $field }“ ist keine Spalte einer Messdatei.
+error-unnamed-column = Die Kopfzeile hat eine Spalte ohne Namen ({ $field }): Entfernen Sie das überzählige Komma oder benennen Sie die Spalte.
 error-repeated-column = Die Spalte „{ $field }“ kommt zweimal vor.
 error-missing-column = Die Kopfzeile muss die Spalte „{ $field }“ nennen.
 error-too-many-rows = Die Datei hat mehr als 10.000 Zeilen.

@@ -612,6 +612,7 @@ error-not-utf8 = The file must be UTF-8 text.
 error-unterminated-quote = A quoted value in the file is not closed.
 error-empty-file = The file has no rows to import.
 error-unknown-column = "{ $field }" is not a column of a measurements file.
+error-unnamed-column = The header has a column without a name ({ $field }): remove the extra comma or name the column.
 error-repeated-column = The column "{ $field }" appears twice.
 error-missing-column = The header must name the column "{ $field }".
 error-too-many-rows = The file has more than 10,000 rows.

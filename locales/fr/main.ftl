@@ -612,6 +612,7 @@ error-not-utf8 = Le fichier doit être du texte UTF-8.
 error-unterminated-quote = Une valeur entre guillemets n’est pas fermée dans le fichier.
 error-empty-file = Le fichier ne contient aucune ligne à importer.
 error-unknown-column = « { $field } » n’est pas une colonne d’un fichier de mesures.
+error-unnamed-column = L’en-tête a une colonne sans nom ({ $field }) : supprimez la virgule en trop ou nommez la colonne.
 error-repeated-column = La colonne « { $field } » apparaît deux fois.
 error-missing-column = L’en-tête doit nommer la colonne « { $field } ».
 error-too-many-rows = Le fichier compte plus de 10 000 lignes.

@@ -13,4 +13,7 @@ pub mod opendata;
 pub mod policy;
 pub mod services;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{FieldError, Invalid};

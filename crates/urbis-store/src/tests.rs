@@ -3,6 +3,7 @@
 pub(crate) mod fixtures;
 mod lost_updates;
 mod outbox;
+mod parsers;
 mod state_races;
 
 use crate::network::{Acceptor, AccountUpdate, NewInvitation, OrganisationPatch};

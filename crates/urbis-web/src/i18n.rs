@@ -112,6 +112,7 @@ mod tests {
                 "unterminated-quote",
                 "empty-file",
                 "unknown-column",
+                "unnamed-column",
                 "repeated-column",
                 "missing-column",
                 "too-many-rows",

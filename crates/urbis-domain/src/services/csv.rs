@@ -88,8 +88,16 @@ pub fn parse_measurements_csv(
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     let mut errors = vec![];
-    for h in &header {
-        if !COLUMNS.contains(&h.as_str()) {
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            // Named by position: a column without a name (often a trailing comma) has no name to show.
+            errors.push(err(
+                1,
+                &format!("column-{}", i + 1),
+                "unnamed-column",
+                "the header has a column without a name",
+            ));
+        } else if !COLUMNS.contains(&h.as_str()) {
             errors.push(err(
                 1,
                 h,

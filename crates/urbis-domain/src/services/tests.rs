@@ -121,6 +121,26 @@ fn csv_quoting_and_line_endings() {
     assert_eq!(parse_measurements_csv("date,value\n", &spec, baseline).unwrap_err()[0].code, "empty-file");
 }
 
+/// Found by `proptests::measurements_csv_never_panics_and_names_row_and_column`: a header with a
+/// column without a name (a trailing comma, as spreadsheets write) was refused naming the field `""`.
+#[test]
+fn a_column_without_a_name_is_named_by_its_position() {
+    let spec = BreakdownSpec::parse("district=centre|north").unwrap();
+    let baseline = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let e = parse_measurements_csv(
+        "date,value,
+2021-02-01,5,
+",
+        &spec,
+        baseline,
+    )
+    .unwrap_err();
+    let got: Vec<(usize, &str, &str)> = e.iter().map(|e| (e.row, e.field.as_str(), e.code)).collect();
+    assert_eq!(got, [(1, "column-3", "unnamed-column")]);
+    let e = parse_measurements_csv(",", &spec, baseline).unwrap_err();
+    assert!(e.iter().all(|e| !e.field.is_empty()), "{e:?}");
+}
+
 #[test]
 fn breakdowns() {
     let spec = BreakdownSpec::parse("district = centre|north ; age_band=16-24|65+").unwrap();

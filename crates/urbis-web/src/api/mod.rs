@@ -398,7 +398,11 @@ impl Precondition {
                 .split(',')
                 .map(str::trim)
                 .filter(|tag| !tag.starts_with("W/"))
-                .filter_map(|tag| tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok())
+                .filter_map(|tag| {
+                    // Strong comparison is character for character: `"03"` or `"+3"` is not `"3"`.
+                    let v = tag.strip_prefix('"')?.strip_suffix('"')?;
+                    v.parse::<i64>().ok().filter(|n| etag(*n) == tag)
+                })
                 .collect(),
         )
     }
@@ -468,5 +472,124 @@ mod tests {
         assert_eq!(status(if_match(None).version_of(3)), Err(428));
         assert_eq!(if_match(None).sent_of(3).unwrap(), None);
         assert_eq!(if_match(Some("*")).sent_of(3).unwrap(), Some(3));
+    }
+
+    /// Found by `proptests::if_match_matches_exactly_the_current_etag`: `"03"` and `"+3"` were read
+    /// as version 3, although a strong comparison of entity tags is character for character.
+    #[test]
+    fn if_match_compares_entity_tags_character_for_character() {
+        let status = |r: Result<i64, Problem>| r.map_err(|p| p.status);
+        for tag in ["\"03\"", "\"+3\"", "\" 3\"", "\"3 \""] {
+            assert_ne!(status(if_match(Some(tag)).version_of(3)), Ok(3), "{tag} is not \"3\"");
+        }
+        assert_eq!(status(if_match(Some("\"03\", \"3\"")).version_of(3)), Ok(3));
+    }
+}
+
+/// Property tests of the request parsers here: `If-Match`, the paging parameters, the media type,
+/// the language of a request, and the values of a posted form.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn header_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[ \\t\",*W/0-9+-]{0,24}",
+            proptest::collection::vec(
+                prop_oneof![
+                    (0i64..20).prop_map(|v| format!("\"{v}\"")),
+                    (0i64..20).prop_map(|v| format!("W/\"{v}\"")),
+                    "\"[+0-]?[0-9]{1,3}\"",
+                    Just("*".to_string()),
+                    "[ -~]{0,6}",
+                ],
+                0..4
+            )
+            .prop_map(|tags| tags.join(", ")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// `If-Match` matches the current version exactly when it is `*` or one of its entity tags is
+        /// character for character the record's strong ETag (RFC 9110 §8.8.3.2, §13.1.1); it never
+        /// panics on any header value.
+        #[test]
+        fn if_match_matches_exactly_the_current_etag(value in header_text(), current in 1i64..20) {
+            let Ok(header) = HeaderValue::from_str(&value) else { return Ok(()) };
+            let r = IfMatch(Some(header)).version_of(current).map_err(|p| p.status);
+            let matches = value.trim() == "*" || value.split(',').any(|t| t.trim() == etag(current));
+            if matches {
+                prop_assert_eq!(r, Ok(current), "{:?}", value);
+            } else {
+                prop_assert_ne!(r, Ok(current), "{:?} must not match {}", value, etag(current));
+            }
+            if let Ok(v) = r {
+                prop_assert!(value.contains(&etag(v)) || value.trim() == "*", "{:?} names {}", value, v);
+            }
+        }
+
+        /// What the server sends as `ETag` it accepts back in `If-Match`.
+        #[test]
+        fn an_etag_round_trips(current in 1i64..i64::MAX) {
+            let header = HeaderValue::from_str(&etag(current)).unwrap();
+            prop_assert_eq!(IfMatch(Some(header)).version_of(current).ok(), Some(current));
+        }
+
+        /// `?page=` and `?per_page=`: a page in range, or a 400 naming the parameter.
+        #[test]
+        fn paging_parameters_are_in_range_or_named(page in prop::option::of(any::<String>()),
+                                                   per_page in prop::option::of("[+-]?[0-9]{0,12}|[ -~]{0,5}")) {
+            let mut q = HashMap::new();
+            if let Some(p) = &page { q.insert("page".to_string(), p.clone()); }
+            if let Some(p) = &per_page { q.insert("per_page".to_string(), p.clone()); }
+            match page_from(&q) {
+                Ok(p) => prop_assert!(p.page >= 1 && (1..=Page::MAX_PER_PAGE).contains(&p.per_page)),
+                Err(problem) => {
+                    prop_assert_eq!(problem.status, 400);
+                    let body = serde_json::to_value(&problem).unwrap().to_string();
+                    prop_assert!(body.contains("\"page\"") || body.contains("\"per_page\""), "{}", body);
+                }
+            }
+        }
+
+        /// The language of a request is always one Urbis has; a header naming one supported language
+        /// (with a positive quality) among unsupported ones picks it.
+        #[test]
+        fn accept_language_picks_a_supported_language(header in any::<String>(), cookie in prop::option::of(any::<String>()),
+                                                      other in "[a-z]{2,3}(-[A-Z]{2})?", lang in prop::sample::select(vec!["de", "fr"]),
+                                                      q in 1u32..=1000) {
+            let chosen = urbis_app::i18n::negotiate(cookie.as_deref(), None, Some(&header));
+            prop_assert!(urbis_app::i18n::supported(chosen));
+            let other = if ["en", "de", "fr"].contains(&&other[..2]) { "xx".to_string() } else { other };
+            let h = format!("{other}, {lang}-CH;q=0.{q:03}");
+            let q = q as f32 / 1000.0;
+            let want = if q > 0.0 { lang } else { "en" };
+            prop_assert_eq!(urbis_app::i18n::negotiate(None, None, Some(&h)), want, "{}", h);
+        }
+
+        /// The media type of a body ignores parameters (visible ASCII, as HTTP fields are) and never panics.
+        #[test]
+        fn media_type_ignores_parameters(ct in "[ -~]{0,40}") {
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&format!("text/csv;{ct}")) {
+                headers.insert(header::CONTENT_TYPE, v);
+                prop_assert_eq!(media_type(&headers), "text/csv");
+            }
+        }
+
+        /// A posted form's decimal (a decimal comma allowed) is the number typed, or not a number.
+        #[test]
+        fn form_numbers_read_back(v in -1e9f64..1e9, comma in any::<bool>(), junk in any::<String>()) {
+            let typed = if comma { v.to_string().replace('.', ",") } else { v.to_string() };
+            let form = crate::pages::PageForm([("x".to_string(), typed.clone()), ("y".to_string(), junk.clone())].into(), vec![]);
+            prop_assert_eq!(form.number("x"), v, "{}", typed);
+            let n = form.number("y");
+            prop_assert!(n.is_nan() || junk.trim().replace(',', ".").parse::<f64>().ok() == Some(n) || n.is_infinite());
+            let _ = (form.version(), form.checked("y"), form.get_all("y"));
+        }
     }
 }
