@@ -157,10 +157,12 @@ async fn load_and_kill(f: &Fixture, server: Server, kill_after: usize, next: &mu
     {
         let (c, base, token, id) = (client(), f.base.clone(), f.token.clone(), f.service_id.clone());
         let (acks, stop, start) = (acks.clone(), stop.clone(), next[MEASUREMENT_WRITERS]);
+        // Its starting version is read before the load starts: a kill after a few acknowledgements
+        // must not find this read still in flight.
+        let url = format!("{base}/api/v1/services/{id}");
+        let r = c.get(&url).bearer_auth(&token).send().await.unwrap();
+        let mut etag = r.headers()["etag"].to_str().unwrap().to_string();
         tasks.push(tokio::spawn(async move {
-            let url = format!("{base}/api/v1/services/{id}");
-            let r = c.get(&url).bearer_auth(&token).send().await.unwrap();
-            let mut etag = r.headers()["etag"].to_str().unwrap().to_string();
             let (mut last, mut in_flight) = (None, None);
             let mut n = start;
             while !stop.load(Ordering::Relaxed) {
