@@ -467,6 +467,14 @@ pub async fn revoke_my_token(state: &App, caller: &Caller, id: &str) -> Result<(
     state.store.revoke_api_token(caller.person_id()?, id).await.map_err(AppError::or_not_found("token"))
 }
 
+/// Sign the caller out everywhere: end every one of their sessions (this one too) and revoke
+/// every one of their API tokens, at once; audited. It cannot be undone.
+pub async fn sign_out_everywhere(state: &App, caller: &Caller) -> Result<()> {
+    authorise(caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
+    let id = caller.person_id()?;
+    Ok(state.store.end_all_access(Some(id), id).await?)
+}
+
 /// End a browser session.
 pub async fn sign_out(state: &App, session: &str) -> Result<()> {
     Ok(state.store.delete_session(session).await?)

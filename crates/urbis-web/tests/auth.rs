@@ -289,3 +289,39 @@ on_both!(a_new_password_revokes_every_token_and_session, |app: TestApp| async mo
     let r = b.get(app.url("/account")).send().await.unwrap();
     assert_eq!(r.status(), 303, "the session ended: sign in again");
 });
+
+on_both!(signing_out_everywhere_ends_every_session_and_token, |app: TestApp| async move {
+    let email = app.person("holder@example.org", Some(Role::CityMember), "riga").await;
+    let token = app.token(&email).await;
+    let here = app.signed_in(&email).await;
+    let elsewhere = app.signed_in(&email).await;
+    let other = app.token_as("other@example.org", Role::CityMember, "riga").await;
+    let status = |b: &reqwest::Client| {
+        let r = b.get(app.url("/account")).send();
+        async move { r.await.unwrap().status() }
+    };
+    let me = |t: &str| app.client().get(app.url("/api/v1/me")).bearer_auth(t.to_string()).send();
+    // The account page links to a confirmation page, which says what plain signing out does.
+    let page = app.page(&here, "/account").await;
+    assert!(page.contains("href=\"/account/sign-out-everywhere\""));
+    let confirm = app.page(&here, "/account/sign-out-everywhere").await;
+    assert!(confirm.contains("This cannot be undone"));
+    assert!(confirm.contains("ends only the session in this browser"));
+    assert_eq!(status(&elsewhere).await, 200, "nothing ended by looking");
+    // Without the form's CSRF token, nothing happens.
+    let r = here.post(app.url("/account/sign-out-everywhere")).form(&[("csrf", "forged")]).send().await.unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(status(&elsewhere).await, 200);
+    assert_eq!(me(&token).await.unwrap().status(), 200);
+    // Confirmed: every session (this one too) and every token of the person end at once.
+    let r = app.submit_form(&here, "/account/sign-out-everywhere", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    assert_eq!(status(&elsewhere).await, 303, "the other session ended");
+    assert_eq!(status(&here).await, 303, "this session ended");
+    assert_eq!(me(&token).await.unwrap().status(), 401, "the token was revoked");
+    assert_eq!(me(&other).await.unwrap().status(), 200, "another person's token is untouched");
+    let id = app.store.credentials(&email).await.unwrap().unwrap().person_id;
+    let log = app.store.audit_for("person", &id.to_string()).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "person.sign-out-everywhere"), "audited");
+});

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout_post))
         .route("/account", get(account).post(account_post))
         .route("/account/tokens/{id}/revoke", get(revoke_token).post(revoke_token_post))
+        .route("/account/sign-out-everywhere", get(sign_out_everywhere).post(sign_out_everywhere_post))
         .route("/invitations/{token}", get(invitation).post(invitation_post))
 }
 
@@ -100,11 +101,40 @@ pub async fn logout_post(State(state): State<AppState>, headers: HeaderMap, _for
     {
         tracing::warn!(error = %e, "could not delete session");
     }
-    let mut res = Redirect::to("/").into_response();
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&state, SESSION_COOKIE, "", Some(0))) {
+    signed_out_response(&state, "/")
+}
+
+/// A redirect to `to` that also forgets the session cookie.
+fn signed_out_response(state: &AppState, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(state, SESSION_COOKIE, "", Some(0))) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
+}
+
+#[derive(Template)]
+#[template(path = "sign_out_everywhere.html")]
+struct SignOutEverywherePage<'a> {
+    ctx: &'a Ctx,
+}
+
+/// Asks to confirm signing out everywhere (it cannot be undone).
+pub async fn sign_out_everywhere(ctx: Ctx) -> Response {
+    ctx.respond(async {
+        ops::account(&ctx.state, &ctx.caller).await?;
+        Ok(ctx.render(SignOutEverywherePage { ctx: &ctx }))
+    })
+    .await
+}
+
+/// Ends every session and revokes every API token of the signed-in person, then shows the sign-in page.
+pub async fn sign_out_everywhere_post(ctx: Ctx, _form: PageForm) -> Response {
+    ctx.respond(async {
+        ops::sign_out_everywhere(&ctx.state, &ctx.caller).await?;
+        Ok(signed_out_response(&ctx.state, "/login"))
+    })
+    .await
 }
 
 #[derive(Template)]
