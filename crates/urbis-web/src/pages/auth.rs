@@ -134,6 +134,10 @@ pub async fn password(ctx: Ctx) -> Response {
 
 /// Changes one's password (see [`ops::change_password`]); this browser stays signed in with a new session.
 pub async fn password_post(ctx: Ctx, ClientAddr(client): ClientAddr, form: PageForm) -> Response {
+    // Who is asking comes first: a visitor who is not signed in is sent to sign in, not shown errors.
+    if let Err(e) = ops::account(&ctx.state, &ctx.caller).await {
+        return ctx.fail(e);
+    }
     let (current, new) = (form.get("current_password"), form.get("new_password"));
     let change = PasswordChange::parse(current, new, form.get("new_password_confirm")).map_err(AppError::Invalid);
     let done = match change {
