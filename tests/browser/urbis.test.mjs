@@ -585,6 +585,50 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(r.status(), 200);
     await axe.check(invitee, 'invitation already accepted');
 
+    // Changing one's password: errors name the field; then this browser stays signed in.
+    r = await invitee.goto('/account');
+    r = await submit(invitee, invitee.locator('main').getByRole('link', { name: 'Change your password' }));
+    assert.equal(r.status(), 200);
+    await axe.check(invitee, 'change password');
+    await invitee.locator('#field-current_password').fill('not my password');
+    await invitee.locator('#field-new_password').fill('short');
+    await invitee.locator('#field-new_password_confirm').fill('other');
+    r = await submit(invitee, invitee.locator('main form button[type=submit]'));
+    assert.equal(r.status(), 422);
+    assert.equal(await invitee.locator('.error-summary a').count(), 2, 'the new password, and its confirmation');
+    await axe.check(invitee, 'change password with errors');
+    {
+      const size = invitee.viewportSize();
+      await invitee.setViewportSize({ width: 390, height: 900 });
+      await invitee.screenshot({ path: '/tmp/urbis-password.png', fullPage: true });
+      await invitee.setViewportSize(size);
+    }
+    await invitee.locator('#field-current_password').fill('correct horse battery staple');
+    await invitee.locator('#field-new_password').fill('another horse battery staple');
+    await invitee.locator('#field-new_password_confirm').fill('another horse battery staple');
+    r = await submit(invitee, invitee.locator('main form button[type=submit]'));
+    assert.equal(new URL(invitee.url()).pathname + new URL(invitee.url()).search, '/account?password=1');
+    await assertSignedIn(invitee, 'Ilze Test');
+    await axe.check(invitee, 'password changed');
+
+    // Signing out everywhere asks for confirmation first, then ends this session too.
+    r = await submit(invitee, invitee.locator('main').getByRole('link', { name: 'Sign out everywhere' }));
+    assert.equal(r.status(), 200);
+    assert.match(await invitee.locator('main').textContent(), /This cannot be undone/);
+    await axe.check(invitee, 'sign out everywhere');
+    {
+      const size = invitee.viewportSize();
+      await invitee.setViewportSize({ width: 390, height: 900 });
+      await invitee.screenshot({ path: '/tmp/urbis-everywhere.png', fullPage: true });
+      await invitee.setViewportSize(size);
+    }
+    r = await submit(invitee, invitee.locator('main').getByRole('button', { name: 'Yes, sign out everywhere' }));
+    assert.equal(new URL(invitee.url()).pathname, '/login');
+    await invitee.locator('#field-email').fill(newEmail);
+    await invitee.locator('#field-password').fill('another horse battery staple');
+    r = await submit(invitee, invitee.locator('main form button[type=submit]'));
+    await assertSignedIn(invitee, 'Ilze Test');
+
     // --- Riga's city lead: team page and an invalid city edit.
     const lead = await ctx();
     await signIn(lead, 'lead.riga@demo.urbis.example');

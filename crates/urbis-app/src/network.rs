@@ -4,7 +4,9 @@
 use crate::auth::{hash_password, verify_password};
 use crate::i18n::Tr;
 use crate::{Allowed, App, AppError, Caller, Loaded as _, Result, authorise, parse_id};
-use urbis_domain::network::{AccountChange, InvitationRequest, NewAccount, ParticipationStatus, ProfileChange};
+use urbis_domain::network::{
+    AccountChange, InvitationRequest, NewAccount, ParticipationStatus, PasswordChange, ProfileChange,
+};
 use urbis_domain::policy::{Action, Resource, Role};
 use urbis_store::auth::ApiToken;
 use urbis_store::network::{
@@ -397,6 +399,12 @@ pub async fn sign_in(
     address: &str,
     credential: Credential,
 ) -> Result<(String, chrono::DateTime<chrono::Utc>), LoginFailure> {
+    let person = check_credentials(state, email, password, address).await?;
+    issue(state, person, credential).await.map_err(LoginFailure::Error)
+}
+
+/// Check e-mail and password under the sign-in throttling of [`sign_in`]: the person's id, or why not.
+async fn check_credentials(state: &App, email: &str, password: &str, address: &str) -> Result<Uuid, LoginFailure> {
     use crate::auth::throttle::{self, ACCOUNT_BUDGET, ACCOUNT_FREE_FAILURES, ACCOUNT_WINDOW, ADDRESS_WINDOW};
     let err = |e: urbis_store::StoreError| LoginFailure::Error(e.into());
     let email = email.trim().to_lowercase();
@@ -423,7 +431,7 @@ pub async fn sign_in(
             .clear_sign_in_failures(&[pair.as_str(), account.as_str()], now - ACCOUNT_WINDOW)
             .await
             .map_err(err)?;
-        return issue(state, c.person_id, credential).await.map_err(LoginFailure::Error);
+        return Ok(c.person_id);
     }
     for key in [&pair, &account] {
         state.store.count_sign_in_failure(key, now, now - ACCOUNT_WINDOW).await.map_err(err)?;
@@ -465,6 +473,35 @@ pub async fn my_token(state: &App, caller: &Caller, id: &str) -> Result<ApiToken
 pub async fn revoke_my_token(state: &App, caller: &Caller, id: &str) -> Result<()> {
     authorise(caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
     state.store.revoke_api_token(caller.person_id()?, id).await.map_err(AppError::or_not_found("token"))
+}
+
+/// Sign the caller out everywhere: end every one of their sessions (this one too) and revoke
+/// every one of their API tokens, at once; audited. It cannot be undone.
+pub async fn sign_out_everywhere(state: &App, caller: &Caller) -> Result<()> {
+    authorise(caller, Action::UpdateOwnAccount, &Resource::OwnAccount)?;
+    let id = caller.person_id()?;
+    Ok(state.store.end_all_access(Some(id), id).await?)
+}
+
+/// Change the caller's own password. The current password is checked under the same throttling
+/// as signing in (so this form is no way around it); then the new one is set, every session and
+/// API token of the caller ends (audited, in one transaction), and a new session is issued for
+/// the caller (a new id: the one they came with ended too). Returns the new session's secret.
+pub async fn change_password(
+    state: &App,
+    caller: &Caller,
+    change: PasswordChange,
+    address: &str,
+) -> Result<String, LoginFailure> {
+    authorise(caller, Action::UpdateOwnAccount, &Resource::OwnAccount).map_err(LoginFailure::Error)?;
+    let me = caller.person.as_ref().ok_or(LoginFailure::Error(AppError::Unauthenticated))?;
+    if check_credentials(state, &me.email, &change.current, address).await? != me.id {
+        return Err(LoginFailure::Wrong);
+    }
+    let hash = hash_password(change.new).await.map_err(LoginFailure::Error)?;
+    state.store.set_password_hash(Some(me.id), me.id, &hash).await.map_err(|e| LoginFailure::Error(e.into()))?;
+    let (session, _) = issue(state, me.id, Credential::Session).await.map_err(LoginFailure::Error)?;
+    Ok(session)
 }
 
 /// End a browser session.

@@ -480,6 +480,31 @@ impl NewAccount {
     }
 }
 
+/// A checked change of one's own password: the current one (to be verified), and the new one,
+/// under the same rules as a new account's, typed twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+impl PasswordChange {
+    pub fn parse(current: &str, new: &str, confirm: &str) -> Result<Self, crate::Invalid> {
+        let mut errors = crate::Invalid::default();
+        if current.is_empty() {
+            errors.0.push(FieldError::new("current_password", "required", "must not be empty"));
+        }
+        if let Err(e) = check_password(new) {
+            errors.0.push(FieldError { field: "new_password".into(), ..e });
+        }
+        if confirm != new {
+            errors.0.push(FieldError::new("new_password_confirm", "password-mismatch", "must match the password"));
+        }
+        errors.into_result()?;
+        Ok(PasswordChange { current: current.to_string(), new: new.to_string() })
+    }
+}
+
 /// A checked change to one's own account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountChange {

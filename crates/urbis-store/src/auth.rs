@@ -170,6 +170,15 @@ impl Store {
         commit_audited::<(), _>(tx, Some(person), "api-token.revoke", "api-token", id, None, Some(&"revoked")).await
     }
 
+    /// End every session and revoke every API token of a person at once ("sign out everywhere");
+    /// audited as done by `actor`.
+    pub async fn end_all_access(&self, actor: Option<Uuid>, person: Uuid) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        end_access(&mut tx, person).await?;
+        commit_audited::<(), _>(tx, actor, "person.sign-out-everywhere", "person", person, None, Some(&"signed out"))
+            .await
+    }
+
     /// Failed sign-ins counted under `key`, if any.
     pub async fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>> {
         let row: Option<(i64, String, String)> =

@@ -289,3 +289,108 @@ on_both!(a_new_password_revokes_every_token_and_session, |app: TestApp| async mo
     let r = b.get(app.url("/account")).send().await.unwrap();
     assert_eq!(r.status(), 303, "the session ended: sign in again");
 });
+
+on_both!(signing_out_everywhere_ends_every_session_and_token, |app: TestApp| async move {
+    let email = app.person("holder@example.org", Some(Role::CityMember), "riga").await;
+    let token = app.token(&email).await;
+    let here = app.signed_in(&email).await;
+    let elsewhere = app.signed_in(&email).await;
+    let other = app.token_as("other@example.org", Role::CityMember, "riga").await;
+    let status = |b: &reqwest::Client| {
+        let r = b.get(app.url("/account")).send();
+        async move { r.await.unwrap().status() }
+    };
+    let me = |t: &str| app.client().get(app.url("/api/v1/me")).bearer_auth(t.to_string()).send();
+    // The account page links to a confirmation page, which says what plain signing out does.
+    let page = app.page(&here, "/account").await;
+    assert!(page.contains("href=\"/account/sign-out-everywhere\""));
+    let confirm = app.page(&here, "/account/sign-out-everywhere").await;
+    assert!(confirm.contains("This cannot be undone"));
+    assert!(confirm.contains("ends only the session in this browser"));
+    assert_eq!(status(&elsewhere).await, 200, "nothing ended by looking");
+    // Without the form's CSRF token, nothing happens.
+    let r = here.post(app.url("/account/sign-out-everywhere")).form(&[("csrf", "forged")]).send().await.unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(status(&elsewhere).await, 200);
+    assert_eq!(me(&token).await.unwrap().status(), 200);
+    // Confirmed: every session (this one too) and every token of the person end at once.
+    let r = app.submit_form(&here, "/account/sign-out-everywhere", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    assert_eq!(status(&elsewhere).await, 303, "the other session ended");
+    assert_eq!(status(&here).await, 303, "this session ended");
+    assert_eq!(me(&token).await.unwrap().status(), 401, "the token was revoked");
+    assert_eq!(me(&other).await.unwrap().status(), 200, "another person's token is untouched");
+    let id = app.store.credentials(&email).await.unwrap().unwrap().person_id;
+    let log = app.store.audit_for("person", &id.to_string()).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "person.sign-out-everywhere"), "audited");
+});
+
+/// Submit the form that changes one's password.
+async fn change_password(
+    app: &TestApp,
+    b: &reqwest::Client,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> reqwest::Response {
+    let fields = [("current_password", current), ("new_password", new), ("new_password_confirm", confirm)];
+    app.submit_form(b, "/account/password", &fields).await
+}
+
+on_both!(changing_the_password_checks_the_current_one_and_ends_other_access, |app: TestApp| async move {
+    let email = app.person("holder@example.org", Some(Role::CityMember), "riga").await;
+    let token = app.token(&email).await;
+    let here = app.signed_in(&email).await;
+    let elsewhere = app.signed_in(&email).await;
+    let status = |b: &reqwest::Client| {
+        let r = b.get(app.url("/account")).send();
+        async move { r.await.unwrap().status() }
+    };
+    let me = |t: &str| app.client().get(app.url("/api/v1/me")).bearer_auth(t.to_string()).send();
+    let new = "a brand new password";
+    assert!(app.page(&here, "/account").await.contains("href=\"/account/password\""));
+    // A wrong current password is refused, naming the field; nothing changes.
+    let r = change_password(&app, &here, "not my password", new, new).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("The current password is not correct.") && body.contains("#field-current_password"));
+    // The new password follows the rules of a new account, and must be typed twice alike.
+    let r = change_password(&app, &here, PASSWORD, "short", "other").await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("#field-new_password\"") && body.contains("#field-new_password_confirm\""), "{body}");
+    assert_eq!(status(&elsewhere).await, 200, "nothing changed");
+    assert_eq!(me(&token).await.unwrap().status(), 200);
+    assert_eq!(app.request_token(&email, PASSWORD).await.status(), 200, "the old password still works");
+    // Right: this browser stays signed in (with a new session), every other session and token ends.
+    let r = change_password(&app, &here, PASSWORD, new, new).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/account?password=1");
+    assert!(app.page(&here, "/account?password=1").await.contains("Your password has been changed."));
+    assert_eq!(status(&here).await, 200, "still signed in here");
+    assert_eq!(status(&elsewhere).await, 303, "signed out elsewhere");
+    assert_eq!(me(&token).await.unwrap().status(), 401, "tokens revoked");
+    assert_eq!(app.request_token(&email, PASSWORD).await.status(), 401, "the old password no longer works");
+    assert_eq!(app.request_token(&email, new).await.status(), 200, "the new one does");
+    let id = app.store.credentials(&email).await.unwrap().unwrap().person_id;
+    let log = app.store.audit_for("person", &id.to_string()).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "person.password"), "audited");
+    // Guessing the current password here is throttled like signing in: after the free failures,
+    // even the right password is refused for a while, and nothing changes.
+    let mut last = reqwest::StatusCode::OK;
+    for _ in 0..=throttle::ACCOUNT_FREE_FAILURES {
+        last = change_password(&app, &here, "a wrong guess at it", "yet another password", "yet another password")
+            .await
+            .status();
+        if last == 429 {
+            break;
+        }
+        assert_eq!(last, 422);
+    }
+    assert_eq!(last, 429, "throttled");
+    let r = change_password(&app, &here, new, "yet another password", "yet another password").await;
+    assert_eq!(r.status(), 429, "locked: not even the right password is checked");
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(status(&here).await, 200, "nothing changed");
+});

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::network as ops;
-use urbis_domain::network::{AccountChange, NewAccount};
+use urbis_domain::network::{AccountChange, NewAccount, PasswordChange};
 
 use urbis_store::Page;
 use urbis_store::auth::ApiToken;
@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout_post))
         .route("/account", get(account).post(account_post))
         .route("/account/tokens/{id}/revoke", get(revoke_token).post(revoke_token_post))
+        .route("/account/password", get(password).post(password_post))
+        .route("/account/sign-out-everywhere", get(sign_out_everywhere).post(sign_out_everywhere_post))
         .route("/invitations/{token}", get(invitation).post(invitation_post))
 }
 
@@ -100,11 +102,95 @@ pub async fn logout_post(State(state): State<AppState>, headers: HeaderMap, _for
     {
         tracing::warn!(error = %e, "could not delete session");
     }
-    let mut res = Redirect::to("/").into_response();
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&state, SESSION_COOKIE, "", Some(0))) {
+    signed_out_response(&state, "/")
+}
+
+/// A redirect to `to` that also forgets the session cookie.
+fn signed_out_response(state: &AppState, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(state, SESSION_COOKIE, "", Some(0))) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage<'a> {
+    ctx: &'a Ctx,
+    errors: Vec<ShownError>,
+}
+
+form_errors!(PasswordPage);
+
+/// The form to change one's password.
+pub async fn password(ctx: Ctx) -> Response {
+    ctx.respond(async {
+        ops::account(&ctx.state, &ctx.caller).await?;
+        Ok(ctx.render(PasswordPage { ctx: &ctx, errors: vec![] }))
+    })
+    .await
+}
+
+/// Changes one's password (see [`ops::change_password`]); this browser stays signed in with a new session.
+pub async fn password_post(ctx: Ctx, ClientAddr(client): ClientAddr, form: PageForm) -> Response {
+    // Who is asking comes first: a visitor who is not signed in is sent to sign in, not shown errors.
+    if let Err(e) = ops::account(&ctx.state, &ctx.caller).await {
+        return ctx.fail(e);
+    }
+    let (current, new) = (form.get("current_password"), form.get("new_password"));
+    let change = PasswordChange::parse(current, new, form.get("new_password_confirm")).map_err(AppError::Invalid);
+    let done = match change {
+        Ok(change) => ops::change_password(&ctx.state, &ctx.caller, change, &client).await,
+        Err(e) => Err(ops::LoginFailure::Error(e)),
+    };
+    let wrong = |message: String| vec![ShownError { field: "current_password".into(), message }];
+    let (status, errors, wait) = match done {
+        Ok(session) => return session_response(&ctx.state, &session, "/account?password=1"),
+        Err(ops::LoginFailure::Wrong) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, wrong(ctx.t.get("error-password-wrong")), None)
+        }
+        Err(ops::LoginFailure::Throttled(wait)) => {
+            let minutes = wait.div_ceil(60).to_string();
+            (StatusCode::TOO_MANY_REQUESTS, wrong(ctx.t.with("login-throttled", &[("minutes", &minutes)])), Some(wait))
+        }
+        Err(ops::LoginFailure::Error(e)) => match ctx.refusal(e) {
+            Refusal::Errors(status, errors) => (status, errors, None),
+            Refusal::Conflict => (StatusCode::CONFLICT, vec![], None),
+            Refusal::Fail(e) => return ctx.fail(e),
+        },
+    };
+    let mut res = ctx.render_status(status, PasswordPage { ctx: &ctx, errors });
+    if let Some(wait) = wait
+        && let Ok(v) = HeaderValue::from_str(&wait.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "sign_out_everywhere.html")]
+struct SignOutEverywherePage<'a> {
+    ctx: &'a Ctx,
+}
+
+/// Asks to confirm signing out everywhere (it cannot be undone).
+pub async fn sign_out_everywhere(ctx: Ctx) -> Response {
+    ctx.respond(async {
+        ops::account(&ctx.state, &ctx.caller).await?;
+        Ok(ctx.render(SignOutEverywherePage { ctx: &ctx }))
+    })
+    .await
+}
+
+/// Ends every session and revokes every API token of the signed-in person, then shows the sign-in page.
+pub async fn sign_out_everywhere_post(ctx: Ctx, _form: PageForm) -> Response {
+    ctx.respond(async {
+        ops::sign_out_everywhere(&ctx.state, &ctx.caller).await?;
+        Ok(signed_out_response(&ctx.state, "/login"))
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -125,6 +211,8 @@ struct AccountPage<'a> {
     tokens: Vec<ApiToken>,
     /// Shown after a token was revoked (`?revoked`).
     revoked: bool,
+    /// Shown after the password was changed (`?password`).
+    password_changed: bool,
 }
 
 form_errors!(AccountPage);
@@ -145,6 +233,7 @@ pub async fn account(ctx: Ctx, Saved(saved): Saved, Query(q): Query<HashMap<Stri
         Ok(ctx.render(AccountPage {
             tokens,
             revoked: q.contains_key("revoked"),
+            password_changed: q.contains_key("password"),
             ctx: &ctx,
             roles,
             name: person.name.clone(),
@@ -180,6 +269,7 @@ pub async fn account_post(ctx: Ctx, form: PageForm) -> Response {
                 ctx: &ctx,
                 tokens,
                 revoked: false,
+                password_changed: false,
                 roles,
                 name,
                 job_title,
