@@ -371,3 +371,43 @@ on_both!(pages_build_a_service_without_javascript, |app: TestApp| async move {
     assert!(results.contains("Online share") && results.contains("tag-status-at_risk"));
     assert!(results.contains("<svg class=\"bar-chart\"") && results.contains("<title>At risk: 1</title>"), "{results}");
 });
+
+// Issue 9: adding a measurement answered with the indicator and every measurement (374 KB at
+// 4,000 rows). It answers with what was created: the measurement, the indicator's evaluation and
+// its new version (ETag), and where the indicator is (Location).
+on_both!(adding_a_measurement_answers_only_that_measurement, |app: TestApp| async move {
+    use urbis_domain::services::{Breakdown, MeasurementInput, Quality};
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let service = json!({"title": "Rent support online", "description": "Apply once.", "focus_area": "housing"});
+    let s = app.created(&lead, "/api/v1/cities/riga/services", &service).await;
+    let def = json!({"name": "Applications completed online", "unit": "%", "direction": "increase",
+                     "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 80, "date": "2040-01-01"}});
+    let ind = app.created(&lead, &format!("/api/v1/services/{}/indicators", s["id"].as_str().unwrap()), &def).await;
+    let id = ind["id"].as_str().unwrap().to_string();
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let rows: Vec<MeasurementInput> = (0..4000)
+        .map(|d| MeasurementInput {
+            date: start + chrono::Days::new(d),
+            breakdown: Breakdown::default(),
+            value: 40.0 + d as f64 / 1000.0,
+            quality: Quality::Final,
+            note: "a note on how this value was measured".into(),
+        })
+        .collect();
+    let outcome = app.store.put_measurements(None, id.parse().unwrap(), &rows).await.unwrap();
+    assert_eq!(outcome.added, 4000);
+    let measurements = format!("/api/v1/indicators/{id}/measurements");
+    let r = app.post_json(&lead, &measurements, &json!({"date": "2032-01-01", "value": 50})).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["etag"], "\"3\"", "the indicator's new version");
+    assert_eq!(r.headers()["location"], format!("/api/v1/indicators/{id}").as_str());
+    let body = r.bytes().await.unwrap();
+    assert!(body.len() < 2048, "{} bytes answer one measurement", body.len());
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (v["date"].as_str(), v["value"].as_f64(), v["indicator"].as_str()),
+        (Some("2032-01-01"), Some(50.0), Some(id.as_str()))
+    );
+    assert_eq!(v["version"], 3);
+    assert!(v.get("measurements").is_none());
+});

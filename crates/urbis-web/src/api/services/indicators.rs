@@ -6,8 +6,8 @@ use crate::error::{BodyErrors, Problem, ReadErrors};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -178,10 +178,12 @@ pub struct MeasurementIn {
     pub note: String,
 }
 
-/// Record a measurement (replacing the one of the same date and breakdown). 201 when new.
+/// Record a measurement (replacing the one of the same date and breakdown). 201 when new. Answers
+/// with that measurement and the indicator's evaluation and version, never its whole series.
 #[utoipa::path(post, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])), request_body = MeasurementIn,
     params(("id" = String, Path, description = "the indicator's id (a UUID)")),
-    responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
+    responses((status = 200, body = MeasurementRecorded, headers(("ETag" = String), ("Location" = String))),
+              (status = 201, body = MeasurementRecorded, headers(("ETag" = String), ("Location" = String))), ReadErrors, BodyErrors))]
 pub async fn create_measurement(
     api: Api,
     Path(id): Path<String>,
@@ -205,8 +207,49 @@ pub async fn create_measurement(
     )?;
     let outcome = ops::put_measurements(&api.state, &api.caller, &li, std::slice::from_ref(&m)).await?;
     let (i, ms) = ops::current(&api.state, &li).await?;
-    let status = if outcome.added > 0 { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(indicator_out(&i, &ms))).into_response())
+    let e = ops::evaluation(&i, &ms);
+    let body = MeasurementRecorded {
+        indicator: i.id,
+        date: m.date,
+        value: m.value,
+        quality: m.quality.as_str().into(),
+        breakdown: m.breakdown.0.clone(),
+        note: m.note.clone(),
+        progress: e.progress,
+        expected: e.expected,
+        status: e.status.as_str().into(),
+        version: i.version,
+    };
+    let mut res = with_etag(i.version, body);
+    if outcome.added > 0 {
+        *res.status_mut() = StatusCode::CREATED;
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/indicators/{}", i.id)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// What recording a measurement answers: that measurement, and the indicator's evaluation and
+/// version after it (the `ETag` and `Location` are the indicator's; its measurements are read page
+/// by page, not sent back whole).
+#[derive(Serialize, ToSchema)]
+pub struct MeasurementRecorded {
+    /// The indicator's id.
+    pub indicator: Uuid,
+    pub date: NaiveDate,
+    pub value: f64,
+    /// `provisional`, `final` or `estimated`.
+    pub quality: String,
+    /// Empty for the total series.
+    pub breakdown: BTreeMap<String, String>,
+    pub note: String,
+    /// The indicator's progress after this measurement (see [`IndicatorOut`]).
+    pub progress: Option<f64>,
+    pub expected: Option<f64>,
+    pub status: String,
+    /// The indicator's version after this measurement (its `ETag`).
+    pub version: i64,
 }
 
 #[derive(Serialize, ToSchema)]
