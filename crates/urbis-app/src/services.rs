@@ -254,6 +254,15 @@ pub async fn measurements(state: &App, li: &LoadedIndicator) -> Result<Vec<Measu
     Ok(state.store.measurements(li.indicator.id).await?)
 }
 
+/// A page of an indicator's measurements, newest first.
+pub async fn measurements_page(
+    state: &App,
+    li: &LoadedIndicator,
+    page: urbis_store::Page,
+) -> Result<urbis_store::Paged<Measurement>> {
+    Ok(state.store.measurements_page(li.indicator.id, page).await?)
+}
+
 /// An indicator as stored now, with its measurements (after a change).
 pub async fn current(state: &App, li: &LoadedIndicator) -> Result<(Indicator, Vec<Measurement>)> {
     let i = state.store.indicator(li.indicator.id).await?;

@@ -197,6 +197,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/api/v1/services/{id}/research", Rule::RigaService),
         ("POST", "/api/v1/services/{id}/indicators", Rule::RigaService),
         ("GET", "/api/v1/indicators/{id}", Rule::RigaService),
+        ("GET", "/api/v1/indicators/{id}/measurements", Rule::RigaService),
         ("GET", "/api/v1/indicators/{id}/sdm.json", Rule::RigaService),
         ("POST", "/api/v1/indicators/{id}/measurements", Rule::RigaService),
         ("POST", "/api/v1/indicators/{id}/measurements.csv", Rule::RigaService),

@@ -371,3 +371,117 @@ on_both!(pages_build_a_service_without_javascript, |app: TestApp| async move {
     assert!(results.contains("Online share") && results.contains("tag-status-at_risk"));
     assert!(results.contains("<svg class=\"bar-chart\"") && results.contains("<title>At risk: 1</title>"), "{results}");
 });
+
+// Issue 9: adding a measurement answered with the indicator and every measurement (374 KB at
+// 4,000 rows). It answers with what was created: the measurement, the indicator's evaluation and
+// its new version (ETag), and where the indicator is (Location).
+on_both!(adding_a_measurement_answers_only_that_measurement, |app: TestApp| async move {
+    use urbis_domain::services::{Breakdown, MeasurementInput, Quality};
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let service = json!({"title": "Rent support online", "description": "Apply once.", "focus_area": "housing"});
+    let s = app.created(&lead, "/api/v1/cities/riga/services", &service).await;
+    let def = json!({"name": "Applications completed online", "unit": "%", "direction": "increase",
+                     "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 80, "date": "2040-01-01"}});
+    let ind = app.created(&lead, &format!("/api/v1/services/{}/indicators", s["id"].as_str().unwrap()), &def).await;
+    let id = ind["id"].as_str().unwrap().to_string();
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let rows: Vec<MeasurementInput> = (0..4000)
+        .map(|d| MeasurementInput {
+            date: start + chrono::Days::new(d),
+            breakdown: Breakdown::default(),
+            value: 40.0 + d as f64 / 1000.0,
+            quality: Quality::Final,
+            note: "a note on how this value was measured".into(),
+        })
+        .collect();
+    let outcome = app.store.put_measurements(None, id.parse().unwrap(), &rows).await.unwrap();
+    assert_eq!(outcome.added, 4000);
+    let measurements = format!("/api/v1/indicators/{id}/measurements");
+    let r = app.post_json(&lead, &measurements, &json!({"date": "2032-01-01", "value": 50})).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["etag"], "\"3\"", "the indicator's new version");
+    assert_eq!(r.headers()["location"], format!("/api/v1/indicators/{id}").as_str());
+    let body = r.bytes().await.unwrap();
+    assert!(body.len() < 2048, "{} bytes answer one measurement", body.len());
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (v["date"].as_str(), v["value"].as_f64(), v["indicator"].as_str()),
+        (Some("2032-01-01"), Some(50.0), Some(id.as_str()))
+    );
+    assert_eq!(v["version"], 3);
+    assert!(v.get("measurements").is_none());
+});
+
+// Issue 9: an indicator and its service carried every measurement (374 KB at 4,000 rows). They
+// carry the latest 20, newest first, with the count and the paged list, which reaches every one.
+// 16 KB bounds a service with one indicator whatever its history: the definition and 20
+// measurements of ~120 bytes each are about 4 KB.
+on_both!(measurements_are_paged, |app: TestApp| async move {
+    use urbis_domain::services::{Breakdown, MeasurementInput, Quality};
+    let c = app.client();
+    let lead = app.token_as("lead@riga.example", Role::CityLead, "riga").await;
+    let service = json!({"title": "Rent support online", "description": "Apply once.", "focus_area": "housing"});
+    let s = app.created(&lead, "/api/v1/cities/riga/services", &service).await;
+    let sid = s["id"].as_str().unwrap().to_string();
+    let def = json!({"name": "Applications completed online", "unit": "%", "direction": "increase",
+                     "baseline": {"value": 40, "date": "2021-01-01"}, "target": {"value": 80, "date": "2040-01-01"}});
+    let ind = app.created(&lead, &format!("/api/v1/services/{sid}/indicators"), &def).await;
+    let id = ind["id"].as_str().unwrap().to_string();
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let rows: Vec<MeasurementInput> = (0..4000)
+        .map(|d| MeasurementInput {
+            date: start + chrono::Days::new(d),
+            breakdown: Breakdown::default(),
+            value: 40.0 + d as f64 / 1000.0,
+            quality: Quality::Final,
+            note: "a note on how this value was measured".into(),
+        })
+        .collect();
+    app.store.put_measurements(None, id.parse().unwrap(), &rows).await.unwrap();
+    let newest = (start + chrono::Days::new(3999)).to_string();
+    for path in [format!("/api/v1/services/{sid}"), format!("/api/v1/indicators/{id}")] {
+        let r = c.get(app.url(&path)).bearer_auth(&lead).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body = r.bytes().await.unwrap();
+        assert!(body.len() < 16_384, "{path}: {} bytes", body.len());
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        let i = if v.get("indicators").is_some() { v["indicators"][0].clone() } else { v };
+        assert_eq!(i["measurements"].as_array().unwrap().len(), 20, "{path}");
+        assert_eq!(i["measurements"][0]["date"].as_str(), Some(newest.as_str()), "{path}: newest first");
+        assert_eq!(i["measurements_total"], 4000);
+        assert_eq!(i["measurements_url"], format!("/api/v1/indicators/{id}/measurements"));
+        let progress = i["progress"].as_f64().unwrap();
+        assert!((progress - 9.9975).abs() < 1e-6, "{path}: evaluated on the latest total, {progress}");
+    }
+    // Every measurement is reachable by following the Link field's `next`.
+    let mut next = Some(format!("/api/v1/indicators/{id}/measurements?per_page=100"));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pages = 0;
+    while let Some(path) = next {
+        let r = c.get(app.url(&path)).bearer_auth(&lead).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let link = r.headers()["link"].to_str().unwrap().to_string();
+        assert!(link.contains("rel=\"first\"") && link.contains("rel=\"last\""), "{link}");
+        next = link
+            .split(", ")
+            .find(|l| l.ends_with("rel=\"next\""))
+            .map(|l| l.trim_start_matches('<').split('>').next().unwrap().to_string());
+        let v = json_of(r).await;
+        assert_eq!((v["total"].as_u64(), v["per_page"].as_u64()), (Some(4000), Some(100)));
+        for m in v["items"].as_array().unwrap() {
+            seen.insert(m["date"].as_str().unwrap().to_string());
+        }
+        pages += 1;
+    }
+    assert_eq!((seen.len(), pages), (4000, 40));
+    let r = c
+        .get(app.url(&format!("/api/v1/indicators/{id}/measurements?per_page=101")))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(json_of(r).await["errors"][0]["field"], "per_page");
+    let r = c.get(app.url(&format!("/api/v1/indicators/{id}/measurements"))).send().await.unwrap();
+    assert_eq!(r.status(), 401, "a draft's measurements are not public");
+});

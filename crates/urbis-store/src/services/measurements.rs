@@ -5,7 +5,7 @@ use super::Indicator;
 use crate::query::{all, grouped, grouped_by_ids, insert, optional, update};
 use crate::row::{Decode, RowExt};
 use crate::value::Fields;
-use crate::{Result, Store, WriteTx, audit, now, ts};
+use crate::{Page, Paged, Result, Store, WriteTx, audit, now, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -55,6 +55,18 @@ impl Store {
     pub async fn measurements(&self, indicator_id: Uuid) -> Result<Vec<Measurement>> {
         let sql = "SELECT * FROM measurements WHERE indicator_id = $1 ORDER BY measured_on, breakdown";
         all(&self.pool, sql, indicator_id).await
+    }
+
+    /// A page of an indicator's measurements, newest first (by date, then breakdown), read in SQL.
+    pub async fn measurements_page(&self, indicator_id: Uuid, page: Page) -> Result<Paged<Measurement>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM measurements WHERE indicator_id = $1")
+            .bind(indicator_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        let sql = "SELECT * FROM measurements WHERE indicator_id = $1 \
+                   ORDER BY measured_on DESC, breakdown DESC LIMIT $2 OFFSET $3";
+        let items = all(&self.pool, sql, (indicator_id, page.limit(), page.offset())).await?;
+        Ok(page.of(items, total))
     }
 
     /// The measurements of many indicators at once (one query per 500 indicators), each series in

@@ -2,8 +2,9 @@
 //! declarations (utoipa-axum `routes!`), so the spec cannot drift from the code.
 //!
 //! Conventions: lists are paginated with `?page=` (from 1) and `?per_page=` (1–100, default 50) and
-//! return `{items, page, per_page, total}` in a stable order; writes to versioned records need
-//! `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
+//! return `{items, page, per_page, total}` in a stable order (the measurements list with RFC 8288
+//! `Link` fields naming the `first`, `prev`, `next` and `last` pages); writes to versioned records
+//! need `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
 
 mod diagnostic;
 mod network;
@@ -102,7 +103,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(services::indicators::create_indicator))
         .routes(routes!(services::indicators::get_indicator))
         .routes(routes!(services::exports::get_indicator_sdm))
-        .routes(routes!(services::indicators::create_measurement))
+        .routes(routes!(services::indicators::list_measurements, services::indicators::create_measurement))
         .routes(routes!(services::indicators::import_measurements))
         .routes(routes!(diagnostic::pulse::list_campaigns, diagnostic::pulse::create_campaign))
         .routes(routes!(diagnostic::pulse::get_campaign, diagnostic::pulse::patch_campaign))
@@ -318,6 +319,32 @@ pub(crate) fn page_of<T>(page: Page, all: &[T]) -> &[T] {
     let per_page = page.per_page as usize;
     let start = ((page.page as usize - 1) * per_page).min(all.len());
     &all[start..start.saturating_add(per_page).min(all.len())]
+}
+
+/// The RFC 8288 `Link` field of a page of the list at `path` (an absolute path without a query):
+/// `first` and `last`, and `prev` and `next` where they exist.
+pub(crate) fn page_links(path: &str, page: u32, per_page: u32, total: u64) -> String {
+    let (page, per_page) = (u64::from(page), u64::from(per_page.max(1)));
+    let last = total.div_ceil(per_page).max(1);
+    let link = |p: u64, rel: &str| format!("<{path}?page={p}&per_page={per_page}>; rel=\"{rel}\"");
+    let mut links = vec![link(1, "first")];
+    if page > 1 {
+        links.push(link((page - 1).min(last), "prev"));
+    }
+    if page < last {
+        links.push(link(page + 1, "next"));
+    }
+    links.push(link(last, "last"));
+    links.join(", ")
+}
+
+/// `res` with a `Link` field (see [`page_links`]).
+pub(crate) fn with_links(links: &str, res: impl IntoResponse) -> Response {
+    let mut res = res.into_response();
+    if let Ok(v) = HeaderValue::from_str(links) {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    res
 }
 
 /// Parse `?page=` and `?per_page=`; values out of range are a 400 naming the parameter.

@@ -1,13 +1,13 @@
 //! A service's outcome indicators and their measurements (one at a time, or a CSV file).
 
 use super::{writable, writable_indicator};
-use crate::api::{Api, ApiJson, created_with_etag, csv_body, with_etag};
-use crate::error::{BodyErrors, Problem, ReadErrors};
+use crate::api::{Api, ApiJson, List, PageQuery, created_with_etag, csv_body, page_links, with_etag, with_links};
+use crate::error::{BodyErrors, Problem, QueryErrors, ReadErrors};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,7 +64,13 @@ pub struct IndicatorOut {
     pub method: String,
     /// Allowed breakdown dimensions and their values.
     pub breakdowns: BTreeMap<String, Vec<String>>,
+    /// The latest measurements (at most 20), newest first; all of them page by page at
+    /// `measurements_url`.
     pub measurements: Vec<MeasurementOut>,
+    /// How many measurements the indicator has.
+    pub measurements_total: usize,
+    /// The paged list of all its measurements (`GET /indicators/{id}/measurements`).
+    pub measurements_url: String,
     /// (latest − baseline) / (target − baseline) × 100 on the latest final or provisional
     /// measurement of the total series; not clipped. Null without data.
     pub progress: Option<f64>,
@@ -75,6 +81,9 @@ pub struct IndicatorOut {
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
+
+/// How many measurements an indicator or a service carries (newest first); the rest are paged.
+pub const LATEST_MEASUREMENTS: usize = 20;
 
 fn goal_point(value: f64, date: NaiveDate) -> GoalPoint {
     GoalPoint { value, date: date.to_string() }
@@ -94,7 +103,9 @@ pub(crate) fn indicator_out(i: &Indicator, ms: &[Measurement]) -> IndicatorOut {
         data_source: i.data_source.clone(),
         method: i.method.clone(),
         breakdowns: i.breakdowns.0.clone(),
-        measurements: ms.iter().map(Into::into).collect(),
+        measurements: ms.iter().rev().take(LATEST_MEASUREMENTS).map(Into::into).collect(),
+        measurements_total: ms.len(),
+        measurements_url: format!("/api/v1/indicators/{}/measurements", i.id),
         progress: e.progress,
         expected: e.expected,
         status: e.status.as_str().into(),
@@ -150,7 +161,7 @@ pub async fn create_indicator(
     Ok(created_with_etag(i.version, indicator_out(&i, &[])))
 }
 
-/// An indicator: its definition, measurements, `progress`, `expected` and `status`.
+/// An indicator: its definition, its latest measurements, `progress`, `expected` and `status`.
 #[utoipa::path(get, path = "/indicators/{id}", tag = "services", security(("bearer" = [])),
     params(("id" = String, Path, description = "the indicator's id (a UUID)")),
     responses((status = 200, body = IndicatorOut, headers(("ETag" = String))), ReadErrors))]
@@ -158,6 +169,25 @@ pub async fn get_indicator(api: Api, Path(id): Path<String>) -> Result<Response,
     let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;
     let ms = ops::measurements(&api.state, &li).await?;
     Ok(with_etag(li.indicator.version, indicator_out(&li.indicator, &ms)))
+}
+
+/// An indicator's measurements, newest first (by date, then breakdown), page by page; the `Link`
+/// field names the first, previous, next and last pages.
+#[utoipa::path(get, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the indicator's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = List<MeasurementOut>, headers(("Link" = String))), ReadErrors, QueryErrors))]
+pub async fn list_measurements(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;
+    let p = ops::measurements_page(&api.state, &li, q.page).await?;
+    let links =
+        page_links(&format!("/api/v1/indicators/{}/measurements", li.indicator.id), p.page, p.per_page, p.total);
+    let body = List {
+        items: p.items.iter().map(MeasurementOut::from).collect::<Vec<_>>(),
+        page: p.page,
+        per_page: p.per_page,
+        total: p.total,
+    };
+    Ok(with_links(&links, Json(body)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -178,10 +208,12 @@ pub struct MeasurementIn {
     pub note: String,
 }
 
-/// Record a measurement (replacing the one of the same date and breakdown). 201 when new.
+/// Record a measurement (replacing the one of the same date and breakdown). 201 when new. Answers
+/// with that measurement and the indicator's evaluation and version, never its whole series.
 #[utoipa::path(post, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])), request_body = MeasurementIn,
     params(("id" = String, Path, description = "the indicator's id (a UUID)")),
-    responses((status = 200, body = IndicatorOut), (status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
+    responses((status = 200, body = MeasurementRecorded, headers(("ETag" = String), ("Location" = String))),
+              (status = 201, body = MeasurementRecorded, headers(("ETag" = String), ("Location" = String))), ReadErrors, BodyErrors))]
 pub async fn create_measurement(
     api: Api,
     Path(id): Path<String>,
@@ -205,8 +237,49 @@ pub async fn create_measurement(
     )?;
     let outcome = ops::put_measurements(&api.state, &api.caller, &li, std::slice::from_ref(&m)).await?;
     let (i, ms) = ops::current(&api.state, &li).await?;
-    let status = if outcome.added > 0 { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(indicator_out(&i, &ms))).into_response())
+    let e = ops::evaluation(&i, &ms);
+    let body = MeasurementRecorded {
+        indicator: i.id,
+        date: m.date,
+        value: m.value,
+        quality: m.quality.as_str().into(),
+        breakdown: m.breakdown.0.clone(),
+        note: m.note.clone(),
+        progress: e.progress,
+        expected: e.expected,
+        status: e.status.as_str().into(),
+        version: i.version,
+    };
+    let mut res = with_etag(i.version, body);
+    if outcome.added > 0 {
+        *res.status_mut() = StatusCode::CREATED;
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/indicators/{}", i.id)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// What recording a measurement answers: that measurement, and the indicator's evaluation and
+/// version after it (the `ETag` and `Location` are the indicator's; its measurements are read page
+/// by page, not sent back whole).
+#[derive(Serialize, ToSchema)]
+pub struct MeasurementRecorded {
+    /// The indicator's id.
+    pub indicator: Uuid,
+    pub date: NaiveDate,
+    pub value: f64,
+    /// `provisional`, `final` or `estimated`.
+    pub quality: String,
+    /// Empty for the total series.
+    pub breakdown: BTreeMap<String, String>,
+    pub note: String,
+    /// The indicator's progress after this measurement (see [`IndicatorOut`]).
+    pub progress: Option<f64>,
+    pub expected: Option<f64>,
+    pub status: String,
+    /// The indicator's version after this measurement (its `ETag`).
+    pub version: i64,
 }
 
 #[derive(Serialize, ToSchema)]
