@@ -293,9 +293,10 @@ pub async fn invite(
     }
     let resource = Resource::Invitation { programme: programme.id, organisation: org.id, role: req.role };
     authorise(caller, Action::ManageTeam, &resource)?;
+    let inviter = caller.person.as_ref().map(|p| p.name.as_str()).unwrap_or("");
     let (inv, token) = state
         .store
-        .create_invitation(
+        .create_invitation_with_mail(
             actor,
             NewInvitation {
                 email: req.email.as_str().to_string(),
@@ -304,24 +305,25 @@ pub async fn invite(
                 organisation_id: org.id,
                 role: req.role,
             },
+            |_, token| {
+                let link = invitation_link(state, token);
+                let t = Tr::new("en");
+                let subject = t.with("mail-invitation-subject", &[("city", &org.name), ("programme", &programme.name)]);
+                let body = t.with(
+                    "mail-invitation-body",
+                    &[
+                        ("inviter", inviter),
+                        ("city", &org.name),
+                        ("programme", &programme.name),
+                        ("role", &t.get(&format!("role-{}", req.role.as_str()))),
+                        ("link", &link),
+                    ],
+                );
+                Some(urbis_store::network::Mail { kind: "invitation", subject, body, link })
+            },
         )
         .await?;
     let link = invitation_link(state, &token);
-    let t = Tr::new("en");
-    let inviter = caller.person.as_ref().map(|p| p.name.as_str()).unwrap_or("");
-    let subject = t.with("mail-invitation-subject", &[("city", &org.name), ("programme", &programme.name)]);
-    let body = t.with(
-        "mail-invitation-body",
-        &[
-            ("inviter", inviter),
-            ("city", &org.name),
-            ("programme", &programme.name),
-            ("role", &t.get(&format!("role-{}", req.role.as_str()))),
-            ("link", &link),
-        ],
-    );
-    let secret = urbis_store::network::Secret { link: &link, expires_at: inv.expires_at };
-    state.store.enqueue_mail("invitation", &inv.email, &subject, &body, Some(secret)).await?;
     Ok((inv, link))
 }
 

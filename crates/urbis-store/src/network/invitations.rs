@@ -1,6 +1,7 @@
 //! Invitations: a secret link (stored only as a hash) that gives its acceptor a role.
 
 use super::memberships::{grant_fields, insert_membership};
+use super::outbox::{Mail, Secret, enqueue_mail_in};
 use super::people::insert_person;
 use super::{NewPerson, Person};
 use crate::audit::{commit_change, commit_created};
@@ -80,6 +81,18 @@ impl Store {
     /// Invite a person; returns the invitation and the secret token for its link (shown once).
     /// Refused when the same person already has a pending invitation or the role there.
     pub async fn create_invitation(&self, actor: Uuid, new: NewInvitation) -> Result<(Invitation, String)> {
+        self.create_invitation_with_mail(actor, new, |_, _| None).await
+    }
+
+    /// Create an invitation and queue the e-mail `mail` makes from it and its token in the same
+    /// transaction: an invitation is never left without its e-mail, nor an e-mail without its
+    /// invitation.
+    pub async fn create_invitation_with_mail(
+        &self,
+        actor: Uuid,
+        new: NewInvitation,
+        mail: impl FnOnce(&Invitation, &str) -> Option<Mail>,
+    ) -> Result<(Invitation, String)> {
         let mut tx = self.begin_write().await?;
         let at = now();
         refuse_duplicate(&mut tx, &new, at).await?;
@@ -92,6 +105,10 @@ impl Store {
             .set("expires_at", at + Duration::days(INVITATION_VALIDITY_DAYS))
             .set("version", 1_i64);
         let inv: Invitation = insert_record(&mut tx, fields).await?;
+        if let Some(m) = mail(&inv, &token) {
+            let secret = Secret { link: &m.link, expires_at: inv.expires_at };
+            enqueue_mail_in(&mut tx, self, m.kind, &inv.email, &m.subject, &m.body, Some(secret)).await?;
+        }
         let inv = commit_created(tx, Some(actor), "invitation.create", "invitation", inv.id, inv).await?;
         Ok((inv, token))
     }

@@ -16,4 +16,4 @@ pub use programmes::{CohortMember, Participation, Programme};
 
 pub(crate) use organisations::insert_organisation;
 pub(crate) use outbox::enqueue_mail_in;
-pub use outbox::{OutboxKeys, OutgoingMail, Secret};
+pub use outbox::{Mail, OutboxKeys, OutgoingMail, Secret};

@@ -155,6 +155,15 @@ pub struct OutgoingMail {
     pub created_at: DateTime<Utc>,
 }
 
+/// An e-mail queued with a change: its kind, subject, body and the secret link inside the body.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub kind: &'static str,
+    pub subject: String,
+    pub body: String,
+    pub link: String,
+}
+
 /// A message's secret: the link inside `body` and when it stops working.
 #[derive(Debug, Clone, Copy)]
 pub struct Secret<'a> {
