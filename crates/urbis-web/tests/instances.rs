@@ -58,7 +58,7 @@ on_both!(a_write_through_one_instance_is_read_through_another, |app: TestApp| as
     let again = c.get(&page).header("if-none-match", &tag).send().await.unwrap();
     assert_eq!(again.status(), 304, "unchanged: not modified");
 
-    let etag = app.etag(Some(&lead), "/api/v1/cities/riga").await;
+    let etag = app.etag(Some(lead.as_str()), "/api/v1/cities/riga").await;
     let description = "Written through instance A, read through instance B.";
     let r = app.patch_if_match(&lead, "/api/v1/cities/riga", &etag, &json!({"description": description})).await;
     assert_eq!(r.status(), 200);
@@ -67,7 +67,7 @@ on_both!(a_write_through_one_instance_is_read_through_another, |app: TestApp| as
     let browser = app.signed_in_as("member@riga.example", Role::CityMember, "riga").await;
     let own = format!("{b}/cities/riga");
     assert!(!browser.get(&own).send().await.unwrap().text().await.unwrap().contains("Read through B, again."));
-    let etag = app.etag(Some(&lead), "/api/v1/cities/riga").await;
+    let etag = app.etag(Some(lead.as_str()), "/api/v1/cities/riga").await;
     let again = json!({"description": "Read through B, again."});
     assert_eq!(app.patch_if_match(&lead, "/api/v1/cities/riga", &etag, &again).await.status(), 200);
     let seen = browser.get(&own).send().await.unwrap().text().await.unwrap();
@@ -83,13 +83,17 @@ on_both!(a_write_through_one_instance_is_read_through_another, |app: TestApp| as
     let bench = format!("{b}/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0");
     let n = |v: Value| v["n"].as_u64();
     for _ in 0..2 {
-        assert_eq!(n(get(&c, &bench, Some(&lead)).await.json().await.unwrap()), Some(6));
+        assert_eq!(n(get(&c, &bench, Some(lead.as_str())).await.json().await.unwrap()), Some(6));
         assert_eq!(n(get(&c, &bench, None).await.json().await.unwrap()), Some(6));
     }
     let madrid = app.wave_assessment("t0", "madrid").await;
     let (path, etag) = (format!("/api/v1/assessments/{}", madrid.id), format!("\"{}\"", madrid.version));
     assert_eq!(app.patch_if_match(&pm, &path, &etag, &json!({"published": false})).await.status(), 200);
-    assert_eq!(n(get(&c, &bench, Some(&lead)).await.json().await.unwrap()), Some(5), "ResultsCache across instances");
+    assert_eq!(
+        n(get(&c, &bench, Some(lead.as_str())).await.json().await.unwrap()),
+        Some(5),
+        "ResultsCache across instances"
+    );
     assert_eq!(n(get(&c, &bench, None).await.json().await.unwrap()), Some(5), "public benchmark across instances");
 });
 
