@@ -53,7 +53,10 @@ pub async fn instrument_in(
 /// version" (`version: None`) is kept only while the commit generation is unchanged: an instance of
 /// a newer release starting on the same database is seen by the others at once.
 #[derive(Default)]
-pub struct InstrumentCache(std::sync::Mutex<HashMap<InstrumentKey, (Option<Arc<str>>, Arc<StoredInstrument>)>>);
+pub struct InstrumentCache(std::sync::Mutex<HashMap<InstrumentKey, KeptInstrument>>);
+
+/// An instrument as kept, with the commit generation it was read at when it was asked for as "the newest".
+type KeptInstrument = (Option<Arc<str>>, Arc<StoredInstrument>);
 
 type InstrumentKey = (String, Option<u32>, Option<&'static str>);
 
