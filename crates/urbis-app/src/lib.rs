@@ -7,6 +7,7 @@
 //! turns results into pages and JSON, and errors into problem details or error summaries.
 
 pub mod auth;
+pub mod cache;
 pub mod csv;
 pub mod diagnostic;
 pub mod error;
@@ -33,12 +34,15 @@ pub struct App {
     pub results: diagnostic::ResultsCache,
     /// Instruments (immutable once published), read once.
     pub instruments: diagnostic::InstrumentCache,
+    /// The database's commit generation, which tells every other cache whether it is current.
+    pub generation: cache::Generation,
 }
 
 impl App {
     pub async fn new(store: Store, base_url: String) -> Result<App> {
         let secret = store.secret().await?;
         Ok(App {
+            generation: cache::Generation::new(store.clone()),
             store,
             secret,
             base_url,

@@ -33,6 +33,17 @@ pub struct Store {
     /// The keys that seal the outbox's secrets (see `network::outbox`): for a SQLite file, the key
     /// file beside it unless others are given; for PostgreSQL, only those given.
     pub(crate) outbox_keys: Option<crate::network::OutboxKeys>,
+    /// SQLite: a connection of its own that only reads `PRAGMA data_version` (see [`Store::generation`]).
+    watcher: std::sync::Arc<tokio::sync::Mutex<Option<Watcher>>>,
+}
+
+/// The connection [`Store::generation`] reads SQLite's `data_version` on.
+struct Watcher(sqlx::AnyConnection);
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Watcher")
+    }
 }
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -152,7 +163,40 @@ impl Store {
             }),
             Backend::Postgres => None,
         };
-        Ok(Store { pool, backend, outbox_keys })
+        Ok(Store { pool, backend, outbox_keys, watcher: Default::default() })
+    }
+
+    /// The database's commit generation: a value that changes whenever any transaction commits, in
+    /// this process or any other sharing the database (other Urbis instances, the CLI), and stays
+    /// the same while nothing commits. What was read after the generation was `g` is current for as
+    /// long as the generation is still `g`, which is how the in-memory caches know they are fresh
+    /// (`urbis_app::cache`).
+    ///
+    /// PostgreSQL: the text of `pg_current_snapshot()` (`xmin:xmax:in-progress ids`), which changes
+    /// as transaction ids are handed out and as transactions end; it counts every database of the
+    /// server, so a busy neighbour only makes caches miss more often. SQLite: `PRAGMA data_version`
+    /// on a connection that never writes, which changes whenever another connection commits.
+    /// Neither writes anything.
+    pub async fn generation(&self) -> Result<String> {
+        match self.backend {
+            Backend::Postgres => {
+                Ok(sqlx::query_scalar("SELECT pg_current_snapshot()::text").fetch_one(&self.pool).await?)
+            }
+            Backend::Sqlite => {
+                let mut watcher = self.watcher.lock().await;
+                if watcher.is_none() {
+                    *watcher = Some(Watcher(self.pool.acquire().await?.detach()));
+                }
+                let Some(conn) = watcher.as_mut() else { return Err(StoreError::Corrupt("no watcher".into())) };
+                match sqlx::query_scalar::<_, i64>("PRAGMA data_version").fetch_one(&mut conn.0).await {
+                    Ok(v) => Ok(v.to_string()),
+                    Err(e) => {
+                        *watcher = None;
+                        Err(e.into())
+                    }
+                }
+            }
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod charts;
 pub mod download;
 pub mod error;
@@ -45,6 +46,8 @@ pub struct Inner {
     pub config: Config,
     pub metrics: metrics::Metrics,
     pub started: Instant,
+    /// Public answers kept between requests (see [`cache`]).
+    pub responses: cache::Responses,
 }
 
 impl std::ops::Deref for AppState {
@@ -66,7 +69,13 @@ impl std::ops::Deref for Inner {
 impl AppState {
     pub async fn new(store: Store, config: Config) -> Result<AppState, urbis_app::AppError> {
         let app = App::new(store, config.base_url.clone()).await?;
-        Ok(AppState(Arc::new(Inner { app, config, metrics: metrics::Metrics::default(), started: Instant::now() })))
+        Ok(AppState(Arc::new(Inner {
+            app,
+            config,
+            metrics: metrics::Metrics::default(),
+            started: Instant::now(),
+            responses: cache::Responses::default(),
+        })))
     }
 }
 
@@ -78,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api_router)
         .merge(metrics::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::public))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))

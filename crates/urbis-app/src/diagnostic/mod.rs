@@ -49,9 +49,14 @@ pub async fn instrument_in(
 }
 
 /// Instruments as read and localised, kept for the life of the process: a published version never
-/// changes, and versions are only added when Urbis starts (from the shipped files).
+/// changes. Versions are added when an instance starts (from its shipped files), so "the newest
+/// version" (`version: None`) is kept only while the commit generation is unchanged: an instance of
+/// a newer release starting on the same database is seen by the others at once.
 #[derive(Default)]
-pub struct InstrumentCache(std::sync::Mutex<HashMap<InstrumentKey, Arc<StoredInstrument>>>);
+pub struct InstrumentCache(std::sync::Mutex<HashMap<InstrumentKey, KeptInstrument>>);
+
+/// An instrument as kept, with the commit generation it was read at when it was asked for as "the newest".
+type KeptInstrument = (Option<Arc<str>>, Arc<StoredInstrument>);
 
 type InstrumentKey = (String, Option<u32>, Option<&'static str>);
 
@@ -64,7 +69,13 @@ impl InstrumentCache {
         lang: Option<&'static str>,
     ) -> Result<Arc<StoredInstrument>> {
         let key = (slug.to_string(), version, lang);
-        if let Some(hit) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        let generation = match version {
+            Some(_) => None,
+            None => Some(state.generation.current().await?),
+        };
+        if let Some((at, hit)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+            && *at == generation
+        {
             return Ok(hit.clone());
         }
         let stored = state.store.instrument(slug, version).await.map_err(AppError::or_not_found("instrument"))?;
@@ -72,7 +83,7 @@ impl InstrumentCache {
             Some(l) => stored.localised(l),
             None => stored,
         });
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, value.clone());
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (generation, value.clone()));
         Ok(value)
     }
 }
