@@ -63,7 +63,7 @@ on_both!(a_write_through_one_instance_is_read_through_another, |app: TestApp| as
     let r = app.patch_if_match(&lead, "/api/v1/cities/riga", &etag, &json!({"description": description})).await;
     assert_eq!(r.status(), 200);
     let read: Value = get(&c, &city, None).await.json().await.unwrap();
-    assert_eq!(read["city"]["description"], description, "B's next read of the city sees A's write");
+    assert_eq!(read["description"], description, "B's next read of the city sees A's write");
     let browser = app.signed_in_as("member@riga.example", Role::CityMember, "riga").await;
     let own = format!("{b}/cities/riga");
     assert!(!browser.get(&own).send().await.unwrap().text().await.unwrap().contains("Read through B, again."));
@@ -108,17 +108,20 @@ on_both!(signed_in_answers_are_never_kept_nor_served_from_the_public_cache, |app
     assert_eq!(signed_in.headers()["cache-control"], "no-store", "a signed-in page is never stored");
     let signed_in = signed_in.text().await.unwrap();
     assert_ne!(anonymous, signed_in, "the signed-in page is the caller's own, not the public one");
-    assert!(signed_in.contains("Test lead@riga.example"), "it names the signed-in person");
+    assert!(signed_in.contains("Test lead@riga.example)</a>"), "it names the signed-in person");
     let again = lead.get(&page).send().await.unwrap().text().await.unwrap();
     assert_eq!(again, signed_in, "kept for the same person and browser");
     let other = app.signed_in_as("member@riga.example", Role::CityMember, "riga").await;
     let theirs = other.get(&page).send().await.unwrap().text().await.unwrap();
-    assert!(theirs.contains("Test member@riga.example") && !theirs.contains("Test lead@riga.example"));
+    // The header names who is signed in (the team list on the page names both).
+    let signed_in_as = |who: &str| format!("Test {who})</a>");
+    assert!(theirs.contains(&signed_in_as("member@riga.example")), "the member's own page");
+    assert!(!theirs.contains(&signed_in_as("lead@riga.example")), "not the lead's, kept for another person");
     // Signed out: the session is gone, and nothing kept for it is served any more.
     let csrf = app.csrf(&lead, "/account").await;
     assert_eq!(app.post_form(&lead, "/logout", &csrf, &[]).await.status(), 303);
     let after = lead.get(&page).send().await.unwrap().text().await.unwrap();
-    assert!(!after.contains("Test lead@riga.example"), "a signed-out browser is anonymous again");
+    assert!(!after.contains("Test lead@riga.example)</a>"), "a signed-out browser is anonymous again");
     // A token is a caller too: the API answer for it is made for it.
     let token = app.token_as("pm@example.org", Role::ProgrammeManager, "riga").await;
     let r = get(&c, &app.url("/api/v1/cities/riga"), Some(&token)).await;
