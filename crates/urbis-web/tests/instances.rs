@@ -132,3 +132,65 @@ on_both!(signed_in_answers_are_never_kept_nor_served_from_the_public_cache, |app
     let other = app.csrf(&app.browser(), "/login").await;
     assert_ne!(one, other, "each browser gets its own CSRF token");
 });
+
+/// Every benchmark of wave t0 a check compares, as the programme manager and anonymously.
+async fn benchmarks(c: &reqwest::Client, base: &str, pm: &str) -> Vec<String> {
+    let mut out = vec![];
+    for q in ["", "&region=northern-europe", "&per_page=2&page=2"] {
+        let url = format!("{base}/api/v1/programmes/digital-innovation-initiative/benchmark?wave=t0{q}");
+        for token in [Some(pm), None] {
+            let r = get(c, &url, token).await;
+            assert_eq!(r.status(), 200, "{url}");
+            out.push(r.text().await.unwrap());
+        }
+    }
+    out
+}
+
+/// The benchmarks through the app's own instance (its results cache brought up to date piecemeal)
+/// equal those through a new instance (which reads them whole).
+async fn same_as_read_whole(app: &TestApp, pm: &str, step: &str) {
+    let c = app.client();
+    let piecemeal = benchmarks(&c, &app.url(""), pm).await;
+    let whole = benchmarks(&c, &app.another_instance(&[]).await, pm).await;
+    assert_eq!(piecemeal, whole, "after {step}");
+}
+
+/// Set an assessment's publication through the API.
+async fn publish(app: &TestApp, pm: &str, city: &str, published: bool) {
+    let x = app.wave_assessment("t0", city).await;
+    let path = format!("/api/v1/assessments/{}", x.id);
+    let r = app.patch_if_match(pm, &path, &format!("\"{}\"", x.version), &json!({"published": published})).await;
+    assert_eq!(r.status(), 200);
+}
+
+on_both!(results_brought_up_to_date_piecemeal_equal_results_read_whole, |app: TestApp| async move {
+    // Instance A keeps the wave's results in memory and, after each change, reads only the
+    // assessments that changed; a fresh instance reads them all. After every kind of change (submit,
+    // publish, unpublish, reopen, resubmit, close) both must give the same benchmarks, to the byte.
+    let pm_email = app.person("pm@example.org", Some(Role::ProgrammeManager), "riga").await;
+    let pm = app.token(&pm_email).await;
+    for city in ["riga", "tallinn", "vilnius", "helsinki"] {
+        app.import_assessment(city, 0, &pm_email, true).await;
+    }
+    same_as_read_whole(&app, &pm, "the first read").await;
+    app.import_assessment("copenhagen", 0, &pm_email, false).await;
+    same_as_read_whole(&app, &pm, "a submission").await;
+    publish(&app, &pm, "copenhagen", true).await;
+    same_as_read_whole(&app, &pm, "a publication").await;
+    publish(&app, &pm, "tallinn", false).await;
+    same_as_read_whole(&app, &pm, "a withdrawal").await;
+    let riga = app.wave_assessment("t0", "riga").await;
+    let r = app.post_json(&pm, &format!("/api/v1/assessments/{}/reopen", riga.id), &json!({"reason": "typo"})).await;
+    assert_eq!(r.status(), 200);
+    same_as_read_whole(&app, &pm, "a reopening").await;
+    let r = app.post_json(&pm, &format!("/api/v1/assessments/{}/submit", riga.id), &json!({})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    same_as_read_whole(&app, &pm, "a second submission").await;
+    let prog = app.store.programme("digital-innovation-initiative").await.unwrap();
+    let wave = app.store.wave(prog.id, "t0").await.unwrap();
+    let close = "/api/v1/programmes/digital-innovation-initiative/waves/t0/close";
+    let r = app.api_if_match(&pm, reqwest::Method::POST, close, &format!("\"{}\"", wave.version), &json!({})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    same_as_read_whole(&app, &pm, "closing the wave").await;
+});

@@ -22,8 +22,8 @@ use urbis_domain::error::{FieldError, Invalid};
 use urbis_domain::network::CountryCode;
 use urbis_domain::policy::{Action, Resource};
 use urbis_store::diagnostic::{
-    Assessment, InstrumentSummary, NewAnswer, Override, PlanItem, StoredAnswer, StoredInstrument, Validation, Wave,
-    WaveResult, by_respondent,
+    Assessment, InstrumentSummary, NewAnswer, Override, PlanItem, ResultChanges, StoredAnswer, StoredInstrument,
+    Validation, Wave, WaveResult, by_respondent,
 };
 use urbis_store::network::{Organisation, Programme};
 use uuid::Uuid;
@@ -299,7 +299,7 @@ pub async fn validations(state: &App, a: &Assessment) -> Result<Vec<Validation>>
 pub struct Benchmark {
     pub instrument: Instrument,
     pub basis: Basis,
-    all: Arc<Vec<WaveResult>>,
+    all: Arc<Results>,
     /// Indices into `all` of the peer group's cities; `None` for the whole cohort.
     members: Option<Vec<usize>>,
     /// How many of the peer group's cities are in the basis.
@@ -339,15 +339,20 @@ impl Basis {
 /// Each wave's results and benchmarks as last computed, kept while the wave's `results_version`
 /// (read with the wave on every request) is unchanged: a benchmark of 10,000 cities then costs no
 /// database work and no sorting. Any submission, reopening, publication or closing changes the
-/// version, in every instance of Urbis.
+/// version, in every instance of Urbis. After a change to one assessment, the results are brought
+/// up to date by reading only the assessments that changed (`Store::wave_results_since`), not all
+/// of them; only closing a wave makes it read them all again.
 #[derive(Default)]
 pub struct ResultsCache {
-    results: Shelf<(Uuid, String), Vec<WaveResult>>,
+    results: Shelf<(Uuid, String), Results>,
     benchmarks: Shelf<(Uuid, String, PeerGroup, Basis), Benchmark>,
     /// One computation at a time, so that a burst of requests after a change does the work once.
     loading: tokio::sync::Mutex<()>,
 }
 
+/// A wave's results (one instrument), by city name; each city's shared by every version that did
+/// not change it.
+type Results = Vec<Arc<WaveResult>>;
 /// A value as computed at a wave's `results_version`.
 type Versioned<T> = (i64, Arc<T>);
 /// Values by key, each with the version it was computed at.
@@ -403,7 +408,7 @@ pub async fn benchmark(
     let all = match fresh(&cache.results, &results_key, wave.results_version) {
         Some(all) => all,
         None => {
-            let all = Arc::new(state.store.wave_results(wave, instrument_slug).await?);
+            let all = Arc::new(current_results(state, wave, instrument_slug, &results_key).await?);
             keep(&cache.results, results_key, wave.results_version, all.clone());
             all
         }
@@ -450,6 +455,39 @@ pub async fn benchmark(
     Ok(b)
 }
 
+/// A wave's results (one instrument) as of `wave.results_version`: what the cache holds from an
+/// earlier version with the assessments changed since applied, or all of them read again when the
+/// cache has none or the wave changed as a whole (it closed).
+async fn current_results(state: &App, wave: &Wave, instrument_slug: &str, key: &(Uuid, String)) -> Result<Results> {
+    let held = state.results.results.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned();
+    if let Some((since, held)) = held.filter(|(v, _)| *v < wave.results_version)
+        && let ResultChanges::Some(changes) = state.store.wave_results_since(wave, instrument_slug, since).await?
+    {
+        return Ok(apply_changes(&held, changes));
+    }
+    let mut all: Results = state.store.wave_results(wave, instrument_slug).await?.into_iter().map(Arc::new).collect();
+    by_city(&mut all);
+    Ok(all)
+}
+
+/// By city name (then slug), the same on every database whatever its collation, so results brought
+/// up to date piecemeal are in the order of results read whole.
+fn by_city(all: &mut Results) {
+    all.sort_by(|a, b| {
+        (&a.assessment.organisation_name, &a.assessment.organisation_slug)
+            .cmp(&(&b.assessment.organisation_name, &b.assessment.organisation_slug))
+    });
+}
+
+/// `held` with each changed assessment replaced, added or (with no results now) dropped, by city.
+fn apply_changes(held: &[Arc<WaveResult>], changes: Vec<(Uuid, Option<WaveResult>)>) -> Results {
+    let changed: std::collections::HashSet<Uuid> = changes.iter().map(|(id, _)| *id).collect();
+    let mut all: Results = held.iter().filter(|c| !changed.contains(&c.assessment.id)).cloned().collect();
+    all.extend(changes.into_iter().filter_map(|(_, now)| now.map(Arc::new)));
+    by_city(&mut all);
+    all
+}
+
 /// The peer group named by `region` and `population_band` query or form values; 422 names a bad one.
 pub fn peer_group(q: &HashMap<String, String>) -> Result<PeerGroup> {
     PeerGroup::parse(q.get("region").map(String::as_str), q.get("population_band").map(String::as_str))
@@ -461,8 +499,8 @@ impl Benchmark {
     /// them a caller may see listed is the policy's `ReadAssessment` on each).
     pub fn cities(&self) -> Box<dyn Iterator<Item = &WaveResult> + '_> {
         match &self.members {
-            None => Box::new(self.all.iter()),
-            Some(m) => Box::new(m.iter().map(|i| &self.all[*i])),
+            None => Box::new(self.all.iter().map(|c| &**c)),
+            Some(m) => Box::new(m.iter().map(|i| &*self.all[*i])),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::answers::{NewAnswer, insert_answer};
 use super::results::refresh_results;
-use super::waves::{Wave, results_changed};
+use super::waves::{Changed, Wave, results_changed};
 use crate::audit::{commit_audited, commit_change, commit_created};
 use crate::query::check_answered;
 use crate::query::{all, by_id, count, insert_versioned, select, update_guarded, update_versioned};
@@ -230,7 +230,7 @@ impl Store {
         }
         let fields = Fields::new().set("published", published);
         update_versioned::<Assessment>(&mut tx, assessment_id, expected_version, fields).await?;
-        results_changed(&mut tx, before.wave_id).await?;
+        results_changed(&mut tx, before.wave_id, Changed::One(assessment_id)).await?;
         finish_change(tx, actor, "assessment.publish", &before).await
     }
 

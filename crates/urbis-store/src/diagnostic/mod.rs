@@ -19,7 +19,7 @@ pub use instruments::{
     parse_instrument_with,
 };
 pub use plan::PlanItem;
-pub use results::{Figure, Results, WaveResult};
+pub use results::{Figure, ResultChanges, Results, WaveResult};
 pub use urbis_domain::diagnostic::RecommendedAction;
 pub use validation::Validation;
 pub use waves::Wave;

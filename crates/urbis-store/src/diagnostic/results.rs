@@ -4,7 +4,7 @@
 use super::AssessmentStatus;
 use super::answers::{answer_rows, by_respondent, override_rows};
 use super::assessments::Assessment;
-use super::waves::{Wave, results_changed};
+use super::waves::{Changed, Wave, results_changed};
 use crate::query::{all, by_id, fixed_sql, insert, optional};
 use crate::row::{Column, Record, RowExt, parse_uuid, record};
 use crate::value::Fields;
@@ -53,6 +53,28 @@ record! {
     }
 }
 
+record! {
+    /// An assessment whose results changed, with its results now: none when it is no longer
+    /// submitted (reopened).
+    struct ResultChange {
+        assessment: Assessment,
+        result_of: Option<Uuid>,
+        overall: Option<f64>,
+        capabilities: Option<String>,
+    }
+}
+
+/// What changed in a wave's results since a version a cache holds (see
+/// [`Store::wave_results_since`]).
+#[derive(Debug)]
+pub enum ResultChanges {
+    /// The changed assessments, by id: each with its results now, or `None` when it no longer has
+    /// any (reopened): the cache replaces, adds or drops each.
+    Some(Vec<(Uuid, Option<WaveResult>)>),
+    /// All of the wave's results changed at once (it closed) since that version: read them again.
+    All,
+}
+
 /// Capability figures are stored as one JSON document.
 impl Column for BTreeMap<String, Figure> {
     fn read(r: &AnyRow, col: &str) -> Result<Self> {
@@ -64,7 +86,7 @@ impl Column for BTreeMap<String, Figure> {
 /// assessment gets its scores from the answers and overrides; a draft has none.
 pub(super) async fn refresh_results(tx: &mut WriteTx, id: Uuid) -> Result<()> {
     let a: Assessment = by_id(&mut **tx, id).await?;
-    results_changed(tx, a.wave_id).await?;
+    results_changed(tx, a.wave_id, Changed::One(a.id)).await?;
     sqlx::query("DELETE FROM assessment_results WHERE assessment_id = $1 AND frozen = 0")
         .bind(a.id.to_string())
         .execute(&mut **tx)
@@ -103,6 +125,44 @@ impl Store {
             instrument_slug,
         )
         .await
+    }
+
+    /// What changed in a wave's results (one instrument) since version `since` of its
+    /// `results_version`: the assessments stamped after it (migration 0011), in one query, so the
+    /// answer is one consistent snapshot. Anything committed after the wave was read may be in it as
+    /// well; a cache applying it is then ahead, never behind, and reads those again next time.
+    pub async fn wave_results_since(&self, wave: &Wave, instrument_slug: &str, since: i64) -> Result<ResultChanges> {
+        if since < wave.results_reset {
+            return Ok(ResultChanges::All);
+        }
+        let sql = fixed_sql(&[
+            "SELECT",
+            Assessment::COLUMNS,
+            ", r.assessment_id AS result_of, r.overall, r.capabilities_json AS capabilities FROM",
+            Assessment::FROM,
+            "LEFT JOIN assessment_results r ON r.assessment_id = a.id \
+             AND r.frozen = CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END \
+             WHERE a.wave_id = $1 AND a.instrument_slug = $2 AND a.results_seq > $3",
+        ]);
+        let rows: Vec<ResultChange> = all(&self.pool, sql, (wave.id, instrument_slug, since)).await?;
+        rows.into_iter()
+            .map(|c| {
+                let id = c.assessment.id;
+                let results = match (c.result_of, c.capabilities) {
+                    (Some(_), Some(json)) => Some(WaveResult {
+                        assessment: c.assessment,
+                        results: Results {
+                            overall: c.overall,
+                            capabilities: serde_json::from_str(&json)
+                                .map_err(|e| StoreError::Corrupt(format!("column capabilities: {e}")))?,
+                        },
+                    }),
+                    _ => None,
+                };
+                Ok((id, results))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(ResultChanges::Some)
     }
 
     /// A city's results with one instrument in every wave, oldest wave first (frozen figures for

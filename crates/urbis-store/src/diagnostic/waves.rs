@@ -23,6 +23,9 @@ record! {
         pub version: i64,
         /// Changes whenever the wave's results or their publication change (a cache key).
         pub results_version: i64,
+        /// The `results_version` at which all of the wave's results last changed at once (see
+        /// migration 0011): results cached before it cannot be brought up to date piecemeal.
+        pub results_reset: i64,
     }
 }
 
@@ -31,12 +34,33 @@ impl Record for Wave {
     const UPDATED_AT: bool = false;
 }
 
-/// Mark a wave's results as changed (see `waves.results_version`).
-pub(super) async fn results_changed(tx: &mut WriteTx, wave_id: Uuid) -> Result<()> {
+/// Whose results changed in a wave (see migration 0011).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Changed {
+    /// One assessment's: a cache updates that one.
+    One(Uuid),
+    /// All of them at once (the wave closed): a cache reads them all again.
+    All,
+}
+
+/// Mark a wave's results as changed (see `waves.results_version`), and record whose.
+pub(super) async fn results_changed(tx: &mut WriteTx, wave_id: Uuid, changed: Changed) -> Result<()> {
     sqlx::query("UPDATE waves SET results_version = results_version + 1 WHERE id = $1")
         .bind(wave_id.to_string())
         .execute(&mut **tx)
         .await?;
+    let (sql, id) = match changed {
+        Changed::One(assessment) => (
+            "UPDATE assessments SET results_seq = (SELECT results_version FROM waves WHERE id = $1) WHERE id = $2",
+            Some(assessment),
+        ),
+        Changed::All => ("UPDATE waves SET results_reset = results_version WHERE id = $1", None),
+    };
+    let mut q = sqlx::query(sql).bind(wave_id.to_string());
+    if let Some(id) = id {
+        q = q.bind(id.to_string());
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -129,7 +153,7 @@ impl Store {
         .await?
         .rows_affected();
         update_versioned::<Wave>(&mut tx, wave_id, expected_version, Fields::new().set("closed_at", at)).await?;
-        results_changed(&mut tx, wave_id).await?;
+        results_changed(&mut tx, wave_id, Changed::All).await?;
         let after = by_id(&mut *tx, wave_id).await?;
         let action = format!("wave.close: {frozen} results frozen");
         commit_change(tx, Some(actor), &action, "wave", wave_id, &before, after).await
