@@ -23,16 +23,27 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// Request metrics keyed by (method, route pattern, status).
+/// Request metrics by route pattern, then method and status. Nested so that recording a request
+/// of a route already seen only looks keys up (no allocation on the hot path).
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    series: Mutex<ByRoute>,
 }
+
+/// Series by route pattern, then (method, status).
+type ByRoute = BTreeMap<String, BTreeMap<(String, u16), Series>>;
 
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut map = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let s = map.entry((method.to_string(), route.to_string(), status)).or_default();
+        let by_method = match map.get_mut(route) {
+            Some(m) => m,
+            None => map.entry(route.to_string()).or_default(),
+        };
+        let s = match by_method.iter_mut().find(|((m, st), _)| m == method && *st == status) {
+            Some((_, s)) => s,
+            None => by_method.entry((method.to_string(), status)).or_default(),
+        };
         s.count += 1;
         s.sum += seconds;
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -40,6 +51,11 @@ impl Metrics {
                 s.buckets[i] += 1;
             }
         }
+    }
+
+    /// Every series as (method, route, status), in a stable order.
+    fn each(map: &ByRoute) -> impl Iterator<Item = (&str, &str, u16, &Series)> {
+        map.iter().flat_map(|(r, by)| by.iter().map(move |((m, st), s)| (m.as_str(), r.as_str(), *st, s)))
     }
 
     pub fn render(&self, uptime: f64, backend: &str) -> String {
@@ -59,7 +75,7 @@ impl Metrics {
             out,
             "# HELP urbis_http_requests_total Requests served.\n# TYPE urbis_http_requests_total counter"
         );
-        for ((m, r, st), s) in map.iter() {
+        for (m, r, st, s) in Self::each(&map) {
             let _ =
                 writeln!(out, "urbis_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}", s.count);
         }
@@ -67,7 +83,7 @@ impl Metrics {
             out,
             "# HELP urbis_http_request_duration_seconds Time to respond.\n# TYPE urbis_http_request_duration_seconds histogram"
         );
-        for ((m, r, st), s) in map.iter() {
+        for (m, r, st, s) in Self::each(&map) {
             let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
             for (i, b) in BUCKETS.iter().enumerate() {
                 let _ =
@@ -85,14 +101,11 @@ impl Metrics {
 /// the number of series stays bounded).
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let res = next.run(req).await;
-    state.metrics.observe(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    state.metrics.observe(method.as_str(), route, res.status().as_u16(), start.elapsed().as_secs_f64());
     res
 }
 
