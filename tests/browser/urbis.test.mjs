@@ -272,6 +272,15 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.ok((await page.locator('svg.line-chart[role="img"] title').count()) >= 1, 'indicator charts have titles');
     await page.screenshot({ path: '/tmp/urbis-service.png', fullPage: true });
     await axe.check(page, 'service timeline');
+    {
+      // Every measurement of an indicator, a page at a time.
+      const indicator = (await page.locator('section.indicator h3').first().getAttribute('id')).replace(/^indicator-/, '');
+      r = await page.goto(`/indicators/${indicator}/measurements`);
+      assert.equal(r.status(), 200);
+      assert.ok((await page.locator('main table tbody tr').count()) >= 1, 'the measurements are listed');
+      await axe.check(page, 'indicator measurements');
+      await page.goBack();
+    }
     r = await page.goto('/cities/paris/service');
     assert.equal(r.status(), 200, 'a city without a published service says so');
     await axe.check(page, 'no service');
@@ -628,6 +637,38 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     await invitee.locator('#field-password').fill('another horse battery staple');
     r = await submit(invitee, invitee.locator('main form button[type=submit]'));
     await assertSignedIn(invitee, 'Ilze Test');
+
+    // --- An admin: people's accounts, searched and paged; the confirmation pages to deactivate
+    // and reactivate a person, and their refusals (nothing is changed here: deactivating oneself
+    // is refused, and so is reactivating an active person).
+    const admin = await ctx();
+    await signIn(admin, 'admin@demo.urbis.example');
+    r = await submit(admin, admin.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: "People's accounts" }));
+    assert.equal(r.status(), 200);
+    await axe.check(admin, "people's accounts");
+    await admin.locator('#field-q').fill('riga');
+    r = await submit(admin, admin.locator('main form[role=search] button[type=submit]'));
+    assert.ok(new URL(admin.url()).search.includes('q=riga'));
+    assert.ok((await admin.locator('main table tbody tr').count()) >= 1, 'search finds the Riga accounts');
+    await axe.check(admin, "people's accounts (searched)");
+    r = await submit(admin, admin.locator('main table tbody tr').first().getByRole('link', { name: /^Deactivate/ }));
+    assert.equal(r.status(), 200);
+    assert.match(await admin.locator('main').textContent(), /Deactivate this person\?/);
+    await axe.check(admin, 'deactivate a person (confirm)');
+    {
+      const size = admin.viewportSize();
+      await admin.setViewportSize({ width: 390, height: 900 });
+      await admin.screenshot({ path: '/tmp/urbis-deactivate.png', fullPage: true });
+      await admin.setViewportSize(size);
+    }
+    const confirmPath = new URL(admin.url()).pathname;
+    r = await admin.goto(confirmPath.replace(/deactivate$/, 'reactivate'));
+    assert.equal(r.status(), 200);
+    await axe.check(admin, 'reactivate a person (confirm)');
+    r = await submit(admin, admin.locator('main').getByRole('button', { name: 'Yes, reactivate' }));
+    assert.equal(r.status(), 409, 'an active person is not reactivated');
+    assert.equal(await admin.locator('.error-summary a[href="#field-person"]').count(), 1);
+    await axe.check(admin, 'reactivate a person (refused)');
 
     // --- Riga's city lead: team page and an invalid city edit.
     const lead = await ctx();

@@ -133,7 +133,7 @@ pub mod throttle {
 }
 
 /// The caller for a person id from a session or token: their account and grants. A person who no
-/// longer exists is an anonymous caller.
+/// longer exists, or who is deactivated, is an anonymous caller.
 pub async fn caller(app: &App, person: Option<Uuid>) -> Result<Caller> {
     let Some(id) = person else {
         return Ok(Caller::default());
@@ -143,6 +143,9 @@ pub async fn caller(app: &App, person: Option<Uuid>) -> Result<Caller> {
         Err(StoreError::NotFound) => return Ok(Caller::default()),
         Err(e) => return Err(e.into()),
     };
+    if !person.is_active() {
+        return Ok(Caller::default());
+    }
     let grants = app.store.grants(id).await?;
     Ok(Caller { actor: Actor::person(id, grants), person: Some(person) })
 }

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod i18n;
 pub mod network;
+pub mod people;
 pub mod services;
 
 pub use error::{AppError, Result};

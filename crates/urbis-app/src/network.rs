@@ -184,23 +184,24 @@ pub async fn team_members(state: &App, caller: &Caller, city: &Allowed<Organisat
 pub struct Team {
     pub members: Vec<TeamMember>,
     pub participations: Vec<Participation>,
-    pub invitations: Vec<Invitation>,
+    /// A page of the city's invitations, newest first (empty for those who do not manage the team).
+    pub invitations: Paged<Invitation>,
     pub can_manage: bool,
     /// The roles the caller may invite people with.
     pub roles: Vec<Role>,
 }
 
-/// A city's team with unlisted members and pending invitations (its team and programme staff).
-pub async fn team(state: &App, caller: &Caller, city: &Allowed<Organisation>) -> Result<Team> {
+/// A city's team with unlisted members and a page of its invitations (its team and programme
+/// staff; the invitations for those who manage the team).
+pub async fn team(state: &App, caller: &Caller, city: &Allowed<Organisation>, page: Page) -> Result<Team> {
     city.check(caller, Action::ReadTeam)?;
     let can_manage = caller.can(Action::ManageTeam, &city.resource);
     let participations = state.store.participations(city.id).await?;
-    let mut invitations = vec![];
-    if can_manage {
-        for p in &participations {
-            invitations.extend(state.store.invitations(p.programme_id, Some(city.id), Page::new(1, 100)).await?.items);
-        }
-    }
+    let invitations = if can_manage {
+        state.store.city_invitations(city.id, page).await?
+    } else {
+        Paged { items: vec![], page: page.page, per_page: page.per_page, total: 0 }
+    };
     let members = state.store.team(city.id).await?;
     let programmes: Vec<Uuid> = participations.iter().map(|p| p.programme_id).collect();
     let roles = invitable_roles(caller, &programmes, city.id);
@@ -231,18 +232,18 @@ pub async fn invitations(
     Ok(state.store.invitations(programme.id, city, page).await?)
 }
 
-/// What a programme's invitation desk shows its staff: the latest invitations, the cities of the
-/// cohort and the roles the caller may invite people with.
+/// What a programme's invitation desk shows its staff: a page of its invitations (newest first),
+/// the cities of the cohort and the roles the caller may invite people with.
 pub struct InvitationDesk {
     pub programme: Programme,
-    pub invitations: Vec<Invitation>,
+    pub invitations: Paged<Invitation>,
     pub cities: Vec<CohortMember>,
     pub roles: Vec<Role>,
 }
 
-pub async fn invitation_desk(state: &App, caller: &Caller, slug: &str) -> Result<InvitationDesk> {
+pub async fn invitation_desk(state: &App, caller: &Caller, slug: &str, page: Page) -> Result<InvitationDesk> {
     let programme = programme_for(state, caller, slug, Action::ReadInvitations).await?;
-    let invitations = invitations(state, caller, &programme, None, Page::new(1, 100)).await?.items;
+    let invitations = invitations(state, caller, &programme, None, page).await?;
     let cities = state.store.cohort(programme.id, None, Page::all()).await?.items;
     // Staff roles do not depend on the city, so any city of the cohort tells which they may give.
     let roles = cities.first().map(|c| invitable_roles(caller, &[programme.id], c.organisation.id)).unwrap_or_default();

@@ -170,10 +170,12 @@ pub enum Action {
     ReadSurveyResponses,
     /// Read a wave's cohort figures (distributions, quartiles, ranks) in a benchmark.
     ReadBenchmark,
+    /// See every account of the installation, and deactivate or reactivate a person (admins).
+    ManagePeople,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -199,6 +201,7 @@ impl Action {
         Action::ReadSurveyReport,
         Action::ReadSurveyResponses,
         Action::ReadBenchmark,
+        Action::ManagePeople,
     ];
 }
 
@@ -284,6 +287,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             }
         }
         (ReadAudit, Resource::Installation) => actor.is_admin(),
+        // Accounts: only admins see them all and deactivate or reactivate people (that nobody
+        // deactivates themself is a rule of the operation, not a permission).
+        (ManagePeople, Resource::Installation) => actor.is_admin(),
         // Diagnostic: the city's lead starts and submits, its whole team answers, programme staff
         // can do all of it and alone reopen; experts and reviewers of the programme read.
         (CreateAssessment | SubmitAssessment | PublishAssessment, Resource::Organisation { id, programmes }) => {
@@ -574,6 +580,18 @@ mod tests {
             assert!(!can(a, Action::ReadBenchmark, &bench(1000, true)), "{a:?}: no figures over unpublished scores");
         }
         assert!(can(&reviewer, Action::ReadBenchmark, &bench(1, true)));
+    }
+
+    #[test]
+    fn only_admins_manage_people() {
+        let Cast { admin, pm, lead, member, expert, reviewer } = cast();
+        assert!(can(&admin, Action::ManagePeople, &Resource::Installation));
+        for a in [&pm, &lead, &member, &expert, &reviewer, &Actor::anonymous()] {
+            assert!(!can(a, Action::ManagePeople, &Resource::Installation), "{a:?}");
+        }
+        let (prog, riga, _, _) = ids();
+        let org = Resource::Organisation { id: riga, programmes: vec![prog] };
+        assert!(!can(&admin, Action::ManagePeople, &org), "people are managed on the installation only");
     }
 
     #[test]

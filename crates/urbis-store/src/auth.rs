@@ -74,9 +74,11 @@ pub const SESSION_HOURS: i64 = 12;
 pub const TOKEN_DAYS: i64 = 30;
 
 impl Store {
+    /// What signing in needs to know about the account with this e-mail; none for a deactivated
+    /// person (who cannot sign in, and is told no more than for a wrong password).
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         let row: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT id, password_hash FROM people WHERE email = $1")
+            sqlx::query_as("SELECT id, password_hash FROM people WHERE email = $1 AND deactivated_at IS NULL")
                 .bind(email)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -261,13 +263,18 @@ impl Store {
         Ok((token, expires))
     }
 
+    /// The person behind a live secret of `kind`: unexpired, and of a person who is not deactivated
+    /// (deactivating ends every secret anyway; this also refuses one issued by a sign-in that
+    /// raced the deactivation).
     async fn live_secret(&self, kind: Secret, token: &str) -> Result<Option<Uuid>> {
         let (table, key) = kind.table();
-        let row: Option<(String, String)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT person_id, expires_at FROM {table} WHERE {key} = $1")))
-                .bind(hash_token(token))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT s.person_id, s.expires_at FROM {table} s JOIN people p ON p.id = s.person_id \
+             WHERE s.{key} = $1 AND p.deactivated_at IS NULL"
+        )))
+        .bind(hash_token(token))
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             Some((person, expires)) if parse_ts(&expires)? > now() => Ok(Some(crate::row::parse_uuid(&person)?)),
             _ => Ok(None),

@@ -32,7 +32,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     ("reference_focus_areas", &[("slug", Text), ("position", Int)]),
     ("organisations", &[("id", Text), ("slug", Text), ("name", Text), ("kind", Text), ("country_code", Text), ("latitude", Real), ("longitude", Real), ("timezone", Text), ("description", Text), ("website", Text), ("version", Int), ("created_at", Text), ("updated_at", Text), ("population", Int)]),
     ("participations", &[("programme_id", Text), ("organisation_id", Text), ("status", Text), ("note", Text)]),
-    ("people", &[("id", Text), ("email", Text), ("name", Text), ("job_title", Text), ("password_hash", Text), ("listed", Int), ("locale", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("people", &[("id", Text), ("email", Text), ("name", Text), ("job_title", Text), ("password_hash", Text), ("listed", Int), ("locale", Text), ("version", Int), ("created_at", Text), ("updated_at", Text), ("deactivated_at", Text), ("deactivated_by", Text)]),
     ("memberships", &[("id", Text), ("person_id", Text), ("role", Text), ("scope_kind", Text), ("scope_id", Text), ("created_at", Text)]),
     ("invitations", &[("id", Text), ("token_hash", Text), ("email", Text), ("name", Text), ("programme_id", Text), ("organisation_id", Text), ("role", Text), ("invited_by", Text), ("created_at", Text), ("expires_at", Text), ("accepted_at", Text), ("accepted_by", Text), ("revoked_at", Text), ("revoked_by", Text), ("version", Int)]),
     ("instruments", &[("slug", Text), ("version", Int), ("kind", Text), ("title", Text), ("definition_json", Text), ("actions_json", Text), ("digest", Text), ("published_on", Text), ("created_at", Text)]),

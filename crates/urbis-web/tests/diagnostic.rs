@@ -27,7 +27,13 @@ on_both!(diagnostic_flow, |app: TestApp| async move {
     let pm = app.token_as("pm@example.org", Role::ProgrammeManager, "riga").await;
 
     let list = app.get_json("/api/v1/instruments").await;
-    assert!(list.as_array().unwrap().iter().any(|i| i["slug"] == "city-digital-maturity" && i["kind"] == "diagnostic"));
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["slug"] == "city-digital-maturity" && i["kind"] == "diagnostic")
+    );
     let inst = app.get_json("/api/v1/instruments/city-digital-maturity").await;
     assert_eq!(inst["version"], 1);
     assert_eq!(inst["capabilities"].as_array().unwrap().len(), 5);

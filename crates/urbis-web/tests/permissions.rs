@@ -49,6 +49,8 @@ enum Rule {
     Validate,
     /// Write, or read unpublished, Riga's service: Riga's whole team and programme staff.
     RigaService,
+    /// People's accounts (deactivate, reactivate): admins only.
+    Admin,
 }
 
 fn allowed(rule: Rule, who: Who) -> bool {
@@ -62,6 +64,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::ReadRigaAssessment => matches!(who, Admin | Manager | LeadRiga | MemberRiga | Expert | Reviewer),
         Rule::Validate => matches!(who, Admin | Manager | Expert),
         Rule::RigaService => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
+        Rule::Admin => who == Admin,
     }
 }
 
@@ -77,6 +80,8 @@ struct Fixture {
     indicator_id: String,
     campaign_id: String,
     survey_token: String,
+    /// A person who holds no role in the matrix (deactivated and reactivated by it).
+    person_id: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -131,7 +136,10 @@ async fn fixture(app: TestApp) -> Fixture {
         )
         .await;
     let survey_token = app.survey_token("respondent@riga.example").await;
+    app.person("target@example.org", Some(Role::CityMember), "riga").await;
+    let person_id = app.store.person_by_email("target@example.org").await.unwrap().unwrap().id.to_string();
     Fixture {
+        person_id,
         plan_item_id,
         service_id,
         milestone_id,
@@ -208,11 +216,16 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/api/v1/pulse/campaigns/{id}/recipients", Rule::Staff),
         ("POST", "/api/v1/pulse/campaigns/{id}/reminders", Rule::Staff),
         ("GET", "/api/v1/pulse/campaigns/{id}/response-rates", Rule::Staff),
+        ("GET", "/api/v1/pulse/campaigns/{id}/respondents", Rule::Staff),
         ("GET", "/api/v1/pulse/campaigns/{id}/report", Rule::ReadRigaTeam),
         ("GET", "/api/v1/pulse/campaigns/{id}/responses.csv", Rule::Staff),
         ("GET", "/api/v1/surveys/{token}", Rule::Public),
         ("PUT", "/api/v1/surveys/{token}/answers/{question_id}", Rule::Public),
         ("POST", "/api/v1/surveys/{token}/submit", Rule::Public),
+        ("GET", "/api/v1/admin/people", Rule::Admin),
+        ("GET", "/api/v1/people/{id}", Rule::Admin),
+        ("POST", "/api/v1/people/{id}/deactivate", Rule::Admin),
+        ("POST", "/api/v1/people/{id}/reactivate", Rule::Admin),
     ]
 }
 
@@ -236,6 +249,8 @@ fn fill(path: &str, f: &Fixture) -> String {
         &f.indicator_id
     } else if path.contains("/pulse/") {
         &f.campaign_id
+    } else if path.contains("/people/") {
+        &f.person_id
     } else {
         &f.invitation_id
     };
@@ -448,6 +463,12 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/readyz", Rule::Public),
         ("GET", "/metrics", Rule::Public),
         ("GET", "/api/v1/openapi.json", Rule::Public),
+        ("GET", "/indicators/{id}/measurements", Rule::RigaService),
+        ("GET", "/admin/people", Rule::Admin),
+        ("GET", "/admin/people/{id}/deactivate", Rule::Admin),
+        ("POST", "/admin/people/{id}/deactivate", Rule::Admin),
+        ("GET", "/admin/people/{id}/reactivate", Rule::Admin),
+        ("POST", "/admin/people/{id}/reactivate", Rule::Admin),
     ]
 }
 

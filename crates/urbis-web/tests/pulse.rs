@@ -63,7 +63,7 @@ on_both!(pulse_api_flow, |app: TestApp| async move {
     assert_eq!(r.status(), 422);
     assert_eq!(error_fields(&json_of(r).await), ["title", "opens_on", "instrument"]);
     let list = app.get_json_as(&pm, CAMPAIGNS).await;
-    assert_eq!(list.as_array().unwrap().len(), 0);
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
     let body = json!({"title": "Innovation pulse 2026", "instrument": "innovation-capacity-pulse",
                       "programme": "digital-innovation-initiative", "opens_on": "2026-03-01", "closes_on": "2026-03-31"});
     let r = app.post_json(&lead, CAMPAIGNS, &body).await;

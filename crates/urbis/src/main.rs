@@ -39,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Deactivate or reactivate a person (as the operator on the server; audited).
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
     /// Write a consistent, portable backup of the whole database to FILE (safe while serving).
     Backup { file: PathBuf },
     /// Restore a backup FILE into an empty database (SQLite or PostgreSQL).
@@ -55,6 +60,16 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Deactivate the person with this e-mail address: they cannot sign in, and every session and
+    /// API token of theirs ends at once. Recorded in the audit log as done by the operator.
+    Deactivate { email: String },
+    /// Reactivate a deactivated person (they sign in afresh; old sessions and tokens stay ended).
+    /// Also how an installation that lost its last admin gets one back.
+    Reactivate { email: String },
 }
 
 #[derive(Subcommand)]
@@ -174,6 +189,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::User { command } => user(&cli.database_url, command).await,
+        Command::Person { command } => person(&cli.database_url, command).await,
         Command::Backup { file } => backup(&cli.database_url, &file).await,
         Command::Restore { file } => restore(&cli.database_url, &file).await,
         Command::OutboxKey { command } => outbox_key(command),
@@ -389,6 +405,32 @@ async fn user(url: &str, command: UserCommand) -> Result<()> {
         )
         .await?;
     println!("created {} ({}) as {}", person.email, person.id, role.as_str());
+    Ok(())
+}
+
+/// `urbis person deactivate|reactivate EMAIL`: the operator acts on the store directly, as a system
+/// actor (the audit entry has no person as its actor), at the person's current version.
+async fn person(url: &str, command: PersonCommand) -> Result<()> {
+    let (email, deactivate) = match &command {
+        PersonCommand::Deactivate { email } => (email, true),
+        PersonCommand::Reactivate { email } => (email, false),
+    };
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("EMAIL: {}", e.message))?;
+    let store = open(url).await?;
+    let Some(person) = store.person_by_email(email.as_str()).await? else {
+        bail!("no person with the e-mail address {}", email.as_str());
+    };
+    let done = if deactivate {
+        store.deactivate_person(None, person.id, person.version).await
+    } else {
+        store.reactivate_person(None, person.id, person.version).await
+    };
+    match done {
+        Ok(p) if deactivate => println!("deactivated {} ({}): every session and API token ended", p.email, p.id),
+        Ok(p) => println!("reactivated {} ({}): they can sign in again", p.email, p.id),
+        Err(urbis_store::StoreError::Refused { message, .. }) => bail!("{}: {message}", email.as_str()),
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 

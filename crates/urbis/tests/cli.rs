@@ -162,3 +162,65 @@ fn serve_refuses_bad_limits_naming_the_setting() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(!status.success() && err.contains("--body-timeout"), "from the environment too: {err}");
 }
+
+/// `urbis person deactivate|reactivate EMAIL`: the operator on the server deactivates a person while
+/// Urbis serves (their token stops working at once, they cannot sign in), reactivates them (old
+/// tokens stay dead, a fresh sign-in works); both are audited with no person as the actor. On
+/// SQLite, and on PostgreSQL when a test server is configured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_deactivates_and_reactivates_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut targets = vec![format!("sqlite://{}/people.db", dir.path().display())];
+    if let Some(server) = urbis_store::testing::postgres_server() {
+        let name = format!("urbis_cli_people_{}", std::process::id());
+        let admin = urbis_store::Store::connect(&server).await.unwrap();
+        admin.create_database(&name).await.unwrap();
+        targets.push(format!("{}/{name}", server.rsplit_once('/').unwrap().0));
+    }
+    for db in targets {
+        let create = ["user", "create", "--email", "ada@example.org", "--name", "Ada", "--role", "admin"];
+        let (ok, out) = urbis(&db, &[&create[..], &["--password-stdin"]].concat(), Some("a long enough password"));
+        assert!(ok, "{db}: {out}");
+        let (server, base) = serve(&db).await;
+        let client = reqwest::Client::new();
+        let sign_in = || {
+            client
+                .post(format!("{base}/api/v1/auth/token"))
+                .json(&serde_json::json!({"email": "ada@example.org", "password": "a long enough password"}))
+                .send()
+        };
+        let token: serde_json::Value = sign_in().await.unwrap().json().await.unwrap();
+        let token = token["token"].as_str().unwrap().to_string();
+        let me = |t: String| client.get(format!("{base}/api/v1/me")).bearer_auth(t).send();
+        assert_eq!(me(token.clone()).await.unwrap().status(), 200);
+
+        let (ok, out) = urbis(&db, &["person", "deactivate", "Ada@Example.org"], None);
+        assert!(ok && out.contains("deactivated ada@example.org"), "{db}: {out}");
+        assert_eq!(me(token.clone()).await.unwrap().status(), 401, "{db}: the token ended at once");
+        assert_eq!(sign_in().await.unwrap().status(), 401, "{db}: no sign-in");
+        let (ok, out) = urbis(&db, &["person", "deactivate", "ada@example.org"], None);
+        assert!(!ok && out.contains("already deactivated"), "{db}: {out}");
+        let (ok, out) = urbis(&db, &["person", "deactivate", "nobody@example.org"], None);
+        assert!(!ok && out.contains("no person"), "{db}: {out}");
+        let (ok, out) = urbis(&db, &["person", "deactivate", "not an address"], None);
+        assert!(!ok && out.contains("EMAIL"), "{db}: {out}");
+
+        let (ok, out) = urbis(&db, &["person", "reactivate", "ada@example.org"], None);
+        assert!(ok && out.contains("reactivated ada@example.org"), "{db}: {out}");
+        assert_eq!(me(token.clone()).await.unwrap().status(), 401, "{db}: old tokens stay dead");
+        let fresh: serde_json::Value = sign_in().await.unwrap().json().await.unwrap();
+        let fresh = fresh["token"].as_str().unwrap().to_string();
+        assert_eq!(me(fresh).await.unwrap().status(), 200, "{db}: a fresh sign-in works");
+        drop(server);
+
+        let store = urbis_store::Store::connect(&db).await.unwrap();
+        let ada = store.person_by_email("ada@example.org").await.unwrap().unwrap();
+        assert!(ada.is_active() && ada.version == 3, "{db}: {ada:?}");
+        let log = store.audit_for("person", &ada.id.to_string()).await.unwrap();
+        for action in ["person.deactivate", "person.reactivate"] {
+            let e = log.iter().find(|e| e.action == action).unwrap_or_else(|| panic!("{db}: {action} audited"));
+            assert_eq!(e.actor_id, None, "{db}: the operator is the system actor");
+        }
+        store.close().await;
+    }
+}

@@ -303,6 +303,18 @@ pub async fn rates(state: &App, caller: &Caller, loaded: &Loaded) -> Result<(Res
     Ok((response_rates(&facts), respondents))
 }
 
+/// A page of a campaign's respondents with their state, by organisation then e-mail (programme
+/// staff).
+pub async fn respondents(
+    state: &App,
+    caller: &Caller,
+    loaded: &Loaded,
+    page: urbis_store::Page,
+) -> Result<urbis_store::Paged<Respondent>> {
+    loaded.check(caller, Action::ManageSurvey)?;
+    Ok(state.store.respondents_page(loaded.campaign.id, page).await?)
+}
+
 /// The organisations recipients can be chosen from (programme staff).
 pub async fn recipient_organisations(state: &App, caller: &Caller, loaded: &Loaded) -> Result<Vec<Organisation>> {
     loaded.check(caller, Action::ManageSurvey)?;

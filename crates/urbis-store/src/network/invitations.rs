@@ -143,6 +143,16 @@ impl Store {
         Ok(page.of(all(&self.pool, sql, params).await?, total))
     }
 
+    /// A page of a city's invitations in every programme, newest first.
+    pub async fn city_invitations(&self, organisation_id: Uuid, page: Page) -> Result<Paged<Invitation>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE organisation_id = $1")
+            .bind(organisation_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        let sql = select::<Invitation>("WHERE i.organisation_id = $1 ORDER BY i.id DESC LIMIT $2 OFFSET $3");
+        Ok(page.of(all(&self.pool, sql, (organisation_id, page.limit(), page.offset())).await?, total))
+    }
+
     /// Revoke a pending invitation; audited. Refused unless it is pending.
     pub async fn revoke_invitation(&self, actor: Uuid, id: Uuid, expected_version: Option<i64>) -> Result<Invitation> {
         let (mut tx, before) = self.begin_on::<Invitation>(id).await?;

@@ -11,7 +11,7 @@ mod programmes;
 pub use invitations::{Acceptor, Invitation, NewInvitation};
 pub use memberships::{Membership, TeamMember};
 pub use organisations::{NewOrganisation, Organisation, OrganisationPatch};
-pub use people::{AccountUpdate, DirectoryEntry, NewPerson, Person};
+pub use people::{AccountEntry, AccountUpdate, DirectoryEntry, NewPerson, Person};
 pub use programmes::{CohortMember, Participation, Programme};
 
 pub(crate) use organisations::insert_organisation;

@@ -5,9 +5,10 @@ use super::memberships::insert_membership;
 use crate::audit::{self, commit_audited, commit_change};
 use crate::auth::end_access;
 use crate::query::{all, by_id, insert_versioned, optional, select, update_guarded, update_versioned};
-use crate::row::{Record, RowExt, record};
+use crate::row::{Decode, Record, RowExt, record};
 use crate::value::{Fields, ToFields, stored_fields};
 use crate::{Page, Paged, Result, Store, StoreError, WriteTx};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use urbis_domain::policy::Grant;
 use uuid::Uuid;
@@ -22,12 +23,32 @@ record! {
         pub listed: bool,
         pub locale: String,
         pub version: i64,
+        /// When the person was deactivated (they cannot sign in and hold no session or token);
+        /// `None` while active.
+        pub deactivated_at: Option<DateTime<Utc>>,
+        /// The admin who deactivated them; `None` while active or when an operator did it on the
+        /// server (`urbis person deactivate`).
+        pub deactivated_by: Option<Uuid>,
     }
 }
 
 impl Record for Person {
     const TABLE: &'static str = "people";
-    const COLUMNS: &'static str = "id, email, name, job_title, listed, locale, version";
+    const COLUMNS: &'static str = "id, email, name, job_title, listed, locale, version, deactivated_at, deactivated_by";
+}
+
+impl Person {
+    /// Whether the person may sign in (not deactivated).
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
+}
+
+/// A person as an admin sees them in the list of accounts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountEntry {
+    pub person: Person,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A person in the public directory, with their roles.
@@ -97,6 +118,63 @@ impl Store {
         update_guarded::<Person>(&mut tx, person_id, fields, "", || StoreError::NotFound).await?;
         end_access(&mut tx, person_id).await?;
         commit_audited::<(), _>(tx, actor, "person.password", "person", person_id, None, Some(&"changed")).await
+    }
+
+    /// Deactivate a person if still at `expected_version`: in one transaction the person is marked
+    /// deactivated (by `actor`, or by an operator on the server when `None`), every session and API
+    /// token of theirs ends, and the change is audited (`person.deactivate`). Refused
+    /// (`already-deactivated`) when they already are.
+    pub async fn deactivate_person(&self, actor: Option<Uuid>, id: Uuid, expected_version: i64) -> Result<Person> {
+        let (mut tx, before) = self.begin_change::<Person>(id, expected_version).await?;
+        if !before.is_active() {
+            return Err(StoreError::refused("person", "already-deactivated", "this person is already deactivated"));
+        }
+        let fields = Fields::new().set("deactivated_at", crate::now()).set("deactivated_by", actor);
+        let after = update_versioned(&mut tx, id, expected_version, fields).await?;
+        end_access(&mut tx, id).await?;
+        commit_change(tx, actor, "person.deactivate", "person", id, &before, after).await
+    }
+
+    /// Reactivate a deactivated person if still at `expected_version`; audited
+    /// (`person.reactivate`). They sign in afresh: no session or token of before comes back.
+    /// Refused (`already-active`) when they are active.
+    pub async fn reactivate_person(&self, actor: Option<Uuid>, id: Uuid, expected_version: i64) -> Result<Person> {
+        let (mut tx, before) = self.begin_change::<Person>(id, expected_version).await?;
+        if before.is_active() {
+            return Err(StoreError::refused("person", "already-active", "this person is active"));
+        }
+        let fields = Fields::new().set("deactivated_at", None::<DateTime<Utc>>).set("deactivated_by", None::<Uuid>);
+        let after = update_versioned(&mut tx, id, expected_version, fields).await?;
+        commit_change(tx, actor, "person.reactivate", "person", id, &before, after).await
+    }
+
+    /// Every account (active or not), by name then e-mail; `search` keeps those whose name or
+    /// e-mail contains it (ignoring ASCII case).
+    pub async fn accounts(&self, search: Option<&str>, page: Page) -> Result<Paged<AccountEntry>> {
+        let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map(|s| {
+            let escaped = s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let filter = "WHERE ($1 = '' OR LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE $1 ESCAPE '\\')";
+        let pattern = pattern.unwrap_or_default();
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM people {filter}")))
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {}, created_at FROM people {filter} ORDER BY name, email, id LIMIT $2 OFFSET $3",
+            Person::COLUMNS
+        )))
+        .bind(&pattern)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| Ok(AccountEntry { person: Person::decode(r)?, created_at: r.ts("created_at")? }))
+            .collect::<Result<_>>()?;
+        Ok(page.of(items, total))
     }
 
     /// People who agreed to be listed, by name, with their roles (two queries, whatever the page size).

@@ -2,12 +2,13 @@
 //! declarations (utoipa-axum `routes!`), so the spec cannot drift from the code.
 //!
 //! Conventions: lists are paginated with `?page=` (from 1) and `?per_page=` (1–100, default 50) and
-//! return `{items, page, per_page, total}` in a stable order (the measurements list with RFC 8288
-//! `Link` fields naming the `first`, `prev`, `next` and `last` pages); writes to versioned records
+//! return `{items, page, per_page, total}` in a stable order with RFC 8288 `Link` fields naming the
+//! `first`, `prev`, `next` and `last` pages (all through [`paged`]); writes to versioned records
 //! need `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
 
 mod diagnostic;
 mod network;
+mod people;
 pub mod services;
 
 use crate::AppState;
@@ -75,6 +76,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(network::revoke_invitation))
         .routes(routes!(network::get_invitation))
         .routes(routes!(network::accept_invitation))
+        .routes(routes!(people::list_accounts))
+        .routes(routes!(people::get_person))
+        .routes(routes!(people::deactivate_person))
+        .routes(routes!(people::reactivate_person))
         .routes(routes!(diagnostic::instruments::list_instruments))
         .routes(routes!(diagnostic::instruments::get_instrument))
         .routes(routes!(diagnostic::waves::list_waves, diagnostic::waves::create_wave))
@@ -110,6 +115,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::pulse::add_recipients))
         .routes(routes!(diagnostic::pulse::send_reminders))
         .routes(routes!(diagnostic::pulse::response_rates))
+        .routes(routes!(diagnostic::pulse::list_respondents))
         .routes(routes!(diagnostic::pulse::get_report))
         .routes(routes!(diagnostic::pulse::get_responses_csv))
         .routes(routes!(diagnostic::survey::get_survey))
@@ -312,6 +318,26 @@ impl PageQuery {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.query.get(name).map(String::as_str)
     }
+
+    /// `path` with this query's filters (every parameter but `page` and `per_page`, in name order),
+    /// for the links to the list's other pages.
+    fn filtered(&self, path: &str) -> String {
+        let mut filters: Vec<(&String, &String)> =
+            self.query.iter().filter(|(k, _)| k.as_str() != "page" && k.as_str() != "per_page").collect();
+        filters.sort();
+        match serde_urlencoded::to_string(&filters) {
+            Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+            _ => path.to_string(),
+        }
+    }
+}
+
+/// A page of the list at `path` (an absolute path without a query) as JSON, with the RFC 8288
+/// `Link` field naming its `first`, `prev`, `next` and `last` pages (keeping the query's filters):
+/// the one way every paged list of the API answers.
+pub(crate) fn paged<T: utoipa::ToSchema + Serialize>(q: &PageQuery, path: &str, list: List<T>) -> Response {
+    let links = page_links(&q.filtered(path), list.page, list.per_page, list.total);
+    with_links(&links, axum::Json(list))
 }
 
 /// The `page` of a list the operation gave whole (the items the policy let through).
@@ -321,12 +347,13 @@ pub(crate) fn page_of<T>(page: Page, all: &[T]) -> &[T] {
     &all[start..start.saturating_add(per_page).min(all.len())]
 }
 
-/// The RFC 8288 `Link` field of a page of the list at `path` (an absolute path without a query):
-/// `first` and `last`, and `prev` and `next` where they exist.
+/// The RFC 8288 `Link` field of a page of the list at `path` (an absolute path, with the list's
+/// filters as its query if any): `first` and `last`, and `prev` and `next` where they exist.
 pub(crate) fn page_links(path: &str, page: u32, per_page: u32, total: u64) -> String {
     let (page, per_page) = (u64::from(page), u64::from(per_page.max(1)));
     let last = total.div_ceil(per_page).max(1);
-    let link = |p: u64, rel: &str| format!("<{path}?page={p}&per_page={per_page}>; rel=\"{rel}\"");
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let link = |p: u64, rel: &str| format!("<{path}{sep}page={p}&per_page={per_page}>; rel=\"{rel}\"");
     let mut links = vec![link(1, "first")];
     if page > 1 {
         links.push(link((page - 1).min(last), "prev"));
@@ -385,6 +412,15 @@ pub(crate) fn created_with_etag(version: i64, body: impl Serialize) -> Response 
 /// A new record (201) as JSON.
 pub(crate) fn created(body: impl Serialize) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// `res` (a 201) with the `Location` of what it created.
+pub(crate) fn with_location(location: &str, res: Response) -> Response {
+    let mut res = res;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
 }
 
 /// The `ETag` of a versioned record.

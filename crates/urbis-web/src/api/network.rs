@@ -1,6 +1,6 @@
 //! API handlers of the `network` capability (and tokens).
 
-use super::{Api, ApiJson, IfMatch, PageQuery, PublicApi, created, with_etag};
+use super::{Api, ApiJson, IfMatch, PageQuery, PublicApi, created, paged, with_etag};
 use crate::AppState;
 use crate::auth::ClientAddr;
 use crate::error::{
@@ -31,7 +31,7 @@ pub struct List<T: ToSchema> {
 }
 
 impl<T: ToSchema> List<T> {
-    fn map<U>(p: Paged<U>, f: impl Fn(U) -> T) -> List<T> {
+    pub(crate) fn map<U>(p: Paged<U>, f: impl Fn(U) -> T) -> List<T> {
         List { items: p.items.into_iter().map(f).collect(), page: p.page, per_page: p.per_page, total: p.total }
     }
 }
@@ -155,6 +155,8 @@ pub struct MeOut {
     pub job_title: String,
     pub listed: bool,
     pub locale: String,
+    /// Always true: a deactivated person's tokens stop working.
+    pub active: bool,
     pub roles: Vec<RoleOut>,
 }
 
@@ -314,9 +316,10 @@ impl From<urbis_store::auth::ApiToken> for TokenInfoOut {
 /// The caller's live API tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/auth/tokens", tag = "auth", security(("bearer" = [])),
     params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
-    responses((status = 200, body = List<TokenInfoOut>), TokenErrors, QueryErrors))]
-pub async fn list_tokens(api: Api, q: PageQuery) -> Result<Json<List<TokenInfoOut>>, Problem> {
-    Ok(Json(List::map(ops::my_tokens(&api.state, &api.caller, q.page).await?, TokenInfoOut::from)))
+    responses((status = 200, body = List<TokenInfoOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
+pub async fn list_tokens(api: Api, q: PageQuery) -> Result<Response, Problem> {
+    let tokens = List::map(ops::my_tokens(&api.state, &api.caller, q.page).await?, TokenInfoOut::from);
+    Ok(paged(&q, "/api/v1/auth/tokens", tokens))
 }
 
 /// Revoke one of the caller's API tokens: it stops working at once. This cannot be undone.
@@ -334,7 +337,9 @@ pub async fn revoke_token(api: Api, Path(id): Path<String>) -> Result<StatusCode
 pub async fn me(api: Api) -> Result<Json<MeOut>, Problem> {
     let (p, roles) = ops::account(&api.state, &api.caller).await?;
     let roles = roles.into_iter().map(RoleOut::from).collect();
+    let active = p.is_active();
     Ok(Json(MeOut {
+        active,
         id: p.id,
         email: p.email,
         name: p.name,
@@ -348,9 +353,9 @@ pub async fn me(api: Api) -> Result<Json<MeOut>, Problem> {
 /// Programmes, newest first.
 #[utoipa::path(get, path = "/programmes", tag = "network",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<ProgrammeOut>), QueryErrors))]
-pub async fn list_programmes(State(state): State<AppState>, q: PageQuery) -> Result<Json<List<ProgrammeOut>>, Problem> {
-    Ok(Json(List::map(ops::programmes(&state, q.page).await?, ProgrammeOut::from)))
+    responses((status = 200, body = List<ProgrammeOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors))]
+pub async fn list_programmes(State(state): State<AppState>, q: PageQuery) -> Result<Response, Problem> {
+    Ok(paged(&q, "/api/v1/programmes", List::map(ops::programmes(&state, q.page).await?, ProgrammeOut::from)))
 }
 
 /// One programme.
@@ -367,15 +372,15 @@ pub async fn get_programme(
 /// A programme's cohort of cities, by name. Filter with `?status=participating|invited|declined`.
 #[utoipa::path(get, path = "/programmes/{slug}/cities", tag = "network",
     params(("slug" = String, Path, description = "the programme's slug"), ("status" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<CohortCityOut>), QueryErrors, NotFoundErrors))]
+    responses((status = 200, body = List<CohortCityOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors, NotFoundErrors))]
 pub async fn list_cities(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     q: PageQuery,
-) -> Result<Json<List<CohortCityOut>>, Problem> {
+) -> Result<Response, Problem> {
     let p = ops::programme(&state, &slug).await?;
     let cities = ops::cohort(&state, &p, q.get("status"), q.page).await?;
-    Ok(Json(List::map(cities, CohortCityOut::from)))
+    Ok(paged(&q, &format!("/api/v1/programmes/{}/cities", p.slug), List::map(cities, CohortCityOut::from)))
 }
 
 /// One city with the programmes it takes part in. The `ETag` is its version.
@@ -434,28 +439,25 @@ pub async fn city_team(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<Te
 /// People who agreed to be listed, by name, with their roles.
 #[utoipa::path(get, path = "/people", tag = "network",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<PersonOut>), QueryErrors))]
-pub async fn list_people(State(state): State<AppState>, q: PageQuery) -> Result<Json<List<PersonOut>>, Problem> {
-    Ok(Json(List::map(ops::directory(&state, q.page).await?, |d| PersonOut {
+    responses((status = 200, body = List<PersonOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors))]
+pub async fn list_people(State(state): State<AppState>, q: PageQuery) -> Result<Response, Problem> {
+    let people = List::map(ops::directory(&state, q.page).await?, |d| PersonOut {
         id: d.person_id,
         name: d.name,
         job_title: d.job_title,
         roles: d.memberships.into_iter().map(RoleOut::from).collect(),
-    })))
+    });
+    Ok(paged(&q, "/api/v1/people", people))
 }
 
 /// A programme's invitations, newest first (programme staff only). Filter with `?city=`.
 #[utoipa::path(get, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])),
     params(("slug" = String, Path, description = "the programme's slug"), ("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<InvitationOut>), ReadErrors, QueryErrors))]
-pub async fn list_invitations(
-    api: Api,
-    Path(slug): Path<String>,
-    q: PageQuery,
-) -> Result<Json<List<InvitationOut>>, Problem> {
+    responses((status = 200, body = List<InvitationOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
+pub async fn list_invitations(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let p = ops::programme_for(&api.state, &api.caller, &slug, Action::ReadInvitations).await?;
     let invitations = ops::invitations(&api.state, &api.caller, &p, q.get("city"), q.page).await?;
-    Ok(Json(List::map(invitations, InvitationOut::from)))
+    Ok(paged(&q, &format!("/api/v1/programmes/{}/invitations", p.slug), List::map(invitations, InvitationOut::from)))
 }
 
 /// Invite a person to a city's team with a role. Programme staff may invite to any role but admin;

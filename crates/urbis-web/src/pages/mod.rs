@@ -26,6 +26,7 @@ macro_rules! form_errors {
 mod auth;
 mod diagnostic;
 mod network;
+mod people;
 mod services;
 
 use crate::AppState;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(diagnostic::router())
         .merge(services::router())
         .merge(auth::router())
+        .merge(people::router())
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
         .route("/static/favicon.svg", get(favicon))
@@ -124,6 +126,12 @@ impl Ctx {
 
     pub fn signed_in(&self) -> bool {
         self.caller.person.is_some()
+    }
+
+    /// May the caller manage people (for the link to the list of accounts)?
+    pub fn manages_people(&self) -> bool {
+        let installation = urbis_domain::policy::Resource::Installation;
+        self.caller.can(urbis_domain::policy::Action::ManagePeople, &installation)
     }
 
     pub fn user_name(&self) -> &str {

@@ -223,6 +223,9 @@ struct TeamPage<'a> {
     programmes: Vec<Participation>,
     memberships: Vec<TeamMember>,
     invitations: Vec<Invitation>,
+    /// The page of invitations shown, of how many.
+    page: u32,
+    pages: u32,
     roles: Vec<Role>,
     can_manage: bool,
     form_email: String,
@@ -292,9 +295,15 @@ impl InviteForm {
     }
 }
 
-async fn team_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode) -> Result<Response, AppError> {
+async fn team_page(
+    ctx: &Ctx,
+    slug: &str,
+    input: InviteForm,
+    status: StatusCode,
+    page: u32,
+) -> Result<Response, AppError> {
     let city = ops::city_for(&ctx.state, &ctx.caller, slug, Action::ReadTeam).await?;
-    let team = ops::team(&ctx.state, &ctx.caller, &city).await?;
+    let team = ops::team(&ctx.state, &ctx.caller, &city, Page::new(page, INVITATIONS_PER_PAGE)).await?;
     let form_programme = match input.scope.as_str() {
         "" => team.participations.first().map(|p| p.programme_slug.clone()).unwrap_or_default(),
         typed => typed.to_string(),
@@ -304,7 +313,9 @@ async fn team_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode)
         city: city.item,
         programmes: team.participations,
         memberships: team.members,
-        invitations: team.invitations,
+        page: team.invitations.page,
+        pages: team.invitations.total.div_ceil(u64::from(INVITATIONS_PER_PAGE)).max(1) as u32,
+        invitations: team.invitations.items,
         roles: team.roles,
         can_manage: team.can_manage,
         form_role: input.role_or("city-member"),
@@ -317,8 +328,9 @@ async fn team_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode)
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn team(ctx: Ctx, Path(slug): Path<String>) -> Response {
-    ctx.respond(team_page(&ctx, &slug, InviteForm::default(), StatusCode::OK)).await
+pub async fn team(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    ctx.respond(team_page(&ctx, &slug, InviteForm::default(), StatusCode::OK, page)).await
 }
 
 pub async fn team_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
@@ -327,20 +339,20 @@ pub async fn team_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Re
         let input = InviteForm::typed(&form, "programme");
         let Ok(programme) = ops::programme(&ctx.state, &input.scope).await else {
             let input = input.bad_choice(&ctx, "programme");
-            return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY, 1).await;
         };
         let req = match InvitationRequest::parse(&input.email, &input.name, &input.role) {
             Ok(r) => r,
             Err(i) => {
                 let input = InviteForm { errors: ctx.invalid(&i.0), ..input };
-                return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return team_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY, 1).await;
             }
         };
         let (input, status) = match ops::invite(&ctx.state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => (InviteForm::created(link, programme.slug), StatusCode::CREATED),
             Err(e) => input.refused(&ctx, e)?,
         };
-        team_page(&ctx, &slug, input, status).await
+        team_page(&ctx, &slug, input, status, 1).await
     })
     .await
 }
@@ -379,6 +391,9 @@ struct InvitationsPage<'a> {
     ctx: &'a Ctx,
     programme: Programme,
     invitations: Vec<Invitation>,
+    /// The page of invitations shown, of how many.
+    page: u32,
+    pages: u32,
     cities: Vec<CohortMember>,
     roles: Vec<Role>,
     form_email: String,
@@ -397,12 +412,23 @@ impl InvitationsPage<'_> {
     }
 }
 
-async fn invitations_page(ctx: &Ctx, slug: &str, input: InviteForm, status: StatusCode) -> Result<Response, AppError> {
-    let desk = ops::invitation_desk(&ctx.state, &ctx.caller, slug).await?;
+/// How many invitations a page of the invitation desk shows.
+const INVITATIONS_PER_PAGE: u32 = 50;
+
+async fn invitations_page(
+    ctx: &Ctx,
+    slug: &str,
+    input: InviteForm,
+    status: StatusCode,
+    page: u32,
+) -> Result<Response, AppError> {
+    let desk = ops::invitation_desk(&ctx.state, &ctx.caller, slug, Page::new(page, INVITATIONS_PER_PAGE)).await?;
     let page = InvitationsPage {
         ctx,
         programme: desk.programme,
-        invitations: desk.invitations,
+        page: desk.invitations.page,
+        pages: desk.invitations.total.div_ceil(u64::from(INVITATIONS_PER_PAGE)).max(1) as u32,
+        invitations: desk.invitations.items,
         cities: desk.cities,
         roles: desk.roles,
         form_role: input.role_or("city-lead"),
@@ -415,8 +441,9 @@ async fn invitations_page(ctx: &Ctx, slug: &str, input: InviteForm, status: Stat
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn invitations(ctx: Ctx, Path(slug): Path<String>) -> Response {
-    ctx.respond(invitations_page(&ctx, &slug, InviteForm::default(), StatusCode::OK)).await
+pub async fn invitations(ctx: Ctx, Path(slug): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    ctx.respond(invitations_page(&ctx, &slug, InviteForm::default(), StatusCode::OK, page)).await
 }
 
 pub async fn invitations_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm) -> Response {
@@ -436,13 +463,13 @@ pub async fn invitations_post(ctx: Ctx, Path(slug): Path<String>, form: PageForm
             }
         };
         let (Some(city), Some(req)) = (city, req) else {
-            return invitations_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return invitations_page(&ctx, &slug, input, StatusCode::UNPROCESSABLE_ENTITY, 1).await;
         };
         let (input, status) = match ops::invite(&ctx.state, &ctx.caller, &programme, &city, req).await {
             Ok((_, link)) => (InviteForm::created(link, String::new()), StatusCode::CREATED),
             Err(e) => input.refused(&ctx, e)?,
         };
-        invitations_page(&ctx, &slug, input, status).await
+        invitations_page(&ctx, &slug, input, status, 1).await
     })
     .await
 }

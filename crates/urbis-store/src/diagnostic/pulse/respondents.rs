@@ -177,6 +177,17 @@ impl Store {
         all(&self.pool, select::<Respondent>(OF_CAMPAIGN), campaign_id).await
     }
 
+    /// A page of a campaign's respondents, in the order of [`Store::respondents`].
+    pub async fn respondents_page(&self, campaign_id: Uuid, page: crate::Page) -> Result<crate::Paged<Respondent>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_respondents WHERE campaign_id = $1")
+            .bind(campaign_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        let sql = select::<Respondent>("WHERE r.campaign_id = $1 ORDER BY o.name, o.slug, r.email LIMIT $2 OFFSET $3");
+        let items = all(&self.pool, sql, (campaign_id, page.limit(), page.offset())).await?;
+        Ok(page.of(items, total))
+    }
+
     /// Add organisations (existing or new) and their respondents to a draft or open campaign, all or
     /// nothing. In an open campaign the new respondents get their link at once. Refused for a closed
     /// campaign, and for an e-mail address that already answers this campaign.

@@ -147,7 +147,7 @@ fn assessment_out(
 /// Start an assessment of a city (its lead or programme staff).
 #[utoipa::path(post, path = "/cities/{slug}/assessments", tag = "diagnostic", security(("bearer" = [])), request_body = AssessmentCreate,
     params(("slug" = String, Path, description = "the city's slug")),
-    responses((status = 201, body = AssessmentOut), ReadErrors, BodyErrors, RuleErrors))]
+    responses((status = 201, body = AssessmentOut, headers(("Location" = String, description = "Where the created record is read"))), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_assessment(
     api: Api,
     Path(slug): Path<String>,
@@ -157,7 +157,8 @@ pub async fn create_assessment(
     let a =
         ops::create(&api.state, &api.caller, &city, body.programme.as_deref(), &body.wave, &body.instrument).await?;
     let loaded = ops::load_for(&api.state, &api.caller, &a.id.to_string(), Action::ReadAssessment).await?;
-    Ok(created(full(&api.state, &api.caller, &loaded, a).await?))
+    let location = format!("/api/v1/assessments/{}", a.id);
+    Ok(crate::api::with_location(&location, created(full(&api.state, &api.caller, &loaded, a).await?)))
 }
 
 /// An assessment with its answers and scores (its city's team, programme staff, experts and

@@ -1,6 +1,7 @@
 //! Instruments: the published questionnaires with their scoring models, in every language they have.
 
 use crate::AppState;
+use crate::api::{List, PageQuery, page_of, paged};
 use crate::error::{NotFoundErrors, Problem, QueryErrors};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -22,25 +23,28 @@ pub struct InstrumentSummaryOut {
     pub published_on: NaiveDate,
 }
 
-/// Instruments: every published version.
-#[utoipa::path(get, path = "/instruments", tag = "diagnostic", responses((status = 200, body = Vec<InstrumentSummaryOut>)))]
-pub async fn list_instruments(State(state): State<AppState>) -> Result<Json<Vec<InstrumentSummaryOut>>, Problem> {
-    Ok(Json(
-        ops::instruments(&state)
-            .await?
-            .into_iter()
-            .map(|i| InstrumentSummaryOut {
-                slug: i.slug,
-                version: i.version,
-                kind: match i.kind {
-                    urbis_domain::diagnostic::InstrumentKind::Diagnostic => "diagnostic".into(),
-                    urbis_domain::diagnostic::InstrumentKind::Pulse => "pulse".into(),
-                },
-                title: i.title,
-                published_on: i.published_on,
-            })
-            .collect(),
-    ))
+/// Instruments: every published version, paged.
+#[utoipa::path(get, path = "/instruments", tag = "diagnostic",
+    params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    responses((status = 200, body = List<InstrumentSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors))]
+pub async fn list_instruments(State(state): State<AppState>, q: PageQuery) -> Result<Response, Problem> {
+    let all = ops::instruments(&state).await?;
+    let items = page_of(q.page, &all)
+        .iter()
+        .cloned()
+        .map(|i| InstrumentSummaryOut {
+            slug: i.slug,
+            version: i.version,
+            kind: match i.kind {
+                urbis_domain::diagnostic::InstrumentKind::Diagnostic => "diagnostic".into(),
+                urbis_domain::diagnostic::InstrumentKind::Pulse => "pulse".into(),
+            },
+            title: i.title,
+            published_on: i.published_on,
+        })
+        .collect();
+    let list = List { items, page: q.page.page, per_page: q.page.per_page, total: all.len() as u64 };
+    Ok(paged(&q, "/api/v1/instruments", list))
 }
 
 /// An instrument's full definition (newest version, or `?version=`): capabilities with weights,

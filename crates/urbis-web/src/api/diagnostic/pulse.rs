@@ -3,7 +3,7 @@
 
 use super::DistributionOut;
 use crate::AppState;
-use crate::api::{Api, ApiJson, IfMatch, created, created_with_etag, with_etag};
+use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created, created_with_etag, page_of, paged, with_etag};
 use crate::error::{AuthErrors, BodyErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors};
 use axum::Json;
 use axum::extract::{Path, Query};
@@ -171,9 +171,17 @@ pub struct ResponseRatesOut {
     pub by_country: BTreeMap<String, RateOut>,
     /// Organisations by region slug.
     pub by_region: BTreeMap<String, RateOut>,
-    /// Every respondent with their state.
+    /// The first respondents with their state (at most 20, by organisation then e-mail); every
+    /// one is in the paged list at `respondents_url`.
     pub respondent_list: Vec<RespondentOut>,
+    /// How many respondents the campaign has.
+    pub respondents_total: usize,
+    /// The paged list of every respondent.
+    pub respondents_url: String,
 }
+
+/// How many respondents the response rates carry (the rest are in the paged list).
+const RESPONDENTS_SHOWN: usize = 20;
 
 #[derive(Serialize, ToSchema)]
 pub struct OptionCountOut {
@@ -241,18 +249,23 @@ async fn loaded(api: &Api, id: &str, action: Action) -> Result<ops::Loaded, Prob
 /// Create a draft pulse survey campaign (programme staff; admins or any programme manager for a
 /// survey outside a programme).
 #[utoipa::path(post, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])), request_body = ops::CampaignInput,
-    responses((status = 201, body = CampaignOut, headers(("ETag" = String))), AuthErrors, BodyErrors))]
+    responses((status = 201, body = CampaignOut, headers(("ETag" = String), ("Location" = String, description = "Where the created record is read"))), AuthErrors, BodyErrors))]
 pub async fn create_campaign(api: Api, ApiJson(input): ApiJson<ops::CampaignInput>) -> Result<Response, Problem> {
     let c = ops::create(&api.state, &api.caller, &input).await?;
-    Ok(created_with_etag(c.version, CampaignOut::from(c)))
+    let location = format!("/api/v1/pulse/campaigns/{}", c.id);
+    Ok(crate::api::with_location(&location, created_with_etag(c.version, CampaignOut::from(c))))
 }
 
 /// The campaigns whose report the caller may read, newest first (staff: theirs; city teams: those
-/// sent to their organisation).
+/// sent to their organisation), paged.
 #[utoipa::path(get, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])),
-    responses((status = 200, body = Vec<CampaignOut>), TokenErrors))]
-pub async fn list_campaigns(api: Api) -> Result<Json<Vec<CampaignOut>>, Problem> {
-    Ok(Json(ops::visible(&api.state, &api.caller).await?.into_iter().map(|l| l.campaign.into()).collect()))
+    params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    responses((status = 200, body = List<CampaignOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
+pub async fn list_campaigns(api: Api, q: PageQuery) -> Result<Response, Problem> {
+    let all = ops::visible(&api.state, &api.caller).await?;
+    let items = page_of(q.page, &all).iter().map(|l| CampaignOut::from(l.campaign.clone())).collect();
+    let list = List { items, page: q.page.page, per_page: q.page.per_page, total: all.len() as u64 };
+    Ok(paged(&q, "/api/v1/pulse/campaigns", list))
 }
 
 /// A campaign (whoever may read its report).
@@ -334,13 +347,33 @@ pub async fn send_reminders(api: Api, Path(id): Path<String>) -> Result<Json<Rem
 pub async fn response_rates(api: Api, Path(id): Path<String>) -> Result<Json<ResponseRatesOut>, Problem> {
     let l = loaded(&api, &id, Action::ManageSurvey).await?;
     let (rates, respondents) = ops::rates(&api.state, &api.caller, &l).await?;
+    let respondents_total = respondents.len();
     Ok(Json(ResponseRatesOut {
+        respondents_total,
+        respondents_url: format!("/api/v1/pulse/campaigns/{}/respondents", l.campaign.id),
         respondents: rates.respondents.into(),
         organisations: rates.organisations.into(),
         by_country: rates.by_country.into_iter().map(|(k, v)| (k, v.into())).collect(),
         by_region: rates.by_region.into_iter().map(|(k, v)| (k, v.into())).collect(),
-        respondent_list: respondents.into_iter().map(Into::into).collect(),
+        respondent_list: respondents.into_iter().take(RESPONDENTS_SHOWN).map(Into::into).collect(),
     }))
+}
+
+/// Every respondent of a campaign with their state, by organisation then e-mail, paged (programme
+/// staff).
+#[utoipa::path(get, path = "/pulse/campaigns/{id}/respondents", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)"), ("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    responses((status = 200, body = List<RespondentOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
+pub async fn list_respondents(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let l = loaded(&api, &id, Action::ManageSurvey).await?;
+    let page = ops::respondents(&api.state, &api.caller, &l, q.page).await?;
+    let list = List {
+        items: page.items.into_iter().map(RespondentOut::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    };
+    Ok(paged(&q, &format!("/api/v1/pulse/campaigns/{}/respondents", l.campaign.id), list))
 }
 
 /// The report: per question the number answered and not applicable, counts per option, number

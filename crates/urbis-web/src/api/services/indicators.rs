@@ -1,7 +1,7 @@
 //! A service's outcome indicators and their measurements (one at a time, or a CSV file).
 
 use super::{writable, writable_indicator};
-use crate::api::{Api, ApiJson, List, PageQuery, created_with_etag, csv_body, page_links, with_etag, with_links};
+use crate::api::{Api, ApiJson, List, PageQuery, created_with_etag, csv_body, paged, with_etag};
 use crate::error::{BodyErrors, Problem, QueryErrors, ReadErrors};
 use axum::Json;
 use axum::body::Bytes;
@@ -137,7 +137,7 @@ pub struct IndicatorIn {
 /// Add an outcome indicator to a service.
 #[utoipa::path(post, path = "/services/{id}/indicators", tag = "services", security(("bearer" = [])), request_body = IndicatorIn,
     params(("id" = String, Path, description = "the service's id (a UUID)")),
-    responses((status = 201, body = IndicatorOut), ReadErrors, BodyErrors))]
+    responses((status = 201, body = IndicatorOut, headers(("ETag" = String), ("Location" = String, description = "Where the created record is read"))), ReadErrors, BodyErrors))]
 pub async fn create_indicator(
     api: Api,
     Path(id): Path<String>,
@@ -158,7 +158,8 @@ pub async fn create_indicator(
         breakdowns: b.breakdowns.iter().map(|(d, v)| format!("{d}={}", v.join("|"))).collect::<Vec<_>>().join("; "),
     };
     let i = ops::create_indicator(&api.state, &api.caller, &loaded, &raw).await?;
-    Ok(created_with_etag(i.version, indicator_out(&i, &[])))
+    let location = format!("/api/v1/indicators/{}", i.id);
+    Ok(crate::api::with_location(&location, created_with_etag(i.version, indicator_out(&i, &[]))))
 }
 
 /// An indicator: its definition, its latest measurements, `progress`, `expected` and `status`.
@@ -179,15 +180,13 @@ pub async fn get_indicator(api: Api, Path(id): Path<String>) -> Result<Response,
 pub async fn list_measurements(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;
     let p = ops::measurements_page(&api.state, &li, q.page).await?;
-    let links =
-        page_links(&format!("/api/v1/indicators/{}/measurements", li.indicator.id), p.page, p.per_page, p.total);
     let body = List {
         items: p.items.iter().map(MeasurementOut::from).collect::<Vec<_>>(),
         page: p.page,
         per_page: p.per_page,
         total: p.total,
     };
-    Ok(with_links(&links, Json(body)))
+    Ok(paged(&q, &format!("/api/v1/indicators/{}/measurements", li.indicator.id), body))
 }
 
 #[derive(Deserialize, ToSchema)]

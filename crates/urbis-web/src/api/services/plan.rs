@@ -143,7 +143,7 @@ pub struct MilestoneIn {
 /// Add a milestone to a service's plan.
 #[utoipa::path(post, path = "/services/{id}/milestones", tag = "services", security(("bearer" = [])), request_body = MilestoneIn,
     params(("id" = String, Path, description = "the service's id (a UUID)")),
-    responses((status = 201, body = MilestoneOut), ReadErrors, BodyErrors))]
+    responses((status = 201, body = MilestoneOut, headers(("ETag" = String), ("Location" = String, description = "Where the created record is read"))), ReadErrors, BodyErrors))]
 pub async fn create_milestone(
     api: Api,
     Path(id): Path<String>,
@@ -152,7 +152,8 @@ pub async fn create_milestone(
     let loaded = writable(&api, &id).await?;
     let input = MilestoneInput::parse(&b.title, &b.due_on, &b.state)?;
     let m = ops::add_milestone(&api.state, &api.caller, &loaded, &input).await?;
-    Ok(created_with_etag(m.version, MilestoneOut::from(m)))
+    let location = format!("/api/v1/milestones/{}", m.id);
+    Ok(crate::api::with_location(&location, created_with_etag(m.version, MilestoneOut::from(m))))
 }
 
 /// Change a milestone (e.g. mark it done). Needs `If-Match` with its version.

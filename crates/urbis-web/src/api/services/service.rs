@@ -4,11 +4,10 @@ use super::indicators::{IndicatorOut, indicator_out};
 use super::plan::{MilestoneOut, PhaseOut, ResearchOut};
 use super::writable;
 use crate::AppState;
-use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created_with_etag, page_of, with_etag};
+use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created_with_etag, page_of, paged, with_etag};
 use crate::error::{
     BodyErrors, NotFoundErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors,
 };
-use axum::Json;
 use axum::extract::Path;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -198,7 +197,7 @@ impl ServicePatch {
 /// Add a city's service (its team or programme staff). One service per city and programme.
 #[utoipa::path(post, path = "/cities/{slug}/services", tag = "services", security(("bearer" = [])), request_body = ServiceIn,
     params(("slug" = String, Path, description = "the city's slug")),
-    responses((status = 201, body = ServiceOut), ReadErrors, BodyErrors, RuleErrors))]
+    responses((status = 201, body = ServiceOut, headers(("ETag" = String), ("Location" = String, description = "Where the created record is read"))), ReadErrors, BodyErrors, RuleErrors))]
 pub async fn create_service(
     api: Api,
     Path(slug): Path<String>,
@@ -207,7 +206,8 @@ pub async fn create_service(
     let city = net::city(&api.state, &slug).await?;
     let programme = b.programme.take();
     let s = ops::create(&api.state, &api.caller, &city, programme.as_deref(), &b.into()).await?;
-    Ok(created_with_etag(s.version, service_out(&api.state, s).await?))
+    let location = format!("/api/v1/services/{}", s.id);
+    Ok(crate::api::with_location(&location, created_with_etag(s.version, service_out(&api.state, s).await?)))
 }
 
 /// A service with its phases, milestones, research log and indicators (anyone when published;
@@ -242,14 +242,12 @@ pub async fn patch_service(
 /// Every city's service in a programme, by city name: published ones, and drafts the caller may read.
 #[utoipa::path(get, path = "/programmes/{slug}/services", tag = "services",
     params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<ServiceSummaryOut>), TokenErrors, QueryErrors, NotFoundErrors))]
-pub async fn list_services(
-    api: Api,
-    Path(slug): Path<String>,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<ServiceSummaryOut>>, Problem> {
+    responses((status = 200, body = List<ServiceSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors, NotFoundErrors))]
+pub async fn list_services(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let p = net::programme(&api.state, &slug).await?;
     let all = ops::of_programme(&api.state, &api.caller, &p).await?;
-    let items = page_of(page, &all).iter().map(Into::into).collect();
-    Ok(Json(List { items, page: page.page, per_page: page.per_page, total: all.len() as u64 }))
+    let items: Vec<ServiceSummaryOut> = page_of(page, &all).iter().map(Into::into).collect();
+    let list = List { items, page: page.page, per_page: page.per_page, total: all.len() as u64 };
+    Ok(paged(&q, &format!("/api/v1/programmes/{}/services", p.slug), list))
 }

@@ -7,12 +7,16 @@ use super::form::{
 };
 use crate::charts::{GoalLines, LineSeries, line_chart};
 use crate::pages::{Ctx, PageForm, Refusal, ShownError};
-use axum::extract::Path;
+use askama::Template;
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use urbis_app::AppError;
 use urbis_app::services as ops;
+use urbis_domain::policy::Action;
 use urbis_domain::services::{Direction, Evaluation, MeasurementInput, Quality, RawIndicator};
+use urbis_store::Page;
 use urbis_store::services::{Indicator, Measurement, Service};
 
 // ---- defining an indicator -----------------------------------------------------------------------
@@ -195,7 +199,6 @@ pub struct IndicatorView {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub unit: String,
     pub direction: &'static str,
     pub baseline: String,
     pub target: String,
@@ -208,7 +211,30 @@ pub struct IndicatorView {
     pub chart: String,
     /// Legend: CSS class and label of each line.
     pub legend: Vec<(String, String)>,
+    /// The latest measurements, newest first (at most [`MEASUREMENTS_SHOWN`]); every one is on the
+    /// indicator's paged measurements page.
     pub rows: Vec<MeasurementRow>,
+    /// How many measurements the indicator has.
+    pub total: usize,
+    /// The table's caption: all its measurements, or the latest of them.
+    pub caption: String,
+}
+
+/// How many of an indicator's latest measurements its service's page shows.
+pub const MEASUREMENTS_SHOWN: usize = 10;
+
+/// How many measurements a page of an indicator's measurements shows.
+const MEASUREMENTS_PER_PAGE: u32 = 50;
+
+/// A measurement as a table shows it.
+fn measurement_row(ctx: &Ctx, m: &Measurement) -> MeasurementRow {
+    MeasurementRow {
+        date: m.date.to_string(),
+        series: series_label(ctx, &m.breakdown.key()),
+        value: num(m.value),
+        quality: m.quality.as_str(),
+        note: m.note.clone(),
+    }
 }
 
 /// The measurements by series: the total first (key ""), then each breakdown in order of
@@ -282,11 +308,19 @@ pub fn indicator_view(ctx: &Ctx, i: &Indicator, ms: &[Measurement], e: &Evaluati
     }
     legend.extend([("line-baseline".to_string(), lb), ("line-target".into(), lt), ("line-trajectory".into(), lj)]);
     let g = &i.goal;
+    let (name, unit) = (i.name.as_str(), i.unit.as_str());
+    let caption = if ms.len() > MEASUREMENTS_SHOWN {
+        let shown = MEASUREMENTS_SHOWN.to_string();
+        let args = [("indicator", name), ("unit", unit), ("shown", shown.as_str())];
+        ctx.t.with("services-measurements-latest-caption", &args)
+    } else {
+        ctx.t.with("services-measurements-caption", &[("indicator", name), ("unit", unit)])
+    };
     IndicatorView {
+        caption,
         id: i.id.to_string(),
         name: i.name.clone(),
         description: i.description.clone(),
-        unit: i.unit.clone(),
         direction: g.direction.as_str(),
         baseline: format!("{} {} ({})", num(g.baseline_value), i.unit, g.baseline_date),
         target: format!("{} {} ({})", num(g.target_value), i.unit, g.target_date),
@@ -298,15 +332,51 @@ pub fn indicator_view(ctx: &Ctx, i: &Indicator, ms: &[Measurement], e: &Evaluati
         method: i.method.clone(),
         chart,
         legend,
-        rows: ms
-            .iter()
-            .map(|m| MeasurementRow {
-                date: m.date.to_string(),
-                series: series_label(ctx, &m.breakdown.key()),
-                value: num(m.value),
-                quality: m.quality.as_str(),
-                note: m.note.clone(),
-            })
-            .collect(),
+        // The series come in date order: the latest are at the end.
+        rows: ms.iter().rev().take(MEASUREMENTS_SHOWN).map(|m| measurement_row(ctx, m)).collect(),
+        total: ms.len(),
     }
+}
+
+// ---- every measurement of an indicator, paged ------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "indicator_measurements.html")]
+struct MeasurementsPage<'a> {
+    ctx: &'a Ctx,
+    service: Service,
+    indicator: Indicator,
+    rows: Vec<MeasurementRow>,
+    caption: String,
+    /// This page's path, for the links to the others.
+    list_path: String,
+    page: u32,
+    pages: u32,
+    total: u64,
+    can_manage: bool,
+}
+
+/// Every measurement of an indicator, newest first, a page at a time (`?page=`; whoever may read
+/// its service).
+pub async fn measurements(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    ctx.respond(async {
+        let li = ops::indicator_for(&ctx.state, &ctx.caller, &id, Action::ReadService).await?;
+        let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        let list = ops::measurements_page(&ctx.state, &li, Page::new(page, MEASUREMENTS_PER_PAGE)).await?;
+        let (name, unit) = (li.indicator.name.as_str(), li.indicator.unit.as_str());
+        let caption = ctx.t.with("services-measurements-caption", &[("indicator", name), ("unit", unit)]);
+        Ok(ctx.render(MeasurementsPage {
+            ctx: &ctx,
+            caption,
+            list_path: format!("/indicators/{}/measurements", li.indicator.id),
+            rows: list.items.iter().map(|m| measurement_row(&ctx, m)).collect(),
+            page: list.page,
+            pages: list.total.div_ceil(u64::from(MEASUREMENTS_PER_PAGE)).max(1) as u32,
+            total: list.total,
+            can_manage: ops::can_manage(&ctx.caller, &li.service),
+            service: li.service.service,
+            indicator: li.indicator,
+        }))
+    })
+    .await
 }

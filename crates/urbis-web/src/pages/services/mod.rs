@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
             get(indicators::new_measurement).post(indicators::new_measurement_post),
         )
         .route("/indicators/{id}/import", get(indicators::import).post(indicators::import_post))
+        .route("/indicators/{id}/measurements", get(indicators::measurements))
 }
 
 pub mod cohort;

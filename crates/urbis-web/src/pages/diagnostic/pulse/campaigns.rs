@@ -126,10 +126,18 @@ struct CampaignPage<'a> {
     by_region: Vec<RateRow>,
     by_country: Vec<RateRow>,
     by_organisation: Vec<RateRow>,
+    /// A page of the respondents (by organisation then e-mail), of how many.
     respondents: Vec<RespondentRow>,
+    page: u32,
+    pages: u32,
+    /// This page's path, for the links to the other pages of respondents.
+    list_path: String,
     organisations: Vec<Organisation>,
     form: HashMap<String, String>,
 }
+
+/// How many respondents a page of a campaign's page lists.
+const RESPONDENTS_PER_PAGE: u32 = 50;
 form_errors!(CampaignPage, typed);
 
 /// What a campaign page shows besides the campaign: the form as typed, errors, a notice and the
@@ -140,10 +148,12 @@ struct Shown {
     errors: Vec<ShownError>,
     notice: Option<String>,
     links: Vec<(String, String)>,
+    /// The page of respondents to show (from 1; 0 is the first).
+    page: u32,
 }
 
 async fn campaign_page(ctx: &Ctx, loaded: ops::Loaded, shown: Shown, status: StatusCode) -> Result<Response, AppError> {
-    let Shown { form, errors, notice, links } = shown;
+    let Shown { form, errors, notice, links, page } = shown;
     let (rates, respondents) = ops::rates(&ctx.state, &ctx.caller, &loaded).await?;
     let organisations = ops::recipient_organisations(&ctx.state, &ctx.caller, &loaded).await?;
     let c = loaded.campaign;
@@ -160,7 +170,10 @@ async fn campaign_page(ctx: &Ctx, loaded: ops::Loaded, shown: Shown, status: Sta
     let by_region = rates.by_region.iter().map(|(k, r)| rate_row(region_label(ctx, k), r)).collect();
     let by_country = rates.by_country.iter().map(|(k, r)| rate_row(country_label(ctx, k), r)).collect();
     let by_organisation = organisation_rows(ctx, &respondents);
-    let respondents = respondents.into_iter().map(RespondentRow::of).collect();
+    let page = urbis_store::Page::new(page, RESPONDENTS_PER_PAGE);
+    let pages = (respondents.len() as u64).div_ceil(u64::from(RESPONDENTS_PER_PAGE)).max(1) as u32;
+    let list_path = format!("/pulse/{}", c.id);
+    let respondents = crate::api::page_of(page, &respondents).iter().cloned().map(RespondentRow::of).collect();
     Ok(ctx.render_status(
         status,
         CampaignPage {
@@ -176,6 +189,9 @@ async fn campaign_page(ctx: &Ctx, loaded: ops::Loaded, shown: Shown, status: Sta
             by_country,
             by_organisation,
             respondents,
+            page: page.page,
+            pages,
+            list_path,
             organisations,
             form,
         },
@@ -238,7 +254,8 @@ pub async fn campaign(ctx: Ctx, Path(id): Path<String>, Query(q): Query<HashMap<
         } else {
             q.get("added").map(|n| ctx.t.with("pulse-recipients-added", &[("n", n)]))
         };
-        campaign_page(&ctx, loaded, Shown { notice, ..Shown::default() }, StatusCode::OK).await
+        let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        campaign_page(&ctx, loaded, Shown { notice, page, ..Shown::default() }, StatusCode::OK).await
     })
     .await
 }
