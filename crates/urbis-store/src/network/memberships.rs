@@ -87,9 +87,11 @@ impl Store {
         Ok(self.memberships(person_id).await?.into_iter().map(|m| Grant { role: m.role, scope: m.scope }).collect())
     }
 
-    /// An organisation's team (every member; callers filter by `listed` for the public).
+    /// An organisation's team (every member; callers filter by `listed` for the public, which a
+    /// deactivated person never is).
     pub async fn team(&self, organisation_id: Uuid) -> Result<Vec<TeamMember>> {
-        let sql = "SELECT m.id AS membership_id, pe.id AS person_id, pe.name, pe.job_title, pe.listed, m.role \
+        let sql = "SELECT m.id AS membership_id, pe.id AS person_id, pe.name, pe.job_title, \
+             CASE WHEN pe.deactivated_at IS NULL THEN pe.listed ELSE 0 END AS listed, m.role \
              FROM memberships m JOIN people pe ON pe.id = m.person_id \
              WHERE m.scope_kind = 'organisation' AND m.scope_id = $1 ORDER BY m.role, pe.name, pe.id";
         all(&self.pool, sql, organisation_id).await

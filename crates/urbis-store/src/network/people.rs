@@ -177,18 +177,20 @@ impl Store {
         Ok(page.of(items, total))
     }
 
-    /// People who agreed to be listed, by name, with their roles (two queries, whatever the page size).
+    /// People who agreed to be listed and whose account is active, by name, with their roles (two
+    /// queries, whatever the page size).
     pub async fn directory(&self, page: Page) -> Result<Paged<DirectoryEntry>> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE listed = 1").fetch_one(&self.pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE listed = 1 AND deactivated_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
         let people =
-            sqlx::query("SELECT id, name, job_title FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2")
+            sqlx::query("SELECT id, name, job_title FROM people WHERE listed = 1 AND deactivated_at IS NULL ORDER BY name, id LIMIT $1 OFFSET $2")
                 .bind(page.limit())
                 .bind(page.offset())
                 .fetch_all(&self.pool)
                 .await?;
         let sql = select::<Membership>(
-            "WHERE m.person_id IN (SELECT id FROM people WHERE listed = 1 ORDER BY name, id LIMIT $1 OFFSET $2) \
+            "WHERE m.person_id IN (SELECT id FROM people WHERE listed = 1 AND deactivated_at IS NULL ORDER BY name, id LIMIT $1 OFFSET $2) \
              ORDER BY m.role, scope_name",
         );
         let memberships: Vec<Membership> = all(&self.pool, sql, (page.limit(), page.offset())).await?;
