@@ -24,6 +24,7 @@ macro_rules! form_errors {
 }
 
 mod auth;
+mod convenings;
 mod diagnostic;
 mod network;
 mod services;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(diagnostic::router())
         .merge(services::router())
+        .merge(convenings::router())
         .merge(auth::router())
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
