@@ -128,3 +128,4 @@ error-already-registered = Sie sind für diese Veranstaltung bereits angemeldet.
 error-not-registered = Diese Anmeldung ist bereits beendet.
 error-offer-used = Dieses Angebot wurde bereits angenommen.
 error-offer-expired = Dieses Angebot ist abgelaufen.
+events-field-kind = Art der Veranstaltung

@@ -128,3 +128,4 @@ error-already-registered = You are already registered for this event.
 error-not-registered = This registration is already over.
 error-offer-used = This offer was accepted already.
 error-offer-expired = This offer has expired.
+events-field-kind = Kind of event

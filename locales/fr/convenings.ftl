@@ -128,3 +128,4 @@ error-already-registered = Vous êtes déjà inscrit à cet événement.
 error-not-registered = Cette inscription est déjà terminée.
 error-offer-used = Cette offre a déjà été acceptée.
 error-offer-expired = Cette offre a expiré.
+events-field-kind = Type d’événement
