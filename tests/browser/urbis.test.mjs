@@ -458,6 +458,26 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await manager.locator('#privacy').count(), 1, 'fewer than 5: counts only, saying why');
     await axe.check(manager, 'pulse report (too few responses)');
 
+    // Convenings: the programme's events, an event with its agenda, the new-event form and its errors.
+    r = await manager.goto(`${PROGRAMME}/events`);
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'events');
+    const eventHref = await manager.locator('main table tbody tr th a').first().getAttribute('href');
+    r = await manager.goto(eventHref);
+    assert.equal(r.status(), 200);
+    assert.equal(await manager.locator('script[type="application/ld+json"]').count(), 1, 'schema.org Event');
+    await axe.check(manager, 'event');
+    r = await manager.goto(`${eventHref}/status?to=cancelled`);
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'cancel event (confirmation)');
+    r = await manager.goto(`${PROGRAMME}/events/new`);
+    await axe.check(manager, 'new event');
+    await manager.locator('#field-starts_at').fill('2030-03-31T02:30');
+    r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Save changes' }));
+    assert.equal(r.status(), 422);
+    assert.equal(await manager.locator('.error-summary a[href="#field-title"]').count(), 1);
+    await axe.check(manager, 'new event with errors');
+
     r = await manager.goto('/pulse/new');
     await axe.check(manager, 'new pulse survey');
     r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Create the survey' }));

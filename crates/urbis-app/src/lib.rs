@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod convenings;
 pub mod csv;
 pub mod diagnostic;
 pub mod error;

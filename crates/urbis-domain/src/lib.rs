@@ -5,6 +5,7 @@
 //! `geo` for map projection used by `charts`).
 
 mod choice;
+pub mod convenings;
 pub mod diagnostic;
 pub mod error;
 pub mod geo;

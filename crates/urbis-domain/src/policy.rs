@@ -172,10 +172,16 @@ pub enum Action {
     ReadBenchmark,
     /// See every account of the installation, and deactivate or reactivate a person (admins).
     ManagePeople,
+    /// Create, change, postpone and cancel a programme's events and their agendas (convenings).
+    ManageEvents,
+    /// Register oneself for an event, or cancel one's own registration (people of the programme).
+    RegisterForEvent,
+    /// See an event's registrations: who holds a place and who waits.
+    ReadRegistrations,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 29] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -202,6 +208,9 @@ impl Action {
         Action::ReadSurveyResponses,
         Action::ReadBenchmark,
         Action::ManagePeople,
+        Action::ManageEvents,
+        Action::RegisterForEvent,
+        Action::ReadRegistrations,
     ];
 }
 
@@ -230,6 +239,9 @@ pub enum Resource {
     /// A wave's benchmark in a programme, computed over `n` cities; `unpublished` when those
     /// include cities that have not published their scores.
     Benchmark { programme: Uuid, n: usize, unpublished: bool },
+    /// A programme's events (or one of them): the programme and the organisations of its cohort,
+    /// whose people may register.
+    Convening { programme: Uuid, organisations: Vec<Uuid> },
 }
 
 /// Cohort figures of a benchmark over published cities are shown to everyone only from this many
@@ -332,6 +344,19 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 || organisations.iter().any(|o| {
                     actor.has(Role::CityLead, Scope::Organisation(*o))
                         || actor.has(Role::CityMember, Scope::Organisation(*o))
+                })
+        }
+        // Convenings: events are public; programme staff manage them and see who registered;
+        // the programme's people (its staff, experts and reviewers, and the cohort's city teams)
+        // register themselves.
+        (Read, Resource::Convening { .. }) => true,
+        (ManageEvents | ReadRegistrations, Resource::Convening { programme, .. }) => actor.is_staff_of(&[*programme]),
+        (RegisterForEvent, Resource::Convening { programme, organisations }) => {
+            actor.is_staff_of(&[*programme])
+                || actor.grants.iter().any(|g| match g.scope {
+                    Scope::Programme(p) => p == *programme,
+                    Scope::Organisation(o) => organisations.contains(&o),
+                    Scope::Global => false,
                 })
         }
         _ => false,
@@ -592,6 +617,30 @@ mod tests {
         let (prog, riga, _, _) = ids();
         let org = Resource::Organisation { id: riga, programmes: vec![prog] };
         assert!(!can(&admin, Action::ManagePeople, &org), "people are managed on the installation only");
+    }
+
+    #[test]
+    fn convening_permissions() {
+        let (prog, riga, oslo, me) = ids();
+        let event = Resource::Convening { programme: prog, organisations: vec![riga] };
+        let Cast { admin, pm, lead, member, expert, reviewer } = cast();
+        let other_pm = holder(me, Role::ProgrammeManager, Scope::Programme(oslo));
+        let outsider = holder(me, Role::CityLead, Scope::Organisation(oslo));
+        for a in [&admin, &pm] {
+            for action in [Action::ManageEvents, Action::ReadRegistrations, Action::RegisterForEvent] {
+                assert!(can(a, action, &event), "{a:?} {action:?}");
+            }
+        }
+        for a in [&lead, &member, &expert, &reviewer] {
+            assert!(can(a, Action::RegisterForEvent, &event), "{a:?}");
+            assert!(!can(a, Action::ManageEvents, &event) && !can(a, Action::ReadRegistrations, &event), "{a:?}");
+        }
+        for a in [&other_pm, &outsider, &Actor::anonymous()] {
+            assert!(can(a, Action::Read, &event));
+            for action in [Action::ManageEvents, Action::ReadRegistrations, Action::RegisterForEvent] {
+                assert!(!can(a, action, &event), "{a:?} {action:?}");
+            }
+        }
     }
 
     #[test]

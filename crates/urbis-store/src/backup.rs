@@ -55,6 +55,10 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     ("survey_respondents", &[("id", Text), ("campaign_id", Text), ("organisation_id", Text), ("email", Text), ("invited_at", Text), ("last_reminded_at", Text), ("reminders", Int), ("submitted_at", Text), ("version", Int), ("created_at", Text)]),
     ("survey_links", &[("token_hash", Text), ("respondent_id", Text), ("created_at", Text)]),
     ("survey_answers", &[("respondent_id", Text), ("question_id", Text), ("answer_json", Text), ("normalised", Real), ("updated_at", Text)]),
+    ("convening_events", &[("id", Text), ("programme_id", Text), ("title", Text), ("description", Text), ("kind", Text), ("attendance_mode", Text), ("venue_name", Text), ("venue_address", Text), ("latitude", Real), ("longitude", Real), ("join_url", Text), ("time_zone", Text), ("starts_at", Text), ("ends_at", Text), ("capacity", Int), ("organisation_quota", Int), ("registration_opens_at", Text), ("registration_closes_at", Text), ("offer_hours", Int), ("status", Text), ("is_sample", Int), ("lock_seq", Int), ("created_by", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("convening_sessions", &[("id", Text), ("event_id", Text), ("title", Text), ("starts_at", Text), ("ends_at", Text), ("room", Text), ("speakers", Text), ("material_url", Text), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("convening_registrations", &[("id", Text), ("event_id", Text), ("person_id", Text), ("organisation_id", Text), ("state", Text), ("queue_number", Int), ("version", Int), ("created_at", Text), ("updated_at", Text)]),
+    ("convening_offers", &[("id", Text), ("registration_id", Text), ("token_hash", Text), ("created_at", Text), ("expires_at", Text), ("accepted_at", Text), ("lapsed_at", Text)]),
 ];
 
 /// Tables that exist but are not archived, and why.

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod convenings;
 mod db;
 pub mod diagnostic;
 mod error;

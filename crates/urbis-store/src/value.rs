@@ -140,6 +140,10 @@ choices!(
     urbis_domain::diagnostic::Confidence,
     urbis_domain::diagnostic::pulse::CampaignStatus,
     crate::diagnostic::AssessmentStatus,
+    urbis_domain::convenings::EventKind,
+    urbis_domain::convenings::AttendanceMode,
+    urbis_domain::convenings::EventStatus,
+    urbis_domain::convenings::RegistrationState,
 );
 
 /// The named values an `INSERT` adds or an `UPDATE` sets, in order: each column is named once,

@@ -204,14 +204,15 @@ on_both!(a_deactivated_person_leaves_the_public_directory_and_team, |app: TestAp
         locale: "en".into(),
     };
     app.store.update_account(p.id, p.version, update).await.unwrap();
+    let app = &app;
     let public =
         |path: &'static str| async move { app.client().get(app.url(path)).send().await.unwrap().text().await.unwrap() };
     assert!(public("/api/v1/people").await.contains("Listed Member"), "listed while active");
     assert!(public("/api/v1/cities/riga/team").await.contains("Listed Member"));
-    let id = id_of(&app, &email).await;
+    let id = id_of(app, &email).await;
     let r = app.client().get(app.url(&format!("/api/v1/people/{id}"))).bearer_auth(&admin).send().await.unwrap();
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    assert_eq!(act(&app, &admin, &id, "deactivate", &etag).await.status(), 200);
+    assert_eq!(act(app, &admin, &id, "deactivate", &etag).await.status(), 200);
     for path in ["/api/v1/people", "/api/v1/cities/riga/team", "/people", "/cities/riga"] {
         assert!(!public(path).await.contains("Listed Member"), "{path} no longer lists a deactivated person");
     }

@@ -51,6 +51,8 @@ enum Rule {
     RigaService,
     /// People's accounts (deactivate, reactivate): admins only.
     Admin,
+    /// One's own registration or offer: here the admin's (anyone else is refused).
+    OwnAdmin,
 }
 
 fn allowed(rule: Rule, who: Who) -> bool {
@@ -65,6 +67,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::Validate => matches!(who, Admin | Manager | Expert),
         Rule::RigaService => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
         Rule::Admin => who == Admin,
+        Rule::OwnAdmin => who == Admin,
     }
 }
 
@@ -82,6 +85,9 @@ struct Fixture {
     survey_token: String,
     /// A person who holds no role in the matrix (deactivated and reactivated by it).
     person_id: String,
+    event_id: String,
+    registration_id: String,
+    offer_token: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -138,8 +144,30 @@ async fn fixture(app: TestApp) -> Fixture {
     let survey_token = app.survey_token("respondent@riga.example").await;
     app.person("target@example.org", Some(Role::CityMember), "riga").await;
     let person_id = app.store.person_by_email("target@example.org").await.unwrap().unwrap().id.to_string();
+    // Convenings: an event the admin registered for, and a place offered to the admin on another.
+    let event = |capacity: u32| {
+        json!({"title": "Cohort meeting", "kind": "cohort-meeting", "attendance_mode": "mixed", "venue_name": "Town hall",
+               "time_zone": "Europe/Lisbon", "starts_at": "2030-06-01T09:00", "ends_at": "2030-06-01T17:00",
+               "capacity": capacity, "join_url": "https://meet.example.org/x"})
+    };
+    let events = "/api/v1/programmes/digital-innovation-initiative/events".to_string();
+    let event_id = post(events.clone(), event(2)).await;
+    let registration_id = post(format!("/api/v1/events/{event_id}/registrations"), json!({})).await;
+    let full = post(events, event(1)).await;
+    let pm = tokens[2].1.clone().unwrap();
+    let pm_place = app.created(&pm, &format!("/api/v1/events/{full}/registrations"), &json!({})).await;
+    post(format!("/api/v1/events/{full}/registrations"), json!({})).await;
+    let cancel = app.client().delete(app.url(&format!("/api/v1/registrations/{}", pm_place["id"].as_str().unwrap())));
+    assert_eq!(cancel.bearer_auth(&pm).send().await.unwrap().status(), 200);
+    let mail = app.store.queued_mail("admin@example.org").await.unwrap();
+    let body = &mail.last().expect("the offer's e-mail").2;
+    let offer_token: String =
+        body[body.find("/offers/").unwrap() + 8..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
     Fixture {
         person_id,
+        event_id,
+        registration_id,
+        offer_token,
         plan_item_id,
         service_id,
         milestone_id,
@@ -226,6 +254,22 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/api/v1/people/{id}", Rule::Admin),
         ("POST", "/api/v1/people/{id}/deactivate", Rule::Admin),
         ("POST", "/api/v1/people/{id}/reactivate", Rule::Admin),
+        ("GET", "/api/v1/programmes/{slug}/events", Rule::Public),
+        ("POST", "/api/v1/programmes/{slug}/events", Rule::Staff),
+        ("GET", "/api/v1/programmes/{slug}/events.csv", Rule::Public),
+        ("GET", "/api/v1/programmes/{slug}/events.ics", Rule::Public),
+        ("GET", "/api/v1/events/{id}", Rule::Public),
+        ("PATCH", "/api/v1/events/{id}", Rule::Staff),
+        ("GET", "/api/v1/events/{id}/calendar.ics", Rule::Public),
+        ("GET", "/api/v1/events/{id}/sessions", Rule::Public),
+        ("POST", "/api/v1/events/{id}/sessions", Rule::Staff),
+        ("POST", "/api/v1/events/{id}/registrations", Rule::SignedIn),
+        ("GET", "/api/v1/events/{id}/registrations", Rule::Staff),
+        ("GET", "/api/v1/me/registrations", Rule::SignedIn),
+        ("GET", "/api/v1/offers/{token}", Rule::OwnAdmin),
+        ("POST", "/api/v1/offers/{token}/accept", Rule::OwnAdmin),
+        ("DELETE", "/api/v1/registrations/{id}", Rule::OwnAdmin),
+        ("POST", "/api/v1/events/{id}/status", Rule::Staff),
     ]
 }
 
@@ -237,7 +281,11 @@ fn fill(path: &str, f: &Fixture) -> String {
     } else {
         "digital-innovation-initiative"
     };
-    let id = if path.contains("/assessments/") {
+    let id = if path.contains("/events/") {
+        &f.event_id
+    } else if path.contains("/registrations/") {
+        &f.registration_id
+    } else if path.contains("/assessments/") {
         &f.assessment_id
     } else if path.contains("/plan-items/") {
         &f.plan_item_id
@@ -254,8 +302,13 @@ fn fill(path: &str, f: &Fixture) -> String {
     } else {
         &f.invitation_id
     };
-    let (token, section) =
-        if path.contains("/surveys/") { (&f.survey_token, "leadership") } else { (&f.invitation_token, "{section}") };
+    let (token, section) = if path.contains("/surveys/") {
+        (&f.survey_token, "leadership")
+    } else if path.contains("/offers/") {
+        (&f.offer_token, "{section}")
+    } else {
+        (&f.invitation_token, "{section}")
+    };
     path.replace("{slug}", slug)
         .replace("{wave}", "t0")
         .replace("{kind}", "alpha")
@@ -269,6 +322,14 @@ fn fill(path: &str, f: &Fixture) -> String {
 fn body(method: &str, path: &str, n: usize) -> Option<Value> {
     match (method, path) {
         ("POST", "/api/v1/auth/token") => Some(json!({"email": "admin@example.org", "password": common::PASSWORD})),
+        ("POST", "/api/v1/programmes/{slug}/events") => {
+            Some(json!({"title": format!("Webinar {n}"), "kind": "webinar",
+            "attendance_mode": "online", "time_zone": "Europe/Berlin", "starts_at": "2030-03-30T10:00", "ends_at": "2030-03-30T11:00"}))
+        }
+        ("POST", p) if p.ends_with("/status") => Some(json!({"status": "postponed"})),
+        ("POST", p) if p.ends_with("/sessions") => Some(
+            json!({"title": format!("Session {n}"), "starts_at": "2030-06-01T09:00", "ends_at": "2030-06-01T10:00"}),
+        ),
         ("PATCH", p) if p.starts_with("/api/v1/assessments/") => Some(json!({"published": n.is_multiple_of(2)})),
         ("PATCH", p) if p.starts_with("/api/v1/services/") => Some(json!({"title": format!("Rent support {n}")})),
         ("PATCH", p) if p.starts_with("/api/v1/milestones/") => {
@@ -450,6 +511,18 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/pulse/{id}/reminders", Rule::Staff),
         ("GET", "/pulse/{id}/report", Rule::ReadRigaTeam),
         ("GET", "/pulse/{id}/responses.csv", Rule::Staff),
+        ("GET", "/programmes/{slug}/events", Rule::Public),
+        ("GET", "/programmes/{slug}/events/new", Rule::Staff),
+        ("POST", "/programmes/{slug}/events/new", Rule::Staff),
+        ("GET", "/events/{id}", Rule::Public),
+        ("GET", "/events/{id}/edit", Rule::Staff),
+        ("POST", "/events/{id}/edit", Rule::Staff),
+        ("GET", "/events/{id}/status", Rule::Staff),
+        ("POST", "/events/{id}/status", Rule::Staff),
+        ("POST", "/events/{id}/register", Rule::SignedIn),
+        ("POST", "/registrations/{id}/cancel", Rule::OwnAdmin),
+        ("GET", "/offers/{token}", Rule::OwnAdmin),
+        ("POST", "/offers/{token}", Rule::OwnAdmin),
         ("GET", "/surveys/{token}", Rule::Public),
         ("GET", "/surveys/{token}/sections/{section}", Rule::Public),
         ("POST", "/surveys/{token}/sections/{section}", Rule::Public),

@@ -75,6 +75,10 @@ pub async fn load(store: &Store) -> Result<()> {
     if added > 0 {
         tracing::info!(added, "sample services added (one per participating city, with indicators)");
     }
+    let added = sample_events(store).await?;
+    if added > 0 {
+        tracing::info!(added, "sample events added (a full cohort meeting with a waiting list, a webinar)");
+    }
     tracing::warn!(
         password = DEMO_PASSWORD,
         accounts = "admin@, manager@, lead.riga@, member.riga@, lead.helsinki@ demo.urbis.example",
@@ -864,6 +868,82 @@ pub async fn sample_pulse(store: &Store) -> Result<usize> {
         submitted += 1;
     }
     Ok(submitted)
+}
+
+/// Sample events of the reference programme (labelled sample): a cohort meeting in Lisbon a month
+/// ahead with two places, both taken, and a person waiting; an online webinar two months ahead; a
+/// workshop held last month. Added once. Returns how many events were added.
+pub async fn sample_events(store: &Store) -> Result<usize> {
+    use urbis_domain::convenings::{EventInput, EventStatus, RawEvent, RawSession, SessionInput};
+    use urbis_store::convenings::{EventFilter, no_notices};
+    let programme = store.programme("digital-innovation-initiative").await?;
+    let existing = store.programme_events(programme.id, &EventFilter::default(), urbis_store::Page::new(1, 1)).await?;
+    if existing.total > 0 {
+        return Ok(0);
+    }
+    let day = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string();
+    let raw = |title: &str, kind: &str, mode: &str, zone: &str, d: String, capacity: &str| RawEvent {
+        title: format!("{title} (sample)"),
+        description: "Sample event for trying Urbis out.".into(),
+        kind: kind.into(),
+        attendance_mode: mode.into(),
+        venue_name: if mode == "online" { String::new() } else { "Sample venue".into() },
+        venue_address: if mode == "online" { String::new() } else { "Praça do Município, Lisboa".into() },
+        latitude: if mode == "online" { String::new() } else { "38.7077".into() },
+        longitude: if mode == "online" { String::new() } else { "-9.1365".into() },
+        join_url: if mode == "in-person" { String::new() } else { "https://meet.example.org/sample".into() },
+        time_zone: zone.into(),
+        starts_at: format!("{d}T09:30"),
+        ends_at: format!("{d}T17:00"),
+        capacity: capacity.into(),
+        organisation_quota: String::new(),
+        registration_opens_at: String::new(),
+        registration_closes_at: String::new(),
+        offer_hours: String::new(),
+    };
+    let meeting =
+        EventInput::parse(&raw("Cohort meeting in Lisbon", "cohort-meeting", "mixed", "Europe/Lisbon", day(30), "2"))
+            .map_err(|e| anyhow::anyhow!("sample event: {e}"))?;
+    let webinar =
+        EventInput::parse(&raw("Webinar: leveraging data", "webinar", "online", "Europe/Brussels", day(60), ""))
+            .map_err(|e| anyhow::anyhow!("sample event: {e}"))?;
+    let workshop =
+        EventInput::parse(&raw("Workshop: experimenting", "workshop", "in-person", "Europe/Lisbon", day(-30), "30"))
+            .map_err(|e| anyhow::anyhow!("sample event: {e}"))?;
+    let m = store.create_event(None, programme.id, &meeting, true).await?;
+    for (title, from, to, room) in [
+        ("Welcome and tour de table", "09:30", "10:30", "Plenary"),
+        ("Peer clinics", "11:00", "12:30", "Rooms A and B"),
+    ] {
+        let s = RawSession {
+            title: title.into(),
+            starts_at: format!("{}T{from}", day(30)),
+            ends_at: format!("{}T{to}", day(30)),
+            room: room.into(),
+            ..RawSession::default()
+        };
+        let input = SessionInput::parse(&s, &m.time_zone, m.starts_at, m.ends_at)
+            .map_err(|e| anyhow::anyhow!("sample session: {e}"))?;
+        if let Some(admin) = store.person_by_email("admin@demo.urbis.example").await? {
+            store.add_session(admin.id, m.id, &input).await?;
+        }
+    }
+    for (email, city) in [
+        ("lead.riga@demo.urbis.example", "riga"),
+        ("lead.helsinki@demo.urbis.example", "helsinki"),
+        ("member.riga@demo.urbis.example", "riga"),
+    ] {
+        if let Some(p) = store.person_by_email(email).await? {
+            let org = store.organisation(city).await?.id;
+            store.register(p.id, Some(org), m.id, urbis_store::now(), &no_notices).await?;
+        }
+    }
+    store.create_event(None, programme.id, &webinar, true).await?;
+    let w = store.create_event(None, programme.id, &workshop, true).await?;
+    if let Some(admin) = store.person_by_email("admin@demo.urbis.example").await? {
+        store.set_event_status(admin.id, w.id, w.version, EventStatus::Held, &no_notices).await?;
+    }
+    Ok(3)
 }
 
 #[cfg(test)]

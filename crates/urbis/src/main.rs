@@ -318,6 +318,20 @@ async fn serve(url: &str, outbox_key_file: Option<&std::path::Path>, args: Serve
         trusted_proxies: args.trusted_proxies,
     };
     let state = urbis_web::AppState::new(store.clone(), config).await?;
+    // The sweep of expired offers of event places (convenings), every five minutes, so that the
+    // next person waiting is e-mailed on time; reads settle them anyway.
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            match urbis_app::convenings::sweep(&sweeper).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(lapsed = n, "expired offers of event places lapsed and passed on"),
+                Err(e) => tracing::warn!(error = %e, "sweeping expired offers failed"),
+            }
+        }
+    });
     let app = urbis_web::app(state);
     let max_connections = args.max_connections.unwrap_or_else(urbis_web::server::default_max_connections);
     let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;

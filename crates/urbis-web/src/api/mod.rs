@@ -6,6 +6,7 @@
 //! `first`, `prev`, `next` and `last` pages (all through [`paged`]); writes to versioned records
 //! need `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
 
+mod convenings;
 mod diagnostic;
 mod network;
 mod people;
@@ -43,7 +44,8 @@ pub use network::*;
     tags((name = "network", description = "Programmes, cities, people, invitations"),
          (name = "auth", description = "Tokens and the current account"),
          (name = "diagnostic", description = "Instruments, waves, assessments, scores and benchmarks"),
-         (name = "services", description = "Each city's service, its phases, research and outcome indicators"))
+         (name = "services", description = "Each city's service, its phases, research and outcome indicators"),
+         (name = "convenings", description = "Events, agendas, registration with a waiting list, calendars"))
 )]
 struct ApiDoc;
 
@@ -121,6 +123,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::survey::get_survey))
         .routes(routes!(diagnostic::survey::put_survey_answer))
         .routes(routes!(diagnostic::survey::submit_survey))
+        .routes(routes!(convenings::list_events, convenings::create_event))
+        .routes(routes!(convenings::events_csv))
+        .routes(routes!(convenings::events_ics))
+        .routes(routes!(convenings::get_event, convenings::patch_event))
+        .routes(routes!(convenings::set_status))
+        .routes(routes!(convenings::event_ics))
+        .routes(routes!(convenings::list_sessions, convenings::create_session))
+        .routes(routes!(convenings::register, convenings::list_registrations))
+        .routes(routes!(convenings::cancel_registration))
+        .routes(routes!(convenings::my_registrations))
+        .routes(routes!(convenings::get_offer))
+        .routes(routes!(convenings::accept_offer))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }

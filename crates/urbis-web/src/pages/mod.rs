@@ -24,6 +24,7 @@ macro_rules! form_errors {
 }
 
 mod auth;
+mod convenings;
 mod diagnostic;
 mod network;
 mod people;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(diagnostic::router())
         .merge(services::router())
+        .merge(convenings::router())
         .merge(auth::router())
         .merge(people::router())
         .route("/language/{code}", get(language))
