@@ -8,6 +8,7 @@ mod choice;
 pub mod diagnostic;
 pub mod error;
 pub mod geo;
+pub mod grants;
 pub mod network;
 pub mod opendata;
 pub mod policy;
