@@ -11,6 +11,7 @@ pub mod cache;
 pub mod csv;
 pub mod diagnostic;
 pub mod error;
+pub mod grants;
 pub mod i18n;
 pub mod network;
 pub mod services;

@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "pulse", include_str!("../migrations/0005_pulse.sql")),
     (6, "auth-hardening", include_str!("../migrations/0006_auth_hardening.sql")),
     (7, "outbox-secrets", include_str!("../migrations/0007_outbox_secrets.sql")),
+    (9, "grants", include_str!("../migrations/0009_grants.sql")),
 ];
 
 /// SQLite's durability on commit (`PRAGMA synchronous` in WAL mode).

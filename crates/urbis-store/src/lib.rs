@@ -11,6 +11,7 @@ pub mod backup;
 mod db;
 pub mod diagnostic;
 mod error;
+pub mod grants;
 pub mod network;
 mod query;
 pub mod reference;

@@ -140,6 +140,8 @@ choices!(
     urbis_domain::diagnostic::Confidence,
     urbis_domain::diagnostic::pulse::CampaignStatus,
     crate::diagnostic::AssessmentStatus,
+    urbis_domain::grants::CallState,
+    urbis_domain::grants::Eligibility,
 );
 
 /// The named values an `INSERT` adds or an `UPDATE` sets, in order: each column is named once,
