@@ -289,6 +289,7 @@ pub async fn start_application(
     organisation_slug: &str,
     title: &str,
 ) -> Result<LoadedApplication> {
+    caller.person_id()?;
     let org = crate::network::city(state, organisation_slug)
         .await
         .map_err(|_| AppError::invalid("organisation", "unknown-organisation", "no such organisation"))?;

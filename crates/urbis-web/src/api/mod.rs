@@ -7,6 +7,7 @@
 //! need `If-Match` with the record's `ETag`; errors are RFC 9457 problem details.
 
 mod diagnostic;
+pub mod grants;
 mod network;
 pub mod services;
 
@@ -42,7 +43,8 @@ pub use network::*;
     tags((name = "network", description = "Programmes, cities, people, invitations"),
          (name = "auth", description = "Tokens and the current account"),
          (name = "diagnostic", description = "Instruments, waves, assessments, scores and benchmarks"),
-         (name = "services", description = "Each city's service, its phases, research and outcome indicators"))
+         (name = "services", description = "Each city's service, its phases, research and outcome indicators"),
+         (name = "grants", description = "Calls, applications, independent reviews, consensus, ranking and awards"))
 )]
 struct ApiDoc;
 
@@ -115,6 +117,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostic::survey::get_survey))
         .routes(routes!(diagnostic::survey::put_survey_answer))
         .routes(routes!(diagnostic::survey::submit_survey))
+        .routes(routes!(grants::list_calls))
+        .routes(routes!(grants::list_calls_csv))
+        .routes(routes!(grants::create_call))
+        .routes(routes!(grants::get_call, grants::patch_call))
+        .routes(routes!(grants::set_call_state))
+        .routes(routes!(grants::list_applications, grants::create_application))
+        .routes(routes!(grants::get_application))
+        .routes(routes!(grants::put_section))
+        .routes(routes!(grants::put_budget))
+        .routes(routes!(grants::submit_application))
+        .routes(routes!(grants::create_assignment))
+        .routes(routes!(grants::declare_conflict))
+        .routes(routes!(grants::list_reviews, grants::create_review))
+        .routes(routes!(grants::put_consensus))
+        .routes(routes!(grants::get_ranking))
+        .routes(routes!(grants::create_decision))
+        .routes(routes!(grants::list_awards))
+        .routes(routes!(grants::list_awards_csv))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }

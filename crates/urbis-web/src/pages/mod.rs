@@ -25,6 +25,7 @@ macro_rules! form_errors {
 
 mod auth;
 mod diagnostic;
+mod grants;
 mod network;
 mod services;
 
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(diagnostic::router())
         .merge(services::router())
+        .merge(grants::router())
         .merge(auth::router())
         .route("/language/{code}", get(language))
         .route("/static/urbis.css", get(css))
