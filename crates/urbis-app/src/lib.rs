@@ -12,6 +12,7 @@ pub mod convenings;
 pub mod csv;
 pub mod diagnostic;
 pub mod error;
+pub mod grants;
 pub mod i18n;
 pub mod network;
 pub mod people;

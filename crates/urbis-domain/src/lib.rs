@@ -9,6 +9,7 @@ pub mod convenings;
 pub mod diagnostic;
 pub mod error;
 pub mod geo;
+pub mod grants;
 pub mod network;
 pub mod opendata;
 pub mod policy;

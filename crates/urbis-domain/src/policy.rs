@@ -104,6 +104,10 @@ impl Actor {
     fn is_staff_of(&self, programmes: &[Uuid]) -> bool {
         self.is_admin() || self.manages_any(programmes)
     }
+    /// A reviewer or expert of the programme.
+    fn reviews_in(&self, programme: Uuid) -> bool {
+        self.has(Role::Expert, Scope::Programme(programme)) || self.has(Role::Reviewer, Scope::Programme(programme))
+    }
     /// Staff of a survey: of its programme, or, for a survey outside any programme, an admin or
     /// any programme manager.
     fn is_survey_staff(&self, programme: Option<Uuid>) -> bool {
@@ -178,10 +182,24 @@ pub enum Action {
     RegisterForEvent,
     /// See an event's registrations: who holds a place and who waits.
     ReadRegistrations,
+    /// Grants: read a call (published ones are public, drafts are for programme staff).
+    ReadCall,
+    /// Grants: create, edit, open and close a call; assign reviewers, record the consensus and
+    /// decide applications (programme staff).
+    ManageCall,
+    /// Grants: draft, change and submit an application for an organisation (its city team).
+    ApplyForGrant,
+    /// Grants: read an application (its applicant's team, programme staff, its assigned reviewers).
+    ReadApplication,
+    /// Grants: score an application (a reviewer or expert assigned to it, without a declared conflict).
+    ReviewApplication,
+    /// Grants: read an application's reviews (programme staff, and an assigned reviewer only once
+    /// their own review is submitted: reviews stay independent).
+    ReadReviews,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 35] = [
         Action::Read,
         Action::ReadOwnAccount,
         Action::UpdateOwnAccount,
@@ -211,6 +229,12 @@ impl Action {
         Action::ManageEvents,
         Action::RegisterForEvent,
         Action::ReadRegistrations,
+        Action::ReadCall,
+        Action::ManageCall,
+        Action::ApplyForGrant,
+        Action::ReadApplication,
+        Action::ReviewApplication,
+        Action::ReadReviews,
     ];
 }
 
@@ -242,6 +266,12 @@ pub enum Resource {
     /// A programme's events (or one of them): the programme and the organisations of its cohort,
     /// whose people may register.
     Convening { programme: Uuid, organisations: Vec<Uuid> },
+    /// A grants call in a programme; published unless a draft.
+    Call { programme: Uuid, published: bool },
+    /// A grant application: its call's programme, the applicant organisation, and the asking
+    /// actor's part in its review: `assigned` (assigned as a reviewer, no conflict declared) and
+    /// `reviewed` (their own review submitted).
+    GrantApplication { programme: Uuid, organisation: Uuid, assigned: bool, reviewed: bool },
 }
 
 /// Cohort figures of a benchmark over published cities are shown to everyone only from this many
@@ -358,6 +388,30 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                     Scope::Organisation(o) => organisations.contains(&o),
                     Scope::Global => false,
                 })
+        }
+        // Grants: calls are public once published; programme staff run them and the review.
+        (ReadCall, Resource::Call { programme, published }) => *published || actor.is_staff_of(&[*programme]),
+        (ManageCall, Resource::Call { programme, .. } | Resource::Programme { id: programme }) => {
+            actor.is_staff_of(&[*programme])
+        }
+        (ManageCall, Resource::GrantApplication { programme, .. }) => actor.is_staff_of(&[*programme]),
+        // A city team applies for its organisation (eligibility is the call's rule, checked by the
+        // operation).
+        (ApplyForGrant, Resource::Organisation { id, .. })
+        | (ApplyForGrant, Resource::GrantApplication { organisation: id, .. }) => {
+            actor.has(Role::CityLead, Scope::Organisation(*id)) || actor.has(Role::CityMember, Scope::Organisation(*id))
+        }
+        (ReadApplication, Resource::GrantApplication { programme, organisation, assigned, .. }) => {
+            actor.is_staff_of(&[*programme])
+                || actor.has(Role::CityLead, Scope::Organisation(*organisation))
+                || actor.has(Role::CityMember, Scope::Organisation(*organisation))
+                || (*assigned && actor.reviews_in(*programme))
+        }
+        (ReviewApplication, Resource::GrantApplication { programme, assigned, .. }) => {
+            *assigned && actor.reviews_in(*programme)
+        }
+        (ReadReviews, Resource::GrantApplication { programme, assigned, reviewed, .. }) => {
+            actor.is_staff_of(&[*programme]) || (*assigned && *reviewed && actor.reviews_in(*programme))
         }
         _ => false,
     }
@@ -641,6 +695,53 @@ mod tests {
                 assert!(!can(a, action, &event), "{a:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn grants_calls_applications_and_independent_reviews() {
+        let (prog, riga, oslo, _) = ids();
+        let Cast { admin, pm, lead, member, expert, reviewer } = cast();
+        let anon = Actor::anonymous();
+        let call = |published| Resource::Call { programme: prog, published };
+        for a in [&anon, &lead, &expert] {
+            assert!(can(a, Action::ReadCall, &call(true)) && !can(a, Action::ReadCall, &call(false)), "{a:?}");
+            assert!(!can(a, Action::ManageCall, &call(true)), "{a:?}");
+        }
+        for a in [&admin, &pm] {
+            assert!(can(a, Action::ReadCall, &call(false)) && can(a, Action::ManageCall, &call(false)));
+            assert!(can(a, Action::ManageCall, &Resource::Programme { id: prog }));
+            assert!(!can(a, Action::ApplyForGrant, &Resource::Organisation { id: riga, programmes: vec![prog] }));
+        }
+        let org = |id| Resource::Organisation { id, programmes: vec![prog] };
+        assert!(can(&lead, Action::ApplyForGrant, &org(riga)) && can(&member, Action::ApplyForGrant, &org(riga)));
+        assert!(!can(&lead, Action::ApplyForGrant, &org(oslo)) && !can(&expert, Action::ApplyForGrant, &org(riga)));
+        let app = |organisation, assigned, reviewed| Resource::GrantApplication {
+            programme: prog,
+            organisation,
+            assigned,
+            reviewed,
+        };
+        // Applicants read their own application only.
+        assert!(can(&lead, Action::ReadApplication, &app(riga, false, false)));
+        assert!(!can(&lead, Action::ReadApplication, &app(oslo, false, false)));
+        // Reviewers read and score what is assigned to them, and others' reviews only after their own.
+        for r in [&expert, &reviewer] {
+            assert!(!can(r, Action::ReadApplication, &app(oslo, false, false)));
+            assert!(can(r, Action::ReadApplication, &app(oslo, true, false)));
+            assert!(can(r, Action::ReviewApplication, &app(oslo, true, false)));
+            assert!(!can(r, Action::ReadReviews, &app(oslo, true, false)), "independence");
+            assert!(can(r, Action::ReadReviews, &app(oslo, true, true)));
+        }
+        // A city lead assigned by mistake is no reviewer.
+        assert!(!can(&lead, Action::ReviewApplication, &app(oslo, true, false)));
+        assert!(!can(&lead, Action::ReadReviews, &app(riga, false, false)), "applicants never see raw reviews");
+        for a in [&admin, &pm] {
+            assert!(
+                can(a, Action::ReadReviews, &app(riga, false, false))
+                    && !can(a, Action::ReviewApplication, &app(riga, false, false))
+            );
+        }
+        assert!(!can(&anon, Action::ReadApplication, &app(riga, true, true)));
     }
 
     #[test]

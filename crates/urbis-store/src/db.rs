@@ -55,6 +55,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "auth-hardening", include_str!("../migrations/0006_auth_hardening.sql")),
     (7, "outbox-secrets", include_str!("../migrations/0007_outbox_secrets.sql")),
     (8, "person-deactivation", include_str!("../migrations/0008_person_deactivation.sql")),
+    (9, "grants", include_str!("../migrations/0009_grants.sql")),
     (10, "convenings", include_str!("../migrations/0010_convenings.sql")),
     (11, "results-changes", include_str!("../migrations/0011_results_changes.sql")),
 ];

@@ -12,6 +12,7 @@ pub mod convenings;
 mod db;
 pub mod diagnostic;
 mod error;
+pub mod grants;
 pub mod network;
 mod query;
 pub mod reference;

@@ -144,6 +144,8 @@ choices!(
     urbis_domain::convenings::AttendanceMode,
     urbis_domain::convenings::EventStatus,
     urbis_domain::convenings::RegistrationState,
+    urbis_domain::grants::CallState,
+    urbis_domain::grants::Eligibility,
 );
 
 /// The named values an `INSERT` adds or an `UPDATE` sets, in order: each column is named once,

@@ -53,6 +53,14 @@ enum Rule {
     Admin,
     /// One's own registration or offer: here the admin's (anyone else is refused).
     OwnAdmin,
+    /// Grants: apply for Riga (Riga's lead and members only; staff do not apply).
+    RigaApplicant,
+    /// Grants: read Riga's application: its team, staff, and the expert assigned to it.
+    ReadApplication,
+    /// Grants: score Riga's application: the expert assigned to it only.
+    AssignedExpert,
+    /// Grants: read the reviews: staff, and the assigned expert once their own review is in.
+    ReadReviews,
 }
 
 fn allowed(rule: Rule, who: Who) -> bool {
@@ -68,6 +76,10 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::RigaService => matches!(who, Admin | Manager | LeadRiga | MemberRiga),
         Rule::Admin => who == Admin,
         Rule::OwnAdmin => who == Admin,
+        Rule::RigaApplicant => matches!(who, LeadRiga | MemberRiga),
+        Rule::ReadApplication => matches!(who, Admin | Manager | LeadRiga | MemberRiga | Expert),
+        Rule::AssignedExpert => matches!(who, Expert),
+        Rule::ReadReviews => matches!(who, Admin | Manager | Expert),
     }
 }
 
@@ -88,6 +100,8 @@ struct Fixture {
     event_id: String,
     registration_id: String,
     offer_token: String,
+    call_id: String,
+    application_id: String,
 }
 
 async fn fixture(app: TestApp) -> Fixture {
@@ -163,11 +177,48 @@ async fn fixture(app: TestApp) -> Fixture {
     let body = &mail.last().expect("the offer's e-mail").2;
     let offer_token: String =
         body[body.find("/offers/").unwrap() + 8..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    // Grants: an open call, Riga's submitted application, the programme's expert assigned to it.
+    let call_id = post("/api/v1/programmes/digital-innovation-initiative/calls".into(), grants_call()).await;
+    let r = app
+        .api_if_match(
+            &admin,
+            reqwest::Method::POST,
+            &format!("/api/v1/calls/{call_id}/state"),
+            "\"1\"",
+            &json!({"state": "open"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let lead = tokens[3].1.clone().unwrap();
+    let application_id = app
+        .created(
+            &lead,
+            &format!("/api/v1/calls/{call_id}/applications"),
+            &json!({"organisation": "riga", "title": "Account"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = format!("/api/v1/applications/{application_id}");
+    assert_eq!(
+        app.put_if_match(&lead, &format!("{a}/sections/summary"), "\"1\"", &json!({"answer": "Text"})).await.status(),
+        200
+    );
+    let lines = json!({"lines": [{"category": "Staff", "amount": {"amount_minor": 1000, "currency": "EUR"}}]});
+    assert_eq!(app.put_if_match(&lead, &format!("{a}/budget"), "\"2\"", &lines).await.status(), 200);
+    assert_eq!(
+        app.api_if_match(&lead, reqwest::Method::POST, &format!("{a}/submit"), "\"3\"", &json!({})).await.status(),
+        200
+    );
+    app.created(&admin, &format!("{a}/assignments"), &json!({"reviewer": "expert@example.org"})).await;
     Fixture {
         person_id,
         event_id,
         registration_id,
         offer_token,
+        call_id,
+        application_id,
         plan_item_id,
         service_id,
         milestone_id,
@@ -180,6 +231,14 @@ async fn fixture(app: TestApp) -> Fixture {
         tokens,
         app,
     }
+}
+
+fn grants_call() -> Value {
+    json!({"title": "Grants", "description": "For services.", "eligibility": "participating-cities",
+           "opens_at": "2026-01-01T09:00", "closes_at": "2036-01-01T09:00", "timezone": "Europe/Riga",
+           "total_budget": {"amount_minor": 1_000_000, "currency": "EUR"}, "max_award": {"amount_minor": 500_000, "currency": "EUR"},
+           "cost_categories": ["Staff"], "sections": [{"key": "summary", "title": "Summary", "required": true, "word_limit": 100}],
+           "criteria": [{"key": "excellence", "title": "Excellence", "weight": "1", "threshold": "3"}], "overall_threshold": "3"})
 }
 
 fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
@@ -270,6 +329,28 @@ fn api_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/api/v1/offers/{token}/accept", Rule::OwnAdmin),
         ("DELETE", "/api/v1/registrations/{id}", Rule::OwnAdmin),
         ("POST", "/api/v1/events/{id}/status", Rule::Staff),
+        // Grants (the expert's conflict declaration last: it withdraws them).
+        ("GET", "/api/v1/calls", Rule::Public),
+        ("GET", "/api/v1/calls.csv", Rule::Public),
+        ("POST", "/api/v1/programmes/{slug}/calls", Rule::Staff),
+        ("GET", "/api/v1/calls/{id}", Rule::Public),
+        ("PATCH", "/api/v1/calls/{id}", Rule::Staff),
+        ("POST", "/api/v1/calls/{id}/state", Rule::Staff),
+        ("GET", "/api/v1/calls/{id}/applications", Rule::Staff),
+        ("POST", "/api/v1/calls/{id}/applications", Rule::RigaApplicant),
+        ("GET", "/api/v1/applications/{id}", Rule::ReadApplication),
+        ("PUT", "/api/v1/applications/{id}/sections/{key}", Rule::RigaApplicant),
+        ("PUT", "/api/v1/applications/{id}/budget", Rule::RigaApplicant),
+        ("POST", "/api/v1/applications/{id}/submit", Rule::RigaApplicant),
+        ("POST", "/api/v1/applications/{id}/assignments", Rule::Staff),
+        ("POST", "/api/v1/applications/{id}/reviews", Rule::AssignedExpert),
+        ("GET", "/api/v1/applications/{id}/reviews", Rule::ReadReviews),
+        ("PUT", "/api/v1/applications/{id}/consensus", Rule::Staff),
+        ("GET", "/api/v1/calls/{id}/ranking", Rule::Staff),
+        ("POST", "/api/v1/applications/{id}/decision", Rule::Staff),
+        ("GET", "/api/v1/grants", Rule::Public),
+        ("GET", "/api/v1/grants.csv", Rule::Public),
+        ("POST", "/api/v1/applications/{id}/conflict", Rule::AssignedExpert),
     ]
 }
 
@@ -285,6 +366,10 @@ fn fill(path: &str, f: &Fixture) -> String {
         &f.event_id
     } else if path.contains("/registrations/") {
         &f.registration_id
+    } else if path.contains("/applications/{id}") {
+        &f.application_id
+    } else if path.contains("/calls/") {
+        &f.call_id
     } else if path.contains("/assessments/") {
         &f.assessment_id
     } else if path.contains("/plan-items/") {
@@ -317,10 +402,25 @@ fn fill(path: &str, f: &Fixture) -> String {
         .replace("{id}", id)
         .replace("{question_id}", "dv-strategy")
         .replace("{capability}", "governance")
+        .replace("{key}", "summary")
 }
 
 fn body(method: &str, path: &str, n: usize) -> Option<Value> {
     match (method, path) {
+        ("POST", "/api/v1/programmes/{slug}/calls") => Some(grants_call()),
+        ("POST", p) if p.ends_with("/state") => Some(json!({"state": "open"})),
+        ("POST", "/api/v1/calls/{id}/applications") => Some(json!({"organisation": "riga", "title": "Another"})),
+        ("PUT", p) if p.contains("/sections/") => Some(json!({"answer": format!("Text {n}")})),
+        ("PUT", p) if p.ends_with("/budget") => Some(json!({"lines": []})),
+        ("POST", p) if p.ends_with("/assignments") => Some(json!({"reviewer": "nobody@example.org"})),
+        ("POST", p) if p.ends_with("/conflict") => Some(json!({"reason": "A former colleague."})),
+        ("POST", p) if p.ends_with("/reviews") => Some(json!({"scores": {"excellence": "4"}, "recommendation": "yes"})),
+        ("PUT", p) if p.ends_with("/consensus") => {
+            Some(json!({"scores": {"excellence": "4"}, "justification": "Agreed."}))
+        }
+        ("POST", p) if p.ends_with("/decision") => {
+            Some(json!({"outcome": "award", "amount": {"amount_minor": 100, "currency": "EUR"}, "feedback": "Yes."}))
+        }
         ("POST", "/api/v1/auth/token") => Some(json!({"email": "admin@example.org", "password": common::PASSWORD})),
         ("POST", "/api/v1/programmes/{slug}/events") => {
             Some(json!({"title": format!("Webinar {n}"), "kind": "webinar",
@@ -542,6 +642,19 @@ fn page_routes() -> Vec<(&'static str, &'static str, Rule)> {
         ("POST", "/admin/people/{id}/deactivate", Rule::Admin),
         ("GET", "/admin/people/{id}/reactivate", Rule::Admin),
         ("POST", "/admin/people/{id}/reactivate", Rule::Admin),
+        ("GET", "/grants", Rule::Public),
+        ("GET", "/grants/calls/{id}", Rule::Public),
+        ("POST", "/grants/calls/{id}", Rule::SignedIn),
+        ("GET", "/grants/calls/{id}/ranking", Rule::Staff),
+        ("GET", "/grants/applications/{id}", Rule::ReadApplication),
+        ("GET", "/grants/applications/{id}/sections/{key}", Rule::RigaApplicant),
+        ("POST", "/grants/applications/{id}/sections/{key}", Rule::RigaApplicant),
+        ("GET", "/grants/applications/{id}/budget", Rule::RigaApplicant),
+        ("POST", "/grants/applications/{id}/budget", Rule::RigaApplicant),
+        ("GET", "/grants/applications/{id}/submit", Rule::RigaApplicant),
+        ("POST", "/grants/applications/{id}/submit", Rule::RigaApplicant),
+        ("GET", "/grants/applications/{id}/review", Rule::AssignedExpert),
+        ("POST", "/grants/applications/{id}/review", Rule::AssignedExpert),
     ]
 }
 

@@ -79,12 +79,107 @@ pub async fn load(store: &Store) -> Result<()> {
     if added > 0 {
         tracing::info!(added, "sample events added (a full cohort meeting with a waiting list, a webinar)");
     }
+    if sample_grants(store).await? > 0 {
+        tracing::info!("sample grants call added (open, with Helsinki's submitted application)");
+    }
     tracing::warn!(
         password = DEMO_PASSWORD,
         accounts = "admin@, manager@, lead.riga@, member.riga@, lead.helsinki@ demo.urbis.example",
         "demo mode: sample accounts are present (sample data, not for production)"
     );
     Ok(())
+}
+
+/// A labelled sample grants call, open for two months from now, with Helsinki's submitted
+/// application; added once. Returns how many calls were added.
+pub async fn sample_grants(store: &Store) -> Result<usize> {
+    use urbis_domain::grants::{BudgetLine, CallInput, CallState, Money, RawCall, RawCriterion, Section};
+    use urbis_store::grants::Drafts;
+    let existing = store.calls_page(&Drafts::All, urbis_store::Page::new(1, 100)).await?;
+    if existing.items.iter().any(|c| c.is_sample) {
+        return Ok(0);
+    }
+    let (Some(admin), Some(lead)) = (
+        store.person_by_email("admin@demo.urbis.example").await?,
+        store.person_by_email("lead.helsinki@demo.urbis.example").await?,
+    ) else {
+        return Ok(0);
+    };
+    let programme = store.programme("digital-innovation-initiative").await?;
+    let fmt = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%dT17:00").to_string();
+    let criterion = |key: &str, title: &str, weight: &str| RawCriterion {
+        key: key.into(),
+        title: title.into(),
+        description: String::new(),
+        weight: weight.into(),
+        threshold: "3".into(),
+    };
+    let raw = RawCall {
+        title: "Innovation grants 2026 (sample data)".into(),
+        description: "Grants of up to 60,000 EUR for the participating cities' resident-facing services.".into(),
+        eligibility: "participating-cities".into(),
+        opens_at: fmt(-30),
+        closes_at: fmt(60),
+        timezone: "Europe/Brussels".into(),
+        total_budget: "250,000 EUR".into(),
+        max_award: "60,000 EUR".into(),
+        cost_categories: vec!["Staff".into(), "Design and research".into(), "Technology".into()],
+        sections: vec![
+            Section { key: "summary".into(), title: "Summary".into(), required: true, word_limit: 200 },
+            Section { key: "residents".into(), title: "Who benefits".into(), required: true, word_limit: 300 },
+            Section { key: "team".into(), title: "Team and partners".into(), required: false, word_limit: 300 },
+        ],
+        criteria: vec![
+            criterion("excellence", "Excellence", "1"),
+            criterion("impact", "Impact", "1.5"),
+            criterion("implementation", "Quality of implementation", "1"),
+        ],
+        overall_threshold: "10".into(),
+        stages: 1,
+    };
+    let input = CallInput::parse(&raw).map_err(|e| anyhow::anyhow!("sample call: {e}"))?;
+    let call = store.create_call(Some(admin.id), programme.id, &input, true).await?;
+    store.set_call_state(admin.id, call.id, call.version, CallState::Open).await?;
+    let helsinki = store.organisation("helsinki").await?;
+    let a = store
+        .create_application(lead.id, call.id, helsinki.id, "Helsinki's service for new residents (sample)")
+        .await?;
+    let a = store
+        .save_section(
+            lead.id,
+            a.id,
+            a.version,
+            &a.title,
+            "summary",
+            "One place online for everything a new resident needs.",
+        )
+        .await?;
+    let a = store
+        .save_section(
+            lead.id,
+            a.id,
+            a.version,
+            &a.title,
+            "residents",
+            "People moving to Helsinki, about 40,000 a year.",
+        )
+        .await?;
+    let eur = |t: &str| Money::parse("amount", t, false).map_err(|e| anyhow::anyhow!("sample amount: {e}"));
+    let lines = vec![
+        BudgetLine {
+            category: "Staff".into(),
+            description: "Service designer, 6 months".into(),
+            amount: eur("30,000 EUR")?,
+        },
+        BudgetLine {
+            category: "Technology".into(),
+            description: "Hosting and integration".into(),
+            amount: eur("12,500 EUR")?,
+        },
+    ];
+    let a = store.save_budget(lead.id, a.id, a.version, &lines, 4_250_000, &[]).await?;
+    store.submit_application(lead.id, a.id, a.version, &["summary".into(), "residents".into()]).await?;
+    Ok(1)
 }
 
 /// A sample person without a password (respondents of sample data), created once.

@@ -8,6 +8,7 @@
 
 mod convenings;
 mod diagnostic;
+pub mod grants;
 mod network;
 mod people;
 pub mod services;
@@ -45,7 +46,8 @@ pub use network::*;
          (name = "auth", description = "Tokens and the current account"),
          (name = "diagnostic", description = "Instruments, waves, assessments, scores and benchmarks"),
          (name = "services", description = "Each city's service, its phases, research and outcome indicators"),
-         (name = "convenings", description = "Events, agendas, registration with a waiting list, calendars"))
+         (name = "convenings", description = "Events, agendas, registration with a waiting list, calendars"),
+         (name = "grants", description = "Calls, applications, independent reviews, consensus, ranking and awards"))
 )]
 struct ApiDoc;
 
@@ -135,6 +137,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(convenings::my_registrations))
         .routes(routes!(convenings::get_offer))
         .routes(routes!(convenings::accept_offer))
+        .routes(routes!(grants::list_calls))
+        .routes(routes!(grants::list_calls_csv))
+        .routes(routes!(grants::create_call))
+        .routes(routes!(grants::get_call, grants::patch_call))
+        .routes(routes!(grants::set_call_state))
+        .routes(routes!(grants::list_applications, grants::create_application))
+        .routes(routes!(grants::get_application))
+        .routes(routes!(grants::put_section))
+        .routes(routes!(grants::put_budget))
+        .routes(routes!(grants::submit_application))
+        .routes(routes!(grants::create_assignment))
+        .routes(routes!(grants::declare_conflict))
+        .routes(routes!(grants::list_reviews, grants::create_review))
+        .routes(routes!(grants::put_consensus))
+        .routes(routes!(grants::get_ranking))
+        .routes(routes!(grants::create_decision))
+        .routes(routes!(grants::list_awards))
+        .routes(routes!(grants::list_awards_csv))
         .route("/openapi.json", axum::routing::get(openapi_json))
         .fallback(|| async { Problem::not_found("API route") })
 }

@@ -26,6 +26,7 @@ macro_rules! form_errors {
 mod auth;
 mod convenings;
 mod diagnostic;
+mod grants;
 mod network;
 mod people;
 mod services;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(diagnostic::router())
         .merge(services::router())
         .merge(convenings::router())
+        .merge(grants::router())
         .merge(auth::router())
         .merge(people::router())
         .route("/language/{code}", get(language))
