@@ -145,7 +145,6 @@ error-negative-amount = { $field } darf nicht negativ sein.
 error-amount-too-large = { $field } ist zu groß.
 error-invalid-score = Geben Sie 0 bis 5 in halben Punkten an, etwa 3 oder 3.5, oder n/a.
 error-unknown-criterion = Dieses Kriterium gibt es im Bewertungsschema der Ausschreibung nicht.
-error-invalid-datetime = Geben Sie { $field } als Datum und Uhrzeit an, etwa 2026-03-31T17:00.
 error-nonexistent-time = { $field } gibt es in dieser Zeitzone nicht (Zeitumstellung).
 error-invalid-key = Ein Schlüssel darf nur Kleinbuchstaben, Ziffern und Bindestriche enthalten.
 error-duplicate-criterion = Ein Kriterium steht doppelt in der Liste.

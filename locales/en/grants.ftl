@@ -145,7 +145,6 @@ error-negative-amount = { $field } must not be negative.
 error-amount-too-large = { $field } is too large.
 error-invalid-score = Give a score from 0 to 5 in half points, such as 3 or 3.5, or n/a.
 error-unknown-criterion = There is no such criterion in this call's rubric.
-error-invalid-datetime = Enter { $field } as a date and time, such as 2026-03-31T17:00.
 error-nonexistent-time = { $field } does not exist in this time zone (the clocks change then).
 error-invalid-key = A key may hold only lowercase letters, digits and hyphens.
 error-duplicate-criterion = A criterion is listed twice.

@@ -145,7 +145,6 @@ error-negative-amount = { $field } ne peut pas être négatif.
 error-amount-too-large = { $field } est trop grand.
 error-invalid-score = Donnez une note de 0 à 5 par demi-points, comme 3 ou 3.5, ou n/a.
 error-unknown-criterion = Ce critère n’existe pas dans la grille de l’appel.
-error-invalid-datetime = Indiquez { $field } comme une date et une heure, par exemple 2026-03-31T17:00.
 error-nonexistent-time = { $field } n’existe pas dans ce fuseau horaire (changement d’heure).
 error-invalid-key = Une clé ne contient que des minuscules, des chiffres et des tirets.
 error-duplicate-criterion = Un critère figure deux fois.

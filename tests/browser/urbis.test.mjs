@@ -478,6 +478,18 @@ test('pages are accessible (axe-core) along the main journeys, JavaScript on', {
     assert.equal(await manager.locator('.error-summary a[href="#field-title"]').count(), 1);
     await axe.check(manager, 'new event with errors');
 
+    // Grants: the calls, the demo call, and its ranking (programme staff).
+    r = await manager.goto('/grants');
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'grants calls');
+    const callHref = await manager.locator('main table tbody tr th a').first().getAttribute('href');
+    r = await manager.goto(callHref);
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'grants call');
+    r = await manager.goto(`${callHref}/ranking`);
+    assert.equal(r.status(), 200);
+    await axe.check(manager, 'grants ranking');
+
     r = await manager.goto('/pulse/new');
     await axe.check(manager, 'new pulse survey');
     r = await submit(manager, manager.locator('main').getByRole('button', { name: 'Create the survey' }));

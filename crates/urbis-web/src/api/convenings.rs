@@ -1,7 +1,7 @@
 //! The `convenings` capability: a programme's events (public, also as CSV and iCalendar), their
 //! agendas, registration for oneself with a waiting list, and offers of freed places.
 
-use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created, created_with_etag, with_etag};
+use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, created, created_with_etag, paged, with_etag};
 use crate::download::csv;
 use crate::error::{
     BodyErrors, NotFoundErrors, Problem, QueryErrors, ReadErrors, RuleErrors, StaleErrors, TokenErrors, VersionErrors,
@@ -283,17 +283,21 @@ async fn detail(api: &Api, loaded: &ops::Loaded) -> Result<EventDetailOut, Probl
     params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query),
            ("kind" = Option<String>, Query), ("mode" = Option<String>, Query), ("status" = Option<String>, Query),
            ("when" = Option<String>, Query, description = "upcoming, past or all")),
-    responses((status = 200, body = List<EventOut>), TokenErrors, QueryErrors, NotFoundErrors))]
-pub async fn list_events(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Json<List<EventOut>>, Problem> {
+    responses((status = 200, body = List<EventOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors, NotFoundErrors))]
+pub async fn list_events(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let f = filter_of(&q)?;
     let p = net::programme(&api.state, &slug).await?;
     let page = ops::events(&api.state, &p, &f, q.page).await?;
-    Ok(Json(List {
-        items: page.items.iter().map(Into::into).collect(),
-        page: page.page,
-        per_page: page.per_page,
-        total: page.total,
-    }))
+    Ok(paged(
+        &q,
+        &format!("/api/v1/programmes/{slug}/events"),
+        List::<EventOut> {
+            items: page.items.iter().map(Into::into).collect(),
+            page: page.page,
+            per_page: page.per_page,
+            total: page.total,
+        },
+    ))
 }
 
 /// Add an event to a programme (its managers and admins).
@@ -478,20 +482,21 @@ pub async fn register(api: Api, Path(id): Path<String>) -> Result<Response, Prob
 /// An event's current registrations (its managers): places first, then the waiting list in order.
 #[utoipa::path(get, path = "/events/{id}/registrations", tag = "convenings", security(("bearer" = [])),
     params(("id" = String, Path, description = "the event's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<RegistrationOut>), ReadErrors, QueryErrors))]
-pub async fn list_registrations(
-    api: Api,
-    Path(id): Path<String>,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<RegistrationOut>>, Problem> {
+    responses((status = 200, body = List<RegistrationOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
+pub async fn list_registrations(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let loaded = ops::load_for(&api.state, &api.caller, &id, Action::ReadRegistrations).await?;
     let p = ops::registrations(&api.state, &api.caller, &loaded, page).await?;
-    Ok(Json(List {
-        items: p.items.iter().map(Into::into).collect(),
-        page: p.page,
-        per_page: p.per_page,
-        total: p.total,
-    }))
+    Ok(paged(
+        &q,
+        &format!("/api/v1/events/{id}/registrations"),
+        List::<RegistrationOut> {
+            items: p.items.iter().map(Into::into).collect(),
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+        },
+    ))
 }
 
 /// Cancel one of your registrations. A place it held is offered to the first person waiting.
@@ -509,18 +514,20 @@ pub async fn cancel_registration(api: Api, Path(id): Path<String>, if_match: IfM
 /// Your registrations, newest event first.
 #[utoipa::path(get, path = "/me/registrations", tag = "convenings", security(("bearer" = [])),
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<MyRegistrationOut>), TokenErrors, QueryErrors))]
-pub async fn my_registrations(
-    api: Api,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<MyRegistrationOut>>, Problem> {
+    responses((status = 200, body = List<MyRegistrationOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
+pub async fn my_registrations(api: Api, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let p = ops::my_registrations(&api.state, &api.caller, page).await?;
-    Ok(Json(List {
-        items: p.items.iter().map(Into::into).collect(),
-        page: p.page,
-        per_page: p.per_page,
-        total: p.total,
-    }))
+    Ok(paged(
+        &q,
+        "/api/v1/me/registrations",
+        List::<MyRegistrationOut> {
+            items: p.items.iter().map(Into::into).collect(),
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+        },
+    ))
 }
 
 /// An offer of a place, by the secret of its link (only for the person it was made to).

@@ -2,7 +2,9 @@
 //! per section with their budget, reviewer assignments, independent reviews, the consensus, the
 //! ranking and decisions; the public lists of calls and awarded grants as JSON and CSV.
 
-use crate::api::{Api, ApiJson, IfMatch, List, PageQuery, PublicApi, created, created_with_etag, page_of, with_etag};
+use crate::api::{
+    Api, ApiJson, IfMatch, List, PageQuery, PublicApi, created, created_with_etag, page_of, paged, with_etag,
+};
 use crate::download::csv;
 use crate::error::{BodyErrors, Problem, QueryErrors, ReadErrors, RuleErrors, TokenErrors, VersionErrors};
 use axum::Json;
@@ -272,18 +274,20 @@ impl CallPatch {
 /// Published calls (and, for programme staff, their drafts), newest opening first.
 #[utoipa::path(get, path = "/calls", tag = "grants",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<CallSummaryOut>), TokenErrors, QueryErrors))]
-pub async fn list_calls(
-    api: PublicApi,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<CallSummaryOut>>, Problem> {
+    responses((status = 200, body = List<CallSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
+pub async fn list_calls(api: PublicApi, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let p = ops::calls(&api.state, &api.caller, page).await?;
-    Ok(Json(List {
-        items: p.items.iter().map(Into::into).collect(),
-        page: p.page,
-        per_page: p.per_page,
-        total: p.total,
-    }))
+    Ok(paged(
+        &q,
+        "/api/v1/calls",
+        List::<CallSummaryOut> {
+            items: p.items.iter().map(Into::into).collect(),
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+        },
+    ))
 }
 
 /// Published calls as CSV (a page, as the JSON list).
@@ -491,16 +495,17 @@ pub async fn create_application(
 /// A call's applications (its staff), oldest first.
 #[utoipa::path(get, path = "/calls/{id}/applications", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "the call's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<ApplicationSummaryOut>), ReadErrors, QueryErrors))]
-pub async fn list_applications(
-    api: Api,
-    Path(id): Path<String>,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<ApplicationSummaryOut>>, Problem> {
+    responses((status = 200, body = List<ApplicationSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
+pub async fn list_applications(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let call = ops::call_for(&api.state, &api.caller, &id, Action::ManageCall).await?;
     let p = ops::call_applications(&api.state, &api.caller, &call, page).await?;
     let items = p.items.iter().map(|a| summary(a, &call.call.currency)).collect();
-    Ok(Json(List { items, page: p.page, per_page: p.per_page, total: p.total }))
+    Ok(paged(
+        &q,
+        &format!("/api/v1/calls/{id}/applications"),
+        List::<ApplicationSummaryOut> { items, page: p.page, per_page: p.per_page, total: p.total },
+    ))
 }
 
 /// An application (its applicant's team, programme staff, its assigned reviewers). The `ETag` is
@@ -714,12 +719,9 @@ pub async fn create_review(
 /// their own (reviews stay independent until then).
 #[utoipa::path(get, path = "/applications/{id}/reviews", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "the application's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<ReviewOut>), ReadErrors, QueryErrors))]
-pub async fn list_reviews(
-    api: Api,
-    Path(id): Path<String>,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<ReviewOut>>, Problem> {
+    responses((status = 200, body = List<ReviewOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
+pub async fn list_reviews(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let loaded = ops::application_for(&api.state, &api.caller, &id, Action::ReadReviews).await?;
     let all = ops::reviews(&api.state, &api.caller, &loaded).await?;
     let items = page_of(page, &all)
@@ -743,7 +745,11 @@ pub async fn list_reviews(
             submitted_at: r.review.submitted_at,
         })
         .collect();
-    Ok(Json(List { items, page: page.page, per_page: page.per_page, total: all.len() as u64 }))
+    Ok(paged(
+        &q,
+        &format!("/api/v1/applications/{id}/reviews"),
+        List::<ReviewOut> { items, page: page.page, per_page: page.per_page, total: all.len() as u64 },
+    ))
 }
 
 /// One criterion's figures; points rounded to two decimals, `null` when not applicable.
@@ -841,12 +847,9 @@ pub struct RankedOut {
 /// A call's submitted applications ranked by consensus score (programme staff).
 #[utoipa::path(get, path = "/calls/{id}/ranking", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "the call's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<RankedOut>), ReadErrors, QueryErrors))]
-pub async fn get_ranking(
-    api: Api,
-    Path(id): Path<String>,
-    PageQuery { page, .. }: PageQuery,
-) -> Result<Json<List<RankedOut>>, Problem> {
+    responses((status = 200, body = List<RankedOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
+pub async fn get_ranking(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let call = ops::call_for(&api.state, &api.caller, &id, Action::ManageCall).await?;
     let all = ops::ranking(&api.state, &api.caller, &call).await?;
     let total = all.len() as u64;
@@ -864,7 +867,11 @@ pub async fn get_ranking(
             decision: r.decision.map(|d| decision_out(d, &call.call.currency)),
         })
         .collect();
-    Ok(Json(List { items, page: page.page, per_page: page.per_page, total }))
+    Ok(paged(
+        &q,
+        &format!("/api/v1/calls/{id}/ranking"),
+        List::<RankedOut> { items, page: page.page, per_page: page.per_page, total },
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -935,15 +942,20 @@ impl From<&Award> for AwardOut {
 /// Awarded grants of published calls (public), newest first.
 #[utoipa::path(get, path = "/grants", tag = "grants",
     params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = List<AwardOut>), TokenErrors, QueryErrors))]
-pub async fn list_awards(api: PublicApi, PageQuery { page, .. }: PageQuery) -> Result<Json<List<AwardOut>>, Problem> {
+    responses((status = 200, body = List<AwardOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
+pub async fn list_awards(api: PublicApi, q: PageQuery) -> Result<Response, Problem> {
+    let page = q.page;
     let p = ops::awards(&api.state, page).await?;
-    Ok(Json(List {
-        items: p.items.iter().map(Into::into).collect(),
-        page: p.page,
-        per_page: p.per_page,
-        total: p.total,
-    }))
+    Ok(paged(
+        &q,
+        "/api/v1/grants",
+        List::<AwardOut> {
+            items: p.items.iter().map(Into::into).collect(),
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+        },
+    ))
 }
 
 /// Awarded grants as CSV (a page, as the JSON list).
