@@ -107,6 +107,19 @@ fn every_list_of_the_api_is_a_paged_envelope_with_links() {
             let params: Vec<&str> =
                 get["parameters"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
             assert!(params.contains(&"page") && params.contains(&"per_page"), "GET {path}: {params:?}");
+            // The documented ranges are the ones the server enforces (anything outside is a 400).
+            for p in get["parameters"].as_array().unwrap() {
+                let max = match p["name"].as_str() {
+                    Some("page") => 1_000_000,
+                    Some("per_page") => urbis_store::Page::MAX_PER_PAGE,
+                    _ => continue,
+                };
+                assert_eq!(
+                    (p["schema"]["minimum"].as_u64(), p["schema"]["maximum"].as_u64()),
+                    (Some(1), Some(u64::from(max))),
+                    "GET {path}: {p}"
+                );
+            }
         }
         // Lists that are bounded by nature (a city's team, a programme's waves) are not records of
         // unbounded growth; the two lists that were bare arrays are now envelopes.

@@ -280,7 +280,7 @@ async fn detail(api: &Api, loaded: &ops::Loaded) -> Result<EventDetailOut, Probl
 /// A programme's events (public), paged, soonest first (`when=past`: latest first). Filters:
 /// `kind`, `mode` (attendance mode), `status`, `when` (`upcoming`, `past`, `all`).
 #[utoipa::path(get, path = "/programmes/{slug}/events", tag = "convenings",
-    params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query),
+    params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100),
            ("kind" = Option<String>, Query), ("mode" = Option<String>, Query), ("status" = Option<String>, Query),
            ("when" = Option<String>, Query, description = "upcoming, past or all")),
     responses((status = 200, body = List<EventOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors, NotFoundErrors))]
@@ -481,7 +481,7 @@ pub async fn register(api: Api, Path(id): Path<String>) -> Result<Response, Prob
 
 /// An event's current registrations (its managers): places first, then the waiting list in order.
 #[utoipa::path(get, path = "/events/{id}/registrations", tag = "convenings", security(("bearer" = [])),
-    params(("id" = String, Path, description = "the event's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = String, Path, description = "the event's id (a UUID)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<RegistrationOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
 pub async fn list_registrations(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
@@ -513,7 +513,7 @@ pub async fn cancel_registration(api: Api, Path(id): Path<String>, if_match: IfM
 
 /// Your registrations, newest event first.
 #[utoipa::path(get, path = "/me/registrations", tag = "convenings", security(("bearer" = [])),
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<MyRegistrationOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
 pub async fn my_registrations(api: Api, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;

@@ -273,7 +273,7 @@ impl CallPatch {
 
 /// Published calls (and, for programme staff, their drafts), newest opening first.
 #[utoipa::path(get, path = "/calls", tag = "grants",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<CallSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
 pub async fn list_calls(api: PublicApi, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
@@ -292,7 +292,7 @@ pub async fn list_calls(api: PublicApi, q: PageQuery) -> Result<Response, Proble
 
 /// Published calls as CSV (a page, as the JSON list).
 #[utoipa::path(get, path = "/calls.csv", tag = "grants",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, content_type = "text/csv", body = String), TokenErrors, QueryErrors))]
 pub async fn list_calls_csv(api: PublicApi, PageQuery { page, .. }: PageQuery) -> Result<Response, Problem> {
     // Published calls only, whoever asks: an export is the public record.
@@ -494,7 +494,7 @@ pub async fn create_application(
 
 /// A call's applications (its staff), oldest first.
 #[utoipa::path(get, path = "/calls/{id}/applications", tag = "grants", security(("bearer" = [])),
-    params(("id" = String, Path, description = "the call's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = String, Path, description = "the call's id (a UUID)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<ApplicationSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
 pub async fn list_applications(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
@@ -718,7 +718,7 @@ pub async fn create_review(
 /// An application's reviews: programme staff, and an assigned reviewer only after submitting
 /// their own (reviews stay independent until then).
 #[utoipa::path(get, path = "/applications/{id}/reviews", tag = "grants", security(("bearer" = [])),
-    params(("id" = String, Path, description = "the application's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = String, Path, description = "the application's id (a UUID)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<ReviewOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
 pub async fn list_reviews(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
@@ -846,7 +846,7 @@ pub struct RankedOut {
 
 /// A call's submitted applications ranked by consensus score (programme staff).
 #[utoipa::path(get, path = "/calls/{id}/ranking", tag = "grants", security(("bearer" = [])),
-    params(("id" = String, Path, description = "the call's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = String, Path, description = "the call's id (a UUID)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<RankedOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
 pub async fn get_ranking(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
@@ -941,7 +941,7 @@ impl From<&Award> for AwardOut {
 
 /// Awarded grants of published calls (public), newest first.
 #[utoipa::path(get, path = "/grants", tag = "grants",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<AwardOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
 pub async fn list_awards(api: PublicApi, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
@@ -960,7 +960,7 @@ pub async fn list_awards(api: PublicApi, q: PageQuery) -> Result<Response, Probl
 
 /// Awarded grants as CSV (a page, as the JSON list).
 #[utoipa::path(get, path = "/grants.csv", tag = "grants",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, content_type = "text/csv", body = String), TokenErrors, QueryErrors))]
 pub async fn list_awards_csv(api: PublicApi, PageQuery { page, .. }: PageQuery) -> Result<Response, Problem> {
     let p = ops::awards(&api.state, page).await?;

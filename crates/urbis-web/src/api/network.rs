@@ -315,7 +315,7 @@ impl From<urbis_store::auth::ApiToken> for TokenInfoOut {
 
 /// The caller's live API tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/auth/tokens", tag = "auth", security(("bearer" = [])),
-    params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 1 to 100")),
     responses((status = 200, body = List<TokenInfoOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
 pub async fn list_tokens(api: Api, q: PageQuery) -> Result<Response, Problem> {
     let tokens = List::map(ops::my_tokens(&api.state, &api.caller, q.page).await?, TokenInfoOut::from);
@@ -352,7 +352,7 @@ pub async fn me(api: Api) -> Result<Json<MeOut>, Problem> {
 
 /// Programmes, newest first.
 #[utoipa::path(get, path = "/programmes", tag = "network",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<ProgrammeOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors))]
 pub async fn list_programmes(State(state): State<AppState>, q: PageQuery) -> Result<Response, Problem> {
     Ok(paged(&q, "/api/v1/programmes", List::map(ops::programmes(&state, q.page).await?, ProgrammeOut::from)))
@@ -371,7 +371,7 @@ pub async fn get_programme(
 
 /// A programme's cohort of cities, by name. Filter with `?status=participating|invited|declined`.
 #[utoipa::path(get, path = "/programmes/{slug}/cities", tag = "network",
-    params(("slug" = String, Path, description = "the programme's slug"), ("status" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("slug" = String, Path, description = "the programme's slug"), ("status" = Option<String>, Query), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<CohortCityOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors, NotFoundErrors))]
 pub async fn list_cities(
     State(state): State<AppState>,
@@ -438,7 +438,7 @@ pub async fn city_team(api: Api, Path(slug): Path<String>) -> Result<Json<Vec<Te
 
 /// People who agreed to be listed, by name, with their roles.
 #[utoipa::path(get, path = "/people", tag = "network",
-    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<PersonOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors))]
 pub async fn list_people(State(state): State<AppState>, q: PageQuery) -> Result<Response, Problem> {
     let people = List::map(ops::directory(&state, q.page).await?, |d| PersonOut {
@@ -452,7 +452,7 @@ pub async fn list_people(State(state): State<AppState>, q: PageQuery) -> Result<
 
 /// A programme's invitations, newest first (programme staff only). Filter with `?city=`.
 #[utoipa::path(get, path = "/programmes/{slug}/invitations", tag = "network", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "the programme's slug"), ("city" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("slug" = String, Path, description = "the programme's slug"), ("city" = Option<String>, Query), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<InvitationOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
 pub async fn list_invitations(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let p = ops::programme_for(&api.state, &api.caller, &slug, Action::ReadInvitations).await?;

@@ -56,7 +56,7 @@ pub struct AccountDetailOut {
 /// Every account of the installation, active or deactivated, by name (admins only). `?q=` keeps
 /// those whose name or e-mail contains it.
 #[utoipa::path(get, path = "/admin/people", tag = "network", security(("bearer" = [])),
-    params(("q" = Option<String>, Query, description = "Part of a name or e-mail address"), ("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    params(("q" = Option<String>, Query, description = "Part of a name or e-mail address"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 1 to 100")),
     responses((status = 200, body = List<AccountOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), AuthErrors, QueryErrors))]
 pub async fn list_accounts(api: Api, q: PageQuery) -> Result<Response, crate::error::Problem> {
     let people = ops::accounts(&api.state, &api.caller, q.get("q"), q.page).await?;

@@ -86,7 +86,7 @@ pub struct BenchmarkOut {
 /// `500k-1m`) narrow it to a peer group. Closed waves give their frozen baseline.
 #[utoipa::path(get, path = "/programmes/{slug}/benchmark", tag = "diagnostic",
     params(("slug" = String, Path, description = "the programme's slug"), ("instrument" = Option<String>, Query), ("wave" = Option<String>, Query), ("region" = Option<String>, Query),
-           ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+           ("population_band" = Option<String>, Query), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = BenchmarkOut), TokenErrors, QueryErrors, NotFoundErrors, InvalidErrors))]
 pub async fn get_benchmark(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Json<BenchmarkOut>, Problem> {
     Ok(Json(benchmark_out(&api, &slug, &q.query, Some(q.page)).await?))

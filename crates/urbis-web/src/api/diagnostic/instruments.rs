@@ -25,7 +25,7 @@ pub struct InstrumentSummaryOut {
 
 /// Instruments: every published version, paged.
 #[utoipa::path(get, path = "/instruments", tag = "diagnostic",
-    params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 1 to 100")),
     responses((status = 200, body = List<InstrumentSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), QueryErrors))]
 pub async fn list_instruments(State(state): State<AppState>, q: PageQuery) -> Result<Response, Problem> {
     let all = ops::instruments(&state).await?;

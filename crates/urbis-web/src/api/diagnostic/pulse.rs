@@ -259,7 +259,7 @@ pub async fn create_campaign(api: Api, ApiJson(input): ApiJson<ops::CampaignInpu
 /// The campaigns whose report the caller may read, newest first (staff: theirs; city teams: those
 /// sent to their organisation), paged.
 #[utoipa::path(get, path = "/pulse/campaigns", tag = "diagnostic", security(("bearer" = [])),
-    params(("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    params(("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 1 to 100")),
     responses((status = 200, body = List<CampaignOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors))]
 pub async fn list_campaigns(api: Api, q: PageQuery) -> Result<Response, Problem> {
     let all = ops::visible(&api.state, &api.caller).await?;
@@ -362,7 +362,7 @@ pub async fn response_rates(api: Api, Path(id): Path<String>) -> Result<Json<Res
 /// Every respondent of a campaign with their state, by organisation then e-mail, paged (programme
 /// staff).
 #[utoipa::path(get, path = "/pulse/campaigns/{id}/respondents", tag = "diagnostic", security(("bearer" = [])),
-    params(("id" = String, Path, description = "the campaign's id (a UUID)"), ("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Items per page, 1 to 100")),
+    params(("id" = String, Path, description = "the campaign's id (a UUID)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 1 to 100")),
     responses((status = 200, body = List<RespondentOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), ReadErrors, QueryErrors))]
 pub async fn list_respondents(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let l = loaded(&api, &id, Action::ManageSurvey).await?;

@@ -175,7 +175,7 @@ pub async fn get_indicator(api: Api, Path(id): Path<String>) -> Result<Response,
 /// An indicator's measurements, newest first (by date, then breakdown), page by page; the `Link`
 /// field names the first, previous, next and last pages.
 #[utoipa::path(get, path = "/indicators/{id}/measurements", tag = "services", security(("bearer" = [])),
-    params(("id" = String, Path, description = "the indicator's id (a UUID)"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = String, Path, description = "the indicator's id (a UUID)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<MeasurementOut>, headers(("Link" = String))), ReadErrors, QueryErrors))]
 pub async fn list_measurements(api: Api, Path(id): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let li = ops::indicator_for(&api.state, &api.caller, &id, Action::ReadService).await?;

@@ -241,7 +241,7 @@ pub async fn patch_service(
 
 /// Every city's service in a programme, by city name: published ones, and drafts the caller may read.
 #[utoipa::path(get, path = "/programmes/{slug}/services", tag = "services",
-    params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("slug" = String, Path, description = "the programme's slug"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100)),
     responses((status = 200, body = List<ServiceSummaryOut>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))), TokenErrors, QueryErrors, NotFoundErrors))]
 pub async fn list_services(api: Api, Path(slug): Path<String>, q: PageQuery) -> Result<Response, Problem> {
     let page = q.page;
