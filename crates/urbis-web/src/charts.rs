@@ -304,6 +304,9 @@ fn tick_label(v: f64) -> String {
     }
 }
 
+/// The most points of a series a line chart marks one by one (see [`line_chart`]).
+pub const MAX_MARKERS: usize = 60;
+
 /// A line chart of values over time with the goal's baseline, target and trajectory. `id` makes the
 /// title and description ids unique on a page with several charts. An image with a title and a
 /// description; the page shows the data in a table beside it.
@@ -364,7 +367,11 @@ pub fn line_chart(id: &str, title: &str, desc: &str, series: &[LineSeries], goal
         }
         let pts: Vec<String> = se.points.iter().map(|(d, v)| format!("{:.1},{:.1}", x(*d), y(*v))).collect();
         let _ = write!(s, r#"<g class="line-series {}"><polyline points="{}"/>"#, esc(se.class), pts.join(" "));
-        for (d, v) in &se.points {
+        // A marker (with its value on hover) for each point while they can be told apart; a long
+        // series keeps its line and marks only its latest point (the exact values are in the
+        // measurements table and its paged list), so the page does not grow with the history.
+        let marked = if se.points.len() > MAX_MARKERS { &se.points[se.points.len() - 1..] } else { &se.points[..] };
+        for (d, v) in marked {
             let _ = write!(
                 s,
                 r#"<circle cx="{:.1}" cy="{:.1}" r="4"><title>{}: {d} {}</title></circle>"#,
