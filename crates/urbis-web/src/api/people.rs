@@ -84,10 +84,7 @@ pub async fn deactivate_person(
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<Response, crate::error::Problem> {
-    let person = ops::person_for(&api.state, &api.caller, &id, Action::ManagePeople).await?;
-    let version = if_match.version_of(person.version)?;
-    let after = ops::deactivate_person(&api.state, &api.caller, &person, version).await?;
-    Ok(with_etag(after.version, AccountOut::from(after)))
+    set_active(api, &id, if_match, false).await
 }
 
 /// Reactivate a deactivated person (admins only). They sign in afresh: no session or token of
@@ -100,8 +97,17 @@ pub async fn reactivate_person(
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<Response, crate::error::Problem> {
-    let person = ops::person_for(&api.state, &api.caller, &id, Action::ManagePeople).await?;
+    set_active(api, &id, if_match, true).await
+}
+
+/// Deactivate (`active` false) or reactivate a person at the version `If-Match` names.
+async fn set_active(api: Api, id: &str, if_match: IfMatch, active: bool) -> Result<Response, crate::error::Problem> {
+    let person = ops::person_for(&api.state, &api.caller, id, Action::ManagePeople).await?;
     let version = if_match.version_of(person.version)?;
-    let after = ops::reactivate_person(&api.state, &api.caller, &person, version).await?;
+    let after = if active {
+        ops::reactivate_person(&api.state, &api.caller, &person, version).await?
+    } else {
+        ops::deactivate_person(&api.state, &api.caller, &person, version).await?
+    };
     Ok(with_etag(after.version, AccountOut::from(after)))
 }
