@@ -156,3 +156,6 @@ error-rubric-locked = Das Bewertungsschema kann nach dem ersten Gutachten nicht 
 error-invalid-call-state = Wählen Sie offen, geschlossen oder entschieden.
 error-invalid-eligibility = Wählen Sie aus der Liste, wer antragsberechtigt ist.
 error-unknown-category = Wählen Sie eine Kostenkategorie aus der Liste.
+
+# The word after a section's word limit, inside its brackets.
+grants-section-optional = optional

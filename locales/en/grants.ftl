@@ -156,3 +156,6 @@ error-rubric-locked = The rubric cannot change after the first review.
 error-invalid-call-state = Choose open, closed or decided.
 error-invalid-eligibility = Choose who may apply from the list.
 error-unknown-category = Choose a cost category from the list.
+
+# The word after a section's word limit, inside its brackets.
+grants-section-optional = optional

@@ -156,3 +156,6 @@ error-rubric-locked = La grille ne peut plus changer après la première évalua
 error-invalid-call-state = Choisissez ouvert, clos ou décidé.
 error-invalid-eligibility = Choisissez dans la liste qui peut candidater.
 error-unknown-category = Choisissez une catégorie de coûts dans la liste.
+
+# The word after a section's word limit, inside its brackets.
+grants-section-optional = facultatif
